@@ -1,0 +1,222 @@
+//! Declarative configuration: the resource model (APIs, operations, products,
+//! subscriptions, named values, backends, policy documents) read from a
+//! directory of hand-written TOML and XML files.
+//!
+//! Owns: the plain-data model types and [`ConfigError`]. Loading lives in
+//! `load`, field syntax checks in `syntax`, cross-file checks in `validate`,
+//! URL templates in `template`, the compiled-in default in `embedded`.
+//!
+//! Invariants of a [`Config`] returned by [`load_files`] (and therefore by
+//! [`load_dir`] and [`load_embedded`]):
+//! - every id is `[A-Za-z0-9._-]+` and unique within its kind;
+//! - `Api::path` is normalised (no leading/trailing `/`, no empty segment, no `;`);
+//! - `Api::hostnames` are lowercase, without port, deduplicated and sorted;
+//! - `Api::service_url` parses with [`ServiceUrl::parse`];
+//! - every operation template parses with [`UrlTemplate::parse`];
+//! - per (hostname or none, path, version) there is exactly one current
+//!   revision and revisions are unique;
+//! - products and subscriptions reference existing APIs/products;
+//! - every policy document is non-empty with a `<policies>` root element.
+//!
+//! Collections are sorted by id, so the same files always give the same value.
+
+mod embedded;
+mod load;
+mod raw;
+mod syntax;
+mod template;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+pub use embedded::{load_embedded, EMBEDDED_FILES};
+pub use load::{load_dir, load_files};
+pub use syntax::ServiceUrl;
+pub use template::{TemplateSegment, UrlTemplate};
+
+use std::fmt;
+
+/// A validation or read error, naming the file and (when known) the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    /// Path of the offending file, relative to the configuration directory.
+    pub file: String,
+    /// Offending field (kebab-case, dotted for nested fields), if known.
+    pub field: Option<String>,
+    /// Human-readable description.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{}: {}: {}", self.file, field, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl ConfigError {
+    pub(crate) fn new(file: &str, field: Option<&str>, message: impl Into<String>) -> Self {
+        ConfigError {
+            file: file.to_owned(),
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}
+
+/// The whole declarative configuration. Plain data.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Config {
+    pub global_policy: Option<PolicyDoc>,
+    pub apis: Vec<Api>,
+    pub products: Vec<Product>,
+    pub subscriptions: Vec<Subscription>,
+    pub named_values: Vec<NamedValue>,
+    pub backends: Vec<Backend>,
+}
+
+/// A policy document; only its root element has been checked so far.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PolicyDoc {
+    /// File path (relative to the configuration directory), for messages.
+    pub source: String,
+    pub xml: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Api {
+    pub id: String,
+    pub display_name: String,
+    pub description: Option<String>,
+    /// Normalised URL suffix: `""` for the root API, else `a/b` form.
+    pub path: String,
+    /// As written; guaranteed to parse with [`ServiceUrl::parse`].
+    pub service_url: String,
+    /// Lowercase host names; empty = any host.
+    pub hostnames: Vec<String>,
+    pub subscription_required: bool,
+    pub subscription_key_header: String,
+    pub subscription_key_query: String,
+    pub revision: u32,
+    pub is_current: bool,
+    pub version: Option<ApiVersion>,
+    pub operations: Vec<Operation>,
+    pub policy: Option<PolicyDoc>,
+}
+
+/// Membership of an API in a version set.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ApiVersion {
+    pub name: String,
+    pub scheme: VersionScheme,
+}
+
+/// How the version is read from a request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum VersionScheme {
+    /// The path segment right after the API path.
+    Segment,
+    /// The value of this request header.
+    Header(String),
+    /// The value of this query parameter.
+    Query(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Operation {
+    pub id: String,
+    pub display_name: String,
+    /// Uppercase method; `None` means any method (`"*"` in the file).
+    pub method: Option<String>,
+    pub url_template: String,
+    pub policy: Option<PolicyDoc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProductState {
+    Published,
+    NotPublished,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Product {
+    pub id: String,
+    pub display_name: String,
+    pub description: Option<String>,
+    pub apis: Vec<String>,
+    pub subscription_required: bool,
+    pub approval_required: bool,
+    pub state: ProductState,
+    pub policy: Option<PolicyDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SubscriptionScope {
+    All,
+    Api(String),
+    Product(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubscriptionState {
+    Active,
+    Suspended,
+    Submitted,
+    Expired,
+    Cancelled,
+    Rejected,
+}
+
+/// A subscription. `Debug` redacts the keys.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Subscription {
+    pub id: String,
+    pub display_name: String,
+    pub scope: SubscriptionScope,
+    pub primary_key: String,
+    pub secondary_key: Option<String>,
+    pub state: SubscriptionState,
+}
+
+impl fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Subscription")
+            .field("id", &self.id)
+            .field("display_name", &self.display_name)
+            .field("scope", &self.scope)
+            .field("primary_key", &"<redacted>")
+            .field("secondary_key", &self.secondary_key.as_ref().map(|_| "<redacted>"))
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+/// A named value. `Debug` redacts the value when `secret`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct NamedValue {
+    pub name: String,
+    pub value: String,
+    pub secret: bool,
+}
+
+impl fmt::Debug for NamedValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value: &str = if self.secret { "<redacted>" } else { &self.value };
+        f.debug_struct("NamedValue")
+            .field("name", &self.name)
+            .field("value", &value)
+            .field("secret", &self.secret)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Backend {
+    pub id: String,
+    /// Guaranteed to parse with [`ServiceUrl::parse`].
+    pub url: String,
+    pub description: Option<String>,
+}

@@ -1,0 +1,25 @@
+//! Outpost: a self-hosted, thread-per-core API gateway compatible with the
+//! Azure API Management self-hosted gateway.
+//!
+//! Layout (see `docs/architecture.md`):
+//! - [`http`]: HTTP/1.1 message heads and chunked framing (pure, no I/O);
+//! - [`config`], [`replica`], [`routing`], [`pipeline`]: the declarative
+//!   configuration, validated and compiled into the per-worker replica;
+//! - [`settings`]: process settings (APIM's dotted keys, file + environment);
+//! - [`worker`]: one pinned monoio runtime per core, owning its listener,
+//!   upstream pools and configuration replica;
+//! - [`server`] and [`proxy`]: the downstream connection loop and forwarding;
+//! - [`control`]: the control thread (reload, signals, broadcast, shutdown).
+
+pub mod config;
+pub mod control;
+pub mod cpus;
+pub mod http;
+pub mod logging;
+pub mod pipeline;
+pub mod proxy;
+pub mod replica;
+pub mod routing;
+pub mod server;
+pub mod settings;
+pub mod worker;

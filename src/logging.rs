@@ -1,0 +1,70 @@
+//! Log output: `tracing` to standard output as text or JSON
+//! (`telemetry.logs.std`) at the level of `telemetry.logs.std.level`.
+//!
+//! Access-log records use the target [`ACCESS_TARGET`] and are emitted only
+//! in JSON mode, one line per request, with APIM's GatewayLogs field names.
+//! Invariant: nothing here logs secrets; callers pass only fields that are
+//! safe to print.
+
+use crate::settings::{LogFormat, Settings};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The tracing target of per-request access-log records.
+pub const ACCESS_TARGET: &str = "outpost::access";
+
+/// Installs the global subscriber. Returns whether access logs are on.
+pub fn init(settings: &Settings) -> bool {
+    let level = if settings.log_enabled && settings.log_format != LogFormat::None {
+        tracing::level_filters::LevelFilter::from_level(settings.log_level)
+    } else {
+        tracing::level_filters::LevelFilter::OFF
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stdout)
+        .with_target(false);
+    let result = match settings.log_format {
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
+        _ => builder.with_ansi(false).try_init(),
+    };
+    // A second init (tests) keeps the first subscriber.
+    drop(result);
+    settings.log_format == LogFormat::Json && level >= tracing::Level::INFO
+}
+
+/// RFC 3339 UTC time with milliseconds, as APIM's `timeGenerated`.
+pub fn rfc3339_now() -> String {
+    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    rfc3339(d.as_secs(), d.subsec_millis())
+}
+
+/// Formats seconds since the epoch (civil-from-days, proleptic Gregorian).
+pub fn rfc3339(secs: u64, millis: u32) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339_known_instants() {
+        assert_eq!(super::rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(super::rfc3339(951_782_400, 5), "2000-02-29T00:00:00.005Z");
+        assert_eq!(super::rfc3339(1_795_306_332, 999), "2026-11-22T00:12:12.999Z");
+    }
+}

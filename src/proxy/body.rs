@@ -1,0 +1,198 @@
+//! Streams one message body from a buffered source to a sink with
+//! backpressure: a read is issued only after the previous bytes were fully
+//! written, so memory per connection stays at one read buffer whatever the
+//! body size.
+//!
+//! Invariants: exactly the body's bytes are consumed from the source
+//! (pipelined bytes after it stay unread); chunked input is always decoded
+//! and, when the sink needs chunked output, re-encoded canonically (no
+//! extensions, no trailers), so what the peer receives is framed the way we
+//! parsed it, never the way the sender spelled it.
+
+use super::error::ProxyError;
+use crate::http::chunked::{write_chunk_header, ChunkedDecoder, Decoded, CHUNK_END, LAST_CHUNK};
+use crate::http::BodyFraming;
+use crate::server::io::{forward_buffered, write_vec, Buffered};
+use monoio::io::{AsyncReadRent, AsyncWriteRent};
+use std::time::Duration;
+
+/// Which side a body copy is reading from, so errors blame the right peer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Client,
+    Backend,
+}
+
+/// How a copy behaves.
+pub struct CopySpec {
+    pub framing: BodyFraming,
+    /// Re-encode as chunked on the way out (chunked or close-delimited input).
+    pub chunked_out: bool,
+    /// Maximum body bytes (0 = none).
+    pub limit: u64,
+    /// Maximum wait for each read.
+    pub read_timeout: Duration,
+    pub side: Side,
+}
+
+/// Failures of a body copy, split by which peer caused them.
+#[derive(Debug)]
+pub enum CopyError {
+    /// The source failed: the message is incomplete.
+    Source(ProxyError),
+    /// The sink failed: it went away.
+    Sink(std::io::Error),
+}
+
+/// Copies one body; returns the payload bytes copied.
+pub async fn copy_body<S: AsyncReadRent, W: AsyncWriteRent>(
+    src: &mut Buffered<S>,
+    dst: &mut W,
+    spec: &CopySpec,
+    scratch: &mut Vec<u8>,
+) -> Result<u64, CopyError> {
+    match spec.framing {
+        BodyFraming::None => Ok(0),
+        BodyFraming::Length(n) => copy_length(src, dst, n, spec).await,
+        BodyFraming::Chunked => copy_chunked(src, dst, spec, scratch).await,
+        BodyFraming::UntilClose => copy_until_close(src, dst, spec, scratch).await,
+    }
+}
+
+async fn read_more<S: AsyncReadRent>(src: &mut Buffered<S>, spec: &CopySpec, eof_ok: bool) -> Result<usize, CopyError> {
+    let err = |e: ProxyError| CopyError::Source(e);
+    match monoio::time::timeout(spec.read_timeout, src.fill()).await {
+        Ok(Ok(0)) if eof_ok => Ok(0),
+        Ok(Ok(0)) => Err(err(match spec.side {
+            Side::Client => ProxyError::ClientIo(std::io::ErrorKind::UnexpectedEof.into()),
+            Side::Backend => ProxyError::BackendClosed,
+        })),
+        Ok(Ok(n)) => Ok(n),
+        Ok(Err(e)) => Err(err(match spec.side {
+            Side::Client => ProxyError::ClientIo(e),
+            Side::Backend => ProxyError::BackendIo(e),
+        })),
+        Err(_) => Err(err(match spec.side {
+            Side::Client => ProxyError::ClientTimeout,
+            Side::Backend => ProxyError::ResponseTimeout,
+        })),
+    }
+}
+
+fn over_limit(spec: &CopySpec, total: u64) -> bool {
+    spec.limit != 0 && total > spec.limit
+}
+
+async fn copy_length<S: AsyncReadRent, W: AsyncWriteRent>(
+    src: &mut Buffered<S>,
+    dst: &mut W,
+    n: u64,
+    spec: &CopySpec,
+) -> Result<u64, CopyError> {
+    let mut left = n;
+    while left > 0 {
+        if src.data().is_empty() {
+            read_more(src, spec, false).await?;
+        }
+        let take = (src.data().len() as u64).min(left) as usize;
+        forward_buffered(src, dst, take).await.map_err(CopyError::Sink)?;
+        left -= take as u64;
+    }
+    Ok(n)
+}
+
+async fn copy_chunked<S: AsyncReadRent, W: AsyncWriteRent>(
+    src: &mut Buffered<S>,
+    dst: &mut W,
+    spec: &CopySpec,
+    scratch: &mut Vec<u8>,
+) -> Result<u64, CopyError> {
+    let mut decoder = ChunkedDecoder::new();
+    let bad = |e| {
+        CopyError::Source(match spec.side {
+            Side::Client => ProxyError::RequestBody(e),
+            Side::Backend => ProxyError::BackendBody(e),
+        })
+    };
+    loop {
+        if src.data().is_empty() {
+            read_more(src, spec, false).await?;
+        }
+        let (consumed, event) = decoder.decode(src.data()).map_err(bad)?;
+        match event {
+            Decoded::Data(range) => {
+                if over_limit(spec, decoder.payload_len()) {
+                    return Err(CopyError::Source(ProxyError::BodyTooLarge));
+                }
+                if spec.chunked_out {
+                    let mut out = std::mem::take(scratch);
+                    write_chunk_header(range.len(), &mut out);
+                    out.extend_from_slice(src.data().get(range).unwrap_or_default());
+                    out.extend_from_slice(CHUNK_END);
+                    let (res, out) = write_vec(dst, out).await;
+                    *scratch = out;
+                    res.map_err(CopyError::Sink)?;
+                    src.consume(consumed);
+                } else {
+                    src.consume(range.start);
+                    forward_buffered(src, dst, range.len()).await.map_err(CopyError::Sink)?;
+                    src.consume(consumed - range.end);
+                }
+            }
+            Decoded::NeedMore => {
+                src.consume(consumed);
+                read_more(src, spec, false).await?;
+            }
+            Decoded::Done => {
+                src.consume(consumed);
+                if spec.chunked_out {
+                    let mut out = std::mem::take(scratch);
+                    out.extend_from_slice(LAST_CHUNK);
+                    let (res, out) = write_vec(dst, out).await;
+                    *scratch = out;
+                    res.map_err(CopyError::Sink)?;
+                }
+                return Ok(decoder.payload_len());
+            }
+        }
+    }
+}
+
+async fn copy_until_close<S: AsyncReadRent, W: AsyncWriteRent>(
+    src: &mut Buffered<S>,
+    dst: &mut W,
+    spec: &CopySpec,
+    scratch: &mut Vec<u8>,
+) -> Result<u64, CopyError> {
+    let mut total = 0u64;
+    loop {
+        if src.data().is_empty() && read_more(src, spec, true).await? == 0 {
+            break;
+        }
+        let n = src.data().len();
+        total += n as u64;
+        if spec.chunked_out {
+            let mut out = std::mem::take(scratch);
+            write_chunk_header(n, &mut out);
+            let (res, out) = write_vec(dst, out).await;
+            *scratch = out;
+            res.map_err(CopyError::Sink)?;
+            forward_buffered(src, dst, n).await.map_err(CopyError::Sink)?;
+            let mut out = std::mem::take(scratch);
+            out.extend_from_slice(CHUNK_END);
+            let (res, out) = write_vec(dst, out).await;
+            *scratch = out;
+            res.map_err(CopyError::Sink)?;
+        } else {
+            forward_buffered(src, dst, n).await.map_err(CopyError::Sink)?;
+        }
+    }
+    if spec.chunked_out {
+        let mut out = std::mem::take(scratch);
+        out.extend_from_slice(LAST_CHUNK);
+        let (res, out) = write_vec(dst, out).await;
+        *scratch = out;
+        res.map_err(CopyError::Sink)?;
+    }
+    Ok(total)
+}

@@ -1,0 +1,146 @@
+//! Every way a request can fail, and the one place ([`ProxyError::rescue`])
+//! that maps a failure to the HTTP response the client gets.
+//!
+//! Gateway-generated errors have APIM's shape: one line of JSON,
+//! `{ "statusCode": N, "message": "..." }`. Invariant: a failure caused by
+//! the client's side of the connection has no response (the client is gone
+//! or cannot be trusted to frame one), and every other failure has exactly
+//! one status.
+
+use crate::http::chunked::ChunkError;
+use crate::http::HeadError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("bad request head: {0}")]
+    Head(HeadError),
+    #[error("timed out reading the request head")]
+    HeadTimeout,
+    #[error("bad request body framing: {0}")]
+    RequestBody(ChunkError),
+    #[error("request body larger than the configured maximum")]
+    BodyTooLarge,
+    #[error("client closed or failed mid-request: {0}")]
+    ClientIo(std::io::Error),
+    #[error("timed out reading the request body")]
+    ClientTimeout,
+    #[error("no API or operation matches")]
+    NoRoute,
+    #[error("no configuration loaded")]
+    NotReady,
+    #[error("backend host {0} has no resolved address")]
+    Unresolved(String),
+    #[error("backend connect failed: {0}")]
+    Connect(std::io::Error),
+    #[error("backend connect timed out")]
+    ConnectTimeout,
+    #[error("backend did not answer in time")]
+    ResponseTimeout,
+    #[error("backend connection failed: {0}")]
+    BackendIo(std::io::Error),
+    #[error("backend closed the connection before answering")]
+    BackendClosed,
+    #[error("invalid backend response head: {0}")]
+    BackendHead(HeadError),
+    #[error("invalid backend response body: {0}")]
+    BackendBody(ChunkError),
+    #[error("backend scheme {0} is not supported yet")]
+    UnsupportedScheme(&'static str),
+}
+
+impl ProxyError {
+    /// The status and message for the client, or `None` when no response
+    /// can be sent (the client side failed).
+    pub fn rescue(&self) -> Option<(u16, &'static str)> {
+        Some(match self {
+            ProxyError::Head(e) => (e.status(), head_message(e)),
+            ProxyError::HeadTimeout => (408, "Request timeout"),
+            ProxyError::RequestBody(_) => (400, "Bad request"),
+            ProxyError::BodyTooLarge => (413, "Request entity too large"),
+            ProxyError::ClientIo(_) | ProxyError::ClientTimeout => return None,
+            ProxyError::NoRoute => (404, "Resource not found"),
+            ProxyError::NotReady => (503, "Service unavailable"),
+            ProxyError::Unresolved(_)
+            | ProxyError::Connect(_)
+            | ProxyError::BackendIo(_)
+            | ProxyError::BackendClosed
+            | ProxyError::BackendHead(_)
+            | ProxyError::BackendBody(_)
+            | ProxyError::UnsupportedScheme(_) => (502, "Bad gateway"),
+            ProxyError::ConnectTimeout | ProxyError::ResponseTimeout => (504, "Gateway timeout"),
+        })
+    }
+
+    /// APIM's `LastError.Reason`-style short name, for logs.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ProxyError::Head(_) | ProxyError::RequestBody(_) => "BadRequest",
+            ProxyError::HeadTimeout | ProxyError::ClientTimeout => "ClientTimeout",
+            ProxyError::BodyTooLarge => "RequestEntityTooLarge",
+            ProxyError::ClientIo(_) => "ClientConnectionFailure",
+            ProxyError::NoRoute => "OperationNotFound",
+            ProxyError::NotReady => "ConfigurationNotLoaded",
+            ProxyError::ConnectTimeout | ProxyError::ResponseTimeout => "Timeout",
+            _ => "BackendConnectionFailure",
+        }
+    }
+}
+
+fn head_message(e: &HeadError) -> &'static str {
+    match e {
+        HeadError::HeadTooLarge | HeadError::TooManyHeaders => "Request header fields too large",
+        HeadError::UriTooLong => "URI too long",
+        HeadError::Version => "HTTP version not supported",
+        HeadError::Malformed(_) | HeadError::Framing(_) => "Bad request",
+    }
+}
+
+/// Appends a complete gateway error response to `out`.
+pub fn write_error(out: &mut Vec<u8>, status: u16, message: &str, close: bool) {
+    let body = format!("{{ \"statusCode\": {status}, \"message\": \"{message}\" }}");
+    write_simple(out, status, "application/json", body.as_bytes(), close);
+}
+
+/// Appends a complete response with a fixed body to `out`.
+pub fn write_simple(out: &mut Vec<u8>, status: u16, content_type: &str, body: &[u8], close: bool) {
+    use std::io::Write;
+    let _ = write!(
+        out,
+        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{}\r\n",
+        reason_phrase(status),
+        body.len(),
+        if close { "Connection: close\r\n" } else { "" }
+    );
+    out.extend_from_slice(body);
+}
+
+pub fn reason_phrase(status: u16) -> &'static str {
+    http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Unknown")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apim_404_body_byte_for_byte() {
+        let mut out = Vec::new();
+        let (status, msg) = ProxyError::NoRoute.rescue().unwrap();
+        write_error(&mut out, status, msg, false);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"));
+        assert!(text.ends_with("\r\n\r\n{ \"statusCode\": 404, \"message\": \"Resource not found\" }"));
+        assert!(text.contains("Content-Type: application/json\r\n"));
+    }
+
+    #[test]
+    fn client_side_failures_have_no_response() {
+        let io = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(ProxyError::ClientIo(io).rescue().is_none());
+        assert_eq!(ProxyError::ResponseTimeout.rescue().unwrap().0, 504);
+        assert_eq!(ProxyError::Head(HeadError::UriTooLong).rescue().unwrap().0, 414);
+    }
+}

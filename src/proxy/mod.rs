@@ -1,0 +1,135 @@
+//! Request processing after the head is parsed: routing on the worker's
+//! replica, then the operation's pipeline (APIM's inbound, backend,
+//! outbound and on-error sections), whose only step today is forwarding.
+//!
+//! Phases of one exchange (see `docs/architecture.md`): `route` →
+//! `inbound` steps (may answer early or rewrite the request) → `backend`
+//! steps (`forward-request`: [`forward`], or the built-in [`echo`]) →
+//! `outbound` steps (may rewrite the response) → access log. Any error goes
+//! to [`error::ProxyError::rescue`], the one place errors become responses.
+//!
+//! Invariant: an [`Exchange`] borrows everything per-connection and owns
+//! nothing, so a request allocates only what its policies demand.
+
+pub mod body;
+pub mod echo;
+pub mod error;
+pub mod forward;
+pub mod pool;
+pub mod tunnel;
+pub mod upstream_head;
+
+use crate::http::{RequestHead, ResponseHead, Span};
+use crate::pipeline::Step;
+use crate::replica::{BackendTarget, Replica};
+use crate::routing::{RouteRequest, RouteScratch};
+use crate::server::io::Buffered;
+use crate::worker::WorkerCtx;
+use error::ProxyError;
+use monoio::net::TcpStream;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Buffers a connection reuses for every request it carries.
+pub struct Scratch {
+    pub out: Vec<u8>,
+    pub chunk: Vec<u8>,
+    pub upstream_buf: Vec<u8>,
+    pub resp: ResponseHead,
+    pub route: RouteScratch,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            out: Vec::with_capacity(4096),
+            chunk: Vec::with_capacity(1024),
+            upstream_buf: Vec::with_capacity(16 * 1024),
+            resp: ResponseHead::new(),
+            route: RouteScratch::default(),
+        }
+    }
+}
+
+/// What happened to one request, for the connection loop and the access log.
+#[derive(Default)]
+pub struct RequestLog {
+    pub status: u16,
+    pub response_started: bool,
+    pub request_body_done: bool,
+    pub keep_alive: bool,
+    pub upgraded: bool,
+    pub response_bytes: u64,
+    pub backend_time: Option<Duration>,
+    pub api: Option<usize>,
+    pub operation: Option<usize>,
+}
+
+/// One request in flight on a connection.
+pub struct Exchange<'a> {
+    pub ctx: &'a WorkerCtx,
+    pub client: &'a mut Buffered<TcpStream>,
+    pub head: &'a RequestHead,
+    pub peer: SocketAddr,
+    pub scratch: &'a mut Scratch,
+    pub log: RequestLog,
+    /// Set when the backend accepted an upgrade: the connection becomes a tunnel.
+    pub upgraded: Option<Buffered<TcpStream>>,
+}
+
+/// Routes the request and runs its operation's pipeline.
+pub async fn handle(x: &mut Exchange<'_>, replica: &Replica) -> Result<(), ProxyError> {
+    let head = x.head;
+    let data = x.client.data();
+    let header = |name: &[u8]| head.header(data, name);
+    let req = RouteRequest {
+        host: head.host.map(|h| h.get(data)),
+        method: &head.method,
+        path: head.path.get(data),
+        query: head.query.map(|q| q.get(data)),
+        header: &header,
+    };
+    let m = replica
+        .router
+        .route(&req, &mut x.scratch.route)
+        .ok_or(ProxyError::NoRoute)?;
+    let api = &replica.apis[m.api];
+    let op = &api.operations[m.operation];
+    x.log.api = Some(m.api);
+    x.log.operation = Some(m.operation);
+    if let Some(max) = std::num::NonZeroU64::new(x.ctx.settings.max_body_bytes) {
+        if let crate::http::BodyFraming::Length(n) = head.framing {
+            if n > max.get() {
+                return Err(ProxyError::BodyTooLarge);
+            }
+        }
+    }
+    let remainder = Span {
+        start: head.path.start + m.remaining_start,
+        end: head.path.end,
+    };
+    for step in op.pipeline.inbound.iter().chain(&op.pipeline.backend) {
+        match step {
+            Step::Forward(_) => match &api.backend {
+                BackendTarget::Echo => echo::echo(x).await?,
+                BackendTarget::Http { tls: true, .. } => return Err(ProxyError::UnsupportedScheme("https")),
+                BackendTarget::Http {
+                    pool_key,
+                    addrs,
+                    base_path,
+                    host_header,
+                    ..
+                } => {
+                    let backend = forward::HttpBackend {
+                        pool_key,
+                        addrs,
+                        base_path,
+                        host_header,
+                    };
+                    forward::forward(x, &backend, remainder).await?
+                }
+            },
+        }
+    }
+    Ok(())
+}

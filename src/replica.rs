@@ -1,0 +1,276 @@
+//! The compiled replica: everything a worker needs to serve requests, built
+//! once on the control thread from a validated [`Config`] and cloned to each
+//! worker.
+//!
+//! Invariants: `Replica` is plain owned data (`Clone + Send + 'static`) and
+//! immutable once built; `apis[i]` corresponds to `Config::apis[i]` and to API
+//! index `i` in the router; `hash` depends only on the configuration contents
+//! (FNV-1a over a canonical walk, stable across processes and builds), so two
+//! replicas built from the same files have the same hash. Name resolution
+//! failures are not errors: the affected backend keeps empty `addrs`.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::net::SocketAddr;
+
+use crate::config::{Config, ConfigError, ServiceUrl};
+use crate::pipeline::Pipeline;
+use crate::routing::Router;
+
+#[derive(Clone, Debug)]
+pub struct Replica {
+    /// Stable hash of the configuration contents.
+    pub hash: u64,
+    pub router: Router,
+    pub apis: Vec<CompiledApi>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CompiledApi {
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Normalised API path (`""` for root).
+    pub path: String,
+    pub backend: BackendTarget,
+    pub operations: Vec<CompiledOperation>,
+    pub version: Option<String>,
+    pub revision: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackendTarget {
+    /// The built-in echo backend.
+    Echo,
+    Http {
+        tls: bool,
+        host: String,
+        port: u16,
+        /// No trailing `/`; `""` for root.
+        base_path: String,
+        /// `host`, plus `:port` when not the scheme default.
+        host_header: String,
+        /// Empty when resolution failed (serve 502 until re-resolved).
+        addrs: Vec<SocketAddr>,
+        /// `scheme://host:port`, the key of the worker's upstream pool.
+        pool_key: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct CompiledOperation {
+    pub id: String,
+    /// `None` = any method.
+    pub method: Option<http::Method>,
+    pub template: String,
+    /// Template parameter names by number (`RouteScratch::params` numbering).
+    pub params: Vec<String>,
+    pub pipeline: Pipeline,
+}
+
+/// FNV-1a, 64 bit: tiny and stable, unlike `DefaultHasher`.
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    // Fixed width regardless of platform.
+    fn write_usize(&mut self, n: usize) {
+        self.write(&(n as u64).to_le_bytes());
+    }
+}
+
+/// Stable hash of a configuration (the canonical walk is the derived `Hash`
+/// over the id-sorted model, with fixed-width integers).
+pub fn config_hash(cfg: &Config) -> u64 {
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    cfg.hash(&mut h);
+    h.finish()
+}
+
+/// Compiles a validated configuration. `resolve` is called once per distinct
+/// (host, port) of http(s) backends; its failures leave `addrs` empty.
+pub fn compile(
+    cfg: &Config,
+    resolve: &mut dyn FnMut(&str, u16) -> std::io::Result<Vec<SocketAddr>>,
+) -> Result<Replica, ConfigError> {
+    let router = Router::build(&cfg.apis)?;
+    let mut resolved: HashMap<(String, u16), Vec<SocketAddr>> = HashMap::new();
+    let mut apis = Vec::with_capacity(cfg.apis.len());
+    for api in &cfg.apis {
+        let file = format!("apis/{}.toml", api.id);
+        let url = ServiceUrl::parse(&api.service_url).map_err(|m| ConfigError::new(&file, Some("service-url"), m))?;
+        let backend = match url {
+            ServiceUrl::Echo => BackendTarget::Echo,
+            ServiceUrl::Http {
+                tls,
+                host,
+                port,
+                base_path,
+                host_header,
+            } => {
+                let addrs = resolved
+                    .entry((host.clone(), port))
+                    .or_insert_with(|| resolve(&host, port).unwrap_or_default())
+                    .clone();
+                let pool_key = format!("{}://{host}:{port}", if tls { "https" } else { "http" });
+                BackendTarget::Http {
+                    tls,
+                    host,
+                    port,
+                    base_path,
+                    host_header,
+                    addrs,
+                    pool_key,
+                }
+            }
+        };
+        let mut operations = Vec::with_capacity(api.operations.len());
+        for op in &api.operations {
+            let field = format!("operations.{}", op.id);
+            let err = |m: String| ConfigError::new(&file, Some(&field), m);
+            let method = match &op.method {
+                None => None,
+                Some(m) => Some(http::Method::from_bytes(m.as_bytes()).map_err(|e| err(e.to_string()))?),
+            };
+            let template = crate::config::UrlTemplate::parse(&op.url_template).map_err(err)?;
+            operations.push(CompiledOperation {
+                id: op.id.clone(),
+                method,
+                template: op.url_template.clone(),
+                params: template.params,
+                pipeline: Pipeline::forward_only(),
+            });
+        }
+        apis.push(CompiledApi {
+            id: api.id.clone(),
+            name: api.display_name.clone(),
+            path: api.path.clone(),
+            backend,
+            operations,
+            version: api.version.as_ref().map(|v| v.name.clone()),
+            revision: api.revision,
+        });
+    }
+    Ok(Replica {
+        hash: config_hash(cfg),
+        router,
+        apis,
+    })
+}
+
+impl Replica {
+    /// Distinct (host, port) of http(s) backends whose resolution failed.
+    pub fn unresolved_hosts(&self) -> Vec<(String, u16)> {
+        let mut out: Vec<(String, u16)> = Vec::new();
+        for api in &self.apis {
+            if let BackendTarget::Http { host, port, addrs, .. } = &api.backend {
+                if addrs.is_empty() && !out.iter().any(|(h, p)| h == host && p == port) {
+                    out.push((host.clone(), *port));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::load_files;
+
+    fn api(name: &str, url: &str) -> (String, String) {
+        (
+            format!("apis/{name}.toml"),
+            format!("display-name = \"{name}\"\npath = \"{name}\"\nservice-url = \"{url}\"\n"),
+        )
+    }
+
+    #[test]
+    fn compiles_backends_and_resolves_each_host_once() {
+        let cfg = load_files(&[
+            api("a", "http://Backend.example:8080/base/"),
+            api("b", "http://backend.example:8080"),
+            api("c", "https://down.example"),
+            api("d", "echo://"),
+        ])
+        .expect("valid");
+        let mut calls = Vec::new();
+        let mut resolve = |h: &str, p: u16| -> std::io::Result<Vec<SocketAddr>> {
+            calls.push((h.to_owned(), p));
+            if h == "down.example" {
+                Err(std::io::Error::other("nxdomain"))
+            } else {
+                Ok(vec![SocketAddr::from(([127, 0, 0, 1], p))])
+            }
+        };
+        let r = compile(&cfg, &mut resolve).expect("compiles");
+        assert_eq!(calls.len(), 2, "{calls:?}");
+        match &r.apis[0].backend {
+            BackendTarget::Http {
+                tls,
+                host,
+                port,
+                base_path,
+                host_header,
+                addrs,
+                pool_key,
+            } => {
+                assert_eq!(pool_key, "http://backend.example:8080");
+                assert!(!tls);
+                assert_eq!((host.as_str(), *port), ("backend.example", 8080));
+                assert_eq!(base_path, "/base");
+                assert_eq!(host_header, "backend.example:8080");
+                assert_eq!(addrs.len(), 1);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        match &r.apis[2].backend {
+            BackendTarget::Http {
+                host_header,
+                base_path,
+                port,
+                ..
+            } => {
+                assert_eq!(
+                    (host_header.as_str(), base_path.as_str(), *port),
+                    ("down.example", "", 443)
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(r.apis[3].backend, BackendTarget::Echo);
+        assert_eq!(r.unresolved_hosts(), vec![("down.example".to_owned(), 443)]);
+        let op = &r.apis[3].operations[0];
+        assert_eq!(
+            (op.id.as_str(), op.method.is_none(), op.template.as_str()),
+            ("default", true, "/*")
+        );
+    }
+
+    #[test]
+    fn hash_is_stable_and_content_sensitive() {
+        let mut none = |_: &str, _: u16| -> std::io::Result<Vec<SocketAddr>> { Ok(Vec::new()) };
+        let one = load_files(&[api("a", "echo://"), api("b", "echo://")]).expect("valid");
+        let reordered = load_files(&[api("b", "echo://"), api("a", "echo://")]).expect("valid");
+        let other = load_files(&[api("a", "echo://"), api("b", "http://x")]).expect("valid");
+        let h1 = compile(&one, &mut none).expect("ok").hash;
+        assert_eq!(h1, compile(&reordered, &mut none).expect("ok").hash);
+        assert_ne!(h1, compile(&other, &mut none).expect("ok").hash);
+        assert_eq!(h1, config_hash(&one));
+    }
+
+    #[test]
+    fn replica_is_send_and_static() {
+        fn check<T: Clone + Send + 'static>() {}
+        check::<Replica>();
+    }
+}

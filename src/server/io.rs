@@ -1,0 +1,108 @@
+//! A stream with an owned read buffer, for monoio's ownership-passing I/O.
+//!
+//! Invariants: unread bytes are `buf[pos..]`; `fill` first moves them to the
+//! front (so `pos == 0` while a read is in flight) and reads into the spare
+//! capacity. If a `fill` future is dropped mid-read (a timeout fired), the
+//! buffer stays with the kernel operation and this side is left empty but
+//! consistent: callers close the connection after a timeout, so no byte a
+//! peer sent is ever misattributed.
+
+use monoio::buf::{IoBuf, IoBufMut};
+use monoio::io::{AsyncReadRent, AsyncWriteRent, AsyncWriteRentExt};
+
+/// Minimum free space offered to a read.
+const MIN_READ: usize = 4096;
+
+pub struct Buffered<S> {
+    pub stream: S,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl<S> Buffered<S> {
+    pub fn new(stream: S, capacity: usize) -> Self {
+        Self::with_buffer(stream, Vec::with_capacity(capacity))
+    }
+
+    /// Reuses an existing allocation (cleared) as the read buffer.
+    pub fn with_buffer(stream: S, mut buf: Vec<u8>) -> Self {
+        buf.clear();
+        Buffered { stream, buf, pos: 0 }
+    }
+
+    /// The unread bytes.
+    pub fn data(&self) -> &[u8] {
+        self.buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Marks `n` unread bytes as used.
+    pub fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.buf.len());
+        if self.pos == self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+        }
+    }
+
+    /// Splits into the stream and the read buffer (unread bytes dropped).
+    pub fn into_parts(self) -> (S, Vec<u8>) {
+        (self.stream, self.buf)
+    }
+
+    fn compact(&mut self) {
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos.., 0);
+            self.buf.truncate(self.buf.len() - self.pos);
+            self.pos = 0;
+        }
+        if self.buf.capacity() - self.buf.len() < MIN_READ {
+            self.buf.reserve(MIN_READ);
+        }
+    }
+}
+
+impl<S: AsyncReadRent> Buffered<S> {
+    /// Reads more bytes after the unread ones; `Ok(0)` is end of stream.
+    pub async fn fill(&mut self) -> std::io::Result<usize> {
+        self.compact();
+        let buf = std::mem::take(&mut self.buf);
+        let len = buf.len();
+        let cap = buf.capacity();
+        let (res, slice) = self.stream.read(buf.slice_mut(len..cap)).await;
+        self.buf = slice.into_inner();
+        res
+    }
+}
+
+impl<S: AsyncWriteRent> Buffered<S> {
+    /// Writes all of `data` to this stream, returning the buffer for reuse.
+    pub async fn write_vec(&mut self, data: Vec<u8>) -> (std::io::Result<()>, Vec<u8>) {
+        write_vec(&mut self.stream, data).await
+    }
+}
+
+/// Writes all of `data`, returning it (cleared) for reuse.
+pub async fn write_vec<W: AsyncWriteRent>(w: &mut W, data: Vec<u8>) -> (std::io::Result<()>, Vec<u8>) {
+    let (res, mut data) = w.write_all(data).await;
+    data.clear();
+    (res.map(|_| ()), data)
+}
+
+/// Writes `src.data()[..n]` to `dst` without copying, then consumes it.
+pub async fn forward_buffered<S, W: AsyncWriteRent>(
+    src: &mut Buffered<S>,
+    dst: &mut W,
+    n: usize,
+) -> std::io::Result<()> {
+    let n = n.min(src.data().len());
+    if n == 0 {
+        return Ok(());
+    }
+    let start = src.pos;
+    let buf = std::mem::take(&mut src.buf);
+    let (res, slice) = dst.write_all(buf.slice(start..start + n)).await;
+    src.buf = slice.into_inner();
+    res?;
+    src.consume(n);
+    Ok(())
+}

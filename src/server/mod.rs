@@ -1,0 +1,229 @@
+//! The downstream HTTP/1.1 connection loop: reads request heads (with the
+//! head, idle and drain rules), answers health probes, hands requests to
+//! [`crate::proxy`], writes gateway errors, and decides keep-alive.
+//!
+//! Invariants:
+//! - requests on a connection are handled strictly one after another, so
+//!   pipelined requests get their responses in order;
+//! - after any error whose response is sent, or any request whose body was
+//!   not fully read, the connection is closed: the next bytes cannot be
+//!   trusted to start a request (request-smuggling defence);
+//! - each request takes the worker's current replica when it starts and
+//!   keeps it to the end, so a reload never changes a request mid-flight.
+
+pub mod access_log;
+pub mod io;
+
+use crate::http::RequestHead;
+use crate::proxy::error::{write_error, write_simple, ProxyError};
+use crate::proxy::{Exchange, RequestLog, Scratch};
+use crate::worker::WorkerCtx;
+use io::{write_vec, Buffered};
+use monoio::net::TcpStream;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::Instant;
+use tracing::debug;
+
+/// Liveness probe path (APIM's): 200 while the process is up.
+pub const STATUS_PATH: &[u8] = b"/status-0123456789abcdef";
+/// Readiness probe path (APIM's): 200 once a configuration is loaded.
+pub const INTERNAL_STATUS_PATH: &[u8] = b"/internal-status-0123456789abcdef";
+
+const CLIENT_BUF: usize = 16 * 1024;
+
+enum Next {
+    Continue,
+    Close,
+    /// The backend switched protocols: relay bytes until both sides end.
+    Tunnel(Buffered<TcpStream>),
+}
+
+/// Serves one client connection until it closes.
+pub async fn serve_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: SocketAddr) {
+    let _ = stream.set_nodelay(true);
+    let mut client = Buffered::new(stream, CLIENT_BUF);
+    let mut head = RequestHead::new();
+    let mut scratch = Scratch::default();
+    let mut first = true;
+    loop {
+        match read_head(&ctx, &mut client, &mut head, first).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => {
+                debug!(worker = ctx.id, peer = %peer, error = %e, "rejected request head");
+                send_error(&mut client, &mut scratch, &e).await;
+                return;
+            }
+        }
+        first = false;
+        match handle_request(&ctx, &mut client, &head, peer, &mut scratch).await {
+            Next::Continue if !ctx.is_draining() => {}
+            Next::Tunnel(upstream) => return crate::proxy::tunnel::tunnel(client, upstream).await,
+            _ => return,
+        }
+    }
+}
+
+/// Waits for a complete head. `Ok(false)` = the connection should just close
+/// (peer closed, idle timeout, or drain while idle).
+async fn read_head(
+    ctx: &WorkerCtx,
+    client: &mut Buffered<TcpStream>,
+    head: &mut RequestHead,
+    first: bool,
+) -> Result<bool, ProxyError> {
+    let s = &ctx.settings;
+    let mut deadline = None;
+    loop {
+        if !client.data().is_empty() && head.parse(client.data(), &ctx.limits).map_err(ProxyError::Head)? {
+            return Ok(true);
+        }
+        if client.data().is_empty() && !first {
+            // Idle between requests: wake up for drain or idle timeout.
+            monoio::select! {
+                r = monoio::time::timeout(s.keepalive_timeout, client.fill()) => match r {
+                    Ok(Ok(n)) if n > 0 => {}
+                    _ => return Ok(false),
+                },
+                _ = ctx.drain.wait() => return Ok(false),
+            }
+            continue;
+        }
+        let d = *deadline.get_or_insert_with(|| monoio::time::Instant::now() + s.head_timeout);
+        match monoio::time::timeout_at(d, client.fill()).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return Ok(false),
+            Ok(Ok(_)) => {}
+            Err(_) if client.data().is_empty() => return Ok(false),
+            Err(_) => return Err(ProxyError::HeadTimeout),
+        }
+    }
+}
+
+async fn send_error(client: &mut Buffered<TcpStream>, scratch: &mut Scratch, e: &ProxyError) {
+    if let Some((status, message)) = e.rescue() {
+        let mut out = std::mem::take(&mut scratch.out);
+        out.clear();
+        write_error(&mut out, status, message, true);
+        let (_, out) = write_vec(&mut client.stream, out).await;
+        scratch.out = out;
+    }
+}
+
+async fn handle_request(
+    ctx: &WorkerCtx,
+    client: &mut Buffered<TcpStream>,
+    head: &RequestHead,
+    peer: SocketAddr,
+    scratch: &mut Scratch,
+) -> Next {
+    let started = Instant::now();
+    let path = head.path.get(client.data());
+    if path == STATUS_PATH || path == INTERNAL_STATUS_PATH {
+        let ready = path == STATUS_PATH || ctx.replica().is_some();
+        return health(ctx, client, head, scratch, ready).await;
+    }
+    let url = ctx
+        .access_log
+        .then(|| String::from_utf8_lossy(head.target.get(client.data())).into_owned());
+    let replica = ctx.replica();
+    let mut x = Exchange {
+        ctx,
+        client,
+        head,
+        peer,
+        scratch,
+        log: RequestLog::default(),
+        upgraded: None,
+    };
+    let result = match &replica {
+        Some(r) => crate::proxy::handle(&mut x, r).await,
+        None => Err(ProxyError::NotReady),
+    };
+    let Exchange {
+        client,
+        scratch,
+        mut log,
+        upgraded,
+        ..
+    } = x;
+    let next = match &result {
+        Ok(()) if log.status == 0 => {
+            // The pipeline produced no response (no forward-request): APIM answers 200, empty.
+            let has_body = !matches!(
+                head.framing,
+                crate::http::BodyFraming::None | crate::http::BodyFraming::Length(0)
+            );
+            client.consume(head.head_len);
+            let mut out = std::mem::take(&mut scratch.out);
+            out.clear();
+            let close = !head.keep_alive || has_body || ctx.is_draining();
+            write_simple(&mut out, 200, "text/plain", b"", close);
+            let (res, out) = write_vec(&mut client.stream, out).await;
+            scratch.out = out;
+            log.status = 200;
+            if res.is_err() || close {
+                Next::Close
+            } else {
+                Next::Continue
+            }
+        }
+        Ok(()) if log.keep_alive && log.request_body_done && !log.upgraded => Next::Continue,
+        Ok(()) => Next::Close,
+        Err(e) => {
+            if !log.response_started {
+                if let Some((status, _)) = e.rescue() {
+                    log.status = status;
+                }
+                send_error(client, scratch, e).await;
+            }
+            Next::Close
+        }
+    };
+    if let Some(log_url) = url {
+        access_log::emit(
+            ctx,
+            peer,
+            head,
+            &log_url,
+            &log,
+            replica.as_deref(),
+            result.as_ref().err(),
+            started,
+        );
+    }
+    match upgraded {
+        Some(up) if result.is_ok() => Next::Tunnel(up),
+        _ => next,
+    }
+}
+
+async fn health(
+    ctx: &WorkerCtx,
+    client: &mut Buffered<TcpStream>,
+    head: &RequestHead,
+    scratch: &mut Scratch,
+    ready: bool,
+) -> Next {
+    let has_body = !matches!(
+        head.framing,
+        crate::http::BodyFraming::None | crate::http::BodyFraming::Length(0)
+    );
+    let close = !head.keep_alive || has_body || ctx.is_draining();
+    client.consume(head.head_len);
+    let mut out = std::mem::take(&mut scratch.out);
+    out.clear();
+    let (status, body): (u16, &[u8]) = if ready {
+        (200, b"")
+    } else {
+        (503, b"no configuration loaded")
+    };
+    write_simple(&mut out, status, "text/plain", body, close);
+    let (res, out) = write_vec(&mut client.stream, out).await;
+    scratch.out = out;
+    if res.is_err() || close {
+        Next::Close
+    } else {
+        Next::Continue
+    }
+}

@@ -1,0 +1,403 @@
+//! Process settings: listeners, workers, timeouts, limits and logging.
+//!
+//! Settings use APIM's dotted key names where APIM has one (see
+//! `docs/settings.md`). They come from, in increasing precedence: built-in
+//! defaults, a settings file (`key = value` or `key: value` lines, `#`
+//! comments; the format of a Kubernetes ConfigMap's data), and environment
+//! variables named either exactly like the key (`telemetry.logs.std=json`,
+//! as Kubernetes allows) or `OUTPOST_` + the key upper-cased with `.` and
+//! `-` as `_` (`OUTPOST_TELEMETRY_LOGS_STD=json`).
+//!
+//! Invariant: a `Settings` value is fully validated; an unknown key, a bad
+//! value or a key APIM defines that we do not implement yet is reported with
+//! its source, never silently ignored (the last only warns).
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A settings error, naming where the bad value came from.
+#[derive(Debug, thiserror::Error)]
+#[error("{source_name}: {key}: {message}")]
+pub struct SettingsError {
+    pub source_name: String,
+    pub key: String,
+    pub message: String,
+}
+
+/// Log output format (`telemetry.logs.std`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    None,
+    Text,
+    Json,
+}
+
+/// Which io driver workers use (`runtime.driver`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DriverChoice {
+    Auto,
+    IoUring,
+    Epoll,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub http_address: IpAddr,
+    pub http_port: u16,
+    /// 0 = one per usable CPU.
+    pub workers: usize,
+    pub driver: DriverChoice,
+    pub head_timeout: Duration,
+    pub keepalive_timeout: Duration,
+    pub body_timeout: Duration,
+    pub max_head_bytes: usize,
+    pub max_uri_bytes: usize,
+    pub max_headers: usize,
+    /// 0 = unlimited.
+    pub max_body_bytes: u64,
+    pub connect_timeout: Duration,
+    pub response_timeout: Duration,
+    pub pool_max_idle: usize,
+    pub pool_idle_timeout: Duration,
+    pub shutdown_grace: Duration,
+    pub log_format: LogFormat,
+    pub log_level: tracing::Level,
+    /// `None` = no logs at all (`fatal` has no tracing level below error).
+    pub log_enabled: bool,
+    pub config_watch_interval: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            http_address: IpAddr::from([0, 0, 0, 0]),
+            http_port: 8080,
+            workers: 0,
+            driver: DriverChoice::Auto,
+            head_timeout: Duration::from_secs(10),
+            keepalive_timeout: Duration::from_secs(75),
+            body_timeout: Duration::from_secs(60),
+            max_head_bytes: 32 * 1024,
+            max_uri_bytes: 8 * 1024,
+            max_headers: 100,
+            max_body_bytes: 0,
+            connect_timeout: Duration::from_secs(5),
+            response_timeout: Duration::from_secs(300),
+            pool_max_idle: 64,
+            pool_idle_timeout: Duration::from_secs(60),
+            shutdown_grace: Duration::from_secs(30),
+            log_format: LogFormat::Text,
+            log_level: tracing::Level::INFO,
+            log_enabled: true,
+            config_watch_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Keys APIM defines that later issues implement; accepted with a warning.
+const RESERVED_APIM_KEYS: &[&str] = &[
+    "config.service.endpoint",
+    "config.service.auth",
+    "config.service.integration.timeout",
+    "config.service.endpoint.disableCertificateValidation",
+    "net.server.tls.ciphers.allowed-suites",
+    "net.client.tls.ciphers.allowed-suites",
+    "net.server.http.forwarded.proto.enabled",
+    "telemetry.metrics.local",
+    "telemetry.metrics.cloud",
+    "telemetry.logs.local",
+    "observability.opentelemetry.enabled",
+];
+
+/// Every key we implement, with a one-line description (used by `--help`
+/// and to match `OUTPOST_*` environment variables).
+pub const KEYS: &[(&str, &str)] = &[
+    ("net.server.http.address", "IP address of the HTTP listener (0.0.0.0)"),
+    ("net.server.http.port", "HTTP listener port (8080; 0 = ephemeral)"),
+    ("runtime.workers", "worker threads (0 = usable CPUs)"),
+    ("runtime.driver", "auto | io_uring | epoll"),
+    ("net.server.http.head.timeout", "time to receive a request head (10s)"),
+    ("net.server.http.keepalive.timeout", "idle keep-alive timeout (75s)"),
+    (
+        "net.server.http.body.timeout",
+        "max gap between request body reads (60s)",
+    ),
+    ("net.server.http.head.max-bytes", "request head limit, 431 (32768)"),
+    ("net.server.http.uri.max-bytes", "request-target limit, 414 (8192)"),
+    ("net.server.http.headers.max-count", "header count limit, 431 (100)"),
+    ("net.server.http.body.max-bytes", "request body limit, 413 (0 = none)"),
+    ("net.client.connect.timeout", "backend connect timeout, 504 (5s)"),
+    ("net.client.response.timeout", "backend response timeout, 504 (300s)"),
+    (
+        "net.client.pool.max-idle",
+        "idle connections kept per backend per worker (64)",
+    ),
+    ("net.client.pool.idle.timeout", "idle backend connection lifetime (60s)"),
+    ("runtime.shutdown.grace", "SIGTERM drain period (30s)"),
+    ("telemetry.logs.std", "none | text | json (text)"),
+    (
+        "telemetry.logs.std.level",
+        "all | debug | info | warn | error | fatal (info)",
+    ),
+    (
+        "config.local.watch.interval",
+        "how often the config directory is checked (1s)",
+    ),
+];
+
+impl Settings {
+    /// Defaults, then `file` (when given), then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<(Settings, Vec<String>), SettingsError> {
+        let mut pairs = Vec::new();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|e| SettingsError {
+                source_name: path.display().to_string(),
+                key: String::new(),
+                message: e.to_string(),
+            })?;
+            pairs.extend(parse_file(&text, path)?);
+        }
+        for (name, value) in std::env::vars() {
+            if let Some(key) = env_key(&name) {
+                pairs.push((format!("environment variable {name}"), key, value));
+            }
+        }
+        Settings::from_pairs(pairs)
+    }
+
+    /// Applies `(source, key, value)` triples in order; returns warnings.
+    pub fn from_pairs(pairs: Vec<(String, String, String)>) -> Result<(Settings, Vec<String>), SettingsError> {
+        let mut s = Settings::default();
+        let mut warnings = Vec::new();
+        for (source, key, value) in pairs {
+            let err = |message: String| SettingsError {
+                source_name: source.clone(),
+                key: key.clone(),
+                message,
+            };
+            if RESERVED_APIM_KEYS.contains(&key.as_str()) {
+                warnings.push(format!("{source}: {key}: not implemented yet, ignored"));
+                continue;
+            }
+            let v = value.trim();
+            match key.as_str() {
+                "net.server.http.address" => {
+                    s.http_address = v.parse().map_err(|_| err(format!("not an IP address: {v:?}")))?
+                }
+                "net.server.http.port" => s.http_port = parse_num(v).map_err(err)?,
+                "runtime.workers" => s.workers = parse_num(v).map_err(err)?,
+                "runtime.driver" => {
+                    s.driver = match v {
+                        "auto" => DriverChoice::Auto,
+                        "io_uring" | "iouring" => DriverChoice::IoUring,
+                        "epoll" | "legacy" => DriverChoice::Epoll,
+                        _ => return Err(err(format!("expected auto, io_uring or epoll, got {v:?}"))),
+                    }
+                }
+                "net.server.http.head.timeout" => s.head_timeout = parse_duration(v).map_err(err)?,
+                "net.server.http.keepalive.timeout" => s.keepalive_timeout = parse_duration(v).map_err(err)?,
+                "net.server.http.body.timeout" => s.body_timeout = parse_duration(v).map_err(err)?,
+                "net.server.http.head.max-bytes" => s.max_head_bytes = parse_num(v).map_err(err)?,
+                "net.server.http.uri.max-bytes" => s.max_uri_bytes = parse_num(v).map_err(err)?,
+                "net.server.http.headers.max-count" => s.max_headers = parse_num(v).map_err(err)?,
+                "net.server.http.body.max-bytes" => s.max_body_bytes = parse_num(v).map_err(err)?,
+                "net.client.connect.timeout" => s.connect_timeout = parse_duration(v).map_err(err)?,
+                "net.client.response.timeout" => s.response_timeout = parse_duration(v).map_err(err)?,
+                "net.client.pool.max-idle" => s.pool_max_idle = parse_num(v).map_err(err)?,
+                "net.client.pool.idle.timeout" => s.pool_idle_timeout = parse_duration(v).map_err(err)?,
+                "runtime.shutdown.grace" => s.shutdown_grace = parse_duration(v).map_err(err)?,
+                "telemetry.logs.std" => {
+                    s.log_format = match v {
+                        "none" => LogFormat::None,
+                        "text" => LogFormat::Text,
+                        "json" => LogFormat::Json,
+                        _ => return Err(err(format!("expected none, text or json, got {v:?}"))),
+                    }
+                }
+                "telemetry.logs.std.level" => {
+                    s.log_enabled = v != "fatal";
+                    s.log_level = match v {
+                        "all" | "debug" => tracing::Level::DEBUG,
+                        "info" => tracing::Level::INFO,
+                        "warn" => tracing::Level::WARN,
+                        "error" | "fatal" => tracing::Level::ERROR,
+                        _ => {
+                            return Err(err(format!(
+                                "expected all, debug, info, warn, error or fatal, got {v:?}"
+                            )))
+                        }
+                    }
+                }
+                "config.local.watch.interval" => s.config_watch_interval = parse_duration(v).map_err(err)?,
+                _ => return Err(err("unknown setting (see `outpost help settings`)".into())),
+            }
+        }
+        s.validate().map_err(|(key, message)| SettingsError {
+            source_name: "settings".into(),
+            key: key.into(),
+            message,
+        })?;
+        Ok((s, warnings))
+    }
+
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        if self.max_head_bytes < 1024 {
+            return Err(("net.server.http.head.max-bytes", "must be at least 1024".into()));
+        }
+        if self.max_uri_bytes == 0 || self.max_uri_bytes >= self.max_head_bytes {
+            return Err((
+                "net.server.http.uri.max-bytes",
+                "must be positive and below net.server.http.head.max-bytes".into(),
+            ));
+        }
+        if self.max_headers == 0 || self.max_headers > 128 {
+            return Err(("net.server.http.headers.max-count", "must be 1..=128".into()));
+        }
+        if self.config_watch_interval.is_zero() {
+            return Err(("config.local.watch.interval", "must be positive".into()));
+        }
+        Ok(())
+    }
+
+    /// The settings file next to a configuration directory, when present.
+    pub fn default_file(config_dir: &Path) -> Option<PathBuf> {
+        let p = config_dir.join("settings.conf");
+        p.is_file().then_some(p)
+    }
+}
+
+fn parse_file(text: &str, path: &Path) -> Result<Vec<(String, String, String)>, SettingsError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let source = format!("{}:{}", path.display(), i + 1);
+        let split = line.find(['=', ':']).ok_or_else(|| SettingsError {
+            source_name: source.clone(),
+            key: line.to_string(),
+            message: "expected `key = value`".into(),
+        })?;
+        let key = line[..split].trim().to_string();
+        let value = line[split + 1..].trim().trim_matches('"').to_string();
+        out.push((source, key, value));
+    }
+    Ok(out)
+}
+
+/// Maps an environment variable name to a settings key.
+fn env_key(name: &str) -> Option<String> {
+    let known = KEYS.iter().map(|(k, _)| *k).chain(RESERVED_APIM_KEYS.iter().copied());
+    for key in known {
+        if name == key {
+            return Some(key.to_string());
+        }
+        if let Some(rest) = name.strip_prefix("OUTPOST_") {
+            let mangled = key.to_ascii_uppercase().replace(['.', '-'], "_");
+            if rest == mangled {
+                return Some(key.to_string());
+            }
+        }
+    }
+    None
+}
+
+fn parse_num<T: std::str::FromStr>(v: &str) -> Result<T, String> {
+    v.parse().map_err(|_| format!("not a valid number: {v:?}"))
+}
+
+/// `500ms`, `10s`, `2m`, `1h`, a bare number of seconds, or APIM's
+/// `hh:mm:ss` timespan form (`00:01:40`).
+pub fn parse_duration(v: &str) -> Result<Duration, String> {
+    let bad = || format!("not a duration (use 500ms, 10s, 2m or hh:mm:ss): {v:?}");
+    if v.contains(':') {
+        let parts: Vec<&str> = v.split(':').collect();
+        if parts.len() != 3 {
+            return Err(bad());
+        }
+        let h: u64 = parts[0].parse().map_err(|_| bad())?;
+        let m: u64 = parts[1].parse().map_err(|_| bad())?;
+        let s: f64 = parts[2].parse().map_err(|_| bad())?;
+        if m >= 60 || !(0.0..60.0).contains(&s) {
+            return Err(bad());
+        }
+        return Ok(Duration::from_secs(h * 3600 + m * 60) + Duration::from_secs_f64(s));
+    }
+    let (num, unit) = match v.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => v.split_at(i),
+        None => (v, "s"),
+    };
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        "h" => Ok(Duration::from_secs(n * 3600)),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(kv: &[(&str, &str)]) -> Vec<(String, String, String)> {
+        kv.iter()
+            .map(|(k, v)| ("test".to_string(), k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("00:01:40"), Ok(Duration::from_secs(100)));
+        assert!(parse_duration("10 parsecs").is_err());
+        assert!(parse_duration("00:61:00").is_err());
+    }
+
+    #[test]
+    fn keys_apply_and_unknown_keys_fail() {
+        let (s, w) = Settings::from_pairs(pairs(&[
+            ("net.server.http.port", "0"),
+            ("telemetry.logs.std", "json"),
+            ("telemetry.logs.std.level", "warn"),
+            ("config.service.endpoint", "https://x"),
+        ]))
+        .unwrap();
+        assert_eq!(s.http_port, 0);
+        assert_eq!(s.log_format, LogFormat::Json);
+        assert_eq!(s.log_level, tracing::Level::WARN);
+        assert_eq!(w.len(), 1);
+        let e = Settings::from_pairs(pairs(&[("net.server.htp.port", "1")])).unwrap_err();
+        assert_eq!(e.key, "net.server.htp.port");
+        let e = Settings::from_pairs(pairs(&[("runtime.workers", "many")])).unwrap_err();
+        assert!(e.to_string().contains("runtime.workers"));
+    }
+
+    #[test]
+    fn env_names() {
+        assert_eq!(
+            env_key("OUTPOST_TELEMETRY_LOGS_STD").as_deref(),
+            Some("telemetry.logs.std")
+        );
+        assert_eq!(
+            env_key("OUTPOST_NET_SERVER_HTTP_HEAD_MAX_BYTES").as_deref(),
+            Some("net.server.http.head.max-bytes")
+        );
+        assert_eq!(env_key("runtime.workers").as_deref(), Some("runtime.workers"));
+        assert_eq!(env_key("PATH"), None);
+    }
+
+    #[test]
+    fn file_lines() {
+        let p = Path::new("s.conf");
+        let v = parse_file("# c\nnet.server.http.port = 81\nruntime.workers: 2\n", p).unwrap();
+        assert_eq!(v[0].0, "s.conf:2");
+        assert_eq!(v[1].2, "2");
+        assert!(parse_file("garbage", p).is_err());
+    }
+}

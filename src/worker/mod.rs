@@ -1,0 +1,259 @@
+//! Workers: one OS thread per core, pinned, each running its own monoio
+//! runtime with its own listener, upstream pool and configuration replica.
+//!
+//! Invariants:
+//! - nothing on the request path is shared between workers: the replica is
+//!   an `Rc` owned by this thread, the pool and counters are `Cell`s;
+//! - a worker never blocks on its control channel: a task polls it with
+//!   `try_recv` every [`CONTROL_POLL`] and swaps the replica between
+//!   requests (a request holds its own `Rc` to the replica it started on);
+//! - on `Drain` a worker stops accepting, lets each connection finish its
+//!   current request, and exits when its last connection has closed.
+
+pub mod listeners;
+pub mod notify;
+pub mod runtime;
+
+use crate::http::HeadLimits;
+use crate::proxy::pool::Pool;
+use crate::replica::Replica;
+use crate::settings::Settings;
+use crossbeam_channel::{Receiver, Sender};
+use notify::Notify;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+use tracing::{info, warn};
+
+/// How often a worker looks at its control channel.
+pub const CONTROL_POLL: Duration = Duration::from_millis(20);
+
+/// Messages from the control thread to a worker.
+pub enum WorkerMsg {
+    /// A new replica, compiled once and cloned for this worker.
+    Replica(Box<Replica>),
+    /// Stop accepting and finish in-flight requests.
+    Drain,
+}
+
+/// What a worker reports back to the control thread.
+pub enum WorkerEvent {
+    Started {
+        worker: usize,
+        cpu: usize,
+        pinned: bool,
+        driver: runtime::Driver,
+    },
+    Failed {
+        worker: usize,
+        error: String,
+    },
+    Stopped {
+        worker: usize,
+    },
+}
+
+/// Per-worker state shared by the tasks of one worker (never across threads).
+pub struct WorkerCtx {
+    pub id: usize,
+    pub settings: Settings,
+    pub limits: HeadLimits,
+    replica: RefCell<Option<Rc<Replica>>>,
+    pub pool: Pool,
+    pub drain: Notify,
+    all_closed: Notify,
+    active: Cell<usize>,
+    pub access_log: bool,
+    rng: Cell<u64>,
+}
+
+impl WorkerCtx {
+    pub fn new(id: usize, settings: Settings, replica: Option<Replica>, access_log: bool) -> WorkerCtx {
+        let limits = HeadLimits {
+            max_head_bytes: settings.max_head_bytes,
+            max_uri_bytes: settings.max_uri_bytes,
+            max_headers: settings.max_headers,
+        };
+        let pool = Pool::new(settings.pool_max_idle, settings.pool_idle_timeout);
+        WorkerCtx {
+            id,
+            limits,
+            pool,
+            replica: RefCell::new(replica.map(Rc::new)),
+            drain: Notify::new(),
+            all_closed: Notify::new(),
+            active: Cell::new(0),
+            access_log,
+            rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((id as u64 + 1) << 32) ^ u64::from(std::process::id())),
+            settings,
+        }
+    }
+
+    /// The replica a new request runs on (it keeps it until it finishes).
+    pub fn replica(&self) -> Option<Rc<Replica>> {
+        self.replica.borrow().clone()
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.drain.is_fired()
+    }
+
+    /// A cheap per-worker pseudo-random number (xorshift64*), for ids.
+    pub fn next_random(&self) -> u64 {
+        let mut x = self.rng.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng.set(x);
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn conn_opened(&self) {
+        self.active.set(self.active.get() + 1);
+    }
+
+    fn conn_closed(&self) {
+        self.active.set(self.active.get() - 1);
+        if self.active.get() == 0 && self.is_draining() {
+            self.all_closed.notify_all();
+        }
+    }
+}
+
+/// Everything a worker thread needs to start.
+pub struct WorkerSpec {
+    pub id: usize,
+    pub cpu: core_affinity::CoreId,
+    pub listener: std::net::TcpListener,
+    pub settings: Settings,
+    pub replica: Option<Replica>,
+    pub control: Receiver<WorkerMsg>,
+    pub events: Sender<WorkerEvent>,
+    pub access_log: bool,
+}
+
+/// Starts the worker thread.
+pub fn spawn(spec: WorkerSpec) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(format!("outpost-worker-{}", spec.id))
+        .spawn(move || run_thread(spec))
+}
+
+fn run_thread(spec: WorkerSpec) {
+    let WorkerSpec {
+        id,
+        cpu,
+        listener,
+        settings,
+        replica,
+        control,
+        events,
+        access_log,
+    } = spec;
+    let pinned = core_affinity::set_for_current(cpu);
+    let started = events.clone();
+    let result = runtime::run(
+        settings.driver,
+        |driver| {
+            let _ = started.send(WorkerEvent::Started {
+                worker: id,
+                cpu: cpu.id,
+                pinned,
+                driver,
+            });
+        },
+        move || async move {
+            let ctx = Rc::new(WorkerCtx::new(id, settings, replica, access_log));
+            serve(ctx, listener, control).await
+        },
+    );
+    let event = match result {
+        Ok(Ok(())) => WorkerEvent::Stopped { worker: id },
+        Ok(Err(e)) | Err(e) => WorkerEvent::Failed {
+            worker: id,
+            error: e.to_string(),
+        },
+    };
+    let _ = events.send(event);
+}
+
+async fn serve(
+    ctx: Rc<WorkerCtx>,
+    listener: std::net::TcpListener,
+    control: Receiver<WorkerMsg>,
+) -> std::io::Result<()> {
+    let listener = monoio::net::TcpListener::from_std(listener)?;
+    monoio::spawn(poll_control(ctx.clone(), control));
+    monoio::spawn(ctx.pool.clone().sweep_forever());
+    loop {
+        monoio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    ctx.conn_opened();
+                    let c = ctx.clone();
+                    monoio::spawn(async move {
+                        let served = crate::server::serve_connection(c.clone(), stream, peer);
+                        if contain_panic(served).await.is_err() {
+                            tracing::error!(worker = c.id, peer = %peer, "connection task panicked; connection closed");
+                        }
+                        c.conn_closed();
+                    });
+                }
+                Err(e) => {
+                    // EMFILE and friends: back off briefly instead of spinning.
+                    warn!(worker = ctx.id, error = %e, "accept failed");
+                    monoio::time::sleep(Duration::from_millis(10)).await;
+                }
+            },
+            _ = ctx.drain.wait() => break,
+        }
+    }
+    drop(listener);
+    if ctx.active.get() > 0 {
+        ctx.all_closed.wait().await;
+    }
+    info!(worker = ctx.id, "worker drained");
+    Ok(())
+}
+
+/// Runs `fut`, turning a panic inside it into `Err` so that one bad
+/// connection can never take its worker (and every other connection) down.
+pub async fn contain_panic<F: std::future::Future<Output = ()>>(fut: F) -> Result<(), ()> {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::task::Poll;
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+        Ok(Poll::Ready(())) => Poll::Ready(Ok(())),
+        Ok(Poll::Pending) => Poll::Pending,
+        Err(_) => Poll::Ready(Err(())),
+    })
+    .await
+}
+
+/// Applies control messages between requests; never blocks the thread.
+async fn poll_control(ctx: Rc<WorkerCtx>, control: Receiver<WorkerMsg>) {
+    loop {
+        while let Ok(msg) = control.try_recv() {
+            match msg {
+                WorkerMsg::Replica(r) => {
+                    let hash = r.hash;
+                    *ctx.replica.borrow_mut() = Some(Rc::new(*r));
+                    info!(
+                        worker = ctx.id,
+                        config_hash = format_args!("{hash:016x}"),
+                        "worker applied configuration"
+                    );
+                }
+                WorkerMsg::Drain => {
+                    info!(worker = ctx.id, "worker draining");
+                    ctx.drain.notify_all();
+                    return;
+                }
+            }
+        }
+        if ctx.is_draining() {
+            return;
+        }
+        monoio::time::sleep(CONTROL_POLL).await;
+    }
+}
