@@ -23,10 +23,7 @@ impl CpuPlan {
     pub fn detect() -> CpuPlan {
         let cpus = core_affinity::get_core_ids().unwrap_or_default();
         let cpus = if cpus.is_empty() { vec![CoreId { id: 0 }] } else { cpus };
-        CpuPlan {
-            cpus,
-            quota: cgroup_quota(Path::new("/sys/fs/cgroup")),
-        }
+        CpuPlan { cpus, quota: own_cgroup_quota() }
     }
 
     /// Default worker count: usable CPUs, capped by the quota.
@@ -41,7 +38,17 @@ impl CpuPlan {
     }
 }
 
-/// CPU quota under a cgroup mount root, rounded up to whole CPUs.
+/// The quota of this process's own cgroup (from `/proc/self/cgroup`), else
+/// of the cgroup root (what a container with a cgroup namespace sees).
+fn own_cgroup_quota() -> Option<usize> {
+    let root = Path::new("/sys/fs/cgroup");
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok().and_then(|text| {
+        text.lines().find_map(|l| l.strip_prefix("0::")).map(|p| root.join(p.trim_start_matches('/')))
+    });
+    own.and_then(|dir| cgroup_quota(&dir)).or_else(|| cgroup_quota(root))
+}
+
+/// CPU quota under a cgroup directory, rounded up to whole CPUs.
 pub fn cgroup_quota(root: &Path) -> Option<usize> {
     if let Ok(text) = std::fs::read_to_string(root.join("cpu.max")) {
         return parse_cpu_max(&text);

@@ -19,6 +19,7 @@ use super::body::{copy_body, CopyError, CopySpec, Side};
 use super::error::ProxyError;
 use super::upstream_head::{plan_response, write_request_head, write_response_head, Target};
 use super::Exchange;
+use crate::http::chunked::{ChunkedDecoder, Decoded};
 use crate::http::{BodyFraming, Span};
 use crate::server::io::{write_vec, Buffered};
 use monoio::io::AsyncWriteRentExt;
@@ -95,6 +96,9 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
         BodyFraming::Length(n) if (n as usize) <= buffered_body.min(REPLAY_MAX) => Some(n as usize),
         _ => None,
     };
+    if head.framing == BodyFraming::Chunked {
+        prevalidate_chunks(&x.client.data()[head.head_len..])?;
+    }
     maybe_continue(x).await?;
 
     let mut out = std::mem::take(&mut x.scratch.out);
@@ -160,6 +164,21 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
         x.ctx.pool.put(backend.pool_key, stream);
     }
     result.map(|_| ())
+}
+
+/// Rejects a chunked body whose already-received part is malformed before
+/// anything is sent to the backend (a later malformed chunk aborts the
+/// upstream request instead; the backend never sees a complete request).
+fn prevalidate_chunks(mut buffered: &[u8]) -> Result<(), ProxyError> {
+    let mut decoder = ChunkedDecoder::new();
+    while !buffered.is_empty() {
+        let (n, event) = decoder.decode(buffered).map_err(ProxyError::RequestBody)?;
+        if event == Decoded::Done {
+            break;
+        }
+        buffered = &buffered[n..];
+    }
+    Ok(())
 }
 
 /// Streams the request body that was not buffered.
