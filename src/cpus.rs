@@ -23,7 +23,10 @@ impl CpuPlan {
     pub fn detect() -> CpuPlan {
         let cpus = core_affinity::get_core_ids().unwrap_or_default();
         let cpus = if cpus.is_empty() { vec![CoreId { id: 0 }] } else { cpus };
-        CpuPlan { cpus, quota: own_cgroup_quota() }
+        CpuPlan {
+            cpus,
+            quota: own_cgroup_quota(),
+        }
     }
 
     /// Default worker count: usable CPUs, capped by the quota.
@@ -43,7 +46,9 @@ impl CpuPlan {
 fn own_cgroup_quota() -> Option<usize> {
     let root = Path::new("/sys/fs/cgroup");
     let own = std::fs::read_to_string("/proc/self/cgroup").ok().and_then(|text| {
-        text.lines().find_map(|l| l.strip_prefix("0::")).map(|p| root.join(p.trim_start_matches('/')))
+        text.lines()
+            .find_map(|l| l.strip_prefix("0::"))
+            .map(|p| root.join(p.trim_start_matches('/')))
     });
     own.and_then(|dir| cgroup_quota(&dir)).or_else(|| cgroup_quota(root))
 }

@@ -126,15 +126,36 @@ pub(crate) struct RawBackend {
 /// with line and column.
 pub(crate) fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, super::ConfigError> {
     toml::from_str(text).map_err(|e| {
-        let at = match e.span() {
+        let (at, field) = match e.span() {
             Some(span) => {
                 let before = text.get(..span.start).unwrap_or(text);
                 let line = before.matches('\n').count() + 1;
                 let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-                format!("line {line}, column {col}: ")
+                (format!("line {line}, column {col}: "), field_at(before))
             }
-            None => String::new(),
+            None => (String::new(), None),
         };
-        super::ConfigError::new(file, None, format!("{at}{}", e.message().trim()))
+        super::ConfigError::new(file, field.as_deref(), format!("{at}{}", e.message().trim()))
+    })
+}
+
+/// The dotted key whose value starts where `before` ends: the key on that
+/// line (when the position is after its `=`), under the nearest table header.
+fn field_at(before: &str) -> Option<String> {
+    let line = before.rsplit('\n').next()?;
+    let key = line.split_once('=')?.0.trim().trim_matches('"');
+    if key.is_empty() || key.starts_with('[') {
+        return None;
+    }
+    let table = before
+        .lines()
+        .rev()
+        .skip(1)
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim());
+    Some(match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
     })
 }

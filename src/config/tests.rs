@@ -51,6 +51,10 @@ fn toml_errors_have_line_and_column() {
     assert!(e.message.contains("colour") && e.message.contains("line 4"), "{e}");
     let e = api_err("path = \"x\"\nservice-url = \"echo://\"\n");
     assert!(e.message.contains("display-name"), "{e}");
+    let e = api_err("display-name = \"x\"\npath = \"x\"\nservice-url = 42\n");
+    assert_eq!(e.field.as_deref(), Some("service-url"), "{e}");
+    let e = api_err(&format!("{ECHO}[[operations]]\nid = \"a\"\nmethod = 7\n"));
+    assert_eq!(e.field.as_deref(), Some("operations.method"), "{e}");
 }
 
 #[test]

@@ -32,6 +32,8 @@ pub struct CopySpec {
     pub limit: u64,
     /// Maximum wait for each read.
     pub read_timeout: Duration,
+    /// Maximum wait for each write (a peer that stops reading).
+    pub write_timeout: Duration,
     pub side: Side,
 }
 
@@ -51,6 +53,7 @@ pub async fn copy_body<S: AsyncReadRent, W: AsyncWriteRent>(
     spec: &CopySpec,
     scratch: &mut Vec<u8>,
 ) -> Result<u64, CopyError> {
+    scratch.clear();
     match spec.framing {
         BodyFraming::None => Ok(0),
         BodyFraming::Length(n) => copy_length(src, dst, n, spec).await,
@@ -79,6 +82,31 @@ async fn read_more<S: AsyncReadRent>(src: &mut Buffered<S>, spec: &CopySpec, eof
     }
 }
 
+/// Writes `src.data()[..n]` within the write timeout.
+async fn sink_buffered<S, W: AsyncWriteRent>(
+    src: &mut Buffered<S>,
+    dst: &mut W,
+    n: usize,
+    spec: &CopySpec,
+) -> Result<(), CopyError> {
+    match monoio::time::timeout(spec.write_timeout, forward_buffered(src, dst, n)).await {
+        Ok(res) => res.map_err(CopyError::Sink),
+        Err(_) => Err(CopyError::Sink(std::io::ErrorKind::TimedOut.into())),
+    }
+}
+
+/// Writes and clears `scratch` within the write timeout.
+async fn sink_vec<W: AsyncWriteRent>(dst: &mut W, scratch: &mut Vec<u8>, spec: &CopySpec) -> Result<(), CopyError> {
+    let out = std::mem::take(scratch);
+    match monoio::time::timeout(spec.write_timeout, write_vec(dst, out)).await {
+        Ok((res, out)) => {
+            *scratch = out;
+            res.map_err(CopyError::Sink)
+        }
+        Err(_) => Err(CopyError::Sink(std::io::ErrorKind::TimedOut.into())),
+    }
+}
+
 fn over_limit(spec: &CopySpec, total: u64) -> bool {
     spec.limit != 0 && total > spec.limit
 }
@@ -95,7 +123,7 @@ async fn copy_length<S: AsyncReadRent, W: AsyncWriteRent>(
             read_more(src, spec, false).await?;
         }
         let take = (src.data().len() as u64).min(left) as usize;
-        forward_buffered(src, dst, take).await.map_err(CopyError::Sink)?;
+        sink_buffered(src, dst, take, spec).await?;
         left -= take as u64;
     }
     Ok(n)
@@ -125,17 +153,14 @@ async fn copy_chunked<S: AsyncReadRent, W: AsyncWriteRent>(
                     return Err(CopyError::Source(ProxyError::BodyTooLarge));
                 }
                 if spec.chunked_out {
-                    let mut out = std::mem::take(scratch);
-                    write_chunk_header(range.len(), &mut out);
-                    out.extend_from_slice(src.data().get(range).unwrap_or_default());
-                    out.extend_from_slice(CHUNK_END);
-                    let (res, out) = write_vec(dst, out).await;
-                    *scratch = out;
-                    res.map_err(CopyError::Sink)?;
+                    write_chunk_header(range.len(), scratch);
+                    scratch.extend_from_slice(src.data().get(range).unwrap_or_default());
+                    scratch.extend_from_slice(CHUNK_END);
+                    sink_vec(dst, scratch, spec).await?;
                     src.consume(consumed);
                 } else {
                     src.consume(range.start);
-                    forward_buffered(src, dst, range.len()).await.map_err(CopyError::Sink)?;
+                    sink_buffered(src, dst, range.len(), spec).await?;
                     src.consume(consumed - range.end);
                 }
             }
@@ -146,11 +171,8 @@ async fn copy_chunked<S: AsyncReadRent, W: AsyncWriteRent>(
             Decoded::Done => {
                 src.consume(consumed);
                 if spec.chunked_out {
-                    let mut out = std::mem::take(scratch);
-                    out.extend_from_slice(LAST_CHUNK);
-                    let (res, out) = write_vec(dst, out).await;
-                    *scratch = out;
-                    res.map_err(CopyError::Sink)?;
+                    scratch.extend_from_slice(LAST_CHUNK);
+                    sink_vec(dst, scratch, spec).await?;
                 }
                 return Ok(decoder.payload_len());
             }
@@ -172,27 +194,18 @@ async fn copy_until_close<S: AsyncReadRent, W: AsyncWriteRent>(
         let n = src.data().len();
         total += n as u64;
         if spec.chunked_out {
-            let mut out = std::mem::take(scratch);
-            write_chunk_header(n, &mut out);
-            let (res, out) = write_vec(dst, out).await;
-            *scratch = out;
-            res.map_err(CopyError::Sink)?;
-            forward_buffered(src, dst, n).await.map_err(CopyError::Sink)?;
-            let mut out = std::mem::take(scratch);
-            out.extend_from_slice(CHUNK_END);
-            let (res, out) = write_vec(dst, out).await;
-            *scratch = out;
-            res.map_err(CopyError::Sink)?;
+            write_chunk_header(n, scratch);
+            scratch.extend_from_slice(src.data());
+            scratch.extend_from_slice(CHUNK_END);
+            sink_vec(dst, scratch, spec).await?;
+            src.consume(n);
         } else {
-            forward_buffered(src, dst, n).await.map_err(CopyError::Sink)?;
+            sink_buffered(src, dst, n, spec).await?;
         }
     }
     if spec.chunked_out {
-        let mut out = std::mem::take(scratch);
-        out.extend_from_slice(LAST_CHUNK);
-        let (res, out) = write_vec(dst, out).await;
-        *scratch = out;
-        res.map_err(CopyError::Sink)?;
+        scratch.extend_from_slice(LAST_CHUNK);
+        sink_vec(dst, scratch, spec).await?;
     }
     Ok(total)
 }

@@ -64,7 +64,7 @@ pub async fn echo(x: &mut Exchange<'_>) -> Result<(), ProxyError> {
     x.log.response_started = true;
     x.log.keep_alive = keep_alive;
     x.log.response_bytes = json.len() as u64;
-    let (res, out) = write_vec(&mut x.client.stream, out).await;
+    let (res, out) = write_vec(x.client_w, out).await;
     x.scratch.out = out;
     res.map_err(ProxyError::ClientIo)
 }

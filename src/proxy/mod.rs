@@ -16,6 +16,7 @@ pub mod echo;
 pub mod error;
 pub mod forward;
 pub mod pool;
+pub mod respond;
 pub mod tunnel;
 pub mod upstream_head;
 
@@ -23,17 +24,19 @@ use crate::http::{RequestHead, ResponseHead, Span};
 use crate::pipeline::Step;
 use crate::replica::{BackendTarget, Replica};
 use crate::routing::{RouteRequest, RouteScratch};
-use crate::server::io::Buffered;
+use crate::server::io::{Buffered, ReadHalf, WriteHalf};
 use crate::worker::WorkerCtx;
 use error::ProxyError;
-use monoio::net::TcpStream;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 /// Buffers a connection reuses for every request it carries.
 pub struct Scratch {
     pub out: Vec<u8>,
+    /// Re-chunking buffer of the request direction.
     pub chunk: Vec<u8>,
+    /// Re-chunking buffer of the response direction.
+    pub chunk_out: Vec<u8>,
     pub upstream_buf: Vec<u8>,
     pub resp: ResponseHead,
     pub route: RouteScratch,
@@ -43,8 +46,9 @@ impl Default for Scratch {
     fn default() -> Self {
         Scratch {
             out: Vec::with_capacity(4096),
-            chunk: Vec::with_capacity(1024),
-            upstream_buf: Vec::with_capacity(16 * 1024),
+            chunk: Vec::new(),
+            chunk_out: Vec::new(),
+            upstream_buf: Vec::new(),
             resp: ResponseHead::new(),
             route: RouteScratch::default(),
         }
@@ -68,13 +72,14 @@ pub struct RequestLog {
 /// One request in flight on a connection.
 pub struct Exchange<'a> {
     pub ctx: &'a WorkerCtx,
-    pub client: &'a mut Buffered<TcpStream>,
+    pub client: &'a mut Buffered<ReadHalf>,
+    pub client_w: &'a mut WriteHalf,
     pub head: &'a RequestHead,
     pub peer: SocketAddr,
     pub scratch: &'a mut Scratch,
     pub log: RequestLog,
     /// Set when the backend accepted an upgrade: the connection becomes a tunnel.
-    pub upgraded: Option<Buffered<TcpStream>>,
+    pub upgraded: Option<(Buffered<ReadHalf>, WriteHalf)>,
 }
 
 /// Routes the request and runs its operation's pipeline.

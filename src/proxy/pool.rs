@@ -7,14 +7,17 @@
 //! sweeper; connections are reused most-recent-first, which keeps the
 //! working set warm and lets surplus ones age out. Single-threaded (`Rc`).
 
-use monoio::net::TcpStream;
+use crate::server::io::{ReadHalf, WriteHalf};
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+/// An open backend connection, split into its two halves.
+pub type Conn = (ReadHalf, WriteHalf);
+
 struct Idle {
-    stream: TcpStream,
+    conn: Conn,
     since: Instant,
 }
 
@@ -37,20 +40,20 @@ impl Pool {
     }
 
     /// The most recently returned live connection for `key`, if any.
-    pub fn take(&self, key: &str) -> Option<TcpStream> {
+    pub fn take(&self, key: &str) -> Option<Conn> {
         let mut map = self.0.idle.borrow_mut();
         let list = map.get_mut(key)?;
         let now = Instant::now();
         while let Some(idle) = list.pop_back() {
             if now.duration_since(idle.since) < self.0.idle_timeout {
-                return Some(idle.stream);
+                return Some(idle.conn);
             }
         }
         None
     }
 
     /// Returns a reusable connection to the pool.
-    pub fn put(&self, key: &str, stream: TcpStream) {
+    pub fn put(&self, key: &str, conn: Conn) {
         if self.0.max_idle == 0 {
             return;
         }
@@ -63,7 +66,7 @@ impl Pool {
             list.pop_front();
         }
         list.push_back(Idle {
-            stream,
+            conn,
             since: Instant::now(),
         });
     }

@@ -7,24 +7,26 @@
 //! shut down (half-close is propagated), and the tunnel ends when both
 //! directions have ended or either fails.
 
-use crate::server::io::{forward_buffered, Buffered};
-use monoio::io::{AsyncReadRent, AsyncWriteRent, AsyncWriteRentExt, Splitable};
-use monoio::net::TcpStream;
+use crate::server::io::{forward_buffered, Buffered, ReadHalf, WriteHalf};
+use monoio::io::{AsyncReadRent, AsyncWriteRent, AsyncWriteRentExt};
 
 const TUNNEL_BUF: usize = 16 * 1024;
 
-pub async fn tunnel(mut client: Buffered<TcpStream>, mut upstream: Buffered<TcpStream>) {
+pub async fn tunnel(
+    (mut client, mut client_w): (Buffered<ReadHalf>, WriteHalf),
+    (mut upstream, mut upstream_w): (Buffered<ReadHalf>, WriteHalf),
+) {
     let n = client.data().len();
-    if forward_buffered(&mut client, &mut upstream.stream, n).await.is_err() {
+    if forward_buffered(&mut client, &mut upstream_w, n).await.is_err() {
         return;
     }
     let n = upstream.data().len();
-    if forward_buffered(&mut upstream, &mut client.stream, n).await.is_err() {
+    if forward_buffered(&mut upstream, &mut client_w, n).await.is_err() {
         return;
     }
-    let (c_read, c_write) = client.into_parts().0.into_split();
-    let (u_read, u_write) = upstream.into_parts().0.into_split();
-    monoio::join!(pump(c_read, u_write), pump(u_read, c_write));
+    let (client, _) = client.into_parts();
+    let (upstream, _) = upstream.into_parts();
+    monoio::join!(pump(client, upstream_w), pump(upstream, client_w));
 }
 
 async fn pump<R: AsyncReadRent, W: AsyncWriteRent>(mut from: R, mut to: W) {

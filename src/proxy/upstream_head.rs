@@ -27,8 +27,10 @@ fn eq(a: &[u8], b: &[u8]) -> bool {
 pub fn write_request_head(out: &mut Vec<u8>, head: &RequestHead, buf: &[u8], target: &Target<'_>, peer: IpAddr) {
     out.extend_from_slice(head.method.as_str().as_bytes());
     out.push(b' ');
+    // Service URL path + the rest of the request path, exactly as received;
+    // "/" only when both are empty (a request-target cannot be).
     out.extend_from_slice(target.base_path.as_bytes());
-    if target.remainder.is_empty() || target.remainder[0] != b'/' {
+    if target.base_path.is_empty() && target.remainder.first() != Some(&b'/') {
         out.push(b'/');
     }
     out.extend_from_slice(target.remainder);

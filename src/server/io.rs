@@ -10,6 +10,12 @@
 use monoio::buf::{IoBuf, IoBufMut};
 use monoio::io::{AsyncReadRent, AsyncWriteRent, AsyncWriteRentExt};
 
+/// The read side of a TCP connection (connections are split once, when
+/// opened, so one task can read and write the same connection at once).
+pub type ReadHalf = monoio::net::tcp::TcpOwnedReadHalf;
+/// The write side of a TCP connection.
+pub type WriteHalf = monoio::net::tcp::TcpOwnedWriteHalf;
+
 /// Minimum free space offered to a read.
 const MIN_READ: usize = 4096;
 
@@ -71,13 +77,6 @@ impl<S: AsyncReadRent> Buffered<S> {
         let (res, slice) = self.stream.read(buf.slice_mut(len..cap)).await;
         self.buf = slice.into_inner();
         res
-    }
-}
-
-impl<S: AsyncWriteRent> Buffered<S> {
-    /// Writes all of `data` to this stream, returning the buffer for reuse.
-    pub async fn write_vec(&mut self, data: Vec<u8>) -> (std::io::Result<()>, Vec<u8>) {
-        write_vec(&mut self.stream, data).await
     }
 }
 

@@ -18,7 +18,8 @@ use crate::http::RequestHead;
 use crate::proxy::error::{write_error, write_simple, ProxyError};
 use crate::proxy::{Exchange, RequestLog, Scratch};
 use crate::worker::WorkerCtx;
-use io::{write_vec, Buffered};
+use io::{write_vec, Buffered, ReadHalf, WriteHalf};
+use monoio::io::Splitable;
 use monoio::net::TcpStream;
 use std::net::SocketAddr;
 use std::rc::Rc;
@@ -36,13 +37,14 @@ enum Next {
     Continue,
     Close,
     /// The backend switched protocols: relay bytes until both sides end.
-    Tunnel(Buffered<TcpStream>),
+    Tunnel((Buffered<ReadHalf>, WriteHalf)),
 }
 
 /// Serves one client connection until it closes.
 pub async fn serve_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
-    let mut client = Buffered::new(stream, CLIENT_BUF);
+    let (r, mut client_w) = stream.into_split();
+    let mut client = Buffered::new(r, CLIENT_BUF);
     let mut head = RequestHead::new();
     let mut scratch = Scratch::default();
     let mut first = true;
@@ -52,14 +54,14 @@ pub async fn serve_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: Socke
             Ok(false) => return,
             Err(e) => {
                 debug!(worker = ctx.id, peer = %peer, error = %e, "rejected request head");
-                send_error(&mut client, &mut scratch, &e).await;
+                send_error(&mut client_w, &mut scratch, &e).await;
                 return;
             }
         }
         first = false;
-        match handle_request(&ctx, &mut client, &head, peer, &mut scratch).await {
+        match handle_request(&ctx, &mut client, &mut client_w, &head, peer, &mut scratch).await {
             Next::Continue if !ctx.is_draining() => {}
-            Next::Tunnel(upstream) => return crate::proxy::tunnel::tunnel(client, upstream).await,
+            Next::Tunnel(upstream) => return crate::proxy::tunnel::tunnel((client, client_w), upstream).await,
             _ => return,
         }
     }
@@ -69,7 +71,7 @@ pub async fn serve_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: Socke
 /// (peer closed, idle timeout, or drain while idle).
 async fn read_head(
     ctx: &WorkerCtx,
-    client: &mut Buffered<TcpStream>,
+    client: &mut Buffered<ReadHalf>,
     head: &mut RequestHead,
     first: bool,
 ) -> Result<bool, ProxyError> {
@@ -100,19 +102,20 @@ async fn read_head(
     }
 }
 
-async fn send_error(client: &mut Buffered<TcpStream>, scratch: &mut Scratch, e: &ProxyError) {
+async fn send_error(client_w: &mut WriteHalf, scratch: &mut Scratch, e: &ProxyError) {
     if let Some((status, message)) = e.rescue() {
         let mut out = std::mem::take(&mut scratch.out);
         out.clear();
         write_error(&mut out, status, message, true);
-        let (_, out) = write_vec(&mut client.stream, out).await;
+        let (_, out) = write_vec(client_w, out).await;
         scratch.out = out;
     }
 }
 
 async fn handle_request(
     ctx: &WorkerCtx,
-    client: &mut Buffered<TcpStream>,
+    client: &mut Buffered<ReadHalf>,
+    client_w: &mut WriteHalf,
     head: &RequestHead,
     peer: SocketAddr,
     scratch: &mut Scratch,
@@ -121,7 +124,7 @@ async fn handle_request(
     let path = head.path.get(client.data());
     if path == STATUS_PATH || path == INTERNAL_STATUS_PATH {
         let ready = path == STATUS_PATH || ctx.replica().is_some();
-        return health(ctx, client, head, scratch, ready).await;
+        return health(ctx, client, client_w, head, scratch, ready).await;
     }
     let url = ctx
         .access_log
@@ -130,6 +133,7 @@ async fn handle_request(
     let mut x = Exchange {
         ctx,
         client,
+        client_w,
         head,
         peer,
         scratch,
@@ -142,6 +146,7 @@ async fn handle_request(
     };
     let Exchange {
         client,
+        client_w,
         scratch,
         mut log,
         upgraded,
@@ -159,7 +164,7 @@ async fn handle_request(
             out.clear();
             let close = !head.keep_alive || has_body || ctx.is_draining();
             write_simple(&mut out, 200, "text/plain", b"", close);
-            let (res, out) = write_vec(&mut client.stream, out).await;
+            let (res, out) = write_vec(client_w, out).await;
             scratch.out = out;
             log.status = 200;
             if res.is_err() || close {
@@ -175,7 +180,7 @@ async fn handle_request(
                 if let Some((status, _)) = e.rescue() {
                     log.status = status;
                 }
-                send_error(client, scratch, e).await;
+                send_error(client_w, scratch, e).await;
             }
             Next::Close
         }
@@ -200,7 +205,8 @@ async fn handle_request(
 
 async fn health(
     ctx: &WorkerCtx,
-    client: &mut Buffered<TcpStream>,
+    client: &mut Buffered<ReadHalf>,
+    client_w: &mut WriteHalf,
     head: &RequestHead,
     scratch: &mut Scratch,
     ready: bool,
@@ -219,7 +225,7 @@ async fn health(
         (503, b"no configuration loaded")
     };
     write_simple(&mut out, status, "text/plain", body, close);
-    let (res, out) = write_vec(&mut client.stream, out).await;
+    let (res, out) = write_vec(client_w, out).await;
     scratch.out = out;
     if res.is_err() || close {
         Next::Close

@@ -1,0 +1,19 @@
+//! Test support: the gateway process, a recording backend, a raw client.
+
+pub mod backend;
+pub mod client;
+pub mod gateway;
+pub mod wire;
+
+pub use backend::Backend;
+pub use client::{Conn, Response};
+pub use gateway::{api_toml, Gateway};
+pub use wire::{pattern, pattern_fnv, Fnv};
+
+/// The exact 404 body of APIM (and Outpost).
+pub const NOT_FOUND_BODY: &str = r#"{ "statusCode": 404, "message": "Resource not found" }"#;
+
+/// A gateway with one wildcard API `api` → `backend` (base path `/base`).
+pub fn gateway_for(backend: &Backend) -> Gateway {
+    Gateway::builder().proxy("test-api", "api", &backend.url()).start()
+}
