@@ -45,8 +45,9 @@ impl Source {
         }
     }
 
-    /// A cheap fingerprint of the directory (names, sizes, mtimes).
-    fn fingerprint(&self) -> u64 {
+    /// A cheap fingerprint of the directory (names, sizes, mtimes, inodes).
+    /// Taken before a load, so a write racing the load is seen as a change.
+    pub fn fingerprint(&self) -> u64 {
         match self {
             Source::Dir(p) => dir_fingerprint(p),
             Source::Embedded => 0,
@@ -85,12 +86,14 @@ pub struct Control {
     pub config: Config,
     pub hash: u64,
     pub unresolved: bool,
+    /// The source's fingerprint taken just before `config` was loaded.
+    pub fingerprint: u64,
 }
 
 impl Control {
     /// Runs until shutdown; returns the process exit code.
     pub fn run(mut self) -> i32 {
-        let mut fingerprint = self.source.fingerprint();
+        let mut fingerprint = self.fingerprint;
         let mut last_resolve = Instant::now();
         loop {
             select! {
@@ -193,13 +196,20 @@ fn dir_fingerprint(dir: &Path) -> u64 {
     h.finish()
 }
 
-fn collect(dir: &Path, out: &mut Vec<(PathBuf, u64, Option<std::time::SystemTime>)>) {
+type FileStamp = (PathBuf, u64, Option<std::time::SystemTime>, u64);
+
+fn collect(dir: &Path, out: &mut Vec<FileStamp>) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
     for entry in rd.flatten() {
         let path = entry.path();
         match entry.metadata() {
             Ok(m) if m.is_dir() => collect(&path, out),
-            Ok(m) => out.push((path, m.len(), m.modified().ok())),
+            Ok(m) => out.push((
+                path,
+                m.len(),
+                m.modified().ok(),
+                std::os::unix::fs::MetadataExt::ino(&m),
+            )),
             Err(_) => {}
         }
     }

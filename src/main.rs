@@ -124,6 +124,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         warn!("{w}");
     }
 
+    let fingerprint = source.fingerprint();
     let (config, replica) = control::load_and_compile(&source)
         .with_context(|| format!("invalid configuration in {}", source.describe()))?;
     let plan = CpuPlan::detect();
@@ -198,6 +199,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         unresolved: !replica.unresolved_hosts().is_empty(),
         hash: replica.hash,
         config,
+        fingerprint,
     };
     drop(ev_tx);
     Ok(control.run())

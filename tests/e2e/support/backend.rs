@@ -96,17 +96,17 @@ impl Backend {
 
     /// Every request head received so far (bodies may be incomplete).
     pub fn requests(&self) -> Vec<Recorded> {
-        self.state.requests.lock().unwrap().clone()
+        self.state.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn request_count(&self) -> usize {
-        self.state.requests.lock().unwrap().len()
+        self.state.requests.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     /// Waits until `pred` holds for the recorded requests (bounded).
     pub fn wait_until(&self, what: &str, timeout: Duration, pred: impl Fn(&[Recorded]) -> bool) -> Vec<Recorded> {
         let deadline = Instant::now() + timeout;
-        let mut reqs = self.state.requests.lock().unwrap();
+        let mut reqs = self.state.requests.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if pred(&reqs) {
                 return reqs.clone();
@@ -124,7 +124,7 @@ impl Backend {
 
     /// Lets every `slow` request (held or future) answer.
     pub fn release(&self) {
-        *self.state.released.lock().unwrap() = true;
+        *self.state.released.lock().unwrap_or_else(|e| e.into_inner()) = true;
         self.state.release_cv.notify_all();
     }
 }
@@ -138,14 +138,14 @@ impl Drop for Backend {
 }
 
 fn record(st: &State, r: Recorded) -> usize {
-    let mut reqs = st.requests.lock().unwrap();
+    let mut reqs = st.requests.lock().unwrap_or_else(|e| e.into_inner());
     reqs.push(r);
     st.changed.notify_all();
     reqs.len() - 1
 }
 
 fn finish(st: &State, idx: usize, len: u64, fnv: u64) {
-    let mut reqs = st.requests.lock().unwrap();
+    let mut reqs = st.requests.lock().unwrap_or_else(|e| e.into_inner());
     reqs[idx].body_len = len;
     reqs[idx].body_fnv = fnv;
     reqs[idx].complete = true;
@@ -295,7 +295,7 @@ fn serve(stream: TcpStream, st: &State) -> io::Result<()> {
             }
             "slow" => {
                 let deadline = Instant::now() + Duration::from_secs(60);
-                let mut released = st.released.lock().unwrap();
+                let mut released = st.released.lock().unwrap_or_else(|e| e.into_inner());
                 while !*released && Instant::now() < deadline {
                     released = st.release_cv.wait_timeout(released, Duration::from_secs(1)).unwrap().0;
                 }

@@ -132,17 +132,17 @@ impl GatewayBuilder {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                sh.out.lock().unwrap().lines.push(line);
+                sh.out.lock().unwrap_or_else(|e| e.into_inner()).lines.push(line);
                 sh.cv.notify_all();
             }
-            sh.out.lock().unwrap().stdout_closed = true;
+            sh.out.lock().unwrap_or_else(|e| e.into_inner()).stdout_closed = true;
             sh.cv.notify_all();
         });
         let sh = shared.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
-                let mut o = sh.out.lock().unwrap();
+                let mut o = sh.out.lock().unwrap_or_else(|e| e.into_inner());
                 o.stderr.push_str(&line);
                 o.stderr.push('\n');
             }
@@ -215,17 +215,17 @@ impl Gateway {
     }
 
     pub fn line_count(&self) -> usize {
-        self.shared.out.lock().unwrap().lines.len()
+        self.shared.out.lock().unwrap_or_else(|e| e.into_inner()).lines.len()
     }
 
     pub fn lines(&self) -> Vec<String> {
-        self.shared.out.lock().unwrap().lines.clone()
+        self.shared.out.lock().unwrap_or_else(|e| e.into_inner()).lines.clone()
     }
 
     /// Waits until `f` returns `Some` for the output lines so far.
     pub fn wait_until<T>(&self, what: &str, timeout: Duration, mut f: impl FnMut(&[String]) -> Option<T>) -> T {
         let deadline = Instant::now() + timeout;
-        let mut out = self.shared.out.lock().unwrap();
+        let mut out = self.shared.out.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             if let Some(t) = f(&out.lines) {
                 return t;
@@ -239,7 +239,12 @@ impl Gateway {
                     out.stderr
                 );
             }
-            out = self.shared.cv.wait_timeout(out, left).unwrap().0;
+            out = self
+                .shared
+                .cv
+                .wait_timeout(out, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
     }
 
@@ -294,7 +299,7 @@ impl Gateway {
     pub fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
         let deadline = Instant::now() + timeout;
         {
-            let mut out = self.shared.out.lock().unwrap();
+            let mut out = self.shared.out.lock().unwrap_or_else(|e| e.into_inner());
             while !out.stdout_closed {
                 let left = deadline.saturating_duration_since(Instant::now());
                 assert!(
@@ -302,7 +307,12 @@ impl Gateway {
                     "gateway did not exit; output:\n{}",
                     out.lines.join("\n")
                 );
-                out = self.shared.cv.wait_timeout(out, left).unwrap().0;
+                out = self
+                    .shared
+                    .cv
+                    .wait_timeout(out, left)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
             }
         }
         let child = self.child.as_mut().expect("process already reaped");
@@ -338,7 +348,7 @@ impl Drop for Gateway {
             let _ = c.wait();
         }
         if std::thread::panicking() {
-            let out = self.shared.out.lock().unwrap();
+            let out = self.shared.out.lock().unwrap_or_else(|e| e.into_inner());
             eprintln!(
                 "--- gateway stdout ---\n{}\n--- gateway stderr ---\n{}",
                 out.lines.join("\n"),
