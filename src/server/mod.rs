@@ -176,6 +176,7 @@ async fn handle_request(
         Ok(()) if log.keep_alive && log.request_body_done && !log.upgraded => Next::Continue,
         Ok(()) => Next::Close,
         Err(e) => {
+            log_failure(ctx, peer, replica.as_deref(), &log, e);
             if !log.response_started {
                 if let Some((status, _)) = e.rescue() {
                     log.status = status;
@@ -200,6 +201,27 @@ async fn handle_request(
     match upgraded {
         Some(up) if result.is_ok() => Next::Tunnel(up),
         _ => next,
+    }
+}
+
+/// Logs a failed request with its worker, API, operation and peer (never
+/// headers or bodies): backend failures at warn, client-caused ones at debug.
+fn log_failure(
+    ctx: &WorkerCtx,
+    peer: SocketAddr,
+    replica: Option<&crate::replica::Replica>,
+    log: &RequestLog,
+    e: &ProxyError,
+) {
+    let api = replica.zip(log.api).and_then(|(r, i)| r.apis.get(i));
+    let operation = api.zip(log.operation).and_then(|(a, i)| a.operations.get(i));
+    let api_id = api.map_or("", |a| a.id.as_str());
+    let op_id = operation.map_or("", |o| o.id.as_str());
+    match e.rescue() {
+        Some((status, _)) if status >= 500 => {
+            tracing::warn!(worker = ctx.id, api = api_id, operation = op_id, peer = %peer, status, error = %e, "request failed")
+        }
+        _ => debug!(worker = ctx.id, api = api_id, operation = op_id, peer = %peer, error = %e, "request failed"),
     }
 }
 

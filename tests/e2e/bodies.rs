@@ -145,3 +145,24 @@ fn body_64mib_full_duplex_backend() {
     let gw = gateway_for(&backend);
     round_trip(&gw, &backend, "/api/duplex", 64 << 20, false);
 }
+
+/// The epoll fallback (what runs under Docker's default seccomp profile)
+/// serves the same traffic: the start-up log says so, keep-alive and
+/// pipelined requests work, and a streamed full-duplex body round-trips.
+#[test]
+fn epoll_driver_serves_streamed_bodies() {
+    let backend = Backend::start("b");
+    let gw = Gateway::builder()
+        .proxy("test-api", "api", &backend.url())
+        .env("OUTPOST_RUNTIME_DRIVER", "epoll")
+        .start();
+    let ready = gw.wait_for_line(|l| l.contains("outpost gateway ready"), Duration::from_secs(10));
+    assert!(ready.contains("driver=\"epoll\""), "{ready}");
+    let mut c = gw.connect();
+    for i in 0..3 {
+        let r = c.request("POST", "/api/echo", &[], format!("small-{i}").as_bytes());
+        assert_eq!((r.status, r.body), (200, format!("small-{i}").into_bytes()));
+    }
+    round_trip(&gw, &backend, "/api/duplex", 4 << 20, false);
+    round_trip(&gw, &backend, "/api/echo", 1 << 20, true);
+}
