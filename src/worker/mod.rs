@@ -139,7 +139,7 @@ pub fn spawn(spec: WorkerSpec) -> std::io::Result<std::thread::JoinHandle<()>> {
         .spawn(move || run_thread(spec))
 }
 
-fn run_thread(spec: WorkerSpec) {
+fn run_worker(spec: WorkerSpec) {
     let WorkerSpec {
         id,
         cpu,
@@ -175,6 +175,18 @@ fn run_thread(spec: WorkerSpec) {
         },
     };
     let _ = events.send(event);
+}
+
+fn run_thread(spec: WorkerSpec) {
+    let (id, events) = (spec.id, spec.events.clone());
+    // Connection tasks contain their own panics; this catches the rest
+    // (accept loop, control polling) so the control thread always hears.
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_worker(spec))).is_err() {
+        let _ = events.send(WorkerEvent::Failed {
+            worker: id,
+            error: "worker thread panicked".into(),
+        });
+    }
 }
 
 async fn serve(
@@ -255,5 +267,25 @@ async fn poll_control(ctx: Rc<WorkerCtx>, control: Receiver<WorkerMsg>) {
             return;
         }
         monoio::time::sleep(CONTROL_POLL).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_connection_task_is_contained() {
+        let out = runtime::run(
+            crate::settings::DriverChoice::Epoll,
+            |_| {},
+            || async {
+                let bad = contain_panic(async { panic!("bad request") }).await;
+                let good = contain_panic(async {}).await;
+                (bad, good)
+            },
+        )
+        .unwrap();
+        assert_eq!(out, (Err(()), Ok(())));
     }
 }
