@@ -12,6 +12,8 @@
 
 use crate::config::{self, Config, ConfigError};
 use crate::replica::{self, Replica};
+use crate::sync::backup::Backup;
+use crate::sync::{SharedStatus, SyncEvent};
 use crate::worker::{WorkerEvent, WorkerMsg};
 use crossbeam_channel::{select, Receiver, Sender};
 use std::net::ToSocketAddrs;
@@ -28,6 +30,8 @@ pub enum Source {
     Dir(PathBuf),
     /// The default compiled into the binary (works on a read-only filesystem).
     Embedded,
+    /// Snapshots from the management plane at this endpoint (see `sync`).
+    Remote(String),
 }
 
 impl Source {
@@ -35,6 +39,7 @@ impl Source {
         match self {
             Source::Dir(p) => p.display().to_string(),
             Source::Embedded => "embedded default".into(),
+            Source::Remote(endpoint) => format!("management plane {endpoint}"),
         }
     }
 
@@ -42,6 +47,11 @@ impl Source {
         match self {
             Source::Dir(p) => config::load_dir(p),
             Source::Embedded => config::load_embedded(),
+            Source::Remote(_) => Err(ConfigError {
+                file: self.describe(),
+                field: None,
+                message: "configuration comes from the management plane".into(),
+            }),
         }
     }
 
@@ -50,7 +60,7 @@ impl Source {
     pub fn fingerprint(&self) -> u64 {
         match self {
             Source::Dir(p) => dir_fingerprint(p),
-            Source::Embedded => 0,
+            Source::Embedded | Source::Remote(_) => 0,
         }
     }
 }
@@ -76,8 +86,20 @@ pub fn load_and_compile(source: &Source) -> Result<(Config, Replica), ConfigErro
     Ok((cfg, replica))
 }
 
+/// Management-plane mode: where snapshots arrive and where they are kept.
+pub struct Remote {
+    pub events: Receiver<SyncEvent>,
+    pub backup: Option<Backup>,
+    pub status: SharedStatus,
+    /// Dropping it stops the sync threads.
+    pub stop: Sender<()>,
+}
+
 pub struct Control {
     pub source: Source,
+    pub remote: Option<Remote>,
+    /// Latest cumulative (total, failed) request counts per worker.
+    pub counters: Vec<(u64, u64)>,
     pub workers: Vec<Sender<WorkerMsg>>,
     pub events: Receiver<WorkerEvent>,
     pub signals: Receiver<i32>,
@@ -95,9 +117,21 @@ impl Control {
     pub fn run(mut self) -> i32 {
         let mut fingerprint = self.fingerprint;
         let mut last_resolve = Instant::now();
+        let sync_events = self
+            .remote
+            .as_ref()
+            .map_or_else(crossbeam_channel::never, |r| r.events.clone());
         loop {
             select! {
+                recv(sync_events) -> ev => {
+                    if let Ok(SyncEvent::Snapshot { config, raw, version }) = ev {
+                        self.apply_snapshot(config, &raw, version);
+                    }
+                }
                 recv(self.signals) -> sig => match sig.unwrap_or(libc::SIGTERM) {
+                    libc::SIGHUP if self.remote.is_some() => {
+                        info!("SIGHUP: configuration comes from the management plane; nothing to reload");
+                    }
                     libc::SIGHUP => {
                         info!("SIGHUP: reloading configuration");
                         fingerprint = self.source.fingerprint();
@@ -109,15 +143,19 @@ impl Control {
                     }
                     _ => return self.drain(),
                 },
-                recv(self.events) -> ev => {
-                    if let Ok(WorkerEvent::Failed { worker, error }) = ev {
+                recv(self.events) -> ev => match ev {
+                    Ok(WorkerEvent::Failed { worker, error }) => {
                         error!(worker, error = %error, "worker failed; exiting");
                         return 1;
                     }
-                }
+                    Ok(WorkerEvent::Counters { worker, total, failed }) => self.count(worker, total, failed),
+                    _ => {}
+                },
                 default(self.watch_interval) => {
                     let now = self.source.fingerprint();
-                    if now != fingerprint {
+                    if matches!(self.source, Source::Remote(_)) {
+                        // Snapshots arrive on `sync_events`.
+                    } else if now != fingerprint {
                         fingerprint = now;
                         info!(source = %self.source.describe(), "configuration changed on disk; reloading");
                         self.reload();
@@ -137,6 +175,44 @@ impl Control {
                 self.publish(replica);
             }
             Err(e) => error!(error = %e, "configuration rejected; keeping the last good one"),
+        }
+    }
+
+    /// A valid snapshot from the management plane: compile, broadcast, back up.
+    fn apply_snapshot(&mut self, cfg: Config, raw: &[u8], version: u64) {
+        let Some(remote) = &self.remote else { return };
+        let status = remote.status.clone();
+        let backup = remote.backup.clone();
+        match compile(&cfg) {
+            Ok(replica) => {
+                info!(version, "management-plane snapshot accepted");
+                self.config = cfg;
+                self.publish(replica);
+                if let Some(b) = backup {
+                    if let Err(e) = b.write(raw) {
+                        error!(error = %e, "configuration backup not written");
+                    }
+                }
+                let mut st = status.lock().unwrap_or_else(|e| e.into_inner());
+                st.applied_version = Some(version);
+                st.last_error = None;
+            }
+            Err(e) => {
+                error!(version, error = %e, "snapshot refused as a whole; keeping the last good configuration");
+                status.lock().unwrap_or_else(|e| e.into_inner()).last_error =
+                    Some(format!("snapshot {version} refused: {e}"));
+            }
+        }
+    }
+
+    fn count(&mut self, worker: usize, total: u64, failed: u64) {
+        if let Some(slot) = self.counters.get_mut(worker) {
+            *slot = (total, failed);
+        }
+        if let Some(remote) = &self.remote {
+            let (t, f) = self.counters.iter().fold((0, 0), |(t, f), (a, b)| (t + a, f + b));
+            remote.status.lock().unwrap_or_else(|e| e.into_inner()).requests =
+                crate::sync::client::Counters { total: t, failed: f };
         }
     }
 
@@ -174,7 +250,7 @@ impl Control {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.events.recv_timeout(left) {
                 Ok(WorkerEvent::Stopped { .. }) | Ok(WorkerEvent::Failed { .. }) => running -= 1,
-                Ok(WorkerEvent::Started { .. }) => {}
+                Ok(_) => {}
                 Err(_) => {
                     warn!(workers = running, "grace period over; closing remaining connections");
                     break;

@@ -22,4 +22,5 @@ pub mod replica;
 pub mod routing;
 pub mod server;
 pub mod settings;
+pub mod sync;
 pub mod worker;

@@ -2,13 +2,18 @@
 //! become `anyhow` only here, at the edge.
 
 use anyhow::{bail, Context};
+use outpost::config::Config;
 use outpost::control::{self, Control, Source};
 use outpost::cpus::CpuPlan;
+use outpost::replica::Replica;
 use outpost::settings::{Settings, KEYS};
+use outpost::sync::backup::Backup;
+use outpost::sync::snapshot::Snapshot;
+use outpost::sync::{SharedStatus, SyncSettings};
 use outpost::worker::{self, listeners, WorkerEvent, WorkerSpec};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -116,7 +121,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     };
     let settings_file = args.settings.or_else(|| match &source {
         Source::Dir(d) => Settings::default_file(d),
-        Source::Embedded => None,
+        _ => None,
     });
     let (settings, warnings) = Settings::load(settings_file.as_deref())?;
     let access_log = outpost::logging::init(&settings);
@@ -124,9 +129,22 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         warn!("{w}");
     }
 
+    let mut source = source;
+    let mut remote = None;
     let fingerprint = source.fingerprint();
-    let (config, replica) = control::load_and_compile(&source)
-        .with_context(|| format!("invalid configuration in {}", source.describe()))?;
+    let (config, replica) = match (&settings.service_endpoint, &settings.service_auth) {
+        (Some(endpoint), Some(auth)) => {
+            source = Source::Remote(endpoint.clone());
+            let (r, initial) = start_remote(&settings, endpoint, &auth.0);
+            remote = Some(r);
+            initial
+        }
+        _ => {
+            let (config, replica) = control::load_and_compile(&source)
+                .with_context(|| format!("invalid configuration in {}", source.describe()))?;
+            (config, Some(replica))
+        }
+    };
     let plan = CpuPlan::detect();
     let n = if settings.workers > 0 {
         settings.workers
@@ -148,7 +166,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
             cpu: plan.cpu_for(id),
             listener,
             settings: settings.clone(),
-            replica: Some(replica.clone()),
+            replica: replica.clone(),
             control: rx,
             events: ev_tx.clone(),
             access_log,
@@ -156,7 +174,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     }
     let mut cpus = Vec::new();
     let mut driver = "";
-    for _ in 0..n {
+    while cpus.len() < n {
         match ev_rx.recv()? {
             WorkerEvent::Started {
                 cpu, pinned, driver: d, ..
@@ -173,6 +191,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
             }
             WorkerEvent::Failed { worker, error } => bail!("worker {worker} failed to start: {error}"),
             WorkerEvent::Stopped { .. } => bail!("a worker stopped during start-up"),
+            WorkerEvent::Counters { .. } => {}
         }
     }
     info!(
@@ -182,10 +201,13 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         driver,
         listener = %local,
         config = %source.describe(),
-        config_hash = format_args!("{:016x}", replica.hash),
+        config_hash = format_args!("{:016x}", replica.as_ref().map_or(0, |r| r.hash)),
         "outpost gateway ready"
     );
-    if replica.apis.iter().any(|a| a.id == "echo") {
+    if replica.is_none() {
+        warn!("no configuration yet: API requests get 503 and /internal-status-0123456789abcdef reports not ready until the first snapshot arrives");
+    }
+    if replica.as_ref().is_some_and(|r| r.apis.iter().any(|a| a.id == "echo")) {
         let port = local.port();
         info!("try the echo API: curl -i http://127.0.0.1:{port}/echo/hello -d 'hi'");
     }
@@ -196,13 +218,64 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         signals,
         watch_interval: settings.config_watch_interval,
         grace: settings.shutdown_grace,
-        unresolved: !replica.unresolved_hosts().is_empty(),
-        hash: replica.hash,
+        unresolved: replica.as_ref().is_some_and(|r| !r.unresolved_hosts().is_empty()),
+        hash: replica.as_ref().map_or(0, |r| r.hash),
+        remote,
+        counters: vec![(0, 0); n],
         config,
         fingerprint,
     };
     drop(ev_tx);
     Ok(control.run())
+}
+
+/// Management-plane mode: the initial configuration comes from the backup
+/// (when one is configured and valid), then the sync threads take over.
+fn start_remote(settings: &Settings, endpoint: &str, auth: &str) -> (control::Remote, (Config, Option<Replica>)) {
+    let backup = settings.backup_dir.as_ref().map(Backup::new);
+    let mut initial = (Config::default(), None);
+    let status = SharedStatus::default();
+    if let Some(b) = &backup {
+        match b.read() {
+            Ok(Some(raw)) => match Snapshot::parse(&raw).map_err(|e| e.to_string()).and_then(|s| {
+                let cfg = s.to_config().map_err(|e| e.to_string())?;
+                let replica = control::compile(&cfg).map_err(|e| e.to_string())?;
+                Ok((s.version, cfg, replica))
+            }) {
+                Ok((version, cfg, replica)) => {
+                    info!(version, path = %b.path().display(), "serving the configuration backup until the management plane answers");
+                    status.lock().unwrap_or_else(|e| e.into_inner()).applied_version = Some(version);
+                    initial = (cfg, Some(replica));
+                }
+                Err(e) => {
+                    error!(path = %b.path().display(), error = %e, "configuration backup unusable; not serving it")
+                }
+            },
+            Ok(None) => info!(path = %b.path().display(), "no configuration backup yet"),
+            Err(e) => error!(error = %e, "configuration backup refused"),
+        }
+    }
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let (stop_tx, stop_rx) = crossbeam_channel::bounded(1);
+    let sync_settings = SyncSettings {
+        endpoint: endpoint.to_string(),
+        auth: auth.to_string(),
+        timeout: settings.service_timeout,
+        poll_interval: settings.service_poll_interval,
+        long_poll: settings.service_long_poll,
+        heartbeat_interval: settings.service_heartbeat_interval,
+    };
+    if let Err(e) = outpost::sync::spawn(sync_settings, status.clone(), tx, stop_rx) {
+        error!(error = %e, "cannot start the configuration sync threads");
+    }
+    info!(endpoint, "configuration from the management plane");
+    let remote = control::Remote {
+        events: rx,
+        backup,
+        status,
+        stop: stop_tx,
+    };
+    (remote, initial)
 }
 
 /// Forwards SIGHUP, SIGTERM and SIGINT to the control thread.

@@ -66,6 +66,27 @@ pub struct Settings {
     /// `None` = no logs at all (`fatal` has no tracing level below error).
     pub log_enabled: bool,
     pub config_watch_interval: Duration,
+    /// Management plane (`config.service.endpoint`); `None` = standalone.
+    pub service_endpoint: Option<String>,
+    /// `GatewayKey …` credential. Secret: never logged (see `Debug`).
+    pub service_auth: Option<Secret>,
+    pub service_timeout: Duration,
+    pub service_poll_interval: Duration,
+    /// `None` = plain polling every `service_poll_interval`.
+    pub service_long_poll: Option<Duration>,
+    pub service_heartbeat_interval: Duration,
+    /// Directory of the configuration backup (APIM mounts `/apim/config`).
+    pub backup_dir: Option<PathBuf>,
+}
+
+/// A secret setting value; its `Debug` form is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 impl Default for Settings {
@@ -91,15 +112,19 @@ impl Default for Settings {
             log_level: tracing::Level::INFO,
             log_enabled: true,
             config_watch_interval: Duration::from_secs(1),
+            service_endpoint: None,
+            service_auth: None,
+            service_timeout: Duration::from_secs(100),
+            service_poll_interval: Duration::from_secs(10),
+            service_long_poll: Some(Duration::from_secs(25)),
+            service_heartbeat_interval: Duration::from_secs(60),
+            backup_dir: None,
         }
     }
 }
 
 /// Keys APIM defines that later issues implement; accepted with a warning.
 const RESERVED_APIM_KEYS: &[&str] = &[
-    "config.service.endpoint",
-    "config.service.auth",
-    "config.service.integration.timeout",
     "config.service.endpoint.disableCertificateValidation",
     "net.server.tls.ciphers.allowed-suites",
     "net.client.tls.ciphers.allowed-suites",
@@ -230,6 +255,26 @@ impl Settings {
                     }
                 }
                 "config.local.watch.interval" => s.config_watch_interval = parse_duration(v).map_err(err)?,
+                "config.service.endpoint" => {
+                    if !(v.starts_with("http://") || v.starts_with("https://")) {
+                        return Err(err(format!("expected an http:// or https:// URL, got {v:?}")));
+                    }
+                    s.service_endpoint = Some(v.to_string())
+                }
+                "config.service.auth" => {
+                    if !v.starts_with("GatewayKey ") {
+                        return Err(err("expected `GatewayKey <gatewayId>&<expiry>&<signature>`".into()));
+                    }
+                    s.service_auth = Some(Secret(v.to_string()))
+                }
+                "config.service.integration.timeout" => s.service_timeout = parse_duration(v).map_err(err)?,
+                "config.service.poll.interval" => s.service_poll_interval = parse_duration(v).map_err(err)?,
+                "config.service.long-poll.wait" => {
+                    let d = parse_duration(v).map_err(err)?;
+                    s.service_long_poll = (!d.is_zero()).then_some(d)
+                }
+                "config.service.heartbeat.interval" => s.service_heartbeat_interval = parse_duration(v).map_err(err)?,
+                "config.backup.path" => s.backup_dir = Some(PathBuf::from(v)),
                 _ => return Err(err("unknown setting (see `outpost help settings`)".into())),
             }
         }
@@ -253,6 +298,12 @@ impl Settings {
         }
         if self.max_headers == 0 || self.max_headers > 128 {
             return Err(("net.server.http.headers.max-count", "must be 1..=128".into()));
+        }
+        if self.service_endpoint.is_some() != self.service_auth.is_some() {
+            return Err((
+                "config.service.auth",
+                "config.service.endpoint and config.service.auth go together".into(),
+            ));
         }
         if self.config_watch_interval.is_zero() {
             return Err(("config.local.watch.interval", "must be positive".into()));
@@ -365,13 +416,22 @@ mod tests {
             ("net.server.http.port", "0"),
             ("telemetry.logs.std", "json"),
             ("telemetry.logs.std.level", "warn"),
-            ("config.service.endpoint", "https://x"),
+            ("net.server.tls.ciphers.allowed-suites", "TLS_AES_128_GCM_SHA256"),
         ]))
         .unwrap();
         assert_eq!(s.http_port, 0);
         assert_eq!(s.log_format, LogFormat::Json);
         assert_eq!(s.log_level, tracing::Level::WARN);
         assert_eq!(w.len(), 1);
+        let (s, _) = Settings::from_pairs(pairs(&[
+            ("config.service.endpoint", "http://127.0.0.1:9"),
+            ("config.service.auth", "GatewayKey gw&202612010000&c2ln"),
+            ("config.service.long-poll.wait", "0"),
+        ]))
+        .unwrap();
+        assert_eq!(s.service_long_poll, None);
+        assert!(!format!("{s:?}").contains("c2ln"), "the token never shows in Debug");
+        assert!(Settings::from_pairs(pairs(&[("config.service.endpoint", "http://x")])).is_err());
         let e = Settings::from_pairs(pairs(&[("net.server.htp.port", "1")])).unwrap_err();
         assert_eq!(e.key, "net.server.htp.port");
         let e = Settings::from_pairs(pairs(&[("runtime.workers", "many")])).unwrap_err();

@@ -186,6 +186,7 @@ async fn handle_request(
             Next::Close
         }
     };
+    ctx.count_request(result.is_err());
     if let Some(log_url) = url {
         access_log::emit(
             ctx,

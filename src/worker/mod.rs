@@ -51,6 +51,12 @@ pub enum WorkerEvent {
     Stopped {
         worker: usize,
     },
+    /// Cumulative request counts, sent about once a second when they change.
+    Counters {
+        worker: usize,
+        total: u64,
+        failed: u64,
+    },
 }
 
 /// Per-worker state shared by the tasks of one worker (never across threads).
@@ -63,6 +69,8 @@ pub struct WorkerCtx {
     pub drain: Notify,
     all_closed: Notify,
     active: Cell<usize>,
+    requests: Cell<u64>,
+    failed: Cell<u64>,
     pub access_log: bool,
     rng: Cell<u64>,
 }
@@ -83,6 +91,8 @@ impl WorkerCtx {
             drain: Notify::new(),
             all_closed: Notify::new(),
             active: Cell::new(0),
+            requests: Cell::new(0),
+            failed: Cell::new(0),
             access_log,
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((id as u64 + 1) << 32) ^ u64::from(std::process::id())),
             settings,
@@ -106,6 +116,14 @@ impl WorkerCtx {
         x ^= x >> 27;
         self.rng.set(x);
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Counts one finished request (worker-local, no atomics).
+    pub fn count_request(&self, failed: bool) {
+        self.requests.set(self.requests.get() + 1);
+        if failed {
+            self.failed.set(self.failed.get() + 1);
+        }
     }
 
     fn conn_opened(&self) {
@@ -152,6 +170,7 @@ fn run_worker(spec: WorkerSpec) {
     } = spec;
     let pinned = core_affinity::set_for_current(cpu);
     let started = events.clone();
+    let events_for_counts = events.clone();
     let result = runtime::run(
         settings.driver,
         |driver| {
@@ -164,7 +183,7 @@ fn run_worker(spec: WorkerSpec) {
         },
         move || async move {
             let ctx = Rc::new(WorkerCtx::new(id, settings, replica, access_log));
-            serve(ctx, listener, control).await
+            serve(ctx, listener, control, events_for_counts).await
         },
     );
     let event = match result {
@@ -193,9 +212,10 @@ async fn serve(
     ctx: Rc<WorkerCtx>,
     listener: std::net::TcpListener,
     control: Receiver<WorkerMsg>,
+    events: Sender<WorkerEvent>,
 ) -> std::io::Result<()> {
     let listener = monoio::net::TcpListener::from_std(listener)?;
-    monoio::spawn(poll_control(ctx.clone(), control));
+    monoio::spawn(poll_control(ctx.clone(), control, events));
     monoio::spawn(ctx.pool.clone().sweep_forever());
     loop {
         monoio::select! {
@@ -243,8 +263,20 @@ pub async fn contain_panic<F: std::future::Future<Output = ()>>(fut: F) -> Resul
 }
 
 /// Applies control messages between requests; never blocks the thread.
-async fn poll_control(ctx: Rc<WorkerCtx>, control: Receiver<WorkerMsg>) {
+async fn poll_control(ctx: Rc<WorkerCtx>, control: Receiver<WorkerMsg>, events: Sender<WorkerEvent>) {
+    let mut tick = 0u32;
+    let mut reported = (0, 0);
     loop {
+        tick = tick.wrapping_add(1);
+        let counts = (ctx.requests.get(), ctx.failed.get());
+        if tick.is_multiple_of(50) && counts != reported {
+            reported = counts;
+            let _ = events.send(WorkerEvent::Counters {
+                worker: ctx.id,
+                total: counts.0,
+                failed: counts.1,
+            });
+        }
         while let Ok(msg) = control.try_recv() {
             match msg {
                 WorkerMsg::Replica(r) => {

@@ -1,0 +1,226 @@
+//! Configuration sync with the management plane (`config.service.endpoint`),
+//! the gateway side: a fetch thread and a heartbeat thread beside the
+//! control thread, so long-polls never delay signal handling.
+//!
+//! Invariants:
+//! - the gateway dials out; nothing dials in;
+//! - fail static: any failure (unreachable, refused token, bad answer)
+//!   leaves the workers on their last good configuration; the reason is
+//!   logged once when it starts and once when it clears, and retries back
+//!   off exponentially (1 s to 60 s) with jitter;
+//! - a fetched snapshot is validated here as a whole; only a valid one is
+//!   sent to the control thread, which compiles, broadcasts and backs it up;
+//! - the token is never logged.
+
+pub mod backup;
+pub mod client;
+pub mod snapshot;
+
+use crate::config::Config;
+use client::{Counters, Fetched, Heartbeat, MgmtClient, SyncError};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tracing::{error, info, warn};
+
+/// Warn this long before the gateway token expires.
+const EXPIRY_WARNING: Duration = Duration::from_secs(7 * 24 * 3600);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+#[derive(Clone, Debug)]
+pub struct SyncSettings {
+    pub endpoint: String,
+    pub auth: String,
+    pub timeout: Duration,
+    /// Conditional fetch period without long-poll (APIM: 10 s).
+    pub poll_interval: Duration,
+    /// Long-poll wait; `None` = plain polling.
+    pub long_poll: Option<Duration>,
+    pub heartbeat_interval: Duration,
+}
+
+/// What the fetch thread tells the control thread.
+pub enum SyncEvent {
+    /// A valid snapshot: compile, broadcast, back up.
+    Snapshot { config: Config, raw: Vec<u8>, version: u64 },
+}
+
+/// Shared between the control, fetch and heartbeat threads (never workers).
+#[derive(Default, Debug)]
+pub struct Status {
+    pub applied_version: Option<u64>,
+    pub last_error: Option<String>,
+    pub requests: Counters,
+}
+
+pub type SharedStatus = Arc<Mutex<Status>>;
+
+fn lock(s: &SharedStatus) -> std::sync::MutexGuard<'_, Status> {
+    s.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Starts the fetch and heartbeat threads; they stop when `stop` closes.
+pub fn spawn(
+    settings: SyncSettings,
+    status: SharedStatus,
+    events: Sender<SyncEvent>,
+    stop: Receiver<()>,
+) -> std::io::Result<()> {
+    let (s2, st2, stop2) = (settings.clone(), status.clone(), stop.clone());
+    std::thread::Builder::new()
+        .name("outpost-sync".into())
+        .spawn(move || fetch_loop(&settings, &status, &events, &stop))?;
+    std::thread::Builder::new()
+        .name("outpost-heartbeat".into())
+        .spawn(move || heartbeat_loop(&s2, &st2, &stop2))?;
+    Ok(())
+}
+
+/// Sleeps `d` unless stopped; returns false when stopped.
+fn pause(stop: &Receiver<()>, d: Duration) -> bool {
+    matches!(stop.recv_timeout(d), Err(RecvTimeoutError::Timeout))
+}
+
+fn jitter(d: Duration) -> Duration {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos();
+    d + d.mul_f64(f64::from(nanos % 1000) / 4000.0)
+}
+
+/// Logs a failure once when it starts (or changes) and once when it clears.
+#[derive(Default)]
+struct Outage {
+    reason: Option<String>,
+    backoff: Duration,
+}
+
+impl Outage {
+    fn failed(&mut self, e: &SyncError) -> Duration {
+        let reason = e.to_string();
+        if self.reason.as_deref() != Some(&reason) {
+            warn!(error = %reason, "configuration sync failing; serving the last good configuration (fail static)");
+            self.reason = Some(reason);
+        }
+        self.backoff = (self.backoff * 2).clamp(Duration::from_secs(1), MAX_BACKOFF);
+        jitter(self.backoff)
+    }
+
+    fn ok(&mut self) {
+        if self.reason.take().is_some() {
+            info!("configuration sync restored");
+        }
+        self.backoff = Duration::ZERO;
+    }
+}
+
+fn fetch_loop(s: &SyncSettings, status: &SharedStatus, events: &Sender<SyncEvent>, stop: &Receiver<()>) {
+    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout);
+    let mut etag: Option<String> = None;
+    let mut outage = Outage::default();
+    loop {
+        let started = Instant::now();
+        let wait = s.long_poll.filter(|_| etag.is_some());
+        let pause_for = match client.fetch(etag.as_deref(), wait) {
+            Ok(Fetched::Changed {
+                snapshot,
+                raw,
+                etag: tag,
+            }) => {
+                outage.ok();
+                etag = Some(tag.unwrap_or_else(|| format!("\"{}\"", snapshot.version)));
+                match snapshot.to_config() {
+                    Ok(config) => {
+                        let event = SyncEvent::Snapshot {
+                            config,
+                            raw,
+                            version: snapshot.version,
+                        };
+                        if events.send(event).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        error!(version = snapshot.version, error = %e, "snapshot refused as a whole; keeping the last good configuration");
+                        lock(status).last_error = Some(format!("snapshot {} refused: {e}", snapshot.version));
+                    }
+                }
+                if s.long_poll.is_some() {
+                    Duration::ZERO
+                } else {
+                    s.poll_interval
+                }
+            }
+            Ok(Fetched::Unchanged) => {
+                outage.ok();
+                // A long-poll that returns at once means the server does not
+                // hold requests: fall back to the polling period.
+                match wait {
+                    Some(w) if started.elapsed() >= w / 2 => Duration::ZERO,
+                    _ => s.poll_interval,
+                }
+            }
+            Err(e) => {
+                let d = outage.failed(&e);
+                lock(status).last_error = Some(e.to_string());
+                d
+            }
+        };
+        if !pause(stop, pause_for) {
+            return;
+        }
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn instance_id() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/random/uuid")
+        .map(|u| u.trim().to_string())
+        .unwrap_or_else(|_| format!("{}-{}", hostname(), std::process::id()))
+}
+
+fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>) {
+    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout);
+    let started = Instant::now();
+    let instance = instance_id();
+    let host = hostname();
+    let expiry = client::token_expiry(&s.auth);
+    let mut warned_expiry = false;
+    loop {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        if let Some(exp) = expiry {
+            if !warned_expiry && exp.saturating_sub(now) < EXPIRY_WARNING.as_secs() {
+                warn!(expires = %crate::logging::rfc3339(exp, 0), "the gateway token expires within 7 days: generate a new one");
+                warned_expiry = true;
+            }
+        }
+        let beat = {
+            let st = lock(status);
+            Heartbeat {
+                instance_id: instance.clone(),
+                hostname: host.clone(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+                uptime_secs: started.elapsed().as_secs(),
+                applied_version: st.applied_version,
+                requests: st.requests,
+                last_error: st.last_error.clone(),
+                token_expiry: expiry.map(|e| crate::logging::rfc3339(e, 0)),
+            }
+        };
+        if let Err(e) = client.heartbeat(&beat) {
+            tracing::debug!(error = %e, "heartbeat failed");
+        }
+        if !pause(stop, s.heartbeat_interval) {
+            return;
+        }
+    }
+}
