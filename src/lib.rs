@@ -16,6 +16,7 @@ pub mod control;
 pub mod cpus;
 pub mod http;
 pub mod logging;
+pub mod mgmt;
 pub mod pipeline;
 pub mod proxy;
 pub mod replica;

@@ -28,6 +28,10 @@ USAGE:
         Settings come from FILE, else DIR/settings.conf, then the environment.
     outpost check-config [DIR]
         Validate a configuration directory without serving.
+    outpost control-plane [--data DIR] [--listen ADDR]
+        Run the management plane (REST API, gateway keys and tokens,
+        configuration snapshots). Defaults: --data ./outpost-data,
+        --listen 127.0.0.1:8090.
     outpost help settings
         List the settings keys.
     outpost version
@@ -53,6 +57,7 @@ fn run() -> anyhow::Result<i32> {
     match command.as_str() {
         "gateway" => gateway(&args),
         "check-config" => check_config(&args),
+        "control-plane" => control_plane(&args),
         "help" | "--help" | "-h" => {
             if args.first().map(String::as_str) == Some("settings") {
                 for (k, d) in KEYS {
@@ -88,6 +93,28 @@ fn check_config(args: &[String]) -> anyhow::Result<i32> {
             Ok(1)
         }
     }
+}
+
+fn control_plane(args: &[String]) -> anyhow::Result<i32> {
+    let mut data_dir = PathBuf::from("outpost-data");
+    let mut listen: SocketAddr = "127.0.0.1:8090".parse()?;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = it.next().with_context(|| format!("{a} needs a value"))?;
+        match a.as_str() {
+            "--data" => data_dir = value.into(),
+            "--listen" => listen = value.parse().with_context(|| format!("--listen {value:?}"))?,
+            other => bail!("unknown argument {other:?}\n\n{USAGE}"),
+        }
+    }
+    let (settings, _) = Settings::load(None)?;
+    outpost::logging::init(&settings);
+    outpost::mgmt::run(outpost::mgmt::ControlPlaneOptions {
+        data_dir,
+        listen,
+        ready: None,
+    })?;
+    Ok(0)
 }
 
 struct GatewayArgs {

@@ -169,6 +169,25 @@ pub const KEYS: &[(&str, &str)] = &[
         "config.local.watch.interval",
         "how often the config directory is checked (1s)",
     ),
+    ("config.service.endpoint", "management plane URL; unset = standalone"),
+    ("config.service.auth", "GatewayKey <gatewayId>&<expiry>&<signature>"),
+    (
+        "config.service.integration.timeout",
+        "timeout of management-plane calls (00:01:40)",
+    ),
+    (
+        "config.service.poll.interval",
+        "conditional fetch period without long-poll (10s)",
+    ),
+    (
+        "config.service.long-poll.wait",
+        "long-poll wait for changes; 0 = plain polling (25s)",
+    ),
+    ("config.service.heartbeat.interval", "heartbeat period (60s)"),
+    (
+        "config.backup.path",
+        "directory of the configuration backup (e.g. /apim/config)",
+    ),
 ];
 
 impl Settings {
@@ -450,6 +469,16 @@ mod tests {
         );
         assert_eq!(env_key("runtime.workers").as_deref(), Some("runtime.workers"));
         assert_eq!(env_key("PATH"), None);
+        // Every implemented key is reachable from the environment.
+        for key in [
+            "config.service.endpoint",
+            "config.service.auth",
+            "config.backup.path",
+            "config.service.long-poll.wait",
+        ] {
+            let env = format!("OUTPOST_{}", key.to_ascii_uppercase().replace(['.', '-'], "_"));
+            assert_eq!(env_key(&env).as_deref(), Some(key), "{env}");
+        }
     }
 
     #[test]

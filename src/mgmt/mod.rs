@@ -1,0 +1,106 @@
+//! Outpost's management plane (`outpost control-plane`): an APIM-like REST API
+//! over a SQLite store, plus the two endpoints self-hosted gateways dial
+//! (`GET /gateway/config`, `POST /gateway/heartbeat`).
+//!
+//! Module map:
+//! - [`migrations`]: the schema and its `schema_version` bookkeeping.
+//! - [`store`]: connections, transactions, the global configuration version
+//!   and the condition variable that wakes long polls.
+//! - [`resources`]: row-level CRUD for every resource (inside a transaction).
+//! - [`model`]: the REST JSON shapes and their validation.
+//! - [`tokens`]: gateway keys, `GatewayKey` tokens, the admin credential, UTC time.
+//! - [`snapshot`]: renders one gateway's declarative configuration files.
+//! - [`openapi`]: OpenAPI 3 import.
+//! - [`api`]: the `/mgmt` routes; [`server`]: HTTP plumbing, auth, gateway endpoints.
+//!
+//! Dependencies (all widely used, well-kept crates):
+//! - `rusqlite` (bundled SQLite): durable, transactional store with no system library.
+//! - `tiny_http`: a small blocking HTTP server; the management plane is off the data path.
+//! - `serde` + `serde_json`: REST bodies; `toml`: renders the gateway's TOML files.
+//! - `hmac` + `sha2` + `base64`: HMAC-SHA512 token signatures, SHA-256 admin-token hash.
+//! - `rand`: key generation from the OS-seeded CSPRNG.
+//! - `thiserror`: the error type below.
+//!
+//! Invariant: no request input can panic a handler; every failure is a
+//! [`MgmtError`] that maps to a JSON error body.
+
+pub mod api;
+pub mod migrations;
+pub mod model;
+pub mod openapi;
+pub mod resources;
+pub mod server;
+pub mod snapshot;
+pub mod store;
+pub mod tokens;
+
+#[cfg(test)]
+mod integration_tests;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Every error of the management plane. The variant decides the HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum MgmtError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl MgmtError {
+    /// HTTP status and APIM-like error code.
+    pub fn status_and_code(&self) -> (u16, &'static str) {
+        match self {
+            MgmtError::BadRequest(_) => (400, "ValidationError"),
+            MgmtError::NotFound(_) => (404, "ResourceNotFound"),
+            MgmtError::Conflict(_) => (409, "Conflict"),
+            MgmtError::Unauthorized(_) => (401, "Unauthorized"),
+            MgmtError::PayloadTooLarge => (413, "PayloadTooLarge"),
+            MgmtError::Db(_) | MgmtError::Io(_) | MgmtError::Internal(_) => (500, "InternalError"),
+        }
+    }
+
+    /// `{ "error": { "code": "...", "message": "..." } }`
+    pub fn to_json(&self) -> serde_json::Value {
+        let (_, code) = self.status_and_code();
+        serde_json::json!({ "error": { "code": code, "message": self.to_string() } })
+    }
+}
+
+pub(crate) fn bad(msg: impl Into<String>) -> MgmtError {
+    MgmtError::BadRequest(msg.into())
+}
+
+pub(crate) fn not_found(what: &str, id: &str) -> MgmtError {
+    MgmtError::NotFound(format!("{what} '{id}' not found"))
+}
+
+/// How to run the control plane.
+pub struct ControlPlaneOptions {
+    /// Holds `outpost.db` and `admin-token`; created when missing.
+    pub data_dir: PathBuf,
+    /// Address to bind; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// Called once with the bound address, before serving.
+    pub ready: Option<Box<dyn FnOnce(SocketAddr) + Send>>,
+}
+
+/// Opens the store, binds, prints the address and a walk-through, and serves
+/// until the process is killed.
+pub fn run(opts: ControlPlaneOptions) -> Result<(), MgmtError> {
+    server::run(opts)
+}
