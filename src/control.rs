@@ -93,6 +93,8 @@ pub struct Remote {
     pub status: SharedStatus,
     /// Dropping it stops the sync threads.
     pub stop: Sender<()>,
+    /// Asks the heartbeat thread to report now.
+    pub nudge: Sender<()>,
 }
 
 pub struct Control {
@@ -196,6 +198,10 @@ impl Control {
                 let mut st = status.lock().unwrap_or_else(|e| e.into_inner());
                 st.applied_version = Some(version);
                 st.last_error = None;
+                drop(st);
+                if let Some(r) = &self.remote {
+                    let _ = r.nudge.try_send(());
+                }
             }
             Err(e) => {
                 error!(version, error = %e, "snapshot refused as a whole; keeping the last good configuration");

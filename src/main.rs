@@ -284,6 +284,7 @@ fn start_remote(settings: &Settings, endpoint: &str, auth: &str) -> (control::Re
     }
     let (tx, rx) = crossbeam_channel::unbounded();
     let (stop_tx, stop_rx) = crossbeam_channel::bounded(1);
+    let (nudge_tx, nudge_rx) = crossbeam_channel::bounded(1);
     let sync_settings = SyncSettings {
         endpoint: endpoint.to_string(),
         auth: auth.to_string(),
@@ -292,7 +293,7 @@ fn start_remote(settings: &Settings, endpoint: &str, auth: &str) -> (control::Re
         long_poll: settings.service_long_poll,
         heartbeat_interval: settings.service_heartbeat_interval,
     };
-    if let Err(e) = outpost::sync::spawn(sync_settings, status.clone(), tx, stop_rx) {
+    if let Err(e) = outpost::sync::spawn(sync_settings, status.clone(), tx, stop_rx, nudge_rx) {
         error!(error = %e, "cannot start the configuration sync threads");
     }
     info!(endpoint, "configuration from the management plane");
@@ -301,6 +302,7 @@ fn start_remote(settings: &Settings, endpoint: &str, auth: &str) -> (control::Re
         backup,
         status,
         stop: stop_tx,
+        nudge: nudge_tx,
     };
     (remote, initial)
 }

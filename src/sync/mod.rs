@@ -60,11 +60,13 @@ fn lock(s: &SharedStatus) -> std::sync::MutexGuard<'_, Status> {
 }
 
 /// Starts the fetch and heartbeat threads; they stop when `stop` closes.
+/// A message on `nudge` sends a heartbeat at once (after a new snapshot).
 pub fn spawn(
     settings: SyncSettings,
     status: SharedStatus,
     events: Sender<SyncEvent>,
     stop: Receiver<()>,
+    nudge: Receiver<()>,
 ) -> std::io::Result<()> {
     let (s2, st2, stop2) = (settings.clone(), status.clone(), stop.clone());
     std::thread::Builder::new()
@@ -72,7 +74,7 @@ pub fn spawn(
         .spawn(move || fetch_loop(&settings, &status, &events, &stop))?;
     std::thread::Builder::new()
         .name("outpost-heartbeat".into())
-        .spawn(move || heartbeat_loop(&s2, &st2, &stop2))?;
+        .spawn(move || heartbeat_loop(&s2, &st2, &stop2, &nudge))?;
     Ok(())
 }
 
@@ -185,7 +187,7 @@ fn instance_id() -> String {
         .unwrap_or_else(|_| format!("{}-{}", hostname(), std::process::id()))
 }
 
-fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>) {
+fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, nudge: &Receiver<()>) {
     let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout);
     let started = Instant::now();
     let instance = instance_id();
@@ -219,8 +221,10 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>) 
         if let Err(e) = client.heartbeat(&beat) {
             tracing::debug!(error = %e, "heartbeat failed");
         }
-        if !pause(stop, s.heartbeat_interval) {
-            return;
+        crossbeam_channel::select! {
+            recv(stop) -> _ => return,
+            recv(nudge) -> msg => if msg.is_err() { return },
+            default(s.heartbeat_interval) => {}
         }
     }
 }
