@@ -4,6 +4,7 @@
 mod bodies;
 mod errors;
 mod lifecycle;
+mod mgmt;
 mod proxy;
 mod smuggling;
 mod support;

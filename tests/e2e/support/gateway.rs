@@ -39,16 +39,74 @@ pub fn api_toml(path: &str, url: &str) -> String {
 }
 
 #[derive(Default)]
-struct Output {
-    lines: Vec<String>,
-    stdout_closed: bool,
-    stderr: String,
+pub(super) struct Output {
+    pub(super) lines: Vec<String>,
+    pub(super) stdout_closed: bool,
+    pub(super) stderr: String,
 }
 
+/// A child's output, collected line by line by two reader threads.
 #[derive(Default)]
-struct Shared {
-    out: Mutex<Output>,
-    cv: Condvar,
+pub(super) struct Shared {
+    pub(super) out: Mutex<Output>,
+    pub(super) cv: Condvar,
+}
+
+impl Shared {
+    /// Starts threads collecting the child's stdout lines and stderr.
+    pub(super) fn capture(child: &mut Child) -> Arc<Shared> {
+        let shared = Arc::new(Shared::default());
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let sh = shared.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                sh.out.lock().unwrap_or_else(|e| e.into_inner()).lines.push(line);
+                sh.cv.notify_all();
+            }
+            sh.out.lock().unwrap_or_else(|e| e.into_inner()).stdout_closed = true;
+            sh.cv.notify_all();
+        });
+        let sh = shared.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let mut o = sh.out.lock().unwrap_or_else(|e| e.into_inner());
+                o.stderr.push_str(&line);
+                o.stderr.push('\n');
+            }
+        });
+        shared
+    }
+
+    /// Waits until `f` returns `Some` for the output lines so far; panics
+    /// (with the output) on timeout or when the process closed its stdout.
+    pub(super) fn wait_until<T>(
+        &self,
+        who: &str,
+        what: &str,
+        timeout: Duration,
+        mut f: impl FnMut(&[String]) -> Option<T>,
+    ) -> T {
+        let deadline = Instant::now() + timeout;
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(t) = f(&out.lines) {
+                return t;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if out.stdout_closed || left.is_zero() {
+                panic!(
+                    "{who}: {} waiting for {what}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                    if out.stdout_closed { "exited" } else { "timed out" },
+                    out.lines.join("\n"),
+                    out.stderr
+                );
+            }
+            out = self.cv.wait_timeout(out, left).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
 }
 
 pub struct GatewayBuilder {
@@ -109,6 +167,19 @@ impl GatewayBuilder {
         self
     }
 
+    /// Management-plane mode: configuration from `endpoint` with the
+    /// `GatewayKey …` token, backed up in `backup_dir`; long polls of 5 s,
+    /// heartbeats and plain polls every 200 ms. The `--config` directory
+    /// stays empty (it only supplies no settings file).
+    pub fn remote(self, endpoint: &str, token: &str, backup_dir: &Path) -> Self {
+        self.env("OUTPOST_CONFIG_SERVICE_ENDPOINT", endpoint)
+            .env("OUTPOST_CONFIG_SERVICE_AUTH", token)
+            .env("OUTPOST_CONFIG_BACKUP_PATH", &backup_dir.display().to_string())
+            .env("OUTPOST_CONFIG_SERVICE_LONG_POLL_WAIT", "5s")
+            .env("OUTPOST_CONFIG_SERVICE_HEARTBEAT_INTERVAL", "200ms")
+            .env("OUTPOST_CONFIG_SERVICE_POLL_INTERVAL", "200ms")
+    }
+
     pub fn start(self) -> Gateway {
         let mut cmd = Command::new(BIN);
         cmd.arg("gateway");
@@ -125,28 +196,7 @@ impl GatewayBuilder {
         cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn outpost");
-        let shared = Arc::new(Shared::default());
-        let stdout = child.stdout.take().unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let sh = shared.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                sh.out.lock().unwrap_or_else(|e| e.into_inner()).lines.push(line);
-                sh.cv.notify_all();
-            }
-            sh.out.lock().unwrap_or_else(|e| e.into_inner()).stdout_closed = true;
-            sh.cv.notify_all();
-        });
-        let sh = shared.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                let mut o = sh.out.lock().unwrap_or_else(|e| e.into_inner());
-                o.stderr.push_str(&line);
-                o.stderr.push('\n');
-            }
-        });
+        let shared = Shared::capture(&mut child);
         let workers = self
             .env
             .iter()
@@ -223,29 +273,8 @@ impl Gateway {
     }
 
     /// Waits until `f` returns `Some` for the output lines so far.
-    pub fn wait_until<T>(&self, what: &str, timeout: Duration, mut f: impl FnMut(&[String]) -> Option<T>) -> T {
-        let deadline = Instant::now() + timeout;
-        let mut out = self.shared.out.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if let Some(t) = f(&out.lines) {
-                return t;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if out.stdout_closed || left.is_zero() {
-                panic!(
-                    "gateway: {} waiting for {what}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-                    if out.stdout_closed { "exited" } else { "timed out" },
-                    out.lines.join("\n"),
-                    out.stderr
-                );
-            }
-            out = self
-                .shared
-                .cv
-                .wait_timeout(out, left)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
+    pub fn wait_until<T>(&self, what: &str, timeout: Duration, f: impl FnMut(&[String]) -> Option<T>) -> T {
+        self.shared.wait_until("gateway", what, timeout, f)
     }
 
     /// The first line (from the start) matching `pred`.
@@ -282,6 +311,27 @@ impl Gateway {
             (n >= workers).then_some(())
         });
         hash
+    }
+
+    /// Waits until a management-plane snapshot of version >= `min` was
+    /// accepted and every worker applied it; returns (version, config hash).
+    pub fn wait_snapshot(&self, min: u64, timeout: Duration) -> (u64, String) {
+        let (i, version) = self.wait_until(
+            &format!("a management-plane snapshot of version >= {min}"),
+            timeout,
+            |lines| {
+                lines.iter().enumerate().find_map(|(i, l)| {
+                    let v: u64 = field(l, "version")?.parse().ok()?;
+                    (l.contains("management-plane snapshot accepted") && v >= min).then_some((i, v))
+                })
+            },
+        );
+        (version, self.wait_reload_after(i))
+    }
+
+    /// Lines (so far) containing `needle`.
+    pub fn lines_with(&self, needle: &str) -> Vec<String> {
+        self.lines().into_iter().filter(|l| l.contains(needle)).collect()
     }
 
     pub fn pid(&self) -> i32 {

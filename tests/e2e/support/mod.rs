@@ -2,11 +2,13 @@
 
 pub mod backend;
 pub mod client;
+pub mod control_plane;
 pub mod gateway;
 pub mod wire;
 
 pub use backend::Backend;
 pub use client::{Conn, Response};
+pub use control_plane::ControlPlane;
 pub use gateway::{api_toml, Gateway};
 pub use wire::{pattern, pattern_fnv, Fnv};
 
