@@ -80,3 +80,46 @@ fn client_disconnect_mid_body_leaves_the_worker_serving() {
         .iter()
         .all(|q| !q.target.ends_with("/partial") || !q.complete));
 }
+
+#[test]
+fn idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
+    let backend = Backend::start("b");
+    let gw = Gateway::builder()
+        .proxy("t", "api", &backend.url())
+        .env("OUTPOST_NET_SERVER_HTTP_KEEPALIVE_TIMEOUT", "300ms")
+        .start();
+    let mut c = gw.connect();
+    let r = c.get("/api/one");
+    assert_eq!(r.status, 200, "{}", r.status_line());
+    // Nothing more is sent: the gateway closes the idle connection by itself
+    // (the read blocks until then; the client's own read timeout is far longer).
+    c.assert_closed();
+}
+
+#[test]
+fn backend_that_never_accepts_gives_504_after_the_connect_timeout() {
+    use socket2::{Domain, Socket, Type};
+    // A listener whose accept queue is full and never drained: further SYNs
+    // are dropped by the kernel, so a connect neither succeeds nor fails.
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(&"127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap().into())
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        let s = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        s.set_nonblocking(true).unwrap();
+        let _ = s.connect(&addr.into());
+        fillers.push(s);
+    }
+    let gw = Gateway::builder()
+        .proxy("blackhole", "api", &format!("http://{addr}/base"))
+        .env("OUTPOST_NET_CLIENT_CONNECT_TIMEOUT", "300ms")
+        .start();
+    let mut c = gw.connect();
+    let r = c.get("/api/x");
+    assert_error_and_close(&mut c, &r, 504, "backend never completes the TCP handshake");
+    drop(fillers);
+}
