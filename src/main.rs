@@ -32,6 +32,10 @@ USAGE:
         Run the management plane (REST API, gateway keys and tokens,
         configuration snapshots). Defaults: --data ./outpost-data,
         --listen 127.0.0.1:8090.
+    outpost probe [--port PORT] [--path PATH]
+        Health check (for container images without curl): GET PATH
+        (default /status-0123456789abcdef) on the gateway's own HTTP port
+        on this host; exit 0 on 200, else 1.
     outpost help settings
         List the settings keys.
     outpost version
@@ -58,6 +62,7 @@ fn run() -> anyhow::Result<i32> {
         "gateway" => gateway(&args),
         "check-config" => check_config(&args),
         "control-plane" => control_plane(&args),
+        "probe" => probe(&args),
         "help" | "--help" | "-h" => {
             if args.first().map(String::as_str) == Some("settings") {
                 for (k, d) in KEYS {
@@ -117,6 +122,34 @@ fn control_plane(args: &[String]) -> anyhow::Result<i32> {
     Ok(0)
 }
 
+fn probe(args: &[String]) -> anyhow::Result<i32> {
+    let (mut port, mut path) = (None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = it.next().with_context(|| format!("{a} needs a value"))?;
+        match a.as_str() {
+            "--port" => port = Some(value.parse().with_context(|| format!("--port {value:?}"))?),
+            "--path" => path = Some(value.clone()),
+            other => bail!("unknown argument {other:?}\n\n{USAGE}"),
+        }
+    }
+    let (settings, _) = Settings::load(None)?;
+    let mut target = outpost::probe::Target::from_settings(&settings, port)?;
+    if let Some(p) = path {
+        target.path = p;
+    }
+    match target.run() {
+        Ok(()) => {
+            println!("{}: 200", target.url());
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("outpost probe: {e}");
+            Ok(1)
+        }
+    }
+}
+
 struct GatewayArgs {
     config: Option<PathBuf>,
     settings: Option<PathBuf>,
@@ -173,11 +206,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         }
     };
     let plan = CpuPlan::detect();
-    let n = if settings.workers > 0 {
-        settings.workers
-    } else {
-        plan.default_workers()
-    };
+    let n = plan.workers(settings.workers);
     let addr = SocketAddr::new(settings.http_address, settings.http_port);
     let bound = listeners::bind_reuseport(addr, n).with_context(|| format!("cannot listen on {addr}"))?;
     let local = bound[0].local_addr()?;
@@ -206,10 +235,10 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
             WorkerEvent::Started {
                 cpu, pinned, driver: d, ..
             } => {
-                cpus.push(if pinned {
-                    cpu.to_string()
-                } else {
-                    format!("{cpu}(unpinned)")
+                cpus.push(match cpu {
+                    Some(cpu) if pinned => cpu.to_string(),
+                    Some(cpu) => format!("{cpu}(unpinned)"),
+                    None => "any".to_string(),
                 });
                 driver = d.name();
                 if d == worker::runtime::Driver::Epoll && settings.driver != outpost::settings::DriverChoice::Epoll {

@@ -1,0 +1,61 @@
+//! What a container runtime hands the gateway: settings in environment
+//! variables with APIM's names (`docker run --env-file`, Kubernetes
+//! `envFrom`), and a CPU set (`taskset`, cpusets, the static CPU manager).
+
+use crate::support::gateway::field;
+use crate::support::Gateway;
+
+#[test]
+fn apim_env_file_names_configure_the_gateway() {
+    // The shape of APIM's portal-generated env.conf, plus our own settings
+    // under the same dotted naming.
+    let gw = Gateway::builder()
+        .embedded()
+        .env("runtime.deployment.artifact.source", "Azure Portal")
+        .env("runtime.deployment.mechanism", "Docker")
+        .env("telemetry.logs.std", "json")
+        .env("net.server.http.head.timeout", "5s")
+        .env("net.server.htp.port", "1")
+        .start();
+    let ready = gw.wait_for_line(|l| l.contains("outpost gateway ready"), crate::support::gateway::LOG_TIMEOUT);
+    assert!(ready.starts_with('{'), "JSON logs from telemetry.logs.std: {ready}");
+    // A misspelt dotted name is reported, not silently dropped.
+    let warning = gw.wait_for_line(|l| l.contains("net.server.htp.port"), crate::support::gateway::LOG_TIMEOUT);
+    assert!(warning.contains("unknown setting"), "{warning}");
+    assert!(gw.lines_with("runtime.deployment").is_empty(), "informational keys are silent");
+    let r = gw.connect().get("/status-0123456789abcdef");
+    assert_eq!(r.status, 200);
+}
+
+/// The last CPU of this process's affinity mask.
+fn some_cpu() -> usize {
+    core_affinity::get_core_ids().expect("affinity mask").last().expect("a CPU").id
+}
+
+#[test]
+fn workers_follow_the_cpus_given_and_pin_to_them() {
+    let cpu = some_cpu();
+    let gw = Gateway::builder()
+        .embedded()
+        .env("OUTPOST_RUNTIME_WORKERS", "0")
+        .taskset(&cpu.to_string())
+        .start();
+    let ready = gw.wait_for_line(|l| l.contains("outpost gateway ready"), crate::support::gateway::LOG_TIMEOUT);
+    assert_eq!(field(&ready, "workers").as_deref(), Some("1"), "{ready}");
+    assert_eq!(field(&ready, "cpus"), Some(cpu.to_string()), "{ready}");
+    assert_eq!(gw.connect().get("/echo/x").status, 200);
+}
+
+#[test]
+fn runtime_workers_overrides_the_cpu_count() {
+    let cpu = some_cpu();
+    let gw = Gateway::builder()
+        .embedded()
+        .env("OUTPOST_RUNTIME_WORKERS", "3")
+        .taskset(&cpu.to_string())
+        .start();
+    let ready = gw.wait_for_line(|l| l.contains("outpost gateway ready"), crate::support::gateway::LOG_TIMEOUT);
+    assert_eq!(field(&ready, "workers").as_deref(), Some("3"), "{ready}");
+    let c = cpu.to_string();
+    assert_eq!(field(&ready, "cpus"), Some([c.as_str(); 3].join(",")), "{ready}");
+}
