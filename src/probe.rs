@@ -62,7 +62,10 @@ impl Target {
         let agent = ureq::AgentBuilder::new().timeout(self.timeout).redirects(0).build();
         match agent.get(&url).call() {
             Ok(r) if r.status() == 200 => Ok(()),
-            Ok(r) => Err(ProbeError::Status { url, status: r.status() }),
+            Ok(r) => Err(ProbeError::Status {
+                url,
+                status: r.status(),
+            }),
             Err(ureq::Error::Status(status, _)) => Err(ProbeError::Status { url, status }),
             Err(ureq::Error::Transport(t)) => Err(ProbeError::Transport {
                 url,
@@ -82,9 +85,15 @@ mod tests {
         let t = Target::from_settings(&s, None).unwrap();
         assert_eq!(t.url(), "http://127.0.0.1:8080/status-0123456789abcdef");
         s.http_address = "::".parse().unwrap();
-        assert_eq!(Target::from_settings(&s, Some(9)).unwrap().addr, "[::1]:9".parse().unwrap());
+        assert_eq!(
+            Target::from_settings(&s, Some(9)).unwrap().addr,
+            "[::1]:9".parse().unwrap()
+        );
         s.http_address = "10.1.2.3".parse().unwrap();
-        assert_eq!(Target::from_settings(&s, None).unwrap().addr, "10.1.2.3:8080".parse().unwrap());
+        assert_eq!(
+            Target::from_settings(&s, None).unwrap().addr,
+            "10.1.2.3:8080".parse().unwrap()
+        );
         s.http_port = 0;
         assert!(matches!(Target::from_settings(&s, None), Err(ProbeError::NoPort)));
     }

@@ -56,7 +56,9 @@ impl Backup {
             source,
         };
         fs::create_dir_all(&self.dir).map_err(err)?;
-        let tmp = self.dir.join(format!(".{FILE_NAME}.{:016x}.tmp", rand::random::<u64>()));
+        let tmp = self
+            .dir
+            .join(format!(".{FILE_NAME}.{:016x}.tmp", rand::random::<u64>()));
         let mut f = OpenOptions::new()
             .write(true)
             .create(true)

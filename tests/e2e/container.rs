@@ -17,19 +17,32 @@ fn apim_env_file_names_configure_the_gateway() {
         .env("net.server.http.head.timeout", "5s")
         .env("net.server.htp.port", "1")
         .start();
-    let ready = gw.wait_for_line(|l| l.contains("outpost gateway ready"), crate::support::gateway::LOG_TIMEOUT);
+    let ready = gw.wait_for_line(
+        |l| l.contains("outpost gateway ready"),
+        crate::support::gateway::LOG_TIMEOUT,
+    );
     assert!(ready.starts_with('{'), "JSON logs from telemetry.logs.std: {ready}");
     // A misspelt dotted name is reported, not silently dropped.
-    let warning = gw.wait_for_line(|l| l.contains("net.server.htp.port"), crate::support::gateway::LOG_TIMEOUT);
+    let warning = gw.wait_for_line(
+        |l| l.contains("net.server.htp.port"),
+        crate::support::gateway::LOG_TIMEOUT,
+    );
     assert!(warning.contains("unknown setting"), "{warning}");
-    assert!(gw.lines_with("runtime.deployment").is_empty(), "informational keys are silent");
+    assert!(
+        gw.lines_with("runtime.deployment").is_empty(),
+        "informational keys are silent"
+    );
     let r = gw.connect().get("/status-0123456789abcdef");
     assert_eq!(r.status, 200);
 }
 
 /// The last CPU of this process's affinity mask.
 fn some_cpu() -> usize {
-    core_affinity::get_core_ids().expect("affinity mask").last().expect("a CPU").id
+    core_affinity::get_core_ids()
+        .expect("affinity mask")
+        .last()
+        .expect("a CPU")
+        .id
 }
 
 #[test]
@@ -40,7 +53,10 @@ fn workers_follow_the_cpus_given_and_pin_to_them() {
         .env("OUTPOST_RUNTIME_WORKERS", "0")
         .taskset(&cpu.to_string())
         .start();
-    let ready = gw.wait_for_line(|l| l.contains("outpost gateway ready"), crate::support::gateway::LOG_TIMEOUT);
+    let ready = gw.wait_for_line(
+        |l| l.contains("outpost gateway ready"),
+        crate::support::gateway::LOG_TIMEOUT,
+    );
     assert_eq!(field(&ready, "workers").as_deref(), Some("1"), "{ready}");
     assert_eq!(field(&ready, "cpus"), Some(cpu.to_string()), "{ready}");
     assert_eq!(gw.connect().get("/echo/x").status, 200);
@@ -54,7 +70,10 @@ fn runtime_workers_overrides_the_cpu_count() {
         .env("OUTPOST_RUNTIME_WORKERS", "3")
         .taskset(&cpu.to_string())
         .start();
-    let ready = gw.wait_for_line(|l| l.contains("outpost gateway ready"), crate::support::gateway::LOG_TIMEOUT);
+    let ready = gw.wait_for_line(
+        |l| l.contains("outpost gateway ready"),
+        crate::support::gateway::LOG_TIMEOUT,
+    );
     assert_eq!(field(&ready, "workers").as_deref(), Some("3"), "{ready}");
     let c = cpu.to_string();
     assert_eq!(field(&ready, "cpus"), Some([c.as_str(); 3].join(",")), "{ready}");

@@ -49,5 +49,9 @@ fn probe_passes_on_a_live_gateway_and_fails_otherwise() {
     drop(closed);
     let out = probe(&["--port", &closed_port], &[]);
     assert_eq!(out.status.code(), Some(1), "stdout: {}", text(&out.stdout));
-    assert!(text(&out.stderr).starts_with("outpost probe: "), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("outpost probe: "),
+        "{}",
+        text(&out.stderr)
+    );
 }
