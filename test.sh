@@ -12,3 +12,4 @@ cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test -- --test-threads 2
 packaging/test-image.sh target/debug/outpost
+packaging/test-deploy.sh

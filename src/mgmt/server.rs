@@ -141,14 +141,32 @@ impl State {
     }
 }
 
+/// A provisioned admin token must be at least this long.
+const MIN_PROVISIONED_TOKEN: usize = 32;
+
 /// Ensures an admin token exists: on first start writes it to
-/// `<data>/admin-token` (mode 0600) and stores only its hash.
+/// `<data>/admin-token` (mode 0600) and stores only its hash. When that file
+/// already exists on first start (an operator provisioned it, e.g. a
+/// Kubernetes Secret mounted there), its token is adopted instead.
 fn admin_hash(store: &Store, data_dir: &Path) -> Result<String, MgmtError> {
     if let Some(h) = store.setting(ADMIN_HASH_KEY)? {
         return Ok(h);
     }
-    let token = tokens::generate_admin_token();
     let path = data_dir.join("admin-token");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let token = text.trim();
+        if token.len() < MIN_PROVISIONED_TOKEN || token.chars().any(char::is_whitespace) {
+            return Err(MgmtError::Internal(format!(
+                "{}: a provisioned admin token must be one word of at least {MIN_PROVISIONED_TOKEN} characters",
+                path.display()
+            )));
+        }
+        store.set_setting_if_absent(ADMIN_HASH_KEY, &tokens::sha256_hex(token))?;
+        return store
+            .setting(ADMIN_HASH_KEY)?
+            .ok_or_else(|| MgmtError::Internal("admin token hash missing".into()));
+    }
+    let token = tokens::generate_admin_token();
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]

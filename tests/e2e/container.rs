@@ -78,3 +78,15 @@ fn runtime_workers_overrides_the_cpu_count() {
     let c = cpu.to_string();
     assert_eq!(field(&ready, "cpus"), Some([c.as_str(); 3].join(",")), "{ready}");
 }
+
+#[test]
+fn control_plane_adopts_a_provisioned_admin_token() {
+    // In Kubernetes a Secret mounted at <data>/admin-token: the image has no
+    // shell to read a generated token out of the pod.
+    let token = "provisioned-admin-token-0123456789abcdef";
+    let cp = crate::support::ControlPlane::start_with_admin_token(token);
+    assert_eq!(cp.admin_token(), token);
+    let bearer = format!("Bearer {token}");
+    assert_eq!(cp.raw("GET", "/mgmt/apis", Some(&bearer), "").status, 200);
+    assert_eq!(cp.raw("GET", "/mgmt/apis", Some("Bearer wrong"), "").status, 401);
+}
