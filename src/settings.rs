@@ -394,12 +394,14 @@ fn env_key(name: &str) -> Option<String> {
     None
 }
 
-/// A dotted, lower-case name like APIM's keys (`net.server.http.port`).
+/// A dotted name like APIM's keys (`net.server.http.port`,
+/// `config.service.auth.azureAd.tenantId`).
 fn looks_like_setting(name: &str) -> bool {
     name.contains('.')
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
 }
 
 fn is_informational(key: &str) -> bool {
@@ -520,6 +522,7 @@ mod tests {
             assert_eq!(env_key(name).as_deref(), Some(name));
         }
         assert!(looks_like_setting("net.server.htp.port"));
+        assert!(looks_like_setting("config.service.auth.azureAd.tenantId"));
         assert!(!looks_like_setting("PATH") && !looks_like_setting("OUTPOST_X"));
         assert!(is_informational("runtime.deployment.mechanism"));
         let (s, w) = Settings::from_pairs(pairs(&[

@@ -90,3 +90,53 @@ fn control_plane_adopts_a_provisioned_admin_token() {
     assert_eq!(cp.raw("GET", "/mgmt/apis", Some(&bearer), "").status, 200);
     assert_eq!(cp.raw("GET", "/mgmt/apis", Some("Bearer wrong"), "").status, 401);
 }
+
+/// `Cpus_allowed_list` of each worker thread of `pid` (threads are named
+/// `outpost-worker-N`, cut to 15 bytes by the kernel).
+fn worker_affinities(pid: i32) -> Vec<String> {
+    let mut out = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).expect("read /proc tasks") {
+        let dir = task.expect("task entry").path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if !comm.starts_with("outpost-worker") {
+            continue;
+        }
+        let status = std::fs::read_to_string(dir.join("status")).expect("task status");
+        let allowed = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+            .expect("Cpus_allowed_list")
+            .trim()
+            .to_string();
+        out.push(allowed);
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn each_worker_thread_is_pinned_to_its_own_cpu_of_the_mask() {
+    // Two CPUs of this process's mask when it has two (one otherwise).
+    let mask = core_affinity::get_core_ids().expect("affinity mask");
+    let given: Vec<String> = mask.iter().rev().take(2).map(|c| c.id.to_string()).collect();
+    let gw = Gateway::builder()
+        .embedded()
+        .env("OUTPOST_RUNTIME_WORKERS", "0")
+        .taskset(&given.join(","))
+        .start();
+    let ready = gw.wait_for_line(
+        |l| l.contains("outpost gateway ready"),
+        crate::support::gateway::LOG_TIMEOUT,
+    );
+    let quota: Option<usize> = field(&ready, "cpu_quota").and_then(|q| q.parse().ok());
+    let affinities = worker_affinities(gw.pid());
+    if quota.is_some_and(|q| q < given.len()) {
+        // A quota below the mask (a shared pool): workers float over the mask.
+        assert_eq!(affinities.len(), quota.unwrap(), "{ready}");
+        assert!(ready.contains("cpus=any"), "{ready}");
+    } else {
+        let mut want = given.clone();
+        want.sort();
+        assert_eq!(affinities, want, "one worker pinned to each given CPU: {ready}");
+    }
+}
