@@ -6,8 +6,10 @@
 #   2. checks what the docs promise of them (image pinned to the chart's
 #      appVersion, Guaranteed QoS with integer CPUs when pinning, probes on
 #      both status endpoints, read-only root, uid 1001);
-#   3. validates every manifest with `kubernetes-validate --strict` (unknown
-#      fields are errors), and checks that it does reject an unknown field.
+#   3. validates every manifest, and a render with every optional branch on
+#      (packaging/chart-all-features-values.yaml), with `kubernetes-validate
+#      --strict` (unknown fields are errors), and checks that it does reject
+#      an unknown field.
 #
 # Usage: packaging/test-deploy.sh [--update]   (--update rewrites
 # deploy/kubernetes/ from the chart instead of failing on a difference).
@@ -57,6 +59,8 @@ for v in "${VARIANTS[@]}"; do
     fi
 done
 say "deploy/kubernetes/ matches the chart's renders"
+# Every optional template branch, for validation only.
+"$PY" packaging/render_chart.py "$CHART" packaging/chart-all-features-values.yaml > "$WORK/all-features.yaml"
 
 "$PY" - "$CHART/Chart.yaml" "$WORK" <<'PY'
 import glob, os, sys, yaml
@@ -67,7 +71,7 @@ def pods(docs):
     for d in docs:
         if d["kind"] in ("Deployment", "StatefulSet"):
             yield d["metadata"]["name"], d["spec"]["template"]["spec"]
-for path in sorted(glob.glob(os.path.join(sys.argv[2], "*.yaml"))):
+for path in sorted(glob.glob(os.path.join(sys.argv[2], "outpost*.yaml"))):
     name = os.path.basename(path)
     docs = [d for d in yaml.safe_load_all(open(path)) if d]
     kinds = {d["kind"] for d in docs}
@@ -100,6 +104,14 @@ for path in sorted(glob.glob(os.path.join(sys.argv[2], "*.yaml"))):
             fail(f"{name}: gateway not connected to the management plane")
         if not {"StatefulSet", "PersistentVolumeClaim"} <= kinds:
             fail(f"{name}: no management-plane StatefulSet or backup PVC")
+docs = [d for d in yaml.safe_load_all(open(os.path.join(sys.argv[2], "all-features.yaml"))) if d]
+secret = next((d for d in docs if d["kind"] == "Secret"), None)
+gw = next(s for p, s in pods(docs) if p == "outpost")
+ref = gw["containers"][0]["env"][0]["valueFrom"]["secretKeyRef"]
+if not secret or ref["name"] != secret["metadata"]["name"] or ref["key"] not in secret["stringData"]:
+    fail("all-features: the token Secret and the gateway's reference to it disagree")
+if not any(v.get("secret", {}).get("secretName") == "outpost-tls" for v in gw["volumes"]):
+    fail("all-features: the certificates Secret is not mounted")
 PY
 say "image pinned to appVersion, uid 1001, read-only root, probes, Guaranteed QoS when pinning"
 
@@ -114,7 +126,7 @@ PY
 if "$KV" --strict --quiet "$WORK/bad.yaml" >/dev/null 2>&1; then
     fail "kubernetes-validate --strict accepted an unknown field: the validation proves nothing"
 fi
-"$KV" --strict --quiet deploy/kubernetes/*.yaml "$WORK"/outpost*.yaml \
+"$KV" --strict --quiet deploy/kubernetes/*.yaml "$WORK/all-features.yaml" \
     || fail "kubernetes-validate --strict rejected a manifest"
 say "kubernetes-validate --strict: all manifests valid (and a misspelt field is rejected)"
 say "OK"

@@ -420,4 +420,22 @@ mod tests {
         assert_eq!(parse_etag("W/\"12\""), Some(12));
         assert_eq!(parse_etag("\"x\""), None);
     }
+
+    #[test]
+    fn provisioned_admin_tokens_are_adopted_and_weak_ones_refused() {
+        let dir = std::env::temp_dir().join(format!("outpost-admin-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("admin-token"), "short\n").unwrap();
+        let store = Store::open(&dir).unwrap();
+        assert!(admin_hash(&store, &dir).is_err(), "a short token is refused");
+        let token = "x".repeat(MIN_PROVISIONED_TOKEN);
+        std::fs::write(dir.join("admin-token"), format!("{token}\n")).unwrap();
+        assert_eq!(admin_hash(&store, &dir).unwrap(), tokens::sha256_hex(&token));
+        // Once adopted, the stored hash wins over later file contents.
+        std::fs::write(dir.join("admin-token"), "y".repeat(40)).unwrap();
+        assert_eq!(admin_hash(&store, &dir).unwrap(), tokens::sha256_hex(&token));
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
