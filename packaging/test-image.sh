@@ -12,8 +12,10 @@
 # Then it unpacks the image with umoci and runs the image's own entrypoint,
 # environment, user (uid 1001) and working directory from the unpacked
 # runtime spec, chrooted into a read-only bind mount of the root filesystem
-# with only the backup volume writable, serves the echo demo, calls it, runs
-# the image's HEALTHCHECK command, and stops the gateway with SIGTERM.
+# with only the backup volume writable: it serves the echo demo, passes the
+# image's HEALTHCHECK command and stops cleanly on SIGTERM; then, configured
+# from a management plane, it serves an API and writes its configuration
+# backup to /apim/config as uid 1001.
 #
 # Usage: packaging/test-image.sh [BINARY]   (default: target/debug/outpost,
 # built when missing). Needs root (chroot, mount namespace), buildah, umoci,
@@ -43,9 +45,10 @@ buildah --version >/dev/null 2>&1 || skip "buildah does not run here"
 unshare -m true 2>/dev/null || skip "no mount namespaces here"
 
 WORK=$(mktemp -d /tmp/outpost-image-test.XXXXXX)
-PID=
+PID= CP_PID=
 cleanup() {
     if [ -n "$PID" ]; then kill -KILL "$PID" 2>/dev/null || true; fi
+    if [ -n "$CP_PID" ]; then kill -KILL "$CP_PID" 2>/dev/null || true; fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -130,44 +133,94 @@ PY
 # shellcheck disable=SC1090
 . "$WORK/spec"
 [ "$USERSPEC" = 1001:1001 ] || fail "runtime user is $USERSPEC"
+[ "$CWD" = / ] || fail "working directory $CWD (chroot starts in /)"
 mkdir -p "$WORK/backup" && chown 1001:1001 "$WORK/backup"
 # Port 0 and loopback: this test must not take a fixed port on the machine.
 ENVS+=("net.server.http.port=0" "net.server.http.address=127.0.0.1")
-unshare -m --propagation private sh -c '
-    set -e
-    rootfs=$1; backup=$2; shift 2
-    mount --bind "$rootfs" "$rootfs"
-    mount -o remount,bind,ro "$rootfs"
-    mount --bind "$backup" "$rootfs/apim/config"
-    exec "$@"' sh "$ROOTFS" "$WORK/backup" \
-    env -i "${ENVS[@]}" chroot --userspec="$USERSPEC" "$ROOTFS" "${ARGS[@]}" \
-    > "$WORK/gateway.log" 2>&1 &
-PID=$!
-port=
-for _ in $(seq 1 300); do
-    port=$(sed -n 's/.*outpost gateway ready.*listener=[^ ]*:\([0-9][0-9]*\).*/\1/p' "$WORK/gateway.log" | head -1)
-    [ -n "$port" ] && break
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$WORK/gateway.log" >&2; fail "the gateway in the image did not become ready"; }
-say "gateway from the image is ready on 127.0.0.1:$port ($(grep -o 'driver="[^"]*"' "$WORK/gateway.log" | head -1))"
 
-body=$(curl -sS --max-time 10 -o - -w '\n%{http_code}' -d hi "http://127.0.0.1:$port/echo/hello")
+# Starts the image's command as its user, chrooted into a read-only bind
+# mount of the root filesystem with only /apim/config writable, with the
+# image's environment plus "$@"; sets PID and PORT once it is ready.
+start_image() {
+    local log=$1; shift
+    unshare -m --propagation private sh -c '
+        set -e
+        rootfs=$1; backup=$2; shift 2
+        mount --bind "$rootfs" "$rootfs"
+        mount -o remount,bind,ro "$rootfs"
+        mount --bind "$backup" "$rootfs/apim/config"
+        exec "$@"' sh "$ROOTFS" "$WORK/backup" \
+        env -i "${ENVS[@]}" "$@" chroot --userspec="$USERSPEC" "$ROOTFS" "${ARGS[@]}" \
+        > "$log" 2>&1 &
+    PID=$!
+    PORT=
+    for _ in $(seq 1 300); do
+        PORT=$(sed -n 's/.*outpost gateway ready.*listener=[^ ]*:\([0-9][0-9]*\).*/\1/p' "$log" | head -1)
+        [ -n "$PORT" ] && return 0
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$log" >&2
+    fail "the gateway in the image did not become ready"
+}
+
+stop_image() {
+    local log=$1 status=0
+    kill -TERM "$PID"
+    wait "$PID" || status=$?
+    PID=
+    [ "$status" = 0 ] || { cat "$log" >&2; fail "SIGTERM exit status $status"; }
+}
+
+# 5a. Standalone: the echo demo of the image's default configuration.
+start_image "$WORK/gateway.log"
+say "gateway from the image is ready on 127.0.0.1:$PORT ($(grep -o 'driver="[^"]*"' "$WORK/gateway.log" | head -1))"
+body=$(curl -sS --max-time 10 -o - -w '\n%{http_code}' -d hi "http://127.0.0.1:$PORT/echo/hello")
 [ "$(tail -n 1 <<<"$body")" = 200 ] || fail "echo demo answered: $body"
 grep -q '"path":"/echo/hello"' <<<"$body" || fail "echo demo body: $body"
 say "echo demo: 200 $(head -n 1 <<<"$body" | cut -c1-80)…"
 
 HC=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["Docker"]["config"]["Healthcheck"]["Test"][1:]))' "$WORK/inspect.json")
 # shellcheck disable=SC2086
-env -i "${ENVS[@]}" chroot --userspec="$USERSPEC" "$ROOTFS" $HC --port "$port" >/dev/null \
+env -i "${ENVS[@]}" chroot --userspec="$USERSPEC" "$ROOTFS" $HC --port "$PORT" >/dev/null \
     || fail "the image's HEALTHCHECK ($HC) failed"
 say "HEALTHCHECK ($HC) passes"
-
-kill -TERM "$PID"
-status=0
-wait "$PID" || status=$?
-PID=
-[ "$status" = 0 ] || { cat "$WORK/gateway.log" >&2; fail "SIGTERM exit status $status"; }
+stop_image "$WORK/gateway.log"
 say "SIGTERM: clean exit"
+
+# 5b. From a management plane (run from the same binary, outside the image):
+# the image's config.backup.path=/apim/config must be writable as uid 1001
+# on the read-only root.
+"$BIN" control-plane --data "$WORK/cp" --listen 127.0.0.1:0 > "$WORK/cp.log" 2>&1 &
+CP_PID=$!
+CP=
+for _ in $(seq 1 300); do
+    CP=$(sed -n 's|^outpost control-plane listening on \(http://127.0.0.1:[0-9]*\).*|\1|p' "$WORK/cp.log" | head -1)
+    [ -n "$CP" ] && break
+    sleep 0.1
+done
+[ -n "$CP" ] || { cat "$WORK/cp.log" >&2; kill "$CP_PID"; fail "the control plane did not start"; }
+ADMIN="Authorization: Bearer $(cat "$WORK/cp/admin-token")"
+api() { curl -sS --fail --max-time 10 -H "$ADMIN" -X "$1" "$CP/mgmt$2" -d "$3"; }
+api PUT /gateways/gw1 '{"description":"image test"}' >/dev/null
+api PUT /apis/hello '{"displayName":"Hello","path":"hello","serviceUrl":"echo://"}' >/dev/null
+api PUT /apis/hello/operations/get '{"method":"GET","urlTemplate":"/*"}' >/dev/null
+api PUT /gateways/gw1/apis/hello '' >/dev/null
+TOKEN=$(api POST /gateways/gw1/generateToken \
+    "{\"keyType\":\"primary\",\"expiry\":\"$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)\"}" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])')
+start_image "$WORK/managed.log" "config.service.endpoint=$CP" "config.service.auth=$TOKEN"
+code=
+for _ in $(seq 1 300); do
+    code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/hello/x")
+    [ "$code" = 200 ] && [ -s "$WORK/backup/snapshot.lock.json" ] && break
+    sleep 0.1
+done
+kill "$CP_PID" 2>/dev/null || true
+[ "$code" = 200 ] || { cat "$WORK/managed.log" >&2; fail "API from the management plane answered $code"; }
+[ -s "$WORK/backup/snapshot.lock.json" ] || { cat "$WORK/managed.log" >&2; fail "no backup in /apim/config"; }
+[ "$(stat -c '%u %a' "$WORK/backup/snapshot.lock.json")" = "1001 600" ] \
+    || fail "backup owner/mode: $(stat -c '%u %a' "$WORK/backup/snapshot.lock.json")"
+stop_image "$WORK/managed.log"
+say "from a management plane: API served, backup written to /apim/config as uid 1001 (0600)"
 say "OK"
