@@ -32,10 +32,11 @@ USAGE:
         Run the management plane (REST API, gateway keys and tokens,
         configuration snapshots). Defaults: --data ./outpost-data,
         --listen 127.0.0.1:8090.
-    outpost probe [--port PORT] [--path PATH]
+    outpost probe [--port PORT] [--path PATH] [--config DIR] [--settings FILE]
         Health check (for container images without curl): GET PATH
-        (default /status-0123456789abcdef) on the gateway's own HTTP port
-        on this host; exit 0 on 200, else 1.
+        (default /status-0123456789abcdef) on this host, on PORT or the
+        gateway's HTTP port from the same settings the gateway reads;
+        exit 0 on 200, else 1.
     outpost help settings
         List the settings keys.
     outpost version
@@ -123,17 +124,23 @@ fn control_plane(args: &[String]) -> anyhow::Result<i32> {
 }
 
 fn probe(args: &[String]) -> anyhow::Result<i32> {
-    let (mut port, mut path) = (None, None);
+    let (mut port, mut path, mut config, mut settings_file) = (None, None, None, None);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let value = it.next().with_context(|| format!("{a} needs a value"))?;
         match a.as_str() {
             "--port" => port = Some(value.parse().with_context(|| format!("--port {value:?}"))?),
             "--path" => path = Some(value.clone()),
+            "--config" => config = Some(PathBuf::from(value)),
+            "--settings" => settings_file = Some(PathBuf::from(value)),
             other => bail!("unknown argument {other:?}\n\n{USAGE}"),
         }
     }
-    let (settings, _) = Settings::load(None)?;
+    // The settings the gateway itself would read: --settings, else
+    // settings.conf in --config DIR (default ./config), then the environment.
+    let dir = config.unwrap_or_else(|| PathBuf::from("config"));
+    let settings_file = settings_file.or_else(|| Settings::default_file(&dir));
+    let (settings, _) = Settings::load(settings_file.as_deref())?;
     let mut target = outpost::probe::Target::from_settings(&settings, port)?;
     if let Some(p) = path {
         target.path = p;

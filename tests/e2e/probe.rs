@@ -34,6 +34,12 @@ fn probe_passes_on_a_live_gateway_and_fails_otherwise() {
     let out = probe(&[], &[("net.server.http.port", &port)]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
 
+    // ... or from the settings file the gateway reads (DIR/settings.conf).
+    let dir = crate::support::gateway::TempDir::new("probe");
+    std::fs::write(dir.0.join("settings.conf"), format!("net.server.http.port = {port}\n")).unwrap();
+    let out = probe(&["--config", &dir.0.display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+
     // Readiness path: the embedded configuration is loaded.
     let out = probe(&["--port", &port, "--path", "/internal-status-0123456789abcdef"], &[]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
