@@ -55,7 +55,7 @@ trap cleanup EXIT
 BUILDAH=(buildah --root "$WORK/storage" --runroot "$WORK/run" --storage-driver vfs)
 
 # 1. The stand-in for the build stage.
-mkdir -p "$WORK/build/src/target/release" "$WORK/build/out/apim/config"
+mkdir -p "$WORK/build/src/target/release" "$WORK/build/out/apim/config" "$WORK/build/out/data"
 objcopy --strip-debug "$BIN" "$WORK/build/src/target/release/outpost"
 cp -r config "$WORK/build/src/config"
 printf 'FROM scratch\nCOPY . /\n' > "$WORK/build/Containerfile"
@@ -120,7 +120,9 @@ say "metadata: uid 1001, ports 8080/8081, /apim/config volume, HEALTHCHECK, vers
 umoci unpack --image "$WORK/oci:test" "$WORK/bundle" >/dev/null
 ROOTFS="$WORK/bundle/rootfs"
 [ -x "$ROOTFS/usr/local/bin/outpost" ] || fail "no binary in the unpacked image"
-[ "$(stat -c %u "$ROOTFS/apim/config")" = 1001 ] || fail "/apim/config is not owned by uid 1001"
+for d in /apim/config /data; do
+    [ "$(stat -c %u "$ROOTFS$d")" = 1001 ] || fail "$d is not owned by uid 1001"
+done
 # Entrypoint + command, environment, user and cwd from the runtime spec.
 python3 - "$WORK/bundle/config.json" > "$WORK/spec" <<'PY'
 import json, shlex, sys
