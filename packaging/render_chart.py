@@ -371,6 +371,8 @@ def render_chart(chart_dir, values_files=(), release="outpost"):
         if n.startswith("_"):
             continue
         text = r.render(parsed[n], root, {})
+        if n == "NOTES.txt":  # printed by `helm install`, not a manifest
+            continue
         for doc in re.split(r"(?m)^---\s*$", text):
             if not doc.strip():
                 continue
