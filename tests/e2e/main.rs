@@ -6,6 +6,7 @@ mod container;
 mod errors;
 mod lifecycle;
 mod mgmt;
+mod policy_documents;
 mod probe;
 mod proxy;
 mod smuggling;
