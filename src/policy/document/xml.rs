@@ -106,7 +106,8 @@ pub(crate) fn parse_tree(document: &Arc<str>, xml: &str) -> Result<Element, Docu
     root.ok_or_else(|| syntax(line_of(src, src.len()), "the document has no root element".into()))
 }
 
-/// Text collected since the last tag.
+/// Text collected since the last tag (line ends already normalised by
+/// quick-xml's `xml10_content`; a `&#13;` reference stays a `\r`).
 #[derive(Default)]
 struct Pending {
     text: String,
@@ -136,7 +137,6 @@ impl Pending {
         let Some(at) = at.or(if cdata { first } else { None }) else {
             return Ok(());
         };
-        let text = text.replace("\r\n", "\n");
         match stack.last_mut() {
             Some(parent) => parent.children.push(Node::Text(text, line_of(src, at))),
             None => {
