@@ -1,10 +1,19 @@
-//! Policy documents through the real binary (`outpost check-config`): the
-//! raw expression form, named values and fragments load; a broken document
-//! is refused with its file and line, without revealing secret values.
+//! Policy documents through the real binary: with `outpost check-config`,
+//! the raw expression form, named values and fragments load and a broken
+//! document is refused with its file and line, without revealing secret
+//! values; through the management plane, fragments reach the gateway and a
+//! snapshot referencing an undefined named value is refused until it exists.
 
 use std::path::Path;
+use std::time::Duration;
 
-use crate::support::gateway::{self, api_toml, check_config};
+use serde_json::json;
+
+use crate::support::gateway::{self, api_toml, check_config, LOG_TIMEOUT};
+use crate::support::*;
+
+/// Bound on waiting for the gateway to pick up a change (long poll is 5 s).
+const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let path = dir.join(rel);
@@ -85,4 +94,56 @@ fn raw_form_named_values_and_fragments_load_and_errors_name_file_and_line() {
         err.contains("fragments/stamp.xml") && err.contains("line 2") && err.contains("stamp → stamp"),
         "{err:?}"
     );
+}
+
+#[test]
+fn management_plane_fragments_and_named_values_reach_the_gateway() {
+    let backend = Backend::start("a");
+    let cp = ControlPlane::start();
+    cp.put_gateway("gw1");
+    cp.put_api("shop", "shop", &backend.url());
+    cp.assign("gw1", "shop");
+    let frag =
+        "<fragment><set-header name=\"X-Via\" exists-action=\"append\"><value>outpost</value></set-header></fragment>";
+    cp.admin(
+        "PUT",
+        "/mgmt/policy-fragments/stamp",
+        &json!({ "value": frag }).to_string(),
+    );
+    let backup = gateway::TempDir::new("backup");
+    let token = cp.token("gw1");
+    let gw = Gateway::builder().remote(&cp.endpoint(), &token, &backup.0).start();
+    gw.wait_snapshot(cp.version(), SYNC_TIMEOUT);
+    let (_, snap) = cp.gateway_config(&token);
+    let files: Vec<&str> = snap["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(files.contains(&"fragments/stamp.xml"), "{files:?}");
+
+    // A policy in the raw form using the fragment and a named value that does
+    // not exist yet: stored, but refused by the gateway, which keeps serving.
+    let policy = "<policies>\n  <inbound>\n    <base />\n    <include-fragment fragment-id=\"stamp\" />\n    \
+                  <set-header name=\"X-Tier\" exists-action=\"override\">\n      \
+                  <value>@(context.Request.Headers.GetValueOrDefault(\"X-Tier\", \"{{default-tier}}\"))</value>\n    \
+                  </set-header>\n  </inbound>\n</policies>";
+    let from = gw.line_count();
+    cp.admin("PUT", "/mgmt/apis/shop/policy", &json!({ "value": policy }).to_string());
+    let (_, line) = gw.wait_for_line_after(from, |l| l.contains("snapshot refused"), LOG_TIMEOUT.max(SYNC_TIMEOUT));
+    assert!(
+        line.contains("apis/shop.xml") && line.contains("line 6") && line.contains("{{default-tier}}"),
+        "{line}"
+    );
+    assert_eq!(gw.connect().get("/shop/fixed").status, 200, "still serving");
+
+    // Once the named value exists, the same policy loads.
+    cp.admin(
+        "PUT",
+        "/mgmt/named-values/default-tier",
+        &json!({ "value": "bronze", "secret": false }).to_string(),
+    );
+    gw.wait_snapshot(cp.version(), SYNC_TIMEOUT);
+    assert_eq!(gw.connect().get("/shop/fixed").status, 200);
 }
