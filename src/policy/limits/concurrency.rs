@@ -7,7 +7,7 @@
 //! the next sweep of its shard.
 
 use super::table::{lock, Expiry, ShardRef, Window};
-use super::{LimitKey, Limits, Outcome};
+use super::{LimitKey, Limits, Outcome, Probe};
 
 #[derive(Debug)]
 pub(super) struct ConcState {
@@ -62,10 +62,12 @@ impl Limits {
         let now = self.now().unix_nanos();
         let outcome = self.with_entry(
             &self.inner.concurrency,
-            now,
-            key,
-            Window::default(),
-            true,
+            Probe {
+                now,
+                key,
+                window: Window::default(),
+                create: true,
+            },
             || ConcState { held: 0 },
             |e, shard| {
                 if e.state.held >= max {

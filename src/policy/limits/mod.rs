@@ -29,6 +29,8 @@ mod rate;
 mod table;
 
 #[cfg(test)]
+mod bench;
+#[cfg(test)]
 mod tests;
 
 pub use clock::{Clock, ManualClock, Moment, SystemClock};
@@ -66,7 +68,16 @@ struct Inner {
     full_until: AtomicU64,
 }
 
-pub(super) enum Outcome<R> {
+/// Which entry a check wants, and whether it may create it.
+#[derive(Clone, Copy)]
+struct Probe<'a> {
+    now: u64,
+    key: &'a LimitKey,
+    window: Window,
+    create: bool,
+}
+
+enum Outcome<R> {
     Done(R),
     Absent,
     Full { retry_after: Duration },
@@ -158,24 +169,20 @@ impl Limits {
     fn with_entry<S, R>(
         &self,
         table: &Table<S>,
-        now: u64,
-        key: &LimitKey,
-        window: Window,
-        create: bool,
+        probe: Probe<'_>,
         make: impl FnOnce() -> S,
         f: impl FnOnce(&mut Entry<S>, &ShardRef<S>) -> R,
     ) -> Outcome<R>
     where
         S: Expiry,
     {
-        let hash = table.hash(key, window);
+        let hash = table.hash(probe.key, probe.window);
         let shard = table.shard(hash);
-        match self.attempt(shard, hash, now, key, window, create, make, f) {
+        let now = probe.now;
+        match self.attempt(shard, hash, probe, make, f) {
             Ok(outcome) => outcome,
             Err((make, f)) => {
-                let retried = self
-                    .reclaim(now)
-                    .then(|| self.attempt(shard, hash, now, key, window, create, make, f));
+                let retried = self.reclaim(now).then(|| self.attempt(shard, hash, probe, make, f));
                 match retried {
                     Some(Ok(outcome)) => outcome,
                     _ => Outcome::Full {
@@ -187,15 +194,11 @@ impl Limits {
     }
 
     /// One try; gives the closures back when the budget is exhausted.
-    #[allow(clippy::too_many_arguments)]
     fn attempt<S, R, M, F>(
         &self,
         shard: &ShardRef<S>,
         hash: u64,
-        now: u64,
-        key: &LimitKey,
-        window: Window,
-        create: bool,
+        probe: Probe<'_>,
         make: M,
         f: F,
     ) -> Result<Outcome<R>, (M, F)>
@@ -204,6 +207,12 @@ impl Limits {
         M: FnOnce() -> S,
         F: FnOnce(&mut Entry<S>, &ShardRef<S>) -> R,
     {
+        let Probe {
+            now,
+            key,
+            window,
+            create,
+        } = probe;
         let mut s = lock(shard);
         if let Some(entry) = s.find_mut(hash, key, window) {
             let r = f(entry, shard);

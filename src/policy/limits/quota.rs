@@ -12,7 +12,7 @@
 
 use super::clock::duration_nanos;
 use super::table::{Expiry, Window};
-use super::{LimitKey, Limits, Outcome};
+use super::{LimitKey, Limits, Outcome, Probe};
 use std::time::Duration;
 
 /// APIM's default `first-period-start`, 0001-01-01T00:00:00Z, in Unix seconds.
@@ -153,10 +153,12 @@ impl Limits {
         let now = self.now().unix_nanos();
         let outcome = self.with_entry(
             &self.inner.quota,
-            now,
-            key,
-            spec.window(),
-            increment > 0,
+            Probe {
+                now,
+                key,
+                window: spec.window(),
+                create: increment > 0,
+            },
             || QuotaState::fresh(now, spec),
             |e, _| e.state.decide(now, spec, increment),
         );
@@ -192,10 +194,12 @@ impl Limits {
         let now = self.now().unix_nanos();
         let outcome = self.with_entry(
             &self.inner.quota,
-            now,
-            key,
-            spec.window(),
-            true,
+            Probe {
+                now,
+                key,
+                window: spec.window(),
+                create: true,
+            },
             || QuotaState::fresh(now, spec),
             |e, _| {
                 e.state.roll(now, spec);

@@ -12,7 +12,7 @@
 
 use super::clock::duration_nanos;
 use super::table::{Expiry, Window};
-use super::{LimitKey, Limits, Outcome};
+use super::{LimitKey, Limits, Outcome, Probe};
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -139,10 +139,12 @@ impl Limits {
         let need = u64::from(increment.max(1));
         let outcome = self.with_entry(
             &self.inner.rate,
-            now,
-            key,
-            window,
-            increment > 0,
+            Probe {
+                now,
+                key,
+                window,
+                create: increment > 0,
+            },
             || RateState::new(period),
             |e, _| {
                 let s = &mut e.state;
@@ -181,10 +183,12 @@ impl Limits {
         let window = Window { period, start: 0 };
         let outcome = self.with_entry(
             &self.inner.rate,
-            now,
-            key,
-            window,
-            true,
+            Probe {
+                now,
+                key,
+                window,
+                create: true,
+            },
             || RateState::new(period),
             |e, _| {
                 e.state.expire(now);
