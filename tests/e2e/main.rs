@@ -7,4 +7,5 @@ mod lifecycle;
 mod mgmt;
 mod proxy;
 mod smuggling;
+mod subscriptions;
 mod support;
