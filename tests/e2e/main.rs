@@ -9,4 +9,5 @@ mod mgmt;
 mod probe;
 mod proxy;
 mod smuggling;
+mod subscriptions;
 mod support;
