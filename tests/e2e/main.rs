@@ -10,4 +10,5 @@ mod policy_documents;
 mod probe;
 mod proxy;
 mod smuggling;
+mod subscriptions;
 mod support;
