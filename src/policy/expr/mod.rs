@@ -28,7 +28,7 @@ pub mod lexer;
 mod members;
 mod methods;
 pub mod parser;
-// pub mod raw_xml;
+pub mod raw_xml;
 mod scan;
 pub mod types;
 pub mod value;
