@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 /// Writes `len` pattern bytes, raw or as chunks of varying sizes.
-fn write_pattern_body(mut w: TcpStream, len: u64, chunked_encoding: bool) -> std::io::Result<()> {
+pub fn write_pattern_body(mut w: TcpStream, len: u64, chunked_encoding: bool) -> std::io::Result<()> {
     let mut buf = vec![0u8; 64 * 1024];
     let mut off = 0u64;
     let mut k = 0usize;
