@@ -2,25 +2,11 @@
 //! close): the client must receive the complete response, never a reset,
 //! and its connection must stay usable whenever the body could be read.
 
-use crate::bodies::write_pattern_body;
+use crate::bodies::start_upload;
 use crate::support::client::chunked;
 use crate::support::*;
-use std::io::{self, Write};
-use std::thread::JoinHandle;
+use std::io::Write;
 use std::time::Duration;
-
-/// Sends a POST head to `path`, then streams `len` pattern bytes from
-/// another thread (raw or chunked). Returns the writer thread.
-fn start_upload(c: &mut Conn, path: &str, len: u64, chunked_encoding: bool) -> JoinHandle<io::Result<()>> {
-    let framing = if chunked_encoding {
-        "Transfer-Encoding: chunked".to_string()
-    } else {
-        format!("Content-Length: {len}")
-    };
-    c.send(format!("POST {path} HTTP/1.1\r\nHost: x\r\n{framing}\r\n\r\n").as_bytes());
-    let writer = c.writer();
-    std::thread::spawn(move || write_pattern_body(writer, len, chunked_encoding))
-}
 
 fn assert_early(r: &Response, what: &str) {
     assert_eq!(r.status, 200, "{what}: {}", r.status_line());
