@@ -3,6 +3,7 @@
 
 mod bodies;
 mod container;
+mod early;
 mod errors;
 mod lifecycle;
 mod mgmt;
