@@ -1,3 +1,4 @@
-//! APIM policies: their compiled forms and the state they share.
+//! APIM policies: documents, their compiled forms and the state they share.
 
+pub mod document;
 pub mod limits;
