@@ -9,7 +9,9 @@
 //! - [`worker`]: one pinned monoio runtime per core, owning its listener,
 //!   upstream pools and configuration replica;
 //! - [`server`] and [`proxy`]: the downstream connection loop and forwarding;
-//! - [`control`]: the control thread (reload, signals, broadcast, shutdown).
+//! - [`subscription`]: subscription keys and products (access decisions);
+//! - [`control`]: the control thread (reload, signals, broadcast, shutdown);
+//! - [`probe`]: `outpost probe`, the container health check.
 
 pub mod config;
 pub mod control;
@@ -19,10 +21,12 @@ pub mod logging;
 pub mod mgmt;
 pub mod pipeline;
 pub mod policy;
+pub mod probe;
 pub mod proxy;
 pub mod replica;
 pub mod routing;
 pub mod server;
 pub mod settings;
+pub mod subscription;
 pub mod sync;
 pub mod worker;

@@ -1,3 +1,5 @@
-//! APIM policies: documents, expressions, limits and the engine that runs them.
+//! APIM policies: documents, their compiled forms and the state they share.
 
+pub mod document;
 pub mod expr;
+pub mod limits;
