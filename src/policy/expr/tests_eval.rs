@@ -527,3 +527,16 @@ fn real_world_expressions() {
         }
     }
 }
+
+#[test]
+fn a_mutable_context_coerces() {
+    let mut c = cx();
+    let e = Expr::compile("@(context.Api.Id)").unwrap();
+    let m: &mut dyn Context = &mut c;
+    assert_eq!(e.eval_string(m).unwrap(), "orders");
+    m.set_variable("x", Value::Int(1));
+    assert!(Expr::compile("@(context.Variables.ContainsKey(\"x\"))")
+        .unwrap()
+        .eval_bool(m)
+        .unwrap());
+}
