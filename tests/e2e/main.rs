@@ -3,9 +3,11 @@
 
 mod bodies;
 mod container;
+mod early;
 mod errors;
 mod lifecycle;
 mod mgmt;
+mod policy_documents;
 mod probe;
 mod proxy;
 mod smuggling;
