@@ -511,7 +511,7 @@ fn arity(name: &str, checked: &[A], range: std::ops::RangeInclusive<usize>, pos:
     err(pos, format!("`{name}` takes {want} argument(s), got {}", checked.len()))
 }
 
-fn text_or_chars(name: &str, checked: &[A], pos: usize) -> Result<(), CompileError> {
+fn text_or_chars(name: &str, checked: &[A]) -> Result<(), CompileError> {
     match checked
         .iter()
         .find(|a| !matches!(a.ty, Type::String | Type::Char | Type::Null))
@@ -520,10 +520,7 @@ fn text_or_chars(name: &str, checked: &[A], pos: usize) -> Result<(), CompileErr
             a.pos,
             format!("arguments of `{name}` must be strings or chars, not {}", a.ty),
         ),
-        None => {
-            let _ = pos;
-            Ok(())
-        }
+        None => Ok(()),
     }
 }
 
@@ -608,7 +605,7 @@ fn instance_method(
     match (rt, name) {
         (Type::String, "Contains" | "StartsWith" | "EndsWith") => {
             arity(name, args, 1..=1, pos)?;
-            text_or_chars(name, args, pos)?;
+            text_or_chars(name, args)?;
             let m = match name {
                 "Contains" => Method::Contains { ic },
                 "StartsWith" => Method::StartsWith { ic },
@@ -619,7 +616,7 @@ fn instance_method(
         (Type::String, "Equals") => arity(name, args, 1..=1, pos).map(|_| (Method::Equals { ic }, Type::Bool)),
         (Type::String, "IndexOf" | "LastIndexOf") => {
             arity(name, args, 1..=1, pos)?;
-            text_or_chars(name, args, pos)?;
+            text_or_chars(name, args)?;
             let m = if name == "IndexOf" {
                 Method::IndexOf { ic }
             } else {
@@ -645,7 +642,7 @@ fn instance_method(
             if flags.ignore_case.is_some() {
                 return err(pos, "`Split` does not take a StringComparison");
             }
-            text_or_chars(name, args, pos)?;
+            text_or_chars(name, args)?;
             if args.len() > 1 && args.iter().any(|a| a.ty == Type::String) {
                 return err(
                     pos,

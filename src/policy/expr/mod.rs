@@ -15,8 +15,9 @@
 //!
 //! Module map: [`lexer`] → [`parser`] ([`ast`]) → `check` + `members`
 //! ([`ir`], [`types`]) → `eval` + `methods` ([`value`], [`context`]);
-//! [`raw_xml`] escapes expressions in raw policy XML; `scan` skips C#
-//! literals for both.
+//! `scan` delimits the wrapper and interpolation holes. Raw policy XML
+//! (unescaped `"`, `&&`, `<` in expressions) is made well-formed before
+//! this module sees the text, by `policy::document::prepass`.
 
 pub mod ast;
 mod check;
@@ -28,7 +29,6 @@ pub mod lexer;
 mod members;
 mod methods;
 pub mod parser;
-pub mod raw_xml;
 mod scan;
 pub mod types;
 pub mod value;

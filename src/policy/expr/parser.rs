@@ -10,7 +10,17 @@ use super::CompileError;
 
 /// Parses `src[start..end]` as one expression.
 pub fn parse_expr(src: &str, start: usize, end: usize) -> Result<Ast, CompileError> {
+    parse_nested(src, start, end, 0)
+}
+
+/// Nesting (parentheses, operator chains, unary operators, statements)
+/// deeper than this is rejected, which bounds the recursion of the parser,
+/// the checker and the evaluator.
+pub const MAX_NESTING: usize = 100;
+
+fn parse_nested(src: &str, start: usize, end: usize, depth: usize) -> Result<Ast, CompileError> {
     let mut p = Parser::new(src, start, end)?;
+    p.depth = depth;
     let e = p.expr()?;
     p.expect_eof()?;
     Ok(e)
@@ -30,6 +40,9 @@ struct Parser<'s> {
     src: &'s str,
     toks: Vec<Token>,
     i: usize,
+    /// Current nesting, see [`MAX_NESTING`] (not restored on errors, which
+    /// end the parse).
+    depth: usize,
 }
 
 const TYPE_KEYWORDS: &[&str] = &[
@@ -47,6 +60,7 @@ impl<'s> Parser<'s> {
             src,
             toks: lex(src, start, end)?,
             i: 0,
+            depth: 0,
         })
     }
 
@@ -125,7 +139,22 @@ impl<'s> Parser<'s> {
 
     // ---- statements ----
 
+    fn enter(&mut self) -> Result<(), CompileError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(CompileError::at(self.pos(), "expression nested too deeply"));
+        }
+        Ok(())
+    }
+
     fn stmt(&mut self) -> Result<Stmt, CompileError> {
+        self.enter()?;
+        let s = self.stmt_inner()?;
+        self.depth -= 1;
+        Ok(s)
+    }
+
+    fn stmt_inner(&mut self) -> Result<Stmt, CompileError> {
         let pos = self.pos();
         if self.eat(";") {
             return Ok(Stmt::Empty);
@@ -260,6 +289,13 @@ impl<'s> Parser<'s> {
     // ---- expressions ----
 
     pub fn expr(&mut self) -> Result<Ast, CompileError> {
+        self.enter()?;
+        let e = self.expr_inner()?;
+        self.depth -= 1;
+        Ok(e)
+    }
+
+    fn expr_inner(&mut self) -> Result<Ast, CompileError> {
         let cond = self.coalesce()?;
         if !self.is("?") {
             return Ok(cond);
@@ -296,7 +332,13 @@ impl<'s> Parser<'s> {
             return self.unary();
         }
         let mut l = self.binary(level + 1)?;
+        // A chain `a + b + c ...` nests to the left in the tree.
+        let mut chain = 0;
         loop {
+            if chain > 0 {
+                self.enter()?;
+            }
+            chain += 1;
             let pos = self.pos();
             let op = match (level, self.peek()) {
                 (0, Tok::Punct("||")) => BinOp::Or,
@@ -339,7 +381,10 @@ impl<'s> Parser<'s> {
                 (0, Tok::Punct("=>")) => {
                     return Err(CompileError::at(pos, "lambda expressions are not supported"));
                 }
-                _ => return Ok(l),
+                _ => {
+                    self.depth -= chain - 1;
+                    return Ok(l);
+                }
             };
             self.bump();
             let r = self.binary(level + 1)?;
@@ -368,7 +413,9 @@ impl<'s> Parser<'s> {
             _ => return self.postfix(),
         };
         self.bump();
+        self.enter()?;
         let e = self.unary()?;
+        self.depth -= 1;
         Ok(Ast {
             kind: Kind::Unary(op, Box::new(e)),
             pos,
@@ -414,8 +461,14 @@ impl<'s> Parser<'s> {
 
     fn postfix(&mut self) -> Result<Ast, CompileError> {
         let mut e = self.primary()?;
+        // Each `.x`, `[i]` and `(args)` nests the tree one level.
+        let mut chain = 0;
         loop {
             let pos = self.pos();
+            if matches!(self.peek(), Tok::Punct("." | "?." | "[" | "?[" | "(")) {
+                self.enter()?;
+                chain += 1;
+            }
             if self.is(".") || self.is("?.") {
                 let cond = self.is("?.");
                 self.bump();
@@ -470,6 +523,7 @@ impl<'s> Parser<'s> {
                     "the null-forgiving operator `!` is not supported",
                 ));
             } else {
+                self.depth -= chain;
                 return Ok(e);
             }
         }
@@ -566,7 +620,9 @@ impl<'s> Parser<'s> {
             .into_iter()
             .map(|p| match p {
                 Piece::Text(t) => Ok(Part::Text(t)),
-                Piece::Hole { start, end, format } => Ok(Part::Hole(parse_expr(self.src, start, end)?, format)),
+                Piece::Hole { start, end, format } => {
+                    Ok(Part::Hole(parse_nested(self.src, start, end, self.depth)?, format))
+                }
             })
             .collect()
     }

@@ -1,8 +1,8 @@
 //! Skipping C# code without parsing it: finds where a bracketed region or
 //! an interpolation hole ends, stepping over string, verbatim-string,
-//! interpolated-string and char literals and comments. Shared by the lexer
-//! (interpolation holes) and the raw-XML pre-pass (which reads the code
-//! through XML entity decoding, hence the [`Chars`] abstraction).
+//! interpolated-string and char literals and comments. Used by
+//! [`Expr::compile`](super::Expr::compile) to find the end of `@(...)` /
+//! `@{...}` and by the lexer to find the end of interpolation holes.
 
 /// A character source with lookahead; `pos` is a byte offset for messages.
 pub trait Chars {
@@ -19,12 +19,14 @@ pub enum ScanError {
     Unterminated { what: &'static str, at: usize },
     #[error("unbalanced `{found}`")]
     Unbalanced { found: char, at: usize },
+    #[error("interpolated strings nested too deeply")]
+    TooDeep { at: usize },
 }
 
 impl ScanError {
     pub fn at(&self) -> usize {
         match self {
-            ScanError::Unterminated { at, .. } | ScanError::Unbalanced { at, .. } => *at,
+            ScanError::Unterminated { at, .. } | ScanError::Unbalanced { at, .. } | ScanError::TooDeep { at } => *at,
         }
     }
 }
@@ -32,6 +34,14 @@ impl ScanError {
 /// Consumes code until a character of `stop` at bracket depth 0, which is
 /// left unconsumed and returned.
 pub fn scan_code<C: Chars>(c: &mut C, stop: &[char]) -> Result<char, ScanError> {
+    scan_nested(c, stop, 0)
+}
+
+/// Interpolated strings nested in interpolation holes deeper than this are
+/// rejected (the scan recurses once per level).
+pub const MAX_INTERPOLATION_NESTING: usize = 16;
+
+fn scan_nested<C: Chars>(c: &mut C, stop: &[char], depth: usize) -> Result<char, ScanError> {
     let start = c.pos();
     let mut stack: Vec<(char, usize)> = Vec::new();
     loop {
@@ -64,7 +74,7 @@ pub fn scan_code<C: Chars>(c: &mut C, stop: &[char]) -> Result<char, ScanError> 
                     _ => return Err(ScanError::Unbalanced { found: ch, at }),
                 }
             }
-            '"' | '\'' | '@' | '$' => skip_literal(c)?,
+            '"' | '\'' | '@' | '$' => skip_literal(c, depth)?,
             '/' if c.peek(1) == Some('/') => {
                 while !matches!(c.peek(0), None | Some('\n')) {
                     c.bump();
@@ -122,7 +132,7 @@ pub fn string_prefix<C: Chars>(c: &C) -> Option<(bool, bool, usize)> {
 
 /// Skips one literal at the cursor (string of any kind, or char); a lone
 /// `@`/`$` is consumed as a plain character.
-fn skip_literal<C: Chars>(c: &mut C) -> Result<(), ScanError> {
+fn skip_literal<C: Chars>(c: &mut C, depth: usize) -> Result<(), ScanError> {
     let at = c.pos();
     if c.peek(0) == Some('\'') {
         c.bump();
@@ -174,7 +184,7 @@ fn skip_literal<C: Chars>(c: &mut C) -> Result<(), ScanError> {
                 if c.peek(0) == Some('{') {
                     c.bump();
                 } else {
-                    skip_hole(c)?;
+                    skip_nested_hole(c, depth + 1)?;
                 }
             }
             Some(_) => {
@@ -187,8 +197,15 @@ fn skip_literal<C: Chars>(c: &mut C) -> Result<(), ScanError> {
 /// Skips an interpolation hole's code, format and closing `}` (the `{` is
 /// already consumed).
 pub fn skip_hole<C: Chars>(c: &mut C) -> Result<(), ScanError> {
+    skip_nested_hole(c, 0)
+}
+
+fn skip_nested_hole<C: Chars>(c: &mut C, depth: usize) -> Result<(), ScanError> {
     let at = c.pos();
-    if scan_code(c, &['}', ':'])? == ':' {
+    if depth > MAX_INTERPOLATION_NESTING {
+        return Err(ScanError::TooDeep { at });
+    }
+    if scan_nested(c, &['}', ':'], depth)? == ':' {
         while c.peek(0) != Some('}') {
             if c.bump().is_none() {
                 return Err(ScanError::Unterminated {
@@ -258,5 +275,9 @@ mod tests {
             end("a]", &[')']),
             Err(ScanError::Unbalanced { found: ']', at: 1 })
         ));
+        let deep = format!("{}{})", "$\"{".repeat(40), "}\"".repeat(40));
+        assert!(matches!(end(&deep, &[')']), Err(ScanError::TooDeep { .. })));
+        let ok = format!("{}{})", "$\"{".repeat(5), "}\"".repeat(5));
+        assert!(end(&ok, &[')']).is_ok());
     }
 }

@@ -131,3 +131,23 @@ fn compile_as_checks_the_type() {
     assert!(is_expression("@{ return 1; }"));
     assert!(!is_expression("plain @(x)"));
 }
+
+#[test]
+fn nesting_is_bounded() {
+    for deep in [
+        format!("@({}1{})", "(".repeat(5000), ")".repeat(5000)),
+        format!("@({}true)", "!".repeat(5000)),
+        format!("@(1{})", " + 1".repeat(5000)),
+        format!("@(\"a\"{})", ".ToLower()".repeat(5000)),
+        format!("@{{ {} return 1; {} }}", "if (true) {".repeat(5000), "}".repeat(5000)),
+        format!("@({}1{})", "$\"{".repeat(5000), "}\"".repeat(5000)),
+    ] {
+        let e = err(&deep);
+        assert!(e.message.contains("too deep"), "{}", e.message);
+    }
+    // Ordinary nesting is fine.
+    let ok = format!("@({}1{})", "(".repeat(30), ")".repeat(30));
+    assert!(Expr::compile(&ok).is_ok());
+    let chain = format!("@(\"a\"{})", " + \"b\"".repeat(60));
+    assert!(Expr::compile(&chain).is_ok());
+}
