@@ -4,8 +4,12 @@
 mod bodies;
 mod container;
 mod errors;
+mod heartbeat;
+mod invalid_snapshot;
 mod lifecycle;
 mod mgmt;
+mod openapi_import;
+mod pool;
 mod probe;
 mod proxy;
 mod smuggling;
