@@ -16,6 +16,7 @@ use std::net::SocketAddr;
 use crate::config::{Config, ConfigError, ServiceUrl};
 use crate::pipeline::Pipeline;
 use crate::routing::Router;
+use crate::subscription::{ApiAccess, Subscriptions};
 
 #[derive(Clone, Debug)]
 pub struct Replica {
@@ -23,6 +24,8 @@ pub struct Replica {
     pub hash: u64,
     pub router: Router,
     pub apis: Vec<CompiledApi>,
+    /// Subscription keys and products.
+    pub subscriptions: Subscriptions,
 }
 
 #[derive(Clone, Debug)]
@@ -36,6 +39,8 @@ pub struct CompiledApi {
     pub operations: Vec<CompiledOperation>,
     pub version: Option<String>,
     pub revision: u32,
+    /// Subscription requirement, key names and products.
+    pub access: ApiAccess,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,9 +108,10 @@ pub fn compile(
     resolve: &mut dyn FnMut(&str, u16) -> std::io::Result<Vec<SocketAddr>>,
 ) -> Result<Replica, ConfigError> {
     let router = Router::build(&cfg.apis)?;
+    let (subscriptions, access) = crate::subscription::compile(cfg);
     let mut resolved: HashMap<(String, u16), Vec<SocketAddr>> = HashMap::new();
     let mut apis = Vec::with_capacity(cfg.apis.len());
-    for api in &cfg.apis {
+    for (api, access) in cfg.apis.iter().zip(access) {
         let file = format!("apis/{}.toml", api.id);
         let url = ServiceUrl::parse(&api.service_url).map_err(|m| ConfigError::new(&file, Some("service-url"), m))?;
         let backend = match url {
@@ -158,12 +164,14 @@ pub fn compile(
             operations,
             version: api.version.as_ref().map(|v| v.name.clone()),
             revision: api.revision,
+            access,
         });
     }
     Ok(Replica {
         hash: config_hash(cfg),
         router,
         apis,
+        subscriptions,
     })
 }
 

@@ -13,4 +13,5 @@ mod pool;
 mod probe;
 mod proxy;
 mod smuggling;
+mod subscriptions;
 mod support;
