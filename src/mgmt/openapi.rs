@@ -42,7 +42,9 @@ fn slug(s: &str) -> String {
 pub fn parse_document(body: &[u8], content_type: &str) -> Result<Value, MgmtError> {
     let start = body.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else {
-        return Err(bad("an OpenAPI 3 document (JSON or YAML) is required in the request body"));
+        return Err(bad(
+            "an OpenAPI 3 document (JSON or YAML) is required in the request body",
+        ));
     };
     let ct = content_type.to_ascii_lowercase();
     let json = ct.contains("json") || (!ct.contains("yaml") && body[start] == b'{');
@@ -170,7 +172,11 @@ paths:
         assert_eq!(from_yaml, sniffed, "YAML is recognised without a content type");
         let json = serde_json::to_vec(&from_yaml).unwrap();
         assert_eq!(parse_document(&json, "application/json").unwrap(), from_yaml);
-        assert_eq!(parse_document(&json, "").unwrap(), from_yaml, "JSON sniffed by its brace");
+        assert_eq!(
+            parse_document(&json, "").unwrap(),
+            from_yaml,
+            "JSON sniffed by its brace"
+        );
 
         let (api, ops) = import(&from_yaml, "pets", "pets", None).unwrap();
         assert_eq!(api.display_name, "Pet Store");
@@ -179,7 +185,11 @@ paths:
         let got: Vec<(&str, &str)> = ops.iter().map(|o| (o.id.as_str(), o.url_template.as_str())).collect();
         assert_eq!(
             got,
-            [("listPets", "/pets"), ("post-pets", "/pets"), ("show-pet", "/pets/{petId}")]
+            [
+                ("listPets", "/pets"),
+                ("post-pets", "/pets"),
+                ("show-pet", "/pets/{petId}")
+            ]
         );
     }
 

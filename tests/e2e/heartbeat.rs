@@ -19,7 +19,10 @@ fn token_expiring_in(cp: &ControlPlane, gw: &str, secs: i64) -> (String, String)
         &format!("/mgmt/gateways/{gw}/generateToken"),
         &json!({ "keyType": "primary", "expiry": expiry }).to_string(),
     );
-    let token = v["value"].as_str().unwrap_or_else(|| panic!("no token in {v}")).to_string();
+    let token = v["value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token in {v}"))
+        .to_string();
     (token, expiry)
 }
 
@@ -66,7 +69,11 @@ fn heartbeats_carry_request_counters_and_token_expiry() {
         "successful requests are not counted as failed: {inst}"
     );
     // The token's expiry has minute precision.
-    assert_eq!(inst["tokenExpiry"].as_str(), Some(&*format!("{}:00.000Z", &expiry[..16])), "{inst}");
+    assert_eq!(
+        inst["tokenExpiry"].as_str(),
+        Some(&*format!("{}:00.000Z", &expiry[..16])),
+        "{inst}"
+    );
     assert!(inst["hostname"].as_str().is_some_and(|h| !h.is_empty()), "{inst}");
     assert_eq!(inst["version"].as_str(), Some(env!("CARGO_PKG_VERSION")), "{inst}");
     assert!(inst["uptimeSecs"].as_u64().is_some(), "{inst}");

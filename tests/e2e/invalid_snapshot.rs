@@ -114,7 +114,11 @@ fn invalid_snapshot_is_refused_whole_reported_and_the_next_valid_one_applies() {
     plane.publish(1, &[("apis/live.toml", api("live", &backend.url()))]);
     let backup = TempDir::new("backup");
     let gw = Gateway::builder()
-        .remote(&format!("http://127.0.0.1:{port}"), "GatewayKey gw1&209901010000&c2ln", &backup.0)
+        .remote(
+            &format!("http://127.0.0.1:{port}"),
+            "GatewayKey gw1&209901010000&c2ln",
+            &backup.0,
+        )
         .env("OUTPOST_CONFIG_SERVICE_LONG_POLL_WAIT", "0")
         .start();
     gw.wait_snapshot(1, SYNC_TIMEOUT);
@@ -133,10 +137,21 @@ fn invalid_snapshot_is_refused_whole_reported_and_the_next_valid_one_applies() {
     assert!(line.contains("broken.toml"), "the refusal names the file: {line}");
     let hb = plane.heartbeat_where("the refusal", |h| h["lastError"].as_str().is_some());
     let err = hb["lastError"].as_str().unwrap_or_default();
-    assert!(err.contains("snapshot 2 refused") && err.contains("broken.toml"), "{hb}");
+    assert!(
+        err.contains("snapshot 2 refused") && err.contains("broken.toml"),
+        "{hb}"
+    );
     assert_eq!(hb["appliedVersion"], 1, "still on the last good version: {hb}");
-    assert_eq!(gw.connect().get("/live/fixed").status, 200, "the last good configuration");
-    assert_eq!(gw.connect().get("/moved/fixed").status, 404, "nothing of version 2 applied");
+    assert_eq!(
+        gw.connect().get("/live/fixed").status,
+        200,
+        "the last good configuration"
+    );
+    assert_eq!(
+        gw.connect().get("/moved/fixed").status,
+        404,
+        "nothing of version 2 applied"
+    );
 
     // A valid version 3 applies and clears the error.
     plane.publish(3, &[("apis/live.toml", api("moved", &backend.url()))]);

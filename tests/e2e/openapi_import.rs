@@ -45,7 +45,9 @@ fn openapi_yaml_import_is_served_and_bad_yaml_is_refused() {
     );
     assert_eq!(status, 400, "{body}");
     assert!(
-        body["error"]["message"].as_str().is_some_and(|m| m.contains("malformed YAML")),
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("malformed YAML")),
         "{body}"
     );
     let (status, _) = cp.call(
@@ -88,7 +90,11 @@ fn openapi_yaml_import_is_served_and_bad_yaml_is_refused() {
     let before = backend.request_count();
     let r = gw.connect().request("POST", "/pets/pets", &[], b"{}");
     assert_eq!(r.status, 404, "POST /pets is not in the document: {}", r.text());
-    assert_eq!(backend.request_count(), before, "undocumented requests never reach the backend");
+    assert_eq!(
+        backend.request_count(),
+        before,
+        "undocumented requests never reach the backend"
+    );
 
     // Re-importing the same API replaces its operations (200, not 201).
     let (status, again) = cp.admin_typed(
@@ -100,5 +106,9 @@ fn openapi_yaml_import_is_served_and_bad_yaml_is_refused() {
     assert_eq!(status, 200, "{again}");
     gw.wait_snapshot(cp.version(), SYNC_TIMEOUT);
     assert_eq!(gw.connect().get("/pets/pets/7/toys").status, 200);
-    assert_eq!(gw.connect().get("/pets/pets/7").status, 404, "the old operation is gone");
+    assert_eq!(
+        gw.connect().get("/pets/pets/7").status,
+        404,
+        "the old operation is gone"
+    );
 }

@@ -62,7 +62,13 @@ impl PoolBackend {
         let mut c = m.lock().unwrap();
         while !pred(&c) {
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "timed out waiting for {what}: accepted {}, requests {}, closed {}", c.accepted, c.requests, c.closed_by_peer);
+            assert!(
+                !left.is_zero(),
+                "timed out waiting for {what}: accepted {}, requests {}, closed {}",
+                c.accepted,
+                c.requests,
+                c.closed_by_peer
+            );
             c = cv.wait_timeout(c, left).unwrap().0;
         }
     }
@@ -130,7 +136,12 @@ fn a_pooled_connection_the_backend_closed_is_replaced_for_idempotent_requests() 
     let mut c = gw.connect();
     for method in ["GET", "GET", "OPTIONS", "PUT", "DELETE", "GET"] {
         let r = c.request(method, "/api/x", &[], b"");
-        assert_eq!(r.status, 200, "{method} after the backend closed its pooled connection: {}", r.text());
+        assert_eq!(
+            r.status,
+            200,
+            "{method} after the backend closed its pooled connection: {}",
+            r.text()
+        );
     }
     assert_eq!(backend.accepted(), 6, "one fresh backend connection per request");
 }
@@ -140,7 +151,9 @@ fn idle_backend_connections_are_closed_after_the_pool_idle_timeout() {
     let backend = PoolBackend::start(false, true);
     let gw = gateway(&backend, &[("OUTPOST_NET_CLIENT_POOL_IDLE_TIMEOUT", "300ms")]);
     assert_eq!(gw.connect().get("/api/x").status, 200);
-    backend.wait("the gateway to close the idle backend connection", |c| c.closed_by_peer == 1);
+    backend.wait("the gateway to close the idle backend connection", |c| {
+        c.closed_by_peer == 1
+    });
     // The next request needs (and gets) a new connection.
     assert_eq!(gw.connect().get("/api/y").status, 200);
     assert_eq!(backend.accepted(), 2);
