@@ -47,8 +47,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Store {
     /// Opens (creating when needed) `<data_dir>/outpost.db` and applies migrations.
     pub fn open(data_dir: &Path) -> Result<Store, MgmtError> {
-        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-            .create(data_dir)?;
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700).create(data_dir)?;
         let path = data_dir.join("outpost.db");
         make_private(&path)?;
         let mut conn = open_connection(&path)?;
@@ -176,7 +175,12 @@ impl Store {
 /// 0644 less the umask), and tightens the modes of existing files.
 fn make_private(db: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(db)?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(db)?;
     for suffix in ["", "-wal", "-shm"] {
         let mut name = db.as_os_str().to_owned();
         name.push(suffix);

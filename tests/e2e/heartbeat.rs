@@ -40,14 +40,20 @@ fn instance_where(cp: &ControlPlane, gw: &str, what: &str, pred: impl Fn(&Value)
     }
 }
 
-#[test]
-fn heartbeats_carry_request_counters_and_token_expiry() {
-    let backend = Backend::start("a");
+/// A management plane with gateway `gw1` serving the API `live` → `backend`.
+fn plane_serving(backend: &Backend) -> ControlPlane {
     let cp = ControlPlane::start();
     cp.put_gateway("gw1");
     cp.put_api("live", "live", &backend.url());
-    cp.put_api("dead", "dead", "http://127.0.0.1:9");
     cp.assign("gw1", "live");
+    cp
+}
+
+#[test]
+fn heartbeats_carry_request_counters_and_token_expiry() {
+    let backend = Backend::start("a");
+    let cp = plane_serving(&backend);
+    cp.put_api("dead", "dead", "http://127.0.0.1:9");
     cp.assign("gw1", "dead");
     let (token, expiry) = token_expiring_in(&cp, "gw1", 20 * 86400);
     let backup = TempDir::new("backup");
@@ -85,10 +91,7 @@ fn heartbeats_carry_request_counters_and_token_expiry() {
 #[test]
 fn a_token_close_to_expiry_is_warned_about_once_in_advance() {
     let backend = Backend::start("a");
-    let cp = ControlPlane::start();
-    cp.put_gateway("gw1");
-    cp.put_api("live", "live", &backend.url());
-    cp.assign("gw1", "live");
+    let cp = plane_serving(&backend);
     let (token, _) = token_expiring_in(&cp, "gw1", 3 * 86400);
     let backup = TempDir::new("backup");
     let gw = Gateway::builder().remote(&cp.endpoint(), &token, &backup.0).start();

@@ -8,6 +8,7 @@ mod heartbeat;
 mod invalid_snapshot;
 mod lifecycle;
 mod mgmt;
+mod mgmt_resources;
 mod openapi_import;
 mod pool;
 mod probe;
