@@ -20,6 +20,7 @@ pub mod http;
 pub mod logging;
 pub mod mgmt;
 pub mod pipeline;
+pub mod policy;
 pub mod probe;
 pub mod proxy;
 pub mod replica;
