@@ -24,7 +24,7 @@ pub mod upstream_head;
 
 use crate::http::{RequestHead, ResponseHead, Span};
 use crate::pipeline::Step;
-use crate::replica::{BackendTarget, Replica};
+use crate::replica::{BackendTarget, CompiledApi, Replica};
 use crate::routing::{RouteRequest, RouteScratch};
 use crate::server::io::{Buffered, ReadHalf, WriteHalf};
 use crate::subscription::{Denied, Grant};
@@ -96,6 +96,24 @@ impl Exchange<'_> {
     }
 }
 
+/// APIM's subscription check for a request routed to `api`: the grant, or
+/// the 401 error (with its `WWW-Authenticate` challenge for a missing key).
+fn check_subscription(replica: &Replica, api: &CompiledApi, req: &RouteRequest<'_>) -> Result<Grant, ProxyError> {
+    let key = crate::subscription::request_key(&api.access, req.header, req.query);
+    match replica.subscriptions.authorize(&api.access, key.as_deref()) {
+        Ok(grant) => Ok(grant),
+        Err(Denied::InvalidKey) => Err(ProxyError::InvalidSubscriptionKey),
+        Err(Denied::MissingKey) => {
+            let host = String::from_utf8_lossy(req.host.unwrap_or(b"localhost"));
+            let challenge = format!(
+                "AzureApiManagementKey realm=\"https://{host}/{}\",name=\"{}\",type=\"header\"",
+                api.path, api.access.key_header
+            );
+            Err(ProxyError::MissingSubscriptionKey { challenge })
+        }
+    }
+}
+
 /// Routes the request, checks its subscription key and runs its
 /// operation's pipeline.
 pub async fn handle(x: &mut Exchange<'_>, replica: &Replica) -> Result<(), ProxyError> {
@@ -117,22 +135,7 @@ pub async fn handle(x: &mut Exchange<'_>, replica: &Replica) -> Result<(), Proxy
     let op = &api.operations[m.operation];
     x.log.api = Some(m.api);
     x.log.operation = Some(m.operation);
-    let decision = {
-        let key = crate::subscription::request_key(&api.access, &header, req.query);
-        replica.subscriptions.authorize(&api.access, key.as_deref())
-    };
-    x.log.grant = match decision {
-        Ok(grant) => grant,
-        Err(Denied::InvalidKey) => return Err(ProxyError::InvalidSubscriptionKey),
-        Err(Denied::MissingKey) => {
-            let host = String::from_utf8_lossy(req.host.unwrap_or(b"localhost"));
-            let challenge = format!(
-                "AzureApiManagementKey realm=\"https://{host}/{}\",name=\"{}\",type=\"header\"",
-                api.path, api.access.key_header
-            );
-            return Err(ProxyError::MissingSubscriptionKey { challenge });
-        }
-    };
+    x.log.grant = check_subscription(replica, api, &req)?;
     if let Some(max) = std::num::NonZeroU64::new(x.ctx.settings.max_body_bytes) {
         if let crate::http::BodyFraming::Length(n) = head.framing {
             if n > max.get() {

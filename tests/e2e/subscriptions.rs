@@ -314,3 +314,32 @@ fn enforced_from_the_management_plane() {
         "the open product lets requests without a key in",
     );
 }
+
+/// The shipped demo configuration: the echo API answers without a key, with
+/// the demo key in the `starter` product's context, and refuses a wrong key
+/// (the commands of config/README.md).
+#[test]
+fn demo_configuration_quick_start() {
+    let gw = Gateway::builder()
+        .embedded()
+        .env("OUTPOST_TELEMETRY_LOGS_STD", "json")
+        .start();
+    assert_eq!(call(&gw, "/echo/hi", &[]).status, 200, "no key");
+    assert_eq!(
+        call(&gw, "/echo/hi", &[(H, "starter-demo-primary-key")]).status,
+        200,
+        "demo key"
+    );
+    assert_eq!(
+        call(&gw, "/echo/hi", &[(H, "starter-demo-secondary-key")]).status,
+        200,
+        "demo secondary key"
+    );
+    assert_invalid(&call(&gw, "/echo/hi", &[(H, "wrong")]), "wrong key");
+    let line = gw.wait_for_line(|l| field(l, "productId").as_deref() == Some("starter"), LOG_TIMEOUT);
+    assert_eq!(
+        field(&line, "apimSubscriptionId").as_deref(),
+        Some("starter-demo"),
+        "{line}"
+    );
+}
