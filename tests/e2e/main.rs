@@ -3,6 +3,7 @@
 
 mod bodies;
 mod container;
+mod early;
 mod errors;
 mod heartbeat;
 mod invalid_snapshot;
@@ -10,6 +11,7 @@ mod lifecycle;
 mod mgmt;
 mod mgmt_resources;
 mod openapi_import;
+mod policy_documents;
 mod pool;
 mod probe;
 mod proxy;
