@@ -18,6 +18,7 @@ pub mod http;
 pub mod logging;
 pub mod mgmt;
 pub mod pipeline;
+pub mod policy;
 pub mod proxy;
 pub mod replica;
 pub mod routing;

@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 
 use crate::config::{Config, ConfigError, ServiceUrl};
 use crate::pipeline::Pipeline;
+use crate::policy::compile::TargetTable;
 use crate::routing::Router;
 
 #[derive(Clone, Debug)]
@@ -23,6 +24,17 @@ pub struct Replica {
     pub hash: u64,
     pub router: Router,
     pub apis: Vec<CompiledApi>,
+    /// Backends a policy can pick (`set-backend-service`): the configured
+    /// backends (by id order), then literal `base-url`s of policies.
+    pub targets: Vec<Target>,
+}
+
+/// A backend `set-backend-service` can select.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// Normalised URL (`set_backend_service::url_key`), for dynamic `base-url`s.
+    pub key: String,
+    pub backend: BackendTarget,
 }
 
 #[derive(Clone, Debug)]
@@ -104,11 +116,8 @@ pub fn compile(
 ) -> Result<Replica, ConfigError> {
     let router = Router::build(&cfg.apis)?;
     let mut resolved: HashMap<(String, u16), Vec<SocketAddr>> = HashMap::new();
-    let mut apis = Vec::with_capacity(cfg.apis.len());
-    for api in &cfg.apis {
-        let file = format!("apis/{}.toml", api.id);
-        let url = ServiceUrl::parse(&api.service_url).map_err(|m| ConfigError::new(&file, Some("service-url"), m))?;
-        let backend = match url {
+    let mut target_of = |url: &str| -> Result<BackendTarget, String> {
+        Ok(match ServiceUrl::parse(url)? {
             ServiceUrl::Echo => BackendTarget::Echo,
             ServiceUrl::Http {
                 tls,
@@ -132,7 +141,13 @@ pub fn compile(
                     pool_key,
                 }
             }
-        };
+        })
+    };
+    let mut table = TargetTable::new(cfg.backends.iter().map(|b| (b.id.clone(), b.url.clone())));
+    let mut apis = Vec::with_capacity(cfg.apis.len());
+    for api in &cfg.apis {
+        let file = format!("apis/{}.toml", api.id);
+        let backend = target_of(&api.service_url).map_err(|m| ConfigError::new(&file, Some("service-url"), m))?;
         let mut operations = Vec::with_capacity(api.operations.len());
         for op in &api.operations {
             let field = format!("operations.{}", op.id);
@@ -147,7 +162,7 @@ pub fn compile(
                 method,
                 template: op.url_template.clone(),
                 params: template.params,
-                pipeline: Pipeline::forward_only(),
+                pipeline: crate::policy::build::for_operation(cfg, api, op, &mut table)?,
             });
         }
         apis.push(CompiledApi {
@@ -160,10 +175,22 @@ pub fn compile(
             revision: api.revision,
         });
     }
+    let mut targets = Vec::with_capacity(table.urls.len());
+    for (i, url) in table.urls.iter().enumerate() {
+        let backend = target_of(url).map_err(|m| {
+            let file = table.ids.get(i).map_or_else(|| "policy".to_owned(), |id| format!("backends/{id}.toml"));
+            ConfigError::new(&file, Some("url"), m)
+        })?;
+        targets.push(Target {
+            key: table.keys[i].clone(),
+            backend,
+        });
+    }
     Ok(Replica {
         hash: config_hash(cfg),
         router,
         apis,
+        targets,
     })
 }
 

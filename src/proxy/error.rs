@@ -46,13 +46,19 @@ pub enum ProxyError {
     BackendBody(ChunkError),
     #[error("backend scheme {0} is not supported yet")]
     UnsupportedScheme(&'static str),
+    #[error("backend response body larger than policy.body.max-bytes")]
+    BackendBodyTooLarge,
+    /// A policy refused the request or failed (rate limit, check-header…).
+    #[error("{0}")]
+    Policy(crate::policy::failure::Failure),
 }
 
 impl ProxyError {
     /// The status and message for the client, or `None` when no response
     /// can be sent (the client side failed).
-    pub fn rescue(&self) -> Option<(u16, &'static str)> {
+    pub fn rescue(&self) -> Option<(u16, &str)> {
         Some(match self {
+            ProxyError::Policy(f) => (f.status, f.client_message()),
             ProxyError::Head(e) => (e.status(), head_message(e)),
             ProxyError::HeadTimeout => (408, "Request timeout"),
             ProxyError::RequestBody(_) => (400, "Bad request"),
@@ -66,14 +72,34 @@ impl ProxyError {
             | ProxyError::BackendClosed
             | ProxyError::BackendHead(_)
             | ProxyError::BackendBody(_)
+            | ProxyError::BackendBodyTooLarge
             | ProxyError::UnsupportedScheme(_) => (502, "Bad gateway"),
             ProxyError::ConnectTimeout | ProxyError::ResponseTimeout => (504, "Gateway timeout"),
         })
     }
 
+    /// Extra headers of the error response (`Retry-After`…).
+    pub fn headers(&self) -> &[(&'static str, String)] {
+        match self {
+            ProxyError::Policy(f) => &f.headers,
+            _ => &[],
+        }
+    }
+
+    /// APIM's `LastError.Source`: the policy or built-in step that failed.
+    pub fn source_name(&self) -> &'static str {
+        match self {
+            ProxyError::Policy(f) => f.source_name,
+            ProxyError::NoRoute => "configuration",
+            ProxyError::Head(_) | ProxyError::RequestBody(_) | ProxyError::BodyTooLarge => "request",
+            _ => "forward-request",
+        }
+    }
+
     /// APIM's `LastError.Reason`-style short name, for logs.
     pub fn reason(&self) -> &'static str {
         match self {
+            ProxyError::Policy(f) => f.reason,
             ProxyError::Head(_) | ProxyError::RequestBody(_) => "BadRequest",
             ProxyError::HeadTimeout | ProxyError::ClientTimeout => "ClientTimeout",
             ProxyError::BodyTooLarge => "RequestEntityTooLarge",
@@ -95,10 +121,44 @@ fn head_message(e: &HeadError) -> &'static str {
     }
 }
 
+/// APIM's error body: `{ "statusCode": N, "message": "..." }` (message JSON-escaped).
+pub fn error_body(status: u16, message: &str) -> String {
+    let mut body = format!("{{ \"statusCode\": {status}, \"message\": \"");
+    for c in message.chars() {
+        match c {
+            '"' => body.push_str("\\\""),
+            '\\' => body.push_str("\\\\"),
+            c if (c as u32) < 0x20 => body.push_str(&format!("\\u{:04x}", c as u32)),
+            c => body.push(c),
+        }
+    }
+    body.push_str("\" }");
+    body
+}
+
 /// Appends a complete gateway error response to `out`.
 pub fn write_error(out: &mut Vec<u8>, status: u16, message: &str, close: bool) {
-    let body = format!("{{ \"statusCode\": {status}, \"message\": \"{message}\" }}");
-    write_simple(out, status, "application/json", body.as_bytes(), close);
+    write_error_with(out, status, message, &[], close);
+}
+
+/// [`write_error`] with extra headers.
+pub fn write_error_with(out: &mut Vec<u8>, status: u16, message: &str, headers: &[(&'static str, String)], close: bool) {
+    use std::io::Write;
+    let body = error_body(status, message);
+    let _ = write!(
+        out,
+        "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        reason_phrase(status),
+        body.len()
+    );
+    for (name, value) in headers {
+        let _ = write!(out, "{name}: {value}\r\n");
+    }
+    if close {
+        out.extend_from_slice(b"Connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body.as_bytes());
 }
 
 /// Appends a complete response with a fixed body to `out`.

@@ -15,7 +15,7 @@ pub mod access_log;
 pub mod io;
 
 use crate::http::RequestHead;
-use crate::proxy::error::{write_error, write_simple, ProxyError};
+use crate::proxy::error::{write_error_with, write_simple, ProxyError};
 use crate::proxy::{Exchange, RequestLog, Scratch};
 use crate::worker::WorkerCtx;
 use io::{write_vec, Buffered, ReadHalf, WriteHalf};
@@ -106,7 +106,7 @@ async fn send_error(client_w: &mut WriteHalf, scratch: &mut Scratch, e: &ProxyEr
     if let Some((status, message)) = e.rescue() {
         let mut out = std::mem::take(&mut scratch.out);
         out.clear();
-        write_error(&mut out, status, message, true);
+        write_error_with(&mut out, status, message, e.headers(), true);
         let (_, out) = write_vec(client_w, out).await;
         scratch.out = out;
     }

@@ -1,0 +1,55 @@
+//! Attribute and element values that are either literal text or a policy
+//! expression (`@(…)` or `@{…}`), compiled once with the expression
+//! type-checked; evaluation of a literal borrows it (no copy).
+
+use std::borrow::Cow;
+
+use super::expr::{Expr, Type};
+
+/// A literal or a compiled expression.
+#[derive(Clone, Debug)]
+pub enum Text {
+    Lit(Box<str>),
+    Expr(Expr),
+}
+
+/// Whether `s` is a policy expression rather than literal text.
+pub fn is_expression(s: &str) -> bool {
+    let t = s.trim();
+    (t.starts_with("@(") && t.ends_with(')')) || (t.starts_with("@{") && t.ends_with('}'))
+}
+
+impl Text {
+    /// Compiles `s`; an expression must produce a value convertible to `ty`.
+    pub fn compile(s: &str, ty: Type) -> Result<Text, String> {
+        if is_expression(s) {
+            Expr::compile_as(s.trim(), ty)
+                .map(Text::Expr)
+                .map_err(|e| format!("expression `{}`: {e}", s.trim()))
+        } else {
+            Ok(Text::Lit(s.into()))
+        }
+    }
+
+    pub fn literal(&self) -> Option<&str> {
+        match self {
+            Text::Lit(s) => Some(s),
+            Text::Expr(_) => None,
+        }
+    }
+
+    pub fn lit(s: &str) -> Text {
+        Text::Lit(s.into())
+    }
+
+    /// Whether the expression (if any) reads the message body.
+    pub fn reads_body(&self) -> bool {
+        match self {
+            Text::Lit(_) => false,
+            Text::Expr(e) => e.reads_body(),
+        }
+    }
+}
+
+/// The borrowed-or-owned result of evaluating a [`Text`].
+pub type Evaluated<'p> = Cow<'p, str>;
