@@ -178,7 +178,10 @@ pub fn compile(
     let mut targets = Vec::with_capacity(table.urls.len());
     for (i, url) in table.urls.iter().enumerate() {
         let backend = target_of(url).map_err(|m| {
-            let file = table.ids.get(i).map_or_else(|| "policy".to_owned(), |id| format!("backends/{id}.toml"));
+            let file = table
+                .ids
+                .get(i)
+                .map_or_else(|| "policy".to_owned(), |id| format!("backends/{id}.toml"));
             ConfigError::new(&file, Some("url"), m)
         })?;
         targets.push(Target {

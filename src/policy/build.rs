@@ -2,15 +2,15 @@
 //! document layer resolves scopes, `<base/>`, named values and fragments;
 //! this compiles the result).
 
-use super::compile::{CompileError, Compiler, Node, Note, Section, TargetTable, Unsupported};
+use super::compile::{CompileError, Compiler, Element, Note, Section, TargetTable, Unsupported};
 use crate::pipeline::Pipeline;
 
 /// The composed sections of one operation (document order, scopes spliced).
 pub struct ComposedSections<'a> {
-    pub inbound: &'a [Node],
-    pub backend: &'a [Node],
-    pub outbound: &'a [Node],
-    pub on_error: &'a [Node],
+    pub inbound: &'a [Element],
+    pub backend: &'a [Element],
+    pub outbound: &'a [Element],
+    pub on_error: &'a [Element],
 }
 
 /// A compiled pipeline plus what `check-policy` reports.
@@ -30,7 +30,7 @@ pub fn build(
 ) -> Result<Built, CompileError> {
     let mut notes = Vec::new();
     let mut warnings = Vec::new();
-    let mut one = |section: Section, nodes: &[Node], targets: &mut TargetTable| {
+    let mut one = |section: Section, nodes: &[Element], targets: &mut TargetTable| {
         let (program, n, w) = Compiler::new(section, unsupported, targets, document).program(nodes)?;
         notes.extend(n);
         warnings.extend(w);

@@ -16,9 +16,9 @@ use super::expr::{Expr, Type};
 use super::program::{Op, Policy, Program};
 use super::text::Text;
 use super::{
-    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, return_response,
-    retry, rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status,
-    set_variable, trace,
+    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, retry,
+    return_response, rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter,
+    set_status, set_variable, trace,
 };
 
 /// The four sections of a policy document.
@@ -151,9 +151,11 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Compiles a section's nodes into a program.
-    pub fn program(mut self, nodes: &[Node]) -> Result<(Program, Vec<Note>, Vec<String>), CompileError> {
-        self.nodes(nodes)?;
+    /// Compiles a section's elements into a program.
+    pub fn program(mut self, elements: &[Element]) -> Result<(Program, Vec<Note>, Vec<String>), CompileError> {
+        for el in elements {
+            self.element(el)?;
+        }
         Ok((Program { ops: self.ops }, self.notes, self.warnings))
     }
 
@@ -226,11 +228,13 @@ impl<'a> Compiler<'a> {
         let Some(a) = el.attrs.iter().find(|a| a.name == name) else {
             return Ok(None);
         };
-        Expr::compile_as(a.value.trim(), ty).map(Some).map_err(|e| CompileError {
-            document: self.doc_of(el),
-            line: a.line,
-            message: format!("<{}> {name}: expression `{}`: {e}", el.name, a.value.trim()),
-        })
+        Expr::compile_as(a.value.trim(), ty)
+            .map(Some)
+            .map_err(|e| CompileError {
+                document: self.doc_of(el),
+                line: a.line,
+                message: format!("<{}> {name}: expression `{}`: {e}", el.name, a.value.trim()),
+            })
     }
 
     /// A non-negative integer attribute without expressions.
@@ -271,7 +275,11 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        let body = if super::text::is_expression(&s) { s.trim() } else { s.as_str() };
+        let body = if super::text::is_expression(&s) {
+            s.trim()
+        } else {
+            s.as_str()
+        };
         Text::compile(body, ty).map_err(|m| CompileError {
             document: self.doc_of(el),
             line,
@@ -299,7 +307,11 @@ impl<'a> Compiler<'a> {
         let names: Vec<&str> = allowed.iter().map(|s| s.name()).collect();
         Err(self.error(
             el,
-            format!("not allowed in the {} section (only in {})", self.section.name(), names.join(", ")),
+            format!(
+                "not allowed in the {} section (only in {})",
+                self.section.name(),
+                names.join(", ")
+            ),
         ))
     }
 
@@ -393,7 +405,12 @@ impl<'a> Compiler<'a> {
                     seen_otherwise = true;
                     self.nodes(&child.children)?;
                 }
-                _ => return Err(self.error(child, "only <when> elements then at most one <otherwise> may appear in <choose>")),
+                _ => {
+                    return Err(self.error(
+                        child,
+                        "only <when> elements then at most one <otherwise> may appear in <choose>",
+                    ))
+                }
             }
         }
         let end = self.ops.len();

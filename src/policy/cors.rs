@@ -68,7 +68,9 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Cors, CompileError>
             "allowed-origins" => cors.origins = list(c, child, "origin")?,
             "allowed-methods" => {
                 cors.methods = list(c, child, "method")?;
-                cors.max_age = c.number(child, "preflight-result-max-age")?.map(|n| n.to_string().into());
+                cors.max_age = c
+                    .number(child, "preflight-result-max-age")?
+                    .map(|n| n.to_string().into());
             }
             "allowed-headers" => cors.headers = list(c, child, "header")?,
             "expose-headers" => {
@@ -133,7 +135,10 @@ impl Cors {
         let preflight_method = r.header(false, "Access-Control-Request-Method").map(str::to_owned);
         if method == http::Method::OPTIONS {
             if let Some(requested) = preflight_method {
-                let requested_headers = r.header(false, "Access-Control-Request-Headers").unwrap_or("").to_owned();
+                let requested_headers = r
+                    .header(false, "Access-Control-Request-Headers")
+                    .unwrap_or("")
+                    .to_owned();
                 let ok = self.origin_allowed(&origin)
                     && self.method_allowed(&requested)
                     && self.headers_allowed(&requested_headers);

@@ -63,7 +63,11 @@ impl<'r> RequestView<'r> {
     pub fn param(&self, op: &CompiledOperation, name: &str) -> Option<&'r str> {
         let n = op.params.iter().position(|p| p == name)?;
         let p = self.params.iter().find(|p| usize::from(p.0) == n)?;
-        let src = if p.2 { self.query().unwrap_or_default() } else { self.path() };
+        let src = if p.2 {
+            self.query().unwrap_or_default()
+        } else {
+            self.path()
+        };
         src.get(p.1.clone()).and_then(|b| std::str::from_utf8(b).ok())
     }
 }
@@ -150,10 +154,10 @@ impl<'r, 'p> Run<'r, 'p> {
     {
         match t {
             Text::Lit(s) => Ok(Cow::Borrowed(s)),
-            Text::Expr(e) => {
-                let mut cx = self.context();
-                e.eval_string(&mut cx)
-                    .map(Cow::Owned)
+            Text::Expr(e, _) => {
+                let cx = self.context();
+                e.eval_string(&cx)
+                    .map(|v| Cow::Owned(v.into_owned()))
                     .map_err(|err| Failure::expression(source, err.to_string()))
             }
         }
@@ -161,14 +165,19 @@ impl<'r, 'p> Run<'r, 'p> {
 
     /// Evaluates a condition for the policy `source`.
     pub fn eval_bool(&self, e: &'p super::expr::Expr, source: &'static str) -> Result<bool, Failure> {
-        let mut cx = self.context();
-        e.eval_bool(&mut cx).map_err(|err| Failure::expression(source, err.to_string()))
+        let cx = self.context();
+        e.eval_bool(&cx)
+            .map_err(|err| Failure::expression(source, err.to_string()))
     }
 
     /// Evaluates an expression to a value for the policy `source`.
-    pub fn eval_value(&self, e: &'p super::expr::Expr, source: &'static str) -> Result<super::expr::Value<'static>, Failure> {
-        let mut cx = self.context();
-        e.eval(&mut cx)
+    pub fn eval_value(
+        &self,
+        e: &'p super::expr::Expr,
+        source: &'static str,
+    ) -> Result<super::expr::Value<'static>, Failure> {
+        let cx = self.context();
+        e.eval(&cx)
             .map(super::expr::Value::into_owned)
             .map_err(|err| Failure::expression(source, err.to_string()))
     }
@@ -187,7 +196,11 @@ pub fn run<'p>(prog: &'p Program, mut pc: usize, r: &mut Run<'_, 'p>) -> Result<
                 pc += 1;
             }
             Op::Branch { cond, otherwise } => {
-                pc = if r.eval_bool(cond, "choose")? { pc + 1 } else { *otherwise };
+                pc = if r.eval_bool(cond, "choose")? {
+                    pc + 1
+                } else {
+                    *otherwise
+                };
             }
             Op::Jump(to) => pc = *to,
             Op::RetryStart { slot } => {

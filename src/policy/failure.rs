@@ -36,7 +36,12 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub fn new(source_name: &'static str, reason: &'static str, status: u16, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn new(
+        source_name: &'static str,
+        reason: &'static str,
+        status: u16,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Failure {
             source_name,
             reason,

@@ -10,8 +10,8 @@
 
 use std::borrow::Cow;
 
-use super::failure::LastError;
 use super::expr::Value;
+use super::failure::LastError;
 
 /// One ordered header (or query parameter) edit.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,7 +142,11 @@ impl<'p> ResponseEdits<'p> {
     }
 
     pub fn is_empty(&self) -> bool {
-        !self.synthetic && self.status.is_none() && self.reason.is_none() && self.headers.is_empty() && self.body.is_none()
+        !self.synthetic
+            && self.status.is_none()
+            && self.reason.is_none()
+            && self.headers.is_empty()
+            && self.body.is_none()
     }
 }
 

@@ -9,9 +9,9 @@
 
 use super::expr::Expr;
 use super::{
-    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, return_response,
-    retry, rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status,
-    set_variable, trace,
+    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, retry,
+    return_response, rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter,
+    set_status, set_variable, trace,
 };
 
 /// One section's compiled program.
@@ -27,7 +27,9 @@ impl Program {
 
     /// Whether running this program may suspend (forward, retry back-off).
     pub fn has_async(&self) -> bool {
-        self.ops.iter().any(|op| matches!(op, Op::Forward(_) | Op::RetryCheck { .. }))
+        self.ops
+            .iter()
+            .any(|op| matches!(op, Op::Forward(_) | Op::RetryCheck { .. }))
     }
 
     /// Whether any policy needs the whole response body in memory.
@@ -65,7 +67,11 @@ pub enum Op {
     /// Start of a `retry` body: resets the attempt counter of `slot`.
     RetryStart { slot: usize },
     /// End of a `retry` body: evaluate the condition, maybe wait and go back.
-    RetryCheck { retry: Box<retry::Retry>, slot: usize, start: usize },
+    RetryCheck {
+        retry: Box<retry::Retry>,
+        slot: usize,
+        start: usize,
+    },
 }
 
 /// The synchronous policies.

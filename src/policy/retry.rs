@@ -35,7 +35,9 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Retry, CompileError
     let condition = c
         .expr_attr(el, "condition", Type::Bool)?
         .ok_or_else(|| c.error(el, "missing attribute `condition`"))?;
-    let count = c.number(el, "count")?.ok_or_else(|| c.error(el, "missing attribute `count`"))?;
+    let count = c
+        .number(el, "count")?
+        .ok_or_else(|| c.error(el, "missing attribute `count`"))?;
     if count > 50 {
         return Err(c.error(el, "count must be at most 50"));
     }

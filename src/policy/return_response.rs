@@ -39,7 +39,12 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<ReturnResponse, Com
                 "set-status" => out.status = Some(set_status::compile(c, child)?),
                 "set-header" => out.headers.push(set_header::compile(c, child)?),
                 "set-body" => out.body = Some(set_body::compile(c, child)?),
-                _ => return Err(c.error(child, "only set-status, set-header and set-body may appear in <return-response>")),
+                _ => {
+                    return Err(c.error(
+                        child,
+                        "only set-status, set-header and set-body may appear in <return-response>",
+                    ))
+                }
             }
         }
         Ok(out)

@@ -64,17 +64,12 @@ impl SetBackendService {
             SetBackendService::Dynamic(t) => {
                 let url = r.eval(t, "set-backend-service")?;
                 let key = url_key(&url);
-                r.env
-                    .replica
-                    .targets
-                    .iter()
-                    .position(|t| t.key == key)
-                    .ok_or_else(|| {
-                        Failure::expression(
-                            "set-backend-service",
-                            format!("base-url `{url}` is not a configured backend"),
-                        )
-                    })?
+                r.env.replica.targets.iter().position(|t| t.key == key).ok_or_else(|| {
+                    Failure::expression(
+                        "set-backend-service",
+                        format!("base-url `{url}` is not a configured backend"),
+                    )
+                })?
             }
         };
         r.flow.request.backend = Some(index);

@@ -7,7 +7,7 @@
 //! </set-header>
 //! ```
 
-use super::compile::{Compiler, CompileError, Element};
+use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
 use super::failure::Failure;
 use super::text::Text;
@@ -27,7 +27,12 @@ impl ExistsAction {
             "skip" => ExistsAction::Skip,
             "append" => ExistsAction::Append,
             "delete" => ExistsAction::Delete,
-            other => return Err(c.error(el, format!("exists-action must be override, skip, append or delete, not `{other}`"))),
+            other => {
+                return Err(c.error(
+                    el,
+                    format!("exists-action must be override, skip, append or delete, not `{other}`"),
+                ))
+            }
         })
     }
 }

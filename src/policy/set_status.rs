@@ -36,7 +36,8 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetStatus, CompileE
 impl SetStatus {
     pub fn run<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
         let code = r.eval(&self.code, "set-status")?;
-        let code = valid(&code).ok_or_else(|| Failure::expression("set-status", format!("invalid status code `{code}`")))?;
+        let code =
+            valid(&code).ok_or_else(|| Failure::expression("set-status", format!("invalid status code `{code}`")))?;
         r.flow.response.status = Some(code);
         r.flow.response.reason = match &self.reason {
             Some(t) => Some(r.eval(t, "set-status")?),

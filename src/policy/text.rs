@@ -10,7 +10,8 @@ use super::expr::{Expr, Type};
 #[derive(Clone, Debug)]
 pub enum Text {
     Lit(Box<str>),
-    Expr(Expr),
+    /// The compiled expression and whether it reads a message body.
+    Expr(Expr, bool),
 }
 
 /// Whether `s` is a policy expression rather than literal text.
@@ -24,7 +25,7 @@ impl Text {
     pub fn compile(s: &str, ty: Type) -> Result<Text, String> {
         if is_expression(s) {
             Expr::compile_as(s.trim(), ty)
-                .map(Text::Expr)
+                .map(|e| Text::Expr(e, s.contains(".Body")))
                 .map_err(|e| format!("expression `{}`: {e}", s.trim()))
         } else {
             Ok(Text::Lit(s.into()))
@@ -34,7 +35,7 @@ impl Text {
     pub fn literal(&self) -> Option<&str> {
         match self {
             Text::Lit(s) => Some(s),
-            Text::Expr(_) => None,
+            Text::Expr(..) => None,
         }
     }
 
@@ -46,7 +47,7 @@ impl Text {
     pub fn reads_body(&self) -> bool {
         match self {
             Text::Lit(_) => false,
-            Text::Expr(e) => e.reads_body(),
+            Text::Expr(_, body) => *body,
         }
     }
 }

@@ -35,7 +35,12 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Trace, CompileError
         "verbose" => Severity::Verbose,
         "information" => Severity::Information,
         "error" => Severity::Error,
-        other => return Err(c.error(el, format!("severity must be verbose, information or error, not `{other}`"))),
+        other => {
+            return Err(c.error(
+                el,
+                format!("severity must be verbose, information or error, not `{other}`"),
+            ))
+        }
     };
     let mut message = None;
     let mut metadata = Vec::new();

@@ -55,7 +55,9 @@ pub async fn echo_request(
     };
     let target = super::upstream_head::Target {
         base_path: api_path.trim_end_matches('/'),
-        host_header: head.host.map_or("echo", |h| std::str::from_utf8(h.get(req.buf)).unwrap_or("echo")),
+        host_header: head
+            .host
+            .map_or("echo", |h| std::str::from_utf8(h.get(req.buf)).unwrap_or("echo")),
         remainder: remainder.get(req.buf),
         edits: Some(&flow.request),
         body_len: buffered.as_ref().map(|b| b.len() as u64),
@@ -64,7 +66,11 @@ pub async fn echo_request(
     let mut edited = crate::http::RequestHead::new();
     match edited.parse(&bytes, &x.ctx.limits) {
         Ok(true) => {}
-        _ => return Err(ProxyError::BackendHead(crate::http::HeadError::Malformed("policy edits made an invalid request"))),
+        _ => {
+            return Err(ProxyError::BackendHead(crate::http::HeadError::Malformed(
+                "policy edits made an invalid request",
+            )))
+        }
     }
     let mut json = describe(&edited, &bytes);
     let body = match buffered {
@@ -131,7 +137,14 @@ async fn finish(x: &mut Exchange<'_>, json: &[u8]) -> Result<(), ProxyError> {
 
 async fn read_body(x: &mut Exchange<'_>) -> Result<Vec<u8>, ProxyError> {
     let timeout = x.ctx.settings.body_timeout;
-    super::body::read_all(x.client, x.head.framing, ECHO_MAX_BODY, timeout, super::body::Side::Client).await
+    super::body::read_all(
+        x.client,
+        x.head.framing,
+        ECHO_MAX_BODY,
+        timeout,
+        super::body::Side::Client,
+    )
+    .await
 }
 
 /// Appends `s` as a JSON string (invalid UTF-8 replaced).

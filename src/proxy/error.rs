@@ -142,7 +142,13 @@ pub fn write_error(out: &mut Vec<u8>, status: u16, message: &str, close: bool) {
 }
 
 /// [`write_error`] with extra headers.
-pub fn write_error_with(out: &mut Vec<u8>, status: u16, message: &str, headers: &[(&'static str, String)], close: bool) {
+pub fn write_error_with(
+    out: &mut Vec<u8>,
+    status: u16,
+    message: &str,
+    headers: &[(&'static str, String)],
+    close: bool,
+) {
     use std::io::Write;
     let body = error_body(status, message);
     let _ = write!(

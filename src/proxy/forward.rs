@@ -298,7 +298,12 @@ pub async fn relay_pending(
 }
 
 /// Drops or pools the connection after a relay; keeps upgraded ones.
-fn finish(x: &mut Exchange<'_>, up: Upstream, pool_key: &str, outcome: Result<bool, ProxyError>) -> Result<(), ProxyError> {
+fn finish(
+    x: &mut Exchange<'_>,
+    up: Upstream,
+    pool_key: &str,
+    outcome: Result<bool, ProxyError>,
+) -> Result<(), ProxyError> {
     if x.log.upgraded && outcome.is_ok() {
         x.upgraded = Some((up.r, up.w));
         return Ok(());

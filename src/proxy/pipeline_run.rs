@@ -211,7 +211,14 @@ async fn main<'r>(
                             pending = Some((p, target));
                         }
                     } else {
-                        let mut hook = Outbound::new(&pipeline.outbound, flow, env, req, pipeline, f.fail_on_error_status_code);
+                        let mut hook = Outbound::new(
+                            &pipeline.outbound,
+                            flow,
+                            env,
+                            req,
+                            pipeline,
+                            f.fail_on_error_status_code,
+                        );
                         st.section = "outbound";
                         forward::send(x, &http_backend(target), prepared, false, Some(&mut hook)).await?;
                         return Ok(Done::Relayed);
@@ -379,11 +386,8 @@ impl ResponseHook for Outbound<'_, '_> {
             resp: Some(ResponseView { head: resp, buf }),
         };
         let mut pc = 0;
-        loop {
-            match exec::run(self.prog, pc, &mut r).map_err(ProxyError::Policy)? {
-                Stop::Suspend(i) => pc = i + 1,
-                _ => break,
-            }
+        while let Stop::Suspend(i) = exec::run(self.prog, pc, &mut r).map_err(ProxyError::Policy)? {
+            pc = i + 1;
         }
         if had_body && self.flow.response.body.is_none() {
             self.flow.response.body = self.flow.response_body.take();

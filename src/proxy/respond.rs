@@ -12,9 +12,9 @@ use super::upstream_head::{plan_response, write_response_head, write_synthetic};
 use super::RequestLog;
 use crate::http::{BodyFraming, RequestHead, ResponseHead};
 use crate::policy::flow::ResponseEdits;
-use std::time::Duration;
 use crate::server::io::{write_vec, Buffered, ReadHalf, WriteHalf};
 use crate::worker::WorkerCtx;
+use std::time::Duration;
 use std::time::Instant;
 
 /// Largest response body merged into the head's write.

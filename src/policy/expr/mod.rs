@@ -56,19 +56,15 @@ impl Expr {
         Err("policy expressions are not supported in this build".into())
     }
 
-    pub fn eval<'c>(&self, _cx: &'c mut dyn Context) -> Result<Value<'c>, EvalError> {
+    pub fn eval<'a>(&'a self, _cx: &'a dyn Context) -> Result<Value<'a>, EvalError> {
         Err(EvalError("unreachable".into()))
     }
 
-    pub fn eval_bool(&self, _cx: &mut dyn Context) -> Result<bool, EvalError> {
+    pub fn eval_bool(&self, _cx: &dyn Context) -> Result<bool, EvalError> {
         Err(EvalError("unreachable".into()))
     }
 
-    pub fn eval_string(&self, _cx: &mut dyn Context) -> Result<String, EvalError> {
+    pub fn eval_string<'a>(&'a self, _cx: &'a dyn Context) -> Result<Cow<'a, str>, EvalError> {
         Err(EvalError("unreachable".into()))
-    }
-
-    pub fn reads_body(&self) -> bool {
-        false
     }
 }
