@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit tests and the end-to-end
-# tests that start the real binary against real backends on 127.0.0.1.
-# Installs nothing beyond the Rust toolchain today; later suites add their
-# servers here (nginx, redis) so that a fresh machine needs only this.
+# tests that start the real binary against real backends on 127.0.0.1,
+# then the packaging checks: the container image built offline from
+# Dockerfile.linux and run (packaging/test-image.sh), and the Kubernetes
+# manifests and Helm chart validated strictly (packaging/test-deploy.sh).
+# The packaging scripts install what they need (buildah, umoci,
+# kubernetes-validate) so that a fresh machine needs only this.
 set -euo pipefail
 cd "$(dirname "$0")"
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test -- --test-threads 2
+packaging/test-image.sh target/debug/outpost
+packaging/test-deploy.sh

@@ -9,7 +9,8 @@
 //! - [`worker`]: one pinned monoio runtime per core, owning its listener,
 //!   upstream pools and configuration replica;
 //! - [`server`] and [`proxy`]: the downstream connection loop and forwarding;
-//! - [`control`]: the control thread (reload, signals, broadcast, shutdown).
+//! - [`control`]: the control thread (reload, signals, broadcast, shutdown);
+//! - [`probe`]: `outpost probe`, the container health check.
 
 pub mod config;
 pub mod control;
@@ -19,6 +20,7 @@ pub mod logging;
 pub mod mgmt;
 pub mod pipeline;
 pub mod policy;
+pub mod probe;
 pub mod proxy;
 pub mod replica;
 pub mod routing;

@@ -144,6 +144,7 @@ pub fn compile(
         })
     };
     let mut table = TargetTable::new(cfg.backends.iter().map(|b| (b.id.clone(), b.url.clone())));
+    let policies = crate::policy::build::documents(cfg)?;
     let mut apis = Vec::with_capacity(cfg.apis.len());
     for api in &cfg.apis {
         let file = format!("apis/{}.toml", api.id);
@@ -162,7 +163,7 @@ pub fn compile(
                 method,
                 template: op.url_template.clone(),
                 params: template.params,
-                pipeline: crate::policy::build::for_operation(cfg, api, op, &mut table)?,
+                pipeline: crate::policy::build::for_operation(&policies, None, &api.id, &op.id, &mut table)?,
             });
         }
         apis.push(CompiledApi {

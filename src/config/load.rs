@@ -121,6 +121,16 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
                 }
                 _ => return Err(unknown(path)),
             },
+            ["fragments", file] => match split_name(path, file)? {
+                (id, "xml") => cfg.fragments.push(super::PolicyFragment {
+                    id: id.to_owned(),
+                    doc: PolicyDoc {
+                        source: path.to_owned(),
+                        xml: text.to_owned(),
+                    },
+                }),
+                _ => return Err(unknown(path)),
+            },
             ["backends", file] => match split_name(path, file)? {
                 (id, "toml") => {
                     let raw: RawBackend = raw::parse(path, text)?;
@@ -142,6 +152,7 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
     cfg.subscriptions.sort_by(|a, b| a.id.cmp(&b.id));
     cfg.named_values.sort_by(|a, b| a.name.cmp(&b.name));
     cfg.backends.sort_by(|a, b| a.id.cmp(&b.id));
+    cfg.fragments.sort_by(|a, b| a.id.cmp(&b.id));
     let api_index = |apis: &[Api], id: &str| apis.binary_search_by(|a| a.id.as_str().cmp(id)).ok();
     for (id, doc) in api_policies {
         let Some(api) = api_index(&cfg.apis, &id).and_then(|i| cfg.apis.get_mut(i)) else {

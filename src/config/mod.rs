@@ -16,7 +16,10 @@
 //! - per (hostname or none, path, version) there is exactly one current
 //!   revision and revisions are unique;
 //! - products and subscriptions reference existing APIs/products;
-//! - every policy document is non-empty with a `<policies>` root element.
+//! - every policy document is non-empty with a `<policies>` root element;
+//! - every policy document and fragment parses with
+//!   [`crate::policy::document`] (well-formed, valid shape, every named
+//!   value defined, every included fragment defined, no fragment cycle).
 //!
 //! Collections are sorted by id, so the same files always give the same value.
 
@@ -76,6 +79,15 @@ pub struct Config {
     pub subscriptions: Vec<Subscription>,
     pub named_values: Vec<NamedValue>,
     pub backends: Vec<Backend>,
+    /// Policy fragments (`fragments/<id>.xml`), sorted by id.
+    pub fragments: Vec<PolicyFragment>,
+}
+
+/// A policy fragment: `<fragment>…</fragment>`, included by id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PolicyFragment {
+    pub id: String,
+    pub doc: PolicyDoc,
 }
 
 /// A policy document; only its root element has been checked so far.

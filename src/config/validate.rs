@@ -45,6 +45,8 @@ pub(crate) fn validate(cfg: &Config) -> Result<(), ConfigError> {
         return Err(dup("named-values.toml".into(), "name", id));
     }
     check_routes(cfg)?;
+    crate::policy::document::ConfigPolicies::from_config(cfg)
+        .map_err(|e| ConfigError::new(e.document(), None, e.located_message()))?;
 
     let api_ids: HashSet<&str> = cfg.apis.iter().map(|a| a.id.as_str()).collect();
     for p in &cfg.products {

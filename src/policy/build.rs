@@ -3,6 +3,8 @@
 //! this compiles the result).
 
 use super::compile::{CompileError, Compiler, Element, Note, Section, TargetTable, Unsupported};
+use super::document::ConfigPolicies;
+use crate::config::ConfigError;
 use crate::pipeline::Pipeline;
 
 /// The composed sections of one operation (document order, scopes spliced).
@@ -51,14 +53,31 @@ pub fn build(
     })
 }
 
-/// The pipeline of one operation (without product scope). Interim: until
-/// the document layer composes scopes, documents are not compiled and every
-/// operation gets the plain forward pipeline (today's behaviour).
+/// The parsed policy documents of a configuration, ready to compose.
+pub fn documents(cfg: &crate::config::Config) -> Result<ConfigPolicies, ConfigError> {
+    ConfigPolicies::from_config(cfg).map_err(|e| ConfigError::new(e.document(), None, e.located_message()))
+}
+
+/// Compiles the composed policy of one operation (for requests under
+/// `product`, or without product scope). Skipped elements are logged.
 pub fn for_operation(
-    _cfg: &crate::config::Config,
-    _api: &crate::config::Api,
-    _op: &crate::config::Operation,
-    _targets: &mut TargetTable,
-) -> Result<Pipeline, crate::config::ConfigError> {
-    Ok(Pipeline::forward_only())
+    policies: &ConfigPolicies,
+    product: Option<&str>,
+    api: &str,
+    op: &str,
+    targets: &mut TargetTable,
+) -> Result<Pipeline, ConfigError> {
+    let sections = policies.sections(product, api, op);
+    let composed = ComposedSections {
+        inbound: &sections.inbound,
+        backend: &sections.backend,
+        outbound: &sections.outbound,
+        on_error: &sections.on_error,
+    };
+    let built = build(&composed, targets, Unsupported::configured(), &format!("apis/{api}/{op}.xml"))
+        .map_err(|e| ConfigError::new(&e.document, None, format!("line {}: {}", e.line, e.message)))?;
+    for w in &built.warnings {
+        tracing::warn!(api, operation = op, "{w}");
+    }
+    Ok(built.pipeline)
 }

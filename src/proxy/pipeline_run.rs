@@ -445,9 +445,19 @@ fn on_error<'r>(
 /// Writes `flow.response` as a gateway-made response.
 async fn respond(x: &mut Exchange<'_>, flow: &Flow<'_>, st: &mut State) -> Result<(), ProxyError> {
     let head = x.head;
-    let body_pending = !st.consumed && !matches!(head.framing, BodyFraming::None | BodyFraming::Length(0));
+    let mut take = head.head_len;
+    let body_pending = !st.consumed
+        && match head.framing {
+            BodyFraming::None => false,
+            // A body already received with the head is dropped, keeping the connection.
+            BodyFraming::Length(n) if x.client.data().len() - head.head_len >= n as usize => {
+                take += n as usize;
+                false
+            }
+            _ => true,
+        };
     if !st.consumed {
-        x.client.consume(head.head_len);
+        x.client.consume(take);
         st.consumed = true;
         x.log.request_body_done = !body_pending;
     }

@@ -2,9 +2,12 @@
 //! 127.0.0.1, through raw sockets. One test binary to keep link time low.
 
 mod bodies;
+mod container;
 mod errors;
 mod lifecycle;
 mod mgmt;
+mod policies;
+mod probe;
 mod proxy;
 mod smuggling;
 mod support;

@@ -13,7 +13,9 @@ use super::model::*;
 use super::tokens;
 use super::{not_found, MgmtError};
 
+mod fragments;
 mod gateways;
+pub use fragments::*;
 pub use gateways::*;
 
 pub(crate) type R<T> = Result<T, MgmtError>;

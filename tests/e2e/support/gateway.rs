@@ -113,6 +113,7 @@ pub struct GatewayBuilder {
     root: TempDir,
     env: Vec<(String, String)>,
     embedded: bool,
+    cpus: Option<String>,
 }
 
 impl Default for GatewayBuilder {
@@ -135,6 +136,7 @@ impl GatewayBuilder {
             root,
             env,
             embedded: false,
+            cpus: None,
         }
     }
 
@@ -167,6 +169,12 @@ impl GatewayBuilder {
         self
     }
 
+    /// Runs the gateway under `taskset -c LIST` (its affinity mask).
+    pub fn taskset(mut self, list: &str) -> Self {
+        self.cpus = Some(list.into());
+        self
+    }
+
     /// Management-plane mode: configuration from `endpoint` with the
     /// `GatewayKey …` token, backed up in `backup_dir`; long polls of 5 s,
     /// heartbeats and plain polls every 200 ms. The `--config` directory
@@ -181,7 +189,14 @@ impl GatewayBuilder {
     }
 
     pub fn start(self) -> Gateway {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = match &self.cpus {
+            Some(list) => {
+                let mut c = Command::new("taskset");
+                c.args(["-c", list, BIN]);
+                c
+            }
+            None => Command::new(BIN),
+        };
         cmd.arg("gateway");
         if self.embedded {
             cmd.current_dir(self.root.0.join("scratch"));
