@@ -9,6 +9,7 @@
 //! - [`worker`]: one pinned monoio runtime per core, owning its listener,
 //!   upstream pools and configuration replica;
 //! - [`server`] and [`proxy`]: the downstream connection loop and forwarding;
+//! - [`subscription`]: subscription keys and products (access decisions);
 //! - [`control`]: the control thread (reload, signals, broadcast, shutdown);
 //! - [`probe`]: `outpost probe`, the container health check.
 
@@ -26,5 +27,6 @@ pub mod replica;
 pub mod routing;
 pub mod server;
 pub mod settings;
+pub mod subscription;
 pub mod sync;
 pub mod worker;

@@ -17,6 +17,7 @@ use crate::config::{Config, ConfigError, ServiceUrl};
 use crate::pipeline::Pipeline;
 use crate::policy::compile::TargetTable;
 use crate::routing::Router;
+use crate::subscription::{ApiAccess, Subscriptions};
 
 #[derive(Clone, Debug)]
 pub struct Replica {
@@ -27,6 +28,8 @@ pub struct Replica {
     /// Backends a policy can pick (`set-backend-service`): the configured
     /// backends (by id order), then literal `base-url`s of policies.
     pub targets: Vec<Target>,
+    /// Subscription keys and products.
+    pub subscriptions: Subscriptions,
 }
 
 /// A backend `set-backend-service` can select.
@@ -48,6 +51,8 @@ pub struct CompiledApi {
     pub operations: Vec<CompiledOperation>,
     pub version: Option<String>,
     pub revision: u32,
+    /// Subscription requirement, key names and products.
+    pub access: ApiAccess,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,6 +120,7 @@ pub fn compile(
     resolve: &mut dyn FnMut(&str, u16) -> std::io::Result<Vec<SocketAddr>>,
 ) -> Result<Replica, ConfigError> {
     let router = Router::build(&cfg.apis)?;
+    let (subscriptions, access) = crate::subscription::compile(cfg);
     let mut resolved: HashMap<(String, u16), Vec<SocketAddr>> = HashMap::new();
     let mut target_of = |url: &str| -> Result<BackendTarget, String> {
         Ok(match ServiceUrl::parse(url)? {
@@ -146,7 +152,7 @@ pub fn compile(
     let mut table = TargetTable::new(cfg.backends.iter().map(|b| (b.id.clone(), b.url.clone())));
     let policies = crate::policy::build::documents(cfg)?;
     let mut apis = Vec::with_capacity(cfg.apis.len());
-    for api in &cfg.apis {
+    for (api, access) in cfg.apis.iter().zip(access) {
         let file = format!("apis/{}.toml", api.id);
         let backend = target_of(&api.service_url).map_err(|m| ConfigError::new(&file, Some("service-url"), m))?;
         let mut operations = Vec::with_capacity(api.operations.len());
@@ -174,6 +180,7 @@ pub fn compile(
             operations,
             version: api.version.as_ref().map(|v| v.name.clone()),
             revision: api.revision,
+            access,
         });
     }
     let mut targets = Vec::with_capacity(table.urls.len());
@@ -195,6 +202,7 @@ pub fn compile(
         router,
         apis,
         targets,
+        subscriptions,
     })
 }
 

@@ -34,7 +34,7 @@ mod validate;
 mod tests;
 
 pub use embedded::{load_embedded, EMBEDDED_FILES};
-pub use load::{load_dir, load_files};
+pub use load::{load_dir, load_files, parse_scope};
 pub use syntax::ServiceUrl;
 pub use template::{TemplateSegment, UrlTemplate};
 

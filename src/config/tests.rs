@@ -353,3 +353,35 @@ fn load_dir_reads_tree() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(load_dir(&dir).is_err());
 }
+
+#[test]
+fn apim_scope_forms_and_one_open_product_per_api() {
+    let s = |x: &str| parse_scope(x);
+    assert_eq!(s("/apis"), Some(SubscriptionScope::All));
+    assert_eq!(s("/apis/a"), Some(SubscriptionScope::Api("a".into())));
+    assert_eq!(s("/products/p/"), Some(SubscriptionScope::Product("p".into())));
+    let full = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/svc/products/starter";
+    assert_eq!(s(full), Some(SubscriptionScope::Product("starter".into())));
+    assert_eq!(s("/apis/a/b"), None);
+    assert_eq!(s("/users/u"), None);
+    assert_eq!(s("api:a b"), None);
+
+    let open = "display-name = \"O\"\napis = [\"a\"]\nsubscription-required = false\n";
+    let e = err(&[
+        ("apis/a.toml", ECHO),
+        ("products/o1.toml", open),
+        ("products/o2.toml", open),
+    ]);
+    assert_eq!(
+        (e.file.as_str(), e.field.as_deref()),
+        ("products/o2.toml", Some("apis"))
+    );
+    assert!(e.message.contains("open product \"o1\""), "{e}");
+    let protected = "display-name = \"P\"\napis = [\"a\"]\n";
+    load_files(&f(&[
+        ("apis/a.toml", ECHO),
+        ("products/o1.toml", open),
+        ("products/p.toml", protected),
+    ]))
+    .expect("one open and one protected product is fine");
+}

@@ -12,6 +12,7 @@ pub mod exec;
 pub mod expr;
 pub mod failure;
 pub mod flow;
+pub mod limits;
 pub mod program;
 pub mod services;
 pub mod text;

@@ -10,4 +10,5 @@ mod policies;
 mod probe;
 mod proxy;
 mod smuggling;
+mod subscriptions;
 mod support;

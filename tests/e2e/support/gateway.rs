@@ -150,6 +150,17 @@ impl GatewayBuilder {
         self
     }
 
+    /// Writes any file of the configuration directory (`products/p.toml`,
+    /// `subscriptions.toml`, …), creating its directory.
+    pub fn file(self, path: &str, content: &str) -> Self {
+        let full = self.config_dir().join(path);
+        if let Some(dir) = full.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(full, content).unwrap();
+        self
+    }
+
     /// A wildcard API `path` forwarding to `url`.
     pub fn proxy(self, id: &str, path: &str, url: &str) -> Self {
         let t = api_toml(path, url);
