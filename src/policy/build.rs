@@ -74,8 +74,13 @@ pub fn for_operation(
         outbound: &sections.outbound,
         on_error: &sections.on_error,
     };
-    let built = build(&composed, targets, Unsupported::configured(), &format!("apis/{api}/{op}.xml"))
-        .map_err(|e| ConfigError::new(&e.document, None, format!("line {}: {}", e.line, e.message)))?;
+    let built = build(
+        &composed,
+        targets,
+        Unsupported::configured(),
+        &format!("apis/{api}/{op}.xml"),
+    )
+    .map_err(|e| ConfigError::new(&e.document, None, format!("line {}: {}", e.line, e.message)))?;
     for w in &built.warnings {
         tracing::warn!(api, operation = op, "{w}");
     }

@@ -228,13 +228,16 @@ impl<'a> Compiler<'a> {
         let Some(a) = el.attrs.iter().find(|a| a.name == name) else {
             return Ok(None);
         };
-        Expr::compile_as(a.value.trim(), ty)
-            .map(Some)
-            .map_err(|e| CompileError {
-                document: self.doc_of(el),
-                line: a.line,
-                message: format!("<{}> {name}: expression `{}`: {e}", el.name, a.value.trim()),
-            })
+        let compiled = if ty == Type::Object {
+            Expr::compile(a.value.trim())
+        } else {
+            Expr::compile_as(a.value.trim(), ty)
+        };
+        compiled.map(Some).map_err(|e| CompileError {
+            document: self.doc_of(el),
+            line: a.line,
+            message: format!("<{}> {name}: expression `{}`: {e}", el.name, a.value.trim()),
+        })
     }
 
     /// A non-negative integer attribute without expressions.

@@ -99,6 +99,9 @@ pub struct Env<'r> {
     /// The matched subscription and product, when any.
     pub subscription: Option<usize>,
     pub product: Option<usize>,
+    /// `context.Timestamp` and the start of `context.Elapsed`.
+    pub timestamp: super::expr::DateTime,
+    pub started: std::time::Instant,
 }
 
 /// Everything a running policy can see and change.

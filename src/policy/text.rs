@@ -24,7 +24,14 @@ impl Text {
     /// Compiles `s`; an expression must produce a value convertible to `ty`.
     pub fn compile(s: &str, ty: Type) -> Result<Text, String> {
         if is_expression(s) {
-            Expr::compile_as(s.trim(), ty)
+            // Values are converted to text when used (APIM calls ToString);
+            // only conditions must be typed bool.
+            let compiled = if ty == Type::Bool {
+                Expr::compile_as(s.trim(), ty)
+            } else {
+                Expr::compile(s.trim())
+            };
+            compiled
                 .map(|e| Text::Expr(e, s.contains(".Body")))
                 .map_err(|e| format!("expression `{}`: {e}", s.trim()))
         } else {

@@ -71,6 +71,8 @@ pub async fn run(
         request_id: u128::from(x.ctx.next_random()) << 64 | u128::from(x.ctx.next_random()),
         subscription: None,
         product: None,
+        timestamp: crate::policy::expr::DateTime::now_utc(),
+        started: std::time::Instant::now(),
     };
     let req = RequestView {
         head: x.head,

@@ -49,7 +49,10 @@ fn set_header_and_query_edit_the_request_and_the_response() {
     );
     assert_eq!(r.status, 200, "{}", r.status_line());
     assert_eq!(r.header("X-Out").as_deref(), Some("out"));
-    assert!(r.header("X-Backend").is_none(), "outbound delete removes a backend header");
+    assert!(
+        r.header("X-Backend").is_none(),
+        "outbound delete removes a backend header"
+    );
     let got = backend.wait_until("the request", WAIT, |r| !r.is_empty()).remove(0);
     assert_eq!(got.target, "/base/echo/x?keep=1&added=a%20b%26c");
     assert_eq!(got.headers.get("X-Added").as_deref(), Some("one"));
@@ -117,7 +120,12 @@ fn return_response_answers_without_the_backend() {
 #[test]
 fn mock_response_and_empty_backend_section() {
     let backend = Backend::start("b");
-    let xml = policies(r#"<mock-response status-code="201" content-type="text/plain" />"#, FORWARD, "", "");
+    let xml = policies(
+        r#"<mock-response status-code="201" content-type="text/plain" />"#,
+        FORWARD,
+        "",
+        "",
+    );
     let gw = with_api_policy(&backend, &xml).start();
     let r = gw.connect().get("/api/x");
     assert_eq!(r.status, 201);
@@ -291,10 +299,16 @@ fn cors_preflight_and_simple_requests() {
         b"",
     );
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("Access-Control-Allow-Origin").as_deref(), Some("https://app.example"));
+    assert_eq!(
+        r.header("Access-Control-Allow-Origin").as_deref(),
+        Some("https://app.example")
+    );
     assert_eq!(r.header("Access-Control-Allow-Credentials").as_deref(), Some("true"));
     assert_eq!(r.header("Access-Control-Allow-Methods").as_deref(), Some("GET,PUT"));
-    assert_eq!(r.header("Access-Control-Allow-Headers").as_deref(), Some("content-type,x-token"));
+    assert_eq!(
+        r.header("Access-Control-Allow-Headers").as_deref(),
+        Some("content-type,x-token")
+    );
     assert_eq!(r.header("Access-Control-Max-Age").as_deref(), Some("300"));
     assert_eq!(backend.request_count(), 0, "preflight answered by the gateway");
 
@@ -302,7 +316,10 @@ fn cors_preflight_and_simple_requests() {
     let r = c.request(
         "OPTIONS",
         "/api/x",
-        &[("Origin", "https://evil.example"), ("Access-Control-Request-Method", "PUT")],
+        &[
+            ("Origin", "https://evil.example"),
+            ("Access-Control-Request-Method", "PUT"),
+        ],
         b"",
     );
     assert_eq!(r.status, 200);
@@ -310,7 +327,10 @@ fn cors_preflight_and_simple_requests() {
 
     let r = c.request("GET", "/api/echo", &[("Origin", "https://app.example")], b"");
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("Access-Control-Allow-Origin").as_deref(), Some("https://app.example"));
+    assert_eq!(
+        r.header("Access-Control-Allow-Origin").as_deref(),
+        Some("https://app.example")
+    );
     assert_eq!(r.header("Access-Control-Expose-Headers").as_deref(), Some("x-backend"));
     assert_eq!(backend.request_count(), 1);
 }
@@ -318,7 +338,12 @@ fn cors_preflight_and_simple_requests() {
 #[test]
 fn authentication_basic_sets_the_backend_credentials() {
     let backend = Backend::start("b");
-    let xml = policies(r#"<authentication-basic username="svc" password="p@ss" />"#, FORWARD, "", "");
+    let xml = policies(
+        r#"<authentication-basic username="svc" password="p@ss" />"#,
+        FORWARD,
+        "",
+        "",
+    );
     let gw = with_api_policy(&backend, &xml).start();
     assert_eq!(
         gw.connect()
@@ -342,10 +367,103 @@ fn unsupported_policies_are_configuration_errors_unless_skipped() {
     .unwrap();
     let (code, _, stderr) = check_config(&dir.0);
     assert_eq!(code, 1);
-    assert!(stderr.contains("apis/a.xml: line 4"), "names document and line: {stderr}");
+    assert!(
+        stderr.contains("apis/a.xml: line 4"),
+        "names document and line: {stderr}"
+    );
     assert!(stderr.contains("validate-jwt"), "{stderr}");
 
     std::fs::write(dir.0.join("settings.conf"), "policy.unsupported = skip\n").unwrap();
     let (code, stdout, stderr) = check_config(&dir.0);
     assert_eq!(code, 0, "{stdout}{stderr}");
+}
+
+#[test]
+fn raw_xml_expressions_with_choose_and_set_variable() {
+    let backend = Backend::start("b");
+    let xml = policies(
+        r#"<set-variable name="who" value="@(context.Request.Headers.GetValueOrDefault("X-User", "anon"))" />
+           <choose>
+             <when condition="@((string)context.Variables["who"] == "admin" && context.Request.Method == "GET")">
+               <set-header name="X-Role" exists-action="override"><value>admin</value></set-header>
+             </when>
+             <otherwise>
+               <set-header name="X-Role" exists-action="override"><value>@("user:" + (string)context.Variables["who"])</value></set-header>
+             </otherwise>
+           </choose>"#,
+        FORWARD,
+        r#"<set-header name="X-Status" exists-action="override"><value>@(context.Response.StatusCode)</value></set-header>"#,
+        "",
+    );
+    let gw = with_api_policy(&backend, &xml).start();
+    let mut c = gw.connect();
+    let r = c.request("GET", "/api/echo", &[("X-User", "admin")], b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("X-Status").as_deref(), Some("200"));
+    let r = c.request("GET", "/api/echo", &[("X-User", "bob")], b"");
+    assert_eq!(r.status, 200);
+    let reqs = backend.wait_until("two requests", WAIT, |r| r.len() == 2);
+    assert_eq!(reqs[0].headers.get("X-Role").as_deref(), Some("admin"));
+    assert_eq!(reqs[1].headers.get("X-Role").as_deref(), Some("user:bob"));
+}
+
+#[test]
+fn on_error_sees_last_error() {
+    let backend = Backend::start("b");
+    let xml = policies(
+        r#"<check-header name="X-Token" failed-check-httpcode="401" failed-check-error-message="no token" />"#,
+        FORWARD,
+        "",
+        r#"<return-response>
+             <set-status code="499" reason="Custom" />
+             <set-body>@(context.LastError.Source + "|" + context.LastError.Reason + "|" + context.LastError.Message + "|" + context.LastError.Section)</set-body>
+           </return-response>"#,
+    );
+    let gw = with_api_policy(&backend, &xml).start();
+    let r = gw.connect().get("/api/x");
+    assert_eq!(r.status_line(), "HTTP/1.1 499 Custom");
+    assert_eq!(r.text(), "check-header|HeaderNotFound|no token|inbound");
+}
+
+#[test]
+fn retry_resends_while_the_condition_holds() {
+    let backend = Backend::start("b");
+    let xml = policies(
+        "",
+        r#"<retry condition="@(context.Response.StatusCode == 500)" count="2" interval="0">
+             <forward-request buffer-request-body="true" />
+           </retry>"#,
+        "",
+        "",
+    );
+    let gw = with_api_policy(&backend, &xml).start();
+    let mut c = gw.connect();
+    let r = c.request("POST", "/api/status/500", &[], b"payload");
+    assert_eq!(r.status, 500);
+    let reqs = backend.wait_until("three attempts", WAIT, |r| r.len() == 3 && r.iter().all(|x| x.complete));
+    assert!(
+        reqs.iter().all(|x| x.body_len == 7),
+        "the buffered body is sent each time"
+    );
+    // A success is not retried.
+    let r = c.request("POST", "/api/echo", &[], b"once");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), "once");
+    assert_eq!(backend.wait_until("the fourth", WAIT, |r| r.len() == 4).len(), 4);
+}
+
+#[test]
+fn expression_errors_name_document_line_and_expression() {
+    let dir = TempDir::new("badexpr");
+    std::fs::create_dir_all(dir.0.join("apis")).unwrap();
+    std::fs::write(dir.0.join("apis/a.toml"), api_toml("a", "echo://")).unwrap();
+    std::fs::write(
+        dir.0.join("apis/a.xml"),
+        "<policies>\n<inbound>\n<base />\n<set-header name=\"X\" exists-action=\"override\">\n<value>@(context.Nope.Thing)</value>\n</set-header>\n</inbound>\n<backend><base /></backend>\n<outbound><base /></outbound>\n<on-error><base /></on-error>\n</policies>\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = check_config(&dir.0);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("apis/a.xml: line 5"), "{stderr}");
+    assert!(stderr.contains("context.Nope.Thing"), "{stderr}");
 }
