@@ -82,7 +82,20 @@ pub struct CompiledOperation {
     pub template: String,
     /// Template parameter names by number (`RouteScratch::params` numbering).
     pub params: Vec<String>,
+    /// The pipeline without product scope.
     pub pipeline: Pipeline,
+    /// Pipelines for requests under a product with a product-scope policy:
+    /// (index into `Subscriptions::products`, pipeline).
+    pub product_pipelines: Vec<(u32, Pipeline)>,
+}
+
+impl CompiledOperation {
+    /// The pipeline for a request granted under `product`.
+    pub fn pipeline_for(&self, product: Option<u32>) -> &Pipeline {
+        product
+            .and_then(|p| self.product_pipelines.iter().find(|(i, _)| *i == p))
+            .map_or(&self.pipeline, |(_, pl)| pl)
+    }
 }
 
 /// FNV-1a, 64 bit: tiny and stable, unlike `DefaultHasher`.
@@ -164,7 +177,19 @@ pub fn compile(
                 Some(m) => Some(http::Method::from_bytes(m.as_bytes()).map_err(|e| err(e.to_string()))?),
             };
             let template = crate::config::UrlTemplate::parse(&op.url_template).map_err(err)?;
+            let mut product_pipelines = Vec::new();
+            for &p in access.products.iter() {
+                let Some(product) = subscriptions.products.get(p as usize) else {
+                    continue;
+                };
+                if policies.products.contains_key(&product.id) {
+                    let pl =
+                        crate::policy::build::for_operation(&policies, Some(&product.id), &api.id, &op.id, &mut table)?;
+                    product_pipelines.push((p, pl));
+                }
+            }
             operations.push(CompiledOperation {
+                product_pipelines,
                 id: op.id.clone(),
                 method,
                 template: op.url_template.clone(),

@@ -142,8 +142,9 @@ pub async fn handle(x: &mut Exchange<'_>, replica: &Replica) -> Result<(), Proxy
             }
         }
     }
-    if !op.pipeline.plain {
-        return pipeline_run::run(x, replica, &m, &op.pipeline).await;
+    let pipeline = op.pipeline_for(x.log.grant.product);
+    if !pipeline.plain {
+        return pipeline_run::run(x, replica, &m, pipeline).await;
     }
     let remainder = Span {
         start: head.path.start + m.remaining_start,

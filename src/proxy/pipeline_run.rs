@@ -69,8 +69,8 @@ pub async fn run(
         peer: x.peer.ip(),
         services: &x.ctx.services,
         request_id: u128::from(x.ctx.next_random()) << 64 | u128::from(x.ctx.next_random()),
-        subscription: None,
-        product: None,
+        subscription: x.log.grant.subscription.map(|(i, _)| i as usize),
+        product: x.log.grant.product.map(|p| p as usize),
         timestamp: crate::policy::expr::DateTime::now_utc(),
         started: std::time::Instant::now(),
     };

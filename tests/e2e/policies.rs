@@ -467,3 +467,65 @@ fn expression_errors_name_document_line_and_expression() {
     assert!(stderr.contains("apis/a.xml: line 5"), "{stderr}");
     assert!(stderr.contains("context.Nope.Thing"), "{stderr}");
 }
+
+#[test]
+fn four_scopes_compose_through_base_with_the_product_of_the_subscription() {
+    let backend = Backend::start("b");
+    let api = format!(
+        "display-name = \"T\"\npath = \"api\"\nservice-url = \"{}\"\n\
+         [[operations]]\nid = \"op\"\nmethod = \"*\"\nurl-template = \"/*\"\n",
+        backend.url()
+    );
+    let b = Gateway::builder().api("test-api", &api);
+    let dir = b.config_dir();
+    let chain = |v: &str, base: bool| {
+        format!(
+            "<policies><inbound>{}<set-header name=\"X-Chain\" exists-action=\"append\"><value>{v}</value></set-header></inbound>\
+             <backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>",
+            if base { "<base />" } else { "" }
+        )
+    };
+    std::fs::write(
+        dir.join("policy.xml"),
+        "<policies><inbound><set-header name=\"X-Chain\" exists-action=\"append\"><value>global</value></set-header></inbound>\
+         <backend><forward-request /></backend><outbound /><on-error /></policies>",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("products")).unwrap();
+    std::fs::write(
+        dir.join("products/gold.toml"),
+        "display-name = \"Gold\"\napis = [\"test-api\"]\nstate = \"published\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("products/gold.xml"), chain("product", true)).unwrap();
+    std::fs::write(
+        dir.join("subscriptions.toml"),
+        "[[subscription]]\nid = \"alice\"\nscope = \"product:gold\"\nprimary-key = \"alice-key-1\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("apis/test-api.xml"), chain("api", true)).unwrap();
+    std::fs::create_dir_all(dir.join("apis/test-api")).unwrap();
+    std::fs::write(dir.join("apis/test-api/op.xml"), chain("operation", true)).unwrap();
+    let gw = b.start();
+    let mut c = gw.connect();
+    assert_eq!(
+        c.request("GET", "/api/echo", &[("Ocp-Apim-Subscription-Key", "alice-key-1")], b"")
+            .status,
+        200
+    );
+    assert_eq!(c.get("/api/echo").status, 200, "no key: no product scope");
+    let reqs = backend.wait_until("two requests", WAIT, |r| r.len() == 2);
+    assert_eq!(
+        reqs[0].headers.get_all("X-Chain"),
+        ["global", "product", "api", "operation"]
+    );
+    assert_eq!(reqs[1].headers.get_all("X-Chain"), ["global", "api", "operation"]);
+
+    // An operation scope without <base /> drops everything above it.
+    let from = gw.line_count();
+    std::fs::write(dir.join("apis/test-api/op.xml"), chain("alone", false)).unwrap();
+    gw.wait_reload_after(from);
+    assert_eq!(c.get("/api/echo").status, 200);
+    let reqs = backend.wait_until("the third", WAIT, |r| r.len() == 3);
+    assert_eq!(reqs[2].headers.get_all("X-Chain"), ["alone"]);
+}
