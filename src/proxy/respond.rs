@@ -14,6 +14,7 @@ use crate::http::{BodyFraming, RequestHead, ResponseHead};
 use crate::policy::flow::ResponseEdits;
 use crate::server::io::{write_vec, Buffered, ReadHalf, WriteHalf};
 use crate::worker::WorkerCtx;
+use std::cell::Cell;
 use std::time::Duration;
 use std::time::Instant;
 
@@ -34,6 +35,10 @@ pub struct ResponseCtx<'a> {
     pub hook: Option<&'a mut (dyn ResponseHook + 'a)>,
     /// Longest wait for the backend (`forward-request timeout` or the setting).
     pub timeout: Duration,
+    /// Whether the request body no longer stands in the way of keep-alive
+    /// when the response head is written: it was read, or it is small
+    /// enough to be drained after the response (see `proxy::duplex`).
+    pub body_settled: &'a Cell<bool>,
 }
 
 /// Shortens a hook borrow to `'s` (a trait-object lifetime coercion).
@@ -123,7 +128,8 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
     let resp = &*rc.resp;
     rc.log.status = resp.status;
     let upgrade = resp.status == 101 && rc.head.upgrade;
-    let plan = plan_response(resp, rc.head.version, rc.head.keep_alive && !rc.ctx.is_draining());
+    let client_keep = rc.head.keep_alive && !rc.ctx.is_draining() && rc.body_settled.get();
+    let plan = plan_response(resp, rc.head.version, client_keep);
     let mut out = std::mem::take(rc.scratch_out);
     out.clear();
     write_response_head(&mut out, resp, up.data(), plan, rc.head.version, upgrade, None);
@@ -158,6 +164,7 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
         read_timeout: rc.timeout,
         write_timeout: rc.ctx.settings.body_timeout,
         side: Side::Backend,
+        discard_on_sink_error: false,
     };
     match copy_body(up, rc.client_w, &spec, rc.chunk).await {
         Ok(n) => {
@@ -165,7 +172,7 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
             Ok(upstream_keep && up.data().is_empty())
         }
         Err(CopyError::Source(e)) => Err(e),
-        Err(CopyError::Sink(e)) => Err(ProxyError::ClientIo(e)),
+        Err(CopyError::Sink(e) | CopyError::Discarded(e)) => Err(ProxyError::ClientIo(e)),
     }
 }
 
@@ -191,7 +198,7 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
         _ => hook.on_response(resp, up.data(), None)?,
     }
     let head_buf: &[u8] = if body_read { &saved_head } else { up.data() };
-    let keep_alive = rc.head.keep_alive && !rc.ctx.is_draining();
+    let keep_alive = rc.head.keep_alive && !rc.ctx.is_draining() && rc.body_settled.get();
     let head_request = rc.head.method == http::Method::HEAD;
     let mut out = std::mem::take(rc.scratch_out);
     out.clear();
@@ -242,6 +249,7 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
         read_timeout: rc.timeout,
         write_timeout: rc.ctx.settings.body_timeout,
         side: Side::Backend,
+        discard_on_sink_error: false,
     };
     match copy_body(up, rc.client_w, &spec, rc.chunk).await {
         Ok(n) => {
@@ -249,6 +257,6 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
             Ok(upstream_keep && up.data().is_empty())
         }
         Err(CopyError::Source(e)) => Err(e),
-        Err(CopyError::Sink(e)) => Err(ProxyError::ClientIo(e)),
+        Err(CopyError::Sink(e) | CopyError::Discarded(e)) => Err(ProxyError::ClientIo(e)),
     }
 }

@@ -3,10 +3,12 @@
 
 mod bodies;
 mod container;
+mod early;
 mod errors;
 mod lifecycle;
 mod mgmt;
 mod policies;
+mod policy_documents;
 mod probe;
 mod proxy;
 mod smuggling;
