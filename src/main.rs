@@ -84,6 +84,8 @@ fn run() -> anyhow::Result<i32> {
 
 fn check_config(args: &[String]) -> anyhow::Result<i32> {
     let dir = PathBuf::from(args.first().map(String::as_str).unwrap_or("config"));
+    let (settings, _) = Settings::load(Settings::default_file(&dir).as_deref())?;
+    outpost::policy::compile::set_skip_unsupported(settings.policy_skip_unsupported);
     match control::load_and_compile(&Source::Dir(dir.clone())) {
         Ok((_, replica)) => {
             println!(
@@ -192,6 +194,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     });
     let (settings, warnings) = Settings::load(settings_file.as_deref())?;
     let access_log = outpost::logging::init(&settings);
+    outpost::policy::compile::set_skip_unsupported(settings.policy_skip_unsupported);
     for w in warnings {
         warn!("{w}");
     }

@@ -1,63 +1,66 @@
-//! The per-operation policy pipeline seam: APIM's four sections (`inbound`,
-//! `backend`, `outbound`, `on-error`), compiled once per operation when the
-//! replica is built and shared read-only by every request.
+//! The per-operation policy pipeline: APIM's four sections (`inbound`,
+//! `backend`, `outbound`, `on-error`), each compiled once, on the control
+//! thread, into a [`Program`] (see `policy::program`) that workers run
+//! without re-parsing anything.
 //!
-//! Today the only step is [`Step::Forward`]: send the (unchanged) request to
-//! the API's backend. The policy issue adds steps; the intended execution
-//! model, which new steps must fit, is:
-//!
-//! - `inbound` runs first, in order, against the incoming request. A step may
-//!   change the request before it is forwarded (set a header, rewrite the URL,
-//!   pick another backend), or answer early: it returns a response (for
-//!   example `return-response`, a failed `check-header`, a rate limit), the
-//!   remaining inbound and the backend sections are skipped, and execution
-//!   continues with `outbound` against that response.
-//! - `backend` produces the response; normally it is one `Forward`, whose
-//!   `timeout` bounds the backend exchange. An empty backend section means
-//!   "no backend call" and yields an empty `200`.
-//! - `outbound` runs against the response and may change it (status, headers,
-//!   body) before it is written to the client.
-//! - `on-error` runs instead of the rest when any step fails (including a
-//!   backend failure); it can shape the error response.
+//! Execution model (driven by `proxy::pipeline_run`):
+//! - `inbound` runs first against the incoming request. A step may change
+//!   the request before it is forwarded (set a header, rewrite the URL,
+//!   pick another backend) or answer (`return-response`, `mock-response`):
+//!   the rest of the pipeline is skipped and that response is sent.
+//! - `backend` produces the response; normally it is one `forward-request`.
+//!   An empty backend section means "no backend call" and yields an empty
+//!   `200` (which `outbound` may then shape).
+//! - `outbound` runs on the response head (and on the whole body only when
+//!   one of its policies needs it, bounded by `policy.body.max-bytes`)
+//!   before it is written to the client.
+//! - `on-error` runs instead of the rest when any step fails, including a
+//!   policy refusal (rate limit, ip-filter…) and a backend failure, with
+//!   `context.LastError` set; it shapes the error response.
 //!
 //! Invariants: a pipeline is immutable after compilation, `Clone + Send +
-//! 'static`, and holds no per-request state.
+//! 'static`, and holds no per-request state; `plain` pipelines (no policy
+//! but the default forward) take the proxy's fast path unchanged.
 
-use std::time::Duration;
+use crate::policy::program::{Op, Program};
+use crate::policy::set_backend_service::Forward;
 
-/// APIM's four sections, compiled per operation. Today the only step is
-/// forwarding; the policy issue adds steps.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Pipeline {
-    pub inbound: Vec<Step>,
-    pub backend: Vec<Step>,
-    pub outbound: Vec<Step>,
-    pub on_error: Vec<Step>,
-}
-
-/// One compiled policy statement.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Step {
-    /// Send the request to the backend and make its answer the response.
-    Forward(Forward),
-}
-
-/// `<forward-request timeout="…"/>`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Forward {
-    /// `None`: the gateway's default backend timeout.
-    pub timeout: Option<Duration>,
+    pub inbound: Program,
+    pub backend: Program,
+    pub outbound: Program,
+    pub on_error: Program,
+    /// Only the default `forward-request` with default attributes.
+    pub plain: bool,
+    /// Some policy needs the whole request body in memory.
+    pub request_body: bool,
+    /// Some outbound policy needs the whole response body in memory.
+    pub response_body: bool,
 }
 
 impl Pipeline {
-    /// The pipeline used until policies are compiled: forward, nothing else.
+    /// The pipeline of an operation without policies: forward, nothing else.
     pub fn forward_only() -> Self {
         Pipeline {
-            inbound: Vec::new(),
-            backend: vec![Step::Forward(Forward::default())],
-            outbound: Vec::new(),
-            on_error: Vec::new(),
+            backend: Program {
+                ops: vec![Op::Forward(Forward::default())],
+            },
+            plain: true,
+            ..Default::default()
         }
+    }
+
+    /// Computes the derived flags after the sections are set.
+    pub fn finish(mut self) -> Self {
+        let sections = [&self.inbound, &self.backend, &self.outbound, &self.on_error];
+        self.request_body = sections.iter().any(|p| p.needs_request_body());
+        self.response_body = self.outbound.needs_response_body();
+        self.plain = self.inbound.is_empty()
+            && self.outbound.is_empty()
+            && self.on_error.is_empty()
+            && matches!(self.backend.ops.as_slice(), [Op::Forward(f)] if *f == Forward::default());
+        self
     }
 }
 
@@ -66,9 +69,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn forward_only_has_single_backend_forward() {
+    fn forward_only_is_plain() {
         let p = Pipeline::forward_only();
-        assert!(p.inbound.is_empty() && p.outbound.is_empty() && p.on_error.is_empty());
-        assert_eq!(p.backend, vec![Step::Forward(Forward { timeout: None })]);
+        assert!(p.plain && p.inbound.is_empty() && p.outbound.is_empty() && p.on_error.is_empty());
+        assert!(p.clone().finish().plain);
+        let mut q = Pipeline::forward_only();
+        q.backend.ops.clear();
+        assert!(!q.finish().plain, "an empty backend section is not the plain proxy");
     }
 }

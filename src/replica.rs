@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 
 use crate::config::{Config, ConfigError, ServiceUrl};
 use crate::pipeline::Pipeline;
+use crate::policy::compile::TargetTable;
 use crate::routing::Router;
 use crate::subscription::{ApiAccess, Subscriptions};
 
@@ -24,8 +25,19 @@ pub struct Replica {
     pub hash: u64,
     pub router: Router,
     pub apis: Vec<CompiledApi>,
+    /// Backends a policy can pick (`set-backend-service`): the configured
+    /// backends (by id order), then literal `base-url`s of policies.
+    pub targets: Vec<Target>,
     /// Subscription keys and products.
     pub subscriptions: Subscriptions,
+}
+
+/// A backend `set-backend-service` can select.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// Normalised URL (`set_backend_service::url_key`), for dynamic `base-url`s.
+    pub key: String,
+    pub backend: BackendTarget,
 }
 
 #[derive(Clone, Debug)]
@@ -70,7 +82,20 @@ pub struct CompiledOperation {
     pub template: String,
     /// Template parameter names by number (`RouteScratch::params` numbering).
     pub params: Vec<String>,
+    /// The pipeline without product scope.
     pub pipeline: Pipeline,
+    /// Pipelines for requests under a product with a product-scope policy:
+    /// (index into `Subscriptions::products`, pipeline).
+    pub product_pipelines: Vec<(u32, Pipeline)>,
+}
+
+impl CompiledOperation {
+    /// The pipeline for a request granted under `product`.
+    pub fn pipeline_for(&self, product: Option<u32>) -> &Pipeline {
+        product
+            .and_then(|p| self.product_pipelines.iter().find(|(i, _)| *i == p))
+            .map_or(&self.pipeline, |(_, pl)| pl)
+    }
 }
 
 /// FNV-1a, 64 bit: tiny and stable, unlike `DefaultHasher`.
@@ -110,11 +135,8 @@ pub fn compile(
     let router = Router::build(&cfg.apis)?;
     let (subscriptions, access) = crate::subscription::compile(cfg);
     let mut resolved: HashMap<(String, u16), Vec<SocketAddr>> = HashMap::new();
-    let mut apis = Vec::with_capacity(cfg.apis.len());
-    for (api, access) in cfg.apis.iter().zip(access) {
-        let file = format!("apis/{}.toml", api.id);
-        let url = ServiceUrl::parse(&api.service_url).map_err(|m| ConfigError::new(&file, Some("service-url"), m))?;
-        let backend = match url {
+    let mut target_of = |url: &str| -> Result<BackendTarget, String> {
+        Ok(match ServiceUrl::parse(url)? {
             ServiceUrl::Echo => BackendTarget::Echo,
             ServiceUrl::Http {
                 tls,
@@ -138,7 +160,14 @@ pub fn compile(
                     pool_key,
                 }
             }
-        };
+        })
+    };
+    let mut table = TargetTable::new(cfg.backends.iter().map(|b| (b.id.clone(), b.url.clone())));
+    let policies = crate::policy::build::documents(cfg)?;
+    let mut apis = Vec::with_capacity(cfg.apis.len());
+    for (api, access) in cfg.apis.iter().zip(access) {
+        let file = format!("apis/{}.toml", api.id);
+        let backend = target_of(&api.service_url).map_err(|m| ConfigError::new(&file, Some("service-url"), m))?;
         let mut operations = Vec::with_capacity(api.operations.len());
         for op in &api.operations {
             let field = format!("operations.{}", op.id);
@@ -148,12 +177,24 @@ pub fn compile(
                 Some(m) => Some(http::Method::from_bytes(m.as_bytes()).map_err(|e| err(e.to_string()))?),
             };
             let template = crate::config::UrlTemplate::parse(&op.url_template).map_err(err)?;
+            let mut product_pipelines = Vec::new();
+            for &p in access.products.iter() {
+                let Some(product) = subscriptions.products.get(p as usize) else {
+                    continue;
+                };
+                if policies.products.contains_key(&product.id) {
+                    let pl =
+                        crate::policy::build::for_operation(&policies, Some(&product.id), &api.id, &op.id, &mut table)?;
+                    product_pipelines.push((p, pl));
+                }
+            }
             operations.push(CompiledOperation {
+                product_pipelines,
                 id: op.id.clone(),
                 method,
                 template: op.url_template.clone(),
                 params: template.params,
-                pipeline: Pipeline::forward_only(),
+                pipeline: crate::policy::build::for_operation(&policies, None, &api.id, &op.id, &mut table)?,
             });
         }
         apis.push(CompiledApi {
@@ -167,10 +208,25 @@ pub fn compile(
             access,
         });
     }
+    let mut targets = Vec::with_capacity(table.urls.len());
+    for (i, url) in table.urls.iter().enumerate() {
+        let backend = target_of(url).map_err(|m| {
+            let file = table
+                .ids
+                .get(i)
+                .map_or_else(|| "policy".to_owned(), |id| format!("backends/{id}.toml"));
+            ConfigError::new(&file, Some("url"), m)
+        })?;
+        targets.push(Target {
+            key: table.keys[i].clone(),
+            backend,
+        });
+    }
     Ok(Replica {
         hash: config_hash(cfg),
         router,
         apis,
+        targets,
         subscriptions,
     })
 }

@@ -89,6 +89,10 @@ pub struct Settings {
     pub service_heartbeat_interval: Duration,
     /// Directory of the configuration backup (APIM mounts `/apim/config`).
     pub backup_dir: Option<PathBuf>,
+    /// `policy.unsupported`: skip unsupported policy elements (with a warning) instead of refusing the configuration.
+    pub policy_skip_unsupported: bool,
+    /// `policy.body.max-bytes`: largest body a policy may buffer.
+    pub policy_body_max: u64,
 }
 
 /// A secret setting value; its `Debug` form is redacted.
@@ -133,6 +137,8 @@ impl Default for Settings {
             service_long_poll: Some(Duration::from_secs(25)),
             service_heartbeat_interval: Duration::from_secs(60),
             backup_dir: None,
+            policy_skip_unsupported: false,
+            policy_body_max: 4 * 1024 * 1024,
         }
     }
 }
@@ -214,6 +220,14 @@ pub const KEYS: &[(&str, &str)] = &[
         "config.backup.path",
         "directory of the configuration backup (e.g. /apim/config)",
     ),
+    (
+        "policy.unsupported",
+        "error | skip: unsupported policy elements refuse the configuration or are skipped with a warning (error)",
+    ),
+    (
+        "policy.body.max-bytes",
+        "largest request or response body a policy may buffer (4194304)",
+    ),
 ];
 
 impl Settings {
@@ -282,6 +296,14 @@ impl Settings {
                 "net.server.http.uri.max-bytes" => s.max_uri_bytes = parse_num(v).map_err(err)?,
                 "net.server.http.headers.max-count" => s.max_headers = parse_num(v).map_err(err)?,
                 "net.server.http.body.max-bytes" => s.max_body_bytes = parse_num(v).map_err(err)?,
+                "policy.body.max-bytes" => s.policy_body_max = parse_num(v).map_err(err)?,
+                "policy.unsupported" => {
+                    s.policy_skip_unsupported = match v {
+                        "error" => false,
+                        "skip" => true,
+                        _ => return Err(err(format!("expected error or skip, got {v:?}"))),
+                    }
+                }
                 "net.server.http.lingering.timeout" => s.linger_timeout = parse_duration(v).map_err(err)?,
                 "net.server.http.lingering.max-bytes" => s.linger_max_bytes = parse_num(v).map_err(err)?,
                 "net.client.connect.timeout" => s.connect_timeout = parse_duration(v).map_err(err)?,

@@ -1,5 +1,37 @@
 //! APIM policies: documents, expressions, limits and the engine that runs them.
+//!
+//! The engine (owned here): `compile` turns composed policy sections into
+//! `program`s once, on the control thread; `exec` runs them per request over
+//! a `flow` of edits; one file per policy holds its compile and run halves.
 
+pub mod build;
+pub mod compile;
+pub mod context;
 pub mod document;
+pub mod exec;
 pub mod expr;
+pub mod failure;
+pub mod flow;
 pub mod limits;
+pub mod program;
+pub mod services;
+pub mod text;
+
+pub mod authentication_basic;
+pub mod check_header;
+pub mod cors;
+pub mod emit_metric;
+pub mod find_and_replace;
+pub mod ip_filter;
+pub mod mock_response;
+pub mod retry;
+pub mod return_response;
+pub mod rewrite_uri;
+pub mod set_backend_service;
+pub mod set_body;
+pub mod set_header;
+pub mod set_method;
+pub mod set_query_parameter;
+pub mod set_status;
+pub mod set_variable;
+pub mod trace;

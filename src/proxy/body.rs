@@ -275,3 +275,82 @@ async fn copy_until_close<S: AsyncReadRent, W: AsyncWriteRent>(
     }
     Ok(total)
 }
+
+/// Reads a whole body into memory, at most `max` bytes (more is
+/// [`ProxyError::BodyTooLarge`] from a client, [`ProxyError::BackendBodyTooLarge`]
+/// from a backend). Used only where a policy needs the body.
+pub async fn read_all<S: AsyncReadRent>(
+    src: &mut Buffered<S>,
+    framing: BodyFraming,
+    max: u64,
+    timeout: Duration,
+    side: Side,
+) -> Result<Vec<u8>, ProxyError> {
+    let too_large = || match side {
+        Side::Client => ProxyError::BodyTooLarge,
+        Side::Backend => ProxyError::BackendBodyTooLarge,
+    };
+    let spec = CopySpec {
+        framing,
+        chunked_out: false,
+        limit: max,
+        read_timeout: timeout,
+        write_timeout: timeout,
+        side,
+        discard_on_sink_error: false,
+    };
+    let source = |e: CopyError| match e {
+        CopyError::Source(e) => e,
+        CopyError::Sink(e) | CopyError::Discarded(e) => ProxyError::BackendIo(e),
+    };
+    let mut body = Vec::new();
+    let mut decoder = ChunkedDecoder::new();
+    loop {
+        match framing {
+            BodyFraming::None => return Ok(body),
+            BodyFraming::Length(n) => {
+                if n > max {
+                    return Err(too_large());
+                }
+                let want = n as usize - body.len();
+                let take = want.min(src.data().len());
+                body.extend_from_slice(&src.data()[..take]);
+                src.consume(take);
+                if body.len() as u64 == n {
+                    return Ok(body);
+                }
+            }
+            BodyFraming::UntilClose => {
+                body.extend_from_slice(src.data());
+                let n = src.data().len();
+                src.consume(n);
+                if body.len() as u64 > max {
+                    return Err(too_large());
+                }
+                if read_more(src, &spec, true).await.map_err(source)? == 0 {
+                    return Ok(body);
+                }
+                continue;
+            }
+            BodyFraming::Chunked => {
+                let (consumed, event) = decoder.decode(src.data()).map_err(|e| match side {
+                    Side::Client => ProxyError::RequestBody(e),
+                    Side::Backend => ProxyError::BackendBody(e),
+                })?;
+                if let Decoded::Data(r) = &event {
+                    body.extend_from_slice(&src.data()[r.clone()]);
+                    if body.len() as u64 > max {
+                        return Err(too_large());
+                    }
+                }
+                src.consume(consumed);
+                match event {
+                    Decoded::Done => return Ok(body),
+                    Decoded::Data(_) if !src.data().is_empty() => continue,
+                    _ => {}
+                }
+            }
+        }
+        read_more(src, &spec, false).await.map_err(source)?;
+    }
+}

@@ -37,18 +37,23 @@ use std::time::{Duration, Instant};
 
 /// Streams the rest of the request body while reading and relaying the
 /// response. Returns whether the upstream connection is reusable.
-pub async fn duplex(x: &mut Exchange<'_>, up: &mut Upstream, sent_at: Instant) -> Result<bool, ProxyError> {
+pub async fn duplex(
+    x: &mut Exchange<'_>,
+    up: &mut Upstream,
+    sent_at: Instant,
+    response_timeout: std::time::Duration,
+    hook: Option<&mut dyn super::respond::ResponseHook>,
+) -> Result<bool, ProxyError> {
     let s = &x.ctx.settings;
     let spec = CopySpec {
         framing: x.head.framing,
         chunked_out: x.head.framing == BodyFraming::Chunked,
         limit: s.max_body_bytes,
         read_timeout: s.body_timeout,
-        write_timeout: s.response_timeout,
+        write_timeout: response_timeout,
         side: Side::Client,
         discard_on_sink_error: true,
     };
-    let response_timeout = s.response_timeout;
     let drain_timeout = s.linger_timeout;
     let drainable = matches!(x.head.framing, BodyFraming::Length(n) if n <= s.linger_max_bytes);
     let body_settled = Cell::new(drainable);
@@ -79,6 +84,8 @@ pub async fn duplex(x: &mut Exchange<'_>, up: &mut Upstream, sent_at: Instant) -
             resp: &mut scratch.resp,
             log: &mut *log,
             body_settled: &body_settled,
+            hook: super::respond::shorten(hook),
+            timeout: response_timeout,
         };
         let response = pin!(async {
             wait_response_head(&mut rc, &mut up.r).await?;

@@ -8,7 +8,6 @@
 use super::error::ProxyError;
 use super::forward::maybe_continue;
 use super::Exchange;
-use crate::http::chunked::{ChunkedDecoder, Decoded};
 use crate::http::BodyFraming;
 use crate::server::io::write_vec;
 use std::io::Write;
@@ -24,7 +23,74 @@ pub async fn echo(x: &mut Exchange<'_>) -> Result<(), ProxyError> {
         }
     }
     maybe_continue(x).await?;
-    let data = x.client.data();
+    let mut json = describe(head, x.client.data());
+    x.client.consume(head.head_len);
+    let body = read_body(x).await?;
+    finish(x, json_body(&mut json, &body)).await
+}
+
+/// Answers with the request as a backend would receive it after the
+/// policies' edits (method, path, query, headers, body).
+pub async fn echo_request(
+    x: &mut Exchange<'_>,
+    req: crate::policy::exec::RequestView<'_>,
+    flow: &mut crate::policy::flow::Flow<'_>,
+    api_path: &str,
+) -> Result<(), ProxyError> {
+    let head = x.head;
+    let buffered = flow.request.body.take().or(flow.request_body.take());
+    if buffered.is_none() {
+        if let BodyFraming::Length(n) = head.framing {
+            if n > ECHO_MAX_BODY {
+                return Err(ProxyError::BodyTooLarge);
+            }
+        }
+        maybe_continue(x).await?;
+    }
+    let mut bytes = Vec::with_capacity(req.buf.len() + 128);
+    let api_path = format!("/{api_path}");
+    let remainder = crate::http::Span {
+        start: head.path.start + req.remaining_start,
+        end: head.path.end,
+    };
+    let target = super::upstream_head::Target {
+        base_path: api_path.trim_end_matches('/'),
+        host_header: head
+            .host
+            .map_or("echo", |h| std::str::from_utf8(h.get(req.buf)).unwrap_or("echo")),
+        remainder: remainder.get(req.buf),
+        edits: Some(&flow.request),
+        body_len: buffered.as_ref().map(|b| b.len() as u64),
+    };
+    super::upstream_head::write_request_head(&mut bytes, head, req.buf, &target, x.peer.ip());
+    let mut edited = crate::http::RequestHead::new();
+    match edited.parse(&bytes, &x.ctx.limits) {
+        Ok(true) => {}
+        _ => {
+            return Err(ProxyError::BackendHead(crate::http::HeadError::Malformed(
+                "policy edits made an invalid request",
+            )))
+        }
+    }
+    let mut json = describe(&edited, &bytes);
+    let body = match buffered {
+        Some(b) => b,
+        None => {
+            x.client.consume(head.head_len);
+            read_body(x).await?
+        }
+    };
+    finish(x, json_body(&mut json, &body)).await
+}
+
+fn json_body<'a>(json: &'a mut Vec<u8>, body: &[u8]) -> &'a [u8] {
+    string(json, body);
+    json.push(b'}');
+    json
+}
+
+/// The JSON description of a request head, up to `"body":`.
+fn describe(head: &crate::http::RequestHead, data: &[u8]) -> Vec<u8> {
     let mut json = Vec::with_capacity(512);
     json.extend_from_slice(b"{\"method\":");
     string(&mut json, head.method.as_str().as_bytes());
@@ -42,12 +108,12 @@ pub async fn echo(x: &mut Exchange<'_>) -> Result<(), ProxyError> {
         string(&mut json, h.value.get(data));
     }
     json.extend_from_slice(b"},\"body\":");
-    x.client.consume(head.head_len);
-    let body = read_body(x).await?;
-    x.log.request_body_done = true;
-    string(&mut json, &body);
-    json.push(b'}');
+    json
+}
 
+async fn finish(x: &mut Exchange<'_>, json: &[u8]) -> Result<(), ProxyError> {
+    let head = x.head;
+    x.log.request_body_done = true;
     let keep_alive = head.keep_alive && !x.ctx.is_draining();
     let mut out = std::mem::take(&mut x.scratch.out);
     out.clear();
@@ -58,7 +124,7 @@ pub async fn echo(x: &mut Exchange<'_>) -> Result<(), ProxyError> {
         if keep_alive { "" } else { "Connection: close\r\n" }
     );
     if head.method != http::Method::HEAD {
-        out.extend_from_slice(&json);
+        out.extend_from_slice(json);
     }
     x.log.status = 200;
     x.log.response_started = true;
@@ -70,43 +136,15 @@ pub async fn echo(x: &mut Exchange<'_>) -> Result<(), ProxyError> {
 }
 
 async fn read_body(x: &mut Exchange<'_>) -> Result<Vec<u8>, ProxyError> {
-    let mut body = Vec::new();
-    let mut decoder = ChunkedDecoder::new();
-    loop {
-        match x.head.framing {
-            BodyFraming::None | BodyFraming::UntilClose => return Ok(body),
-            BodyFraming::Length(n) => {
-                let want = n as usize - body.len();
-                let take = want.min(x.client.data().len());
-                body.extend_from_slice(&x.client.data()[..take]);
-                x.client.consume(take);
-                if body.len() as u64 == n {
-                    return Ok(body);
-                }
-            }
-            BodyFraming::Chunked => {
-                let (consumed, event) = decoder.decode(x.client.data()).map_err(ProxyError::RequestBody)?;
-                if let Decoded::Data(r) = &event {
-                    body.extend_from_slice(&x.client.data()[r.clone()]);
-                    if body.len() as u64 > ECHO_MAX_BODY {
-                        return Err(ProxyError::BodyTooLarge);
-                    }
-                }
-                x.client.consume(consumed);
-                match event {
-                    Decoded::Done => return Ok(body),
-                    Decoded::Data(_) if !x.client.data().is_empty() => continue,
-                    _ => {}
-                }
-            }
-        }
-        match monoio::time::timeout(x.ctx.settings.body_timeout, x.client.fill()).await {
-            Ok(Ok(0)) => return Err(ProxyError::ClientIo(std::io::ErrorKind::UnexpectedEof.into())),
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => return Err(ProxyError::ClientIo(e)),
-            Err(_) => return Err(ProxyError::ClientTimeout),
-        }
-    }
+    let timeout = x.ctx.settings.body_timeout;
+    super::body::read_all(
+        x.client,
+        x.head.framing,
+        ECHO_MAX_BODY,
+        timeout,
+        super::body::Side::Client,
+    )
+    .await
 }
 
 /// Appends `s` as a JSON string (invalid UTF-8 replaced).

@@ -46,6 +46,11 @@ pub enum ProxyError {
     BackendBody(ChunkError),
     #[error("backend scheme {0} is not supported yet")]
     UnsupportedScheme(&'static str),
+    #[error("backend response body larger than policy.body.max-bytes")]
+    BackendBodyTooLarge,
+    /// A policy refused the request or failed (rate limit, check-header…).
+    #[error("{0}")]
+    Policy(crate::policy::failure::Failure),
     /// No subscription key where one is required. Carries the value of the
     /// `WWW-Authenticate` challenge (realm and key header name, no secret).
     #[error("missing subscription key")]
@@ -59,8 +64,9 @@ pub enum ProxyError {
 impl ProxyError {
     /// The status and message for the client, or `None` when no response
     /// can be sent (the client side failed).
-    pub fn rescue(&self) -> Option<(u16, &'static str)> {
+    pub fn rescue(&self) -> Option<(u16, &str)> {
         Some(match self {
+            ProxyError::Policy(f) => (f.status, f.client_message()),
             ProxyError::Head(e) => (e.status(), head_message(e)),
             ProxyError::HeadTimeout => (408, "Request timeout"),
             ProxyError::RequestBody(_) => (400, "Bad request"),
@@ -74,11 +80,30 @@ impl ProxyError {
             | ProxyError::BackendClosed
             | ProxyError::BackendHead(_)
             | ProxyError::BackendBody(_)
+            | ProxyError::BackendBodyTooLarge
             | ProxyError::UnsupportedScheme(_) => (502, "Bad gateway"),
             ProxyError::ConnectTimeout | ProxyError::ResponseTimeout => (504, "Gateway timeout"),
             ProxyError::MissingSubscriptionKey { .. } => (401, MISSING_KEY),
             ProxyError::InvalidSubscriptionKey => (401, INVALID_KEY),
         })
+    }
+
+    /// Extra headers of the error response (`Retry-After`…).
+    pub fn headers(&self) -> &[(&'static str, String)] {
+        match self {
+            ProxyError::Policy(f) => &f.headers,
+            _ => &[],
+        }
+    }
+
+    /// APIM's `LastError.Source`: the policy or built-in step that failed.
+    pub fn source_name(&self) -> &'static str {
+        match self {
+            ProxyError::Policy(f) => f.source_name,
+            ProxyError::NoRoute => "configuration",
+            ProxyError::Head(_) | ProxyError::RequestBody(_) | ProxyError::BodyTooLarge => "request",
+            _ => "forward-request",
+        }
     }
 
     /// A header the error response carries besides the standard ones.
@@ -92,6 +117,7 @@ impl ProxyError {
     /// APIM's `LastError.Reason`-style short name, for logs.
     pub fn reason(&self) -> &'static str {
         match self {
+            ProxyError::Policy(f) => f.reason,
             ProxyError::Head(_) | ProxyError::RequestBody(_) => "BadRequest",
             ProxyError::HeadTimeout | ProxyError::ClientTimeout => "ClientTimeout",
             ProxyError::BodyTooLarge => "RequestEntityTooLarge",
@@ -121,13 +147,28 @@ fn head_message(e: &HeadError) -> &'static str {
     }
 }
 
+/// APIM's error body: `{ "statusCode": N, "message": "..." }` (message JSON-escaped).
+pub fn error_body(status: u16, message: &str) -> String {
+    let mut body = format!("{{ \"statusCode\": {status}, \"message\": \"");
+    for c in message.chars() {
+        match c {
+            '"' => body.push_str("\\\""),
+            '\\' => body.push_str("\\\\"),
+            c if (c as u32) < 0x20 => body.push_str(&format!("\\u{:04x}", c as u32)),
+            c => body.push(c),
+        }
+    }
+    body.push_str("\" }");
+    body
+}
+
 /// Appends the complete gateway response for `e` to `out`; `false` when
 /// the error has no response (see [`ProxyError::rescue`]).
 pub fn write_rescue(out: &mut Vec<u8>, e: &ProxyError, close: bool) -> bool {
     let Some((status, message)) = e.rescue() else {
         return false;
     };
-    let body = format!("{{ \"statusCode\": {status}, \"message\": \"{message}\" }}");
+    let body = error_body(status, message);
     write_response(
         out,
         status,

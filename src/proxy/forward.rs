@@ -19,7 +19,6 @@
 //! - DNS is never resolved here: addresses come from the replica, resolved
 //!   on the control thread.
 
-use super::duplex::duplex;
 use super::error::ProxyError;
 use super::pool::Conn;
 use super::respond::{read_response_head, relay_response, ResponseCtx};
@@ -108,32 +107,94 @@ fn prevalidate_chunks(mut buffered: &[u8]) -> Result<(), ProxyError> {
     Ok(())
 }
 
+/// How the request goes out, beyond the plain proxy case.
+#[derive(Default)]
+pub struct Outgoing<'a> {
+    /// Policy edits to the request head.
+    pub edits: Option<&'a crate::policy::flow::RequestEdits<'a>>,
+    /// The request head's bytes when the client buffer no longer starts
+    /// with them (the body was already read by a policy).
+    pub head_buf: Option<&'a [u8]>,
+    /// The whole body, already read from the client (or replaced by a policy).
+    pub body: Option<&'a [u8]>,
+    /// `forward-request timeout`.
+    pub timeout: Option<std::time::Duration>,
+    /// Read only the response head and return it as [`Pending`] (retry).
+    pub defer: bool,
+}
+
+/// A response whose head is read but not yet relayed.
+pub struct Pending {
+    pub up: Upstream,
+    pub timeout: std::time::Duration,
+}
+
+/// A request written into `x.scratch.out`, ready to send.
+pub struct Prepared {
+    /// `Some(n)`: the whole request (with `n` body bytes from the client
+    /// buffer, or a policy's body) is in memory; `None`: the body streams.
+    replay_len: Option<usize>,
+    timeout: std::time::Duration,
+}
+
 /// Forwards the request in `x` to `backend`; `remainder` is the path part
-/// after the API suffix, as a span of the request buffer.
-pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder: Span) -> Result<(), ProxyError> {
+/// after the API suffix, as a span of the request head bytes. Relays the
+/// response through `hook`.
+pub async fn forward(
+    x: &mut Exchange<'_>,
+    backend: &HttpBackend<'_>,
+    remainder: Span,
+    out_spec: &Outgoing<'_>,
+    hook: Option<&mut dyn super::respond::ResponseHook>,
+) -> Result<Option<Pending>, ProxyError> {
+    let prepared = prepare(x, backend, remainder, out_spec).await?;
+    send(x, backend, prepared, out_spec.defer, hook).await
+}
+
+/// Writes the backend request (head, and body when in memory) into
+/// `x.scratch.out`, consuming what it took from the client buffer.
+pub async fn prepare(
+    x: &mut Exchange<'_>,
+    backend: &HttpBackend<'_>,
+    remainder: Span,
+    out_spec: &Outgoing<'_>,
+) -> Result<Prepared, ProxyError> {
     if backend.addrs.is_empty() {
         return Err(ProxyError::Unresolved(backend.host_header.to_string()));
     }
     let head = x.head;
-    let replay_len = match head.framing {
-        BodyFraming::None => Some(0),
-        BodyFraming::Length(n) if n <= SMALL_BODY_MAX => Some(n as usize),
-        _ => None,
+    let timeout = out_spec.timeout.unwrap_or(x.ctx.settings.response_timeout);
+    let replay_len = if out_spec.body.is_some() {
+        Some(0)
+    } else {
+        match head.framing {
+            BodyFraming::None => Some(0),
+            BodyFraming::Length(n) if n <= SMALL_BODY_MAX => Some(n as usize),
+            _ => None,
+        }
     };
-    if head.framing == BodyFraming::Chunked {
-        prevalidate_chunks(&x.client.data()[head.head_len..])?;
+    if out_spec.body.is_none() {
+        if head.framing == BodyFraming::Chunked {
+            prevalidate_chunks(&x.client.data()[head.head_len..])?;
+        }
+        maybe_continue(x).await?;
     }
-    maybe_continue(x).await?;
-
     let mut out = std::mem::take(&mut x.scratch.out);
     out.clear();
-    let target = Target {
-        base_path: backend.base_path,
-        host_header: backend.host_header,
-        remainder: remainder.get(x.client.data()),
-    };
-    write_request_head(&mut out, head, x.client.data(), &target, x.peer.ip());
-    if let Some(n) = replay_len {
+    {
+        let head_buf = out_spec.head_buf.unwrap_or(x.client.data());
+        let target = Target {
+            base_path: backend.base_path,
+            host_header: backend.host_header,
+            remainder: remainder.get(head_buf),
+            edits: out_spec.edits,
+            body_len: out_spec.body.map(|b| b.len() as u64),
+        };
+        write_request_head(&mut out, head, head_buf, &target, x.peer.ip());
+    }
+    if let Some(body) = out_spec.body {
+        out.extend_from_slice(body);
+    } else if let Some(n) = replay_len {
         out = match read_small_body(x, out, n).await {
             Ok(out) => out,
             Err((e, out)) => {
@@ -145,7 +206,23 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
     } else {
         x.client.consume(head.head_len);
     }
+    x.scratch.out = out;
+    Ok(Prepared { replay_len, timeout })
+}
 
+/// Sends a [`Prepared`] request and relays the response through `hook`,
+/// or, when `defer` and the request was in memory, returns the response
+/// with only its head read.
+pub async fn send(
+    x: &mut Exchange<'_>,
+    backend: &HttpBackend<'_>,
+    prepared: Prepared,
+    defer: bool,
+    hook: Option<&mut dyn super::respond::ResponseHook>,
+) -> Result<Option<Pending>, ProxyError> {
+    let Prepared { replay_len, timeout } = prepared;
+    let head = x.head;
+    let mut out = std::mem::take(&mut x.scratch.out);
     let pooled = x.ctx.pool.take(backend.pool_key);
     let reused = pooled.is_some();
     let conn = match pooled {
@@ -165,7 +242,7 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
 
     let result = if replay_len.is_some() {
         if result.is_ok() {
-            result = read_response_head(x.ctx, x.head, &mut x.scratch.resp, &mut up.r, sent_at).await;
+            result = read_response_head(x.ctx, x.head, &mut x.scratch.resp, &mut up.r, sent_at, timeout).await;
         }
         let retry = reused && idempotent(&head.method) && up.r.data().is_empty();
         match result {
@@ -182,7 +259,7 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
                 let (res, o) = up.w.write_all(out).await;
                 out = o;
                 match res {
-                    Ok(_) => read_response_head(x.ctx, x.head, &mut x.scratch.resp, &mut up.r, sent_at).await,
+                    Ok(_) => read_response_head(x.ctx, x.head, &mut x.scratch.resp, &mut up.r, sent_at, timeout).await,
                     Err(e) => Err(ProxyError::BackendIo(e)),
                 }
             }
@@ -200,14 +277,42 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
         x.scratch.upstream_buf = up.r.into_parts().1;
         return Err(e);
     }
-    let outcome = if replay_len.is_some() {
+    x.log.request_body_done = replay_len.is_some();
+    if replay_len.is_some() {
         x.log.backend_time = Some(sent_at.elapsed());
+        if defer {
+            return Ok(Some(Pending { up, timeout }));
+        }
+        relay_pending(x, Pending { up, timeout }, backend.pool_key, hook).await?;
+        return Ok(None);
+    }
+    let outcome = super::duplex::duplex(x, &mut up, sent_at, timeout, hook).await;
+    finish(x, up, backend.pool_key, outcome)?;
+    Ok(None)
+}
+
+/// Relays a response read by a deferred [`forward`].
+pub async fn relay_pending(
+    x: &mut Exchange<'_>,
+    mut p: Pending,
+    pool_key: &str,
+    hook: Option<&mut dyn super::respond::ResponseHook>,
+) -> Result<(), ProxyError> {
+    let outcome = {
         let settled = Cell::new(true);
-        let mut rc = response_ctx(x, &settled);
-        relay_response(&mut rc, &mut up.r).await
-    } else {
-        duplex(x, &mut up, sent_at).await
+        let mut rc = response_ctx(x, &settled, p.timeout, super::respond::shorten(hook));
+        relay_response(&mut rc, &mut p.up.r).await
     };
+    finish(x, p.up, pool_key, outcome)
+}
+
+/// Drops or pools the connection after a relay; keeps upgraded ones.
+fn finish(
+    x: &mut Exchange<'_>,
+    up: Upstream,
+    pool_key: &str,
+    outcome: Result<bool, ProxyError>,
+) -> Result<(), ProxyError> {
     if x.log.upgraded && outcome.is_ok() {
         x.upgraded = Some((up.r, up.w));
         return Ok(());
@@ -216,13 +321,23 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
     x.scratch.upstream_buf = buf;
     if let Ok(true) = outcome {
         if x.log.request_body_done {
-            x.ctx.pool.put(backend.pool_key, (r, up.w));
+            x.ctx.pool.put(pool_key, (r, up.w));
         }
     }
     outcome.map(|_| ())
 }
 
-fn response_ctx<'a>(x: &'a mut Exchange<'_>, body_settled: &'a Cell<bool>) -> ResponseCtx<'a> {
+/// Returns a deferred response's connection buffer (the connection closes).
+pub fn discard_pending(x: &mut Exchange<'_>, p: Pending) {
+    x.scratch.upstream_buf = p.up.r.into_parts().1;
+}
+
+pub(super) fn response_ctx<'a>(
+    x: &'a mut Exchange<'_>,
+    body_settled: &'a Cell<bool>,
+    timeout: std::time::Duration,
+    hook: Option<&'a mut (dyn super::respond::ResponseHook + 'a)>,
+) -> ResponseCtx<'a> {
     ResponseCtx {
         ctx: x.ctx,
         head: x.head,
@@ -231,6 +346,8 @@ fn response_ctx<'a>(x: &'a mut Exchange<'_>, body_settled: &'a Cell<bool>) -> Re
         chunk: &mut x.scratch.chunk_out,
         resp: &mut x.scratch.resp,
         log: &mut x.log,
+        hook,
+        timeout,
         body_settled,
     }
 }

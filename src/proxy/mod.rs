@@ -17,13 +17,13 @@ pub mod duplex;
 pub mod echo;
 pub mod error;
 pub mod forward;
+pub mod pipeline_run;
 pub mod pool;
 pub mod respond;
 pub mod tunnel;
 pub mod upstream_head;
 
 use crate::http::{RequestHead, ResponseHead, Span};
-use crate::pipeline::Step;
 use crate::replica::{BackendTarget, CompiledApi, Replica};
 use crate::routing::{RouteRequest, RouteScratch};
 use crate::server::io::{Buffered, ReadHalf, WriteHalf};
@@ -43,6 +43,8 @@ pub struct Scratch {
     pub upstream_buf: Vec<u8>,
     pub resp: ResponseHead,
     pub route: RouteScratch,
+    /// Copy of the request head for policy pipelines.
+    pub req_head: Vec<u8>,
 }
 
 impl Default for Scratch {
@@ -54,6 +56,7 @@ impl Default for Scratch {
             upstream_buf: Vec::new(),
             resp: ResponseHead::new(),
             route: RouteScratch::default(),
+            req_head: Vec::new(),
         }
     }
 }
@@ -143,32 +146,33 @@ pub async fn handle(x: &mut Exchange<'_>, replica: &Replica) -> Result<(), Proxy
             }
         }
     }
+    let pipeline = op.pipeline_for(x.log.grant.product);
+    if !pipeline.plain {
+        return pipeline_run::run(x, replica, &m, pipeline).await;
+    }
     let remainder = Span {
         start: head.path.start + m.remaining_start,
         end: head.path.end,
     };
-    for step in op.pipeline.inbound.iter().chain(&op.pipeline.backend) {
-        match step {
-            Step::Forward(_) => match &api.backend {
-                BackendTarget::Echo => echo::echo(x).await?,
-                BackendTarget::Http { tls: true, .. } => return Err(ProxyError::UnsupportedScheme("https")),
-                BackendTarget::Http {
-                    pool_key,
-                    addrs,
-                    base_path,
-                    host_header,
-                    ..
-                } => {
-                    let backend = forward::HttpBackend {
-                        pool_key,
-                        addrs,
-                        base_path,
-                        host_header,
-                    };
-                    forward::forward(x, &backend, remainder).await?
-                }
-            },
+    match &api.backend {
+        BackendTarget::Echo => echo::echo(x).await,
+        BackendTarget::Http { tls: true, .. } => Err(ProxyError::UnsupportedScheme("https")),
+        BackendTarget::Http {
+            pool_key,
+            addrs,
+            base_path,
+            host_header,
+            ..
+        } => {
+            let backend = forward::HttpBackend {
+                pool_key,
+                addrs,
+                base_path,
+                host_header,
+            };
+            forward::forward(x, &backend, remainder, &forward::Outgoing::default(), None)
+                .await
+                .map(|_| ())
         }
     }
-    Ok(())
 }

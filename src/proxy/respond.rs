@@ -8,12 +8,14 @@
 
 use super::body::{copy_body, CopyError, CopySpec, Side};
 use super::error::ProxyError;
-use super::upstream_head::{plan_response, write_response_head};
+use super::upstream_head::{plan_response, write_response_head, write_synthetic};
 use super::RequestLog;
 use crate::http::{BodyFraming, RequestHead, ResponseHead};
+use crate::policy::flow::ResponseEdits;
 use crate::server::io::{write_vec, Buffered, ReadHalf, WriteHalf};
 use crate::worker::WorkerCtx;
 use std::cell::Cell;
+use std::time::Duration;
 use std::time::Instant;
 
 /// Largest response body merged into the head's write.
@@ -29,10 +31,34 @@ pub struct ResponseCtx<'a> {
     pub chunk: &'a mut Vec<u8>,
     pub resp: &'a mut ResponseHead,
     pub log: &'a mut RequestLog,
+    /// The outbound policies, run on the response head before it is written.
+    pub hook: Option<&'a mut (dyn ResponseHook + 'a)>,
+    /// Longest wait for the backend (`forward-request timeout` or the setting).
+    pub timeout: Duration,
     /// Whether the request body no longer stands in the way of keep-alive
     /// when the response head is written: it was read, or it is small
     /// enough to be drained after the response (see `proxy::duplex`).
     pub body_settled: &'a Cell<bool>,
+}
+
+/// Shortens a hook borrow to `'s` (a trait-object lifetime coercion).
+pub fn shorten<'s>(h: Option<&'s mut (dyn ResponseHook + '_)>) -> Option<&'s mut (dyn ResponseHook + 's)> {
+    match h {
+        Some(h) => Some(h),
+        None => None,
+    }
+}
+
+/// What runs between reading a backend response head and writing it: the
+/// outbound section of the policy pipeline.
+pub trait ResponseHook {
+    /// Whether the whole response body must be read first (at most this many bytes).
+    fn body_limit(&self) -> Option<u64>;
+    /// Runs on the parsed head; `buf` holds the bytes its spans index;
+    /// `body` is the whole body when [`ResponseHook::body_limit`] asked for it.
+    fn on_response(&mut self, resp: &ResponseHead, buf: &[u8], body: Option<Vec<u8>>) -> Result<(), ProxyError>;
+    /// The edits to apply when writing the response.
+    fn edits(&self) -> Option<&ResponseEdits<'_>>;
 }
 
 /// One attempt to parse the head from what is buffered; skips 1xx.
@@ -67,8 +93,9 @@ pub async fn read_response_head(
     resp: &mut ResponseHead,
     up: &mut Buffered<ReadHalf>,
     sent_at: Instant,
+    timeout: Duration,
 ) -> Result<(), ProxyError> {
-    let deadline = monoio::time::Instant::from_std(sent_at + ctx.settings.response_timeout);
+    let deadline = monoio::time::Instant::from_std(sent_at + timeout);
     while !try_parse(ctx, head, resp, up)? {
         match monoio::time::timeout_at(deadline, up.fill()).await {
             Ok(n) => {
@@ -95,6 +122,9 @@ pub async fn wait_response_head(rc: &mut ResponseCtx<'_>, up: &mut Buffered<Read
 
 /// Writes the parsed response to the client. `Ok(true)` = upstream reusable.
 pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) -> Result<bool, ProxyError> {
+    if rc.hook.is_some() {
+        return relay_with_hook(rc, up).await;
+    }
     let resp = &*rc.resp;
     rc.log.status = resp.status;
     let upgrade = resp.status == 101 && rc.head.upgrade;
@@ -102,7 +132,7 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
     let plan = plan_response(resp, rc.head.version, client_keep);
     let mut out = std::mem::take(rc.scratch_out);
     out.clear();
-    write_response_head(&mut out, resp, up.data(), plan, rc.head.version, upgrade);
+    write_response_head(&mut out, resp, up.data(), plan, rc.head.version, upgrade, None);
     let framing = resp.framing;
     let upstream_keep = resp.keep_alive;
     up.consume(resp.head_len);
@@ -131,7 +161,92 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
         framing,
         chunked_out: plan.chunked_out,
         limit: 0,
-        read_timeout: rc.ctx.settings.response_timeout,
+        read_timeout: rc.timeout,
+        write_timeout: rc.ctx.settings.body_timeout,
+        side: Side::Backend,
+        discard_on_sink_error: false,
+    };
+    match copy_body(up, rc.client_w, &spec, rc.chunk).await {
+        Ok(n) => {
+            rc.log.response_bytes = n;
+            Ok(upstream_keep && up.data().is_empty())
+        }
+        Err(CopyError::Source(e)) => Err(e),
+        Err(CopyError::Sink(e) | CopyError::Discarded(e)) => Err(ProxyError::ClientIo(e)),
+    }
+}
+
+/// [`relay_response`] with outbound policies: they run on the head (and the
+/// whole body when one needs it) before anything is written.
+async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) -> Result<bool, ProxyError> {
+    let Some(hook) = rc.hook.as_deref_mut() else {
+        return Err(ProxyError::BackendClosed);
+    };
+    let resp = &*rc.resp;
+    let upgrade = resp.status == 101 && rc.head.upgrade;
+    let mut body_read = false;
+    let mut saved_head = Vec::new();
+    match hook.body_limit() {
+        Some(max) if !upgrade => {
+            // The body is read first: keep the head bytes its spans index.
+            saved_head.extend_from_slice(&up.data()[..resp.head_len]);
+            up.consume(resp.head_len);
+            let body = super::body::read_all(up, resp.framing, max, rc.timeout, Side::Backend).await?;
+            hook.on_response(resp, &saved_head, Some(body))?;
+            body_read = true;
+        }
+        _ => hook.on_response(resp, up.data(), None)?,
+    }
+    let head_buf: &[u8] = if body_read { &saved_head } else { up.data() };
+    let keep_alive = rc.head.keep_alive && !rc.ctx.is_draining() && rc.body_settled.get();
+    let head_request = rc.head.method == http::Method::HEAD;
+    let mut out = std::mem::take(rc.scratch_out);
+    out.clear();
+    let edits = hook.edits();
+    let synthetic = edits.filter(|e| e.synthetic);
+    let replaced = edits.and_then(|e| e.body.as_ref()).is_some();
+    let plan = plan_response(resp, rc.head.version, keep_alive);
+    if let Some(e) = synthetic {
+        rc.log.status = e.status.unwrap_or(200);
+        rc.log.response_bytes = write_synthetic(&mut out, e, keep_alive, head_request);
+        rc.log.keep_alive = keep_alive;
+    } else {
+        rc.log.status = edits.and_then(|e| e.status).unwrap_or(resp.status);
+        write_response_head(&mut out, resp, head_buf, plan, rc.head.version, upgrade, edits);
+        rc.log.keep_alive = if replaced { keep_alive } else { plan.keep_alive };
+        rc.log.upgraded = upgrade;
+        if let Some(body) = edits.and_then(|e| e.body.as_ref()) {
+            if !head_request && !matches!(resp.status, 204 | 304) {
+                out.extend_from_slice(body);
+            }
+            rc.log.response_bytes = body.len() as u64;
+        }
+    }
+    let framing = resp.framing;
+    let upstream_keep = resp.keep_alive;
+    if !body_read {
+        up.consume(resp.head_len);
+    }
+    rc.log.response_started = true;
+    let (res, out) = write_vec(rc.client_w, out).await;
+    *rc.scratch_out = out;
+    res.map_err(ProxyError::ClientIo)?;
+    let synthetic = synthetic.is_some();
+    if upgrade && !synthetic {
+        return Ok(false);
+    }
+    if body_read {
+        return Ok(upstream_keep && up.data().is_empty());
+    }
+    if synthetic || replaced {
+        // The backend's body was not read: the connection cannot be reused.
+        return Ok(false);
+    }
+    let spec = CopySpec {
+        framing,
+        chunked_out: plan.chunked_out,
+        limit: 0,
+        read_timeout: rc.timeout,
         write_timeout: rc.ctx.settings.body_timeout,
         side: Side::Backend,
         discard_on_sink_error: false,

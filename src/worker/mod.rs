@@ -74,6 +74,8 @@ pub struct WorkerCtx {
     failed: Cell<u64>,
     pub access_log: bool,
     rng: Cell<u64>,
+    /// What policies use beyond the request (settings, counters).
+    pub services: crate::policy::services::Services,
 }
 
 impl WorkerCtx {
@@ -95,6 +97,10 @@ impl WorkerCtx {
             requests: Cell::new(0),
             failed: Cell::new(0),
             access_log,
+            services: crate::policy::services::Services {
+                body_max: settings.policy_body_max,
+                ..Default::default()
+            },
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((id as u64 + 1) << 32) ^ u64::from(std::process::id())),
             settings,
         }

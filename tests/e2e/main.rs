@@ -11,6 +11,7 @@ mod lifecycle;
 mod mgmt;
 mod mgmt_resources;
 mod openapi_import;
+mod policies;
 mod policy_documents;
 mod pool;
 mod probe;

@@ -1,0 +1,206 @@
+//! The expression [`Context`] over one running request: `context.Request`,
+//! `.Response`, `.Variables`, `.LastError`, `.Api`, `.Operation`… read from
+//! the parsed heads, the policies' edits and the compiled replica,
+//! borrowing wherever it can (a header lookup copies nothing).
+
+use std::borrow::Cow;
+
+use super::exec::Run;
+use super::expr::{Context, DateTime, IntField, Msg, Ns, TextField, TimeSpan, UrlKind, Value, Values};
+use super::flow::query_eq;
+
+/// `context` for one expression evaluation.
+pub struct PolicyContext<'a, 'p> {
+    pub run: &'a Run<'a, 'p>,
+}
+
+impl<'a, 'p> PolicyContext<'a, 'p> {
+    pub fn new(run: &'a Run<'a, 'p>) -> Self {
+        PolicyContext { run }
+    }
+
+    fn host(&self) -> &str {
+        let h = self.run.req.header("Host").unwrap_or("");
+        match h.find(']') {
+            Some(end) => &h[..=end],
+            None => h.split(':').next().unwrap_or(""),
+        }
+    }
+
+    fn port(&self) -> i32 {
+        let h = self.run.req.header("Host").unwrap_or("");
+        h.rsplit_once(':')
+            .and_then(|(_, p)| p.parse::<i32>().ok())
+            .unwrap_or(80)
+    }
+
+    fn path(&self, url: UrlKind) -> Cow<'_, str> {
+        let r = self.run;
+        let original = String::from_utf8_lossy(r.req.path());
+        match (url, r.flow.request.path.as_deref()) {
+            (UrlKind::Current, Some(p)) => Cow::Owned(format!("/{}{}", r.env.api.path, p).replace("//", "/")),
+            _ => original,
+        }
+    }
+
+    fn query_string(&self, url: UrlKind) -> Cow<'_, str> {
+        let r = self.run;
+        let q: Option<Cow<'_, str>> = match (url, r.flow.request.query.as_deref()) {
+            (UrlKind::Current, Some(q)) => Some(Cow::Borrowed(q)),
+            _ => r.req.query().map(String::from_utf8_lossy),
+        };
+        match q {
+            Some(q) if !q.is_empty() => Cow::Owned(format!("?{q}")),
+            _ => Cow::Borrowed(""),
+        }
+    }
+}
+
+fn last<'a>(v: Option<&'a Cow<'static, str>>) -> Option<Cow<'a, str>> {
+    v.map(|s| Cow::Borrowed(s.as_ref()))
+}
+
+impl Context for PolicyContext<'_, '_> {
+    fn text(&self, field: TextField) -> Option<Cow<'_, str>> {
+        use TextField as F;
+        let r = self.run;
+        let env = r.env;
+        let le = r.flow.last_error.as_ref();
+        Some(match field {
+            F::RequestMethod => Cow::Borrowed(r.flow.request.method.as_ref().unwrap_or(&r.req.head.method).as_str()),
+            F::IpAddress => Cow::Owned(env.peer.to_string()),
+            F::UrlScheme(_) => Cow::Borrowed("http"),
+            F::UrlHost(_) => Cow::Borrowed(self.host()),
+            F::UrlPath(k) => self.path(k),
+            F::UrlQueryString(k) => self.query_string(k),
+            F::UrlFull(k) => Cow::Owned(format!(
+                "http://{}{}{}",
+                self.host(),
+                self.path(k),
+                self.query_string(k)
+            )),
+            F::ResponseStatusReason => match (&r.flow.response.reason, r.resp) {
+                (Some(reason), _) => Cow::Borrowed(reason.as_ref()),
+                (None, Some(resp)) if r.flow.response.status.is_none() => {
+                    String::from_utf8_lossy(resp.head.reason.get(resp.buf))
+                }
+                _ => Cow::Borrowed(crate::proxy::error::reason_phrase(r.status())),
+            },
+            F::ApiId => Cow::Borrowed(&env.api.id),
+            F::ApiName => Cow::Borrowed(&env.api.name),
+            F::ApiPath => Cow::Borrowed(&env.api.path),
+            F::ApiVersion => Cow::Borrowed(env.api.version.as_deref()?),
+            F::ApiRevision => Cow::Owned(env.api.revision.to_string()),
+            F::OperationId | F::OperationName => Cow::Borrowed(&env.op.id),
+            F::OperationMethod => Cow::Borrowed(env.op.method.as_ref().map_or("*", |m| m.as_str())),
+            F::OperationUrlTemplate => Cow::Borrowed(&env.op.template),
+            F::DeploymentGatewayId => Cow::Borrowed(&env.services.gateway_id),
+            F::DeploymentRegion | F::DeploymentServiceName => Cow::Borrowed(""),
+            F::LastErrorSource => last(le.map(|e| &e.source))?,
+            F::LastErrorReason => last(le.map(|e| &e.reason))?,
+            F::LastErrorMessage => last(le.map(|e| &e.message))?,
+            F::LastErrorScope => last(le.map(|e| &e.scope))?,
+            F::LastErrorSection => last(le.map(|e| &e.section))?,
+            F::LastErrorPath => last(le.map(|e| &e.path))?,
+            F::LastErrorPolicyId => last(le.map(|e| &e.policy_id))?,
+            F::RequestId => {
+                let id = env.request_id;
+                Cow::Owned(format!(
+                    "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+                    (id >> 96) as u32,
+                    (id >> 80) as u16,
+                    (id >> 64) as u16,
+                    (id >> 48) as u16,
+                    id as u64 & 0xffff_ffff_ffff
+                ))
+            }
+            // Subscriptions, products and users come with the subscription layer.
+            _ => return None,
+        })
+    }
+
+    fn int(&self, field: IntField) -> i32 {
+        match field {
+            IntField::UrlPort(_) => self.port(),
+            IntField::ResponseStatusCode => i32::from(self.run.status()),
+        }
+    }
+
+    fn present(&self, object: Ns) -> bool {
+        let r = self.run;
+        match object {
+            Ns::Response => r.resp.is_some() || r.flow.response.synthetic || r.flow.last_error.is_some(),
+            Ns::LastError => r.flow.last_error.is_some(),
+            Ns::Subscription => r.env.subscription.is_some(),
+            Ns::Product => r.env.product.is_some(),
+            Ns::User => false,
+            _ => true,
+        }
+    }
+
+    fn header(&self, msg: Msg, name: &str) -> Option<Values<'_>> {
+        self.run
+            .header(msg == Msg::Response, name)
+            .map(|v| Values::One(Cow::Borrowed(v)))
+    }
+
+    fn query(&self, url: UrlKind, name: &str) -> Option<Values<'_>> {
+        let r = self.run;
+        fn find<'q>(q: &'q [u8], name: &str) -> Option<Cow<'q, str>> {
+            q.split(|&b| b == b'&').find_map(|pair| {
+                let mut it = pair.splitn(2, |&b| b == b'=');
+                let n = it.next()?;
+                query_eq(n, name.as_bytes()).then(|| String::from_utf8_lossy(it.next().unwrap_or_default()))
+            })
+        }
+        let original = || r.req.query().and_then(|q| find(q, name));
+        match url {
+            UrlKind::Original => original(),
+            UrlKind::Current => {
+                for op in r.flow.request.query_ops.ops.iter().rev() {
+                    match op {
+                        super::flow::FieldOp::Add(n, v) if *n == name => return Some(Values::One(Cow::Borrowed(v))),
+                        super::flow::FieldOp::Remove(n) if *n == name => return None,
+                        _ => {}
+                    }
+                }
+                match r.flow.request.query.as_deref() {
+                    Some(q) => find(q.as_bytes(), name),
+                    None => original(),
+                }
+            }
+        }
+        .map(Values::One)
+    }
+
+    fn matched_parameter(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.run.req.param(self.run.env.op, name).map(Cow::Borrowed)
+    }
+
+    fn variable(&self, name: &str) -> Option<Value<'_>> {
+        self.run.flow.var(name).map(Value::borrowed)
+    }
+
+    fn set_variable(&mut self, _name: &str, _value: Value<'static>) {
+        // Variables are set by the engine's set-variable on the flow; an
+        // expression's context is read-only.
+    }
+
+    fn timestamp(&self) -> DateTime {
+        self.run.env.timestamp
+    }
+
+    fn elapsed(&self) -> TimeSpan {
+        TimeSpan::from_duration(self.run.env.started.elapsed())
+    }
+
+    fn body(&self, msg: Msg, _preserve_content: bool) -> Result<Cow<'_, str>, String> {
+        let flow = &self.run.flow;
+        let body = match msg {
+            Msg::Request => flow.request.body.as_ref().or(flow.request_body.as_ref()),
+            Msg::Response => flow.response.body.as_ref().or(flow.response_body.as_ref()),
+        };
+        body.map(|b| String::from_utf8_lossy(b))
+            .ok_or_else(|| "the message body is not buffered here".to_owned())
+    }
+}

@@ -1,0 +1,74 @@
+//! How a policy fails: a [`Failure`] names the policy (`source`), APIM's
+//! `reason` code, the message, and the response the client gets unless
+//! `on-error` shapes another one. It becomes `context.LastError` while
+//! `on-error` runs (see `ProxyError::rescue` for the one mapping to HTTP).
+//!
+//! Invariant: the status, message and extra headers of each policy failure
+//! are APIM's, byte for byte (docs in `docs/policies.md`).
+
+use std::borrow::Cow;
+
+/// APIM's `context.LastError`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LastError {
+    pub source: Cow<'static, str>,
+    pub reason: Cow<'static, str>,
+    pub message: Cow<'static, str>,
+    pub scope: Cow<'static, str>,
+    pub section: Cow<'static, str>,
+    pub path: Cow<'static, str>,
+    pub policy_id: Cow<'static, str>,
+}
+
+/// A policy's refusal or failure.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{source_name} failed ({reason}): {message}")]
+pub struct Failure {
+    /// The policy element name (`rate-limit`, `ip-filter`…) or a built-in step.
+    pub source_name: &'static str,
+    /// APIM's reason code (`RateLimitExceeded`…).
+    pub reason: &'static str,
+    /// The message of the JSON error body and of `LastError.Message`.
+    pub message: Cow<'static, str>,
+    pub status: u16,
+    /// Extra response headers (`Retry-After`…).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Failure {
+    pub fn new(
+        source_name: &'static str,
+        reason: &'static str,
+        status: u16,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Failure {
+            source_name,
+            reason,
+            message: message.into(),
+            status,
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The message of the client's error body: the policy's own message,
+    /// except for internal failures, whose detail goes only to
+    /// `LastError.Message` and the logs.
+    pub fn client_message(&self) -> &str {
+        if self.status >= 500 {
+            "Internal server error"
+        } else {
+            &self.message
+        }
+    }
+
+    /// An expression failed at run time (APIM's reason).
+    pub fn expression(source_name: &'static str, message: String) -> Self {
+        Failure::new(source_name, "ExpressionValueEvaluationFailure", 500, message)
+    }
+}

@@ -1,0 +1,97 @@
+//! The compiled form of one section (inbound, backend, outbound, on-error)
+//! of a composed policy document: a flat list of [`Op`]s executed by a
+//! program counter, so `choose`, `retry` and `limit-concurrency` need no
+//! recursion or allocation at run time.
+//!
+//! Invariants: every jump target is within `0..=ops.len()`; a program is
+//! immutable after compilation, `Clone + Send + 'static`, and holds no
+//! per-request state (that lives in `flow::Flow`).
+
+use super::expr::Expr;
+use super::{
+    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, retry,
+    return_response, rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter,
+    set_status, set_variable, trace,
+};
+
+/// One section's compiled program.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    pub ops: Vec<Op>,
+}
+
+impl Program {
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Whether running this program may suspend (forward, retry back-off).
+    pub fn has_async(&self) -> bool {
+        self.ops
+            .iter()
+            .any(|op| matches!(op, Op::Forward(_) | Op::RetryCheck { .. }))
+    }
+
+    /// Whether any policy needs the whole response body in memory.
+    pub fn needs_response_body(&self) -> bool {
+        self.ops.iter().any(|op| match op {
+            Op::Do(Policy::FindAndReplace(f)) => f.response,
+            Op::Do(Policy::SetBody(b)) => b.response && b.reads_body(),
+            _ => false,
+        })
+    }
+
+    /// Whether any policy needs the whole request body in memory.
+    pub fn needs_request_body(&self) -> bool {
+        self.ops.iter().any(|op| match op {
+            Op::Do(Policy::FindAndReplace(f)) => !f.response,
+            Op::Do(Policy::SetBody(b)) => !b.response,
+            Op::Forward(f) => f.buffer_request_body,
+            Op::RetryCheck { .. } => true,
+            _ => false,
+        })
+    }
+}
+
+/// One instruction.
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// A policy that runs to completion without waiting.
+    Do(Policy),
+    /// `forward-request`: send the request, take the backend's response.
+    Forward(set_backend_service::Forward),
+    /// `choose`/`when`: when `cond` is false, continue at `otherwise`.
+    Branch { cond: Expr, otherwise: usize },
+    /// Continue at this index (end of a `when` body).
+    Jump(usize),
+    /// Start of a `retry` body: resets the attempt counter of `slot`.
+    RetryStart { slot: usize },
+    /// End of a `retry` body: evaluate the condition, maybe wait and go back.
+    RetryCheck {
+        retry: Box<retry::Retry>,
+        slot: usize,
+        start: usize,
+    },
+}
+
+/// The synchronous policies.
+#[derive(Clone, Debug)]
+pub enum Policy {
+    SetHeader(set_header::SetHeader),
+    SetQueryParameter(set_query_parameter::SetQueryParameter),
+    RewriteUri(rewrite_uri::RewriteUri),
+    SetMethod(set_method::SetMethod),
+    SetStatus(set_status::SetStatus),
+    SetBody(set_body::SetBody),
+    ReturnResponse(return_response::ReturnResponse),
+    MockResponse(mock_response::MockResponse),
+    SetBackendService(set_backend_service::SetBackendService),
+    SetVariable(set_variable::SetVariable),
+    CheckHeader(check_header::CheckHeader),
+    IpFilter(ip_filter::IpFilter),
+    Cors(cors::Cors),
+    FindAndReplace(find_and_replace::FindAndReplace),
+    AuthenticationBasic(authentication_basic::AuthenticationBasic),
+    Trace(trace::Trace),
+    EmitMetric(emit_metric::EmitMetric),
+}

@@ -1,0 +1,75 @@
+//! `retry`: run the enclosed policies (typically `forward-request`) again
+//! while a condition holds, up to `count` more times, waiting between tries.
+//!
+//! ```xml
+//! <retry condition="@(context.Response.StatusCode >= 500)" count="3" interval="1"
+//!        delta="1" max-interval="10" first-fast-retry="false">
+//!   <forward-request buffer-request-body="true"/>
+//! </retry>
+//! ```
+//! Waits: only `interval` → fixed; with `delta` → linear
+//! (`interval + (n-1)·delta`); with `delta` and `max-interval` →
+//! exponential (`interval + (2^(n-1) - 1)·delta`), both capped by
+//! `max-interval`; `first-fast-retry` makes the first retry immediate.
+//! The request body is buffered (bounded by `policy.body.max-bytes`) so it
+//! can be sent again. Allowed in the backend section.
+
+use std::time::Duration;
+
+use super::compile::{CompileError, Compiler, Element, Section};
+use super::expr::{Expr, Type};
+
+#[derive(Clone, Debug)]
+pub struct Retry {
+    pub condition: Expr,
+    /// Most retries after the first try.
+    pub count: u32,
+    pub interval: Duration,
+    pub delta: Option<Duration>,
+    pub max_interval: Option<Duration>,
+    pub first_fast_retry: bool,
+}
+
+pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Retry, CompileError> {
+    c.only_in(el, &[Section::Backend])?;
+    let condition = c
+        .expr_attr(el, "condition", Type::Bool)?
+        .ok_or_else(|| c.error(el, "missing attribute `condition`"))?;
+    let count = c
+        .number(el, "count")?
+        .ok_or_else(|| c.error(el, "missing attribute `count`"))?;
+    if count > 50 {
+        return Err(c.error(el, "count must be at most 50"));
+    }
+    let interval = c
+        .number(el, "interval")?
+        .ok_or_else(|| c.error(el, "missing attribute `interval`"))?;
+    let secs = |v: Option<u64>| v.map(Duration::from_secs);
+    Ok(Retry {
+        condition,
+        count: count as u32,
+        interval: Duration::from_secs(interval),
+        delta: secs(c.number(el, "delta")?),
+        max_interval: secs(c.number(el, "max-interval")?),
+        first_fast_retry: c.boolean(el, "first-fast-retry", false)?,
+    })
+}
+
+impl Retry {
+    /// The wait before retry number `n` (1-based).
+    pub fn delay(&self, n: u32) -> Duration {
+        if n == 1 && self.first_fast_retry {
+            return Duration::ZERO;
+        }
+        let k = n.saturating_sub(1);
+        let wait = match (self.delta, self.max_interval) {
+            (None, _) => self.interval,
+            (Some(d), None) => self.interval + d.saturating_mul(k),
+            (Some(d), Some(_)) => self.interval + d.saturating_mul(2u32.saturating_pow(k.min(20)) - 1),
+        };
+        match self.max_interval {
+            Some(max) => wait.min(max),
+            None => wait,
+        }
+    }
+}

@@ -1,0 +1,477 @@
+//! Runs an operation's compiled policy pipeline for one request: the
+//! asynchronous driver around `policy::exec` (which runs the synchronous
+//! policies). It performs what waits: reading a body a policy needs,
+//! `forward-request`, `retry` back-off; and it writes gateway-made
+//! responses (policy answers, `on-error` results).
+//!
+//! Phases: [buffer request body if a policy needs it] → inbound → backend
+//! (forward, possibly deferred so `retry` can look at the response head) →
+//! outbound (on the response head, inside the relay: see
+//! `respond::ResponseHook`) → write. Any failure before the response has
+//! started goes to `on-error` with `context.LastError` set, and the
+//! resulting response is written here; a failure after that closes the
+//! connection (the client already has a status line).
+//!
+//! Invariants: the request head bytes are copied once into a reused
+//! per-connection buffer (policies read them after the client buffer has
+//! moved on); the program is never re-parsed; a response is written at
+//! most once.
+
+use std::borrow::Cow;
+
+use super::error::{error_body, ProxyError};
+use super::forward::{self, HttpBackend, Outgoing, Pending};
+use super::respond::ResponseHook;
+use super::upstream_head::write_synthetic;
+use super::Exchange;
+use crate::http::{BodyFraming, ResponseHead, Span};
+use crate::pipeline::Pipeline;
+use crate::policy::exec::{self, Env, RequestView, ResponseView, Run, Stop};
+use crate::policy::failure::{Failure, LastError};
+use crate::policy::flow::{Flow, ResponseEdits};
+use crate::policy::program::{Op, Program};
+use crate::replica::{BackendTarget, Replica};
+use crate::routing::RouteMatch;
+use crate::server::io::write_vec;
+
+/// How the pipeline ended without error.
+enum Done {
+    /// The response was relayed from the backend (outbound ran in the relay).
+    Relayed,
+    /// `flow.response` is a gateway-made response to write.
+    Synthetic,
+}
+
+/// Where the request stands, for `LastError.Section` and response framing.
+struct State {
+    section: &'static str,
+    /// Head (and body) already taken from the client buffer.
+    consumed: bool,
+}
+
+/// Runs `pipeline` for the request in `x`.
+pub async fn run(
+    x: &mut Exchange<'_>,
+    replica: &Replica,
+    m: &RouteMatch,
+    pipeline: &Pipeline,
+) -> Result<(), ProxyError> {
+    let mut head_buf = std::mem::take(&mut x.scratch.req_head);
+    head_buf.clear();
+    head_buf.extend_from_slice(&x.client.data()[..x.head.head_len]);
+    let params = std::mem::take(&mut x.scratch.route.params);
+    let api = &replica.apis[m.api];
+    let op = &api.operations[m.operation];
+    let env = Env {
+        replica,
+        api,
+        op,
+        peer: x.peer.ip(),
+        services: &x.ctx.services,
+        request_id: u128::from(x.ctx.next_random()) << 64 | u128::from(x.ctx.next_random()),
+        subscription: x.log.grant.subscription.map(|(i, _)| i as usize),
+        product: x.log.grant.product.map(|p| p as usize),
+        timestamp: crate::policy::expr::DateTime::now_utc(),
+        started: std::time::Instant::now(),
+    };
+    let req = RequestView {
+        head: x.head,
+        buf: &head_buf,
+        params: &params,
+        remaining_start: m.remaining_start,
+    };
+    let result = run_with(x, &env, req, pipeline).await;
+    x.scratch.req_head = head_buf;
+    x.scratch.route.params = params;
+    result
+}
+
+async fn run_with<'r>(
+    x: &mut Exchange<'_>,
+    env: &'r Env<'r>,
+    req: RequestView<'r>,
+    pipeline: &'r Pipeline,
+) -> Result<(), ProxyError> {
+    let mut flow = Flow::default();
+    let mut st = State {
+        section: "inbound",
+        consumed: false,
+    };
+    let outcome = main(x, env, req, pipeline, &mut flow, &mut st).await;
+    match outcome {
+        Ok(Done::Relayed) => Ok(()),
+        Ok(Done::Synthetic) => respond(x, &flow, &mut st).await,
+        Err(e) if x.log.response_started || e.rescue().is_none() => Err(e),
+        Err(e) => {
+            on_error(env, req, pipeline, &mut flow, &st, &e);
+            log_policy_failure(x, env, &e);
+            respond(x, &flow, &mut st).await
+        }
+    }
+}
+
+fn log_policy_failure(x: &Exchange<'_>, env: &Env<'_>, e: &ProxyError) {
+    tracing::debug!(
+        worker = x.ctx.id,
+        api = %env.api.id,
+        operation = %env.op.id,
+        peer = %x.peer,
+        source = e.source_name(),
+        reason = e.reason(),
+        error = %e,
+        "request failed in the policy pipeline"
+    );
+}
+
+async fn main<'r>(
+    x: &mut Exchange<'_>,
+    env: &'r Env<'r>,
+    req: RequestView<'r>,
+    pipeline: &'r Pipeline,
+    flow: &mut Flow<'r>,
+    st: &mut State,
+) -> Result<Done, ProxyError> {
+    if pipeline.request_body {
+        forward::maybe_continue(x).await?;
+        x.client.consume(x.head.head_len);
+        st.consumed = true;
+        let body = super::body::read_all(
+            x.client,
+            x.head.framing,
+            env.services.body_max,
+            x.ctx.settings.body_timeout,
+            super::body::Side::Client,
+        )
+        .await?;
+        x.log.request_body_done = true;
+        flow.request_body = Some(body);
+    }
+    if sync_section(&pipeline.inbound, flow, env, req, None)? == Stop::Answered {
+        return Ok(Done::Synthetic);
+    }
+    st.section = "backend";
+    let mut pending: Option<(Pending, &'r BackendTarget)> = None;
+    let mut forwarded = false;
+    let mut pc = 0;
+    loop {
+        let stop = {
+            let resp = pending.as_ref().map(|(p, _)| ResponseView {
+                head: &x.scratch.resp,
+                buf: p.up.r.data(),
+            });
+            let mut r = Run { flow, env, req, resp };
+            exec::run(&pipeline.backend, pc, &mut r).map_err(ProxyError::Policy)?
+        };
+        match stop {
+            Stop::End => break,
+            Stop::Answered => {
+                if let Some((p, _)) = pending.take() {
+                    forward::discard_pending(x, p);
+                }
+                return Ok(Done::Synthetic);
+            }
+            Stop::Suspend(i) => match &pipeline.backend.ops[i] {
+                Op::Forward(f) => {
+                    if let Some((p, _)) = pending.take() {
+                        forward::discard_pending(x, p);
+                    }
+                    let target = flow
+                        .request
+                        .backend
+                        .and_then(|t| env.replica.targets.get(t))
+                        .map_or(&env.api.backend, |t| &t.backend);
+                    forwarded = true;
+                    st.consumed = true;
+                    match target {
+                        BackendTarget::Echo => {
+                            super::echo::echo_request(x, req, flow, &env.api.path).await?;
+                            x.log.request_body_done = true;
+                            return Ok(Done::Relayed);
+                        }
+                        BackendTarget::Http { tls: true, .. } => return Err(ProxyError::UnsupportedScheme("https")),
+                        BackendTarget::Http { .. } => {}
+                    }
+                    let defer = flow.request_body.is_some() || flow.request.body.is_some();
+                    let prepared = {
+                        let out = Outgoing {
+                            edits: (!flow.request.is_empty()).then_some(&flow.request),
+                            head_buf: Some(req.buf),
+                            body: flow.request.body.as_deref().or(flow.request_body.as_deref()),
+                            timeout: f.timeout,
+                            defer,
+                        };
+                        forward::prepare(x, &http_backend(target), remainder(req), &out).await?
+                    };
+                    if defer {
+                        let p = forward::send(x, &http_backend(target), prepared, true, None).await?;
+                        if let Some(p) = p {
+                            if f.fail_on_error_status_code && x.scratch.resp.status >= 400 {
+                                let status = x.scratch.resp.status;
+                                forward::discard_pending(x, p);
+                                return Err(ProxyError::Policy(backend_error(status)));
+                            }
+                            pending = Some((p, target));
+                        }
+                    } else {
+                        let mut hook = Outbound::new(
+                            &pipeline.outbound,
+                            flow,
+                            env,
+                            req,
+                            pipeline,
+                            f.fail_on_error_status_code,
+                        );
+                        st.section = "outbound";
+                        forward::send(x, &http_backend(target), prepared, false, Some(&mut hook)).await?;
+                        return Ok(Done::Relayed);
+                    }
+                    pc = i + 1;
+                }
+                Op::RetryCheck { retry, slot, start } => {
+                    let attempt = flow.attempt(*slot);
+                    let again = attempt < retry.count && {
+                        let resp = pending.as_ref().map(|(p, _)| ResponseView {
+                            head: &x.scratch.resp,
+                            buf: p.up.r.data(),
+                        });
+                        let r = Run { flow, env, req, resp };
+                        r.eval_bool(&retry.condition, "retry").map_err(ProxyError::Policy)?
+                    };
+                    if again {
+                        flow.set_attempt(*slot, attempt + 1);
+                        if let Some((p, _)) = pending.take() {
+                            forward::discard_pending(x, p);
+                        }
+                        let wait = retry.delay(attempt + 1);
+                        if !wait.is_zero() {
+                            monoio::time::sleep(wait).await;
+                        }
+                        pc = *start;
+                    } else {
+                        pc = i + 1;
+                    }
+                }
+                _ => pc = i + 1,
+            },
+        }
+    }
+    st.section = "outbound";
+    if let Some((p, target)) = pending {
+        let mut hook = Outbound::new(&pipeline.outbound, flow, env, req, pipeline, false);
+        forward::relay_pending(x, p, pool_key(target), Some(&mut hook)).await?;
+        return Ok(Done::Relayed);
+    }
+    if !forwarded {
+        // No backend call: an empty 200 that outbound may shape.
+        if flow.response.is_empty() {
+            flow.response = ResponseEdits::synthetic(200);
+        }
+        flow.response.synthetic = true;
+    }
+    sync_section(&pipeline.outbound, flow, env, req, None)?;
+    Ok(Done::Synthetic)
+}
+
+/// Runs a section that cannot suspend (inbound, outbound on a gateway-made
+/// response, on-error).
+fn sync_section<'r>(
+    prog: &'r Program,
+    flow: &mut Flow<'r>,
+    env: &'r Env<'r>,
+    req: RequestView<'r>,
+    resp: Option<ResponseView<'r>>,
+) -> Result<Stop, ProxyError> {
+    let mut r = Run { flow, env, req, resp };
+    let mut pc = 0;
+    loop {
+        match exec::run(prog, pc, &mut r).map_err(ProxyError::Policy)? {
+            // Only `forward-request` and `retry` suspend, and both are
+            // compiled for the backend section only; skip defensively.
+            Stop::Suspend(i) => pc = i + 1,
+            other => return Ok(other),
+        }
+    }
+}
+
+fn remainder(req: RequestView<'_>) -> Span {
+    Span {
+        start: req.head.path.start + req.remaining_start,
+        end: req.head.path.end,
+    }
+}
+
+fn http_backend(t: &BackendTarget) -> HttpBackend<'_> {
+    match t {
+        BackendTarget::Http {
+            pool_key,
+            addrs,
+            base_path,
+            host_header,
+            ..
+        } => HttpBackend {
+            pool_key,
+            addrs,
+            base_path,
+            host_header,
+        },
+        BackendTarget::Echo => HttpBackend {
+            pool_key: "",
+            addrs: &[],
+            base_path: "",
+            host_header: "echo",
+        },
+    }
+}
+
+fn pool_key(t: &BackendTarget) -> &str {
+    match t {
+        BackendTarget::Http { pool_key, .. } => pool_key,
+        BackendTarget::Echo => "",
+    }
+}
+
+/// `fail-on-error-status-code`: a backend 4xx/5xx goes to on-error.
+fn backend_error(status: u16) -> Failure {
+    Failure::new(
+        "forward-request",
+        "BackendErrorStatusCode",
+        status,
+        format!("Backend responded with status code {status}"),
+    )
+}
+
+/// The outbound section as a [`ResponseHook`].
+struct Outbound<'a, 'r> {
+    prog: &'r Program,
+    flow: &'a mut Flow<'r>,
+    env: &'r Env<'r>,
+    req: RequestView<'r>,
+    body_limit: Option<u64>,
+    fail_on_error: bool,
+}
+
+impl<'a, 'r> Outbound<'a, 'r> {
+    fn new(
+        prog: &'r Program,
+        flow: &'a mut Flow<'r>,
+        env: &'r Env<'r>,
+        req: RequestView<'r>,
+        pipeline: &Pipeline,
+        fail_on_error: bool,
+    ) -> Self {
+        Outbound {
+            prog,
+            flow,
+            env,
+            req,
+            body_limit: pipeline.response_body.then_some(env.services.body_max),
+            fail_on_error,
+        }
+    }
+}
+
+impl ResponseHook for Outbound<'_, '_> {
+    fn body_limit(&self) -> Option<u64> {
+        self.body_limit
+    }
+
+    fn on_response(&mut self, resp: &ResponseHead, buf: &[u8], body: Option<Vec<u8>>) -> Result<(), ProxyError> {
+        if self.fail_on_error && resp.status >= 400 {
+            return Err(ProxyError::Policy(backend_error(resp.status)));
+        }
+        let had_body = body.is_some();
+        self.flow.response_body = body;
+        let mut r = Run {
+            flow: &mut *self.flow,
+            env: self.env,
+            req: self.req,
+            resp: Some(ResponseView { head: resp, buf }),
+        };
+        let mut pc = 0;
+        while let Stop::Suspend(i) = exec::run(self.prog, pc, &mut r).map_err(ProxyError::Policy)? {
+            pc = i + 1;
+        }
+        if had_body && self.flow.response.body.is_none() {
+            self.flow.response.body = self.flow.response_body.take();
+        }
+        Ok(())
+    }
+
+    fn edits(&self) -> Option<&ResponseEdits<'_>> {
+        Some(&self.flow.response)
+    }
+}
+
+/// Runs on-error: the response starts as the error's APIM response and the
+/// section may change or replace it.
+fn on_error<'r>(
+    env: &'r Env<'r>,
+    req: RequestView<'r>,
+    pipeline: &'r Pipeline,
+    flow: &mut Flow<'r>,
+    st: &State,
+    e: &ProxyError,
+) {
+    let (status, message) = e.rescue().unwrap_or((500, "Internal server error"));
+    let mut resp = ResponseEdits::synthetic(status);
+    resp.headers.add("Content-Type", Cow::Borrowed("application/json"));
+    for (name, value) in e.headers() {
+        resp.headers.add(name, Cow::Owned(value.clone()));
+    }
+    resp.body = Some(error_body(status, message).into_bytes());
+    flow.response = resp;
+    flow.answered = false;
+    flow.last_error = Some(LastError {
+        source: Cow::Borrowed(e.source_name()),
+        reason: Cow::Borrowed(e.reason()),
+        message: Cow::Owned(match e {
+            ProxyError::Policy(f) => f.message.to_string(),
+            other => other.to_string(),
+        }),
+        scope: Cow::Borrowed(""),
+        section: Cow::Borrowed(st.section),
+        path: Cow::Borrowed(""),
+        policy_id: Cow::Borrowed(""),
+    });
+    if pipeline.on_error.is_empty() {
+        return;
+    }
+    let saved = flow.response.clone();
+    if let Err(again) = sync_section(&pipeline.on_error, flow, env, req, None) {
+        // A failure inside on-error: answer with the original error.
+        tracing::debug!(api = %env.api.id, error = %again, "on-error section failed");
+        flow.response = saved;
+    }
+}
+
+/// Writes `flow.response` as a gateway-made response.
+async fn respond(x: &mut Exchange<'_>, flow: &Flow<'_>, st: &mut State) -> Result<(), ProxyError> {
+    let head = x.head;
+    let mut take = head.head_len;
+    let body_pending = !st.consumed
+        && match head.framing {
+            BodyFraming::None => false,
+            // A body already received with the head is dropped, keeping the connection.
+            BodyFraming::Length(n) if x.client.data().len() - head.head_len >= n as usize => {
+                take += n as usize;
+                false
+            }
+            _ => true,
+        };
+    if !st.consumed {
+        x.client.consume(take);
+        st.consumed = true;
+        x.log.request_body_done = !body_pending;
+    }
+    let keep_alive = head.keep_alive && !body_pending && !x.ctx.is_draining();
+    let mut out = std::mem::take(&mut x.scratch.out);
+    out.clear();
+    let n = write_synthetic(&mut out, &flow.response, keep_alive, head.method == http::Method::HEAD);
+    x.log.status = flow.response.status.unwrap_or(200);
+    x.log.response_started = true;
+    x.log.keep_alive = keep_alive;
+    x.log.response_bytes = n;
+    let (res, out) = write_vec(x.client_w, out).await;
+    x.scratch.out = out;
+    res.map_err(ProxyError::ClientIo)
+}
