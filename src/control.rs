@@ -103,6 +103,8 @@ pub struct Control {
     /// Latest cumulative (total, failed) request counts per worker.
     pub counters: Vec<(u64, u64)>,
     pub workers: Vec<Sender<WorkerMsg>>,
+    /// The process's limit counters, swept here so idle entries go away.
+    pub limits: crate::policy::limits::Limits,
     pub events: Receiver<WorkerEvent>,
     pub signals: Receiver<i32>,
     pub watch_interval: Duration,
@@ -154,6 +156,7 @@ impl Control {
                     _ => {}
                 },
                 default(self.watch_interval) => {
+                    self.limits.sweep();
                     let now = self.source.fingerprint();
                     if matches!(self.source, Source::Remote(_)) {
                         // Snapshots arrive on `sync_events`.

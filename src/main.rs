@@ -224,6 +224,9 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     let signals = spawn_signal_thread()?;
     let (ev_tx, ev_rx) = crossbeam_channel::unbounded();
     let mut senders = Vec::with_capacity(n);
+    // One set of limit counters for the whole process: every worker gets a
+    // clone, so a limit of N is N across all workers.
+    let limits = outpost::policy::services::process_limits();
     for (id, listener) in bound.into_iter().enumerate() {
         let (tx, rx) = crossbeam_channel::unbounded();
         senders.push(tx);
@@ -236,6 +239,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
             control: rx,
             events: ev_tx.clone(),
             access_log,
+            limits: limits.clone(),
         })?;
     }
     let mut cpus = Vec::new();
@@ -288,6 +292,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         hash: replica.as_ref().map_or(0, |r| r.hash),
         remote,
         counters: vec![(0, 0); n],
+        limits,
         config,
         fingerprint,
     };

@@ -16,9 +16,9 @@ use super::expr::{Expr, Type};
 use super::program::{Op, Policy, Program};
 use super::text::Text;
 use super::{
-    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, retry,
-    return_response, rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter,
-    set_status, set_variable, trace,
+    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, quota,
+    quota_by_key, rate_limit, rate_limit_by_key, retry, return_response, rewrite_uri, set_backend_service, set_body,
+    set_header, set_method, set_query_parameter, set_status, set_variable, trace,
 };
 
 /// The four sections of a policy document.
@@ -352,6 +352,10 @@ impl<'a> Compiler<'a> {
             "authentication-basic" => Policy::AuthenticationBasic(authentication_basic::compile(self, el)?),
             "trace" => Policy::Trace(trace::compile(self, el)?),
             "emit-metric" => Policy::EmitMetric(emit_metric::compile(self, el)?),
+            "rate-limit" => Policy::RateLimit(rate_limit::compile(self, el)?),
+            "rate-limit-by-key" => Policy::RateLimitByKey(rate_limit_by_key::compile(self, el)?),
+            "quota" => Policy::Quota(quota::compile(self, el)?),
+            "quota-by-key" => Policy::QuotaByKey(quota_by_key::compile(self, el)?),
             "forward-request" => {
                 let f = set_backend_service::compile_forward(self, el)?;
                 self.push(el, Op::Forward(f));

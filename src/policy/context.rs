@@ -19,6 +19,11 @@ impl<'a, 'p> PolicyContext<'a, 'p> {
         PolicyContext { run }
     }
 
+    fn subscription(&self) -> Option<&'a crate::subscription::CompiledSubscription> {
+        let env = self.run.env;
+        env.grant.subscription(&env.replica.subscriptions)
+    }
+
     fn host(&self) -> &str {
         let h = self.run.req.header("Host").unwrap_or("");
         match h.find(']') {
@@ -114,7 +119,14 @@ impl Context for PolicyContext<'_, '_> {
                     id as u64 & 0xffff_ffff_ffff
                 ))
             }
-            // Subscriptions, products and users come with the subscription layer.
+            F::SubscriptionId => Cow::Borrowed(self.subscription()?.id.as_str()),
+            F::SubscriptionName => Cow::Borrowed(self.subscription()?.name.as_str()),
+            F::SubscriptionKey => Cow::Borrowed(env.grant.key(&env.replica.subscriptions)?),
+            F::SubscriptionPrimaryKey => Cow::Borrowed(self.subscription()?.primary_key.as_str()),
+            F::SubscriptionSecondaryKey => Cow::Borrowed(self.subscription()?.secondary_key.as_deref()?),
+            F::ProductId => Cow::Borrowed(env.grant.product(&env.replica.subscriptions)?.id.as_str()),
+            F::ProductName => Cow::Borrowed(env.grant.product(&env.replica.subscriptions)?.name.as_str()),
+            // Users are not modelled.
             _ => return None,
         })
     }
@@ -131,8 +143,8 @@ impl Context for PolicyContext<'_, '_> {
         match object {
             Ns::Response => r.resp.is_some() || r.flow.response.synthetic || r.flow.last_error.is_some(),
             Ns::LastError => r.flow.last_error.is_some(),
-            Ns::Subscription => r.env.subscription.is_some(),
-            Ns::Product => r.env.product.is_some(),
+            Ns::Subscription => r.env.grant.subscription.is_some(),
+            Ns::Product => r.env.grant.product.is_some(),
             Ns::User => false,
             _ => true,
         }

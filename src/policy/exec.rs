@@ -96,9 +96,9 @@ pub struct Env<'r> {
     pub services: &'r Services,
     /// Request id (`context.RequestId`).
     pub request_id: u128,
-    /// The matched subscription and product, when any.
-    pub subscription: Option<usize>,
-    pub product: Option<usize>,
+    /// The matched subscription and product, when any (indices into
+    /// `replica.subscriptions`).
+    pub grant: crate::subscription::Grant,
     /// `context.Timestamp` and the start of `context.Elapsed`.
     pub timestamp: super::expr::DateTime,
     pub started: std::time::Instant,
@@ -236,6 +236,10 @@ impl Policy {
             Policy::AuthenticationBasic(p) => p.run(r),
             Policy::Trace(p) => p.run(r),
             Policy::EmitMetric(p) => p.run(r),
+            Policy::RateLimit(p) => p.run(r),
+            Policy::RateLimitByKey(p) => p.run(r),
+            Policy::Quota(p) => p.run(r),
+            Policy::QuotaByKey(p) => p.run(r),
         }
     }
 }

@@ -168,6 +168,9 @@ pub struct Flow<'p> {
     pub answered: bool,
     /// Attempt counters of the `retry` loops, by slot.
     pub attempts: Vec<u32>,
+    /// Extra headers for the error response of the failure being raised
+    /// (a rate limit's `Retry-After` under its configured name).
+    pub error_headers: Vec<(&'p str, String)>,
 }
 
 impl<'p> Flow<'p> {

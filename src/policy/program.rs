@@ -9,9 +9,9 @@
 
 use super::expr::Expr;
 use super::{
-    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, retry,
-    return_response, rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter,
-    set_status, set_variable, trace,
+    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, quota,
+    quota_by_key, rate_limit, rate_limit_by_key, retry, return_response, rewrite_uri, set_backend_service, set_body,
+    set_header, set_method, set_query_parameter, set_status, set_variable, trace,
 };
 
 /// One section's compiled program.
@@ -94,4 +94,8 @@ pub enum Policy {
     AuthenticationBasic(authentication_basic::AuthenticationBasic),
     Trace(trace::Trace),
     EmitMetric(emit_metric::EmitMetric),
+    RateLimit(rate_limit::RateLimit),
+    RateLimitByKey(rate_limit_by_key::RateLimitByKey),
+    Quota(quota::Quota),
+    QuotaByKey(quota_by_key::QuotaByKey),
 }

@@ -5,6 +5,10 @@
 //! Invariant: built once per worker from the settings; the only state
 //! shared across workers is the counters' own design (see `limits`).
 
+use std::sync::Arc;
+
+use super::limits::{Limits, SystemClock, DEFAULT_MAX_KEYS};
+
 /// Per-worker policy services.
 #[derive(Debug, Clone)]
 pub struct Services {
@@ -12,13 +16,25 @@ pub struct Services {
     pub gateway_id: String,
     /// Largest body a policy may buffer (`policy.body.max-bytes`).
     pub body_max: u64,
+    /// The process-wide limit counters (one `Limits` per process, a clone
+    /// per worker: counts are gateway-wide).
+    pub limits: Limits,
+}
+
+/// `context.Deployment.GatewayId` unless configured.
+pub const DEFAULT_GATEWAY_ID: &str = "outpost";
+
+/// Fresh counters on the system clock (one per process).
+pub fn process_limits() -> Limits {
+    Limits::new(Arc::new(SystemClock::new()), DEFAULT_MAX_KEYS)
 }
 
 impl Default for Services {
     fn default() -> Self {
         Services {
-            gateway_id: "outpost".into(),
+            gateway_id: DEFAULT_GATEWAY_ID.into(),
             body_max: 4 * 1024 * 1024,
+            limits: process_limits(),
         }
     }
 }

@@ -69,8 +69,7 @@ pub async fn run(
         peer: x.peer.ip(),
         services: &x.ctx.services,
         request_id: u128::from(x.ctx.next_random()) << 64 | u128::from(x.ctx.next_random()),
-        subscription: x.log.grant.subscription.map(|(i, _)| i as usize),
-        product: x.log.grant.product.map(|p| p as usize),
+        grant: x.grant(),
         timestamp: crate::policy::expr::DateTime::now_utc(),
         started: std::time::Instant::now(),
     };
@@ -417,6 +416,9 @@ fn on_error<'r>(
     resp.headers.add("Content-Type", Cow::Borrowed("application/json"));
     for (name, value) in e.headers() {
         resp.headers.add(name, Cow::Owned(value.clone()));
+    }
+    for (name, value) in std::mem::take(&mut flow.error_headers) {
+        resp.headers.add(name, Cow::Owned(value));
     }
     resp.body = Some(error_body(status, message).into_bytes());
     flow.response = resp;

@@ -79,7 +79,13 @@ pub struct WorkerCtx {
 }
 
 impl WorkerCtx {
-    pub fn new(id: usize, settings: Settings, replica: Option<Replica>, access_log: bool) -> WorkerCtx {
+    pub fn new(
+        id: usize,
+        settings: Settings,
+        replica: Option<Replica>,
+        access_log: bool,
+        counters: crate::policy::limits::Limits,
+    ) -> WorkerCtx {
         let limits = HeadLimits {
             max_head_bytes: settings.max_head_bytes,
             max_uri_bytes: settings.max_uri_bytes,
@@ -99,7 +105,8 @@ impl WorkerCtx {
             access_log,
             services: crate::policy::services::Services {
                 body_max: settings.policy_body_max,
-                ..Default::default()
+                limits: counters,
+                gateway_id: crate::policy::services::DEFAULT_GATEWAY_ID.into(),
             },
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((id as u64 + 1) << 32) ^ u64::from(std::process::id())),
             settings,
@@ -156,6 +163,8 @@ pub struct WorkerSpec {
     pub control: Receiver<WorkerMsg>,
     pub events: Sender<WorkerEvent>,
     pub access_log: bool,
+    /// The process's limit counters (a clone of the one `Limits`).
+    pub limits: crate::policy::limits::Limits,
 }
 
 /// Starts the worker thread.
@@ -175,6 +184,7 @@ fn run_worker(spec: WorkerSpec) {
         control,
         events,
         access_log,
+        limits,
     } = spec;
     let pinned = cpu.is_some_and(core_affinity::set_for_current);
     let started = events.clone();
@@ -190,7 +200,7 @@ fn run_worker(spec: WorkerSpec) {
             });
         },
         move || async move {
-            let ctx = Rc::new(WorkerCtx::new(id, settings, replica, access_log));
+            let ctx = Rc::new(WorkerCtx::new(id, settings, replica, access_log, limits));
             serve(ctx, listener, control, events_for_counts).await
         },
     );

@@ -8,6 +8,7 @@ mod errors;
 mod heartbeat;
 mod invalid_snapshot;
 mod lifecycle;
+mod limits;
 mod mgmt;
 mod mgmt_resources;
 mod openapi_import;
