@@ -144,7 +144,10 @@ fn quota_and_quota_by_key_refuse_with_403() {
     assert_eq!(call("b").status, 200);
     let r = call("c");
     assert_eq!(r.status, 403);
-    assert!(r.header("Retry-After").is_none(), "a never-renewing quota has no retry time");
+    assert!(
+        r.header("Retry-After").is_none(),
+        "a never-renewing quota has no retry time"
+    );
 }
 
 #[test]
