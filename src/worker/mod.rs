@@ -222,12 +222,26 @@ async fn serve(
     control: Receiver<WorkerMsg>,
     events: Sender<WorkerEvent>,
 ) -> std::io::Result<()> {
+    // A second handle on the same socket: draining shuts the socket down
+    // through it, which wakes the pending accept with an error. Racing the
+    // accept against the drain signal instead would cancel an accept that
+    // may already have taken a connection, leaving that client hanging.
+    let stop_accepting = listener.try_clone()?;
     let listener = monoio::net::TcpListener::from_std(listener)?;
-    monoio::spawn(poll_control(ctx.clone(), control, events));
+    monoio::spawn(poll_control(ctx.clone(), control, events, stop_accepting));
     monoio::spawn(ctx.pool.clone().sweep_forever());
     loop {
-        monoio::select! {
-            accepted = listener.accept() => match accepted {
+        let accepted = listener.accept().await;
+        if ctx.is_draining() {
+            // Shut down: a connection accepted in the meantime is closed
+            // unanswered, and the error that woke us ends the loop.
+            match accepted {
+                Ok(_) => continue,
+                Err(_) => break,
+            }
+        }
+        {
+            match accepted {
                 Ok((stream, peer)) => {
                     ctx.conn_opened();
                     let c = ctx.clone();
@@ -244,8 +258,7 @@ async fn serve(
                     warn!(worker = ctx.id, error = %e, "accept failed");
                     monoio::time::sleep(Duration::from_millis(10)).await;
                 }
-            },
-            _ = ctx.drain.wait() => break,
+            }
         }
     }
     drop(listener);
@@ -271,7 +284,12 @@ pub async fn contain_panic<F: std::future::Future<Output = ()>>(fut: F) -> Resul
 }
 
 /// Applies control messages between requests; never blocks the thread.
-async fn poll_control(ctx: Rc<WorkerCtx>, control: Receiver<WorkerMsg>, events: Sender<WorkerEvent>) {
+async fn poll_control(
+    ctx: Rc<WorkerCtx>,
+    control: Receiver<WorkerMsg>,
+    events: Sender<WorkerEvent>,
+    stop_accepting: std::net::TcpListener,
+) {
     let mut tick = 0u32;
     let mut reported = (0, 0);
     loop {
@@ -297,8 +315,14 @@ async fn poll_control(ctx: Rc<WorkerCtx>, control: Receiver<WorkerMsg>, events: 
                     );
                 }
                 WorkerMsg::Drain => {
-                    info!(worker = ctx.id, "worker draining");
+                    // Flag first, then shut the listening socket down: the
+                    // kernel resets connections still in its backlog and
+                    // refuses new ones, and the woken accept sees the flag.
                     ctx.drain.notify_all();
+                    if let Err(e) = socket2::SockRef::from(&stop_accepting).shutdown(std::net::Shutdown::Both) {
+                        warn!(worker = ctx.id, error = %e, "could not shut the listener down");
+                    }
+                    info!(worker = ctx.id, "worker draining");
                     return;
                 }
             }
