@@ -9,7 +9,8 @@
 //! - [`worker`]: one pinned monoio runtime per core, owning its listener,
 //!   upstream pools and configuration replica;
 //! - [`server`] and [`proxy`]: the downstream connection loop and forwarding;
-//! - [`control`]: the control thread (reload, signals, broadcast, shutdown).
+//! - [`control`]: the control thread (reload, signals, broadcast, shutdown);
+//! - [`tls`]: TLS termination, backend TLS, suites, certificates.
 
 pub mod config;
 pub mod control;
@@ -24,4 +25,5 @@ pub mod routing;
 pub mod server;
 pub mod settings;
 pub mod sync;
+pub mod tls;
 pub mod worker;

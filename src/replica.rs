@@ -23,6 +23,9 @@ pub struct Replica {
     pub hash: u64,
     pub router: Router,
     pub apis: Vec<CompiledApi>,
+    /// HTTPS host names (`None` = none configured); immutable, shared by
+    /// all workers' replicas (see `crate::tls`).
+    pub server_tls: Option<std::sync::Arc<crate::tls::server::ServerTls>>,
 }
 
 #[derive(Clone, Debug)]
@@ -33,6 +36,8 @@ pub struct CompiledApi {
     /// Normalised API path (`""` for root).
     pub path: String,
     pub backend: BackendTarget,
+    /// For `https://` backends: TLS client configuration and server name.
+    pub backend_tls: Option<crate::tls::client::BackendConnector>,
     pub operations: Vec<CompiledOperation>,
     pub version: Option<String>,
     pub revision: u32,
@@ -105,7 +110,9 @@ pub fn compile(
     let router = Router::build(&cfg.apis)?;
     let mut resolved: HashMap<(String, u16), Vec<SocketAddr>> = HashMap::new();
     let mut apis = Vec::with_capacity(cfg.apis.len());
+    let mut tls_cache = crate::tls::client::BackendTlsCache::default();
     for api in &cfg.apis {
+        let mut backend_tls = None;
         let file = format!("apis/{}.toml", api.id);
         let url = ServiceUrl::parse(&api.service_url).map_err(|m| ConfigError::new(&file, Some("service-url"), m))?;
         let backend = match url {
@@ -121,7 +128,14 @@ pub fn compile(
                     .entry((host.clone(), port))
                     .or_insert_with(|| resolve(&host, port).unwrap_or_default())
                     .clone();
-                let pool_key = format!("{}://{host}:{port}", if tls { "https" } else { "http" });
+                let mut pool_key = format!("{}://{host}:{port}", if tls { "https" } else { "http" });
+                if tls {
+                    let (connector, backend_id) = tls_cache.connector(cfg, &host, port, &file)?;
+                    if let Some(id) = backend_id {
+                        pool_key = format!("{pool_key}#{id}");
+                    }
+                    backend_tls = Some(connector);
+                }
                 BackendTarget::Http {
                     tls,
                     host,
@@ -155,6 +169,7 @@ pub fn compile(
             name: api.display_name.clone(),
             path: api.path.clone(),
             backend,
+            backend_tls,
             operations,
             version: api.version.as_ref().map(|v| v.name.clone()),
             revision: api.revision,
@@ -164,6 +179,7 @@ pub fn compile(
         hash: config_hash(cfg),
         router,
         apis,
+        server_tls: crate::tls::server::ServerTls::compile(cfg)?.map(std::sync::Arc::new),
     })
 }
 

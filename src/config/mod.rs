@@ -25,6 +25,7 @@ mod load;
 mod raw;
 mod syntax;
 mod template;
+pub mod tls;
 mod validate;
 
 #[cfg(test)]
@@ -34,6 +35,7 @@ pub use embedded::{load_embedded, EMBEDDED_FILES};
 pub use load::{load_dir, load_files};
 pub use syntax::ServiceUrl;
 pub use template::{TemplateSegment, UrlTemplate};
+pub use tls::{BackendTls, Certificate, Hostname, TlsProtocol};
 
 use std::fmt;
 
@@ -76,6 +78,10 @@ pub struct Config {
     pub subscriptions: Vec<Subscription>,
     pub named_values: Vec<NamedValue>,
     pub backends: Vec<Backend>,
+    /// Sorted by id.
+    pub certificates: Vec<Certificate>,
+    /// Custom host names served over HTTPS, sorted by host name.
+    pub hostnames: Vec<Hostname>,
 }
 
 /// A policy document; only its root element has been checked so far.
@@ -219,4 +225,5 @@ pub struct Backend {
     /// Guaranteed to parse with [`ServiceUrl::parse`].
     pub url: String,
     pub description: Option<String>,
+    pub tls: BackendTls,
 }

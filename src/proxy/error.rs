@@ -34,6 +34,8 @@ pub enum ProxyError {
     Connect(std::io::Error),
     #[error("backend connect timed out")]
     ConnectTimeout,
+    #[error("TLS handshake with the backend failed: {0}")]
+    BackendTls(std::io::Error),
     #[error("backend did not answer in time")]
     ResponseTimeout,
     #[error("backend connection failed: {0}")]
@@ -62,6 +64,7 @@ impl ProxyError {
             ProxyError::NotReady => (503, "Service unavailable"),
             ProxyError::Unresolved(_)
             | ProxyError::Connect(_)
+            | ProxyError::BackendTls(_)
             | ProxyError::BackendIo(_)
             | ProxyError::BackendClosed
             | ProxyError::BackendHead(_)

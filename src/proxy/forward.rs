@@ -43,6 +43,8 @@ const REPLAY_MAX: usize = 64 * 1024;
 const UPSTREAM_BUF: usize = 16 * 1024;
 
 pub struct HttpBackend<'a> {
+    /// Set for `https://` backends.
+    pub tls: Option<&'a crate::tls::client::BackendConnector>,
     pub pool_key: &'a str,
     pub addrs: &'a [SocketAddr],
     pub base_path: &'a str,
@@ -75,7 +77,28 @@ pub async fn maybe_continue(x: &mut Exchange<'_>) -> Result<(), ProxyError> {
     Ok(())
 }
 
-async fn connect(x: &Exchange<'_>, addrs: &[SocketAddr]) -> Result<Conn, ProxyError> {
+/// Opens a backend connection (TCP, then the TLS handshake for `https`),
+/// all within the connect timeout.
+async fn connect(x: &Exchange<'_>, backend: &HttpBackend<'_>) -> Result<Conn, ProxyError> {
+    let tcp = connect_tcp(x, backend.addrs);
+    match backend.tls {
+        None => Ok(crate::server::io::tcp_conn(tcp.await?.into_split())),
+        Some(tls) => {
+            let handshake = async {
+                let stream = tcp.await?;
+                crate::tls::client::connect(stream, tls)
+                    .await
+                    .map_err(ProxyError::BackendTls)
+            };
+            match monoio::time::timeout(x.ctx.settings.connect_timeout, handshake).await {
+                Ok(r) => Ok(crate::server::io::tls_conn(r?)),
+                Err(_) => Err(ProxyError::ConnectTimeout),
+            }
+        }
+    }
+}
+
+async fn connect_tcp(x: &Exchange<'_>, addrs: &[SocketAddr]) -> Result<TcpStream, ProxyError> {
     let start = (x.ctx.next_random() as usize) % addrs.len();
     let mut last = ProxyError::ConnectTimeout;
     for i in 0..addrs.len() {
@@ -83,7 +106,7 @@ async fn connect(x: &Exchange<'_>, addrs: &[SocketAddr]) -> Result<Conn, ProxyEr
         match monoio::time::timeout(x.ctx.settings.connect_timeout, TcpStream::connect_addr(addr)).await {
             Ok(Ok(s)) => {
                 let _ = s.set_nodelay(true);
-                return Ok(s.into_split());
+                return Ok(s);
             }
             Ok(Err(e)) => last = ProxyError::Connect(e),
             Err(_) => last = ProxyError::ConnectTimeout,
@@ -131,6 +154,12 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
         base_path: backend.base_path,
         host_header: backend.host_header,
         remainder: remainder.get(x.client.data()),
+        scheme: super::upstream_head::client_scheme(
+            head,
+            x.client.data(),
+            x.tls.is_some(),
+            x.ctx.settings.forwarded_proto,
+        ),
     };
     write_request_head(&mut out, head, x.client.data(), &target, x.peer.ip());
     if let Some(n) = replay_len {
@@ -144,7 +173,7 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
     let reused = pooled.is_some();
     let conn = match pooled {
         Some(c) => c,
-        None => connect(x, backend.addrs).await?,
+        None => connect(x, backend).await?,
     };
     let mut buf = std::mem::take(&mut x.scratch.upstream_buf);
     buf.reserve(UPSTREAM_BUF);
@@ -165,7 +194,7 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
         match result {
             Err(ProxyError::BackendIo(_) | ProxyError::BackendClosed) if retry => {
                 x.scratch.upstream_buf = up.r.into_parts().1;
-                let conn = connect(x, backend.addrs).await?;
+                let conn = connect(x, backend).await?;
                 let mut buf = std::mem::take(&mut x.scratch.upstream_buf);
                 buf.reserve(UPSTREAM_BUF);
                 up = Upstream {

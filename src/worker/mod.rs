@@ -56,6 +56,8 @@ pub enum WorkerEvent {
         worker: usize,
         total: u64,
         failed: u64,
+        /// TLS handshakes with clients that failed.
+        tls_failed: u64,
     },
 }
 
@@ -71,6 +73,7 @@ pub struct WorkerCtx {
     active: Cell<usize>,
     requests: Cell<u64>,
     failed: Cell<u64>,
+    tls_failed: Cell<u64>,
     pub access_log: bool,
     rng: Cell<u64>,
 }
@@ -93,6 +96,7 @@ impl WorkerCtx {
             active: Cell::new(0),
             requests: Cell::new(0),
             failed: Cell::new(0),
+            tls_failed: Cell::new(0),
             access_log,
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((id as u64 + 1) << 32) ^ u64::from(std::process::id())),
             settings,
@@ -126,6 +130,11 @@ impl WorkerCtx {
         }
     }
 
+    /// Counts one failed TLS handshake with a client (worker-local).
+    pub fn count_handshake_failure(&self) {
+        self.tls_failed.set(self.tls_failed.get() + 1);
+    }
+
     fn conn_opened(&self) {
         self.active.set(self.active.get() + 1);
     }
@@ -143,6 +152,8 @@ pub struct WorkerSpec {
     pub id: usize,
     pub cpu: core_affinity::CoreId,
     pub listener: std::net::TcpListener,
+    /// The HTTPS listener (same port on every worker).
+    pub tls_listener: std::net::TcpListener,
     pub settings: Settings,
     pub replica: Option<Replica>,
     pub control: Receiver<WorkerMsg>,
@@ -162,6 +173,7 @@ fn run_worker(spec: WorkerSpec) {
         id,
         cpu,
         listener,
+        tls_listener,
         settings,
         replica,
         control,
@@ -183,7 +195,7 @@ fn run_worker(spec: WorkerSpec) {
         },
         move || async move {
             let ctx = Rc::new(WorkerCtx::new(id, settings, replica, access_log));
-            serve(ctx, listener, control, events_for_counts).await
+            serve(ctx, [listener, tls_listener], control, events_for_counts).await
         },
     );
     let event = match result {
@@ -210,13 +222,27 @@ fn run_thread(spec: WorkerSpec) {
 
 async fn serve(
     ctx: Rc<WorkerCtx>,
-    listener: std::net::TcpListener,
+    [listener, tls_listener]: [std::net::TcpListener; 2],
     control: Receiver<WorkerMsg>,
     events: Sender<WorkerEvent>,
 ) -> std::io::Result<()> {
     let listener = monoio::net::TcpListener::from_std(listener)?;
+    let tls_listener = monoio::net::TcpListener::from_std(tls_listener)?;
     monoio::spawn(poll_control(ctx.clone(), control, events));
     monoio::spawn(ctx.pool.clone().sweep_forever());
+    let tls_loop = monoio::spawn(accept_loop(ctx.clone(), tls_listener, true));
+    accept_loop(ctx.clone(), listener, false).await;
+    let _ = tls_loop.await;
+    if ctx.active.get() > 0 {
+        ctx.all_closed.wait().await;
+    }
+    info!(worker = ctx.id, "worker drained");
+    Ok(())
+}
+
+/// Accepts connections until drain, each served by its own task; `tls`
+/// selects the HTTPS listener's handshake first.
+async fn accept_loop(ctx: Rc<WorkerCtx>, listener: monoio::net::TcpListener, tls: bool) {
     loop {
         monoio::select! {
             accepted = listener.accept() => match accepted {
@@ -224,7 +250,13 @@ async fn serve(
                     ctx.conn_opened();
                     let c = ctx.clone();
                     monoio::spawn(async move {
-                        let served = crate::server::serve_connection(c.clone(), stream, peer);
+                        let served = async {
+                            if tls {
+                                crate::server::serve_tls_connection(c.clone(), stream, peer).await
+                            } else {
+                                crate::server::serve_connection(c.clone(), stream, peer).await
+                            }
+                        };
                         if contain_panic(served).await.is_err() {
                             tracing::error!(worker = c.id, peer = %peer, "connection task panicked; connection closed");
                         }
@@ -240,12 +272,6 @@ async fn serve(
             _ = ctx.drain.wait() => break,
         }
     }
-    drop(listener);
-    if ctx.active.get() > 0 {
-        ctx.all_closed.wait().await;
-    }
-    info!(worker = ctx.id, "worker drained");
-    Ok(())
 }
 
 /// Runs `fut`, turning a panic inside it into `Err` so that one bad
@@ -265,16 +291,17 @@ pub async fn contain_panic<F: std::future::Future<Output = ()>>(fut: F) -> Resul
 /// Applies control messages between requests; never blocks the thread.
 async fn poll_control(ctx: Rc<WorkerCtx>, control: Receiver<WorkerMsg>, events: Sender<WorkerEvent>) {
     let mut tick = 0u32;
-    let mut reported = (0, 0);
+    let mut reported = (0, 0, 0);
     loop {
         tick = tick.wrapping_add(1);
-        let counts = (ctx.requests.get(), ctx.failed.get());
+        let counts = (ctx.requests.get(), ctx.failed.get(), ctx.tls_failed.get());
         if tick.is_multiple_of(50) && counts != reported {
             reported = counts;
             let _ = events.send(WorkerEvent::Counters {
                 worker: ctx.id,
                 total: counts.0,
                 failed: counts.1,
+                tls_failed: counts.2,
             });
         }
         while let Ok(msg) = control.try_recv() {

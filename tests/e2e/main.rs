@@ -8,3 +8,4 @@ mod mgmt;
 mod proxy;
 mod smuggling;
 mod support;
+mod tls;
