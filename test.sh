@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit tests and the end-to-end
-# tests that start the real binary against real backends on 127.0.0.1.
-# Installs what the end-to-end tests drive beyond the Rust toolchain (the
-# TLS tests use the `openssl` and `curl` command-line clients), so that a
-# fresh machine needs only this.
+# tests that start the real binary against real backends on 127.0.0.1,
+# then the packaging checks: the container image built offline from
+# Dockerfile.linux and run (packaging/test-image.sh), and the Kubernetes
+# manifests and Helm chart validated strictly (packaging/test-deploy.sh).
+# The packaging scripts install what they need (buildah, umoci,
+# kubernetes-validate) so that a fresh machine needs only this.
+# The TLS tests drive the `openssl` and `curl` command-line clients,
+# installed below when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 if ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then
@@ -12,3 +16,5 @@ fi
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test -- --test-threads 2
+packaging/test-image.sh target/debug/outpost
+packaging/test-deploy.sh

@@ -9,7 +9,9 @@
 //! - [`worker`]: one pinned monoio runtime per core, owning its listener,
 //!   upstream pools and configuration replica;
 //! - [`server`] and [`proxy`]: the downstream connection loop and forwarding;
+//! - [`subscription`]: subscription keys and products (access decisions);
 //! - [`control`]: the control thread (reload, signals, broadcast, shutdown);
+//! - [`probe`]: `outpost probe`, the container health check.
 //! - [`tls`]: TLS termination, backend TLS, suites, certificates.
 
 pub mod config;
@@ -19,11 +21,14 @@ pub mod http;
 pub mod logging;
 pub mod mgmt;
 pub mod pipeline;
+pub mod policy;
+pub mod probe;
 pub mod proxy;
 pub mod replica;
 pub mod routing;
 pub mod server;
 pub mod settings;
+pub mod subscription;
 pub mod sync;
 pub mod tls;
 pub mod worker;

@@ -33,6 +33,11 @@ USAGE:
         configuration snapshots). Defaults: --data ./outpost-data,
         --listen 127.0.0.1:8090. With --tls-cert/--tls-key (PEM) it
         serves HTTPS.
+    outpost probe [--port PORT] [--path PATH] [--config DIR] [--settings FILE]
+        Health check (for container images without curl): GET PATH
+        (default /status-0123456789abcdef) on this host, on PORT or the
+        gateway's HTTP port from the same settings the gateway reads;
+        exit 0 on 200, else 1.
     outpost help settings
         List the settings keys.
     outpost version
@@ -59,6 +64,7 @@ fn run() -> anyhow::Result<i32> {
         "gateway" => gateway(&args),
         "check-config" => check_config(&args),
         "control-plane" => control_plane(&args),
+        "probe" => probe(&args),
         "help" | "--help" | "-h" => {
             if args.first().map(String::as_str) == Some("settings") {
                 for (k, d) in KEYS {
@@ -130,6 +136,40 @@ fn control_plane(args: &[String]) -> anyhow::Result<i32> {
     Ok(0)
 }
 
+fn probe(args: &[String]) -> anyhow::Result<i32> {
+    let (mut port, mut path, mut config, mut settings_file) = (None, None, None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = it.next().with_context(|| format!("{a} needs a value"))?;
+        match a.as_str() {
+            "--port" => port = Some(value.parse().with_context(|| format!("--port {value:?}"))?),
+            "--path" => path = Some(value.clone()),
+            "--config" => config = Some(PathBuf::from(value)),
+            "--settings" => settings_file = Some(PathBuf::from(value)),
+            other => bail!("unknown argument {other:?}\n\n{USAGE}"),
+        }
+    }
+    // The settings the gateway itself would read: --settings, else
+    // settings.conf in --config DIR (default ./config), then the environment.
+    let dir = config.unwrap_or_else(|| PathBuf::from("config"));
+    let settings_file = settings_file.or_else(|| Settings::default_file(&dir));
+    let (settings, _) = Settings::load(settings_file.as_deref())?;
+    let mut target = outpost::probe::Target::from_settings(&settings, port)?;
+    if let Some(p) = path {
+        target.path = p;
+    }
+    match target.run() {
+        Ok(()) => {
+            println!("{}: 200", target.url());
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("outpost probe: {e}");
+            Ok(1)
+        }
+    }
+}
+
 struct GatewayArgs {
     config: Option<PathBuf>,
     settings: Option<PathBuf>,
@@ -188,11 +228,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         }
     };
     let plan = CpuPlan::detect();
-    let n = if settings.workers > 0 {
-        settings.workers
-    } else {
-        plan.default_workers()
-    };
+    let n = plan.workers(settings.workers);
     let addr = SocketAddr::new(settings.http_address, settings.http_port);
     let bound = listeners::bind_reuseport(addr, n).with_context(|| format!("cannot listen on {addr}"))?;
     let local = bound[0].local_addr()?;
@@ -226,10 +262,10 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
             WorkerEvent::Started {
                 cpu, pinned, driver: d, ..
             } => {
-                cpus.push(if pinned {
-                    cpu.to_string()
-                } else {
-                    format!("{cpu}(unpinned)")
+                cpus.push(match cpu {
+                    Some(cpu) if pinned => cpu.to_string(),
+                    Some(cpu) => format!("{cpu}(unpinned)"),
+                    None => "any".to_string(),
                 });
                 driver = d.name();
                 if d == worker::runtime::Driver::Epoll && settings.driver != outpost::settings::DriverChoice::Epoll {

@@ -16,6 +16,7 @@ use std::net::SocketAddr;
 use crate::config::{Config, ConfigError, ServiceUrl};
 use crate::pipeline::Pipeline;
 use crate::routing::Router;
+use crate::subscription::{ApiAccess, Subscriptions};
 
 #[derive(Clone, Debug)]
 pub struct Replica {
@@ -26,6 +27,8 @@ pub struct Replica {
     /// HTTPS host names (`None` = none configured); immutable, shared by
     /// all workers' replicas (see `crate::tls`).
     pub server_tls: Option<std::sync::Arc<crate::tls::server::ServerTls>>,
+    /// Subscription keys and products.
+    pub subscriptions: Subscriptions,
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +44,8 @@ pub struct CompiledApi {
     pub operations: Vec<CompiledOperation>,
     pub version: Option<String>,
     pub revision: u32,
+    /// Subscription requirement, key names and products.
+    pub access: ApiAccess,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,10 +113,11 @@ pub fn compile(
     resolve: &mut dyn FnMut(&str, u16) -> std::io::Result<Vec<SocketAddr>>,
 ) -> Result<Replica, ConfigError> {
     let router = Router::build(&cfg.apis)?;
+    let (subscriptions, access) = crate::subscription::compile(cfg);
     let mut resolved: HashMap<(String, u16), Vec<SocketAddr>> = HashMap::new();
     let mut apis = Vec::with_capacity(cfg.apis.len());
     let mut tls_cache = crate::tls::client::BackendTlsCache::default();
-    for api in &cfg.apis {
+    for (api, access) in cfg.apis.iter().zip(access) {
         let mut backend_tls = None;
         let file = format!("apis/{}.toml", api.id);
         let url = ServiceUrl::parse(&api.service_url).map_err(|m| ConfigError::new(&file, Some("service-url"), m))?;
@@ -173,6 +179,7 @@ pub fn compile(
             operations,
             version: api.version.as_ref().map(|v| v.name.clone()),
             revision: api.revision,
+            access,
         });
     }
     Ok(Replica {
@@ -180,6 +187,7 @@ pub fn compile(
         router,
         apis,
         server_tls: crate::tls::server::ServerTls::compile(cfg)?.map(std::sync::Arc::new),
+        subscriptions,
     })
 }
 

@@ -8,6 +8,12 @@
 //! as Kubernetes allows) or `OUTPOST_` + the key upper-cased with `.` and
 //! `-` as `_` (`OUTPOST_TELEMETRY_LOGS_STD=json`).
 //!
+//! An APIM user's `docker run --env-file env.conf` works unchanged apart from
+//! the endpoint: every dotted name is read, the keys APIM's portal adds for
+//! its own bookkeeping (`runtime.deployment.*`) are accepted and ignored, and
+//! a dotted variable we do not know is warned about (the environment holds
+//! other programs' variables too, so it is not an error there).
+//!
 //! Invariant: a `Settings` value is fully validated; an unknown key, a bad
 //! value or a key APIM defines that we do not implement yet is reported with
 //! its source, never silently ignored (the last only warns).
@@ -146,6 +152,10 @@ const RESERVED_APIM_KEYS: &[&str] = &[
     "observability.opentelemetry.enabled",
 ];
 
+/// Keys APIM's deployment artifacts set to describe themselves (portal
+/// env files, YAML and Helm): informational, accepted and ignored.
+const APIM_INFORMATIONAL_PREFIXES: &[&str] = &["runtime.deployment."];
+
 /// Every key we implement, with a one-line description (used by `--help`
 /// and to match `OUTPOST_*` environment variables).
 pub const KEYS: &[(&str, &str)] = &[
@@ -230,12 +240,19 @@ impl Settings {
             })?;
             pairs.extend(parse_file(&text, path)?);
         }
+        let mut unknown = Vec::new();
         for (name, value) in std::env::vars() {
             if let Some(key) = env_key(&name) {
                 pairs.push((format!("environment variable {name}"), key, value));
+            } else if looks_like_setting(&name) && !is_informational(&name) {
+                unknown.push(format!(
+                    "environment variable {name}: unknown setting, ignored (see `outpost help settings`)"
+                ));
             }
         }
-        Settings::from_pairs(pairs)
+        let (settings, mut warnings) = Settings::from_pairs(pairs)?;
+        warnings.extend(unknown);
+        Ok((settings, warnings))
     }
 
     /// Applies `(source, key, value)` triples in order; returns warnings.
@@ -248,6 +265,9 @@ impl Settings {
                 key: key.clone(),
                 message,
             };
+            if is_informational(&key) {
+                continue;
+            }
             if RESERVED_APIM_KEYS.contains(&key.as_str()) {
                 warnings.push(format!("{source}: {key}: not implemented yet, ignored"));
                 continue;
@@ -429,6 +449,20 @@ fn parse_bool(v: &str) -> Result<bool, String> {
     }
 }
 
+/// A dotted name like APIM's keys (`net.server.http.port`,
+/// `config.service.auth.azureAd.tenantId`).
+fn looks_like_setting(name: &str) -> bool {
+    name.contains('.')
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+fn is_informational(key: &str) -> bool {
+    APIM_INFORMATIONAL_PREFIXES.iter().any(|p| key.starts_with(p))
+}
+
 fn parse_num<T: std::str::FromStr>(v: &str) -> Result<T, String> {
     v.parse().map_err(|_| format!("not a valid number: {v:?}"))
 }
@@ -548,6 +582,26 @@ mod tests {
             let env = format!("OUTPOST_{}", key.to_ascii_uppercase().replace(['.', '-'], "_"));
             assert_eq!(env_key(&env).as_deref(), Some(key), "{env}");
         }
+    }
+
+    #[test]
+    fn apim_env_file_names() {
+        // The lines of an env file APIM's portal generates for `docker run`.
+        for name in ["config.service.endpoint", "config.service.auth", "config.backup.path"] {
+            assert_eq!(env_key(name).as_deref(), Some(name));
+        }
+        assert!(looks_like_setting("net.server.htp.port"));
+        assert!(looks_like_setting("config.service.auth.azureAd.tenantId"));
+        assert!(!looks_like_setting("PATH") && !looks_like_setting("OUTPOST_X"));
+        assert!(is_informational("runtime.deployment.mechanism"));
+        let (s, w) = Settings::from_pairs(pairs(&[
+            ("runtime.deployment.artifact.source", "Azure Portal"),
+            ("runtime.deployment.mechanism", "Docker"),
+            ("config.backup.path", "/apim/config"),
+        ]))
+        .unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(s.backup_dir.as_deref(), Some(Path::new("/apim/config")));
     }
 
     #[test]

@@ -12,6 +12,11 @@ pub const EMBEDDED_FILES: &[(&str, &str)] = &[
     ("apis/echo.toml", include_str!("../../config/apis/echo.toml")),
     ("apis/echo.xml", include_str!("../../config/apis/echo.xml")),
     ("policy.xml", include_str!("../../config/policy.xml")),
+    (
+        "products/starter.toml",
+        include_str!("../../config/products/starter.toml"),
+    ),
+    ("subscriptions.toml", include_str!("../../config/subscriptions.toml")),
 ];
 
 /// Loads [`EMBEDDED_FILES`] through [`load_files`].
@@ -72,6 +77,10 @@ mod tests {
         assert_eq!((echo.id.as_str(), echo.path.as_str()), ("echo", "echo"));
         assert_eq!(echo.operations.len(), 8);
         assert!(echo.policy.is_some() && cfg.global_policy.is_some());
+        assert!(!echo.subscription_required, "the demo echo API answers without a key");
+        assert_eq!(cfg.products.len(), 1);
+        assert_eq!(cfg.products[0].apis, ["echo"]);
+        assert_eq!(cfg.subscriptions.len(), 1);
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
         assert_eq!(super::super::load_dir(&dir).expect("dir loads"), cfg);
     }

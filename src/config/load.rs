@@ -128,6 +128,16 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
                 }
                 _ => return Err(unknown(path)),
             },
+            ["fragments", file] => match split_name(path, file)? {
+                (id, "xml") => cfg.fragments.push(super::PolicyFragment {
+                    id: id.to_owned(),
+                    doc: PolicyDoc {
+                        source: path.to_owned(),
+                        xml: text.to_owned(),
+                    },
+                }),
+                _ => return Err(unknown(path)),
+            },
             ["backends", file] => match split_name(path, file)? {
                 (id, "toml") => {
                     let raw: RawBackend = raw::parse(path, text)?;
@@ -154,6 +164,7 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
     cfg.backends.sort_by(|a, b| a.id.cmp(&b.id));
     cfg.certificates.sort_by(|a, b| a.id.cmp(&b.id));
     cfg.hostnames.sort_by(|a, b| a.hostname.cmp(&b.hostname));
+    cfg.fragments.sort_by(|a, b| a.id.cmp(&b.id));
     let api_index = |apis: &[Api], id: &str| apis.binary_search_by(|a| a.id.as_str().cmp(id)).ok();
     for (id, doc) in api_policies {
         let Some(api) = api_index(&cfg.apis, &id).and_then(|i| cfg.apis.get_mut(i)) else {
@@ -348,18 +359,15 @@ fn product(file: &str, id: &str, raw: RawProduct) -> Result<Product, ConfigError
 fn subscription(file: &str, raw: raw::RawSubscription) -> Result<Subscription, ConfigError> {
     let e = |field: &str, m: String| ConfigError::new(file, Some(&format!("subscription {:?}: {field}", raw.id)), m);
     check_id(&raw.id).map_err(|m| e("id", m))?;
-    let scope = if raw.scope == "all" {
-        SubscriptionScope::All
-    } else if let Some(api) = raw.scope.strip_prefix("api:") {
-        SubscriptionScope::Api(api.to_owned())
-    } else if let Some(p) = raw.scope.strip_prefix("product:") {
-        SubscriptionScope::Product(p.to_owned())
-    } else {
-        return Err(e(
+    let scope = parse_scope(&raw.scope).ok_or_else(|| {
+        e(
             "scope",
-            format!("{:?} is not \"all\", \"api:<id>\" or \"product:<id>\"", raw.scope),
-        ));
-    };
+            format!(
+                "{:?} is not \"all\", \"api:<id>\", \"product:<id>\" or APIM's \"/apis\", \"/apis/<id>\", \"/products/<id>\"",
+                raw.scope
+            ),
+        )
+    })?;
     let state = match raw.state.as_deref().unwrap_or("active") {
         "active" => SubscriptionState::Active,
         "suspended" => SubscriptionState::Suspended,
@@ -385,4 +393,36 @@ fn subscription(file: &str, raw: raw::RawSubscription) -> Result<Subscription, C
         secondary_key: raw.secondary_key,
         state,
     })
+}
+
+/// A subscription scope: `all`, `api:<id>`, `product:<id>`, or APIM's form
+/// `/apis`, `/apis/<id>`, `/products/<id>` (optionally after a full
+/// resource path ending in `/service/<name>`). Ids are checked.
+pub fn parse_scope(scope: &str) -> Option<SubscriptionScope> {
+    let id = |s: &str| check_id(s).is_ok().then(|| s.to_owned());
+    if scope == "all" {
+        return Some(SubscriptionScope::All);
+    }
+    if let Some(a) = scope.strip_prefix("api:") {
+        return id(a).map(SubscriptionScope::Api);
+    }
+    if let Some(p) = scope.strip_prefix("product:") {
+        return id(p).map(SubscriptionScope::Product);
+    }
+    // APIM resource form; keep only what follows the service name.
+    let tail = match scope.to_ascii_lowercase().find("/service/") {
+        Some(i) => {
+            let rest = scope.get(i + "/service/".len()..)?;
+            rest.get(rest.find('/')?..)?
+        }
+        None => scope,
+    };
+    let tail = tail.trim_end_matches('/');
+    let parts: Vec<&str> = tail.split('/').collect();
+    match parts.as_slice() {
+        ["", apis] if apis.eq_ignore_ascii_case("apis") => Some(SubscriptionScope::All),
+        ["", apis, a] if apis.eq_ignore_ascii_case("apis") => id(a).map(SubscriptionScope::Api),
+        ["", products, p] if products.eq_ignore_ascii_case("products") => id(p).map(SubscriptionScope::Product),
+        _ => None,
+    }
 }

@@ -16,7 +16,10 @@
 //! - per (hostname or none, path, version) there is exactly one current
 //!   revision and revisions are unique;
 //! - products and subscriptions reference existing APIs/products;
-//! - every policy document is non-empty with a `<policies>` root element.
+//! - every policy document is non-empty with a `<policies>` root element;
+//! - every policy document and fragment parses with
+//!   [`crate::policy::document`] (well-formed, valid shape, every named
+//!   value defined, every included fragment defined, no fragment cycle).
 //!
 //! Collections are sorted by id, so the same files always give the same value.
 
@@ -32,7 +35,7 @@ mod validate;
 mod tests;
 
 pub use embedded::{load_embedded, EMBEDDED_FILES};
-pub use load::{load_dir, load_files};
+pub use load::{load_dir, load_files, parse_scope};
 pub use syntax::ServiceUrl;
 pub use template::{TemplateSegment, UrlTemplate};
 pub use tls::{BackendTls, Certificate, Hostname, TlsProtocol};
@@ -78,10 +81,19 @@ pub struct Config {
     pub subscriptions: Vec<Subscription>,
     pub named_values: Vec<NamedValue>,
     pub backends: Vec<Backend>,
+    /// Policy fragments (`fragments/<id>.xml`), sorted by id.
+    pub fragments: Vec<PolicyFragment>,
     /// Sorted by id.
     pub certificates: Vec<Certificate>,
     /// Custom host names served over HTTPS, sorted by host name.
     pub hostnames: Vec<Hostname>,
+}
+
+/// A policy fragment: `<fragment>…</fragment>`, included by id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PolicyFragment {
+    pub id: String,
+    pub doc: PolicyDoc,
 }
 
 /// A policy document; only its root element has been checked so far.

@@ -68,7 +68,10 @@ fn unknown_files() {
         .contains("unknown file"));
     assert!(err(&[("stray.txt", "")]).message.contains("unknown file"));
     assert!(err(&[("certificates/c.crt", "")]).message.contains("unknown file"));
-    let missing = err(&[("hostnames.toml", "[[hostname]]\nhostname = \"a.test\"\ncertificate = \"c\"\n")]);
+    let missing = err(&[(
+        "hostnames.toml",
+        "[[hostname]]\nhostname = \"a.test\"\ncertificate = \"c\"\n",
+    )]);
     assert!(missing.message.contains("no certificate \"c\""), "{missing}");
     assert!(err(&[("apis/bad id.toml", ECHO)]).message.contains("file name"));
     let ok = f(&[
@@ -240,6 +243,52 @@ fn policies_attach_and_are_checked() {
 }
 
 #[test]
+fn policy_documents_are_parsed_with_named_values_and_fragments() {
+    let nv = "[[named-value]]\nname = \"h\"\nvalue = \"X-From-Nv\"\n";
+    let doc = "<policies>\n<inbound>\n<base/>\n<include-fragment fragment-id=\"f\"/>\n</inbound>\n</policies>";
+    let frag =
+        "<fragment><set-header name=\"{{h}}\" exists-action=\"override\"><value>1</value></set-header></fragment>";
+    let files = [
+        ("apis/a.toml", ECHO),
+        ("apis/a.xml", doc),
+        ("named-values.toml", nv),
+        ("fragments/f.xml", frag),
+    ];
+    let cfg = load_files(&f(&files)).expect("valid");
+    assert_eq!(cfg.fragments.len(), 1);
+    assert_eq!(
+        (cfg.fragments[0].id.as_str(), cfg.fragments[0].doc.source.as_str()),
+        ("f", "fragments/f.xml")
+    );
+    let policies = crate::policy::document::ConfigPolicies::from_config(&cfg).expect("parses");
+    let s = policies.sections(None, "a", "default");
+    assert_eq!(s.inbound[0].attr("name"), Some("X-From-Nv"));
+
+    // Each missing piece is an error naming the file and line.
+    let e = err(&files[..3]);
+    assert_eq!(
+        (e.file.as_str(), e.message.as_str()),
+        ("apis/a.xml", "line 4: policy fragment \"f\" is not defined")
+    );
+    let e = err(&[files[0], files[1], files[3]]);
+    assert_eq!(
+        (e.file.as_str(), e.message.as_str()),
+        ("fragments/f.xml", "line 1: named value {{h}} is not defined")
+    );
+    let e = err(&[
+        ("apis/a.toml", ECHO),
+        (
+            "apis/a.xml",
+            "<policies>\n<inbound><a b=\"@(x\" /></inbound></policies>",
+        ),
+    ]);
+    assert!(e.message.starts_with("line 2: "), "{e}");
+    let e = err(&[("policy.xml", "<policies><inbound>\n<base/></inbound></policies>")]);
+    assert!(e.message.contains("line 2") && e.message.contains("global"), "{e}");
+    assert_eq!(err(&[("fragments/x.toml", "")]).file, "fragments/x.toml");
+}
+
+#[test]
 fn products_subscriptions_named_values_backends() {
     let product = "display-name = \"P\"\napis = [\"a\"]\nstate = \"published\"\n";
     let subs = "[[subscription]]\nid = \"s1\"\nscope = \"product:p\"\nprimary-key = \"k1\"\n\
@@ -308,4 +357,36 @@ fn load_dir_reads_tree() {
     assert_eq!(e.file, "apis/junk.txt");
     let _ = std::fs::remove_dir_all(&dir);
     assert!(load_dir(&dir).is_err());
+}
+
+#[test]
+fn apim_scope_forms_and_one_open_product_per_api() {
+    let s = |x: &str| parse_scope(x);
+    assert_eq!(s("/apis"), Some(SubscriptionScope::All));
+    assert_eq!(s("/apis/a"), Some(SubscriptionScope::Api("a".into())));
+    assert_eq!(s("/products/p/"), Some(SubscriptionScope::Product("p".into())));
+    let full = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ApiManagement/service/svc/products/starter";
+    assert_eq!(s(full), Some(SubscriptionScope::Product("starter".into())));
+    assert_eq!(s("/apis/a/b"), None);
+    assert_eq!(s("/users/u"), None);
+    assert_eq!(s("api:a b"), None);
+
+    let open = "display-name = \"O\"\napis = [\"a\"]\nsubscription-required = false\n";
+    let e = err(&[
+        ("apis/a.toml", ECHO),
+        ("products/o1.toml", open),
+        ("products/o2.toml", open),
+    ]);
+    assert_eq!(
+        (e.file.as_str(), e.field.as_deref()),
+        ("products/o2.toml", Some("apis"))
+    );
+    assert!(e.message.contains("open product \"o1\""), "{e}");
+    let protected = "display-name = \"P\"\napis = [\"a\"]\n";
+    load_files(&f(&[
+        ("apis/a.toml", ECHO),
+        ("products/o1.toml", open),
+        ("products/p.toml", protected),
+    ]))
+    .expect("one open and one protected product is fine");
 }

@@ -2,7 +2,8 @@
 //! already checked while loading).
 //!
 //! Owns: id uniqueness, the (host, path, version, revision) routing rules,
-//! version-set scheme agreement, and product/subscription references.
+//! version-set scheme agreement, product/subscription references, and at
+//! most one open product (no `subscription-required`) per API.
 //! Invariant: runs in O(n log n) in the number of resources; the first error
 //! (in id order) is returned.
 
@@ -45,12 +46,26 @@ pub(crate) fn validate(cfg: &Config) -> Result<(), ConfigError> {
         return Err(dup("named-values.toml".into(), "name", id));
     }
     check_routes(cfg)?;
+    crate::policy::document::ConfigPolicies::from_config(cfg)
+        .map_err(|e| ConfigError::new(e.document(), None, e.located_message()))?;
 
     let api_ids: HashSet<&str> = cfg.apis.iter().map(|a| a.id.as_str()).collect();
     for p in &cfg.products {
         if let Some(missing) = p.apis.iter().find(|a| !api_ids.contains(a.as_str())) {
             let file = format!("products/{}.toml", p.id);
             return Err(ConfigError::new(&file, Some("apis"), format!("no API {missing:?}")));
+        }
+    }
+    let mut open_product: HashMap<&str, &str> = HashMap::new();
+    for p in cfg.products.iter().filter(|p| !p.subscription_required) {
+        for api in &p.apis {
+            if let Some(other) = open_product.insert(api.as_str(), p.id.as_str()) {
+                let file = format!("products/{}.toml", p.id);
+                let m = format!(
+                    "API {api:?} is already in open product {other:?}; an API can be in at most one product without subscription-required"
+                );
+                return Err(ConfigError::new(&file, Some("apis"), m));
+            }
         }
     }
     let product_ids: HashSet<&str> = cfg.products.iter().map(|p| p.id.as_str()).collect();

@@ -19,6 +19,7 @@ use super::server::{Req, Resp};
 use super::store::Store;
 use super::tokens::{self, KeyType};
 use super::{bad, not_found, openapi, MgmtError};
+use crate::policy::document::{self, Scope};
 
 type R = Result<Resp, MgmtError>;
 
@@ -130,6 +131,11 @@ pub fn handle(store: &Store, req: &Req, segs: &[&str]) -> R {
             Ok(Resp::json(200, &json!({ "value": all })))
         }
         ["named-values", n] => named_value(store, req, id("named value", n)?),
+        ["policy-fragments"] if m == "GET" => Ok(Resp::json(
+            200,
+            &json!({ "value": store.read(|c| res::list_fragments(c))? }),
+        )),
+        ["policy-fragments", f] => fragment(store, req, id("policy fragment", f)?),
         ["backends"] if m == "GET" => Ok(Resp::json(
             200,
             &json!({ "value": store.read(|c| res::list_backends(c))? }),
@@ -225,10 +231,13 @@ fn policy(store: &Store, req: &Req, scope: String) -> R {
                 }
                 parse_json::<Body>(&req.body)?.value
             };
-            let trimmed = xml.trim();
-            if !trimmed.starts_with('<') || !trimmed.contains("<policies") {
-                return Err(bad("a policy document must be XML with a <policies> root element"));
-            }
+            let level = match scope.split_once(':').map_or(scope.as_str(), |(kind, _)| kind) {
+                "global" => Scope::Global,
+                "product" => Scope::Product,
+                "api" => Scope::Api,
+                _ => Scope::Operation,
+            };
+            document::check_syntax(&format!("policy {scope}"), level, &xml).map_err(|e| bad(e.to_string()))?;
             let existed = store.read(|c| res::get_policy(c, &scope))?.is_some();
             store.write_config(|c| res::put_policy(c, &scope, &xml))?;
             Ok(Resp::json(
@@ -238,6 +247,45 @@ fn policy(store: &Store, req: &Req, scope: String) -> R {
         }
         "DELETE" => {
             store.write_config(|c| res::delete_policy(c, &scope))?;
+            Ok(Resp::empty(204))
+        }
+        _ => Err(method_not_allowed()),
+    }
+}
+
+/// Fragments larger than this are refused (APIM allows 32 KB).
+const MAX_FRAGMENT_BYTES: usize = 256 * 1024;
+
+fn fragment(store: &Store, req: &Req, f: &str) -> R {
+    match req.method.as_str() {
+        "GET" => found(store.read(|c| res::get_fragment(c, f))?, "policy fragment", f),
+        "PUT" => {
+            let mut frag: PolicyFragment = if req.content_type.contains("xml") {
+                let value = String::from_utf8(req.body.clone()).map_err(|_| bad("fragment XML must be UTF-8"))?;
+                PolicyFragment {
+                    id: String::new(),
+                    description: None,
+                    value,
+                    format: "xml".into(),
+                }
+            } else {
+                parse_json(&req.body)?
+            };
+            frag.id = f.to_string();
+            if !matches!(frag.format.as_str(), "xml" | "rawxml") {
+                return Err(bad("format must be \"xml\" or \"rawxml\""));
+            }
+            frag.format = "xml".into();
+            if frag.value.len() > MAX_FRAGMENT_BYTES {
+                return Err(bad("value is longer than 256 KiB"));
+            }
+            document::check_fragment_syntax(&format!("policy fragment {f}"), &frag.value)
+                .map_err(|e| bad(e.to_string()))?;
+            let (created, _) = store.write_config(|c| res::put_fragment(c, &frag))?;
+            Ok(Resp::json(put_status(created), &frag))
+        }
+        "DELETE" => {
+            store.write_config(|c| res::delete_fragment(c, f))?;
             Ok(Resp::empty(204))
         }
         _ => Err(method_not_allowed()),

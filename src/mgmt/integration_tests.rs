@@ -179,6 +179,55 @@ fn control_plane_end_to_end() {
         policy,
     );
     assert_eq!(r.status, 201, "{}", r.body);
+    // Policy documents are checked on PUT, with the line of the problem.
+    let twice = json!({"value": "<policies>\n<inbound><base/>\n<base/></inbound></policies>"});
+    let r = c.mgmt("PUT", "/apis/echo/policy", twice);
+    assert_eq!(r.status, 400);
+    let msg = r.json()["error"]["message"].as_str().unwrap_or_default().to_owned();
+    assert!(msg.contains("line 3") && msg.contains("twice"), "{msg}");
+    let r = c.mgmt(
+        "PUT",
+        "/policy",
+        json!({"value": "<policies><inbound><base/></inbound></policies>"}),
+    );
+    assert_eq!(r.status, 400, "no <base/> at global scope");
+
+    // Policy fragments.
+    let frag = "<fragment><set-header name=\"X-F\" exists-action=\"override\"><value>1</value></set-header></fragment>";
+    let r = c.mgmt(
+        "PUT",
+        "/policy-fragments/hdr",
+        json!({"value": frag, "description": "d"}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        c.mgmt("PUT", "/policy-fragments/hdr", json!({"value": frag})).status,
+        200
+    );
+    for bad in [
+        "<policies/>",
+        "<fragment><base/></fragment>",
+        "<fragment><a></fragment>",
+    ] {
+        let r = c.mgmt("PUT", "/policy-fragments/bad", json!({"value": bad}));
+        assert_eq!(r.status, 400, "{bad}");
+    }
+    let r = c.mgmt("PUT", "/policy-fragments/bad", json!({"value": frag, "format": "json"}));
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        c.mgmt("GET", "/policy-fragments/hdr", Value::Null).json()["value"],
+        frag
+    );
+    assert_eq!(c.mgmt("GET", "/policy-fragments/bad", Value::Null).status, 404);
+    let all = c.mgmt("GET", "/policy-fragments", Value::Null).json();
+    assert_eq!(all["value"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        c.mgmt("PUT", "/policy-fragments/tmp", json!({"value": frag})).status,
+        201
+    );
+    assert_eq!(c.mgmt("DELETE", "/policy-fragments/tmp", Value::Null).status, 204);
+    assert_eq!(c.mgmt("DELETE", "/policy-fragments/tmp", Value::Null).status, 404);
+
     assert_eq!(c.mgmt("PUT", "/gateways/gw-a/apis/echo", Value::Null).status, 200);
     assert_eq!(c.mgmt("PUT", "/gateways/gw-a/apis/missing", Value::Null).status, 404);
 
@@ -205,7 +254,7 @@ fn control_plane_end_to_end() {
     // Snapshot, ETag, 304.
     let r = config(addr, &token_a, None, "");
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(paths(&r), ["apis/echo.toml", "apis/echo.xml"]);
+    assert_eq!(paths(&r), ["apis/echo.toml", "apis/echo.xml", "fragments/hdr.xml"]);
     assert_eq!(r.json()["gatewayId"], "gw-a");
     let etag = r.headers["etag"].clone();
     assert_eq!(etag, format!("\"{}\"", r.json()["version"]));

@@ -47,8 +47,13 @@ CREATE TABLE gateway_instances (
     PRIMARY KEY (gateway_id, instance_id));
 "#;
 
+/// Policy fragments (`<fragment>` documents included by id).
+const V2: &str = r#"
+CREATE TABLE policy_fragments (id TEXT PRIMARY KEY, description TEXT, xml TEXT NOT NULL);
+"#;
+
 /// Append-only list of migrations.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// Current schema version of `conn` (0 for an empty database).
 pub fn schema_version(conn: &Connection) -> rusqlite::Result<usize> {

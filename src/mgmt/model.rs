@@ -262,17 +262,19 @@ impl Subscription {
         if self.display_name.trim().is_empty() {
             self.display_name = self.id.clone();
         }
-        let scope_ok = self.scope == "all"
-            || [("api:", "api"), ("product:", "product")].iter().any(|(p, kind)| {
-                self.scope
-                    .strip_prefix(p)
-                    .is_some_and(|id| validate_id(kind, id).is_ok())
-            });
-        if !scope_ok {
-            return Err(bad(
-                "scope must be \"all\", \"api:<api-id>\" or \"product:<product-id>\"",
-            ));
-        }
+        // APIM's forms (`/apis`, `/apis/{id}`, `/products/{id}`) are stored
+        // in the canonical form the gateway files use.
+        use crate::config::SubscriptionScope as S;
+        self.scope = match crate::config::parse_scope(&self.scope) {
+            Some(S::All) => "all".into(),
+            Some(S::Api(a)) if a.len() <= 256 => format!("api:{a}"),
+            Some(S::Product(p)) if p.len() <= 256 => format!("product:{p}"),
+            _ => {
+                return Err(bad(
+                    "scope must be \"all\", \"api:<api-id>\", \"product:<product-id>\", \"/apis\", \"/apis/<api-id>\" or \"/products/<product-id>\"",
+                ))
+            }
+        };
         const STATES: [&str; 6] = ["active", "suspended", "submitted", "expired", "cancelled", "rejected"];
         if !STATES.contains(&self.state.as_str()) {
             return Err(bad(format!("state must be one of {}", STATES.join(", "))));
@@ -295,6 +297,25 @@ pub struct NamedValue {
     pub value: Option<String>,
     #[serde(default)]
     pub secret: bool,
+}
+
+/// A policy fragment (APIM's `policyFragments` resource).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyFragment {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `<fragment>…</fragment>`.
+    pub value: String,
+    /// `xml` or `rawxml` on input (both accepted as written); `xml` on output.
+    #[serde(default = "xml_format")]
+    pub format: String,
+}
+
+fn xml_format() -> String {
+    "xml".into()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -141,14 +141,32 @@ impl State {
     }
 }
 
+/// A provisioned admin token must be at least this long.
+const MIN_PROVISIONED_TOKEN: usize = 32;
+
 /// Ensures an admin token exists: on first start writes it to
-/// `<data>/admin-token` (mode 0600) and stores only its hash.
+/// `<data>/admin-token` (mode 0600) and stores only its hash. When that file
+/// already exists on first start (an operator provisioned it, e.g. a
+/// Kubernetes Secret mounted there), its token is adopted instead.
 fn admin_hash(store: &Store, data_dir: &Path) -> Result<String, MgmtError> {
     if let Some(h) = store.setting(ADMIN_HASH_KEY)? {
         return Ok(h);
     }
-    let token = tokens::generate_admin_token();
     let path = data_dir.join("admin-token");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let token = text.trim();
+        if token.len() < MIN_PROVISIONED_TOKEN || token.chars().any(char::is_whitespace) {
+            return Err(MgmtError::Internal(format!(
+                "{}: a provisioned admin token must be one word of at least {MIN_PROVISIONED_TOKEN} characters",
+                path.display()
+            )));
+        }
+        store.set_setting_if_absent(ADMIN_HASH_KEY, &tokens::sha256_hex(token))?;
+        return store
+            .setting(ADMIN_HASH_KEY)?
+            .ok_or_else(|| MgmtError::Internal("admin token hash missing".into()));
+    }
+    let token = tokens::generate_admin_token();
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -416,5 +434,23 @@ mod tests {
         assert_eq!(percent_decode("a+b", false), "a+b");
         assert_eq!(parse_etag("W/\"12\""), Some(12));
         assert_eq!(parse_etag("\"x\""), None);
+    }
+
+    #[test]
+    fn provisioned_admin_tokens_are_adopted_and_weak_ones_refused() {
+        let dir = std::env::temp_dir().join(format!("outpost-admin-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("admin-token"), "short\n").unwrap();
+        let store = Store::open(&dir).unwrap();
+        assert!(admin_hash(&store, &dir).is_err(), "a short token is refused");
+        let token = "x".repeat(MIN_PROVISIONED_TOKEN);
+        std::fs::write(dir.join("admin-token"), format!("{token}\n")).unwrap();
+        assert_eq!(admin_hash(&store, &dir).unwrap(), tokens::sha256_hex(&token));
+        // Once adopted, the stored hash wins over later file contents.
+        std::fs::write(dir.join("admin-token"), "y".repeat(40)).unwrap();
+        assert_eq!(admin_hash(&store, &dir).unwrap(), tokens::sha256_hex(&token));
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -5,8 +5,8 @@
 //! Invariants: only APIs assigned to the gateway appear; products appear when
 //! they contain at least one assigned API, listing only assigned APIs;
 //! subscriptions appear only when their scope (all / api / product) is in the
-//! snapshot; named values (secret values included) and backends are all
-//! included. Files are sorted by path, so equal content gives an equal
+//! snapshot; named values (secret values included), policy fragments and
+//! backends are all included. Files are sorted by path, so equal content gives an equal
 //! [`Snapshot::content_hash`].
 
 use rusqlite::Connection;
@@ -245,6 +245,9 @@ pub fn build(c: &Connection, gateway_id: &str) -> Result<Snapshot, MgmtError> {
         .collect();
     if !named_value.is_empty() {
         add("named-values.toml".into(), render(&NamedValuesToml { named_value })?);
+    }
+    for f in res::list_fragments(c)? {
+        add(format!("fragments/{}.xml", f.id), f.value);
     }
     for b in res::list_backends(c)? {
         add(

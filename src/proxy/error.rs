@@ -48,6 +48,14 @@ pub enum ProxyError {
     BackendBody(ChunkError),
     #[error("backend scheme {0} is not supported yet")]
     UnsupportedScheme(&'static str),
+    /// No subscription key where one is required. Carries the value of the
+    /// `WWW-Authenticate` challenge (realm and key header name, no secret).
+    #[error("missing subscription key")]
+    MissingSubscriptionKey { challenge: String },
+    /// A key that is unknown, inactive or not valid for the API (the key
+    /// itself is never part of the error).
+    #[error("invalid subscription key")]
+    InvalidSubscriptionKey,
 }
 
 impl ProxyError {
@@ -71,7 +79,17 @@ impl ProxyError {
             | ProxyError::BackendBody(_)
             | ProxyError::UnsupportedScheme(_) => (502, "Bad gateway"),
             ProxyError::ConnectTimeout | ProxyError::ResponseTimeout => (504, "Gateway timeout"),
+            ProxyError::MissingSubscriptionKey { .. } => (401, MISSING_KEY),
+            ProxyError::InvalidSubscriptionKey => (401, INVALID_KEY),
         })
+    }
+
+    /// A header the error response carries besides the standard ones.
+    pub fn extra_header(&self) -> Option<(&'static str, &str)> {
+        match self {
+            ProxyError::MissingSubscriptionKey { challenge } => Some(("WWW-Authenticate", challenge)),
+            _ => None,
+        }
     }
 
     /// APIM's `LastError.Reason`-style short name, for logs.
@@ -84,10 +102,18 @@ impl ProxyError {
             ProxyError::NoRoute => "OperationNotFound",
             ProxyError::NotReady => "ConfigurationNotLoaded",
             ProxyError::ConnectTimeout | ProxyError::ResponseTimeout => "Timeout",
+            ProxyError::MissingSubscriptionKey { .. } => "SubscriptionKeyNotFound",
+            ProxyError::InvalidSubscriptionKey => "SubscriptionKeyInvalid",
             _ => "BackendConnectionFailure",
         }
     }
 }
+
+/// APIM's messages for refused subscription keys.
+const MISSING_KEY: &str =
+    "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.";
+const INVALID_KEY: &str =
+    "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.";
 
 fn head_message(e: &HeadError) -> &'static str {
     match e {
@@ -98,19 +124,45 @@ fn head_message(e: &HeadError) -> &'static str {
     }
 }
 
-/// Appends a complete gateway error response to `out`.
-pub fn write_error(out: &mut Vec<u8>, status: u16, message: &str, close: bool) {
+/// Appends the complete gateway response for `e` to `out`; `false` when
+/// the error has no response (see [`ProxyError::rescue`]).
+pub fn write_rescue(out: &mut Vec<u8>, e: &ProxyError, close: bool) -> bool {
+    let Some((status, message)) = e.rescue() else {
+        return false;
+    };
     let body = format!("{{ \"statusCode\": {status}, \"message\": \"{message}\" }}");
-    write_simple(out, status, "application/json", body.as_bytes(), close);
+    write_response(
+        out,
+        status,
+        "application/json",
+        e.extra_header(),
+        body.as_bytes(),
+        close,
+    );
+    true
 }
 
 /// Appends a complete response with a fixed body to `out`.
 pub fn write_simple(out: &mut Vec<u8>, status: u16, content_type: &str, body: &[u8], close: bool) {
+    write_response(out, status, content_type, None, body, close);
+}
+
+fn write_response(
+    out: &mut Vec<u8>,
+    status: u16,
+    content_type: &str,
+    extra: Option<(&str, &str)>,
+    body: &[u8],
+    close: bool,
+) {
     use std::io::Write;
+    let _ = write!(out, "HTTP/1.1 {status} {}\r\n", reason_phrase(status));
+    if let Some((name, value)) = extra {
+        let _ = write!(out, "{name}: {value}\r\n");
+    }
     let _ = write!(
         out,
-        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{}\r\n",
-        reason_phrase(status),
+        "Content-Type: {content_type}\r\nContent-Length: {}\r\n{}\r\n",
         body.len(),
         if close { "Connection: close\r\n" } else { "" }
     );
@@ -131,12 +183,36 @@ mod tests {
     #[test]
     fn apim_404_body_byte_for_byte() {
         let mut out = Vec::new();
-        let (status, msg) = ProxyError::NoRoute.rescue().unwrap();
-        write_error(&mut out, status, msg, false);
+        assert!(write_rescue(&mut out, &ProxyError::NoRoute, false));
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("HTTP/1.1 404 Not Found\r\n"));
         assert!(text.ends_with("\r\n\r\n{ \"statusCode\": 404, \"message\": \"Resource not found\" }"));
         assert!(text.contains("Content-Type: application/json\r\n"));
+    }
+
+    #[test]
+    fn apim_401_bodies_and_challenge_byte_for_byte() {
+        let challenge =
+            r#"AzureApiManagementKey realm="https://h/echo",name="Ocp-Apim-Subscription-Key",type="header""#;
+        let mut out = Vec::new();
+        let missing = ProxyError::MissingSubscriptionKey {
+            challenge: challenge.into(),
+        };
+        assert!(write_rescue(&mut out, &missing, true));
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("HTTP/1.1 401 Unauthorized\r\n"), "{text}");
+        assert!(
+            text.contains(&format!("\r\nWWW-Authenticate: {challenge}\r\n")),
+            "{text}"
+        );
+        assert!(text.ends_with("\r\n\r\n{ \"statusCode\": 401, \"message\": \"Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.\" }"));
+        let mut out = Vec::new();
+        assert!(write_rescue(&mut out, &ProxyError::InvalidSubscriptionKey, false));
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("WWW-Authenticate"), "{text}");
+        assert!(text.ends_with("\r\n\r\n{ \"statusCode\": 401, \"message\": \"Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.\" }"));
+        let io = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(!write_rescue(&mut Vec::new(), &ProxyError::ClientIo(io), true));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! outbound and on-error sections), whose only step today is forwarding.
 //!
 //! Phases of one exchange (see `docs/architecture.md`): `route` →
+//! subscription check ([`crate::subscription`]: 401 or a [`Grant`]) →
 //! `inbound` steps (may answer early or rewrite the request) → `backend`
 //! steps (`forward-request`: [`forward`], or the built-in [`echo`]) →
 //! `outbound` steps (may rewrite the response) → access log. Any error goes
@@ -25,6 +26,7 @@ use crate::pipeline::Step;
 use crate::replica::{BackendTarget, Replica};
 use crate::routing::{RouteRequest, RouteScratch};
 use crate::server::io::{Buffered, ReadHalf, WriteHalf};
+use crate::subscription::{Denied, Grant};
 use crate::worker::WorkerCtx;
 use error::ProxyError;
 use std::net::SocketAddr;
@@ -67,6 +69,8 @@ pub struct RequestLog {
     pub backend_time: Option<Duration>,
     pub api: Option<usize>,
     pub operation: Option<usize>,
+    /// The subscription and product the request was granted with.
+    pub grant: Grant,
 }
 
 /// One request in flight on a connection.
@@ -84,7 +88,17 @@ pub struct Exchange<'a> {
     pub upgraded: Option<(Buffered<ReadHalf>, WriteHalf)>,
 }
 
-/// Routes the request and runs its operation's pipeline.
+impl Exchange<'_> {
+    /// The subscription and product this request runs with, for
+    /// `context.Subscription.*` and `context.Product.*` (read against the
+    /// replica the request is handled with).
+    pub fn grant(&self) -> Grant {
+        self.log.grant
+    }
+}
+
+/// Routes the request, checks its subscription key and runs its
+/// operation's pipeline.
 pub async fn handle(x: &mut Exchange<'_>, replica: &Replica) -> Result<(), ProxyError> {
     let head = x.head;
     let data = x.client.data();
@@ -104,6 +118,22 @@ pub async fn handle(x: &mut Exchange<'_>, replica: &Replica) -> Result<(), Proxy
     let op = &api.operations[m.operation];
     x.log.api = Some(m.api);
     x.log.operation = Some(m.operation);
+    let decision = {
+        let key = crate::subscription::request_key(&api.access, &header, req.query);
+        replica.subscriptions.authorize(&api.access, key.as_deref())
+    };
+    x.log.grant = match decision {
+        Ok(grant) => grant,
+        Err(Denied::InvalidKey) => return Err(ProxyError::InvalidSubscriptionKey),
+        Err(Denied::MissingKey) => {
+            let host = String::from_utf8_lossy(req.host.unwrap_or(b"localhost"));
+            let challenge = format!(
+                "AzureApiManagementKey realm=\"https://{host}/{}\",name=\"{}\",type=\"header\"",
+                api.path, api.access.key_header
+            );
+            return Err(ProxyError::MissingSubscriptionKey { challenge });
+        }
+    };
     if let Some(max) = std::num::NonZeroU64::new(x.ctx.settings.max_body_bytes) {
         if let crate::http::BodyFraming::Length(n) = head.framing {
             if n > max.get() {

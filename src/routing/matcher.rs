@@ -118,7 +118,7 @@ impl Iterator for Segments<'_> {
 
 /// Range of the raw value of the first `name` parameter in `query`
 /// (empty range for `name` or `name=`).
-pub(super) fn query_value(query: &[u8], name: &[u8]) -> Option<Range<usize>> {
+pub(crate) fn query_value(query: &[u8], name: &[u8]) -> Option<Range<usize>> {
     let mut pos = 0;
     for pair in query.split(|&b| b == b'&') {
         let start = pos;

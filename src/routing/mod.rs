@@ -20,6 +20,7 @@ use std::ops::Range;
 use http::Method;
 
 use crate::config::{Api, ConfigError, UrlTemplate, VersionScheme};
+pub(crate) use matcher::query_value;
 pub use matcher::Param;
 use matcher::RouteOp;
 

@@ -15,7 +15,7 @@ pub mod access_log;
 pub mod io;
 
 use crate::http::RequestHead;
-use crate::proxy::error::{write_error, write_simple, ProxyError};
+use crate::proxy::error::{write_rescue, write_simple, ProxyError};
 use crate::proxy::{Exchange, RequestLog, Scratch};
 use crate::tls::info::ClientTls;
 use crate::worker::WorkerCtx;
@@ -151,13 +151,13 @@ async fn read_head(
 }
 
 async fn send_error(client_w: &mut WriteHalf, scratch: &mut Scratch, e: &ProxyError) {
-    if let Some((status, message)) = e.rescue() {
-        let mut out = std::mem::take(&mut scratch.out);
-        out.clear();
-        write_error(&mut out, status, message, true);
-        let (_, out) = write_vec(client_w, out).await;
-        scratch.out = out;
+    let mut out = std::mem::take(&mut scratch.out);
+    out.clear();
+    if write_rescue(&mut out, e, true) {
+        let (_, written) = write_vec(client_w, out).await;
+        out = written;
     }
+    scratch.out = out;
 }
 
 async fn handle_request(

@@ -6,7 +6,10 @@
 //! received. Invariants: a write is atomic and durable (temp file, fsync,
 //! rename, fsync of the directory) and readable only by the gateway's user
 //! (0600); a read verifies the checksum and the JSON, so a missing,
-//! truncated or corrupt backup is reported and never served.
+//! truncated or corrupt backup is reported and never served. Several
+//! gateways may share one directory (the replicas of a Deployment on one
+//! ReadWriteMany volume): each write goes through its own randomly named
+//! temp file, so writers never interleave and the last rename wins.
 
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
@@ -53,7 +56,9 @@ impl Backup {
             source,
         };
         fs::create_dir_all(&self.dir).map_err(err)?;
-        let tmp = self.dir.join(format!(".{FILE_NAME}.tmp"));
+        let tmp = self
+            .dir
+            .join(format!(".{FILE_NAME}.{:016x}.tmp", rand::random::<u64>()));
         let mut f = OpenOptions::new()
             .write(true)
             .create(true)
@@ -122,6 +127,25 @@ mod tests {
         let mode = fs::metadata(b.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         fs::remove_dir_all(b.dir).unwrap();
+    }
+
+    #[test]
+    fn gateways_sharing_a_directory_never_leave_a_mixed_backup() {
+        // Two replicas on one ReadWriteMany volume write different sizes at once.
+        let d = dir("shared");
+        let writers: Vec<_> = [&b"{\"v\":1}"[..], &b"{\"v\":22222222222222222222}"[..]]
+            .into_iter()
+            .map(|body| {
+                let b = Backup::new(&d);
+                std::thread::spawn(move || (0..50).for_each(|_| b.write(body).unwrap()))
+            })
+            .collect();
+        writers.into_iter().for_each(|w| w.join().unwrap());
+        let got = Backup::new(&d).read().unwrap().unwrap();
+        assert!(got == b"{\"v\":1}" || got == b"{\"v\":22222222222222222222}");
+        let left: Vec<_> = fs::read_dir(&d).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, [FILE_NAME], "no temp files left behind");
+        fs::remove_dir_all(&d).unwrap();
     }
 
     #[test]

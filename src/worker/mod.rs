@@ -40,7 +40,8 @@ pub enum WorkerMsg {
 pub enum WorkerEvent {
     Started {
         worker: usize,
-        cpu: usize,
+        /// The CPU the worker is pinned to; `None` when it floats.
+        cpu: Option<usize>,
         pinned: bool,
         driver: runtime::Driver,
     },
@@ -150,7 +151,8 @@ impl WorkerCtx {
 /// Everything a worker thread needs to start.
 pub struct WorkerSpec {
     pub id: usize,
-    pub cpu: core_affinity::CoreId,
+    /// Where to pin the worker thread; `None` = not pinned (see `crate::cpus`).
+    pub cpu: Option<core_affinity::CoreId>,
     pub listener: std::net::TcpListener,
     /// The HTTPS listener (same port on every worker).
     pub tls_listener: std::net::TcpListener,
@@ -180,7 +182,7 @@ fn run_worker(spec: WorkerSpec) {
         events,
         access_log,
     } = spec;
-    let pinned = core_affinity::set_for_current(cpu);
+    let pinned = cpu.is_some_and(core_affinity::set_for_current);
     let started = events.clone();
     let events_for_counts = events.clone();
     let result = runtime::run(
@@ -188,7 +190,7 @@ fn run_worker(spec: WorkerSpec) {
         |driver| {
             let _ = started.send(WorkerEvent::Started {
                 worker: id,
-                cpu: cpu.id,
+                cpu: cpu.map(|c| c.id),
                 pinned,
                 driver,
             });

@@ -2,10 +2,13 @@
 //! 127.0.0.1, through raw sockets. One test binary to keep link time low.
 
 mod bodies;
+mod container;
 mod errors;
 mod lifecycle;
 mod mgmt;
+mod probe;
 mod proxy;
 mod smuggling;
+mod subscriptions;
 mod support;
 mod tls;

@@ -13,7 +13,9 @@ use super::model::*;
 use super::tokens;
 use super::{not_found, MgmtError};
 
+mod fragments;
 mod gateways;
+pub use fragments::*;
 pub use gateways::*;
 
 pub(crate) type R<T> = Result<T, MgmtError>;
@@ -240,8 +242,38 @@ fn product_row(c: &Connection, r: &Row) -> rusqlite::Result<Product> {
 const PRODUCT_SQL: &str =
     "SELECT id, display_name, description, subscription_required, approval_required, state FROM products";
 
+/// APIM's rule: an API is in at most one open product (one without
+/// `subscriptionRequired`). Fails with 409 when making `product` open, or
+/// linking `apis` to it, would break the rule.
+fn check_one_open_product(c: &Connection, product: &str, open: bool, apis: &[String]) -> R<()> {
+    if !open {
+        return Ok(());
+    }
+    for api in apis {
+        let other: Option<String> = c
+            .query_row(
+                "SELECT p.id FROM products p JOIN product_apis l ON l.product_id = p.id
+                 WHERE l.api_id = ?1 AND p.id <> ?2 AND NOT p.subscription_required LIMIT 1",
+                [api, product],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(other) = other {
+            return Err(MgmtError::Conflict(format!(
+                "API '{api}' is already in open product '{other}'; an API can be in at most one product without subscriptionRequired"
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn put_product(c: &Connection, p: &Product) -> R<bool> {
     let created = !exists(c, "products", &p.id)?;
+    if !p.subscription_required && !created {
+        let mut stmt = c.prepare("SELECT api_id FROM product_apis WHERE product_id = ?1")?;
+        let apis: Vec<String> = stmt.query_map([&p.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        check_one_open_product(c, &p.id, true, &apis)?;
+    }
     c.execute(
         "INSERT INTO products (id, display_name, description, subscription_required, approval_required, state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET display_name = ?2, description = ?3,
@@ -280,6 +312,12 @@ pub fn delete_product(c: &Connection, id: &str) -> R<()> {
 pub fn link_product_api(c: &Connection, product: &str, api: &str) -> R<()> {
     require(c, "products", "product", product)?;
     require(c, "apis", "api", api)?;
+    let open: bool = c.query_row(
+        "SELECT NOT subscription_required FROM products WHERE id = ?1",
+        [product],
+        |r| r.get(0),
+    )?;
+    check_one_open_product(c, product, open, &[api.to_owned()])?;
     c.execute(
         "INSERT OR IGNORE INTO product_apis (product_id, api_id) VALUES (?1, ?2)",
         [product, api],

@@ -69,7 +69,18 @@ fn spawn(data: &PathBuf, listen: &str) -> Result<(Child, Arc<Shared>, u16), Stri
 impl ControlPlane {
     /// A fresh data directory and an ephemeral port.
     pub fn start() -> ControlPlane {
+        Self::start_in(TempDir::new("cp"))
+    }
+
+    /// Like `start`, with `admin-token` provisioned in the data directory
+    /// before the first start (as a mounted Kubernetes Secret would be).
+    pub fn start_with_admin_token(token: &str) -> ControlPlane {
         let data = TempDir::new("cp");
+        std::fs::write(data.0.join("admin-token"), format!("{token}\n")).expect("write admin-token");
+        Self::start_in(data)
+    }
+
+    fn start_in(data: TempDir) -> ControlPlane {
         let (child, shared, port) = spawn(&data.0, "127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
         let admin = std::fs::read_to_string(data.0.join("admin-token"))
             .expect("read admin-token")

@@ -113,6 +113,7 @@ pub struct GatewayBuilder {
     root: TempDir,
     env: Vec<(String, String)>,
     embedded: bool,
+    cpus: Option<String>,
 }
 
 impl Default for GatewayBuilder {
@@ -136,6 +137,7 @@ impl GatewayBuilder {
             root,
             env,
             embedded: false,
+            cpus: None,
         }
     }
 
@@ -149,11 +151,14 @@ impl GatewayBuilder {
         self
     }
 
-    /// Writes any configuration file (`rel` is relative to the config dir).
-    pub fn file(self, rel: &str, content: &str) -> Self {
-        let p = self.config_dir().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, content).unwrap();
+    /// Writes any file of the configuration directory (`products/p.toml`,
+    /// `subscriptions.toml`, …), creating its directory.
+    pub fn file(self, path: &str, content: &str) -> Self {
+        let full = self.config_dir().join(path);
+        if let Some(dir) = full.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(full, content).unwrap();
         self
     }
 
@@ -176,6 +181,12 @@ impl GatewayBuilder {
         self
     }
 
+    /// Runs the gateway under `taskset -c LIST` (its affinity mask).
+    pub fn taskset(mut self, list: &str) -> Self {
+        self.cpus = Some(list.into());
+        self
+    }
+
     /// Management-plane mode: configuration from `endpoint` with the
     /// `GatewayKey …` token, backed up in `backup_dir`; long polls of 5 s,
     /// heartbeats and plain polls every 200 ms. The `--config` directory
@@ -190,7 +201,14 @@ impl GatewayBuilder {
     }
 
     pub fn start(self) -> Gateway {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = match &self.cpus {
+            Some(list) => {
+                let mut c = Command::new("taskset");
+                c.args(["-c", list, BIN]);
+                c
+            }
+            None => Command::new(BIN),
+        };
         cmd.arg("gateway");
         if self.embedded {
             cmd.current_dir(self.root.0.join("scratch"));
