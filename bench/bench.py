@@ -493,9 +493,10 @@ def run_main(args, work, binary, backend_port):
             peers = [Peer("target", None, None, [])]
             peers[0].url = lambda path, t=args.target: t
         else:
-            peers = [start_outpost(work, binary, backend_port),
-                     start_nginx_proxy(work, backend_port),
-                     start_haproxy(work, backend_port)]
+            starters = {"outpost": lambda: start_outpost(work, binary, backend_port),
+                        "nginx": lambda: start_nginx_proxy(work, backend_port),
+                        "haproxy": lambda: start_haproxy(work, backend_port)}
+            peers = [starters[name]() for name in args.peers.split(",")]
             for p in peers:
                 sanity(p, s, work)
         try:
@@ -698,9 +699,14 @@ def main():
     ap.add_argument("--routing", action="store_true", help="also: 1 / 1,000 / 10,000 APIs")
     ap.add_argument("--no-main", action="store_true", help="skip the peer scenarios (with --scaling/--routing)")
     ap.add_argument("--only", help="comma-separated scenario names")
+    ap.add_argument("--peers", default=",".join(PEERS),
+                    help="comma-separated gateways to compare (default: all: outpost,nginx,haproxy)")
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "outpost"))
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
     args = ap.parse_args()
+    unknown = [p for p in args.peers.split(",") if p not in PEERS]
+    if unknown:
+        ap.error(f"unknown peer(s) {unknown}; choose from {PEERS}")
     args.duration = args.duration or (2 if args.quick else 10)
     args.repeats = args.repeats or (1 if args.quick else 3)
     if NPROC < 2:

@@ -72,6 +72,12 @@ pub struct Settings {
     pub max_headers: usize,
     /// 0 = unlimited.
     pub max_body_bytes: u64,
+    /// Longest a closing connection keeps reading (and discarding) what the
+    /// client still sends, and longest an unread request body is drained
+    /// after an early response.
+    pub linger_timeout: Duration,
+    /// Most bytes discarded that way before the connection is closed anyway.
+    pub linger_max_bytes: u64,
     pub connect_timeout: Duration,
     pub response_timeout: Duration,
     pub pool_max_idle: usize,
@@ -124,6 +130,8 @@ impl Default for Settings {
             max_uri_bytes: 8 * 1024,
             max_headers: 100,
             max_body_bytes: 0,
+            linger_timeout: Duration::from_secs(5),
+            linger_max_bytes: 1024 * 1024,
             connect_timeout: Duration::from_secs(5),
             response_timeout: Duration::from_secs(300),
             pool_max_idle: 64,
@@ -190,6 +198,14 @@ pub const KEYS: &[(&str, &str)] = &[
     ("net.server.http.uri.max-bytes", "request-target limit, 414 (8192)"),
     ("net.server.http.headers.max-count", "header count limit, 431 (100)"),
     ("net.server.http.body.max-bytes", "request body limit, 413 (0 = none)"),
+    (
+        "net.server.http.lingering.timeout",
+        "time to discard unread request bytes before closing (5s)",
+    ),
+    (
+        "net.server.http.lingering.max-bytes",
+        "unread request bytes discarded before closing (1048576)",
+    ),
     ("net.client.connect.timeout", "backend connect timeout, 504 (5s)"),
     ("net.client.response.timeout", "backend response timeout, 504 (300s)"),
     (
@@ -313,6 +329,8 @@ impl Settings {
                 "net.server.http.uri.max-bytes" => s.max_uri_bytes = parse_num(v).map_err(err)?,
                 "net.server.http.headers.max-count" => s.max_headers = parse_num(v).map_err(err)?,
                 "net.server.http.body.max-bytes" => s.max_body_bytes = parse_num(v).map_err(err)?,
+                "net.server.http.lingering.timeout" => s.linger_timeout = parse_duration(v).map_err(err)?,
+                "net.server.http.lingering.max-bytes" => s.linger_max_bytes = parse_num(v).map_err(err)?,
                 "net.client.connect.timeout" => s.connect_timeout = parse_duration(v).map_err(err)?,
                 "net.client.response.timeout" => s.response_timeout = parse_duration(v).map_err(err)?,
                 "net.client.pool.max-idle" => s.pool_max_idle = parse_num(v).map_err(err)?,

@@ -502,10 +502,7 @@ fn import(store: &Store, req: &Req) -> R {
         req.query("id").ok_or_else(|| bad("query parameter id is required"))?,
     )?;
     let path = req.query("path").unwrap_or(api_id);
-    if req.content_type.contains("yaml") {
-        return Err(bad("only OpenAPI JSON documents are supported"));
-    }
-    let doc: Value = parse_json(&req.body)?;
+    let doc = openapi::parse_document(&req.body, &req.content_type)?;
     let (api, ops) = openapi::import(&doc, api_id, path, req.query("serviceUrl"))?;
     let (created, _) = store.write_config(|c| {
         let created = res::put_api(c, &api)?;

@@ -10,13 +10,14 @@
 //! - [`model`]: the REST JSON shapes and their validation.
 //! - [`tokens`]: gateway keys, `GatewayKey` tokens, the admin credential, UTC time.
 //! - [`snapshot`]: renders one gateway's declarative configuration files.
-//! - [`openapi`]: OpenAPI 3 import.
+//! - [`openapi`]: OpenAPI 3 import (JSON or YAML).
 //! - [`api`]: the `/mgmt` routes; [`server`]: HTTP plumbing, auth, gateway endpoints.
 //!
 //! Dependencies (all widely used, well-kept crates):
 //! - `rusqlite` (bundled SQLite): durable, transactional store with no system library.
 //! - `tiny_http`: a small blocking HTTP server; the management plane is off the data path.
 //! - `serde` + `serde_json`: REST bodies; `toml`: renders the gateway's TOML files.
+//! - `serde_norway`: YAML OpenAPI documents (a maintained fork of `serde_yaml`).
 //! - `hmac` + `sha2` + `base64`: HMAC-SHA512 token signatures, SHA-256 admin-token hash.
 //! - `rand`: key generation from the OS-seeded CSPRNG.
 //! - `thiserror`: the error type below.

@@ -10,6 +10,10 @@
 //! - Status writes (heartbeats, settings) use [`Store::write_status`] and do
 //!   not bump the version, so they never wake long polls.
 //! - Reads use one deferred transaction, so a snapshot is consistent.
+//! - The database holds gateway keys, subscription keys and secret named
+//!   values: its files (and SQLite's `-wal`/`-shm`, which inherit the
+//!   database file's mode) are readable by the owner only (0600), and a data
+//!   directory created here is 0700.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -43,8 +47,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Store {
     /// Opens (creating when needed) `<data_dir>/outpost.db` and applies migrations.
     pub fn open(data_dir: &Path) -> Result<Store, MgmtError> {
-        std::fs::create_dir_all(data_dir)?;
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700).create(data_dir)?;
         let path = data_dir.join("outpost.db");
+        make_private(&path)?;
         let mut conn = open_connection(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         migrations::apply(&mut conn)?;
@@ -166,6 +171,29 @@ impl Store {
     }
 }
 
+/// Creates the database file as 0600 before SQLite does (SQLite would use
+/// 0644 less the umask), and tightens the modes of existing files.
+fn make_private(db: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(db)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::metadata(&name) {
+            Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&name, std::fs::Permissions::from_mode(0o600))?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 fn open_connection(path: &Path) -> Result<Connection, MgmtError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -214,6 +242,26 @@ mod tests {
             .read(|tx| Ok(tx.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
             .unwrap();
         assert_eq!(mode.to_lowercase(), "wal");
+    }
+
+    #[test]
+    fn database_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let parent = temp_dir("private");
+        let dir = parent.join("data");
+        let s = Store::open(&dir).unwrap();
+        s.write_config(|tx| put_nv(tx, "a")).unwrap();
+        assert_eq!(mode(&dir), 0o700, "a data directory created by the store");
+        for f in ["outpost.db", "outpost.db-wal", "outpost.db-shm"] {
+            assert_eq!(mode(&dir.join(f)), 0o600, "{f}");
+        }
+        drop(s);
+        // Files left readable by an older version are tightened on open.
+        std::fs::set_permissions(dir.join("outpost.db"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let s = Store::open(&dir).unwrap();
+        assert_eq!(mode(&dir.join("outpost.db")), 0o600);
+        assert_eq!(s.version().unwrap(), 1, "the data survived");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! APIM policies: documents, their compiled forms and the state they share.
+//! APIM policies: documents, expressions, limits and the engine that runs them.
 
 pub mod document;
+pub mod expr;
 pub mod limits;

@@ -8,6 +8,12 @@
 //! and, when the sink needs chunked output, re-encoded canonically (no
 //! extensions, no trailers), so what the peer receives is framed the way we
 //! parsed it, never the way the sender spelled it.
+//!
+//! With [`CopySpec::discard_on_sink_error`] (request uploads), a sink that
+//! fails mid-body (the backend answered and closed) does not end the copy:
+//! the rest of the body is still read from the source and dropped, so the
+//! client connection ends at a message boundary and can carry another
+//! request ([`CopyError::Discarded`]).
 
 use super::error::ProxyError;
 use crate::http::chunked::{write_chunk_header, ChunkedDecoder, Decoded, CHUNK_END, LAST_CHUNK};
@@ -35,6 +41,8 @@ pub struct CopySpec {
     /// Maximum wait for each write (a peer that stops reading).
     pub write_timeout: Duration,
     pub side: Side,
+    /// Keep reading (and dropping) the body after the sink failed.
+    pub discard_on_sink_error: bool,
 }
 
 /// Failures of a body copy, split by which peer caused them.
@@ -44,6 +52,62 @@ pub enum CopyError {
     Source(ProxyError),
     /// The sink failed: it went away.
     Sink(std::io::Error),
+    /// The sink failed, then the rest of the body was read from the source
+    /// and dropped: the source is at the end of the message.
+    Discarded(std::io::Error),
+}
+
+/// The sink of one copy, which may have failed (then, in discard mode,
+/// every later write is skipped and its bytes dropped).
+struct Sink<'a, W> {
+    dst: &'a mut W,
+    failed: Option<std::io::Error>,
+}
+
+impl<W: AsyncWriteRent> Sink<'_, W> {
+    /// Keeps a sink failure when the copy may go on discarding. A write that
+    /// timed out does not qualify: it was dropped mid-flight with the source
+    /// buffer, so the source's position is no longer known.
+    fn absorb(&mut self, e: CopyError, spec: &CopySpec) -> Result<(), CopyError> {
+        match e {
+            CopyError::Sink(e) if spec.discard_on_sink_error && e.kind() != std::io::ErrorKind::TimedOut => {
+                self.failed = Some(e);
+                Ok(())
+            }
+            e => Err(e),
+        }
+    }
+
+    /// Writes (or drops) `src.data()[..n]` and consumes it.
+    async fn buffered<S>(&mut self, src: &mut Buffered<S>, n: usize, spec: &CopySpec) -> Result<(), CopyError> {
+        if self.failed.is_none() {
+            match sink_buffered(src, self.dst, n, spec).await {
+                Ok(()) => return Ok(()),
+                Err(e) => self.absorb(e, spec)?,
+            }
+        }
+        src.consume(n);
+        Ok(())
+    }
+
+    /// Writes (or drops) and clears `scratch`.
+    async fn vec(&mut self, scratch: &mut Vec<u8>, spec: &CopySpec) -> Result<(), CopyError> {
+        if self.failed.is_none() {
+            match sink_vec(self.dst, scratch, spec).await {
+                Ok(()) => return Ok(()),
+                Err(e) => self.absorb(e, spec)?,
+            }
+        }
+        scratch.clear();
+        Ok(())
+    }
+
+    fn finish(self, copied: u64) -> Result<u64, CopyError> {
+        match self.failed {
+            None => Ok(copied),
+            Some(e) => Err(CopyError::Discarded(e)),
+        }
+    }
 }
 
 /// Copies one body; returns the payload bytes copied.
@@ -117,16 +181,17 @@ async fn copy_length<S: AsyncReadRent, W: AsyncWriteRent>(
     n: u64,
     spec: &CopySpec,
 ) -> Result<u64, CopyError> {
+    let mut sink = Sink { dst, failed: None };
     let mut left = n;
     while left > 0 {
         if src.data().is_empty() {
             read_more(src, spec, false).await?;
         }
         let take = (src.data().len() as u64).min(left) as usize;
-        sink_buffered(src, dst, take, spec).await?;
+        sink.buffered(src, take, spec).await?;
         left -= take as u64;
     }
-    Ok(n)
+    sink.finish(n)
 }
 
 async fn copy_chunked<S: AsyncReadRent, W: AsyncWriteRent>(
@@ -135,6 +200,7 @@ async fn copy_chunked<S: AsyncReadRent, W: AsyncWriteRent>(
     spec: &CopySpec,
     scratch: &mut Vec<u8>,
 ) -> Result<u64, CopyError> {
+    let mut sink = Sink { dst, failed: None };
     let mut decoder = ChunkedDecoder::new();
     let bad = |e| {
         CopyError::Source(match spec.side {
@@ -156,11 +222,11 @@ async fn copy_chunked<S: AsyncReadRent, W: AsyncWriteRent>(
                     write_chunk_header(range.len(), scratch);
                     scratch.extend_from_slice(src.data().get(range).unwrap_or_default());
                     scratch.extend_from_slice(CHUNK_END);
-                    sink_vec(dst, scratch, spec).await?;
+                    sink.vec(scratch, spec).await?;
                     src.consume(consumed);
                 } else {
                     src.consume(range.start);
-                    sink_buffered(src, dst, range.len(), spec).await?;
+                    sink.buffered(src, range.len(), spec).await?;
                     src.consume(consumed - range.end);
                 }
             }
@@ -172,9 +238,9 @@ async fn copy_chunked<S: AsyncReadRent, W: AsyncWriteRent>(
                 src.consume(consumed);
                 if spec.chunked_out {
                     scratch.extend_from_slice(LAST_CHUNK);
-                    sink_vec(dst, scratch, spec).await?;
+                    sink.vec(scratch, spec).await?;
                 }
-                return Ok(decoder.payload_len());
+                return sink.finish(decoder.payload_len());
             }
         }
     }

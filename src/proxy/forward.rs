@@ -2,13 +2,13 @@
 //! pooled keep-alive connection and streams the response back.
 //!
 //! Two shapes:
-//! - **buffered**: the whole request (head and body) is in memory; it is
-//!   written in one go, then the response is read and relayed. Only this
-//!   shape is retried.
-//! - **streamed**: the body is still arriving; sending it and relaying the
-//!   response run concurrently (full duplex), so a backend that answers
-//!   before reading the whole upload (a 401 or 413, or an echo that streams
-//!   back) never deadlocks the exchange.
+//! - **buffered**: no body, or a `Content-Length` body of at most
+//!   [`SMALL_BODY_MAX`]: the body is read completely first (reads go straight
+//!   into the outgoing buffer, after the rewritten head), then head and body
+//!   go to the backend in one write, then the response is read and relayed.
+//!   Only this shape is retried.
+//! - **streamed** (larger or chunked bodies): sending the body and relaying
+//!   the response run concurrently, see [`super::duplex`].
 //!
 //! Invariants:
 //! - a request is retried once, on a fresh connection, only when it failed
@@ -19,7 +19,7 @@
 //! - DNS is never resolved here: addresses come from the replica, resolved
 //!   on the control thread.
 
-use super::body::{copy_body, CopyError, CopySpec, Side};
+use super::duplex::duplex;
 use super::error::ProxyError;
 use super::pool::Conn;
 use super::respond::{read_response_head, relay_response, ResponseCtx};
@@ -27,18 +27,19 @@ use super::upstream_head::{write_request_head, Target};
 use super::Exchange;
 use crate::http::chunked::{ChunkedDecoder, Decoded};
 use crate::http::{BodyFraming, Span};
-use crate::server::io::{write_vec, Buffered, ReadHalf, WriteHalf};
+use crate::server::io::{append_exact, write_vec, Buffered, ReadHalf, WriteHalf};
 use monoio::io::{AsyncWriteRentExt, Splitable};
 use monoio::net::TcpStream;
 use std::cell::Cell;
-use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::pin;
-use std::task::Poll;
 use std::time::Instant;
 
-/// Largest buffered body we keep for a possible retry / single write.
-const REPLAY_MAX: usize = 64 * 1024;
+/// Largest `Content-Length` body read completely before forwarding (and
+/// kept for a possible retry).
+pub const SMALL_BODY_MAX: u64 = 64 * 1024;
+/// A connection's outgoing buffer grown beyond this by a large request is
+/// given back after the request, so idle connections stay small.
+const OUT_RETAIN_MAX: usize = 32 * 1024;
 /// Read buffer of a backend connection.
 const UPSTREAM_BUF: usize = 16 * 1024;
 
@@ -137,10 +138,9 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
         return Err(ProxyError::Unresolved(backend.host_header.to_string()));
     }
     let head = x.head;
-    let buffered_body = x.client.data().len() - head.head_len;
     let replay_len = match head.framing {
         BodyFraming::None => Some(0),
-        BodyFraming::Length(n) if (n as usize) <= buffered_body.min(REPLAY_MAX) => Some(n as usize),
+        BodyFraming::Length(n) if n <= SMALL_BODY_MAX => Some(n as usize),
         _ => None,
     };
     if head.framing == BodyFraming::Chunked {
@@ -163,8 +163,14 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
     };
     write_request_head(&mut out, head, x.client.data(), &target, x.peer.ip());
     if let Some(n) = replay_len {
-        out.extend_from_slice(&x.client.data()[head.head_len..head.head_len + n]);
-        x.client.consume(head.head_len + n);
+        out = match read_small_body(x, out, n).await {
+            Ok(out) => out,
+            Err((e, out)) => {
+                x.scratch.out = out;
+                return Err(e);
+            }
+        };
+        x.log.request_body_done = true;
     } else {
         x.client.consume(head.head_len);
     }
@@ -215,15 +221,18 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
         result
     };
     out.clear();
+    if out.capacity() > OUT_RETAIN_MAX {
+        out.shrink_to(4096);
+    }
     x.scratch.out = out;
     if let Err(e) = result {
         x.scratch.upstream_buf = up.r.into_parts().1;
         return Err(e);
     }
-    x.log.request_body_done = replay_len.is_some();
     let outcome = if replay_len.is_some() {
         x.log.backend_time = Some(sent_at.elapsed());
-        let mut rc = response_ctx(x);
+        let settled = Cell::new(true);
+        let mut rc = response_ctx(x, &settled);
         relay_response(&mut rc, &mut up.r).await
     } else {
         duplex(x, &mut up, sent_at).await
@@ -242,7 +251,7 @@ pub async fn forward(x: &mut Exchange<'_>, backend: &HttpBackend<'_>, remainder:
     outcome.map(|_| ())
 }
 
-fn response_ctx<'a>(x: &'a mut Exchange<'_>) -> ResponseCtx<'a> {
+fn response_ctx<'a>(x: &'a mut Exchange<'_>, body_settled: &'a Cell<bool>) -> ResponseCtx<'a> {
     ResponseCtx {
         ctx: x.ctx,
         head: x.head,
@@ -251,97 +260,26 @@ fn response_ctx<'a>(x: &'a mut Exchange<'_>) -> ResponseCtx<'a> {
         chunk: &mut x.scratch.chunk_out,
         resp: &mut x.scratch.resp,
         log: &mut x.log,
+        body_settled,
     }
 }
 
-/// Streams the rest of the request body while reading and relaying the
-/// response. Returns whether the upstream connection is reusable.
-async fn duplex(x: &mut Exchange<'_>, up: &mut Upstream, sent_at: Instant) -> Result<bool, ProxyError> {
-    let spec = CopySpec {
-        framing: x.head.framing,
-        chunked_out: x.head.framing == BodyFraming::Chunked,
-        limit: x.ctx.settings.max_body_bytes,
-        read_timeout: x.ctx.settings.body_timeout,
-        write_timeout: x.ctx.settings.response_timeout,
-        side: Side::Client,
-    };
-    let response_timeout = x.ctx.settings.response_timeout;
-    let (upload_result, response_result) = {
-        let Exchange {
-            ctx,
-            head,
-            client,
-            client_w,
-            scratch,
-            log,
-            ..
-        } = x;
-        let upload = pin!(copy_body(&mut **client, &mut up.w, &spec, &mut scratch.chunk));
-        let mut rc = ResponseCtx {
-            ctx,
-            head,
-            client_w,
-            scratch_out: &mut scratch.out,
-            chunk: &mut scratch.chunk_out,
-            resp: &mut scratch.resp,
-            log,
-        };
-        let head_seen = Cell::new(false);
-        let response = pin!(async {
-            super::respond::wait_response_head(&mut rc, &mut up.r).await?;
-            head_seen.set(true);
-            relay_response(&mut rc, &mut up.r).await
-        });
-        run_duplex(upload, response, response_timeout, &head_seen).await
-    };
-    x.log.backend_time = Some(sent_at.elapsed());
-    x.log.request_body_done = matches!(upload_result, Some(Ok(_)));
-    match (upload_result, response_result) {
-        // The client side failed (or sent a bad or oversized body) first.
-        (Some(Err(CopyError::Source(e))), None) => Err(e),
-        (Some(Err(CopyError::Sink(e))), None) => Err(ProxyError::BackendIo(e)),
-        (_, Some(Ok(reusable))) => Ok(reusable && x.log.request_body_done),
-        (_, Some(Err(e))) => Err(e),
-        (_, None) => Err(ProxyError::ResponseTimeout),
+/// Moves the request's `n`-byte body from the client to the end of `out`
+/// (which holds the rewritten head): first what is already buffered, then
+/// reads straight into `out`, each bounded by the body timeout, never past
+/// the body (pipelined bytes stay unread). Consumes head and body.
+async fn read_small_body(x: &mut Exchange<'_>, mut out: Vec<u8>, n: usize) -> Result<Vec<u8>, (ProxyError, Vec<u8>)> {
+    let head_len = x.head.head_len;
+    let have = (x.client.data().len() - head_len).min(n);
+    out.extend_from_slice(&x.client.data()[head_len..head_len + have]);
+    x.client.consume(head_len + have);
+    if have == n {
+        return Ok(out);
     }
-}
-
-/// Polls the upload and the response together. Ends when the response is
-/// done, when the upload fails, or when no response head has arrived
-/// `timeout` after the upload finished. Unfinished halves are dropped.
-async fn run_duplex<A, B>(
-    mut upload: std::pin::Pin<&mut A>,
-    mut response: std::pin::Pin<&mut B>,
-    timeout: std::time::Duration,
-    head_seen: &Cell<bool>,
-) -> (Option<A::Output>, Option<B::Output>)
-where
-    A: Future<Output = Result<u64, CopyError>>,
-    B: Future<Output = Result<bool, ProxyError>>,
-{
-    let mut upload_result = None;
-    let mut timer: Option<std::pin::Pin<Box<monoio::time::Sleep>>> = None;
-    let response_result = std::future::poll_fn(|cx| {
-        if upload_result.is_none() {
-            if let Poll::Ready(r) = upload.as_mut().poll(cx) {
-                let failed = r.is_err();
-                upload_result = Some(r);
-                if failed {
-                    return Poll::Ready(None);
-                }
-                timer = Some(Box::pin(monoio::time::sleep(timeout)));
-            }
-        }
-        if let Poll::Ready(r) = response.as_mut().poll(cx) {
-            return Poll::Ready(Some(r));
-        }
-        if let Some(t) = timer.as_mut() {
-            if !head_seen.get() && t.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(None);
-            }
-        }
-        Poll::Pending
-    })
-    .await;
-    (upload_result, response_result)
+    let (res, out) = append_exact(&mut x.client.stream, out, n - have, x.ctx.settings.body_timeout).await;
+    match res {
+        Ok(()) => Ok(out),
+        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Err((ProxyError::ClientTimeout, out)),
+        Err(e) => Err((ProxyError::ClientIo(e), out)),
+    }
 }

@@ -13,6 +13,7 @@
 //! nothing, so a request allocates only what its policies demand.
 
 pub mod body;
+pub mod duplex;
 pub mod echo;
 pub mod error;
 pub mod forward;

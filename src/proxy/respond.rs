@@ -13,6 +13,7 @@ use super::RequestLog;
 use crate::http::{BodyFraming, RequestHead, ResponseHead};
 use crate::server::io::{write_vec, Buffered, ReadHalf, WriteHalf};
 use crate::worker::WorkerCtx;
+use std::cell::Cell;
 use std::time::Instant;
 
 /// Largest response body merged into the head's write.
@@ -28,6 +29,10 @@ pub struct ResponseCtx<'a> {
     pub chunk: &'a mut Vec<u8>,
     pub resp: &'a mut ResponseHead,
     pub log: &'a mut RequestLog,
+    /// Whether the request body no longer stands in the way of keep-alive
+    /// when the response head is written: it was read, or it is small
+    /// enough to be drained after the response (see `proxy::duplex`).
+    pub body_settled: &'a Cell<bool>,
 }
 
 /// One attempt to parse the head from what is buffered; skips 1xx.
@@ -93,7 +98,8 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
     let resp = &*rc.resp;
     rc.log.status = resp.status;
     let upgrade = resp.status == 101 && rc.head.upgrade;
-    let plan = plan_response(resp, rc.head.version, rc.head.keep_alive && !rc.ctx.is_draining());
+    let client_keep = rc.head.keep_alive && !rc.ctx.is_draining() && rc.body_settled.get();
+    let plan = plan_response(resp, rc.head.version, client_keep);
     let mut out = std::mem::take(rc.scratch_out);
     out.clear();
     write_response_head(&mut out, resp, up.data(), plan, rc.head.version, upgrade);
@@ -128,6 +134,7 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
         read_timeout: rc.ctx.settings.response_timeout,
         write_timeout: rc.ctx.settings.body_timeout,
         side: Side::Backend,
+        discard_on_sink_error: false,
     };
     match copy_body(up, rc.client_w, &spec, rc.chunk).await {
         Ok(n) => {
@@ -135,6 +142,6 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
             Ok(upstream_keep && up.data().is_empty())
         }
         Err(CopyError::Source(e)) => Err(e),
-        Err(CopyError::Sink(e)) => Err(ProxyError::ClientIo(e)),
+        Err(CopyError::Sink(e) | CopyError::Discarded(e)) => Err(ProxyError::ClientIo(e)),
     }
 }

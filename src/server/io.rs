@@ -5,13 +5,16 @@
 //! capacity. If a `fill` future is dropped mid-read (a timeout fired), the
 //! buffer stays with the kernel operation and this side is left empty but
 //! consistent: callers close the connection after a timeout, so no byte a
-//! peer sent is ever misattributed.
+//! peer sent is ever misattributed. The same holds while `forward_buffered`
+//! lends the buffer to a write.
 
 use crate::tls::stream::{TlsRead, TlsWrite};
 use monoio::buf::{IoBuf, IoBufMut, IoVecBuf, IoVecBufMut};
 use monoio::io::{AsyncReadRent, AsyncWriteRent, AsyncWriteRentExt};
 use monoio::net::tcp::{TcpOwnedReadHalf, TcpOwnedWriteHalf};
 use monoio::BufResult;
+use std::io;
+use std::time::Duration;
 
 /// The read side of a connection, plain TCP or TLS (connections are split
 /// once, when opened, so one task can read and write the same connection
@@ -179,9 +182,42 @@ pub async fn forward_buffered<S, W: AsyncWriteRent>(
     }
     let start = src.pos;
     let buf = std::mem::take(&mut src.buf);
+    // While the buffer is lent to the write, `src` is empty and consistent
+    // (`pos` 0), also if this future is dropped mid-write.
+    src.pos = 0;
     let (res, slice) = dst.write_all(buf.slice(start..start + n)).await;
     src.buf = slice.into_inner();
+    src.pos = start;
     res?;
     src.consume(n);
     Ok(())
+}
+
+/// Appends exactly `n` bytes from `stream` to `out`, never reading past
+/// them (what follows on the stream stays unread). Each read waits at most
+/// `timeout`: then the error is `TimedOut` and `out` comes back empty (its
+/// buffer stays with the cancelled read). End of stream is `UnexpectedEof`.
+pub async fn append_exact<S: AsyncReadRent>(
+    stream: &mut S,
+    mut out: Vec<u8>,
+    n: usize,
+    timeout: Duration,
+) -> (io::Result<()>, Vec<u8>) {
+    let end = out.len() + n;
+    out.reserve(n);
+    while out.len() < end {
+        let len = out.len();
+        match monoio::time::timeout(timeout, stream.read(out.slice_mut(len..end))).await {
+            Ok((res, slice)) => {
+                out = slice.into_inner();
+                match res {
+                    Ok(0) => return (Err(io::ErrorKind::UnexpectedEof.into()), out),
+                    Ok(_) => {}
+                    Err(e) => return (Err(e), out),
+                }
+            }
+            Err(_) => return (Err(io::ErrorKind::TimedOut.into()), Vec::new()),
+        }
+    }
+    (Ok(()), out)
 }

@@ -7,12 +7,15 @@
 //!   pipelined requests get their responses in order;
 //! - after any error whose response is sent, or any request whose body was
 //!   not fully read, the connection is closed: the next bytes cannot be
-//!   trusted to start a request (request-smuggling defence);
+//!   trusted to start a request (request-smuggling defence); when the client
+//!   may still be sending, the close is a lingering one ([`linger`]), so the
+//!   response is not destroyed by a reset;
 //! - each request takes the worker's current replica when it starts and
 //!   keeps it to the end, so a reload never changes a request mid-flight.
 
 pub mod access_log;
 pub mod io;
+pub mod linger;
 
 use crate::http::RequestHead;
 use crate::proxy::error::{write_rescue, write_simple, ProxyError};
@@ -37,6 +40,8 @@ const CLIENT_BUF: usize = 16 * 1024;
 enum Next {
     Continue,
     Close,
+    /// Close, but the client may still be sending: linger first.
+    Linger,
     /// The backend switched protocols: relay bytes until both sides end.
     Tunnel((Buffered<ReadHalf>, WriteHalf)),
 }
@@ -93,7 +98,7 @@ async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: 
             Err(e) => {
                 debug!(worker = ctx.id, peer = %peer, error = %e, "rejected request head");
                 send_error(&mut client_w, &mut scratch, &e).await;
-                return;
+                return linger::lingering_close(client, client_w, &ctx.settings).await;
             }
         }
         first = false;
@@ -109,8 +114,10 @@ async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: 
         .await
         {
             Next::Continue if !ctx.is_draining() => {}
+            Next::Continue if client.data().is_empty() => return,
             Next::Tunnel(upstream) => return crate::proxy::tunnel::tunnel((client, client_w), upstream).await,
-            _ => return,
+            Next::Close => return,
+            Next::Continue | Next::Linger => return linger::lingering_close(client, client_w, &ctx.settings).await,
         }
     }
 }
@@ -205,14 +212,10 @@ async fn handle_request(
     let next = match &result {
         Ok(()) if log.status == 0 => {
             // The pipeline produced no response (no forward-request): APIM answers 200, empty.
-            let has_body = !matches!(
-                head.framing,
-                crate::http::BodyFraming::None | crate::http::BodyFraming::Length(0)
-            );
             client.consume(head.head_len);
             let mut out = std::mem::take(&mut scratch.out);
             out.clear();
-            let close = !head.keep_alive || has_body || ctx.is_draining();
+            let close = !head.keep_alive || has_body(head) || ctx.is_draining();
             write_simple(&mut out, 200, "text/plain", b"", close);
             let (res, out) = write_vec(client_w, out).await;
             scratch.out = out;
@@ -249,10 +252,20 @@ async fn handle_request(
             started,
         );
     }
-    match upgraded {
-        Some(up) if result.is_ok() => Next::Tunnel(up),
-        _ => next,
+    let pending = !client.data().is_empty() || (has_body(head) && !log.request_body_done);
+    match (upgraded, next) {
+        (Some(up), _) if result.is_ok() => Next::Tunnel(up),
+        (_, Next::Close) if pending => Next::Linger,
+        (_, next) => next,
     }
+}
+
+/// Whether the request announces a non-empty body.
+fn has_body(head: &RequestHead) -> bool {
+    !matches!(
+        head.framing,
+        crate::http::BodyFraming::None | crate::http::BodyFraming::Length(0)
+    )
 }
 
 /// Logs a failed request with its worker, API, operation and peer (never
@@ -284,11 +297,7 @@ async fn health(
     scratch: &mut Scratch,
     ready: bool,
 ) -> Next {
-    let has_body = !matches!(
-        head.framing,
-        crate::http::BodyFraming::None | crate::http::BodyFraming::Length(0)
-    );
-    let close = !head.keep_alive || has_body || ctx.is_draining();
+    let close = !head.keep_alive || has_body(head) || ctx.is_draining();
     client.consume(head.head_len);
     let mut out = std::mem::take(&mut scratch.out);
     out.clear();
@@ -300,7 +309,11 @@ async fn health(
     write_simple(&mut out, status, "text/plain", body, close);
     let (res, out) = write_vec(client_w, out).await;
     scratch.out = out;
-    if res.is_err() || close {
+    if res.is_err() {
+        Next::Close
+    } else if close && (has_body(head) || !client.data().is_empty()) {
+        Next::Linger
+    } else if close {
         Next::Close
     } else {
         Next::Continue

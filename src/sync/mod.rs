@@ -230,3 +230,29 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outage_backs_off_exponentially_with_bounded_jitter_and_resets() {
+        let mut o = Outage::default();
+        let e = SyncError::Status(503);
+        let mut expected = Duration::from_secs(1);
+        for _ in 0..10 {
+            let d = o.failed(&e);
+            assert_eq!(o.backoff, expected);
+            assert!(d >= expected && d <= expected + expected / 4, "{d:?} for {expected:?}");
+            expected = (expected * 2).min(MAX_BACKOFF);
+        }
+        assert_eq!(o.backoff, MAX_BACKOFF, "capped at 60 s");
+        assert_eq!(o.reason.as_deref(), Some(e.to_string().as_str()));
+        o.ok();
+        assert_eq!((o.reason.as_deref(), o.backoff), (None, Duration::ZERO));
+        assert!(
+            o.failed(&e) < Duration::from_secs(2),
+            "a new outage starts at 1 s again"
+        );
+    }
+}

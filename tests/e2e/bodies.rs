@@ -5,6 +5,7 @@ use crate::support::wire::fill_pattern;
 use crate::support::*;
 use std::io::Write;
 use std::net::TcpStream;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// Writes `len` pattern bytes, raw or as chunks of varying sizes.
@@ -32,11 +33,9 @@ fn write_pattern_body(mut w: TcpStream, len: u64, chunked_encoding: bool) -> std
     Ok(())
 }
 
-/// Sends `len` bytes to `path` (streamed from another thread) and checks the
-/// echoed response by length and checksum, and what the backend received.
-fn round_trip(gw: &Gateway, backend: &Backend, path: &str, len: u64, chunked_encoding: bool) {
-    let before = backend.request_count();
-    let mut c = gw.connect();
+/// Sends a POST head to `path`, then streams `len` pattern bytes from
+/// another thread (raw or chunked). Returns the writer thread.
+pub fn start_upload(c: &mut Conn, path: &str, len: u64, chunked_encoding: bool) -> JoinHandle<std::io::Result<()>> {
     let framing = if chunked_encoding {
         "Transfer-Encoding: chunked".to_string()
     } else {
@@ -44,7 +43,15 @@ fn round_trip(gw: &Gateway, backend: &Backend, path: &str, len: u64, chunked_enc
     };
     c.send(format!("POST {path} HTTP/1.1\r\nHost: x\r\n{framing}\r\n\r\n").as_bytes());
     let writer = c.writer();
-    let sender = std::thread::spawn(move || write_pattern_body(writer, len, chunked_encoding));
+    std::thread::spawn(move || write_pattern_body(writer, len, chunked_encoding))
+}
+
+/// Sends `len` bytes to `path` (streamed from another thread) and checks the
+/// echoed response by length and checksum, and what the backend received.
+fn round_trip(gw: &Gateway, backend: &Backend, path: &str, len: u64, chunked_encoding: bool) {
+    let before = backend.request_count();
+    let mut c = gw.connect();
+    let sender = start_upload(&mut c, path, len, chunked_encoding);
     let mut fnv = Fnv::default();
     let mut got = 0u64;
     let r = c.read_response_streaming(false, &mut |b| {

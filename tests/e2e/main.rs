@@ -3,9 +3,16 @@
 
 mod bodies;
 mod container;
+mod early;
 mod errors;
+mod heartbeat;
+mod invalid_snapshot;
 mod lifecycle;
 mod mgmt;
+mod mgmt_resources;
+mod openapi_import;
+mod policy_documents;
+mod pool;
 mod probe;
 mod proxy;
 mod smuggling;

@@ -64,7 +64,7 @@ impl PolicyLibrary {
         }
         let mut resolved = HashMap::new();
         for id in raw.keys() {
-            resolve(id, &raw, &mut resolved, &mut Vec::new())?;
+            resolve(id, &raw, &mut resolved, &mut Vec::new()).map_err(|e| redact(e, &named_values))?;
         }
         Ok(PolicyLibrary {
             named_values,
@@ -97,12 +97,29 @@ impl PolicyLibrary {
                     inc,
                     format!("policy fragment {:?} is not defined", fragment_id(inc)?),
                 )),
-            })?;
+            })
+            .map_err(|e| redact(e, &self.named_values))?;
             for el in section.iter_mut() {
                 el.set_scope(scope);
             }
         }
         Ok(Document { name, scope, sections })
+    }
+}
+
+/// A fragment id may come from a named value: keep secrets out of messages.
+fn redact(e: DocumentError, named_values: &NamedValues) -> DocumentError {
+    match e {
+        DocumentError::Fragment {
+            document,
+            line,
+            message,
+        } => DocumentError::Fragment {
+            document,
+            line,
+            message: named_values.redact(&message).into_owned(),
+        },
+        other => other,
     }
 }
 

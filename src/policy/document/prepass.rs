@@ -378,7 +378,7 @@ fn char_ref(rest: &[u8]) -> Option<(u8, usize)> {
 }
 
 /// 1-based line of byte offset `at`.
-pub(crate) fn line_of(src: &[u8], at: usize) -> u32 {
+fn line_of(src: &[u8], at: usize) -> u32 {
     let n = src[..at.min(src.len())].iter().filter(|&&b| b == b'\n').count();
     u32::try_from(n + 1).unwrap_or(u32::MAX)
 }

@@ -371,4 +371,51 @@ fn fragment_errors() {
         )
         .unwrap_err();
     assert!(e.to_string().contains("no attribute \"x\""), "{e}");
+    // A fragment id taken from a secret named value is not revealed.
+    let l = lib(&[("sec", "hidden-id", true)], &[]).unwrap();
+    let e = l
+        .parse(
+            "d",
+            Scope::Api,
+            "<policies><inbound><include-fragment fragment-id=\"{{sec}}\"/></inbound></policies>",
+        )
+        .unwrap_err();
+    assert_eq!(e.to_string(), "d: line 1: policy fragment \"{{sec}}\" is not defined");
+}
+
+#[test]
+fn arbitrary_damage_never_panics() {
+    let sample = "<?xml version=\"1.0\"?><policies><inbound><base/><!-- é -->\n<choose><when condition=\"@(context.Request.Headers.GetValueOrDefault(\"X\",\"\") == \"ü\" && 1 < 2)\"><set-body>@{ var s = $\"{a}-{(b < 1 ? @\"x\"\"\" : 'c'.ToString())}\"; /* } */ return s; }</set-body></when></choose>\n<set-header name=\"{{nv}}\"><value><![CDATA[<&>]]>&amp;&#233;</value></set-header><include-fragment fragment-id=\"f\"/></inbound></policies>";
+    let l = lib(&[("nv", "v", true)], &[("f", "<fragment><x/></fragment>")]).unwrap();
+    assert!(l.parse("d", Scope::Api, sample).is_ok());
+    let chars: Vec<char> = sample.chars().collect();
+    let specials = ['<', '>', '"', '\'', '&', '@', '(', ')', '{', '}', '/', '\n', ';', 'é'];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for round in 0..3000 {
+        let mut damaged = chars.clone();
+        for _ in 0..=next(4) {
+            let i = next(damaged.len());
+            match next(3) {
+                0 => damaged[i] = specials[next(specials.len())],
+                1 => {
+                    damaged.remove(i);
+                }
+                _ => damaged.insert(i, specials[next(specials.len())]),
+            }
+        }
+        if round % 3 == 0 {
+            damaged.truncate(next(damaged.len() + 1));
+        }
+        let text: String = damaged.into_iter().collect();
+        for scope in [Scope::Global, Scope::Operation] {
+            let _ = l.parse("d", scope, &text);
+        }
+        let _ = check_fragment_syntax("f", &text);
+    }
 }

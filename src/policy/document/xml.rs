@@ -14,7 +14,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use super::node::{Attr, Element, Node, Origin};
-use super::prepass::{escape_expressions, line_of};
+use super::prepass::escape_expressions;
 use super::DocumentError;
 
 /// Maximum element nesting in a document.
@@ -30,7 +30,7 @@ pub(crate) fn parse_tree(document: &Arc<str>, xml: &str) -> Result<Element, Docu
     };
     let xml = xml.strip_prefix('\u{feff}').unwrap_or(xml);
     let text = escape_expressions(xml).map_err(|e| syntax(e.line, e.message))?;
-    let src = text.as_bytes();
+    let lines = Lines::new(&text);
     let mut reader = Reader::from_str(&text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
@@ -41,27 +41,27 @@ pub(crate) fn parse_tree(document: &Arc<str>, xml: &str) -> Result<Element, Docu
             Ok(ev) => ev,
             Err(e) => {
                 let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
-                return Err(syntax(line_of(src, at), format!("not well-formed XML: {e}")));
+                return Err(syntax(lines.at(at), format!("not well-formed XML: {e}")));
             }
         };
         match event {
             Event::Start(_) | Event::Empty(_) if stack.len() >= MAX_DEPTH => {
                 return Err(syntax(
-                    line_of(src, before),
+                    lines.at(before),
                     format!("elements nest deeper than {MAX_DEPTH} levels"),
                 ));
             }
             Event::Start(e) => {
-                pending.flush(&mut stack, src, document)?;
-                stack.push(element(document, &text, &e, line_of(src, before))?);
+                pending.flush(&mut stack, &lines, document)?;
+                stack.push(element(document, &text, &lines, &e, lines.at(before))?);
             }
             Event::Empty(e) => {
-                pending.flush(&mut stack, src, document)?;
-                let el = element(document, &text, &e, line_of(src, before))?;
+                pending.flush(&mut stack, &lines, document)?;
+                let el = element(document, &text, &lines, &e, lines.at(before))?;
                 attach(&mut stack, &mut root, el, document)?;
             }
             Event::End(_) => {
-                pending.flush(&mut stack, src, document)?;
+                pending.flush(&mut stack, &lines, document)?;
                 if let Some(el) = stack.pop() {
                     attach(&mut stack, &mut root, el, document)?;
                 }
@@ -76,9 +76,9 @@ pub(crate) fn parse_tree(document: &Arc<str>, xml: &str) -> Result<Element, Docu
                     Ok(Some(c)) => c.to_string(),
                     Ok(None) => match resolve_predefined_entity(&r) {
                         Some(s) => s.to_owned(),
-                        None => return Err(syntax(line_of(src, before), format!("unknown entity &{};", &*r))),
+                        None => return Err(syntax(lines.at(before), format!("unknown entity &{};", &*r))),
                     },
-                    Err(e) => return Err(syntax(line_of(src, before), format!("bad character reference: {e}"))),
+                    Err(e) => return Err(syntax(lines.at(before), format!("bad character reference: {e}"))),
                 };
                 pending.push(&resolved, before, true);
             }
@@ -88,7 +88,7 @@ pub(crate) fn parse_tree(document: &Arc<str>, xml: &str) -> Result<Element, Docu
             }
             Event::DocType(_) => {
                 return Err(syntax(
-                    line_of(src, before),
+                    lines.at(before),
                     "DOCTYPE declarations are not allowed in policy documents".into(),
                 ))
             }
@@ -96,17 +96,37 @@ pub(crate) fn parse_tree(document: &Arc<str>, xml: &str) -> Result<Element, Docu
             Event::Eof => break,
         }
     }
-    pending.flush(&mut stack, src, document)?;
+    pending.flush(&mut stack, &lines, document)?;
     if let Some(open) = stack.last() {
         return Err(syntax(
-            line_of(src, src.len()),
+            lines.at(text.len()),
             format!("element <{}> (line {}) is never closed", open.name, open.line),
         ));
     }
-    root.ok_or_else(|| syntax(line_of(src, src.len()), "the document has no root element".into()))
+    root.ok_or_else(|| syntax(lines.at(text.len()), "the document has no root element".into()))
 }
 
-/// Text collected since the last tag.
+/// Byte offset → 1-based line, by binary search over the newline offsets.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
+
+    fn at(&self, offset: usize) -> u32 {
+        u32::try_from(self.0.partition_point(|&n| n < offset) + 1).unwrap_or(u32::MAX)
+    }
+}
+
+/// Text collected since the last tag (line ends already normalised by
+/// quick-xml's `xml10_content`; a `&#13;` reference stays a `\r`).
 #[derive(Default)]
 struct Pending {
     text: String,
@@ -128,7 +148,7 @@ impl Pending {
 
     /// Appends the text to the open element (dropping insignificant
     /// whitespace); text outside the root is an error.
-    fn flush(&mut self, stack: &mut [Element], src: &[u8], document: &Arc<str>) -> Result<(), DocumentError> {
+    fn flush(&mut self, stack: &mut [Element], lines: &Lines, document: &Arc<str>) -> Result<(), DocumentError> {
         let text = std::mem::take(&mut self.text);
         let at = self.at.take();
         let first = self.first.take();
@@ -136,13 +156,12 @@ impl Pending {
         let Some(at) = at.or(if cdata { first } else { None }) else {
             return Ok(());
         };
-        let text = text.replace("\r\n", "\n");
         match stack.last_mut() {
-            Some(parent) => parent.children.push(Node::Text(text, line_of(src, at))),
+            Some(parent) => parent.children.push(Node::Text(text, lines.at(at))),
             None => {
                 return Err(DocumentError::Syntax {
                     document: document.to_string(),
-                    line: line_of(src, at),
+                    line: lines.at(at),
                     message: "text outside the root element".into(),
                 })
             }
@@ -177,7 +196,13 @@ fn offset_in(base: &str, part: &[u8]) -> Option<usize> {
     (off <= base.len()).then_some(off)
 }
 
-fn element(document: &Arc<str>, text: &str, e: &BytesStart<'_>, line: u32) -> Result<Element, DocumentError> {
+fn element(
+    document: &Arc<str>,
+    text: &str,
+    lines: &Lines,
+    e: &BytesStart<'_>,
+    line: u32,
+) -> Result<Element, DocumentError> {
     let err = |line: u32, message: String| DocumentError::Syntax {
         document: document.to_string(),
         line,
@@ -188,7 +213,7 @@ fn element(document: &Arc<str>, text: &str, e: &BytesStart<'_>, line: u32) -> Re
     for a in e.attributes() {
         let a = a.map_err(|x| err(line, format!("<{name}>: malformed attribute: {x}")))?;
         let key = a.key.as_ref();
-        let attr_line = offset_in(text, key.as_bytes()).map_or(line, |o| line_of(text.as_bytes(), o));
+        let attr_line = offset_in(text, key.as_bytes()).map_or(line, |o| lines.at(o));
         let key = key.to_owned();
         let value = unescape(&a.value)
             .map_err(|x| err(attr_line, format!("<{name}> attribute {key:?}: {x}")))?

@@ -82,7 +82,7 @@ impl RateState {
             if slot.last.saturating_add(self.period) > now {
                 break;
             }
-            self.used -= slot.count;
+            self.used = self.used.saturating_sub(slot.count);
             self.slots.pop_front();
         }
     }
@@ -107,7 +107,7 @@ impl RateState {
         if need > calls {
             return Duration::from_nanos(self.period);
         }
-        let excess = (self.used + need).saturating_sub(calls);
+        let excess = self.used.saturating_add(need).saturating_sub(calls);
         let mut freed = 0;
         for slot in &self.slots {
             freed += slot.count;
@@ -149,7 +149,7 @@ impl Limits {
             |e, _| {
                 let s = &mut e.state;
                 s.expire(now);
-                if s.used + need <= calls {
+                if s.used.saturating_add(need) <= calls {
                     if increment > 0 {
                         s.record(now, u64::from(increment));
                     }

@@ -12,6 +12,12 @@
 //! - `slow`: answers once the test calls [`Backend::release`];
 //! - `hang`: never answers (waits for the gateway to close);
 //! - `close`: closes without a response;
+//! - `early`: 200 `early` as soon as the head arrived, before reading the
+//!   body (which is read and discarded afterwards; keep-alive goes on);
+//! - `early-close`: 200 `early` with `Connection: close` as soon as the head
+//!   arrived, then closes with the body unread (the kernel resets the
+//!   connection) once the response was acknowledged — a reset drops what
+//!   the closing side had not sent yet, which no gateway could recover;
 //! - `upgrade`: 101 then echoes raw bytes; `ws`: 101 then echoes WebSocket
 //!   frames (masked from the client, unmasked back).
 //!
@@ -274,6 +280,26 @@ fn serve(stream: TcpStream, st: &State) -> io::Result<()> {
             continue;
         }
 
+        if action == "early" || action == "early-close" {
+            let close = action == "early-close" || !keep;
+            let conn_hdr = if close { "Connection: close\r\n" } else { "" };
+            write!(
+                out,
+                "HTTP/1.1 200 OK\r\n{common}{conn_hdr}Content-Length: 5\r\n\r\nearly"
+            )?;
+            if action == "early-close" {
+                wait_acked(&out);
+                return Ok(());
+            }
+            let mut fnv = Fnv::default();
+            let len = w.read_body(framing, &mut |b| fnv.update(b))?;
+            finish(st, idx, len, fnv.0);
+            if close {
+                return Ok(());
+            }
+            continue;
+        }
+
         // Every other behaviour reads the whole request body first.
         let mut spool = Spool::Mem(Vec::new());
         let mut fnv = Fnv::default();
@@ -378,6 +404,24 @@ fn serve(stream: TcpStream, st: &State) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Waits (bounded) until everything written on `s` was acknowledged by the
+/// peer's kernel (`SIOCOUTQ` is 0), so a reset sent next cannot drop it.
+fn wait_acked(s: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut unacked: libc::c_int = 0;
+        // SAFETY: TIOCOUTQ (SIOCOUTQ on a TCP socket) writes one c_int
+        // through the pointer, which points to a live local of that type;
+        // the fd is owned by `s` and open for the whole call.
+        let rc = unsafe { libc::ioctl(s.as_raw_fd(), libc::TIOCOUTQ, &mut unacked) };
+        if rc != 0 || unacked == 0 || Instant::now() >= deadline {
+            return;
+        }
+        std::thread::yield_now();
+    }
 }
 
 /// Echoes WebSocket frames until a close frame (which is echoed too).
