@@ -55,6 +55,15 @@ fn relay(mut tcp: TcpStream, inner: SocketAddr, config: Arc<ServerConfig>) -> st
     }
     tcp.set_read_timeout(None)?;
     let mut backend = TcpStream::connect(inner)?;
+    // A client may send its request with its last handshake flight: relay
+    // what rustls already decrypted before waiting for more.
+    let mut early = Vec::new();
+    match conn.reader().read_to_end(&mut early) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Err(e) => return Err(e),
+    }
+    backend.write_all(&early)?;
     let session = Arc::new(Mutex::new(conn));
     let (mut tcp_w, mut backend_r) = (tcp.try_clone()?, backend.try_clone()?);
     let s = session.clone();
