@@ -19,3 +19,4 @@ mod proxy;
 mod smuggling;
 mod subscriptions;
 mod support;
+mod tls;
