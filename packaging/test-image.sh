@@ -157,7 +157,7 @@ start_image() {
     PID=$!
     PORT=
     for _ in $(seq 1 300); do
-        PORT=$(sed -n 's/.*outpost gateway ready.*listener=[^ ]*:\([0-9][0-9]*\).*/\1/p' "$log" | head -1)
+        PORT=$(sed -n 's/.*outpost gateway ready.* listener=[^ ]*:\([0-9][0-9]*\).*/\1/p' "$log" | head -1)
         [ -n "$PORT" ] && return 0
         kill -0 "$PID" 2>/dev/null || break
         sleep 0.1
