@@ -6,8 +6,13 @@
 # manifests and Helm chart validated strictly (packaging/test-deploy.sh).
 # The packaging scripts install what they need (buildah, umoci,
 # kubernetes-validate) so that a fresh machine needs only this.
+# The TLS tests drive the `openssl` and `curl` command-line clients,
+# installed below when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
+if ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq openssl curl >/dev/null
+fi
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test -- --test-threads 2

@@ -3,6 +3,7 @@
 # runs outpost vs nginx vs HAProxy side by side. See bench/README.md.
 #   bench/run.sh [--quick] [--target URL] [--scaling] [--routing] [--no-main]
 #                [--duration S] [--repeats N] [--only SCENARIO,...]
+#   bench/run.sh --tls [--duration S] [--repeats N] [--suite IANA_NAME]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -39,4 +40,10 @@ esac
 # Many connections: raise the open-file limit as far as the hard limit allows.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
+# TLS termination scenarios (bench/tls.py): bench/run.sh --tls [--duration S] [--repeats N]
+if [ "${1:-}" = "--tls" ]; then
+  shift
+  command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
+  exec python3 "$HERE/tls.py" "$@"
+fi
 exec python3 "$HERE/bench.py" "$@"

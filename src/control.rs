@@ -101,7 +101,7 @@ pub struct Control {
     pub source: Source,
     pub remote: Option<Remote>,
     /// Latest cumulative (total, failed) request counts per worker.
-    pub counters: Vec<(u64, u64)>,
+    pub counters: Vec<(u64, u64, u64)>,
     pub workers: Vec<Sender<WorkerMsg>>,
     pub events: Receiver<WorkerEvent>,
     pub signals: Receiver<i32>,
@@ -150,7 +150,12 @@ impl Control {
                         error!(worker, error = %error, "worker failed; exiting");
                         return 1;
                     }
-                    Ok(WorkerEvent::Counters { worker, total, failed }) => self.count(worker, total, failed),
+                    Ok(WorkerEvent::Counters {
+                        worker,
+                        total,
+                        failed,
+                        tls_failed,
+                    }) => self.count(worker, (total, failed, tls_failed)),
                     _ => {}
                 },
                 default(self.watch_interval) => {
@@ -211,14 +216,20 @@ impl Control {
         }
     }
 
-    fn count(&mut self, worker: usize, total: u64, failed: u64) {
+    fn count(&mut self, worker: usize, counts: (u64, u64, u64)) {
         if let Some(slot) = self.counters.get_mut(worker) {
-            *slot = (total, failed);
+            *slot = counts;
         }
         if let Some(remote) = &self.remote {
-            let (t, f) = self.counters.iter().fold((0, 0), |(t, f), (a, b)| (t + a, f + b));
-            remote.status.lock().unwrap_or_else(|e| e.into_inner()).requests =
-                crate::sync::client::Counters { total: t, failed: f };
+            let (t, f, h) = self
+                .counters
+                .iter()
+                .fold((0, 0, 0), |(t, f, h), (a, b, c)| (t + a, f + b, h + c));
+            remote.status.lock().unwrap_or_else(|e| e.into_inner()).requests = crate::sync::client::Counters {
+                total: t,
+                failed: f,
+                tls_handshake_failures: h,
+            };
         }
     }
 

@@ -12,6 +12,7 @@
 //! - [`subscription`]: subscription keys and products (access decisions);
 //! - [`control`]: the control thread (reload, signals, broadcast, shutdown);
 //! - [`probe`]: `outpost probe`, the container health check.
+//! - [`tls`]: TLS termination, backend TLS, suites, certificates.
 
 pub mod config;
 pub mod control;
@@ -29,4 +30,5 @@ pub mod server;
 pub mod settings;
 pub mod subscription;
 pub mod sync;
+pub mod tls;
 pub mod worker;

@@ -36,10 +36,11 @@ USAGE:
         Undefined {{name}} references are kept as placeholders. Unsupported
         policies are warnings (skip, the default) or errors. Exit 1 on any
         error.
-    outpost control-plane [--data DIR] [--listen ADDR]
+    outpost control-plane [--data DIR] [--listen ADDR] [--tls-cert FILE --tls-key FILE]
         Run the management plane (REST API, gateway keys and tokens,
         configuration snapshots). Defaults: --data ./outpost-data,
-        --listen 127.0.0.1:8090.
+        --listen 127.0.0.1:8090. With --tls-cert/--tls-key (PEM) it
+        serves HTTPS.
     outpost probe [--port PORT] [--path PATH] [--config DIR] [--settings FILE]
         Health check (for container images without curl): GET PATH
         (default /status-0123456789abcdef) on this host, on PORT or the
@@ -165,12 +166,19 @@ fn check_policy(args: &[String]) -> anyhow::Result<i32> {
 fn control_plane(args: &[String]) -> anyhow::Result<i32> {
     let mut data_dir = PathBuf::from("outpost-data");
     let mut listen: SocketAddr = "127.0.0.1:8090".parse()?;
+    let (mut tls_cert, mut tls_key) = (None, None);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let value = it.next().with_context(|| format!("{a} needs a value"))?;
         match a.as_str() {
             "--data" => data_dir = value.into(),
             "--listen" => listen = value.parse().with_context(|| format!("--listen {value:?}"))?,
+            "--tls-cert" => {
+                tls_cert = Some(std::fs::read_to_string(value).with_context(|| format!("--tls-cert {value}"))?)
+            }
+            "--tls-key" => {
+                tls_key = Some(std::fs::read_to_string(value).with_context(|| format!("--tls-key {value}"))?)
+            }
             other => bail!("unknown argument {other:?}\n\n{USAGE}"),
         }
     }
@@ -180,6 +188,11 @@ fn control_plane(args: &[String]) -> anyhow::Result<i32> {
         data_dir,
         listen,
         ready: None,
+        tls: match (tls_cert, tls_key) {
+            (Some(c), Some(k)) => Some((c, k)),
+            (None, None) => None,
+            _ => bail!("--tls-cert and --tls-key go together"),
+        },
     })?;
     Ok(0)
 }
@@ -257,6 +270,8 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     for w in warnings {
         warn!("{w}");
     }
+    outpost::tls::init(settings.server_suites.as_deref(), settings.client_suites.as_deref())
+        .map_err(anyhow::Error::msg)?;
 
     let mut source = source;
     let mut remote = None;
@@ -279,17 +294,22 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     let addr = SocketAddr::new(settings.http_address, settings.http_port);
     let bound = listeners::bind_reuseport(addr, n).with_context(|| format!("cannot listen on {addr}"))?;
     let local = bound[0].local_addr()?;
+    let tls_addr = SocketAddr::new(settings.http_address, settings.https_port);
+    let tls_bound =
+        listeners::bind_reuseport(tls_addr, n).with_context(|| format!("cannot listen on {tls_addr} (HTTPS)"))?;
+    let tls_local = tls_bound[0].local_addr()?;
 
     let signals = spawn_signal_thread()?;
     let (ev_tx, ev_rx) = crossbeam_channel::unbounded();
     let mut senders = Vec::with_capacity(n);
-    for (id, listener) in bound.into_iter().enumerate() {
+    for (id, (listener, tls_listener)) in bound.into_iter().zip(tls_bound).enumerate() {
         let (tx, rx) = crossbeam_channel::unbounded();
         senders.push(tx);
         worker::spawn(WorkerSpec {
             id,
             cpu: plan.cpu_for(id),
             listener,
+            tls_listener,
             settings: settings.clone(),
             replica: replica.clone(),
             control: rx,
@@ -325,6 +345,8 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         cpu_quota = plan.quota,
         driver,
         listener = %local,
+        https_listener = %tls_local,
+        tls_hostnames = replica.as_ref().map_or(0, |r| r.server_tls.as_ref().map_or(0, |t| t.len())),
         config = %source.describe(),
         config_hash = format_args!("{:016x}", replica.as_ref().map_or(0, |r| r.hash)),
         "outpost gateway ready"
@@ -346,7 +368,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         unresolved: replica.as_ref().is_some_and(|r| !r.unresolved_hosts().is_empty()),
         hash: replica.as_ref().map_or(0, |r| r.hash),
         remote,
-        counters: vec![(0, 0); n],
+        counters: vec![(0, 0, 0); n],
         config,
         fingerprint,
     };
@@ -390,7 +412,11 @@ fn start_remote(settings: &Settings, endpoint: &str, auth: &str) -> (control::Re
         poll_interval: settings.service_poll_interval,
         long_poll: settings.service_long_poll,
         heartbeat_interval: settings.service_heartbeat_interval,
+        skip_verify: settings.service_skip_verify,
     };
+    if settings.service_skip_verify {
+        warn!("config.service.endpoint.disableCertificateValidation is set: the management plane's TLS certificate is NOT verified (testing only)");
+    }
     if let Err(e) = outpost::sync::spawn(sync_settings, status.clone(), tx, stop_rx, nudge_rx) {
         error!(error = %e, "cannot start the configuration sync threads");
     }

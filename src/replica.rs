@@ -28,6 +28,9 @@ pub struct Replica {
     /// Backends a policy can pick (`set-backend-service`): the configured
     /// backends (by id order), then literal `base-url`s of policies.
     pub targets: Vec<Target>,
+    /// HTTPS host names (`None` = none configured); immutable, shared by
+    /// all workers' replicas (see `crate::tls`).
+    pub server_tls: Option<std::sync::Arc<crate::tls::server::ServerTls>>,
     /// Subscription keys and products.
     pub subscriptions: Subscriptions,
 }
@@ -38,6 +41,8 @@ pub struct Target {
     /// Normalised URL (`set_backend_service::url_key`), for dynamic `base-url`s.
     pub key: String,
     pub backend: BackendTarget,
+    /// For `https://` targets: TLS client configuration and server name.
+    pub backend_tls: Option<crate::tls::client::BackendConnector>,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +53,8 @@ pub struct CompiledApi {
     /// Normalised API path (`""` for root).
     pub path: String,
     pub backend: BackendTarget,
+    /// For `https://` backends: TLS client configuration and server name.
+    pub backend_tls: Option<crate::tls::client::BackendConnector>,
     pub operations: Vec<CompiledOperation>,
     pub version: Option<String>,
     pub revision: u32,
@@ -135,8 +142,16 @@ pub fn compile(
     let router = Router::build(&cfg.apis)?;
     let (subscriptions, access) = crate::subscription::compile(cfg);
     let mut resolved: HashMap<(String, u16), Vec<SocketAddr>> = HashMap::new();
-    let mut target_of = |url: &str| -> Result<BackendTarget, String> {
-        Ok(match ServiceUrl::parse(url)? {
+    let mut tls_cache = crate::tls::client::BackendTlsCache::default();
+    // A backend URL → its target and, for https, its TLS connector.
+    // `file`/`field` name where the URL came from, for errors.
+    let mut target_of = |url: &str,
+                         file: &str,
+                         field: &str|
+     -> Result<(BackendTarget, Option<crate::tls::client::BackendConnector>), ConfigError> {
+        let mut backend_tls = None;
+        let parsed = ServiceUrl::parse(url).map_err(|m| ConfigError::new(file, Some(field), m))?;
+        let target = match parsed {
             ServiceUrl::Echo => BackendTarget::Echo,
             ServiceUrl::Http {
                 tls,
@@ -149,7 +164,14 @@ pub fn compile(
                     .entry((host.clone(), port))
                     .or_insert_with(|| resolve(&host, port).unwrap_or_default())
                     .clone();
-                let pool_key = format!("{}://{host}:{port}", if tls { "https" } else { "http" });
+                let mut pool_key = format!("{}://{host}:{port}", if tls { "https" } else { "http" });
+                if tls {
+                    let (connector, backend_id) = tls_cache.connector(cfg, &host, port, file)?;
+                    if let Some(id) = backend_id {
+                        pool_key = format!("{pool_key}#{id}");
+                    }
+                    backend_tls = Some(connector);
+                }
                 BackendTarget::Http {
                     tls,
                     host,
@@ -160,14 +182,15 @@ pub fn compile(
                     pool_key,
                 }
             }
-        })
+        };
+        Ok((target, backend_tls))
     };
     let mut table = TargetTable::new(cfg.backends.iter().map(|b| (b.id.clone(), b.url.clone())));
     let policies = crate::policy::build::documents(cfg)?;
     let mut apis = Vec::with_capacity(cfg.apis.len());
     for (api, access) in cfg.apis.iter().zip(access) {
         let file = format!("apis/{}.toml", api.id);
-        let backend = target_of(&api.service_url).map_err(|m| ConfigError::new(&file, Some("service-url"), m))?;
+        let (backend, backend_tls) = target_of(&api.service_url, &file, "service-url")?;
         let mut operations = Vec::with_capacity(api.operations.len());
         for op in &api.operations {
             let field = format!("operations.{}", op.id);
@@ -202,6 +225,7 @@ pub fn compile(
             name: api.display_name.clone(),
             path: api.path.clone(),
             backend,
+            backend_tls,
             operations,
             version: api.version.as_ref().map(|v| v.name.clone()),
             revision: api.revision,
@@ -210,16 +234,15 @@ pub fn compile(
     }
     let mut targets = Vec::with_capacity(table.urls.len());
     for (i, url) in table.urls.iter().enumerate() {
-        let backend = target_of(url).map_err(|m| {
-            let file = table
-                .ids
-                .get(i)
-                .map_or_else(|| "policy".to_owned(), |id| format!("backends/{id}.toml"));
-            ConfigError::new(&file, Some("url"), m)
-        })?;
+        let file = table
+            .ids
+            .get(i)
+            .map_or_else(|| "policy".to_owned(), |id| format!("backends/{id}.toml"));
+        let (backend, backend_tls) = target_of(url, &file, "url")?;
         targets.push(Target {
             key: table.keys[i].clone(),
             backend,
+            backend_tls,
         });
     }
     Ok(Replica {
@@ -227,6 +250,7 @@ pub fn compile(
         router,
         apis,
         targets,
+        server_tls: crate::tls::server::ServerTls::compile(cfg)?.map(std::sync::Arc::new),
         subscriptions,
     })
 }

@@ -51,6 +51,16 @@ pub enum DriverChoice {
 pub struct Settings {
     pub http_address: IpAddr,
     pub http_port: u16,
+    /// HTTPS listener port (same address as HTTP).
+    pub https_port: u16,
+    /// `net.server.tls.ciphers.allowed-suites` (IANA names; `None` = all implemented).
+    pub server_suites: Option<String>,
+    /// `net.client.tls.ciphers.allowed-suites`.
+    pub client_suites: Option<String>,
+    /// Honour a trusted front's `X-Forwarded-Proto` (`net.server.http.forwarded.proto.enabled`).
+    pub forwarded_proto: bool,
+    /// Skip verifying the management plane's certificate (testing only).
+    pub service_skip_verify: bool,
     /// 0 = one per usable CPU.
     pub workers: usize,
     pub driver: DriverChoice,
@@ -110,6 +120,11 @@ impl Default for Settings {
         Settings {
             http_address: IpAddr::from([0, 0, 0, 0]),
             http_port: 8080,
+            https_port: 8081,
+            server_suites: None,
+            client_suites: None,
+            forwarded_proto: false,
+            service_skip_verify: false,
             workers: 0,
             driver: DriverChoice::Auto,
             head_timeout: Duration::from_secs(10),
@@ -145,10 +160,6 @@ impl Default for Settings {
 
 /// Keys APIM defines that later issues implement; accepted with a warning.
 const RESERVED_APIM_KEYS: &[&str] = &[
-    "config.service.endpoint.disableCertificateValidation",
-    "net.server.tls.ciphers.allowed-suites",
-    "net.client.tls.ciphers.allowed-suites",
-    "net.server.http.forwarded.proto.enabled",
     "telemetry.metrics.local",
     "telemetry.metrics.cloud",
     "telemetry.logs.local",
@@ -164,6 +175,23 @@ const APIM_INFORMATIONAL_PREFIXES: &[&str] = &["runtime.deployment."];
 pub const KEYS: &[(&str, &str)] = &[
     ("net.server.http.address", "IP address of the HTTP listener (0.0.0.0)"),
     ("net.server.http.port", "HTTP listener port (8080; 0 = ephemeral)"),
+    ("net.server.https.port", "HTTPS listener port (8081; 0 = ephemeral)"),
+    (
+        "net.server.tls.ciphers.allowed-suites",
+        "client-side TLS suites, comma-separated IANA names (all implemented)",
+    ),
+    (
+        "net.client.tls.ciphers.allowed-suites",
+        "backend-side TLS suites, comma-separated IANA names (all implemented)",
+    ),
+    (
+        "net.server.http.forwarded.proto.enabled",
+        "trust the client's X-Forwarded-Proto (false)",
+    ),
+    (
+        "config.service.endpoint.disableCertificateValidation",
+        "skip verifying the management plane's certificate; testing only (false)",
+    ),
     ("runtime.workers", "worker threads (0 = usable CPUs)"),
     ("runtime.driver", "auto | io_uring | epoll"),
     ("net.server.http.head.timeout", "time to receive a request head (10s)"),
@@ -280,6 +308,25 @@ impl Settings {
                     s.http_address = v.parse().map_err(|_| err(format!("not an IP address: {v:?}")))?
                 }
                 "net.server.http.port" => s.http_port = parse_num(v).map_err(err)?,
+                "net.server.https.port" => s.https_port = parse_num(v).map_err(err)?,
+                "net.server.tls.ciphers.allowed-suites" | "net.client.tls.ciphers.allowed-suites" => {
+                    let sel = crate::tls::suites::select(Some(v)).map_err(&err)?;
+                    for n in sel.ignored {
+                        warnings.push(format!(
+                            "{source}: {key}: {n} is not implemented (no CBC, DHE or static-RSA suites), ignored"
+                        ));
+                    }
+                    let slot = if key.starts_with("net.server") {
+                        &mut s.server_suites
+                    } else {
+                        &mut s.client_suites
+                    };
+                    *slot = (!v.is_empty()).then(|| v.to_string());
+                }
+                "net.server.http.forwarded.proto.enabled" => s.forwarded_proto = parse_bool(v).map_err(err)?,
+                "config.service.endpoint.disableCertificateValidation" => {
+                    s.service_skip_verify = parse_bool(v).map_err(err)?
+                }
                 "runtime.workers" => s.workers = parse_num(v).map_err(err)?,
                 "runtime.driver" => {
                     s.driver = match v {
@@ -434,6 +481,14 @@ fn env_key(name: &str) -> Option<String> {
     None
 }
 
+fn parse_bool(v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(format!("expected true or false, got {v:?}")),
+    }
+}
+
 /// A dotted name like APIM's keys (`net.server.http.port`,
 /// `config.service.auth.azureAd.tenantId`).
 fn looks_like_setting(name: &str) -> bool {
@@ -509,13 +564,27 @@ mod tests {
             ("net.server.http.port", "0"),
             ("telemetry.logs.std", "json"),
             ("telemetry.logs.std.level", "warn"),
-            ("net.server.tls.ciphers.allowed-suites", "TLS_AES_128_GCM_SHA256"),
+            (
+                "net.server.tls.ciphers.allowed-suites",
+                "TLS_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_CBC_SHA",
+            ),
+            ("telemetry.metrics.local", "none"),
         ]))
         .unwrap();
         assert_eq!(s.http_port, 0);
         assert_eq!(s.log_format, LogFormat::Json);
         assert_eq!(s.log_level, tracing::Level::WARN);
-        assert_eq!(w.len(), 1);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].contains("TLS_RSA_WITH_AES_128_CBC_SHA") && w[0].contains("ignored"),
+            "{w:?}"
+        );
+        let e = Settings::from_pairs(pairs(&[(
+            "net.client.tls.ciphers.allowed-suites",
+            "TLS_RSA_WITH_AES_128_CBC_SHA",
+        )]))
+        .unwrap_err();
+        assert!(e.to_string().contains("no usable cipher suite"), "{e}");
         let (s, _) = Settings::from_pairs(pairs(&[
             ("config.service.endpoint", "http://127.0.0.1:9"),
             ("config.service.auth", "GatewayKey gw&202612010000&c2ln"),

@@ -13,6 +13,7 @@ use std::path::Path;
 use super::raw::{self, RawApi, RawBackend, RawNamedValues, RawProduct, RawSubscriptions};
 use super::syntax::{self, check_id, ServiceUrl};
 use super::template::UrlTemplate;
+use super::tls::{self, Certificate};
 use super::{
     validate, Api, ApiVersion, Backend, Config, ConfigError, NamedValue, Operation, PolicyDoc, Product, ProductState,
     Subscription, SubscriptionScope, SubscriptionState, VersionScheme,
@@ -93,13 +94,19 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
                     });
                 }
             }
-            ["hostnames.toml"] | ["certificates", ..] => {
-                return Err(ConfigError::new(
-                    path,
-                    None,
-                    "reserved for a future release; not supported yet",
-                ));
+            ["hostnames.toml"] => {
+                let raw: tls::RawHostnames = raw::parse(path, text)?;
+                for h in raw.hostname {
+                    cfg.hostnames.push(tls::hostname(h)?);
+                }
             }
+            ["certificates", file] => match split_name(path, file)? {
+                (id, "pem") => cfg.certificates.push(Certificate {
+                    id: id.to_owned(),
+                    pem: text.clone(),
+                }),
+                _ => return Err(unknown(path)),
+            },
             ["apis", file] => match split_name(path, file)? {
                 (id, "toml") => cfg.apis.push(api(path, id, raw::parse(path, text)?)?),
                 (id, "xml") => {
@@ -139,6 +146,9 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
                         id: id.to_owned(),
                         url: raw.url,
                         description: raw.description,
+                        tls: raw
+                            .tls
+                            .map_or_else(crate::config::BackendTls::default_validating, Into::into),
                     };
                     cfg.backends.push(b);
                 }
@@ -152,6 +162,8 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
     cfg.subscriptions.sort_by(|a, b| a.id.cmp(&b.id));
     cfg.named_values.sort_by(|a, b| a.name.cmp(&b.name));
     cfg.backends.sort_by(|a, b| a.id.cmp(&b.id));
+    cfg.certificates.sort_by(|a, b| a.id.cmp(&b.id));
+    cfg.hostnames.sort_by(|a, b| a.hostname.cmp(&b.hostname));
     cfg.fragments.sort_by(|a, b| a.id.cmp(&b.id));
     let api_index = |apis: &[Api], id: &str| apis.binary_search_by(|a| a.id.as_str().cmp(id)).ok();
     for (id, doc) in api_policies {
@@ -192,6 +204,7 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
         p.policy = Some(doc);
     }
     validate::validate(&cfg)?;
+    tls::validate(&cfg)?;
     Ok(cfg)
 }
 

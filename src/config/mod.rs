@@ -28,6 +28,7 @@ mod load;
 mod raw;
 mod syntax;
 mod template;
+pub mod tls;
 mod validate;
 
 #[cfg(test)]
@@ -37,6 +38,7 @@ pub use embedded::{load_embedded, EMBEDDED_FILES};
 pub use load::{load_dir, load_files, parse_scope};
 pub use syntax::ServiceUrl;
 pub use template::{TemplateSegment, UrlTemplate};
+pub use tls::{BackendTls, Certificate, Hostname, TlsProtocol};
 
 use std::fmt;
 
@@ -81,6 +83,10 @@ pub struct Config {
     pub backends: Vec<Backend>,
     /// Policy fragments (`fragments/<id>.xml`), sorted by id.
     pub fragments: Vec<PolicyFragment>,
+    /// Sorted by id.
+    pub certificates: Vec<Certificate>,
+    /// Custom host names served over HTTPS, sorted by host name.
+    pub hostnames: Vec<Hostname>,
 }
 
 /// A policy fragment: `<fragment>…</fragment>`, included by id.
@@ -231,4 +237,5 @@ pub struct Backend {
     /// Guaranteed to parse with [`ServiceUrl::parse`].
     pub url: String,
     pub description: Option<String>,
+    pub tls: BackendTls,
 }

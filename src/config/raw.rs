@@ -120,6 +120,8 @@ pub(crate) struct RawBackend {
     pub url: String,
     #[serde(default)]
     pub description: Option<String>,
+    #[serde(default)]
+    pub tls: Option<super::tls::RawBackendTls>,
 }
 
 /// Parses TOML, turning syntax/shape errors into a [`super::ConfigError`]

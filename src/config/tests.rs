@@ -67,7 +67,12 @@ fn unknown_files() {
         .message
         .contains("unknown file"));
     assert!(err(&[("stray.txt", "")]).message.contains("unknown file"));
-    assert!(err(&[("hostnames.toml", "")]).message.contains("reserved"));
+    assert!(err(&[("certificates/c.crt", "")]).message.contains("unknown file"));
+    let missing = err(&[(
+        "hostnames.toml",
+        "[[hostname]]\nhostname = \"a.test\"\ncertificate = \"c\"\n",
+    )]);
+    assert!(missing.message.contains("no certificate \"c\""), "{missing}");
     assert!(err(&[("apis/bad id.toml", ECHO)]).message.contains("file name"));
     let ok = f(&[
         ("settings.conf", "junk"),

@@ -115,6 +115,7 @@ fn control_plane_end_to_end() {
             data_dir,
             listen: "127.0.0.1:0".parse().unwrap(),
             ready: Some(ready),
+            tls: None,
         };
         run(opts).unwrap();
     });

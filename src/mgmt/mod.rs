@@ -33,6 +33,7 @@ pub mod resources;
 pub mod server;
 pub mod snapshot;
 pub mod store;
+pub mod tls_front;
 pub mod tokens;
 
 #[cfg(test)]
@@ -98,6 +99,8 @@ pub struct ControlPlaneOptions {
     pub listen: SocketAddr,
     /// Called once with the bound address, before serving.
     pub ready: Option<Box<dyn FnOnce(SocketAddr) + Send>>,
+    /// Serve HTTPS with this (certificate chain PEM, private key PEM).
+    pub tls: Option<(String, String)>,
 }
 
 /// Opens the store, binds, prints the address and a walk-through, and serves

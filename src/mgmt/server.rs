@@ -185,18 +185,33 @@ fn admin_hash(store: &Store, data_dir: &Path) -> Result<String, MgmtError> {
 pub(crate) fn run(opts: ControlPlaneOptions) -> Result<(), MgmtError> {
     let store = Store::open(&opts.data_dir)?;
     let admin_hash = admin_hash(&store, &opts.data_dir)?;
-    let server =
-        tiny_http::Server::http(opts.listen).map_err(|e| MgmtError::Internal(format!("bind {}: {e}", opts.listen)))?;
-    let addr = server
+    let bind_err = |e: String| MgmtError::Internal(format!("bind {}: {e}", opts.listen));
+    // With TLS, the REST server listens on loopback only, behind the TLS front.
+    let rest_addr = match &opts.tls {
+        Some(_) => SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), 0),
+        None => opts.listen,
+    };
+    let server = tiny_http::Server::http(rest_addr).map_err(|e| bind_err(e.to_string()))?;
+    let mut addr = server
         .server_addr()
         .to_ip()
         .ok_or_else(|| MgmtError::Internal("listener has no IP address".into()))?;
+    let mut scheme = "http";
+    if let Some((cert, key)) = &opts.tls {
+        let config = super::tls_front::server_config(cert, key)
+            .map_err(|e| MgmtError::Internal(format!("TLS certificate: {e}")))?;
+        let public = std::net::TcpListener::bind(opts.listen).map_err(|e| bind_err(e.to_string()))?;
+        let inner = addr;
+        addr = public.local_addr().map_err(|e| bind_err(e.to_string()))?;
+        super::tls_front::spawn(public, inner, config).map_err(|e| bind_err(e.to_string()))?;
+        scheme = "https";
+    }
     let token_file = opts.data_dir.join("admin-token");
     println!(
-        "outpost control-plane listening on http://{addr} (admin token in {})",
+        "outpost control-plane listening on {scheme}://{addr} (admin token in {})",
         token_file.display()
     );
-    println!("{}", walkthrough(addr, &token_file));
+    println!("{}", walkthrough(scheme, addr, &token_file));
     if let Some(ready) = opts.ready {
         ready(addr);
     }
@@ -222,18 +237,18 @@ pub(crate) fn run(opts: ControlPlaneOptions) -> Result<(), MgmtError> {
     Ok(())
 }
 
-fn walkthrough(addr: SocketAddr, token_file: &Path) -> String {
+fn walkthrough(scheme: &str, addr: SocketAddr, token_file: &Path) -> String {
     let t = token_file.display();
     let expiry = tokens::format_iso(tokens::now_unix() + 29 * 86400);
     format!(
         r#"Quick start:
-  ADMIN="Authorization: Bearer $(cat {t})"; CP=http://{addr}/mgmt
+  ADMIN="Authorization: Bearer $(cat {t})"; CP={scheme}://{addr}/mgmt
   curl -H "$ADMIN" -X PUT $CP/gateways/gw1 -d '{{"description":"first gateway"}}'
   curl -H "$ADMIN" -X PUT $CP/apis/echo -d '{{"displayName":"Echo API","path":"echo","serviceUrl":"echo://"}}'
   curl -H "$ADMIN" -X PUT $CP/apis/echo/operations/get -d '{{"method":"GET","urlTemplate":"/*"}}'
   curl -H "$ADMIN" -X PUT $CP/gateways/gw1/apis/echo
   curl -H "$ADMIN" -X POST $CP/gateways/gw1/generateToken -d '{{"keyType":"primary","expiry":"{expiry}"}}'
-  OUTPOST_CONFIG_SERVICE_ENDPOINT=http://{addr} OUTPOST_CONFIG_SERVICE_AUTH="<value from generateToken>" OUTPOST_CONFIG_BACKUP_PATH=./outpost-backup outpost gateway"#
+  OUTPOST_CONFIG_SERVICE_ENDPOINT={scheme}://{addr} OUTPOST_CONFIG_SERVICE_AUTH="<value from generateToken>" OUTPOST_CONFIG_BACKUP_PATH=./outpost-backup outpost gateway"#
     )
 }
 

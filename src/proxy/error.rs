@@ -34,6 +34,8 @@ pub enum ProxyError {
     Connect(std::io::Error),
     #[error("backend connect timed out")]
     ConnectTimeout,
+    #[error("TLS handshake with the backend failed: {0}")]
+    BackendTls(std::io::Error),
     #[error("backend did not answer in time")]
     ResponseTimeout,
     #[error("backend connection failed: {0}")]
@@ -44,8 +46,6 @@ pub enum ProxyError {
     BackendHead(HeadError),
     #[error("invalid backend response body: {0}")]
     BackendBody(ChunkError),
-    #[error("backend scheme {0} is not supported yet")]
-    UnsupportedScheme(&'static str),
     #[error("backend response body larger than policy.body.max-bytes")]
     BackendBodyTooLarge,
     /// A policy refused the request or failed (rate limit, check-header…).
@@ -76,12 +76,12 @@ impl ProxyError {
             ProxyError::NotReady => (503, "Service unavailable"),
             ProxyError::Unresolved(_)
             | ProxyError::Connect(_)
+            | ProxyError::BackendTls(_)
             | ProxyError::BackendIo(_)
             | ProxyError::BackendClosed
             | ProxyError::BackendHead(_)
             | ProxyError::BackendBody(_)
-            | ProxyError::BackendBodyTooLarge
-            | ProxyError::UnsupportedScheme(_) => (502, "Bad gateway"),
+            | ProxyError::BackendBodyTooLarge => (502, "Bad gateway"),
             ProxyError::ConnectTimeout | ProxyError::ResponseTimeout => (504, "Gateway timeout"),
             ProxyError::MissingSubscriptionKey { .. } => (401, MISSING_KEY),
             ProxyError::InvalidSubscriptionKey => (401, INVALID_KEY),

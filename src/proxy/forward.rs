@@ -43,6 +43,8 @@ const OUT_RETAIN_MAX: usize = 32 * 1024;
 const UPSTREAM_BUF: usize = 16 * 1024;
 
 pub struct HttpBackend<'a> {
+    /// Set for `https://` backends.
+    pub tls: Option<&'a crate::tls::client::BackendConnector>,
     pub pool_key: &'a str,
     pub addrs: &'a [SocketAddr],
     pub base_path: &'a str,
@@ -75,7 +77,28 @@ pub async fn maybe_continue(x: &mut Exchange<'_>) -> Result<(), ProxyError> {
     Ok(())
 }
 
-async fn connect(x: &Exchange<'_>, addrs: &[SocketAddr]) -> Result<Conn, ProxyError> {
+/// Opens a backend connection (TCP, then the TLS handshake for `https`),
+/// all within the connect timeout.
+async fn connect(x: &Exchange<'_>, backend: &HttpBackend<'_>) -> Result<Conn, ProxyError> {
+    let tcp = connect_tcp(x, backend.addrs);
+    match backend.tls {
+        None => Ok(crate::server::io::tcp_conn(tcp.await?.into_split())),
+        Some(tls) => {
+            let handshake = async {
+                let stream = tcp.await?;
+                crate::tls::client::connect(stream, tls)
+                    .await
+                    .map_err(ProxyError::BackendTls)
+            };
+            match monoio::time::timeout(x.ctx.settings.connect_timeout, handshake).await {
+                Ok(r) => Ok(crate::server::io::tls_conn(r?)),
+                Err(_) => Err(ProxyError::ConnectTimeout),
+            }
+        }
+    }
+}
+
+async fn connect_tcp(x: &Exchange<'_>, addrs: &[SocketAddr]) -> Result<TcpStream, ProxyError> {
     let start = (x.ctx.next_random() as usize) % addrs.len();
     let mut last = ProxyError::ConnectTimeout;
     for i in 0..addrs.len() {
@@ -83,7 +106,7 @@ async fn connect(x: &Exchange<'_>, addrs: &[SocketAddr]) -> Result<Conn, ProxyEr
         match monoio::time::timeout(x.ctx.settings.connect_timeout, TcpStream::connect_addr(addr)).await {
             Ok(Ok(s)) => {
                 let _ = s.set_nodelay(true);
-                return Ok(s.into_split());
+                return Ok(s);
             }
             Ok(Err(e)) => last = ProxyError::Connect(e),
             Err(_) => last = ProxyError::ConnectTimeout,
@@ -189,6 +212,12 @@ pub async fn prepare(
             remainder: remainder.get(head_buf),
             edits: out_spec.edits,
             body_len: out_spec.body.map(|b| b.len() as u64),
+            scheme: super::upstream_head::client_scheme(
+                head,
+                head_buf,
+                x.tls.is_some(),
+                x.ctx.settings.forwarded_proto,
+            ),
         };
         write_request_head(&mut out, head, head_buf, &target, x.peer.ip());
     }
@@ -227,7 +256,7 @@ pub async fn send(
     let reused = pooled.is_some();
     let conn = match pooled {
         Some(c) => c,
-        None => connect(x, backend.addrs).await?,
+        None => connect(x, backend).await?,
     };
     let mut buf = std::mem::take(&mut x.scratch.upstream_buf);
     buf.reserve(UPSTREAM_BUF);
@@ -248,7 +277,7 @@ pub async fn send(
         match result {
             Err(ProxyError::BackendIo(_) | ProxyError::BackendClosed) if retry => {
                 x.scratch.upstream_buf = up.r.into_parts().1;
-                let conn = connect(x, backend.addrs).await?;
+                let conn = connect(x, backend).await?;
                 let mut buf = std::mem::take(&mut x.scratch.upstream_buf);
                 buf.reserve(UPSTREAM_BUF);
                 up = Upstream {

@@ -84,6 +84,8 @@ pub struct Exchange<'a> {
     pub client_w: &'a mut WriteHalf,
     pub head: &'a RequestHead,
     pub peer: SocketAddr,
+    /// The client connection's TLS facts (`None` on plain HTTP).
+    pub tls: Option<&'a crate::tls::info::ClientTls>,
     pub scratch: &'a mut Scratch,
     pub log: RequestLog,
     /// Set when the backend accepted an upgrade: the connection becomes a tunnel.
@@ -156,7 +158,6 @@ pub async fn handle(x: &mut Exchange<'_>, replica: &Replica) -> Result<(), Proxy
     };
     match &api.backend {
         BackendTarget::Echo => echo::echo(x).await,
-        BackendTarget::Http { tls: true, .. } => Err(ProxyError::UnsupportedScheme("https")),
         BackendTarget::Http {
             pool_key,
             addrs,
@@ -165,6 +166,7 @@ pub async fn handle(x: &mut Exchange<'_>, replica: &Replica) -> Result<(), Proxy
             ..
         } => {
             let backend = forward::HttpBackend {
+                tls: api.backend_tls.as_ref(),
                 pool_key,
                 addrs,
                 base_path,

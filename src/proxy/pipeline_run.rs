@@ -175,11 +175,13 @@ async fn main<'r>(
                     if let Some((p, _)) = pending.take() {
                         forward::discard_pending(x, p);
                     }
-                    let target = flow
+                    let (target, tls) = flow
                         .request
                         .backend
                         .and_then(|t| env.replica.targets.get(t))
-                        .map_or(&env.api.backend, |t| &t.backend);
+                        .map_or((&env.api.backend, env.api.backend_tls.as_ref()), |t| {
+                            (&t.backend, t.backend_tls.as_ref())
+                        });
                     forwarded = true;
                     st.consumed = true;
                     match target {
@@ -188,7 +190,6 @@ async fn main<'r>(
                             x.log.request_body_done = true;
                             return Ok(Done::Relayed);
                         }
-                        BackendTarget::Http { tls: true, .. } => return Err(ProxyError::UnsupportedScheme("https")),
                         BackendTarget::Http { .. } => {}
                     }
                     let defer = flow.request_body.is_some() || flow.request.body.is_some();
@@ -200,10 +201,10 @@ async fn main<'r>(
                             timeout: f.timeout,
                             defer,
                         };
-                        forward::prepare(x, &http_backend(target), remainder(req), &out).await?
+                        forward::prepare(x, &http_backend(target, tls), remainder(req), &out).await?
                     };
                     if defer {
-                        let p = forward::send(x, &http_backend(target), prepared, true, None).await?;
+                        let p = forward::send(x, &http_backend(target, tls), prepared, true, None).await?;
                         if let Some(p) = p {
                             if f.fail_on_error_status_code && x.scratch.resp.status >= 400 {
                                 let status = x.scratch.resp.status;
@@ -222,7 +223,7 @@ async fn main<'r>(
                             f.fail_on_error_status_code,
                         );
                         st.section = "outbound";
-                        forward::send(x, &http_backend(target), prepared, false, Some(&mut hook)).await?;
+                        forward::send(x, &http_backend(target, tls), prepared, false, Some(&mut hook)).await?;
                         return Ok(Done::Relayed);
                     }
                     pc = i + 1;
@@ -300,7 +301,7 @@ fn remainder(req: RequestView<'_>) -> Span {
     }
 }
 
-fn http_backend(t: &BackendTarget) -> HttpBackend<'_> {
+fn http_backend<'a>(t: &'a BackendTarget, tls: Option<&'a crate::tls::client::BackendConnector>) -> HttpBackend<'a> {
     match t {
         BackendTarget::Http {
             pool_key,
@@ -309,12 +310,14 @@ fn http_backend(t: &BackendTarget) -> HttpBackend<'_> {
             host_header,
             ..
         } => HttpBackend {
+            tls,
             pool_key,
             addrs,
             base_path,
             host_header,
         },
         BackendTarget::Echo => HttpBackend {
+            tls: None,
             pool_key: "",
             addrs: &[],
             base_path: "",

@@ -1,20 +1,18 @@
 //! Per-worker pool of idle keep-alive connections to backends.
 //!
-//! Keyed by the backend's `scheme://host:port` (precomputed in the replica,
+//! Keyed by the backend's `scheme://host:port` (plus the TLS options' id for
+//! `https`, so connections with different client certificates never mix) (precomputed in the replica,
 //! so a lookup allocates nothing). Invariants: at most `max_idle`
 //! connections per key (the oldest is closed first); a connection idle
 //! longer than `idle_timeout` is never handed out and is closed by the
 //! sweeper; connections are reused most-recent-first, which keeps the
 //! working set warm and lets surplus ones age out. Single-threaded (`Rc`).
 
-use crate::server::io::{ReadHalf, WriteHalf};
+pub use crate::server::io::Conn;
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
-
-/// An open backend connection, split into its two halves.
-pub type Conn = (ReadHalf, WriteHalf);
 
 struct Idle {
     conn: Conn,

@@ -22,6 +22,31 @@ pub struct Target<'a> {
     pub edits: Option<&'a RequestEdits<'a>>,
     /// The body length when the gateway sends a buffered or replaced body.
     pub body_len: Option<u64>,
+    /// The client's scheme (`http` / `https`), or a trusted front's
+    /// `X-Forwarded-Proto` (see [`client_scheme`]).
+    pub scheme: &'a [u8],
+}
+
+/// The scheme the client used: `https` on the HTTPS listener; with
+/// `trust_forwarded` (`net.server.http.forwarded.proto.enabled`), a
+/// trusted front's `X-Forwarded-Proto` (`http` or `https`) wins.
+pub fn client_scheme(head: &RequestHead, buf: &[u8], tls: bool, trust_forwarded: bool) -> &'static [u8] {
+    if trust_forwarded {
+        if let Some(v) = head.header(buf, b"x-forwarded-proto") {
+            let first = v.split(|&b| b == b',').next().unwrap_or(v).trim_ascii();
+            if first.eq_ignore_ascii_case(b"https") {
+                return b"https";
+            }
+            if first.eq_ignore_ascii_case(b"http") {
+                return b"http";
+            }
+        }
+    }
+    if tls {
+        b"https"
+    } else {
+        b"http"
+    }
 }
 
 fn eq(a: &[u8], b: &[u8]) -> bool {
@@ -94,7 +119,9 @@ pub fn write_request_head(out: &mut Vec<u8>, head: &RequestHead, buf: &[u8], tar
         out.extend_from_slice(v.get(buf));
         out.extend_from_slice(b", ");
     }
-    let _ = write!(out, "{peer}\r\nX-Forwarded-Proto: http\r\n");
+    let _ = write!(out, "{peer}\r\nX-Forwarded-Proto: ");
+    out.extend_from_slice(target.scheme);
+    out.extend_from_slice(b"\r\n");
     if let Some(host) = head.host {
         header(out, b"X-Forwarded-Host", host.get(buf));
     }

@@ -8,16 +8,96 @@
 //! peer sent is ever misattributed. The same holds while `forward_buffered`
 //! lends the buffer to a write.
 
-use monoio::buf::{IoBuf, IoBufMut};
+use crate::tls::stream::{TlsRead, TlsWrite};
+use monoio::buf::{IoBuf, IoBufMut, IoVecBuf, IoVecBufMut};
 use monoio::io::{AsyncReadRent, AsyncWriteRent, AsyncWriteRentExt};
+use monoio::net::tcp::{TcpOwnedReadHalf, TcpOwnedWriteHalf};
+use monoio::BufResult;
 use std::io;
 use std::time::Duration;
 
-/// The read side of a TCP connection (connections are split once, when
-/// opened, so one task can read and write the same connection at once).
-pub type ReadHalf = monoio::net::tcp::TcpOwnedReadHalf;
-/// The write side of a TCP connection.
-pub type WriteHalf = monoio::net::tcp::TcpOwnedWriteHalf;
+/// The read side of a connection, plain TCP or TLS (connections are split
+/// once, when opened, so one task can read and write the same connection
+/// at once).
+pub enum ReadHalf {
+    Tcp(TcpOwnedReadHalf),
+    Tls(TlsRead),
+}
+
+/// The write side of a connection, plain TCP or TLS.
+pub enum WriteHalf {
+    Tcp(TcpOwnedWriteHalf),
+    Tls(TlsWrite),
+}
+
+/// A plain TCP connection's halves.
+pub fn tcp_conn((r, w): (TcpOwnedReadHalf, TcpOwnedWriteHalf)) -> Conn {
+    (ReadHalf::Tcp(r), WriteHalf::Tcp(w))
+}
+
+/// A TLS connection's halves.
+pub fn tls_conn((r, w): (TlsRead, TlsWrite)) -> Conn {
+    (ReadHalf::Tls(r), WriteHalf::Tls(w))
+}
+
+/// A connection split into its halves.
+pub type Conn = (ReadHalf, WriteHalf);
+
+impl ReadHalf {
+    /// The TLS session's facts for policies (`None` on plain TCP).
+    pub fn client_tls(&self) -> Option<crate::tls::info::ClientTls> {
+        match self {
+            ReadHalf::Tcp(_) => None,
+            ReadHalf::Tls(t) => Some(t.with_session(crate::tls::info::ClientTls::from_connection)),
+        }
+    }
+}
+
+impl AsyncReadRent for ReadHalf {
+    async fn read<T: IoBufMut>(&mut self, buf: T) -> BufResult<usize, T> {
+        match self {
+            ReadHalf::Tcp(s) => s.read(buf).await,
+            ReadHalf::Tls(s) => s.read(buf).await,
+        }
+    }
+
+    async fn readv<T: IoVecBufMut>(&mut self, buf: T) -> BufResult<usize, T> {
+        match self {
+            ReadHalf::Tcp(s) => s.readv(buf).await,
+            ReadHalf::Tls(s) => s.readv(buf).await,
+        }
+    }
+}
+
+impl AsyncWriteRent for WriteHalf {
+    async fn write<T: IoBuf>(&mut self, buf: T) -> BufResult<usize, T> {
+        match self {
+            WriteHalf::Tcp(s) => s.write(buf).await,
+            WriteHalf::Tls(s) => s.write(buf).await,
+        }
+    }
+
+    async fn writev<T: IoVecBuf>(&mut self, buf: T) -> BufResult<usize, T> {
+        match self {
+            WriteHalf::Tcp(s) => s.writev(buf).await,
+            WriteHalf::Tls(s) => s.writev(buf).await,
+        }
+    }
+
+    async fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            WriteHalf::Tcp(s) => s.flush().await,
+            WriteHalf::Tls(s) => s.flush().await,
+        }
+    }
+
+    async fn shutdown(&mut self) -> std::io::Result<()> {
+        match self {
+            WriteHalf::Tcp(s) => s.shutdown().await,
+            WriteHalf::Tls(s) => s.shutdown().await,
+        }
+    }
+}
 
 /// Minimum free space offered to a read.
 const MIN_READ: usize = 4096;

@@ -20,6 +20,7 @@ pub mod linger;
 use crate::http::RequestHead;
 use crate::proxy::error::{write_rescue, write_simple, ProxyError};
 use crate::proxy::{Exchange, RequestLog, Scratch};
+use crate::tls::info::ClientTls;
 use crate::worker::WorkerCtx;
 use io::{write_vec, Buffered, ReadHalf, WriteHalf};
 use monoio::io::Splitable;
@@ -45,10 +46,47 @@ enum Next {
     Tunnel((Buffered<ReadHalf>, WriteHalf)),
 }
 
-/// Serves one client connection until it closes.
+/// Serves one plain-HTTP client connection until it closes.
 pub async fn serve_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
-    let (r, mut client_w) = stream.into_split();
+    serve_split(ctx, io::tcp_conn(stream.into_split()), peer, None).await
+}
+
+/// Serves one HTTPS client connection: handshake (bounded by the head
+/// timeout; failures are counted and logged at debug with the reason),
+/// then the same loop as plain HTTP.
+pub async fn serve_tls_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: SocketAddr) {
+    let _ = stream.set_nodelay(true);
+    let replica = ctx.replica();
+    let tls = replica.as_ref().and_then(|r| r.server_tls.as_deref());
+    let accepted = match monoio::time::timeout(ctx.settings.head_timeout, crate::tls::server::accept(stream, tls)).await
+    {
+        Ok(r) => r,
+        Err(_) => Err(crate::tls::server::HandshakeError::Timeout),
+    };
+    drop(replica);
+    match accepted {
+        Ok(conn) => {
+            let conn = io::tls_conn(conn);
+            let info = conn.0.client_tls();
+            if let Some(i) = &info {
+                debug!(worker = ctx.id, peer = %peer, protocol = %i.protocol_name(), resumed = i.resumed,
+                    sni = i.sni.as_deref().unwrap_or(""), client_certificate = i.certificate.is_some(),
+                    "TLS handshake completed");
+            }
+            serve_split(ctx, conn, peer, info).await
+        }
+        Err(e) => {
+            ctx.count_handshake_failure();
+            debug!(worker = ctx.id, peer = %peer, error = %e, "TLS handshake failed");
+        }
+    }
+}
+
+/// The connection loop over an already split (and, for HTTPS, handshaken)
+/// connection.
+async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: Option<ClientTls>) {
+    let (r, mut client_w) = conn;
     let mut client = Buffered::new(r, CLIENT_BUF);
     let mut head = RequestHead::new();
     let mut scratch = Scratch::default();
@@ -64,7 +102,17 @@ pub async fn serve_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: Socke
             }
         }
         first = false;
-        match handle_request(&ctx, &mut client, &mut client_w, &head, peer, &mut scratch).await {
+        match handle_request(
+            &ctx,
+            &mut client,
+            &mut client_w,
+            &head,
+            peer,
+            tls.as_ref(),
+            &mut scratch,
+        )
+        .await
+        {
             Next::Continue if !ctx.is_draining() => {}
             Next::Continue if client.data().is_empty() => return,
             Next::Tunnel(upstream) => return crate::proxy::tunnel::tunnel((client, client_w), upstream).await,
@@ -125,6 +173,7 @@ async fn handle_request(
     client_w: &mut WriteHalf,
     head: &RequestHead,
     peer: SocketAddr,
+    tls: Option<&ClientTls>,
     scratch: &mut Scratch,
 ) -> Next {
     let started = Instant::now();
@@ -143,6 +192,7 @@ async fn handle_request(
         client_w,
         head,
         peer,
+        tls,
         scratch,
         log: RequestLog::default(),
         upgraded: None,

@@ -58,6 +58,9 @@ pub struct Heartbeat {
 pub struct Counters {
     pub total: u64,
     pub failed: u64,
+    /// Failed TLS handshakes with clients.
+    #[serde(rename = "tlsHandshakeFailures")]
+    pub tls_handshake_failures: u64,
 }
 
 pub struct MgmtClient {
@@ -68,8 +71,14 @@ pub struct MgmtClient {
 }
 
 impl MgmtClient {
-    pub fn new(endpoint: &str, auth: &str, timeout: Duration) -> MgmtClient {
-        let agent = ureq::AgentBuilder::new().timeout_connect(timeout).redirects(0).build();
+    /// A client of `endpoint`; `https://` endpoints are verified against
+    /// the system roots unless `skip_verify` (testing only).
+    pub fn new(endpoint: &str, auth: &str, timeout: Duration, skip_verify: bool) -> MgmtClient {
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(timeout)
+            .redirects(0)
+            .tls_config(crate::tls::client::mgmt_client_config(skip_verify))
+            .build();
         MgmtClient {
             agent,
             endpoint: endpoint.trim_end_matches('/').to_string(),

@@ -37,6 +37,8 @@ pub struct SyncSettings {
     /// Long-poll wait; `None` = plain polling.
     pub long_poll: Option<Duration>,
     pub heartbeat_interval: Duration,
+    /// `config.service.endpoint.disableCertificateValidation` (testing only).
+    pub skip_verify: bool,
 }
 
 /// What the fetch thread tells the control thread.
@@ -118,7 +120,7 @@ impl Outage {
 }
 
 fn fetch_loop(s: &SyncSettings, status: &SharedStatus, events: &Sender<SyncEvent>, stop: &Receiver<()>) {
-    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout);
+    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout, s.skip_verify);
     let mut etag: Option<String> = None;
     let mut outage = Outage::default();
     loop {
@@ -188,7 +190,7 @@ fn instance_id() -> String {
 }
 
 fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, nudge: &Receiver<()>) {
-    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout);
+    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout, s.skip_verify);
     let started = Instant::now();
     let instance = instance_id();
     let host = hostname();

@@ -57,6 +57,8 @@ pub enum WorkerEvent {
         worker: usize,
         total: u64,
         failed: u64,
+        /// TLS handshakes with clients that failed.
+        tls_failed: u64,
     },
 }
 
@@ -72,6 +74,7 @@ pub struct WorkerCtx {
     active: Cell<usize>,
     requests: Cell<u64>,
     failed: Cell<u64>,
+    tls_failed: Cell<u64>,
     pub access_log: bool,
     rng: Cell<u64>,
     /// What policies use beyond the request (settings, counters).
@@ -96,6 +99,7 @@ impl WorkerCtx {
             active: Cell::new(0),
             requests: Cell::new(0),
             failed: Cell::new(0),
+            tls_failed: Cell::new(0),
             access_log,
             services: crate::policy::services::Services {
                 body_max: settings.policy_body_max,
@@ -133,6 +137,11 @@ impl WorkerCtx {
         }
     }
 
+    /// Counts one failed TLS handshake with a client (worker-local).
+    pub fn count_handshake_failure(&self) {
+        self.tls_failed.set(self.tls_failed.get() + 1);
+    }
+
     fn conn_opened(&self) {
         self.active.set(self.active.get() + 1);
     }
@@ -151,6 +160,8 @@ pub struct WorkerSpec {
     /// Where to pin the worker thread; `None` = not pinned (see `crate::cpus`).
     pub cpu: Option<core_affinity::CoreId>,
     pub listener: std::net::TcpListener,
+    /// The HTTPS listener (same port on every worker).
+    pub tls_listener: std::net::TcpListener,
     pub settings: Settings,
     pub replica: Option<Replica>,
     pub control: Receiver<WorkerMsg>,
@@ -170,6 +181,7 @@ fn run_worker(spec: WorkerSpec) {
         id,
         cpu,
         listener,
+        tls_listener,
         settings,
         replica,
         control,
@@ -191,7 +203,7 @@ fn run_worker(spec: WorkerSpec) {
         },
         move || async move {
             let ctx = Rc::new(WorkerCtx::new(id, settings, replica, access_log));
-            serve(ctx, listener, control, events_for_counts).await
+            serve(ctx, [listener, tls_listener], control, events_for_counts).await
         },
     );
     let event = match result {
@@ -218,21 +230,55 @@ fn run_thread(spec: WorkerSpec) {
 
 async fn serve(
     ctx: Rc<WorkerCtx>,
-    listener: std::net::TcpListener,
+    [listener, tls_listener]: [std::net::TcpListener; 2],
     control: Receiver<WorkerMsg>,
     events: Sender<WorkerEvent>,
 ) -> std::io::Result<()> {
+    // A second handle on the same socket: draining shuts the socket down
+    // through it, which wakes the pending accept with an error. Racing the
+    // accept against the drain signal instead would cancel an accept that
+    // may already have taken a connection, leaving that client hanging.
+    let stop_accepting = vec![listener.try_clone()?, tls_listener.try_clone()?];
     let listener = monoio::net::TcpListener::from_std(listener)?;
-    monoio::spawn(poll_control(ctx.clone(), control, events));
+    let tls_listener = monoio::net::TcpListener::from_std(tls_listener)?;
+    monoio::spawn(poll_control(ctx.clone(), control, events, stop_accepting));
     monoio::spawn(ctx.pool.clone().sweep_forever());
+    let tls_loop = monoio::spawn(accept_loop(ctx.clone(), tls_listener, true));
+    accept_loop(ctx.clone(), listener, false).await;
+    let _ = tls_loop.await;
+    if ctx.active.get() > 0 {
+        ctx.all_closed.wait().await;
+    }
+    info!(worker = ctx.id, "worker drained");
+    Ok(())
+}
+
+/// Accepts connections until drain, each served by its own task; `tls`
+/// selects the HTTPS listener's handshake first.
+async fn accept_loop(ctx: Rc<WorkerCtx>, listener: monoio::net::TcpListener, tls: bool) {
     loop {
-        monoio::select! {
-            accepted = listener.accept() => match accepted {
+        let accepted = listener.accept().await;
+        if ctx.is_draining() {
+            // Shut down: a connection accepted in the meantime is closed
+            // unanswered, and the error that woke us ends the loop.
+            match accepted {
+                Ok(_) => continue,
+                Err(_) => break,
+            }
+        }
+        {
+            match accepted {
                 Ok((stream, peer)) => {
                     ctx.conn_opened();
                     let c = ctx.clone();
                     monoio::spawn(async move {
-                        let served = crate::server::serve_connection(c.clone(), stream, peer);
+                        let served = async {
+                            if tls {
+                                crate::server::serve_tls_connection(c.clone(), stream, peer).await
+                            } else {
+                                crate::server::serve_connection(c.clone(), stream, peer).await
+                            }
+                        };
                         if contain_panic(served).await.is_err() {
                             tracing::error!(worker = c.id, peer = %peer, "connection task panicked; connection closed");
                         }
@@ -244,16 +290,9 @@ async fn serve(
                     warn!(worker = ctx.id, error = %e, "accept failed");
                     monoio::time::sleep(Duration::from_millis(10)).await;
                 }
-            },
-            _ = ctx.drain.wait() => break,
+            }
         }
     }
-    drop(listener);
-    if ctx.active.get() > 0 {
-        ctx.all_closed.wait().await;
-    }
-    info!(worker = ctx.id, "worker drained");
-    Ok(())
 }
 
 /// Runs `fut`, turning a panic inside it into `Err` so that one bad
@@ -271,18 +310,24 @@ pub async fn contain_panic<F: std::future::Future<Output = ()>>(fut: F) -> Resul
 }
 
 /// Applies control messages between requests; never blocks the thread.
-async fn poll_control(ctx: Rc<WorkerCtx>, control: Receiver<WorkerMsg>, events: Sender<WorkerEvent>) {
+async fn poll_control(
+    ctx: Rc<WorkerCtx>,
+    control: Receiver<WorkerMsg>,
+    events: Sender<WorkerEvent>,
+    stop_accepting: Vec<std::net::TcpListener>,
+) {
     let mut tick = 0u32;
-    let mut reported = (0, 0);
+    let mut reported = (0, 0, 0);
     loop {
         tick = tick.wrapping_add(1);
-        let counts = (ctx.requests.get(), ctx.failed.get());
+        let counts = (ctx.requests.get(), ctx.failed.get(), ctx.tls_failed.get());
         if tick.is_multiple_of(50) && counts != reported {
             reported = counts;
             let _ = events.send(WorkerEvent::Counters {
                 worker: ctx.id,
                 total: counts.0,
                 failed: counts.1,
+                tls_failed: counts.2,
             });
         }
         while let Ok(msg) = control.try_recv() {
@@ -297,8 +342,16 @@ async fn poll_control(ctx: Rc<WorkerCtx>, control: Receiver<WorkerMsg>, events: 
                     );
                 }
                 WorkerMsg::Drain => {
-                    info!(worker = ctx.id, "worker draining");
+                    // Flag first, then shut the listening socket down: the
+                    // kernel resets connections still in its backlog and
+                    // refuses new ones, and the woken accept sees the flag.
                     ctx.drain.notify_all();
+                    for l in &stop_accepting {
+                        if let Err(e) = socket2::SockRef::from(l).shutdown(std::net::Shutdown::Both) {
+                            warn!(worker = ctx.id, error = %e, "could not shut a listener down");
+                        }
+                    }
+                    info!(worker = ctx.id, "worker draining");
                     return;
                 }
             }

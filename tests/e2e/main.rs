@@ -20,3 +20,4 @@ mod proxy;
 mod smuggling;
 mod subscriptions;
 mod support;
+mod tls;

@@ -130,6 +130,7 @@ impl GatewayBuilder {
         let env = vec![
             ("OUTPOST_NET_SERVER_HTTP_ADDRESS".into(), "127.0.0.1".into()),
             ("OUTPOST_NET_SERVER_HTTP_PORT".into(), "0".into()),
+            ("OUTPOST_NET_SERVER_HTTPS_PORT".into(), "0".into()),
             ("OUTPOST_RUNTIME_WORKERS".into(), "2".into()),
         ];
         GatewayBuilder {
@@ -232,6 +233,7 @@ impl GatewayBuilder {
         let mut gw = Gateway {
             child: Some(child),
             port: 0,
+            https_port: 0,
             workers,
             shared,
             root: self.root,
@@ -239,6 +241,8 @@ impl GatewayBuilder {
         let ready = gw.wait_for_line(|l| l.contains("outpost gateway ready"), Duration::from_secs(30));
         let listener = field(&ready, "listener").unwrap_or_else(|| panic!("no listener field in {ready:?}"));
         gw.port = listener.rsplit(':').next().unwrap().parse().expect("listener port");
+        let https = field(&ready, "https_listener").unwrap_or_else(|| panic!("no https_listener field in {ready:?}"));
+        gw.https_port = https.rsplit(':').next().unwrap().parse().expect("https listener port");
         gw
     }
 }
@@ -265,6 +269,8 @@ pub fn field(line: &str, key: &str) -> Option<String> {
 pub struct Gateway {
     child: Option<Child>,
     pub port: u16,
+    /// The HTTPS listener's port.
+    pub https_port: u16,
     pub workers: usize,
     shared: Arc<Shared>,
     root: TempDir,
@@ -288,6 +294,13 @@ impl Gateway {
         let tmp = self.root.0.join("scratch").join(format!("{id}.toml"));
         std::fs::write(&tmp, toml).unwrap();
         std::fs::rename(&tmp, self.config_dir().join(format!("apis/{id}.toml"))).unwrap();
+    }
+
+    /// Replaces any configuration file atomically (write elsewhere, rename).
+    pub fn write_file(&self, rel: &str, content: &str) {
+        let tmp = self.root.0.join("scratch").join("replace.tmp");
+        std::fs::write(&tmp, content).unwrap();
+        std::fs::rename(&tmp, self.config_dir().join(rel)).unwrap();
     }
 
     pub fn line_count(&self) -> usize {

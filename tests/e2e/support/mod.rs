@@ -4,6 +4,7 @@ pub mod backend;
 pub mod client;
 pub mod control_plane;
 pub mod gateway;
+pub mod tls;
 pub mod wire;
 
 pub use backend::Backend;

@@ -1,0 +1,125 @@
+//! HTTPS for the management plane (`outpost control-plane --tls-cert F
+//! --tls-key F`): a TLS front on the public address that relays each
+//! decrypted connection to the REST server listening on a loopback-only
+//! ephemeral port. Blocking I/O, two threads per connection (the management
+//! plane serves a handful of gateways and administrators, not the data path).
+//!
+//! Invariant: the rustls session is shared by a connection's two relay
+//! threads behind a `Mutex` that is never held across socket I/O.
+
+use rustls::{ServerConfig, ServerConnection};
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+/// Loads the PEM certificate chain and key into a server configuration
+/// (the gateway's crypto provider and suites).
+pub fn server_config(cert_pem: &str, key_pem: &str) -> Result<Arc<ServerConfig>, String> {
+    let cert = crate::config::Certificate {
+        id: "control-plane".into(),
+        pem: format!("{cert_pem}\n{key_pem}"),
+    };
+    let provider = crate::tls::context().server_provider.clone();
+    let key = crate::tls::certs::certified_key(&cert, &provider).map_err(|e| e.message)?;
+    let mut sc = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(key)));
+    sc.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(sc))
+}
+
+/// Accepts TLS connections on `public` and relays them to `inner`.
+pub fn spawn(public: TcpListener, inner: SocketAddr, config: Arc<ServerConfig>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("outpost-mgmt-tls".into())
+        .spawn(move || {
+            for stream in public.incoming().flatten() {
+                let config = config.clone();
+                let _ = std::thread::Builder::new().spawn(move || {
+                    if let Err(e) = relay(stream, inner, config) {
+                        tracing::debug!(error = %e, "management-plane TLS connection ended");
+                    }
+                });
+            }
+        })?;
+    Ok(())
+}
+
+fn relay(mut tcp: TcpStream, inner: SocketAddr, config: Arc<ServerConfig>) -> std::io::Result<()> {
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    let mut conn = ServerConnection::new(config).map_err(std::io::Error::other)?;
+    while conn.is_handshaking() {
+        conn.complete_io(&mut tcp)?;
+    }
+    tcp.set_read_timeout(None)?;
+    let mut backend = TcpStream::connect(inner)?;
+    // A client may send its request with its last handshake flight: relay
+    // what rustls already decrypted before waiting for more.
+    let mut early = Vec::new();
+    match conn.reader().read_to_end(&mut early) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Err(e) => return Err(e),
+    }
+    backend.write_all(&early)?;
+    let session = Arc::new(Mutex::new(conn));
+    let (mut tcp_w, mut backend_r) = (tcp.try_clone()?, backend.try_clone()?);
+    let s = session.clone();
+    // Server → client: encrypt what the REST server writes.
+    let down = std::thread::spawn(move || -> std::io::Result<()> {
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut out = Vec::new();
+        loop {
+            let n = backend_r.read(&mut buf)?;
+            {
+                let mut c = s.lock().unwrap_or_else(|e| e.into_inner());
+                if n == 0 {
+                    c.send_close_notify();
+                } else {
+                    c.writer().write_all(&buf[..n])?;
+                }
+                while c.wants_write() {
+                    c.write_tls(&mut out)?;
+                }
+            }
+            tcp_w.write_all(&out)?;
+            out.clear();
+            if n == 0 {
+                let _ = tcp_w.shutdown(Shutdown::Write);
+                return Ok(());
+            }
+        }
+    });
+    // Client → server: decrypt what the client sends.
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut plain = Vec::new();
+    loop {
+        let n = tcp.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        {
+            let mut c = session.lock().unwrap_or_else(|e| e.into_inner());
+            let mut slice = &buf[..n];
+            while !slice.is_empty() {
+                c.read_tls(&mut slice)?;
+                let state = c.process_new_packets().map_err(std::io::Error::other)?;
+                if state.plaintext_bytes_to_read() > 0 {
+                    let start = plain.len();
+                    plain.resize(start + state.plaintext_bytes_to_read(), 0);
+                    c.reader().read_exact(&mut plain[start..])?;
+                }
+                if state.peer_has_closed() {
+                    break;
+                }
+            }
+        }
+        backend.write_all(&plain)?;
+        plain.clear();
+    }
+    let _ = backend.shutdown(Shutdown::Write);
+    let _ = down.join();
+    Ok(())
+}

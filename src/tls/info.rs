@@ -1,0 +1,105 @@
+//! What a TLS client connection tells policies: protocol, cipher suite, SNI
+//! and the client certificate (APIM's `context.Request.Certificate`:
+//! subject, issuer, thumbprint, validity).
+//!
+//! Computed once per connection right after the handshake; the certificate
+//! is parsed only when the client sent one.
+
+use rustls::{ProtocolVersion, SupportedCipherSuite};
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+/// A parsed X.509 certificate, as policies see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateInfo {
+    /// Distinguished name, e.g. `CN=client, O=Example`.
+    pub subject: String,
+    pub issuer: String,
+    /// SHA-1 of the DER encoding, uppercase hex (APIM's `Thumbprint`).
+    pub thumbprint: String,
+    /// Uppercase hex.
+    pub serial_number: String,
+    /// Validity, seconds since the Unix epoch.
+    pub not_before: i64,
+    pub not_after: i64,
+    /// The DER encoding (for policies that compare whole certificates).
+    pub der: Vec<u8>,
+}
+
+impl CertificateInfo {
+    /// Parses a DER certificate; `None` when it is not valid X.509.
+    pub fn parse(der: &[u8]) -> Option<CertificateInfo> {
+        let (_, cert) = X509Certificate::from_der(der).ok()?;
+        let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
+        Some(CertificateInfo {
+            subject: cert.subject().to_string(),
+            issuer: cert.issuer().to_string(),
+            thumbprint: hex_upper(digest.as_ref()),
+            serial_number: hex_upper(cert.raw_serial()),
+            not_before: cert.validity().not_before.timestamp(),
+            not_after: cert.validity().not_after.timestamp(),
+            der: der.to_vec(),
+        })
+    }
+
+    /// Whether `now` (Unix seconds) is inside the validity period.
+    pub fn valid_at(&self, now: i64) -> bool {
+        self.not_before <= now && now <= self.not_after
+    }
+}
+
+fn hex_upper(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02X}");
+    }
+    s
+}
+
+/// The TLS facts of one client connection (`None` on plain HTTP).
+#[derive(Debug, Clone)]
+pub struct ClientTls {
+    pub protocol: Option<ProtocolVersion>,
+    pub cipher_suite: Option<SupportedCipherSuite>,
+    /// The SNI host name the client sent.
+    pub sni: Option<String>,
+    /// The client certificate (leaf), when one was sent.
+    pub certificate: Option<CertificateInfo>,
+    /// The rest of the chain the client sent, as DER.
+    pub chain: Vec<Vec<u8>>,
+    /// Whether the session was resumed (ticket or session id).
+    pub resumed: bool,
+}
+
+impl ClientTls {
+    /// Reads the facts of an established server-side session.
+    pub fn from_connection(c: &rustls::Connection) -> ClientTls {
+        let sni = match c {
+            rustls::Connection::Server(s) => s.server_name().map(str::to_owned),
+            rustls::Connection::Client(_) => None,
+        };
+        let peer = c.peer_certificates().unwrap_or_default();
+        ClientTls {
+            protocol: c.protocol_version(),
+            cipher_suite: c.negotiated_cipher_suite(),
+            sni,
+            certificate: peer.first().and_then(|d| CertificateInfo::parse(d)),
+            chain: peer.iter().skip(1).map(|d| d.to_vec()).collect(),
+            resumed: c.handshake_kind() == Some(rustls::HandshakeKind::Resumed),
+        }
+    }
+
+    /// `TLSv1_3`-style name of the protocol.
+    pub fn protocol_name(&self) -> String {
+        self.protocol.map_or_else(String::new, |p| format!("{p:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_is_uppercase_and_padded() {
+        assert_eq!(super::hex_upper(&[0x0a, 0xff]), "0AFF");
+        assert!(super::CertificateInfo::parse(b"not a certificate").is_none());
+    }
+}

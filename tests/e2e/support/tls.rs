@@ -1,0 +1,180 @@
+//! TLS test support: a throw-away PKI made with the `openssl` command at
+//! test time (a CA, server and client certificates), and the real TLS
+//! clients the tests drive (`openssl s_client`, `curl`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A certificate authority in a directory.
+pub struct Pki {
+    pub dir: PathBuf,
+    name: String,
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run openssl (test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Pki {
+    /// A new CA named `name` (files `<name>-ca.pem`, `<name>-ca.key`).
+    pub fn new(dir: &Path, name: &str) -> Pki {
+        std::fs::create_dir_all(dir).unwrap();
+        let subj = format!("/CN={name} test CA");
+        openssl(
+            dir,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                &format!("{name}-ca.key"),
+                "-out",
+                &format!("{name}-ca.pem"),
+                "-days",
+                "2",
+                "-subj",
+                &subj,
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+        );
+        Pki {
+            dir: dir.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+
+    /// The CA certificate (PEM file).
+    pub fn ca(&self) -> PathBuf {
+        self.dir.join(format!("{}-ca.pem", self.name))
+    }
+
+    /// A leaf certificate signed by this CA: `<file>.crt`, `<file>.key` and
+    /// `<file>.pem` (certificate then key, as `certificates/<id>.pem` wants).
+    /// `sans` are DNS names; `client` makes a client-auth certificate.
+    pub fn issue(&self, file: &str, cn: &str, sans: &[&str], client: bool) -> PathBuf {
+        let d = &self.dir;
+        openssl(
+            d,
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                &format!("{file}.key"),
+                "-out",
+                &format!("{file}.csr"),
+                "-subj",
+                &format!("/CN={cn}"),
+            ],
+        );
+        let mut ext = String::from("basicConstraints=CA:FALSE\n");
+        if client {
+            ext.push_str("extendedKeyUsage=clientAuth\n");
+        } else {
+            ext.push_str("extendedKeyUsage=serverAuth\n");
+        }
+        if !sans.is_empty() {
+            let list: Vec<String> = sans
+                .iter()
+                .map(|s| {
+                    if s.parse::<std::net::IpAddr>().is_ok() {
+                        format!("IP:{s}")
+                    } else {
+                        format!("DNS:{s}")
+                    }
+                })
+                .collect();
+            ext.push_str(&format!("subjectAltName={}\n", list.join(",")));
+        }
+        std::fs::write(d.join(format!("{file}.ext")), ext).unwrap();
+        openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{file}.csr"),
+                "-CA",
+                &format!("{}-ca.pem", self.name),
+                "-CAkey",
+                &format!("{}-ca.key", self.name),
+                "-CAcreateserial",
+                "-out",
+                &format!("{file}.crt"),
+                "-days",
+                "2",
+                "-extfile",
+                &format!("{file}.ext"),
+            ],
+        );
+        let crt = std::fs::read_to_string(d.join(format!("{file}.crt"))).unwrap();
+        let key = std::fs::read_to_string(d.join(format!("{file}.key"))).unwrap();
+        let pem = d.join(format!("{file}.pem"));
+        std::fs::write(&pem, format!("{crt}{key}")).unwrap();
+        pem
+    }
+}
+
+/// Runs `openssl s_client` against 127.0.0.1:`port` with `args`, sending
+/// `input`; returns (handshake succeeded, stdout + stderr).
+pub fn s_client(port: u16, args: &[&str], input: &str) -> (bool, String) {
+    let connect = format!("127.0.0.1:{port}");
+    let mut child = Command::new("timeout")
+        .args(["10", "openssl", "s_client", "-connect", &connect, "-ign_eof"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run openssl s_client");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ok = text.contains("Cipher is ") && !text.contains("Cipher is (NONE)");
+    (ok, text)
+}
+
+/// Runs `curl -sS` with `args`; returns (HTTP status, 0 on failure; output).
+pub fn curl(args: &[&str]) -> (u16, String) {
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "10", "-o", "-", "-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("run curl (test.sh installs it)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    (code.trim().parse().unwrap_or(0), format!("{body}{err}"))
+}
+
+/// curl's `--resolve` so that `name`:`port` reaches 127.0.0.1.
+pub fn resolve(name: &str, port: u16) -> String {
+    format!("{name}:{port}:127.0.0.1")
+}
