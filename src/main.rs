@@ -28,6 +28,14 @@ USAGE:
         Settings come from FILE, else DIR/settings.conf, then the environment.
     outpost check-config [DIR]
         Validate a configuration directory without serving.
+    outpost check-policy [--scope SCOPE] [--named-value NAME=VALUE]...
+                         [--unsupported skip|error] FILE...
+        Lint policy documents on their own: per section, the policies that
+        would run; the ones skipped; errors with file, line and expression.
+        SCOPE: global, product, api or operation (default operation).
+        Undefined {{name}} references are kept as placeholders. Unsupported
+        policies are warnings (skip, the default) or errors. Exit 1 on any
+        error.
     outpost control-plane [--data DIR] [--listen ADDR] [--tls-cert FILE --tls-key FILE]
         Run the management plane (REST API, gateway keys and tokens,
         configuration snapshots). Defaults: --data ./outpost-data,
@@ -63,6 +71,7 @@ fn run() -> anyhow::Result<i32> {
     match command.as_str() {
         "gateway" => gateway(&args),
         "check-config" => check_config(&args),
+        "check-policy" => check_policy(&args),
         "control-plane" => control_plane(&args),
         "probe" => probe(&args),
         "help" | "--help" | "-h" => {
@@ -102,6 +111,56 @@ fn check_config(args: &[String]) -> anyhow::Result<i32> {
             Ok(1)
         }
     }
+}
+
+fn check_policy(args: &[String]) -> anyhow::Result<i32> {
+    use outpost::policy::check::{check, parse_scope, CheckOptions};
+    use outpost::policy::compile::Unsupported;
+    let mut options = CheckOptions {
+        scope: outpost::policy::document::Scope::Operation,
+        unsupported: Unsupported::Skip,
+        ..Default::default()
+    };
+    let mut files = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{a} needs a value"));
+        match a.as_str() {
+            "--scope" => {
+                let v = value()?;
+                options.scope =
+                    parse_scope(v).with_context(|| format!("--scope {v:?}: global, product, api or operation"))?;
+            }
+            "--named-value" => {
+                let v = value()?;
+                let (name, val) = v
+                    .split_once('=')
+                    .with_context(|| format!("--named-value {v:?}: NAME=VALUE"))?;
+                options.named_values.push((name.to_owned(), val.to_owned()));
+            }
+            "--unsupported" => {
+                options.unsupported = match value()?.as_str() {
+                    "skip" => Unsupported::Skip,
+                    "error" => Unsupported::Error,
+                    v => bail!("--unsupported {v:?}: skip or error"),
+                }
+            }
+            f if f.starts_with("--") => bail!("unknown argument {f:?}\n\n{USAGE}"),
+            f => files.push(PathBuf::from(f)),
+        }
+    }
+    if files.is_empty() {
+        bail!("check-policy needs at least one FILE\n\n{USAGE}");
+    }
+    let mut failed = false;
+    for file in files {
+        let name = file.display().to_string();
+        let xml = std::fs::read_to_string(&file).with_context(|| format!("reading {name}"))?;
+        let report = check(&name, &xml, &options);
+        failed |= !report.errors.is_empty();
+        print!("{}", report.render(&name));
+    }
+    Ok(if failed { 1 } else { 0 })
 }
 
 fn control_plane(args: &[String]) -> anyhow::Result<i32> {

@@ -5,6 +5,7 @@
 //! a `flow` of edits; one file per policy holds its compile and run halves.
 
 pub mod build;
+pub mod check;
 pub mod compile;
 pub mod context;
 pub mod document;

@@ -130,6 +130,24 @@ impl NamedValues {
     }
 }
 
+impl NamedValues {
+    /// Defines every `{{name}}` referenced in `text` and not yet defined
+    /// as a placeholder whose value is the reference itself (`{{name}}`),
+    /// for linting a document without its configuration.
+    pub fn add_placeholders(&mut self, text: &str) {
+        let mut rest = text;
+        while let Some(i) = rest.find("{{") {
+            rest = &rest[i + 2..];
+            if let Some(len) = reference_name_len(rest) {
+                let name = &rest[..len];
+                if !self.values.contains_key(name) {
+                    self.insert(name, format!("{{{{{name}}}}}"), false);
+                }
+            }
+        }
+    }
+}
+
 /// Length of a valid name at the start of `s` when followed by `}}`.
 fn reference_name_len(s: &str) -> Option<usize> {
     let len = s

@@ -1,0 +1,212 @@
+//! `outpost check-policy`: lints one policy document on its own, without a
+//! configuration. Parses it (raw or escaped form), compiles each section's
+//! top-level policies separately so one bad policy does not hide the next,
+//! and reports what would run, what is skipped and every error with the
+//! document, line and (for expressions) the expression.
+//!
+//! Invariants: nothing here runs a policy; a `{{name}}` named value the
+//! caller did not define is a placeholder whose value is the reference
+//! itself, so documents lint without their named values; `<base/>` is
+//! reported as inheriting the enclosing scope (there is none to compose).
+
+use super::compile::{Compiler, Note, Section, TargetTable, Unsupported};
+use super::document::{NamedValues, PolicyLibrary, Scope, SectionKind};
+
+/// How a document is linted.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// The scope the document is written for (`<base/>` is refused at global).
+    pub scope: Scope,
+    /// `--named-value name=value` pairs.
+    pub named_values: Vec<(String, String)>,
+    /// Unsupported policies: warnings (skip) or errors.
+    pub unsupported: Unsupported,
+}
+
+/// What linting one document found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Policies that would run, and skipped ones (`skipped: true`).
+    pub notes: Vec<Note>,
+    /// One per skipped policy, `document:line: message`.
+    pub warnings: Vec<String>,
+    /// Parse and compile errors, `document:line: message`.
+    pub errors: Vec<String>,
+    /// Lines of `<base/>` elements, by section.
+    pub bases: Vec<(Section, u32)>,
+}
+
+fn section_of(kind: SectionKind) -> Section {
+    match kind {
+        SectionKind::Inbound => Section::Inbound,
+        SectionKind::Backend => Section::Backend,
+        SectionKind::Outbound => Section::Outbound,
+        SectionKind::OnError => Section::OnError,
+    }
+}
+
+/// Lints `xml`, named `document` in messages.
+pub fn check(document: &str, xml: &str, options: &CheckOptions) -> Report {
+    let mut report = Report::default();
+    let mut named = NamedValues::new();
+    for (name, value) in &options.named_values {
+        named.insert(name.clone(), value.clone(), false);
+    }
+    named.add_placeholders(xml);
+    let library = match PolicyLibrary::new(named, &[]) {
+        Ok(l) => l,
+        Err(e) => {
+            report.errors.push(e.to_string());
+            return report;
+        }
+    };
+    let parsed = match library.parse(document, options.scope, xml) {
+        Ok(d) => d,
+        Err(e) => {
+            report
+                .errors
+                .push(format!("{}:{}: {}", e.document(), e.line(), strip_line(&e)));
+            return report;
+        }
+    };
+    for kind in SectionKind::ALL {
+        let Some(elements) = parsed.section(kind) else { continue };
+        let section = section_of(kind);
+        for el in elements {
+            if el.name == "base" {
+                report.bases.push((section, el.line));
+                continue;
+            }
+            let mut targets = TargetTable::default();
+            let compiler = Compiler::new(section, options.unsupported, &mut targets, document);
+            match compiler.program(std::slice::from_ref(el)) {
+                Ok((_, notes, warnings)) => {
+                    report.notes.extend(notes);
+                    report.warnings.extend(warnings);
+                }
+                Err(e) => report.errors.push(e.to_string()),
+            }
+        }
+    }
+    report
+}
+
+/// The message of a document error without its `document: line N: ` prefix.
+fn strip_line(e: &super::document::DocumentError) -> String {
+    let m = e.located_message();
+    let prefix = format!("line {}: ", e.line());
+    m.strip_prefix(&prefix).map(str::to_owned).unwrap_or(m)
+}
+
+impl Report {
+    /// The human-readable report printed by `check-policy`.
+    pub fn render(&self, document: &str) -> String {
+        let mut out = String::new();
+        for kind in SectionKind::ALL {
+            let section = section_of(kind);
+            let mut running: Vec<(u32, String)> = self
+                .notes
+                .iter()
+                .filter(|n| n.section == section && !n.skipped)
+                .map(|n| (n.line, format!("{} (line {})", n.element, n.line)))
+                .chain(
+                    self.bases
+                        .iter()
+                        .filter(|(s, _)| *s == section)
+                        .map(|(_, l)| (*l, format!("base (line {l}: the enclosing scope's policies)"))),
+                )
+                .collect();
+            running.sort_by_key(|(line, _)| *line);
+            let running: Vec<String> = running.into_iter().map(|(_, s)| s).collect();
+            if !running.is_empty() {
+                out.push_str(&format!("{document}: {}: {}\n", section.name(), running.join(", ")));
+            }
+        }
+        for n in self.notes.iter().filter(|n| n.skipped) {
+            out.push_str(&format!(
+                "{document}: skipped: {} (line {}, {})\n",
+                n.element,
+                n.line,
+                n.section.name()
+            ));
+        }
+        for w in &self.warnings {
+            out.push_str(&format!("warning: {w}\n"));
+        }
+        for e in &self.errors {
+            out.push_str(&format!("error: {e}\n"));
+        }
+        let ran = self.notes.iter().filter(|n| !n.skipped).count();
+        let skipped = self.notes.len() - ran;
+        if self.errors.is_empty() {
+            out.push_str(&format!("{document}: OK ({ran} policies run, {skipped} skipped)\n"));
+        } else {
+            out.push_str(&format!("{document}: {} error(s)\n", self.errors.len()));
+        }
+        out
+    }
+}
+
+/// Parses a `--scope` value.
+pub fn parse_scope(s: &str) -> Option<Scope> {
+    [Scope::Global, Scope::Product, Scope::Api, Scope::Operation]
+        .into_iter()
+        .find(|sc| sc.as_str() == s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip() -> CheckOptions {
+        CheckOptions {
+            scope: Scope::Operation,
+            unsupported: Unsupported::Skip,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn lists_running_and_skipped_and_keeps_going_after_an_error() {
+        let xml = "<policies>\n<inbound>\n<base />\n<set-header name=\"A\"><value>{{v}}</value></set-header>\n<bogus-policy />\n<set-header name=\"B\"><value>@(context.Nope)</value></set-header>\n<set-header />\n</inbound>\n</policies>\n";
+        let r = check("doc.xml", xml, &skip());
+        let running: Vec<(&str, u32)> = r
+            .notes
+            .iter()
+            .filter(|n| !n.skipped)
+            .map(|n| (n.element.as_str(), n.line))
+            .collect();
+        assert_eq!(running, vec![("set-header", 4)]);
+        assert_eq!(r.bases, vec![(Section::Inbound, 3)]);
+        assert!(r
+            .notes
+            .iter()
+            .any(|n| n.skipped && n.element == "bogus-policy" && n.line == 5));
+        assert_eq!(r.errors.len(), 2, "{:?}", r.errors);
+        assert!(r.errors[0].starts_with("doc.xml:6:"), "{:?}", r.errors);
+        assert!(r.errors[0].contains("context.Nope"), "{:?}", r.errors);
+        assert!(r.errors[1].starts_with("doc.xml:7:"), "missing name {:?}", r.errors);
+    }
+
+    #[test]
+    fn unsupported_is_an_error_in_error_mode_and_named_values_are_used() {
+        let xml = "<policies><inbound><bogus /></inbound></policies>";
+        let r = check("d", xml, &CheckOptions::default());
+        assert_eq!(r.errors.len(), 1);
+        let xml = "<policies><inbound><set-status code=\"{{code}}\" /></inbound></policies>";
+        let mut o = skip();
+        let r = check("d", xml, &o);
+        assert_eq!(r.errors.len(), 1, "placeholder is not a number: {r:?}");
+        o.named_values.push(("code".into(), "200".into()));
+        let r = check("d", xml, &o);
+        assert!(r.errors.iter().all(|e| !e.contains("code")), "{r:?}");
+    }
+
+    #[test]
+    fn syntax_errors_name_document_and_line() {
+        let r = check("d.xml", "<policies>\n<inbound>\n</outbound>", &skip());
+        assert_eq!(r.errors.len(), 1);
+        assert!(r.errors[0].starts_with("d.xml:3:"), "{:?}", r.errors);
+        assert!(r.render("d.xml").contains("1 error(s)"));
+    }
+}
