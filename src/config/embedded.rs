@@ -16,6 +16,10 @@ pub const EMBEDDED_FILES: &[(&str, &str)] = &[
         "products/starter.toml",
         include_str!("../../config/products/starter.toml"),
     ),
+    (
+        "products/starter.xml",
+        include_str!("../../config/products/starter.xml"),
+    ),
     ("subscriptions.toml", include_str!("../../config/subscriptions.toml")),
 ];
 

@@ -36,7 +36,7 @@ pub async fn echo_request(
     req: crate::policy::exec::RequestView<'_>,
     flow: &mut crate::policy::flow::Flow<'_>,
     api_path: &str,
-) -> Result<(), ProxyError> {
+) -> Result<Vec<u8>, ProxyError> {
     let head = x.head;
     let buffered = flow.request.body.take().or(flow.request_body.take());
     if buffered.is_none() {
@@ -81,7 +81,9 @@ pub async fn echo_request(
             read_body(x).await?
         }
     };
-    finish(x, json_body(&mut json, &body)).await
+    x.log.request_body_done = true;
+    let _ = json_body(&mut json, &body);
+    Ok(json)
 }
 
 fn json_body<'a>(json: &'a mut Vec<u8>, body: &[u8]) -> &'a [u8] {

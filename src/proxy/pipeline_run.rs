@@ -185,9 +185,15 @@ async fn main<'r>(
                     st.consumed = true;
                     match target {
                         BackendTarget::Echo => {
-                            super::echo::echo_request(x, req, flow, &env.api.path).await?;
-                            x.log.request_body_done = true;
-                            return Ok(Done::Relayed);
+                            // The built-in backend's answer becomes a
+                            // gateway-made response, so outbound still runs.
+                            let json = super::echo::echo_request(x, req, flow, &env.api.path).await?;
+                            let mut resp = ResponseEdits::synthetic(200);
+                            resp.headers.add("Content-Type", Cow::Borrowed("application/json"));
+                            resp.body = Some(json);
+                            flow.response = resp;
+                            pc = i + 1;
+                            continue;
                         }
                         BackendTarget::Http { .. } => {}
                     }

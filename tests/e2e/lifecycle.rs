@@ -363,4 +363,9 @@ fn embedded_default_serves_the_echo_api() {
     ] {
         assert!(body.contains(part), "{part} missing in {body}");
     }
+    // The demo API-scope policy (config/apis/echo.xml).
+    assert_eq!(r.header("x-served-by").as_deref(), Some("outpost"));
+    let r = c.request("GET", "/echo/hello", &[("X-Demo", "teapot")], b"");
+    assert_eq!(r.status, 418, "{}", r.text());
+    assert_eq!(r.text(), "short and stout");
 }

@@ -325,10 +325,18 @@ fn demo_configuration_quick_start() {
         .env("OUTPOST_TELEMETRY_LOGS_STD", "json")
         .start();
     assert_eq!(call(&gw, "/echo/hi", &[]).status, 200, "no key");
-    assert_eq!(
-        call(&gw, "/echo/hi", &[(H, "starter-demo-primary-key")]).status,
-        200,
-        "demo key"
+    let r = call(&gw, "/echo/hi", &[(H, "starter-demo-primary-key")]);
+    assert_eq!(r.status, 200, "demo key");
+    // The product-scope demo policy (config/products/starter.xml) adds a
+    // request header, which the echo backend shows.
+    assert!(r.text().to_ascii_lowercase().contains("x-product"), "{}", r.text());
+    assert!(r.text().contains("Starter"), "{}", r.text());
+    assert!(
+        !call(&gw, "/echo/hi", &[])
+            .text()
+            .to_ascii_lowercase()
+            .contains("x-product"),
+        "no key, no product scope"
     );
     assert_eq!(
         call(&gw, "/echo/hi", &[(H, "starter-demo-secondary-key")]).status,
