@@ -276,30 +276,28 @@ async fn accept_loop(ctx: Rc<WorkerCtx>, listener: monoio::net::TcpListener, tls
                 Err(_) => break,
             }
         }
-        {
-            match accepted {
-                Ok((stream, peer)) => {
-                    ctx.conn_opened();
-                    let c = ctx.clone();
-                    monoio::spawn(async move {
-                        let served = async {
-                            if tls {
-                                crate::server::serve_tls_connection(c.clone(), stream, peer).await
-                            } else {
-                                crate::server::serve_connection(c.clone(), stream, peer).await
-                            }
-                        };
-                        if contain_panic(served).await.is_err() {
-                            tracing::error!(worker = c.id, peer = %peer, "connection task panicked; connection closed");
+        match accepted {
+            Ok((stream, peer)) => {
+                ctx.conn_opened();
+                let c = ctx.clone();
+                monoio::spawn(async move {
+                    let served = async {
+                        if tls {
+                            crate::server::serve_tls_connection(c.clone(), stream, peer).await
+                        } else {
+                            crate::server::serve_connection(c.clone(), stream, peer).await
                         }
-                        c.conn_closed();
-                    });
-                }
-                Err(e) => {
-                    // EMFILE and friends: back off briefly instead of spinning.
-                    warn!(worker = ctx.id, error = %e, "accept failed");
-                    monoio::time::sleep(Duration::from_millis(10)).await;
-                }
+                    };
+                    if contain_panic(served).await.is_err() {
+                        tracing::error!(worker = c.id, peer = %peer, "connection task panicked; connection closed");
+                    }
+                    c.conn_closed();
+                });
+            }
+            Err(e) => {
+                // EMFILE and friends: back off briefly instead of spinning.
+                warn!(worker = ctx.id, error = %e, "accept failed");
+                monoio::time::sleep(Duration::from_millis(10)).await;
             }
         }
     }
