@@ -157,23 +157,7 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
     if merged {
         return Ok(upstream_keep && up.data().is_empty());
     }
-    let spec = CopySpec {
-        framing,
-        chunked_out: plan.chunked_out,
-        limit: 0,
-        read_timeout: rc.timeout,
-        write_timeout: rc.ctx.settings.body_timeout,
-        side: Side::Backend,
-        discard_on_sink_error: false,
-    };
-    match copy_body(up, rc.client_w, &spec, rc.chunk).await {
-        Ok(n) => {
-            rc.log.response_bytes = n;
-            Ok(upstream_keep && up.data().is_empty())
-        }
-        Err(CopyError::Source(e)) => Err(e),
-        Err(CopyError::Sink(e) | CopyError::Discarded(e)) => Err(ProxyError::ClientIo(e)),
-    }
+    copy_response_body(rc, up, framing, plan.chunked_out, upstream_keep).await
 }
 
 /// [`relay_response`] with outbound policies: they run on the head (and the
@@ -242,9 +226,21 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
         // The backend's body was not read: the connection cannot be reused.
         return Ok(false);
     }
+    copy_response_body(rc, up, framing, plan.chunked_out, upstream_keep).await
+}
+
+/// Streams the backend's response body to the client after the head; says
+/// whether the backend connection can be reused.
+async fn copy_response_body(
+    rc: &mut ResponseCtx<'_>,
+    up: &mut Buffered<ReadHalf>,
+    framing: BodyFraming,
+    chunked_out: bool,
+    upstream_keep: bool,
+) -> Result<bool, ProxyError> {
     let spec = CopySpec {
         framing,
-        chunked_out: plan.chunked_out,
+        chunked_out,
         limit: 0,
         read_timeout: rc.timeout,
         write_timeout: rc.ctx.settings.body_timeout,
