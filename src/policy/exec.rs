@@ -192,14 +192,14 @@ pub fn run<'p>(prog: &'p Program, mut pc: usize, r: &mut Run<'_, 'p>) -> Result<
     while let Some(op) = prog.ops.get(pc) {
         match op {
             Op::Do(p) => {
-                p.run(r)?;
+                p.run(r).map_err(|f| f.in_op(prog.section, pc))?;
                 if r.flow.answered {
                     return Ok(Stop::Answered);
                 }
                 pc += 1;
             }
             Op::Branch { cond, otherwise } => {
-                pc = if r.eval_bool(cond, "choose")? {
+                pc = if r.eval_bool(cond, "choose").map_err(|f| f.in_op(prog.section, pc))? {
                     pc + 1
                 } else {
                     *otherwise

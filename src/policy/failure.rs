@@ -8,7 +8,9 @@
 
 use std::borrow::Cow;
 
-/// APIM's `context.LastError`.
+use super::compile::Section;
+
+/// APIM's `context.LastError`; a field APIM leaves unset is empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LastError {
     pub source: Cow<'static, str>,
@@ -18,6 +20,14 @@ pub struct LastError {
     pub section: Cow<'static, str>,
     pub path: Cow<'static, str>,
     pub policy_id: Cow<'static, str>,
+}
+
+/// The compiled op a failure happened in: its section's program and index
+/// (the op's `program::Site` gives scope, path and policy id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpRef {
+    pub section: Section,
+    pub pc: usize,
 }
 
 /// A policy's refusal or failure.
@@ -33,6 +43,8 @@ pub struct Failure {
     pub status: u16,
     /// Extra response headers (`Retry-After`…).
     pub headers: Vec<(&'static str, String)>,
+    /// Where it happened, when a compiled op failed.
+    pub at: Option<OpRef>,
 }
 
 impl Failure {
@@ -48,7 +60,14 @@ impl Failure {
             message: message.into(),
             status,
             headers: Vec::new(),
+            at: None,
         }
+    }
+
+    /// Records the op the failure happened in (the first one recorded wins).
+    pub fn in_op(mut self, section: Section, pc: usize) -> Self {
+        self.at.get_or_insert(OpRef { section, pc });
+        self
     }
 
     pub fn with_header(mut self, name: &'static str, value: String) -> Self {

@@ -41,3 +41,6 @@ pub mod set_query_parameter;
 pub mod set_status;
 pub mod set_variable;
 pub mod trace;
+
+#[cfg(test)]
+mod tests_sites;

@@ -26,8 +26,9 @@ use super::upstream_head::write_synthetic;
 use super::Exchange;
 use crate::http::{BodyFraming, ResponseHead, Span};
 use crate::pipeline::Pipeline;
+use crate::policy::compile::Section;
 use crate::policy::exec::{self, Env, RequestView, ResponseView, Run, Stop};
-use crate::policy::failure::{Failure, LastError};
+use crate::policy::failure::{Failure, LastError, OpRef};
 use crate::policy::flow::{Flow, ResponseEdits};
 use crate::policy::program::{Op, Program};
 use crate::replica::{BackendTarget, Replica};
@@ -42,9 +43,12 @@ enum Done {
     Synthetic,
 }
 
-/// Where the request stands, for `LastError.Section` and response framing.
+/// Where the request stands, for `context.LastError` and response framing.
 struct State {
     section: &'static str,
+    /// The `forward-request` (or `retry`) op doing backend I/O, to which a
+    /// failure that is not a policy's own is attributed.
+    at: Option<OpRef>,
     /// Head (and body) already taken from the client buffer.
     consumed: bool,
 }
@@ -94,6 +98,7 @@ async fn run_with<'r>(
     let mut flow = Flow::default();
     let mut st = State {
         section: "inbound",
+        at: None,
         consumed: false,
     };
     let outcome = main(x, env, req, pipeline, &mut flow, &mut st).await;
@@ -171,6 +176,10 @@ async fn main<'r>(
             }
             Stop::Suspend(i) => match &pipeline.backend.ops[i] {
                 Op::Forward(f) => {
+                    st.at = Some(OpRef {
+                        section: Section::Backend,
+                        pc: i,
+                    });
                     if let Some((p, _)) = pending.take() {
                         forward::discard_pending(x, p);
                     }
@@ -214,7 +223,7 @@ async fn main<'r>(
                             if f.fail_on_error_status_code && x.scratch.resp.status >= 400 {
                                 let status = x.scratch.resp.status;
                                 forward::discard_pending(x, p);
-                                return Err(ProxyError::Policy(backend_error(status)));
+                                return Err(ProxyError::Policy(backend_error(status).in_op(Section::Backend, i)));
                             }
                             pending = Some((p, target));
                         }
@@ -225,9 +234,10 @@ async fn main<'r>(
                             env,
                             req,
                             pipeline,
-                            f.fail_on_error_status_code,
+                            f.fail_on_error_status_code.then_some(i),
                         );
-                        st.section = "outbound";
+                        // Outbound failures carry their own section; the
+                        // rest (connect, timeout) belong to the backend.
                         forward::send(x, &http_backend(target, tls), prepared, false, Some(&mut hook)).await?;
                         return Ok(Done::Relayed);
                     }
@@ -241,7 +251,8 @@ async fn main<'r>(
                             buf: p.up.r.data(),
                         });
                         let r = Run { flow, env, req, resp };
-                        r.eval_bool(&retry.condition, "retry").map_err(ProxyError::Policy)?
+                        r.eval_bool(&retry.condition, "retry")
+                            .map_err(|f| ProxyError::Policy(f.in_op(Section::Backend, i)))?
                     };
                     if again {
                         flow.set_attempt(*slot, attempt + 1);
@@ -263,7 +274,7 @@ async fn main<'r>(
     }
     st.section = "outbound";
     if let Some((p, target)) = pending {
-        let mut hook = Outbound::new(&pipeline.outbound, flow, env, req, pipeline, false);
+        let mut hook = Outbound::new(&pipeline.outbound, flow, env, req, pipeline, None);
         forward::relay_pending(x, p, pool_key(target), Some(&mut hook)).await?;
         return Ok(Done::Relayed);
     }
@@ -355,7 +366,8 @@ struct Outbound<'a, 'r> {
     env: &'r Env<'r>,
     req: RequestView<'r>,
     body_limit: Option<u64>,
-    fail_on_error: bool,
+    /// `fail-on-error-status-code`: the index of its `forward-request`.
+    fail_on_error: Option<usize>,
 }
 
 impl<'a, 'r> Outbound<'a, 'r> {
@@ -365,7 +377,7 @@ impl<'a, 'r> Outbound<'a, 'r> {
         env: &'r Env<'r>,
         req: RequestView<'r>,
         pipeline: &Pipeline,
-        fail_on_error: bool,
+        fail_on_error: Option<usize>,
     ) -> Self {
         Outbound {
             prog,
@@ -384,8 +396,10 @@ impl ResponseHook for Outbound<'_, '_> {
     }
 
     fn on_response(&mut self, resp: &ResponseHead, buf: &[u8], body: Option<Vec<u8>>) -> Result<(), ProxyError> {
-        if self.fail_on_error && resp.status >= 400 {
-            return Err(ProxyError::Policy(backend_error(resp.status)));
+        if let Some(pc) = self.fail_on_error.filter(|_| resp.status >= 400) {
+            return Err(ProxyError::Policy(
+                backend_error(resp.status).in_op(Section::Backend, pc),
+            ));
         }
         let had_body = body.is_some();
         self.flow.response_body = body;
@@ -432,18 +446,7 @@ fn on_error<'r>(
     resp.body = Some(error_body(status, message).into_bytes());
     flow.response = resp;
     flow.answered = false;
-    flow.last_error = Some(LastError {
-        source: Cow::Borrowed(e.source_name()),
-        reason: Cow::Borrowed(e.reason()),
-        message: Cow::Owned(match e {
-            ProxyError::Policy(f) => f.message.to_string(),
-            other => other.to_string(),
-        }),
-        scope: Cow::Borrowed(""),
-        section: Cow::Borrowed(st.section),
-        path: Cow::Borrowed(""),
-        policy_id: Cow::Borrowed(""),
-    });
+    flow.last_error = Some(last_error(pipeline, st, e));
     if pipeline.on_error.is_empty() {
         return;
     }
@@ -452,6 +455,28 @@ fn on_error<'r>(
         // A failure inside on-error: answer with the original error.
         tracing::debug!(api = %env.api.id, error = %again, "on-error section failed");
         flow.response = saved;
+    }
+}
+
+/// `context.LastError` for `e`: the failing op's section and site, or for
+/// a built-in step (reading the request) the section it happened in.
+fn last_error(pipeline: &Pipeline, st: &State, e: &ProxyError) -> LastError {
+    let at = match e {
+        ProxyError::Policy(f) => f.at,
+        _ => st.at,
+    };
+    let site = at.and_then(|a| pipeline.program(a.section).site(a.pc));
+    LastError {
+        source: Cow::Borrowed(e.source_name()),
+        reason: Cow::Borrowed(e.reason()),
+        message: Cow::Owned(match e {
+            ProxyError::Policy(f) => f.message.to_string(),
+            other => other.to_string(),
+        }),
+        scope: Cow::Borrowed(site.map_or("", |s| s.scope.as_str())),
+        section: Cow::Borrowed(at.map_or(st.section, |a| a.section.name())),
+        path: Cow::Owned(site.map_or_else(String::new, |s| s.path.to_string())),
+        policy_id: Cow::Owned(site.and_then(|s| s.policy_id.as_deref()).unwrap_or("").to_owned()),
     }
 }
 

@@ -8,6 +8,7 @@ mod early;
 mod errors;
 mod heartbeat;
 mod invalid_snapshot;
+mod last_error;
 mod lifecycle;
 mod limits;
 mod mgmt;

@@ -102,7 +102,7 @@ impl DateTime {
     pub fn civil(self) -> Civil {
         let days = self.ticks.div_euclid(TICKS_PER_DAY);
         let in_day = self.ticks.rem_euclid(TICKS_PER_DAY);
-        let (year, month, day) = civil_from_days(days);
+        let (year, month, day) = crate::civil_date::civil_from_days(days);
         let secs = in_day / TICKS_PER_SECOND;
         Civil {
             year,
@@ -243,21 +243,6 @@ fn pad(out: &mut String, v: u32, n: usize) {
     } else {
         let _ = write!(out, "{v:02}");
     }
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (the classic
-/// era-based conversion: 400-year eras of 146 097 days).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
