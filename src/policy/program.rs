@@ -71,7 +71,7 @@ impl Program {
         self.ops.iter().any(|op| match op {
             Op::Do(Policy::FindAndReplace(f)) => !f.response,
             Op::Do(Policy::SetBody(b)) => !b.response,
-            Op::Forward(f) => f.buffer_request_body,
+            Op::Forward(f) => f.buffer_request_body || f.follow_redirects,
             Op::RetryCheck { .. } => true,
             _ => false,
         })

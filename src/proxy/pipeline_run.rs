@@ -206,7 +206,9 @@ async fn main<'r>(
                         }
                         BackendTarget::Http { .. } => {}
                     }
-                    let defer = flow.request_body.is_some() || flow.request.body.is_some();
+                    // Redirects are followed on the response head, with the
+                    // body in memory (`needs_request_body`) to resend it.
+                    let defer = flow.request_body.is_some() || flow.request.body.is_some() || f.follow_redirects;
                     let prepared = {
                         let out = Outgoing {
                             edits: (!flow.request.is_empty()).then_some(&flow.request),
@@ -218,8 +220,15 @@ async fn main<'r>(
                         forward::prepare(x, &http_backend(target, tls), remainder(req), &out).await?
                     };
                     if defer {
+                        let requested = f
+                            .follow_redirects
+                            .then(|| super::redirect::request_target(&x.scratch.out).unwrap_or("/").to_owned());
                         let p = forward::send(x, &http_backend(target, tls), prepared, true, None).await?;
-                        if let Some(p) = p {
+                        if let Some(mut p) = p {
+                            let mut target = target;
+                            if let Some(requested) = requested {
+                                (p, target) = super::redirect::follow(x, env, flow, req, p, target, requested, f.timeout).await?;
+                            }
                             if f.fail_on_error_status_code && x.scratch.resp.status >= 400 {
                                 let status = x.scratch.resp.status;
                                 forward::discard_pending(x, p);
@@ -310,14 +319,14 @@ fn sync_section<'r>(
     }
 }
 
-fn remainder(req: RequestView<'_>) -> Span {
+pub(super) fn remainder(req: RequestView<'_>) -> Span {
     Span {
         start: req.head.path.start + req.remaining_start,
         end: req.head.path.end,
     }
 }
 
-fn http_backend<'a>(t: &'a BackendTarget, tls: Option<&'a crate::tls::client::BackendConnector>) -> HttpBackend<'a> {
+pub(super) fn http_backend<'a>(t: &'a BackendTarget, tls: Option<&'a crate::tls::client::BackendConnector>) -> HttpBackend<'a> {
     match t {
         BackendTarget::Http {
             pool_key,

@@ -6,6 +6,7 @@ mod check_policy;
 mod container;
 mod early;
 mod errors;
+mod forward_request;
 mod heartbeat;
 mod invalid_snapshot;
 mod last_error;
