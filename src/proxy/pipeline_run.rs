@@ -220,14 +220,17 @@ async fn main<'r>(
                         forward::prepare(x, &http_backend(target, tls), remainder(req), &out).await?
                     };
                     if defer {
-                        let requested = f
-                            .follow_redirects
-                            .then(|| super::redirect::request_target(&x.scratch.out).unwrap_or("/").to_owned());
+                        let requested = f.follow_redirects.then(|| {
+                            super::redirect::request_target(&x.scratch.out)
+                                .unwrap_or("/")
+                                .to_owned()
+                        });
                         let p = forward::send(x, &http_backend(target, tls), prepared, true, None).await?;
                         if let Some(mut p) = p {
                             let mut target = target;
                             if let Some(requested) = requested {
-                                (p, target) = super::redirect::follow(x, env, flow, req, p, target, requested, f.timeout).await?;
+                                (p, target) =
+                                    super::redirect::follow(x, env, flow, req, p, target, requested, f.timeout).await?;
                             }
                             if f.fail_on_error_status_code && x.scratch.resp.status >= 400 {
                                 let status = x.scratch.resp.status;
@@ -326,7 +329,10 @@ pub(super) fn remainder(req: RequestView<'_>) -> Span {
     }
 }
 
-pub(super) fn http_backend<'a>(t: &'a BackendTarget, tls: Option<&'a crate::tls::client::BackendConnector>) -> HttpBackend<'a> {
+pub(super) fn http_backend<'a>(
+    t: &'a BackendTarget,
+    tls: Option<&'a crate::tls::client::BackendConnector>,
+) -> HttpBackend<'a> {
     match t {
         BackendTarget::Http {
             pool_key,

@@ -83,10 +83,7 @@ pub fn hop<'r>(
     requested: &str,
     location: &str,
 ) -> Option<Hop<'r>> {
-    let BackendTarget::Http {
-        tls, host, port, ..
-    } = current
-    else {
+    let BackendTarget::Http { tls, host, port, .. } = current else {
         return None;
     };
     let scheme = if *tls { "https" } else { "http" };
@@ -142,7 +139,9 @@ pub async fn follow<'r>(
     let mut target = at;
     for _ in 0..MAX_REDIRECTS {
         let method = flow.request.method.as_ref().unwrap_or(&req.head.method);
-        let Some(rw) = rewrite(x.scratch.resp.status, method) else { break };
+        let Some(rw) = rewrite(x.scratch.resp.status, method) else {
+            break;
+        };
         let location = x
             .scratch
             .resp
@@ -222,7 +221,10 @@ mod tests {
 
     #[test]
     fn request_target_is_the_second_word_of_the_request_line() {
-        assert_eq!(request_target(b"GET /a/b?c=1 HTTP/1.1\r\nHost: x\r\n\r\n"), Some("/a/b?c=1"));
+        assert_eq!(
+            request_target(b"GET /a/b?c=1 HTTP/1.1\r\nHost: x\r\n\r\n"),
+            Some("/a/b?c=1")
+        );
         assert_eq!(request_target(b"GET"), None);
     }
 

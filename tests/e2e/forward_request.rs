@@ -33,7 +33,9 @@ fn follow_redirects_follows_to_configured_backends_with_dotnets_method_rules() {
     let mut seen = 0;
     let mut next = |n: usize| {
         seen += n;
-        let all = first.wait_until("the requests", WAIT, |r| r.len() == seen && r.iter().all(|x| x.complete));
+        let all = first.wait_until("the requests", WAIT, |r| {
+            r.len() == seen && r.iter().all(|x| x.complete)
+        });
         all[seen - n..].to_vec()
     };
 
@@ -54,7 +56,10 @@ fn follow_redirects_follows_to_configured_backends_with_dotnets_method_rules() {
     let reqs = next(2);
     assert_eq!((reqs[0].method.as_str(), reqs[0].body_len), ("POST", 4));
     assert_eq!(reqs[0].headers.get("Authorization").as_deref(), Some("Bearer secret"));
-    assert_eq!((reqs[1].method.as_str(), reqs[1].target.as_str()), ("GET", "/base/echo/after?q=1"));
+    assert_eq!(
+        (reqs[1].method.as_str(), reqs[1].target.as_str()),
+        ("GET", "/base/echo/after?q=1")
+    );
     assert_eq!(reqs[1].body_len, 0);
     assert!(reqs[1].headers.get("Authorization").is_none(), "not sent on");
     assert!(reqs[1].headers.get("Content-Type").is_none(), "the body is gone");
@@ -69,14 +74,27 @@ fn follow_redirects_follows_to_configured_backends_with_dotnets_method_rules() {
     assert_eq!(r.status, 200, "{}", r.status_line());
     assert_eq!(r.text(), "payload");
     let reqs = next(2);
-    assert_eq!((reqs[1].method.as_str(), reqs[1].target.as_str()), ("POST", "/base/echo/kept"));
+    assert_eq!(
+        (reqs[1].method.as_str(), reqs[1].target.as_str()),
+        ("POST", "/base/echo/kept")
+    );
     assert_eq!(reqs[1].body_len, 7);
 
     // 303 turns a PUT into a GET; 308 keeps a PUT.
-    let r = c.request("PUT", "/follow/redirect/303", &[("X-Redirect-To", "/base/echo/see")], b"x");
+    let r = c.request(
+        "PUT",
+        "/follow/redirect/303",
+        &[("X-Redirect-To", "/base/echo/see")],
+        b"x",
+    );
     assert_eq!(r.status, 200);
     assert_eq!(next(2)[1].method, "GET");
-    let r = c.request("PUT", "/follow/redirect/308", &[("X-Redirect-To", "/base/echo/perm")], b"x");
+    let r = c.request(
+        "PUT",
+        "/follow/redirect/308",
+        &[("X-Redirect-To", "/base/echo/perm")],
+        b"x",
+    );
     assert_eq!(r.status, 200);
     assert_eq!(r.text(), "x");
     assert_eq!(next(2)[1].method, "PUT");
@@ -87,7 +105,9 @@ fn follow_redirects_follows_to_configured_backends_with_dotnets_method_rules() {
     assert_eq!(r.status, 200);
     assert_eq!(r.header("X-Backend").as_deref(), Some("second"));
     next(1);
-    let got = second.wait_until("the redirected request", WAIT, |r| r.len() == 1).remove(0);
+    let got = second
+        .wait_until("the redirected request", WAIT, |r| r.len() == 1)
+        .remove(0);
     assert_eq!(got.target, "/base/echo/moved");
     assert_eq!(
         got.headers.get("Host"),
@@ -105,7 +125,12 @@ fn follow_redirects_follows_to_configured_backends_with_dotnets_method_rules() {
     }
 
     // A loop: ten redirects are followed, the eleventh is relayed.
-    let r = c.request("GET", "/follow/redirect/302", &[("X-Redirect-To", "/base/redirect/302")], b"");
+    let r = c.request(
+        "GET",
+        "/follow/redirect/302",
+        &[("X-Redirect-To", "/base/redirect/302")],
+        b"",
+    );
     assert_eq!(r.status, 302);
     assert_eq!(next(11).len(), 11);
 
@@ -156,7 +181,8 @@ fn buffer_request_body_sends_a_chunked_upload_with_its_length() {
     let mut c = gw.connect();
     for prefix in ["buf", "plain"] {
         let mut raw =
-            format!("POST /{prefix}/echo HTTP/1.1\r\nHost: gateway.test\r\nTransfer-Encoding: chunked\r\n\r\n").into_bytes();
+            format!("POST /{prefix}/echo HTTP/1.1\r\nHost: gateway.test\r\nTransfer-Encoding: chunked\r\n\r\n")
+                .into_bytes();
         raw.extend_from_slice(&body);
         c.send(&raw);
         let r = c.read_response();
@@ -166,5 +192,9 @@ fn buffer_request_body_sends_a_chunked_upload_with_its_length() {
     let reqs = backend.wait_until("both", WAIT, |r| r.len() == 2 && r.iter().all(|x| x.complete));
     assert_eq!(reqs[0].headers.get("Content-Length").as_deref(), Some("16"), "buffered");
     assert!(reqs[0].headers.get("Transfer-Encoding").is_none());
-    assert_eq!(reqs[1].headers.get("Transfer-Encoding").as_deref(), Some("chunked"), "streamed");
+    assert_eq!(
+        reqs[1].headers.get("Transfer-Encoding").as_deref(),
+        Some("chunked"),
+        "streamed"
+    );
 }
