@@ -111,6 +111,19 @@ impl TargetTable {
         }
         t
     }
+
+    /// The index of `url`, registered as a target when new.
+    pub fn url_index(&mut self, url: &str) -> usize {
+        let key = super::set_backend_service::url_key(url);
+        match self.keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                self.keys.push(key);
+                self.urls.push(url.trim().to_owned());
+                self.urls.len() - 1
+            }
+        }
+    }
 }
 
 /// One line of `check-policy` output: what runs, what is skipped.
@@ -216,15 +229,7 @@ impl<'a> Compiler<'a> {
 
     /// The target index of a literal `base-url` (registered once).
     pub fn target_url(&mut self, url: &str) -> usize {
-        let key = super::set_backend_service::url_key(url);
-        match self.targets.keys.iter().position(|k| *k == key) {
-            Some(i) => i,
-            None => {
-                self.targets.keys.push(key);
-                self.targets.urls.push(url.trim().to_owned());
-                self.targets.urls.len() - 1
-            }
-        }
+        self.targets.url_index(url)
     }
 
     pub fn error(&self, el: &Element, message: impl Into<String>) -> CompileError {

@@ -21,6 +21,9 @@ use crate::http::{RequestHead, ResponseHead};
 use crate::replica::{CompiledApi, CompiledOperation, Replica};
 use crate::routing::Param;
 
+/// Evaluated values, in order (see [`Run::eval_values`]).
+pub type Values<'p> = std::iter::Chain<std::option::IntoIter<Cow<'p, str>>, std::vec::IntoIter<Cow<'p, str>>>;
+
 /// Where a program stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stop {
@@ -164,6 +167,20 @@ impl<'r, 'p> Run<'r, 'p> {
                     .map_err(|err| Failure::expression(source, err.to_string()))
             }
         }
+    }
+
+    /// Evaluates every value of a multi-valued policy before the caller
+    /// changes anything they may read (a `set-header` override removes the
+    /// very header its value expression often reads). Allocates only for a
+    /// second value.
+    pub fn eval_values(&self, values: &'p [Text], source: &'static str) -> Result<Values<'p>, Failure> {
+        let first = values.first().map(|v| self.eval(v, source)).transpose()?;
+        let rest = values
+            .iter()
+            .skip(1)
+            .map(|v| self.eval(v, source))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(first.into_iter().chain(rest))
     }
 
     /// Evaluates a condition for the policy `source`.

@@ -8,8 +8,9 @@
 //! ```
 //! Host names are resolved on the control thread, never per request: a
 //! literal `base-url` is resolved with the configuration; an expression must
-//! evaluate to the URL of a configured backend or a literal `base-url`
-//! (else the request fails with `ExpressionValueEvaluationFailure`).
+//! evaluate to the URL of a configured backend, an API's service URL or a
+//! literal `base-url` (else the request fails with
+//! `ExpressionValueEvaluationFailure`).
 
 use std::time::Duration;
 

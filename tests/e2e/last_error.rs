@@ -25,7 +25,7 @@ const GLOBAL: &str = r#"<policies>
         <set-body>@{
             var e = context.LastError;
             return e.Source + "|" + e.Reason + "|" + e.Message + "|" + e.Scope + "|" + e.Section
-                + "|" + e.Path + "|" + e.PolicyId + "|" + (string)context.Variables["status"];
+                + "|" + e.Path + "|" + (e.PolicyId ?? "none") + "|" + (string)context.Variables["status"];
         }</set-body>
         <set-status code="599" reason="Reported" />
     </return-response>
@@ -176,7 +176,7 @@ fn a_backend_connection_failure_is_the_forward_request_of_its_scope() {
             "global",
             "backend",
             "forward-request",
-            "",
+            "none",
             "502"
         ),
         "{text}"
