@@ -142,6 +142,33 @@ impl ClientTls {
 
 #[cfg(test)]
 mod tests {
+    /// A self-signed test certificate (no key kept): subject
+    /// `/C=NL/ST=Zuid-Holland/O=Example, Inc/CN=client`, SANs
+    /// `a.example`, `b.example`.
+    const PEM: &str = "-----BEGIN CERTIFICATE-----\nMIICDzCCAbSgAwIBAgIUFgSKK6nGfBb3Okqr9BGbJWin9uMwCgYIKoZIzj0EAwIw\nTDELMAkGA1UEBhMCTkwxFTATBgNVBAgMDFp1aWQtSG9sbGFuZDEVMBMGA1UECgwM\nRXhhbXBsZSwgSW5jMQ8wDQYDVQQDDAZjbGllbnQwHhcNMjYxMTIzMTUxNjI3WhcN\nMzYxMTIwMTUxNjI3WjBMMQswCQYDVQQGEwJOTDEVMBMGA1UECAwMWnVpZC1Ib2xs\nYW5kMRUwEwYDVQQKDAxFeGFtcGxlLCBJbmMxDzANBgNVBAMMBmNsaWVudDBZMBMG\nByqGSM49AgEGCCqGSM49AwEHA0IABHV82CsoNZykQLZXRTvxxjh47xHy2OoiED5u\nCZKDGwISkpdiOZJDhnvi3eDk3sznvuEycLyxyTbOvFGl8/gAdBWjdDByMB0GA1Ud\nDgQWBBR1vHJbXeftprVjYP9JYc+dGbcv6TAfBgNVHSMEGDAWgBR1vHJbXeftprVj\nYP9JYc+dGbcv6TAPBgNVHRMBAf8EBTADAQH/MB8GA1UdEQQYMBaCCWEuZXhhbXBs\nZYIJYi5leGFtcGxlMAoGCCqGSM49BAMCA0kAMEYCIQCrRpeV8c1URITIn0h3kCw8\n7eBporKPIjdL19YDPZ5e2AIhAMvqQJbB/oFwWU+x3VN3IB6XDAt9Kufk867SMspi\nfWBk\n-----END CERTIFICATE-----";
+
+    #[test]
+    fn fields_are_formatted_as_dotnet_does() {
+        use rustls_pki_types::pem::PemObject;
+        let der = rustls_pki_types::CertificateDer::from_pem_slice(PEM.as_bytes()).unwrap();
+        let c = super::CertificateInfo::parse(&der).unwrap();
+        assert_eq!(c.subject, "CN=client, O=\"Example, Inc\", S=Zuid-Holland, C=NL");
+        assert_eq!(c.issuer, c.subject);
+        assert_eq!(c.thumbprint, "C6F7DCB377915388F3EEF3361ADCF0C0229EE6DE");
+        assert_eq!(c.serial_number, "16048A2BA9C67C16F73A4AABF4119B2568A7F6E3");
+        assert_eq!(c.common_name.as_deref(), Some("client"));
+        assert_eq!(c.dns_names, ["a.example", "b.example"]);
+        assert_eq!(c.version, 3);
+        assert!(c.not_before < c.not_after);
+        let text = c.dotnet_text(|s| format!("t{s}"));
+        assert!(text.starts_with("[Subject]\n  CN=client, O="), "{text}");
+        assert!(
+            text.ends_with("\n\n[Thumbprint]\n  C6F7DCB377915388F3EEF3361ADCF0C0229EE6DE\n"),
+            "{text}"
+        );
+        assert!(text.contains(&format!("[Not After]\n  t{}\n", c.not_after)), "{text}");
+    }
+
     #[test]
     fn hex_is_uppercase_and_padded() {
         assert_eq!(super::hex_upper(&[0x0a, 0xff]), "0AFF");
