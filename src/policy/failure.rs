@@ -45,6 +45,10 @@ pub struct Failure {
     pub headers: Vec<(&'static str, String)>,
     /// Where it happened, when a compiled op failed.
     pub at: Option<OpRef>,
+    /// The message of the client's error body when it differs from
+    /// `message` (`validate-client-certificate`: body "Invalid client
+    /// certificate", `LastError.Message` the reason in detail).
+    pub body_message: Option<&'static str>,
 }
 
 impl Failure {
@@ -61,12 +65,18 @@ impl Failure {
             status,
             headers: Vec::new(),
             at: None,
+            body_message: None,
         }
     }
 
     /// Records the op the failure happened in (the first one recorded wins).
     pub fn in_op(mut self, section: Section, pc: usize) -> Self {
         self.at.get_or_insert(OpRef { section, pc });
+        self
+    }
+
+    pub fn with_body_message(mut self, message: &'static str) -> Self {
+        self.body_message = Some(message);
         self
     }
 
@@ -79,7 +89,9 @@ impl Failure {
     /// except for internal failures, whose detail goes only to
     /// `LastError.Message` and the logs.
     pub fn client_message(&self) -> &str {
-        if self.status >= 500 {
+        if let Some(m) = self.body_message {
+            m
+        } else if self.status >= 500 {
             "Internal server error"
         } else {
             &self.message

@@ -22,7 +22,7 @@ use http::Method;
 
 use super::error::ProxyError;
 use super::forward::{self, HttpBackend, Outgoing, Pending};
-use super::pipeline_run::{http_backend, remainder};
+use super::pipeline_run::{http_backend, remainder, with_client_cert};
 use super::Exchange;
 use crate::policy::exec::{Env, RequestView};
 use crate::policy::flow::{FieldEdits, Flow};
@@ -121,10 +121,11 @@ pub fn hop<'r>(
 }
 
 /// Follows the redirects of the response whose head `p` holds (a request
-/// to `at` for the request-target `requested`), up to [`MAX_REDIRECTS`]:
+/// to the backend and pool `at` for the request-target `requested`), up to [`MAX_REDIRECTS`]:
 /// each followed one edits the request in `flow` (method, path, query,
 /// body, `Authorization`) and sends it to the backend the `Location`
-/// names. Returns the first response that is not followed, and its backend.
+/// names. Returns the first response that is not followed, and the pool
+/// key of its connection.
 #[allow(clippy::too_many_arguments)]
 pub async fn follow<'r>(
     x: &mut Exchange<'_>,
@@ -132,11 +133,11 @@ pub async fn follow<'r>(
     flow: &mut Flow<'r>,
     req: RequestView<'r>,
     mut p: Pending,
-    at: &'r BackendTarget,
+    at: (&'r BackendTarget, &'r str),
     mut requested: String,
     timeout: Option<std::time::Duration>,
-) -> Result<(Pending, &'r BackendTarget), ProxyError> {
-    let mut target = at;
+) -> Result<(Pending, &'r str), ProxyError> {
+    let (mut target, mut pool) = at;
     for _ in 0..MAX_REDIRECTS {
         let method = flow.request.method.as_ref().unwrap_or(&req.head.method);
         let Some(rw) = rewrite(x.scratch.resp.status, method) else {
@@ -163,9 +164,11 @@ pub async fn follow<'r>(
         edits.query = Some(next.query);
         edits.query_ops = FieldEdits::default();
         target = next.target;
+        let (tls, next_pool) = with_client_cert(target, next.tls, flow.request.client_cert)?;
+        pool = next_pool;
         let backend = HttpBackend {
             base_path: "",
-            ..http_backend(target, next.tls)
+            ..http_backend(target, tls, next_pool)
         };
         let out = Outgoing {
             edits: Some(&flow.request),
@@ -181,7 +184,7 @@ pub async fn follow<'r>(
             .await?
             .ok_or(ProxyError::BackendClosed)?;
     }
-    Ok((p, target))
+    Ok((p, pool))
 }
 
 fn authority(host: &str, port: u16) -> String {

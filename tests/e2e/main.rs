@@ -4,6 +4,7 @@
 mod bodies;
 mod body_and_log_policies;
 mod check_policy;
+mod client_certs;
 mod container;
 mod early;
 mod errors;
