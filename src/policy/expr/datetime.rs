@@ -6,6 +6,8 @@
 use std::fmt::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::civil_date::DateTimeParts;
+
 const TICKS_PER_SECOND: i64 = 10_000_000;
 const TICKS_PER_DAY: i64 = 86_400 * TICKS_PER_SECOND;
 
@@ -69,19 +71,23 @@ pub mod unit {
     pub const DAY: i64 = super::TICKS_PER_DAY;
 }
 
-/// Broken-down UTC date and time.
+/// Broken-down UTC date and time: the calendar fields (`year` … `second`,
+/// read through `Deref`) plus what .NET formats also need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Civil {
-    pub year: i64,
-    pub month: u32,
-    pub day: u32,
-    pub hour: u32,
-    pub minute: u32,
-    pub second: u32,
+    pub date: DateTimeParts,
     /// Ticks within the second (0..10_000_000).
     pub frac: u32,
     /// 0 = Sunday.
     pub weekday: u32,
+}
+
+impl std::ops::Deref for Civil {
+    type Target = DateTimeParts;
+
+    fn deref(&self) -> &DateTimeParts {
+        &self.date
+    }
 }
 
 impl DateTime {
@@ -105,19 +111,11 @@ impl DateTime {
     }
 
     pub fn civil(self) -> Civil {
-        let days = self.ticks.div_euclid(TICKS_PER_DAY);
-        let in_day = self.ticks.rem_euclid(TICKS_PER_DAY);
-        let (year, month, day) = crate::civil_date::civil_from_days(days);
-        let secs = in_day / TICKS_PER_SECOND;
+        let secs = self.ticks.div_euclid(TICKS_PER_SECOND);
         Civil {
-            year,
-            month,
-            day,
-            hour: (secs / 3600) as u32,
-            minute: (secs / 60 % 60) as u32,
-            second: (secs % 60) as u32,
-            frac: (in_day % TICKS_PER_SECOND) as u32,
-            weekday: (days + 4).rem_euclid(7) as u32,
+            date: DateTimeParts::from_unix(secs),
+            frac: self.ticks.rem_euclid(TICKS_PER_SECOND) as u32,
+            weekday: (secs.div_euclid(86_400) + 4).rem_euclid(7) as u32,
         }
     }
 
