@@ -19,6 +19,7 @@ mod mgmt_resources;
 mod openapi_import;
 mod policies;
 mod policy_documents;
+mod policy_errors;
 mod pool;
 mod probe;
 mod proxy;
