@@ -16,9 +16,9 @@ use super::expr::{Expr, Type};
 use super::program::{Op, Policy, Program};
 use super::text::Text;
 use super::{
-    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, quota,
-    quota_by_key, rate_limit, rate_limit_by_key, retry, return_response, rewrite_uri, set_backend_service, set_body,
-    set_header, set_method, set_query_parameter, set_status, set_variable, trace,
+    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, limit_concurrency,
+    mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, retry, return_response, rewrite_uri,
+    set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
 };
 
 /// The four sections of a policy document.
@@ -363,6 +363,7 @@ impl<'a> Compiler<'a> {
             }
             "choose" => return self.choose(el),
             "retry" => return self.retry(el),
+            "limit-concurrency" => return self.limit_concurrency(el),
             "base" | "include-fragment" => {
                 return Err(self.error(el, "left after composition (the document layer resolves it)"))
             }
@@ -439,6 +440,20 @@ impl<'a> Compiler<'a> {
             retry: Box::new(r),
             slot,
             start,
+        });
+        Ok(())
+    }
+}
+
+impl Compiler<'_> {
+    /// `limit-concurrency` → `ConcurrencyEnter; children; ConcurrencyExit`.
+    fn limit_concurrency(&mut self, el: &Element) -> Result<(), CompileError> {
+        let lc = limit_concurrency::compile(self, el)?;
+        self.note(el, false);
+        self.ops.push(Op::ConcurrencyEnter(Box::new(lc)));
+        self.nodes(&el.children)?;
+        self.ops.push(Op::ConcurrencyExit {
+            release: !limit_concurrency::wraps_forward(el),
         });
         Ok(())
     }

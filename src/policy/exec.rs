@@ -210,6 +210,16 @@ pub fn run<'p>(prog: &'p Program, mut pc: usize, r: &mut Run<'_, 'p>) -> Result<
                 r.flow.set_attempt(*slot, 0);
                 pc += 1;
             }
+            Op::ConcurrencyEnter(lc) => {
+                lc.enter(r)?;
+                pc += 1;
+            }
+            Op::ConcurrencyExit { release } => {
+                if *release {
+                    r.flow.permits.pop();
+                }
+                pc += 1;
+            }
             Op::Forward(_) | Op::RetryCheck { .. } => return Ok(Stop::Suspend(pc)),
         }
     }

@@ -24,6 +24,7 @@ pub mod cors;
 pub mod emit_metric;
 pub mod find_and_replace;
 pub mod ip_filter;
+pub mod limit_concurrency;
 pub mod limit_reply;
 pub mod mock_response;
 pub mod quota;

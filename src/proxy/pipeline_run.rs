@@ -420,6 +420,8 @@ fn on_error<'r>(
     st: &State,
     e: &ProxyError,
 ) {
+    // A failure leaves every `limit-concurrency` block: give the slots back.
+    flow.permits.clear();
     let (status, message) = e.rescue().unwrap_or((500, "Internal server error"));
     let mut resp = ResponseEdits::synthetic(status);
     resp.headers.add("Content-Type", Cow::Borrowed("application/json"));

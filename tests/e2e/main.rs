@@ -9,6 +9,7 @@ mod errors;
 mod heartbeat;
 mod invalid_snapshot;
 mod lifecycle;
+mod limit_concurrency;
 mod limits;
 mod mgmt;
 mod mgmt_resources;

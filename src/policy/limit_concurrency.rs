@@ -1,0 +1,88 @@
+//! `limit-concurrency`: at most `max-count` requests at a time run the
+//! enclosed policies, per value of `key` (shared by every policy using the
+//! key), counted gateway-wide across all workers.
+//!
+//! ```xml
+//! <limit-concurrency key="@((string)context.Variables["connectionId"])" max-count="3">
+//!     <forward-request timeout="120"/>
+//! </limit-concurrency>
+//! ```
+//! A request over the limit fails at once: 429
+//! `{ "statusCode": 429, "message": "Too many concurrent requests." }`,
+//! `LastError.Source` `limit-concurrency`, `LastError.Reason`
+//! `ConcurrencyLimitExceeded` (APIM documents only the status code).
+//!
+//! Compiled as `ConcurrencyEnter` (evaluate the key, take a
+//! [`Permit`](super::limits::Permit) onto the flow's permit stack), the
+//! children's ops, then `ConcurrencyExit`. Invariants: permits are a stack
+//! on the request's `Flow` (blocks nest, so exits are LIFO); the exit pops
+//! the permit, unless the children contain `forward-request`, in which case
+//! the permit stays until the request ends (the response is still being
+//! relayed when the program moves on); a failure drops every held permit
+//! before `on-error` runs; dropping the flow (request finished, client gone)
+//! drops whatever is left, so no path leaks a slot.
+
+use super::compile::{CompileError, Compiler, Element, Node};
+use super::exec::Run;
+use super::expr::Type;
+use super::failure::Failure;
+use super::limits::{ConcurrencyDenied, LimitKey};
+use super::text::Text;
+
+#[derive(Clone, Debug)]
+pub struct LimitConcurrency {
+    pub key: Text,
+    pub max_count: u32,
+}
+
+pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<LimitConcurrency, CompileError> {
+    let key = c
+        .text_attr(el, "key", Type::String)?
+        .ok_or_else(|| c.error(el, "missing attribute `key`"))?;
+    let max = c
+        .number(el, "max-count")?
+        .ok_or_else(|| c.error(el, "missing attribute `max-count`"))?;
+    let max_count = u32::try_from(max)
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| c.error(el, format!("`max-count` must be 1-{}, not {max}", u32::MAX)))?;
+    Ok(LimitConcurrency { key, max_count })
+}
+
+/// Whether `el`'s descendants include a `forward-request` (then the
+/// permit is held until the end of the request).
+pub fn wraps_forward(el: &Element) -> bool {
+    el.children.iter().any(|n| match n {
+        Node::Element(child) => child.name == "forward-request" || wraps_forward(child),
+        Node::Text(..) => false,
+    })
+}
+
+/// The refusal.
+pub fn refused() -> Failure {
+    Failure::new(
+        "limit-concurrency",
+        "ConcurrencyLimitExceeded",
+        429,
+        "Too many concurrent requests.",
+    )
+}
+
+impl LimitConcurrency {
+    /// Takes a slot under the evaluated key and pushes it on the flow.
+    pub fn enter<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
+        let key = LimitKey::shared(r.eval(&self.key, "limit-concurrency")?);
+        match r.env.services.limits.acquire_concurrency(&key, self.max_count) {
+            Ok(permit) => {
+                r.flow.permits.push(permit);
+                Ok(())
+            }
+            Err(denied) => {
+                if denied == ConcurrencyDenied::TableFull {
+                    tracing::warn!(api = %r.env.api.id, "limit counters are full; refusing a new concurrency key");
+                }
+                Err(refused())
+            }
+        }
+    }
+}
