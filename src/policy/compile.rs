@@ -353,9 +353,9 @@ impl<'a> Compiler<'a> {
             "trace" => Policy::Trace(trace::compile(self, el)?),
             "emit-metric" => Policy::EmitMetric(emit_metric::compile(self, el)?),
             "rate-limit" => Policy::RateLimit(rate_limit::compile(self, el)?),
-            "rate-limit-by-key" => Policy::RateLimitByKey(rate_limit_by_key::compile(self, el)?),
+            "rate-limit-by-key" => Policy::RateLimitByKey(Box::new(rate_limit_by_key::compile(self, el)?)),
             "quota" => Policy::Quota(quota::compile(self, el)?),
-            "quota-by-key" => Policy::QuotaByKey(quota_by_key::compile(self, el)?),
+            "quota-by-key" => Policy::QuotaByKey(Box::new(quota_by_key::compile(self, el)?)),
             "forward-request" => {
                 let f = set_backend_service::compile_forward(self, el)?;
                 self.push(el, Op::Forward(f));

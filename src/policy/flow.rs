@@ -174,6 +174,8 @@ pub struct Flow<'p> {
     /// `limit-concurrency` slots held, innermost last (see
     /// `policy::limit_concurrency` for when they are given back).
     pub permits: Vec<super::limits::Permit>,
+    /// Limit counting left for after the response (`policy::limit_after`).
+    pub after: Vec<super::limit_after::Deferred<'p>>,
 }
 
 impl<'p> Flow<'p> {

@@ -100,7 +100,7 @@ pub enum Policy {
     Trace(trace::Trace),
     EmitMetric(emit_metric::EmitMetric),
     RateLimit(rate_limit::RateLimit),
-    RateLimitByKey(rate_limit_by_key::RateLimitByKey),
+    RateLimitByKey(Box<rate_limit_by_key::RateLimitByKey>),
     Quota(quota::Quota),
-    QuotaByKey(quota_by_key::QuotaByKey),
+    QuotaByKey(Box<quota_by_key::QuotaByKey>),
 }
