@@ -86,3 +86,54 @@ impl LimitConcurrency {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::compile::{Section, TargetTable, Unsupported};
+    use crate::policy::document::{parse, Scope, SectionKind};
+    use crate::policy::program::Op;
+
+    fn compile_section(kind: SectionKind, section: Section, xml: &str) -> Result<Vec<Op>, CompileError> {
+        let doc = parse("t.xml", Scope::Api, xml).expect("valid document");
+        let mut targets = TargetTable::default();
+        let els = doc.section(kind).expect("section");
+        let (prog, _, _) = Compiler::new(section, Unsupported::Error, &mut targets, "t.xml").program(els)?;
+        Ok(prog.ops)
+    }
+
+    #[test]
+    fn block_compiles_to_enter_children_exit_and_holds_across_forward() {
+        let ops = compile_section(
+            SectionKind::Backend,
+            Section::Backend,
+            r#"<policies><backend><limit-concurrency key="k" max-count="2"><forward-request /></limit-concurrency></backend></policies>"#,
+        )
+        .unwrap();
+        assert!(matches!(&ops[0], Op::ConcurrencyEnter(lc) if lc.max_count == 2));
+        assert!(matches!(ops[1], Op::Forward(_)));
+        assert!(matches!(ops[2], Op::ConcurrencyExit { release: false }));
+        let ops = compile_section(
+            SectionKind::Inbound,
+            Section::Inbound,
+            r#"<policies><inbound><limit-concurrency key="@(context.Api.Id)" max-count="1"><set-variable name="a" value="1" /></limit-concurrency></inbound></policies>"#,
+        )
+        .unwrap();
+        assert_eq!(ops.len(), 3);
+        assert!(matches!(ops[2], Op::ConcurrencyExit { release: true }));
+    }
+
+    #[test]
+    fn bad_attributes_are_configuration_errors() {
+        for xml in [
+            r#"<limit-concurrency max-count="1" />"#,
+            r#"<limit-concurrency key="k" />"#,
+            r#"<limit-concurrency key="k" max-count="0" />"#,
+            r#"<limit-concurrency key="k" max-count="many" />"#,
+        ] {
+            let doc = format!("<policies><inbound>{xml}</inbound></policies>");
+            let e = compile_section(SectionKind::Inbound, Section::Inbound, &doc).unwrap_err();
+            assert!(e.message.contains("limit-concurrency"), "{e}");
+        }
+    }
+}
