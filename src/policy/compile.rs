@@ -450,9 +450,11 @@ impl Compiler<'_> {
     fn limit_concurrency(&mut self, el: &Element) -> Result<(), CompileError> {
         let lc = limit_concurrency::compile(self, el)?;
         self.note(el, false);
+        let enter = self.ops.len();
         self.ops.push(Op::ConcurrencyEnter(Box::new(lc)));
         self.nodes(&el.children)?;
         self.ops.push(Op::ConcurrencyExit {
+            enter,
             release: !limit_concurrency::wraps_forward(el),
         });
         Ok(())

@@ -214,9 +214,10 @@ pub fn run<'p>(prog: &'p Program, mut pc: usize, r: &mut Run<'_, 'p>) -> Result<
                 lc.enter(r)?;
                 pc += 1;
             }
-            Op::ConcurrencyExit { release } => {
-                if *release {
-                    r.flow.permits.pop();
+            Op::ConcurrencyExit { enter, release } => {
+                if let (true, Some(Op::ConcurrencyEnter(lc))) = (*release, prog.ops.get(*enter)) {
+                    let id = lc.id();
+                    r.flow.permits.retain(|(held, _)| *held != id);
                 }
                 pc += 1;
             }

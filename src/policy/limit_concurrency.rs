@@ -13,14 +13,16 @@
 //! `ConcurrencyLimitExceeded` (APIM documents only the status code).
 //!
 //! Compiled as `ConcurrencyEnter` (evaluate the key, take a
-//! [`Permit`](super::limits::Permit) onto the flow's permit stack), the
-//! children's ops, then `ConcurrencyExit`. Invariants: permits are a stack
-//! on the request's `Flow` (blocks nest, so exits are LIFO); the exit pops
-//! the permit, unless the children contain `forward-request`, in which case
-//! the permit stays until the request ends (the response is still being
-//! relayed when the program moves on); a failure drops every held permit
-//! before `on-error` runs; dropping the flow (request finished, client gone)
-//! drops whatever is left, so no path leaks a slot.
+//! [`Permit`](super::limits::Permit) onto the flow's permit list, tagged
+//! with the element), the children's ops, then `ConcurrencyExit`.
+//! Invariants: a request holds at most one permit per element (entering a
+//! block again while its permit is held, as a `retry` around it does,
+//! keeps that permit); the exit drops the element's permit, unless the
+//! children contain `forward-request`, in which case it stays until the
+//! request ends (the response is still being relayed when the program
+//! moves on); a failure drops every held permit before `on-error` runs;
+//! dropping the flow (request finished, client gone) drops whatever is
+//! left, so no path leaks a slot.
 
 use super::compile::{CompileError, Compiler, Element, Node};
 use super::exec::Run;
@@ -69,12 +71,25 @@ pub fn refused() -> Failure {
 }
 
 impl LimitConcurrency {
+    /// This element's identity for the flow's permit list: its address in
+    /// the worker's compiled program, which does not move while a request
+    /// runs (the exit finds it through the index of its enter op).
+    pub fn id(&self) -> usize {
+        std::ptr::from_ref(self) as usize
+    }
+
     /// Takes a slot under the evaluated key and pushes it on the flow.
     pub fn enter<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
+        let id = self.id();
+        if r.flow.permits.iter().any(|(held, _)| *held == id) {
+            // Entered again while still held (a `retry` around a block that
+            // forwards): the request keeps its one slot.
+            return Ok(());
+        }
         let key = LimitKey::shared(r.eval(&self.key, "limit-concurrency")?);
         match r.env.services.limits.acquire_concurrency(&key, self.max_count) {
             Ok(permit) => {
-                r.flow.permits.push(permit);
+                r.flow.permits.push((id, permit));
                 Ok(())
             }
             Err(denied) => {
@@ -112,7 +127,13 @@ mod tests {
         .unwrap();
         assert!(matches!(&ops[0], Op::ConcurrencyEnter(lc) if lc.max_count == 2));
         assert!(matches!(ops[1], Op::Forward(_)));
-        assert!(matches!(ops[2], Op::ConcurrencyExit { release: false }));
+        assert!(matches!(
+            ops[2],
+            Op::ConcurrencyExit {
+                enter: 0,
+                release: false
+            }
+        ));
         let ops = compile_section(
             SectionKind::Inbound,
             Section::Inbound,
@@ -120,7 +141,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ops.len(), 3);
-        assert!(matches!(ops[2], Op::ConcurrencyExit { release: true }));
+        assert!(matches!(ops[2], Op::ConcurrencyExit { release: true, .. }));
     }
 
     #[test]

@@ -70,7 +70,8 @@ pub enum Op {
     ConcurrencyEnter(Box<limit_concurrency::LimitConcurrency>),
     /// End of a `limit-concurrency` body: give the slot back, unless the
     /// body forwards the request (then it is held until the request ends).
-    ConcurrencyExit { release: bool },
+    /// `enter` is the index of the block's `ConcurrencyEnter`.
+    ConcurrencyExit { enter: usize, release: bool },
     /// End of a `retry` body: evaluate the condition, maybe wait and go back.
     RetryCheck {
         retry: Box<retry::Retry>,
