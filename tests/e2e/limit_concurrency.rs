@@ -1,8 +1,9 @@
 //! `limit-concurrency` through the real gateway: requests held open at a
 //! real backend that answers only when the test releases it (no sleeps),
-//! exactly `max-count` admitted across both workers, the 429 body, and the
-//! slot given back on success, on a failure inside the block and when the
-//! client went away.
+//! exactly `max-count` admitted across both workers, the 429 body and
+//! `LastError`, and the slot given back at the block's end, on success, on a
+//! failure inside the block, when the client went away, and kept (not
+//! taken twice) by a `retry` around the block.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -17,7 +18,10 @@ fn with_sections(backend: &Backend, inbound: &str, backend_section: &str) -> Gat
     let b = Gateway::builder().proxy("test-api", "api", &backend.url());
     let xml = format!(
         "<policies><inbound><base />{inbound}</inbound><backend>{backend_section}</backend>\
-         <outbound><base /></outbound><on-error><base /></on-error></policies>"
+         <outbound><base /></outbound><on-error><base />\
+         <set-header name=\"X-Last-Error\" exists-action=\"override\">\
+         <value>@(context.LastError.Source + \":\" + context.LastError.Reason)</value></set-header>\
+         </on-error></policies>"
     );
     std::fs::write(b.config_dir().join("apis/test-api.xml"), xml).unwrap();
     b
@@ -123,6 +127,11 @@ fn limit_concurrency_releases_when_the_client_disconnects() {
     backend.wait_until("the held request", WAIT, |r| r.len() == 1);
     let r = gw.connect().get("/api/fixed/while-held");
     assert_eq!((r.status, r.text().as_str()), (429, TOO_MANY));
+    assert_eq!(
+        r.header("X-Last-Error").as_deref(),
+        Some("limit-concurrency:ConcurrencyLimitExceeded"),
+        "on-error sees the refusal"
+    );
     drop(gone);
     backend.release();
     gw.wait_for_line(
@@ -131,4 +140,47 @@ fn limit_concurrency_releases_when_the_client_disconnects() {
     );
     let r = gw.connect().get("/api/fixed/after");
     assert_eq!(r.status, 200, "the slot came back: {}", r.text());
+}
+
+/// A `retry` around a forwarding block: every attempt runs inside the same
+/// slot (the request never competes with itself).
+#[test]
+fn limit_concurrency_inside_retry_keeps_one_slot() {
+    let backend = Backend::start("b");
+    let gw = with_sections(
+        &backend,
+        "",
+        r#"<retry condition="@(context.Response.StatusCode == 500)" count="2" interval="0">
+             <limit-concurrency key="retried" max-count="1"><forward-request /></limit-concurrency>
+           </retry>"#,
+    )
+    .start();
+    let r = gw.connect().get("/api/status/500");
+    assert_eq!(r.status, 500, "{}", r.text());
+    assert_eq!(backend.request_count(), 3, "the first try and two retries");
+    assert_eq!(gw.connect().get("/api/fixed").status, 200, "the slot came back");
+}
+
+/// A block without forward-request gives the slot back at its end, before
+/// the request is forwarded: two requests held at the backend at once pass
+/// an inbound limit of one.
+#[test]
+fn limit_concurrency_without_forward_releases_at_the_block_end() {
+    let backend = Backend::start("b");
+    let gw = with_sections(
+        &backend,
+        r#"<limit-concurrency key="inbound-only" max-count="1">
+             <set-header name="X-Inside" exists-action="override"><value>yes</value></set-header>
+           </limit-concurrency>"#,
+        "<base />",
+    )
+    .start();
+    let mut a = gw.connect();
+    a.send(b"GET /api/slow/a HTTP/1.1\r\nHost: t\r\n\r\n");
+    let mut b = gw.connect();
+    b.send(b"GET /api/slow/b HTTP/1.1\r\nHost: t\r\n\r\n");
+    backend.wait_until("both requests at once", WAIT, |r| r.len() == 2);
+    backend.release();
+    assert_eq!(a.read_response().status, 200);
+    assert_eq!(b.read_response().status, 200);
 }
