@@ -103,3 +103,77 @@ pub fn compile<T>(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::compile::{Section, TargetTable, Unsupported};
+    use crate::policy::document::{parse, Scope, SectionKind};
+    use crate::policy::program::{Op, Policy};
+
+    fn compile_inbound(inner: &str) -> Result<Vec<Op>, CompileError> {
+        let xml = format!("<policies><inbound>{inner}</inbound></policies>");
+        let doc = parse("p.xml", Scope::Product, &xml).expect("valid document");
+        let mut targets = TargetTable::default();
+        let els = doc.section(SectionKind::Inbound).expect("inbound");
+        let (prog, _, _) = Compiler::new(Section::Inbound, Unsupported::Error, &mut targets, "p.xml").program(els)?;
+        Ok(prog.ops)
+    }
+
+    #[test]
+    fn nested_limits_flatten_in_order_with_id_over_name() {
+        let ops = compile_inbound(
+            r#"<rate-limit calls="9" renewal-period="60">
+                 <api name="Orders" id="orders" calls="5" renewal-period="60">
+                   <operation name="list" calls="2" renewal-period="30" />
+                 </api>
+                 <api name="Shop"><operation id="buy" calls="1" renewal-period="60" /></api>
+               </rate-limit>"#,
+        )
+        .unwrap();
+        let Op::Do(Policy::RateLimit(rl)) = &ops[0] else {
+            panic!("a rate-limit: {ops:?}")
+        };
+        let shape: Vec<_> = rl
+            .nested
+            .iter()
+            .map(|n| (n.api.clone(), n.operation.clone(), n.limit))
+            .collect();
+        let secs = std::time::Duration::from_secs;
+        assert_eq!(
+            shape,
+            vec![
+                (Target::Id("orders".into()), None, (5, secs(60))),
+                (
+                    Target::Id("orders".into()),
+                    Some(Target::Name("list".into())),
+                    (2, secs(30))
+                ),
+                (
+                    Target::Name("Shop".into()),
+                    Some(Target::Id("buy".into())),
+                    (1, secs(60))
+                ),
+            ],
+            "an <api> without calls only groups its operations"
+        );
+        let ids: std::collections::HashSet<_> = rl.nested.iter().map(|n| &n.identity).collect();
+        assert_eq!(ids.len(), 3, "every element has its own counter");
+    }
+
+    #[test]
+    fn malformed_nested_elements_are_configuration_errors() {
+        for (inner, says) in [
+            (r#"<api calls="1" renewal-period="60" />"#, "`id` or a `name`"),
+            (
+                r#"<operation id="x" calls="1" renewal-period="60" />"#,
+                "unexpected element",
+            ),
+            (r#"<api id="a"><api id="b" /></api>"#, "only <operation>"),
+            (r#"<api id="a" calls="1" />"#, "renewal-period"),
+        ] {
+            let e = compile_inbound(&format!(r#"<quota calls="5" renewal-period="60">{inner}</quota>"#)).unwrap_err();
+            assert!(e.message.contains(says), "{inner}: {e}");
+        }
+    }
+}
