@@ -17,9 +17,9 @@ use super::program::{Op, Policy, Program, Site};
 use super::text::Text;
 use super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
-    mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, retry, return_response, rewrite_uri,
-    set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
-    validate_client_certificate,
+    limit_concurrency, mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, retry, return_response,
+    rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable,
+    trace, validate_client_certificate,
 };
 
 /// The four sections of a policy document.
@@ -407,9 +407,9 @@ impl<'a> Compiler<'a> {
             "trace" => Policy::Trace(trace::compile(self, el)?),
             "emit-metric" => Policy::EmitMetric(emit_metric::compile(self, el)?),
             "rate-limit" => Policy::RateLimit(rate_limit::compile(self, el)?),
-            "rate-limit-by-key" => Policy::RateLimitByKey(rate_limit_by_key::compile(self, el)?),
+            "rate-limit-by-key" => Policy::RateLimitByKey(Box::new(rate_limit_by_key::compile(self, el)?)),
             "quota" => Policy::Quota(quota::compile(self, el)?),
-            "quota-by-key" => Policy::QuotaByKey(quota_by_key::compile(self, el)?),
+            "quota-by-key" => Policy::QuotaByKey(Box::new(quota_by_key::compile(self, el)?)),
             "forward-request" => {
                 let f = set_backend_service::compile_forward(self, el)?;
                 self.push(el, Op::Forward(f));
@@ -417,6 +417,7 @@ impl<'a> Compiler<'a> {
             }
             "choose" => return self.choose(el),
             "retry" => return self.retry(el),
+            "limit-concurrency" => return self.limit_concurrency(el),
             "base" | "include-fragment" => {
                 return Err(self.error(el, "left after composition (the document layer resolves it)"))
             }
@@ -535,6 +536,26 @@ fn path_segments<'e>(els: impl Iterator<Item = &'e Element>) -> Vec<String> {
             }
         })
         .collect()
+}
+
+impl Compiler<'_> {
+    /// `limit-concurrency` → `ConcurrencyEnter; children; ConcurrencyExit`.
+    fn limit_concurrency(&mut self, el: &Element) -> Result<(), CompileError> {
+        let lc = limit_concurrency::compile(self, el)?;
+        self.note(el, false);
+        let enter = self.ops.len();
+        let site = self.site(el, el);
+        self.emit(Op::ConcurrencyEnter(Box::new(lc)), site.clone());
+        self.nodes(&el.children)?;
+        self.emit(
+            Op::ConcurrencyExit {
+                enter,
+                release: !limit_concurrency::wraps_forward(el),
+            },
+            site,
+        );
+        Ok(())
+    }
 }
 
 /// The child elements of `el` (text and comments skipped).

@@ -13,6 +13,8 @@ mod heartbeat;
 mod invalid_snapshot;
 mod last_error;
 mod lifecycle;
+mod limit_concurrency;
+mod limit_counting;
 mod limits;
 mod mgmt;
 mod mgmt_resources;
