@@ -10,10 +10,7 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(10);
 
 fn inbound_only(inbound: &str) -> String {
-    format!(
-        "<policies><inbound><base />{inbound}</inbound><backend><base /></backend>\
-         <outbound><base /></outbound><on-error><base /></on-error></policies>"
-    )
+    policies(inbound, "<base />", "", "")
 }
 
 #[test]

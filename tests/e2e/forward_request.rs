@@ -10,10 +10,7 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(10);
 
 fn backend_only(forward: &str) -> String {
-    format!(
-        "<policies><inbound><base /></inbound><backend>{forward}</backend>\
-         <outbound><base /></outbound><on-error><base /></on-error></policies>"
-    )
+    policies("", forward, "", "")
 }
 
 #[test]

@@ -35,10 +35,7 @@ const CASES: &str = r#"
 </choose>"#;
 
 fn document(on_error: &str) -> String {
-    format!(
-        "<policies><inbound><base />{CASES}</inbound><backend><base /></backend>\
-         <outbound><base /></outbound><on-error>{on_error}</on-error></policies>"
-    )
+    policies(CASES, "<base />", "", on_error)
 }
 
 const REPORT: &str = r#"<set-header name="X-Error" exists-action="override">
@@ -50,7 +47,7 @@ fn runtime_failures_of_each_policy_answer_500_and_name_the_policy() {
     let backend = Backend::start("b");
     let gw = Gateway::builder()
         .proxy("bare", "bare", &backend.url())
-        .file("apis/bare.xml", &document("<base />"))
+        .file("apis/bare.xml", &document(""))
         .proxy("seen", "seen", &backend.url())
         .file("apis/seen.xml", &document(REPORT))
         .start();
