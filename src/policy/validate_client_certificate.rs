@@ -167,8 +167,11 @@ impl ValidateClientCertificate {
         let store = &r.env.replica.certs;
         if self.validate_trust {
             // Dates were checked (or deliberately not) above: check the chain
-            // at a time inside the certificate's validity period.
-            let at = now.clamp(cert.not_before, cert.not_after);
+            // at a time inside the certificate's validity period. Not
+            // `clamp`: a client's certificate may have NotBefore after
+            // NotAfter (never valid), which `clamp` panics on; the chain
+            // check then refuses it.
+            let at = now.max(cert.not_before).min(cert.not_after);
             if let Err(why) = store.verify_client(cert, chain, at) {
                 tracing::debug!(error = %why, "client certificate not trusted");
                 return Err(refuse(

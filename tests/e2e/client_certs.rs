@@ -72,6 +72,11 @@ fn validate_client_certificate_and_certificate_expressions() {
             "apis/lax.xml",
             &validating("validate-trust=\"false\" validate-not-after=\"false\"", &identity),
         )
+        .api("trust", &echo_api("trust"))
+        .file(
+            "apis/trust.xml",
+            &validating("validate-not-before=\"false\" validate-not-after=\"false\"", &identity),
+        )
         .api("soft", &echo_api("soft"))
         .file(
             "apis/soft.xml",
@@ -163,6 +168,17 @@ fn validate_client_certificate_and_certificate_expressions() {
         "ClientCertificateIdentityNotMatched",
         "Invalid client certificate",
     );
+    // Trust checked, dates not: a certificate whose NotBefore is after its
+    // NotAfter (never valid: `-days -1`) gets an answer, not a crashed
+    // connection.
+    refused(
+        "trust/x",
+        Some("expired"),
+        "ClientCertificateNotTrusted",
+        "Invalid client certificate",
+    );
+    let (code, out) = call("trust/x", Some("good"));
+    assert_eq!(code, 200, "{out}");
     // ignore-error: the request goes on without a certificate.
     let (code, out) = call("soft/x", None);
     assert_eq!(code, 200, "{out}");
