@@ -119,8 +119,11 @@ async fn run_with<'r>(
         }
     };
     if !flow.after.is_empty() {
+        // A Content-Length body the gateway read without counting it (taken
+        // with the head); one never read (answered before it arrived) is not
+        // counted: bandwidth is what was transferred, not what was announced.
         let request_bytes = match x.head.framing {
-            BodyFraming::Length(n) if x.log.request_bytes == 0 => n,
+            BodyFraming::Length(n) if x.log.request_bytes == 0 && x.log.request_body_done => n,
             _ => x.log.request_bytes,
         };
         let bytes = request_bytes.saturating_add(x.log.response_bytes);

@@ -100,6 +100,8 @@ fn bandwidth_quota_counts_request_and_response_bytes() {
                   counter-key="@(context.Request.Headers.GetValueOrDefault("X-Client", ""))" />
                <choose><when condition="@(context.Request.Headers.ContainsKey("X-Big"))">
                    <return-response><set-status code="200" reason="OK" /><set-body>{big}</set-body></return-response>
+               </when><when condition="@(context.Request.Headers.ContainsKey("X-Stop"))">
+                   <return-response><set-status code="202" reason="Accepted" /></return-response>
                </when></choose>"#
         ),
     )
@@ -120,6 +122,13 @@ fn bandwidth_quota_counts_request_and_response_bytes() {
     assert_eq!((r.status, r.body.len()), (200, 1100));
     let r = call("down", &[], "GET", "/api/fixed", b"");
     assert_eq!(r.status, 403);
+    // A body announced but never sent (answered in inbound, the connection
+    // closed) was not read from the client, so it is not counted.
+    let mut c = gw.connect();
+    c.send(b"POST /api/x HTTP/1.1\r\nHost: t\r\nX-Client: unsent\r\nX-Stop: 1\r\nContent-Length: 5000\r\n\r\n");
+    assert_eq!(c.read_response().status, 202);
+    let r = call("unsent", &[], "GET", "/api/fixed", b"");
+    assert_eq!(r.status, 200, "{}", r.text());
     // Small exchanges stay under the kilobyte: echo 300 bytes up and back.
     let body = vec![b'y'; 300];
     let r = call("small", &[], "POST", "/api/echo", &body);
