@@ -142,7 +142,10 @@ pub struct Protocols {
 impl Default for Protocols {
     /// Both schemes.
     fn default() -> Self {
-        Protocols { http: true, https: true }
+        Protocols {
+            http: true,
+            https: true,
+        }
     }
 }
 
@@ -150,7 +153,10 @@ impl Protocols {
     /// Parses `["http", "https"]` (case-insensitive; `ws`/`wss` count as
     /// `http`/`https`); at least one is required.
     pub fn parse(list: &[String]) -> Result<Protocols, String> {
-        let mut p = Protocols { http: false, https: false };
+        let mut p = Protocols {
+            http: false,
+            https: false,
+        };
         for s in list {
             match s.to_ascii_lowercase().as_str() {
                 "http" | "ws" => p.http = true,

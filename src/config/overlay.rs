@@ -83,7 +83,9 @@ pub fn load_with_local(files: &[(String, String)], local: &LocalTls) -> Result<(
         }
         if let Some(id) = path.strip_prefix("certificates/").and_then(|f| f.strip_suffix(".pem")) {
             if local.certificates.iter().any(|c| c.id == id) {
-                notes.push(format!("certificate {id:?}: the local file replaces the management plane's"));
+                notes.push(format!(
+                    "certificate {id:?}: the local file replaces the management plane's"
+                ));
                 continue;
             }
         }
@@ -156,7 +158,11 @@ mod tests {
             ),
         };
         let (cfg, notes) = load_with_local(&snapshot, &local).unwrap();
-        let certs: Vec<(&str, &str)> = cfg.certificates.iter().map(|c| (c.id.as_str(), c.pem.as_str())).collect();
+        let certs: Vec<(&str, &str)> = cfg
+            .certificates
+            .iter()
+            .map(|c| (c.id.as_str(), c.pem.as_str()))
+            .collect();
         assert_eq!(
             certs,
             [("local", "local-only"), ("remote", "remote-only"), ("shared", "local")]
@@ -170,7 +176,11 @@ mod tests {
         // management-plane certificate) wins over the remote default.
         assert_eq!(
             names,
-            [("a.test", "shared", false), ("b.test", "local", false), ("c.test", "remote", true)]
+            [
+                ("a.test", "shared", false),
+                ("b.test", "local", false),
+                ("c.test", "remote", true)
+            ]
         );
         assert_eq!(notes.len(), 2, "{notes:?}");
     }

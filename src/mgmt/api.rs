@@ -146,12 +146,9 @@ pub fn handle(store: &Store, req: &Req, segs: &[&str]) -> R {
         ["gateways", g, "hostnameConfigurations"] if m == "GET" => {
             certificates::hostname_configuration(store, req, id("gateway", g)?, None)
         }
-        ["gateways", g, "hostnameConfigurations", hc] => certificates::hostname_configuration(
-            store,
-            req,
-            id("gateway", g)?,
-            Some(id("hostname configuration", hc)?),
-        ),
+        ["gateways", g, "hostnameConfigurations", hc] => {
+            certificates::hostname_configuration(store, req, id("gateway", g)?, Some(id("hostname configuration", hc)?))
+        }
         ["gateways"] if m == "GET" => Ok(Resp::json(
             200,
             &json!({ "value": store.read(|c| res::list_gateways(c))? }),

@@ -89,7 +89,10 @@ fn view(id: &str, pem: &str) -> Result<CertificateView, MgmtError> {
 /// `GET /mgmt/certificates`.
 pub fn list(store: &Store) -> R {
     let all = store.read(|c| res::list_certificates(c))?;
-    let views = all.iter().map(|(id, pem)| view(id, pem)).collect::<Result<Vec<_>, _>>()?;
+    let views = all
+        .iter()
+        .map(|(id, pem)| view(id, pem))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Resp::json(200, &json!({ "value": views })))
 }
 
@@ -156,8 +159,8 @@ fn normalise(c: &Connection, hc: &mut HostnameConfiguration) -> Result<(), MgmtE
         protocols: hc.protocols.clone(),
     })
     .map_err(|e| bad(format!("{}: {}", e.field.as_deref().unwrap_or("hostname"), e.message)))?;
-    let pem = res::get_certificate_pem(c, &cert)?
-        .ok_or_else(|| bad(format!("certificateId: no certificate {cert:?}")))?;
+    let pem =
+        res::get_certificate_pem(c, &cert)?.ok_or_else(|| bad(format!("certificateId: no certificate {cert:?}")))?;
     if !crate::tls::certs::has_private_key(&as_config(&cert, &pem)) {
         return Err(bad(format!(
             "certificateId: certificate {cert:?} has no private key, so it cannot serve a host name"
@@ -219,19 +222,20 @@ pub fn hostname_configuration(store: &Store, req: &Req, g: &str, hc_id: Option<&
         ("PUT", Some(id)) => {
             let mut hc: HostnameConfiguration = parse_json(&req.body)?;
             hc.id = id.to_string();
-            let (created, saved) = store.write_config(|c| {
-                let mut gw = gateway(c)?;
-                let slot = gw.hostname_configurations.iter().position(|h| h.id == id);
-                match slot {
-                    Some(i) => gw.hostname_configurations[i] = hc.clone(),
-                    None => gw.hostname_configurations.push(hc.clone()),
-                }
-                check_all(c, &mut gw.hostname_configurations)?;
-                res::put_gateway(c, &gw)?;
-                let saved = gw.hostname_configurations.into_iter().find(|h| h.id == id);
-                Ok((slot.is_none(), saved))
-            })?
-            .0;
+            let (created, saved) = store
+                .write_config(|c| {
+                    let mut gw = gateway(c)?;
+                    let slot = gw.hostname_configurations.iter().position(|h| h.id == id);
+                    match slot {
+                        Some(i) => gw.hostname_configurations[i] = hc.clone(),
+                        None => gw.hostname_configurations.push(hc.clone()),
+                    }
+                    check_all(c, &mut gw.hostname_configurations)?;
+                    res::put_gateway(c, &gw)?;
+                    let saved = gw.hostname_configurations.into_iter().find(|h| h.id == id);
+                    Ok((slot.is_none(), saved))
+                })?
+                .0;
             Ok(Resp::json(if created { 201 } else { 200 }, &saved))
         }
         ("DELETE", Some(id)) => {

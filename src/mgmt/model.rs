@@ -351,7 +351,9 @@ pub struct CertificateUpload {
 
 impl std::fmt::Debug for CertificateUpload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CertificateUpload").field("id", &self.id).finish_non_exhaustive()
+        f.debug_struct("CertificateUpload")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
     }
 }
 

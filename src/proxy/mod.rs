@@ -138,7 +138,8 @@ pub async fn handle(x: &mut Exchange<'_>, replica: &Replica) -> Result<(), Proxy
         .ok_or(ProxyError::NoRoute)?;
     let api = &replica.apis[m.api];
     if api.protocols != crate::config::Protocols::default() {
-        let https = upstream_head::client_scheme(head, data, x.tls.is_some(), x.ctx.settings.forwarded_proto) == b"https";
+        let https =
+            upstream_head::client_scheme(head, data, x.tls.is_some(), x.ctx.settings.forwarded_proto) == b"https";
         if !api.protocols.allows(https) {
             // APIM answers a request on a scheme the API does not accept as unmatched.
             return Err(ProxyError::NoRoute);

@@ -12,6 +12,7 @@ mod lifecycle;
 mod limits;
 mod mgmt;
 mod mgmt_resources;
+mod mgmt_tls;
 mod openapi_import;
 mod policies;
 mod policy_documents;

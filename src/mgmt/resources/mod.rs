@@ -481,9 +481,10 @@ pub fn list_certificates(c: &Connection) -> R<Vec<(String, String)>> {
 }
 
 pub fn get_certificate_pem(c: &Connection, id: &str) -> R<Option<String>> {
-    Ok(c
-        .query_row("SELECT pem FROM certificates WHERE id = ?1", [id], |r| r.get(0))
-        .optional()?)
+    Ok(
+        c.query_row("SELECT pem FROM certificates WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?,
+    )
 }
 
 /// A gateway with a host-name configuration that names certificate `id`.
