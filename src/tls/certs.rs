@@ -3,8 +3,7 @@
 //!
 //! `Config::certificates` is the one certificate store, keyed by id, fed by
 //! both sources (configuration files and the management plane's snapshot;
-//! see `crate::config::overlay`); [`by_thumbprint`] finds one by its
-//! leaf's SHA-1 thumbprint. [`check_all`] is run on every compile, so a
+//! see `crate::config::overlay`). [`check_all`] is run on every compile, so a
 //! broken certificate refuses the whole configuration, used or not.
 //!
 //! Errors name the certificate file, like every configuration error. Keys
@@ -59,20 +58,6 @@ pub fn certified_key(c: &Certificate, provider: &CryptoProvider) -> Result<Arc<C
 /// Whether the PEM text holds a private-key block.
 pub fn has_private_key(c: &Certificate) -> bool {
     PrivateKeyDer::from_pem_slice(c.pem.as_bytes()).is_ok()
-}
-
-/// The leaf's SHA-1 thumbprint (uppercase hex, APIM's form), `None` when
-/// the PEM holds no parsable certificate.
-pub fn thumbprint(c: &Certificate) -> Option<String> {
-    let leaf = CertificateDer::pem_slice_iter(c.pem.as_bytes()).next()?.ok()?;
-    crate::tls::info::CertificateInfo::parse(&leaf).map(|i| i.thumbprint)
-}
-
-/// The certificate whose leaf has this thumbprint (case-insensitive).
-pub fn by_thumbprint<'a>(certs: &'a [Certificate], thumb: &str) -> Option<&'a Certificate> {
-    certs
-        .iter()
-        .find(|c| thumbprint(c).is_some_and(|t| t.eq_ignore_ascii_case(thumb.trim())))
 }
 
 /// Checks every certificate: each block is X.509, and a private key, when
