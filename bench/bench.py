@@ -332,12 +332,16 @@ def sc(s):
 
 
 def lua_script(work, s):
-    if s["method"] == "GET":
+    """The wrk script for a scenario's method, body and extra headers (None: a plain GET)."""
+    headers = s.get("headers") or {}
+    if s["method"] == "GET" and not headers:
         return None
     path = os.path.join(work, f"{s['name']}.lua")
-    write(path, f'wrk.method = "{s["method"]}"\n'
-                f'wrk.body = string.rep("x", {s["body"]})\n'
-                f'wrk.headers["Content-Type"] = "application/octet-stream"\n')
+    lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    if s["method"] != "GET":
+        lines += [f'wrk.method = "{s["method"]}"', f'wrk.body = string.rep("x", {s["body"]})',
+                  'wrk.headers["Content-Type"] = "application/octet-stream"']
+    write(path, "\n".join(lines) + "\n")
     return path
 
 

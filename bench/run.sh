@@ -4,6 +4,7 @@
 #   bench/run.sh [--quick] [--target URL] [--scaling] [--routing] [--no-main]
 #                [--duration S] [--repeats N] [--only SCENARIO,...]
 #   bench/run.sh --tls [--duration S] [--repeats N] [--suite IANA_NAME]
+#   bench/run.sh --policies [--duration S] [--repeats N]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -45,5 +46,10 @@ if [ "${1:-}" = "--tls" ]; then
   shift
   command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
   exec python3 "$HERE/tls.py" "$@"
+fi
+# Policy-set scenario (bench/policies.py): bench/run.sh --policies [--duration S] [--repeats N]
+if [ "${1:-}" = "--policies" ]; then
+  shift
+  exec python3 "$HERE/policies.py" "$@"
 fi
 exec python3 "$HERE/bench.py" "$@"

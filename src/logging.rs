@@ -1,16 +1,14 @@
 //! Log output: `tracing` to standard output as text or JSON
 //! (`telemetry.logs.std`) at the level of `telemetry.logs.std.level`.
 //!
-//! Access-log records use the target [`ACCESS_TARGET`] and are emitted only
-//! in JSON mode, one line per request, with APIM's GatewayLogs field names.
+//! Access-log records are written only in JSON mode at level info or more
+//! verbose, one line per request with APIM's GatewayLogs field names, by each
+//! worker's batch (`server::log_batch`), not through `tracing`.
 //! Invariant: nothing here logs secrets; callers pass only fields that are
 //! safe to print.
 
 use crate::settings::{LogFormat, Settings};
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// The tracing target of per-request access-log records.
-pub const ACCESS_TARGET: &str = "outpost::access";
 
 /// Installs the global subscriber. Returns whether access logs are on.
 pub fn init(settings: &Settings) -> bool {

@@ -33,6 +33,12 @@ pub struct Replica {
     pub server_tls: Option<std::sync::Arc<crate::tls::server::ServerTls>>,
     /// Subscription keys and products.
     pub subscriptions: Subscriptions,
+    /// The configuration's certificates, by id and thumbprint, and the
+    /// client-certificate trust; shared by all workers' replicas.
+    pub certs: std::sync::Arc<crate::tls::store::CertStore>,
+    /// Store certificates `authentication-certificate` can present (every
+    /// https connector has a variant for each).
+    pub client_cert_keys: Vec<usize>,
 }
 
 /// A backend `set-backend-service` can select.
@@ -188,7 +194,9 @@ pub fn compile(
         };
         Ok((target, backend_tls))
     };
+    let certs = std::sync::Arc::new(crate::tls::store::CertStore::compile(cfg)?);
     let mut table = TargetTable::new(cfg.backends.iter().map(|b| (b.id.clone(), b.url.clone())));
+    table.certs = Some(certs.clone());
     let policies = crate::policy::build::documents(cfg)?;
     let mut apis = Vec::with_capacity(cfg.apis.len());
     for (api, access) in cfg.apis.iter().zip(access) {
@@ -249,6 +257,24 @@ pub fn compile(
             backend_tls,
         });
     }
+    let client_cert_keys = if table.any_client_cert {
+        certs.with_keys(cfg)
+    } else {
+        let mut v = table.client_certs.clone();
+        v.sort_unstable();
+        v
+    };
+    if !client_cert_keys.is_empty() {
+        let connectors = apis
+            .iter_mut()
+            .map(|a| (&a.backend, &mut a.backend_tls))
+            .chain(targets.iter_mut().map(|t| (&t.backend, &mut t.backend_tls)));
+        for (backend, tls) in connectors {
+            if let (BackendTarget::Http { pool_key, .. }, Some(c)) = (backend, tls.as_mut()) {
+                tls_cache.add_cert_variants(cfg, &certs, &client_cert_keys, c, pool_key)?;
+            }
+        }
+    }
     Ok(Replica {
         hash: config_hash(cfg),
         router,
@@ -256,6 +282,8 @@ pub fn compile(
         targets,
         server_tls: crate::tls::server::ServerTls::compile(cfg)?.map(std::sync::Arc::new),
         subscriptions,
+        certs,
+        client_cert_keys,
     })
 }
 

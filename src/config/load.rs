@@ -99,6 +99,7 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
                 for h in raw.hostname {
                     cfg.hostnames.push(tls::hostname(h)?);
                 }
+                cfg.certificate_authorities = tls::certificate_authorities(raw.certificate_authorities)?;
             }
             ["certificates", file] => match split_name(path, file)? {
                 (id, "pem") => cfg.certificates.push(Certificate {

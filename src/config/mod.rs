@@ -89,6 +89,11 @@ pub struct Config {
     pub certificates: Vec<Certificate>,
     /// Custom host names served over HTTPS, sorted by host name.
     pub hostnames: Vec<Hostname>,
+    /// Certificate ids whose CA certificates are trusted for client
+    /// certificates (`validate-client-certificate validate-trust`,
+    /// `Certificate.Verify()`), besides the system roots and each host
+    /// name's `client-ca`. APIM's gateway certificate authorities.
+    pub certificate_authorities: Vec<String>,
 }
 
 /// A policy fragment: `<fragment>…</fragment>`, included by id.

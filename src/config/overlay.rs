@@ -6,7 +6,8 @@
 //! Precedence (documented in docs/tls.md): the local files win. A local
 //! certificate replaces the snapshot's certificate with the same id; a
 //! local host name replaces the snapshot's entry for the same host name;
-//! when a local entry is the default, the snapshot's default is not. The
+//! when a local entry is the default, the snapshot's default is not; the
+//! `certificate-authorities` of both files are trusted. The
 //! merged set is one certificate store (`Config::certificates`, by id), so
 //! a host name or policy from either source may name a certificate from
 //! the other. The merged configuration is validated as a whole.
@@ -62,9 +63,12 @@ pub fn read_local_tls(dir: &Path) -> Result<LocalTls, ConfigError> {
     Ok(out)
 }
 
-fn hostnames(file: &str, text: &str) -> Result<Vec<Hostname>, ConfigError> {
+/// The host names and `certificate-authorities` of a `hostnames.toml`.
+fn hostnames(file: &str, text: &str) -> Result<(Vec<Hostname>, Vec<String>), ConfigError> {
     let raw: RawHostnames = raw::parse(file, text)?;
-    raw.hostname.into_iter().map(tls::hostname).collect()
+    let cas = tls::certificate_authorities(raw.certificate_authorities)?;
+    let names = raw.hostname.into_iter().map(tls::hostname).collect::<Result<_, _>>()?;
+    Ok((names, cas))
 }
 
 /// Loads the snapshot `files` with the local TLS files on top. Returns the
@@ -97,13 +101,16 @@ pub fn load_with_local(files: &[(String, String)], local: &LocalTls) -> Result<(
     // Without hostnames.toml, the files' own checks cannot fail on names
     // that only the other source's certificates satisfy.
     let mut cfg = load_files(&merged)?;
-    let mut names = match &local.hostnames {
+    let (mut names, mut cas) = match &local.hostnames {
         Some(text) => hostnames(&format!("{HOSTNAMES_FILE} (local)"), text)?,
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
     let local_default = names.iter().any(|h| h.default);
     if let Some(text) = remote_hostnames {
-        for mut h in hostnames(HOSTNAMES_FILE, text)? {
+        let (remote, remote_cas) = hostnames(HOSTNAMES_FILE, text)?;
+        // Trusted client-certificate CAs: both lists.
+        cas.extend(remote_cas);
+        for mut h in remote {
             if names.iter().any(|l| l.hostname == h.hostname) {
                 notes.push(format!(
                     "host name {:?}: the local hostnames.toml replaces the management plane's",
@@ -117,6 +124,9 @@ pub fn load_with_local(files: &[(String, String)], local: &LocalTls) -> Result<(
     }
     names.sort_by(|a, b| a.hostname.cmp(&b.hostname));
     cfg.hostnames = names;
+    cas.sort();
+    cas.dedup();
+    cfg.certificate_authorities = cas;
     tls::validate(&cfg)?;
     Ok((cfg, notes))
 }
@@ -136,7 +146,7 @@ mod tests {
             f("certificates/remote.pem", "remote-only"),
             f(
                 "hostnames.toml",
-                "[[hostname]]\nhostname = \"a.test\"\ncertificate = \"shared\"\ndefault = true\n\n\
+                "certificate-authorities = [\"remote\"]\n\n[[hostname]]\nhostname = \"a.test\"\ncertificate = \"shared\"\ndefault = true\n\n\
                  [[hostname]]\nhostname = \"b.test\"\ncertificate = \"remote\"\n",
             ),
         ];
@@ -152,7 +162,7 @@ mod tests {
                 },
             ],
             hostnames: Some(
-                "[[hostname]]\nhostname = \"B.test\"\ncertificate = \"local\"\n\n\
+                "certificate-authorities = [\"local\"]\n\n[[hostname]]\nhostname = \"B.test\"\ncertificate = \"local\"\n\n\
                  [[hostname]]\nhostname = \"c.test\"\ncertificate = \"remote\"\ndefault = true\n"
                     .into(),
             ),
@@ -183,6 +193,7 @@ mod tests {
             ]
         );
         assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(cfg.certificate_authorities, ["local", "remote"]);
     }
 
     #[test]

@@ -104,6 +104,9 @@ impl BackendTls {
 pub(crate) struct RawHostnames {
     #[serde(default)]
     pub hostname: Vec<RawHostname>,
+    /// Certificate ids trusted as CAs for client certificates.
+    #[serde(default, rename = "certificate-authorities")]
+    pub certificate_authorities: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,6 +194,16 @@ pub(crate) fn hostname(r: RawHostname) -> Result<Hostname, ConfigError> {
     })
 }
 
+/// Checks the top-level `certificate-authorities` list (sorted, deduplicated).
+pub(crate) fn certificate_authorities(mut ids: Vec<String>) -> Result<Vec<String>, ConfigError> {
+    for id in &ids {
+        check_id(id).map_err(|m| ConfigError::new(HOSTNAMES_FILE, Some("certificate-authorities"), m))?;
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
 /// Reference and uniqueness checks of the TLS resources.
 pub(crate) fn validate(cfg: &Config) -> Result<(), ConfigError> {
     let exists = |id: &str| cfg.certificates.binary_search_by(|c| c.id.as_str().cmp(id)).is_ok();
@@ -218,6 +231,9 @@ pub(crate) fn validate(cfg: &Config) -> Result<(), ConfigError> {
             return Err(missing(HOSTNAMES_FILE, "client-ca", ca));
         }
         defaults += usize::from(h.default);
+    }
+    if let Some(ca) = cfg.certificate_authorities.iter().find(|ca| !exists(ca)) {
+        return Err(missing(HOSTNAMES_FILE, "certificate-authorities", ca));
     }
     if defaults > 1 {
         return Err(ConfigError::new(

@@ -16,9 +16,10 @@ use super::expr::{Expr, Type};
 use super::program::{Op, Policy, Program};
 use super::text::Text;
 use super::{
-    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, quota,
-    quota_by_key, rate_limit, rate_limit_by_key, retry, return_response, rewrite_uri, set_backend_service, set_body,
-    set_header, set_method, set_query_parameter, set_status, set_variable, trace,
+    authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
+    mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, retry, return_response, rewrite_uri,
+    set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
+    validate_client_certificate,
 };
 
 /// The four sections of a policy document.
@@ -97,6 +98,14 @@ pub struct TargetTable {
     pub urls: Vec<String>,
     /// `url_key` of each URL.
     pub keys: Vec<String>,
+    /// The configuration's certificate store (`None` when a lone document
+    /// is linted).
+    pub certs: Option<std::sync::Arc<crate::tls::store::CertStore>>,
+    /// Store entries named literally by `authentication-certificate`.
+    pub client_certs: Vec<usize>,
+    /// An `authentication-certificate` names its certificate by expression:
+    /// every certificate with a key may be presented.
+    pub any_client_cert: bool,
 }
 
 impl TargetTable {
@@ -350,6 +359,12 @@ impl<'a> Compiler<'a> {
             "cors" => Policy::Cors(cors::compile(self, el)?),
             "find-and-replace" => Policy::FindAndReplace(find_and_replace::compile(self, el)?),
             "authentication-basic" => Policy::AuthenticationBasic(authentication_basic::compile(self, el)?),
+            "authentication-certificate" => {
+                Policy::AuthenticationCertificate(authentication_certificate::compile(self, el)?)
+            }
+            "validate-client-certificate" => {
+                Policy::ValidateClientCertificate(validate_client_certificate::compile(self, el)?)
+            }
             "trace" => Policy::Trace(trace::compile(self, el)?),
             "emit-metric" => Policy::EmitMetric(emit_metric::compile(self, el)?),
             "rate-limit" => Policy::RateLimit(rate_limit::compile(self, el)?),

@@ -6,8 +6,9 @@
 use std::borrow::Cow;
 
 use super::exec::Run;
-use super::expr::{Context, DateTime, IntField, Msg, Ns, TextField, TimeSpan, UrlKind, Value, Values};
+use super::expr::{CertDate, Context, DateTime, IntField, Msg, Ns, TextField, TimeSpan, UrlKind, Value, Values};
 use super::flow::query_eq;
+use crate::tls::info::CertificateInfo;
 
 /// `context` for one expression evaluation.
 pub struct PolicyContext<'a, 'p> {
@@ -24,6 +25,19 @@ impl<'a, 'p> PolicyContext<'a, 'p> {
         env.grant.subscription(&env.replica.subscriptions)
     }
 
+    /// The client certificate of the connection, when one was sent.
+    fn certificate(&self) -> Option<&'a CertificateInfo> {
+        self.run.env.tls.and_then(|t| t.certificate.as_ref())
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.run.env.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
     fn host(&self) -> &str {
         let h = self.run.req.header("Host").unwrap_or("");
         match h.find(']') {
@@ -36,7 +50,7 @@ impl<'a, 'p> PolicyContext<'a, 'p> {
         let h = self.run.req.header("Host").unwrap_or("");
         h.rsplit_once(':')
             .and_then(|(_, p)| p.parse::<i32>().ok())
-            .unwrap_or(80)
+            .unwrap_or(if self.run.env.tls.is_some() { 443 } else { 80 })
     }
 
     fn path(&self, url: UrlKind) -> Cow<'_, str> {
@@ -74,12 +88,13 @@ impl Context for PolicyContext<'_, '_> {
         Some(match field {
             F::RequestMethod => Cow::Borrowed(r.flow.request.method.as_ref().unwrap_or(&r.req.head.method).as_str()),
             F::IpAddress => Cow::Owned(env.peer.to_string()),
-            F::UrlScheme(_) => Cow::Borrowed("http"),
+            F::UrlScheme(_) => Cow::Borrowed(self.scheme()),
             F::UrlHost(_) => Cow::Borrowed(self.host()),
             F::UrlPath(k) => self.path(k),
             F::UrlQueryString(k) => self.query_string(k),
             F::UrlFull(k) => Cow::Owned(format!(
-                "http://{}{}{}",
+                "{}://{}{}{}",
+                self.scheme(),
                 self.host(),
                 self.path(k),
                 self.query_string(k)
@@ -126,6 +141,14 @@ impl Context for PolicyContext<'_, '_> {
             F::SubscriptionSecondaryKey => Cow::Borrowed(self.subscription()?.secondary_key.as_deref()?),
             F::ProductId => Cow::Borrowed(env.grant.product(&env.replica.subscriptions)?.id.as_str()),
             F::ProductName => Cow::Borrowed(env.grant.product(&env.replica.subscriptions)?.name.as_str()),
+            F::CertSubject => Cow::Borrowed(self.certificate()?.subject.as_str()),
+            F::CertIssuer => Cow::Borrowed(self.certificate()?.issuer.as_str()),
+            F::CertThumbprint => Cow::Borrowed(self.certificate()?.thumbprint.as_str()),
+            F::CertSerialNumber => Cow::Borrowed(self.certificate()?.serial_number.as_str()),
+            F::CertText => Cow::Owned(
+                self.certificate()?
+                    .dotnet_text(|s| DateTime::from_unix_seconds(s).format("").unwrap_or_default()),
+            ),
             // Users are not modelled.
             _ => return None,
         })
@@ -135,7 +158,28 @@ impl Context for PolicyContext<'_, '_> {
         match field {
             IntField::UrlPort(_) => self.port(),
             IntField::ResponseStatusCode => i32::from(self.run.status()),
+            IntField::CertVersion => self.certificate().map_or(0, |c| c.version),
         }
+    }
+
+    fn certificate_date(&self, which: CertDate) -> DateTime {
+        let c = self.certificate();
+        DateTime::from_unix_seconds(match which {
+            CertDate::NotBefore => c.map_or(0, |c| c.not_before),
+            CertDate::NotAfter => c.map_or(0, |c| c.not_after),
+        })
+    }
+
+    fn verify_certificate(&self) -> bool {
+        let env = self.run.env;
+        let Some(tls) = env.tls else { return false };
+        let Some(cert) = tls.certificate.as_ref() else {
+            return false;
+        };
+        env.replica
+            .certs
+            .verify_client(cert, &tls.chain, self.now().unix_seconds())
+            .is_ok()
     }
 
     fn present(&self, object: Ns) -> bool {
@@ -146,6 +190,7 @@ impl Context for PolicyContext<'_, '_> {
             Ns::Subscription => r.env.grant.subscription.is_some(),
             Ns::Product => r.env.grant.product.is_some(),
             Ns::User => false,
+            Ns::Certificate => self.certificate().is_some(),
             _ => true,
         }
     }

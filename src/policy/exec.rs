@@ -99,6 +99,9 @@ pub struct Env<'r> {
     /// The matched subscription and product, when any (indices into
     /// `replica.subscriptions`).
     pub grant: crate::subscription::Grant,
+    /// The client connection's TLS facts (`None` on plain HTTP), for
+    /// `context.Request.Certificate` and `validate-client-certificate`.
+    pub tls: Option<&'r crate::tls::info::ClientTls>,
     /// `context.Timestamp` and the start of `context.Elapsed`.
     pub timestamp: super::expr::DateTime,
     pub started: std::time::Instant,
@@ -234,6 +237,8 @@ impl Policy {
             Policy::Cors(p) => p.run(r),
             Policy::FindAndReplace(p) => p.run(r),
             Policy::AuthenticationBasic(p) => p.run(r),
+            Policy::AuthenticationCertificate(p) => p.run(r),
+            Policy::ValidateClientCertificate(p) => p.run(r),
             Policy::Trace(p) => p.run(r),
             Policy::EmitMetric(p) => p.run(r),
             Policy::RateLimit(p) => p.run(r),

@@ -33,6 +33,10 @@ pub struct Failure {
     pub status: u16,
     /// Extra response headers (`Retry-After`…).
     pub headers: Vec<(&'static str, String)>,
+    /// The message of the client's error body when it differs from
+    /// `message` (`validate-client-certificate`: body "Invalid client
+    /// certificate", `LastError.Message` the reason in detail).
+    pub body_message: Option<&'static str>,
 }
 
 impl Failure {
@@ -48,7 +52,13 @@ impl Failure {
             message: message.into(),
             status,
             headers: Vec::new(),
+            body_message: None,
         }
+    }
+
+    pub fn with_body_message(mut self, message: &'static str) -> Self {
+        self.body_message = Some(message);
+        self
     }
 
     pub fn with_header(mut self, name: &'static str, value: String) -> Self {
@@ -60,7 +70,9 @@ impl Failure {
     /// except for internal failures, whose detail goes only to
     /// `LastError.Message` and the logs.
     pub fn client_message(&self) -> &str {
-        if self.status >= 500 {
+        if let Some(m) = self.body_message {
+            m
+        } else if self.status >= 500 {
             "Internal server error"
         } else {
             &self.message

@@ -104,6 +104,9 @@ pub struct RequestEdits<'p> {
     pub headers: FieldEdits<'p>,
     /// `set-backend-service`: index into `Replica::targets`.
     pub backend: Option<usize>,
+    /// `authentication-certificate`: index into the replica's certificate
+    /// store of the certificate presented to an `https://` backend.
+    pub client_cert: Option<usize>,
     /// A replacement body (`set-body` in inbound).
     pub body: Option<Vec<u8>>,
 }

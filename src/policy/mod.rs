@@ -19,6 +19,7 @@ pub mod services;
 pub mod text;
 
 pub mod authentication_basic;
+pub mod authentication_certificate;
 pub mod check_header;
 pub mod cors;
 pub mod emit_metric;
@@ -41,3 +42,4 @@ pub mod set_query_parameter;
 pub mod set_status;
 pub mod set_variable;
 pub mod trace;
+pub mod validate_client_certificate;

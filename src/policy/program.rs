@@ -9,9 +9,10 @@
 
 use super::expr::Expr;
 use super::{
-    authentication_basic, check_header, cors, emit_metric, find_and_replace, ip_filter, mock_response, quota,
-    quota_by_key, rate_limit, rate_limit_by_key, retry, return_response, rewrite_uri, set_backend_service, set_body,
-    set_header, set_method, set_query_parameter, set_status, set_variable, trace,
+    authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
+    mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, retry, return_response, rewrite_uri,
+    set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
+    validate_client_certificate,
 };
 
 /// One section's compiled program.
@@ -92,6 +93,8 @@ pub enum Policy {
     Cors(cors::Cors),
     FindAndReplace(find_and_replace::FindAndReplace),
     AuthenticationBasic(authentication_basic::AuthenticationBasic),
+    AuthenticationCertificate(authentication_certificate::AuthenticationCertificate),
+    ValidateClientCertificate(validate_client_certificate::ValidateClientCertificate),
     Trace(trace::Trace),
     EmitMetric(emit_metric::EmitMetric),
     RateLimit(rate_limit::RateLimit),

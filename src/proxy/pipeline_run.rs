@@ -70,6 +70,7 @@ pub async fn run(
         services: &x.ctx.services,
         request_id: u128::from(x.ctx.next_random()) << 64 | u128::from(x.ctx.next_random()),
         grant: x.grant(),
+        tls: x.tls,
         timestamp: crate::policy::expr::DateTime::now_utc(),
         started: std::time::Instant::now(),
     };
@@ -149,7 +150,7 @@ async fn main<'r>(
         return Ok(Done::Synthetic);
     }
     st.section = "backend";
-    let mut pending: Option<(Pending, &'r BackendTarget)> = None;
+    let mut pending: Option<(Pending, &'r str)> = None;
     let mut forwarded = false;
     let mut pc = 0;
     loop {
@@ -181,6 +182,7 @@ async fn main<'r>(
                         .map_or((&env.api.backend, env.api.backend_tls.as_ref()), |t| {
                             (&t.backend, t.backend_tls.as_ref())
                         });
+                    let (tls, pool) = with_client_cert(target, tls, flow.request.client_cert)?;
                     forwarded = true;
                     st.consumed = true;
                     match target {
@@ -206,17 +208,17 @@ async fn main<'r>(
                             timeout: f.timeout,
                             defer,
                         };
-                        forward::prepare(x, &http_backend(target, tls), remainder(req), &out).await?
+                        forward::prepare(x, &http_backend(target, tls, pool), remainder(req), &out).await?
                     };
                     if defer {
-                        let p = forward::send(x, &http_backend(target, tls), prepared, true, None).await?;
+                        let p = forward::send(x, &http_backend(target, tls, pool), prepared, true, None).await?;
                         if let Some(p) = p {
                             if f.fail_on_error_status_code && x.scratch.resp.status >= 400 {
                                 let status = x.scratch.resp.status;
                                 forward::discard_pending(x, p);
                                 return Err(ProxyError::Policy(backend_error(status)));
                             }
-                            pending = Some((p, target));
+                            pending = Some((p, pool));
                         }
                     } else {
                         let mut hook = Outbound::new(
@@ -228,7 +230,7 @@ async fn main<'r>(
                             f.fail_on_error_status_code,
                         );
                         st.section = "outbound";
-                        forward::send(x, &http_backend(target, tls), prepared, false, Some(&mut hook)).await?;
+                        forward::send(x, &http_backend(target, tls, pool), prepared, false, Some(&mut hook)).await?;
                         return Ok(Done::Relayed);
                     }
                     pc = i + 1;
@@ -262,9 +264,9 @@ async fn main<'r>(
         }
     }
     st.section = "outbound";
-    if let Some((p, target)) = pending {
+    if let Some((p, pool)) = pending {
         let mut hook = Outbound::new(&pipeline.outbound, flow, env, req, pipeline, false);
-        forward::relay_pending(x, p, pool_key(target), Some(&mut hook)).await?;
+        forward::relay_pending(x, p, pool, Some(&mut hook)).await?;
         return Ok(Done::Relayed);
     }
     if !forwarded {
@@ -306,10 +308,13 @@ fn remainder(req: RequestView<'_>) -> Span {
     }
 }
 
-fn http_backend<'a>(t: &'a BackendTarget, tls: Option<&'a crate::tls::client::BackendConnector>) -> HttpBackend<'a> {
+fn http_backend<'a>(
+    t: &'a BackendTarget,
+    tls: Option<&'a crate::tls::client::BackendConnector>,
+    pool_key: &'a str,
+) -> HttpBackend<'a> {
     match t {
         BackendTarget::Http {
-            pool_key,
             addrs,
             base_path,
             host_header,
@@ -331,10 +336,29 @@ fn http_backend<'a>(t: &'a BackendTarget, tls: Option<&'a crate::tls::client::Ba
     }
 }
 
-fn pool_key(t: &BackendTarget) -> &str {
-    match t {
-        BackendTarget::Http { pool_key, .. } => pool_key,
+/// The connector and pool for a backend call: the target's own, or, after
+/// `authentication-certificate` on an `https://` target, the variant that
+/// presents the certificate (pooled apart per certificate).
+fn with_client_cert<'a>(
+    target: &'a BackendTarget,
+    tls: Option<&'a crate::tls::client::BackendConnector>,
+    cert: Option<usize>,
+) -> Result<(Option<&'a crate::tls::client::BackendConnector>, &'a str), ProxyError> {
+    let pool = match target {
+        BackendTarget::Http { pool_key, .. } => pool_key.as_str(),
         BackendTarget::Echo => "",
+    };
+    match (tls, cert) {
+        (Some(t), Some(c)) => match t.with_cert(c) {
+            Some(v) => Ok((Some(&v.connector), v.pool_key.as_str())),
+            None => Err(ProxyError::Policy(Failure::new(
+                "authentication-certificate",
+                "ClientCertificateNotAvailable",
+                500,
+                "the client certificate is not prepared for this backend",
+            ))),
+        },
+        _ => Ok((tls, pool)),
     }
 }
 

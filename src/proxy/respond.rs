@@ -136,15 +136,7 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
     let framing = resp.framing;
     let upstream_keep = resp.keep_alive;
     up.consume(resp.head_len);
-    let mut merged = false;
-    if let BodyFraming::Length(n) = framing {
-        if n as usize <= MERGE_MAX && up.data().len() >= n as usize {
-            out.extend_from_slice(&up.data()[..n as usize]);
-            up.consume(n as usize);
-            rc.log.response_bytes = n;
-            merged = true;
-        }
-    }
+    let merged = merge_small_body(&mut out, up, framing, rc.log);
     rc.log.response_started = true;
     rc.log.keep_alive = plan.keep_alive;
     rc.log.upgraded = upgrade;
@@ -208,8 +200,12 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
     }
     let framing = resp.framing;
     let upstream_keep = resp.keep_alive;
+    let mut merged = false;
     if !body_read {
         up.consume(resp.head_len);
+        if synthetic.is_none() && !replaced && !upgrade {
+            merged = merge_small_body(&mut out, up, framing, rc.log);
+        }
     }
     rc.log.response_started = true;
     let (res, out) = write_vec(rc.client_w, out).await;
@@ -219,7 +215,7 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
     if upgrade && !synthetic {
         return Ok(false);
     }
-    if body_read {
+    if body_read || merged {
         return Ok(upstream_keep && up.data().is_empty());
     }
     if synthetic || replaced {
@@ -227,6 +223,26 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
         return Ok(false);
     }
     copy_response_body(rc, up, framing, plan.chunked_out, upstream_keep).await
+}
+
+/// Appends a small Content-Length body that is already buffered to `out`
+/// (the head), so head and body leave in one write. Says whether it did.
+fn merge_small_body(
+    out: &mut Vec<u8>,
+    up: &mut Buffered<ReadHalf>,
+    framing: BodyFraming,
+    log: &mut RequestLog,
+) -> bool {
+    let BodyFraming::Length(n) = framing else {
+        return false;
+    };
+    if n as usize > MERGE_MAX || up.data().len() < n as usize {
+        return false;
+    }
+    out.extend_from_slice(&up.data()[..n as usize]);
+    up.consume(n as usize);
+    log.response_bytes = n;
+    true
 }
 
 /// Streams the backend's response body to the client after the head; says

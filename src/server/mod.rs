@@ -16,6 +16,7 @@
 pub mod access_log;
 pub mod io;
 pub mod linger;
+pub mod log_batch;
 
 use crate::http::RequestHead;
 use crate::proxy::error::{write_rescue, write_simple, ProxyError};
@@ -184,6 +185,7 @@ async fn handle_request(
     }
     let url = ctx
         .access_log
+        .is_some()
         .then(|| String::from_utf8_lossy(head.target.get(client.data())).into_owned());
     let replica = ctx.replica();
     let mut x = Exchange {
@@ -240,9 +242,10 @@ async fn handle_request(
         }
     };
     ctx.count_request(result.is_err());
-    if let Some(log_url) = url {
+    if let Some((log_url, batch)) = url.zip(ctx.access_log.as_ref()) {
         access_log::emit(
             ctx,
+            batch,
             peer,
             head,
             &log_url,

@@ -26,6 +26,29 @@ pub struct BackendConnector {
     pub server_name: ServerName<'static>,
     /// Whether certificates are validated (for logs).
     pub validates: bool,
+    /// The backend whose TLS options apply (keys the config cache).
+    pub backend: Option<String>,
+    /// The same backend presenting a certificate of the store
+    /// (`authentication-certificate`), one entry per certificate a policy
+    /// may name, each with its own session cache and pool.
+    pub client_certs: Vec<CertVariant>,
+}
+
+/// A backend connector that presents one client certificate.
+#[derive(Clone, Debug)]
+pub struct CertVariant {
+    /// Index into the replica's certificate store.
+    pub cert: usize,
+    pub connector: BackendConnector,
+    /// The pool key: the backend's, plus `#cert=<thumbprint>`.
+    pub pool_key: String,
+}
+
+impl BackendConnector {
+    /// The connector presenting store certificate `cert`, if prepared.
+    pub fn with_cert(&self, cert: usize) -> Option<&CertVariant> {
+        self.client_certs.iter().find(|v| v.cert == cert)
+    }
 }
 
 impl std::fmt::Debug for BackendConnector {
@@ -33,6 +56,7 @@ impl std::fmt::Debug for BackendConnector {
         f.debug_struct("BackendConnector")
             .field("server_name", &self.server_name)
             .field("validates", &self.validates)
+            .field("client_certs", &self.client_certs.len())
             .finish()
     }
 }
@@ -116,7 +140,12 @@ pub async fn connect(stream: TcpStream, c: &BackendConnector) -> std::io::Result
 #[derive(Default)]
 pub struct BackendTlsCache {
     by_backend: std::collections::HashMap<Option<String>, Arc<ClientConfig>>,
+    /// (backend, store certificate) → the backend's config presenting it.
+    with_cert: std::collections::HashMap<(Option<String>, usize), Arc<ClientConfig>>,
 }
+
+/// Client-side TLS sessions cached per certificate variant.
+const VARIANT_SESSIONS: usize = 64;
 
 impl BackendTlsCache {
     /// The connector for an `https://host:port` service URL, and the id of
@@ -161,8 +190,56 @@ impl BackendTlsCache {
                 config,
                 server_name,
                 validates,
+                backend: key.clone(),
+                client_certs: Vec::new(),
             },
             key,
         ))
+    }
+
+    /// Adds to `c` one variant per store certificate in `certs`, presenting
+    /// it (replacing any `client-certificate` of the backend). Each variant
+    /// has its own session cache, so a connection never resumes a session
+    /// established with another certificate (or with none), and its own
+    /// pool key.
+    pub fn add_cert_variants(
+        &mut self,
+        cfg: &Config,
+        store: &super::store::CertStore,
+        certs: &[usize],
+        c: &mut BackendConnector,
+        pool_key: &str,
+    ) -> Result<(), ConfigError> {
+        for &i in certs {
+            let base = self
+                .by_backend
+                .get(&c.backend)
+                .cloned()
+                .unwrap_or_else(|| c.config.clone());
+            let config = match self.with_cert.get(&(c.backend.clone(), i)) {
+                Some(v) => v.clone(),
+                None => {
+                    let key = store.key(cfg, i)?;
+                    let mut v = (*base).clone();
+                    v.client_auth_cert_resolver = Arc::new(rustls::sign::SingleCertAndKey::from(key));
+                    v.resumption = rustls::client::Resumption::in_memory_sessions(VARIANT_SESSIONS);
+                    let v = Arc::new(v);
+                    self.with_cert.insert((c.backend.clone(), i), v.clone());
+                    v
+                }
+            };
+            c.client_certs.push(CertVariant {
+                cert: i,
+                connector: BackendConnector {
+                    config,
+                    server_name: c.server_name.clone(),
+                    validates: c.validates,
+                    backend: c.backend.clone(),
+                    client_certs: Vec::new(),
+                },
+                pool_key: format!("{pool_key}#cert={}", store.get(i).thumbprint),
+            });
+        }
+        Ok(())
     }
 }

@@ -16,8 +16,10 @@
 
 pub mod certs;
 pub mod client;
+pub mod dn;
 pub mod info;
 pub mod server;
+pub mod store;
 pub mod stream;
 pub mod suites;
 pub mod verify;

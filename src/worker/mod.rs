@@ -75,7 +75,8 @@ pub struct WorkerCtx {
     requests: Cell<u64>,
     failed: Cell<u64>,
     tls_failed: Cell<u64>,
-    pub access_log: bool,
+    /// The JSON access log's batch, when access logging is on.
+    pub access_log: Option<Rc<crate::server::log_batch::LogBatch>>,
     rng: Cell<u64>,
     /// What policies use beyond the request (settings, counters).
     pub services: crate::policy::services::Services,
@@ -106,7 +107,8 @@ impl WorkerCtx {
             requests: Cell::new(0),
             failed: Cell::new(0),
             tls_failed: Cell::new(0),
-            access_log,
+            access_log: access_log
+                .then(|| crate::server::log_batch::LogBatch::new(crate::server::log_batch::stdout_sink)),
             services: crate::policy::services::Services {
                 body_max: settings.policy_body_max,
                 limits: counters,

@@ -369,3 +369,50 @@ fn embedded_default_serves_the_echo_api() {
     assert_eq!(r.status, 418, "{}", r.text());
     assert_eq!(r.text(), "short and stout");
 }
+
+#[test]
+fn batched_access_log_loses_no_record_on_a_burst_or_at_sigterm() {
+    let backend = Backend::start("b");
+    let mut gw = Gateway::builder()
+        .proxy("burst-api", "api", &backend.url())
+        .env("OUTPOST_TELEMETRY_LOGS_STD", "json")
+        .start();
+    // A burst: 3 connections × 40 pipelined requests, so workers batch many
+    // records into one write.
+    let mut conns: Vec<_> = (0..3).map(|_| gw.connect()).collect();
+    for (i, c) in conns.iter_mut().enumerate() {
+        let mut burst = Vec::new();
+        for j in 0..40 {
+            burst.extend_from_slice(format!("GET /api/c{i}/r{j} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
+        }
+        c.send(&burst);
+    }
+    for c in &mut conns {
+        for _ in 0..40 {
+            assert_eq!(c.read_response().status, 200);
+        }
+    }
+    gw.signal(libc::SIGTERM);
+    let status = gw.wait_exit(Duration::from_secs(30));
+    assert_eq!(status.code(), Some(0));
+    let records: Vec<String> = gw
+        .lines()
+        .into_iter()
+        .filter(|l| l.contains("\"category\":\"GatewayLogs\""))
+        .collect();
+    assert_eq!(records.len(), 120, "one record per request, none lost or merged");
+    for i in 0..3 {
+        for j in 0..40 {
+            let url = format!("/api/c{i}/r{j}");
+            let n = records
+                .iter()
+                .filter(|r| field(r, "url").is_some_and(|u| u.ends_with(&url)))
+                .count();
+            assert_eq!(n, 1, "{url}: {n} records");
+        }
+    }
+    for r in &records {
+        assert!(r.starts_with('{') && r.ends_with('}'), "a whole JSON line: {r}");
+        assert_eq!(field(r, "level").as_deref(), Some("INFO"), "{r}");
+    }
+}

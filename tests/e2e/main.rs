@@ -3,6 +3,7 @@
 
 mod bodies;
 mod check_policy;
+mod client_certs;
 mod container;
 mod early;
 mod errors;

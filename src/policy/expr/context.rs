@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use super::datetime::{DateTime, TimeSpan};
-use super::types::{IntField, Msg, Ns, TextField, UrlKind};
+use super::types::{CertDate, IntField, Msg, Ns, TextField, UrlKind};
 use super::value::Value;
 
 /// The values of one header or query parameter, in order of appearance.
@@ -77,6 +77,19 @@ pub trait Context {
     /// `DateTime.UtcNow` (injectable for tests).
     fn now(&self) -> DateTime {
         DateTime::now_utc()
+    }
+
+    /// `Certificate.NotBefore` / `.NotAfter` (read only when the certificate
+    /// is present).
+    fn certificate_date(&self, which: CertDate) -> DateTime {
+        let _ = which;
+        DateTime::from_unix_seconds(0)
+    }
+
+    /// `Certificate.Verify()`: whether the client certificate chains to a
+    /// trusted CA and is within its validity period now.
+    fn verify_certificate(&self) -> bool {
+        false
     }
 
     /// `context.Request.Body.As<string>(preserveContent)`: the body text, or

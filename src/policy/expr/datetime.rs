@@ -99,6 +99,11 @@ impl DateTime {
         }
     }
 
+    /// Whole seconds since the Unix epoch (rounded down).
+    pub fn unix_seconds(self) -> i64 {
+        self.ticks.div_euclid(TICKS_PER_SECOND)
+    }
+
     pub fn civil(self) -> Civil {
         let days = self.ticks.div_euclid(TICKS_PER_DAY);
         let in_day = self.ticks.rem_euclid(TICKS_PER_DAY);

@@ -94,6 +94,7 @@ impl<'a> Eval<'a> {
                     Member::Dict(d) => Value::Dict(d),
                     Member::Timestamp => Value::DateTime(self.cx.timestamp()),
                     Member::Elapsed => Value::TimeSpan(self.cx.elapsed()),
+                    Member::CertDate(d) => Value::DateTime(self.cx.certificate_date(d)),
                 }
             }
             Node::Call {

@@ -4,7 +4,7 @@
 //! All of it is `Send` (plain data): a compiled expression travels to the
 //! workers inside the configuration replica.
 
-use super::types::{DictKind, IntField, Msg, Ns, TextField, Type};
+use super::types::{CertDate, DictKind, IntField, Msg, Ns, TextField, Type};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Const {
@@ -67,6 +67,8 @@ pub enum Member {
     Dict(DictKind),
     Timestamp,
     Elapsed,
+    /// `Certificate.NotBefore` / `.NotAfter`.
+    CertDate(CertDate),
 }
 
 /// A binary operation, resolved by the operand types (the evaluator still
@@ -190,6 +192,9 @@ pub enum Method {
     Abs,
     /// `Body.As<string>(preserveContent)`; the argument defaults to false.
     BodyAs(Msg),
+    /// `Certificate.Verify()` / `.VerifyNoRevocation()`: the chain builds
+    /// to a trusted CA and the certificate is within its validity period.
+    CertVerify,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

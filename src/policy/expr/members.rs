@@ -5,7 +5,7 @@ use super::ast::{Arg, Ast, Kind};
 use super::check::{convert, err, resolve_type, Checker, Typed};
 use super::datetime::unit;
 use super::ir::{Const, DatePart, Member, Method, Node, Side, SpanPart};
-use super::types::{DictKind, IntField, Msg, Ns, TextField as T, Type, UrlKind};
+use super::types::{CertDate, CertName, DictKind, IntField, Msg, Ns, TextField as T, Type, UrlKind};
 use super::CompileError;
 
 /// Type names usable as the receiver of a static member.
@@ -61,6 +61,22 @@ fn context_member(ns: Ns, name: &str) -> Option<(Member, Type)> {
             Type::Dict(DictKind::MatchedParameters),
         )),
         (Ns::Request, "Body") => Some((N(Ns::Body(Msg::Request)), Type::Ns(Ns::Body(Msg::Request)))),
+        (Ns::Request, "Certificate") => Some((N(Ns::Certificate), Type::Ns(Ns::Certificate))),
+        (Ns::Certificate, "Subject") | (Ns::CertName(CertName::Subject), "Name") => text(T::CertSubject),
+        (Ns::Certificate, "Issuer") | (Ns::CertName(CertName::Issuer), "Name") => text(T::CertIssuer),
+        (Ns::Certificate, "Thumbprint") => text(T::CertThumbprint),
+        (Ns::Certificate, "SerialNumber") => text(T::CertSerialNumber),
+        (Ns::Certificate, "Version") => Some((Int(IntField::CertVersion), Type::Int)),
+        (Ns::Certificate, "NotBefore") => Some((Member::CertDate(CertDate::NotBefore), Type::DateTime)),
+        (Ns::Certificate, "NotAfter") => Some((Member::CertDate(CertDate::NotAfter), Type::DateTime)),
+        (Ns::Certificate, "SubjectName") => Some((
+            N(Ns::CertName(CertName::Subject)),
+            Type::Ns(Ns::CertName(CertName::Subject)),
+        )),
+        (Ns::Certificate, "IssuerName") => Some((
+            N(Ns::CertName(CertName::Issuer)),
+            Type::Ns(Ns::CertName(CertName::Issuer)),
+        )),
         (Ns::Response, "StatusCode") => Some((Int(IntField::ResponseStatusCode), Type::Int)),
         (Ns::Response, "StatusReason") => text(T::ResponseStatusReason),
         (Ns::Response, "Headers") => Some((
@@ -352,11 +368,18 @@ impl Checker {
         {
             return err(callee.pos, format!("generic arguments on `{name}` are not supported"));
         }
-        // `Url.ToString()` is a context member.
-        if let (Type::Ns(Ns::Url(k)), "ToString", true) = (rt, name.as_str(), checked.is_empty()) {
+        // `Url.ToString()` and `Certificate.ToString()` are context members.
+        let text_member = match (rt, name.as_str(), checked.is_empty()) {
+            (Type::Ns(Ns::Url(k)), "ToString", true) => Some(T::UrlFull(k)),
+            (Type::Ns(Ns::Certificate), "ToString", true) => Some(T::CertText),
+            (Type::Ns(Ns::CertName(CertName::Subject)), "ToString", true) => Some(T::CertSubject),
+            (Type::Ns(Ns::CertName(CertName::Issuer)), "ToString", true) => Some(T::CertIssuer),
+            _ => None,
+        };
+        if let Some(field) = text_member {
             let node = Node::Member {
                 obj: Box::new(recv.node),
-                member: Member::Text(T::UrlFull(k)),
+                member: Member::Text(field),
                 lift,
             };
             return Ok(Typed {
@@ -708,6 +731,10 @@ fn instance_method(
         (Type::DateTime, "AddHours") => flagless(Method::AddTicks(unit::HOUR), Type::DateTime, 1..=1),
         (Type::DateTime, "AddDays") => flagless(Method::AddTicks(unit::DAY), Type::DateTime, 1..=1),
         (Type::DateTime, "ToUniversalTime") => flagless(Method::AddTicks(0), Type::DateTime, 0..=0),
+        (Type::Ns(Ns::Certificate), "Verify" | "VerifyNoRevocation") => {
+            arity(name, args, 0..=0, pos)?;
+            Ok((Method::CertVerify, Type::Bool))
+        }
         (Type::Ns(Ns::Body(msg)), "As") => {
             if targs != [Type::String] {
                 return err(

@@ -171,6 +171,9 @@ impl<'a> Eval<'a> {
                 Method::ToText => Value::Str(Cow::Owned(t.to_dotnet_string())),
                 _ => return internal(&Value::TimeSpan(t), "TimeSpan method"),
             }),
+            Value::Ns(super::types::Ns::Certificate) if m == Method::CertVerify => {
+                Ok(Value::Bool(cx.verify_certificate()))
+            }
             Value::Ns(super::types::Ns::Body(msg)) => {
                 let preserve = matches!(self.arg(args, 0)?, Value::Bool(true));
                 match cx.body(msg, preserve) {

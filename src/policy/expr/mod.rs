@@ -45,7 +45,7 @@ use std::fmt;
 
 pub use context::{Context, Values};
 pub use datetime::{DateTime, TimeSpan};
-pub use types::{DictKind, IntField, Msg, Ns, Prim, TextField, Type, UrlKind};
+pub use types::{CertDate, CertName, DictKind, IntField, Msg, Ns, Prim, TextField, Type, UrlKind};
 pub use value::Value;
 
 use scan::{scan_code, StrChars};

@@ -118,6 +118,7 @@ impl Context for FakeContext {
         match field {
             IntField::UrlPort(_) => self.port,
             IntField::ResponseStatusCode => self.status,
+            IntField::CertVersion => 3,
         }
     }
 
@@ -163,6 +164,17 @@ impl Context for FakeContext {
 
     fn now(&self) -> DateTime {
         self.now
+    }
+
+    fn certificate_date(&self, which: super::CertDate) -> DateTime {
+        match which {
+            super::CertDate::NotBefore => self.timestamp,
+            super::CertDate::NotAfter => self.now,
+        }
+    }
+
+    fn verify_certificate(&self) -> bool {
+        self.texts.contains_key(&TextField::CertThumbprint)
     }
 
     fn body(&self, _msg: Msg, _preserve_content: bool) -> Result<Cow<'_, str>, String> {

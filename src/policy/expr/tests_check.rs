@@ -151,3 +151,18 @@ fn nesting_is_bounded() {
     let chain = format!("@(\"a\"{})", " + \"b\"".repeat(60));
     assert!(Expr::compile(&chain).is_ok());
 }
+
+#[test]
+fn client_certificate_members_are_type_checked() {
+    says("@(context.Request.Certificate.PrivateKey)", "not supported");
+    says("@(context.Request.Certificate.Verify(true))", "argument");
+    says("@(context.Request.Certificate.Subject + 1 > 2)", "");
+    assert_eq!(
+        Expr::compile("@(context.Request.Certificate.NotBefore)").unwrap().ty(),
+        Type::DateTime
+    );
+    assert_eq!(
+        Expr::compile("@(context.Request.Certificate.Verify())").unwrap().ty(),
+        Type::Bool
+    );
+}

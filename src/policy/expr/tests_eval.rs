@@ -540,3 +540,54 @@ fn a_mutable_context_coerces() {
         .eval_bool(m)
         .unwrap());
 }
+
+#[test]
+fn client_certificate_members() {
+    let c = cx()
+        .text(TextField::CertSubject, "CN=client, O=Example")
+        .text(TextField::CertIssuer, "CN=Example CA")
+        .text(TextField::CertThumbprint, "5E7FC1A1F7AD302EDFBFB0B87C5AF2A299B72858")
+        .text(TextField::CertSerialNumber, "0A1B");
+    let t = |src: &str| match ev_with(&c, src) {
+        Value::Str(s) => s.into_owned(),
+        v => panic!("{src}: {v:?}"),
+    };
+    assert_eq!(t("@(context.Request.Certificate.Subject)"), "CN=client, O=Example");
+    assert_eq!(
+        t("@(context.Request.Certificate.SubjectName.Name)"),
+        "CN=client, O=Example"
+    );
+    assert_eq!(t("@(context.Request.Certificate.IssuerName.Name)"), "CN=Example CA");
+    assert_eq!(
+        t("@(context.Request.Certificate?.Thumbprint ?? \"none\")"),
+        "5E7FC1A1F7AD302EDFBFB0B87C5AF2A299B72858"
+    );
+    assert_eq!(t("@(context.Request.Certificate.SerialNumber.ToLower())"), "0a1b");
+    assert_eq!(
+        ev_with(
+            &c,
+            "@(context.Request.Certificate.Verify() && context.Request.Certificate.VerifyNoRevocation())"
+        ),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        ev_with(
+            &c,
+            "@(context.Request.Certificate.NotAfter > context.Request.Certificate.NotBefore)"
+        ),
+        Value::Bool(true)
+    );
+    assert_eq!(ev_with(&c, "@(context.Request.Certificate.Version)"), Value::Int(3));
+    // Absent: null, and `?.` is safe.
+    let none = cx().without(Ns::Certificate);
+    assert_eq!(
+        ev_with(&none, "@(context.Request.Certificate == null)"),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        ev_with(&none, "@(context.Request.Certificate?.Subject ?? \"none\")"),
+        Value::string("none")
+    );
+    let e = Expr::compile("@(context.Request.Certificate.Subject)").unwrap();
+    assert_eq!(e.eval(&none).unwrap_err().kind, EvalErrorKind::NullReference);
+}

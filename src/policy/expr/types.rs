@@ -195,6 +195,24 @@ pub enum Ns {
     User,
     Deployment,
     LastError,
+    /// `context.Request.Certificate`: the client certificate (null without one).
+    Certificate,
+    /// `Certificate.SubjectName` / `.IssuerName` (an `X500DistinguishedName`).
+    CertName(CertName),
+}
+
+/// Which distinguished name of the client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CertName {
+    Subject,
+    Issuer,
+}
+
+/// A DateTime-valued member of the client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CertDate {
+    NotBefore,
+    NotAfter,
 }
 
 impl Ns {
@@ -202,7 +220,7 @@ impl Ns {
     pub fn may_be_absent(self) -> bool {
         matches!(
             self,
-            Ns::Response | Ns::Subscription | Ns::Product | Ns::User | Ns::LastError
+            Ns::Response | Ns::Subscription | Ns::Product | Ns::User | Ns::LastError | Ns::Certificate
         )
     }
 }
@@ -224,6 +242,9 @@ impl fmt::Display for Ns {
             Ns::User => "context.User",
             Ns::Deployment => "context.Deployment",
             Ns::LastError => "context.LastError",
+            Ns::Certificate => "context.Request.Certificate",
+            Ns::CertName(CertName::Subject) => "context.Request.Certificate.SubjectName",
+            Ns::CertName(CertName::Issuer) => "context.Request.Certificate.IssuerName",
         })
     }
 }
@@ -275,6 +296,17 @@ pub enum TextField {
     LastErrorPolicyId,
     /// `context.RequestId` (a Guid in APIM), in its "D" form.
     RequestId,
+    /// `Certificate.Subject` / `.SubjectName.Name`, formatted as .NET does
+    /// (`CN=client, O=Example, C=NL`: most specific first).
+    CertSubject,
+    /// `Certificate.Issuer` / `.IssuerName.Name`.
+    CertIssuer,
+    /// `Certificate.Thumbprint`: SHA-1 of the DER, uppercase hex.
+    CertThumbprint,
+    /// `Certificate.SerialNumber`: uppercase hex, big-endian.
+    CertSerialNumber,
+    /// `Certificate.ToString()`: .NET's `[Subject]`… block.
+    CertText,
 }
 
 /// An int-valued member of `context`.
@@ -282,4 +314,6 @@ pub enum TextField {
 pub enum IntField {
     UrlPort(UrlKind),
     ResponseStatusCode,
+    /// `Certificate.Version` (3 for X.509 v3).
+    CertVersion,
 }

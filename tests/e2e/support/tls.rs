@@ -68,6 +68,12 @@ impl Pki {
     /// `<file>.pem` (certificate then key, as `certificates/<id>.pem` wants).
     /// `sans` are DNS names; `client` makes a client-auth certificate.
     pub fn issue(&self, file: &str, cn: &str, sans: &[&str], client: bool) -> PathBuf {
+        self.issue_days(file, cn, sans, client, "2")
+    }
+
+    /// Like [`Pki::issue`], valid for `days` from now (`"-1"`: already
+    /// expired).
+    pub fn issue_days(&self, file: &str, cn: &str, sans: &[&str], client: bool, days: &str) -> PathBuf {
         let d = &self.dir;
         openssl(
             d,
@@ -121,7 +127,7 @@ impl Pki {
                 "-out",
                 &format!("{file}.crt"),
                 "-days",
-                "2",
+                days,
                 "-extfile",
                 &format!("{file}.ext"),
             ],
@@ -132,6 +138,23 @@ impl Pki {
         std::fs::write(&pem, format!("{crt}{key}")).unwrap();
         pem
     }
+}
+
+/// The SHA-1 thumbprint of a PEM certificate file, uppercase hex (.NET's
+/// `Thumbprint`).
+pub fn thumbprint(pem: &Path) -> String {
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
+        .arg(pem)
+        .output()
+        .expect("run openssl");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .rsplit('=')
+        .next()
+        .unwrap_or_default()
+        .replace(':', "")
+        .to_ascii_uppercase()
 }
 
 /// Runs `openssl s_client` against 127.0.0.1:`port` with `args`, sending

@@ -1,0 +1,186 @@
+//! Per-worker batching of access-log lines.
+//!
+//! Owns one worker's pending access-log bytes. A record is appended to the
+//! worker's buffer (no lock, no syscall on the request path); the first
+//! record of a batch spawns a flush task on the worker's runtime, which runs
+//! after the tasks that are already ready, i.e. when the worker has finished
+//! the current burst of completions. So a lone request's line leaves at once,
+//! and under load one `write` carries many lines instead of one per request.
+//!
+//! Invariants: the buffer only ever holds whole lines (each ends in `\n`);
+//! it is written through the process's `stdout` lock, so lines from
+//! different workers (and from `tracing`) never interleave mid-line; it never
+//! grows past [`MAX_PENDING`] (beyond that the worker writes inline); what is
+//! pending when the worker stops is written by `Drop`. A failed write drops
+//! the batch (logging must never fail a request) and is counted.
+
+use std::cell::{Cell, RefCell};
+use std::io::Write;
+use std::rc::Rc;
+
+/// Bytes after which a record is written inline instead of waiting for the
+/// flush task (bounds the buffer under a flood of requests).
+pub const MAX_PENDING: usize = 64 * 1024;
+
+/// Where a batch goes: the process's standard output in production.
+pub type Sink = fn(&[u8]) -> std::io::Result<()>;
+
+/// Writes `bytes` to standard output under its lock, then flushes.
+pub fn stdout_sink(bytes: &[u8]) -> std::io::Result<()> {
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    out.write_all(bytes)?;
+    out.flush()
+}
+
+/// One worker's pending access-log lines.
+pub struct LogBatch {
+    pending: RefCell<Vec<u8>>,
+    scheduled: Cell<bool>,
+    dropped_writes: Cell<u64>,
+    sink: Sink,
+}
+
+impl LogBatch {
+    pub fn new(sink: Sink) -> Rc<LogBatch> {
+        Rc::new(LogBatch {
+            pending: RefCell::new(Vec::new()),
+            scheduled: Cell::new(false),
+            dropped_writes: Cell::new(0),
+            sink,
+        })
+    }
+
+    /// Appends one record: `fill` writes the line (without its `\n`).
+    /// Must run on the worker's runtime (it may spawn the flush task).
+    pub fn push(self: &Rc<Self>, fill: impl FnOnce(&mut Vec<u8>)) {
+        let len = {
+            let mut buf = self.pending.borrow_mut();
+            fill(&mut buf);
+            buf.push(b'\n');
+            buf.len()
+        };
+        if len >= MAX_PENDING {
+            self.flush();
+        } else if !self.scheduled.replace(true) {
+            let me = self.clone();
+            monoio::spawn(async move {
+                me.scheduled.set(false);
+                me.flush();
+            });
+        }
+    }
+
+    /// Writes every pending line now.
+    pub fn flush(&self) {
+        let mut buf = self.pending.borrow_mut();
+        if buf.is_empty() {
+            return;
+        }
+        if (self.sink)(&buf).is_err() {
+            self.dropped_writes.set(self.dropped_writes.get() + 1);
+        }
+        buf.clear();
+    }
+
+    /// Bytes waiting for the flush task.
+    pub fn pending_len(&self) -> usize {
+        self.pending.borrow().len()
+    }
+
+    /// Batches lost to a failed write (stdout closed or full disk).
+    pub fn dropped_writes(&self) -> u64 {
+        self.dropped_writes.get()
+    }
+}
+
+impl Drop for LogBatch {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::future::Future;
+
+    thread_local! {
+        static WRITES: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn capture(bytes: &[u8]) -> std::io::Result<()> {
+        WRITES.with(|w| w.borrow_mut().push(bytes.to_vec()));
+        Ok(())
+    }
+
+    fn failing(_: &[u8]) -> std::io::Result<()> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+
+    fn writes() -> Vec<String> {
+        WRITES.with(|w| {
+            w.borrow_mut()
+                .drain(..)
+                .map(|b| String::from_utf8(b).unwrap())
+                .collect()
+        })
+    }
+
+    /// Lets the tasks spawned so far run: a task spawned now runs after
+    /// them (the run queue is FIFO), and this waits for it.
+    async fn after_ready_tasks() {
+        monoio::spawn(async {}).await;
+    }
+
+    fn run<F: Future>(f: F) -> F::Output {
+        monoio::RuntimeBuilder::<monoio::LegacyDriver>::new()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn lines_wait_for_the_flush_task_then_leave_in_one_write() {
+        run(async {
+            let batch = LogBatch::new(capture);
+            batch.push(|b| b.extend_from_slice(b"{\"a\":1}"));
+            batch.push(|b| b.extend_from_slice(b"{\"a\":2}"));
+            assert_eq!(batch.pending_len(), 16, "both lines buffered, each with its newline");
+            assert!(writes().is_empty(), "nothing written on the request path");
+            after_ready_tasks().await;
+            assert_eq!(writes(), ["{\"a\":1}\n{\"a\":2}\n"], "one write for the batch");
+            batch.push(|b| b.extend_from_slice(b"{\"a\":3}"));
+            after_ready_tasks().await;
+            assert_eq!(writes(), ["{\"a\":3}\n"], "the next batch gets its own flush task");
+        });
+    }
+
+    #[test]
+    fn a_full_buffer_is_written_inline_and_drop_writes_the_rest() {
+        run(async {
+            let batch = LogBatch::new(capture);
+            batch.push(|b| b.resize(MAX_PENDING, b'x'));
+            assert_eq!(batch.pending_len(), 0, "written at once, not left to grow");
+            assert_eq!(writes().len(), 1);
+            batch.push(|b| b.extend_from_slice(b"last"));
+            drop(batch); // the flush task still holds a clone
+            after_ready_tasks().await;
+            assert_eq!(writes(), ["last\n"]);
+        });
+        let batch = LogBatch::new(capture);
+        batch.pending.borrow_mut().extend_from_slice(b"pending\n");
+        drop(batch);
+        assert_eq!(writes(), ["pending\n"], "Drop writes what is pending");
+    }
+
+    #[test]
+    fn a_failed_write_is_counted_and_the_batch_dropped() {
+        let batch = LogBatch::new(failing);
+        batch.pending.borrow_mut().extend_from_slice(b"x\n");
+        batch.flush();
+        assert_eq!(batch.dropped_writes(), 1);
+        assert_eq!(batch.pending_len(), 0);
+    }
+}
