@@ -16,6 +16,7 @@
 //!   gateway, with at most one default; a certificate in use cannot be
 //!   deleted (409).
 
+use base64::Engine;
 use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::json;
@@ -33,8 +34,8 @@ type R = Result<Resp, MgmtError>;
 /// Largest accepted certificate (PEM or PFX), far above any real chain.
 const MAX_CERT_BYTES: usize = 256 * 1024;
 
-/// The PEM text of an upload. APIM's PKCS#12 form (`data` + `password`)
-/// is recognised and refused with how to convert it (see docs/tls.md).
+/// The PEM text of an upload: `pem` as given, or APIM's PKCS#12 form
+/// (`data` = base64 PFX, `password`) converted to PEM.
 fn upload_pem(u: CertificateUpload) -> Result<String, MgmtError> {
     match (u.pem, u.data) {
         (Some(pem), None) => {
@@ -43,10 +44,15 @@ fn upload_pem(u: CertificateUpload) -> Result<String, MgmtError> {
             }
             Ok(pem)
         }
-        (None, Some(_)) => Err(bad(
-            "PFX (PKCS#12) upload is not supported yet: convert it to PEM, e.g. \
-             `openssl pkcs12 -in cert.pfx -nodes`, and send it as pem",
-        )),
+        (None, Some(data)) => {
+            if data.len() > MAX_CERT_BYTES * 2 {
+                return Err(bad("data is longer than 512 KiB"));
+            }
+            let der = base64::engine::general_purpose::STANDARD
+                .decode(data.trim())
+                .map_err(|_| bad("data must be the base64 encoding of a PFX (PKCS#12) file"))?;
+            crate::tls::pkcs12::to_pem(&der, u.password.as_deref().unwrap_or("")).map_err(|e| bad(format!("data: {e}")))
+        }
         (Some(_), Some(_)) => Err(bad("give either pem or data (PFX), not both")),
         (None, None) => Err(bad(
             "pem (certificate chain and private key, PEM) or data (base64 PFX) with password is required",

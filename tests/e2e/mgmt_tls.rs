@@ -158,7 +158,7 @@ fn certificate_and_hostname_via_rest_are_served_and_rotate_under_load() {
             "a key that does not match",
             json!({ "pem": format!("{crt}{other_key}") }),
         ),
-        ("PFX", json!({ "data": "MIIB", "password": "x" })),
+        ("not a PFX", json!({ "data": "MIIB", "password": "x" })),
         ("nothing", json!({})),
     ] {
         let (code, v) = admin_call(&cp, "PUT", "/mgmt/certificates/bad", &body.to_string());
@@ -389,4 +389,88 @@ fn api_protocols_limit_the_schemes_an_api_answers_on() {
     assert_eq!((https("/secure/x"), http("/secure/x")), (200, 404));
     assert_eq!((https("/plain/x"), http("/plain/x")), (404, 200));
     assert_eq!((https("/echo/x"), http("/echo/x")), (200, 200), "both by default");
+}
+
+/// APIM's PKCS#12 upload (`data` + `password`): OpenSSL 3's default
+/// (PBES2/AES) and the legacy 3DES form Windows exports are both read; a
+/// wrong password or a file that is not a PFX is a 400.
+#[test]
+fn pfx_uploads_are_read_and_bad_ones_refused() {
+    use base64::Engine;
+    let tmp = TempDir::new("mgmt-pfx");
+    let pki = Pki::new(&tmp.0, "x");
+    pki.issue("site", "site.test", &["site.test"], false);
+    let cp = ControlPlane::start();
+    cp.put_gateway("gw1");
+    let legacy = [
+        "-certpbe",
+        "PBE-SHA1-3DES",
+        "-keypbe",
+        "PBE-SHA1-3DES",
+        "-macalg",
+        "sha1",
+    ];
+    for (name, extra) in [("modern", &[][..]), ("legacy", &legacy[..])] {
+        let out = Command::new("openssl")
+            .args([
+                "pkcs12",
+                "-export",
+                "-in",
+                "site.crt",
+                "-inkey",
+                "site.key",
+                "-passout",
+                "pass:s3cret",
+                "-out",
+            ])
+            .arg(format!("{name}.pfx"))
+            .args(extra)
+            .current_dir(&tmp.0)
+            .output()
+            .expect("run openssl pkcs12");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let pfx = std::fs::read(tmp.0.join(format!("{name}.pfx"))).unwrap();
+        let data = base64::engine::general_purpose::STANDARD.encode(&pfx);
+        let path = format!("/mgmt/certificates/{name}");
+        let (code, v) = admin_call(
+            &cp,
+            "PUT",
+            &path,
+            &json!({ "data": data, "password": "wrong" }).to_string(),
+        );
+        assert_eq!(code, 400, "{name}, wrong password: {v}");
+        let (code, v) = admin_call(
+            &cp,
+            "PUT",
+            &path,
+            &json!({ "data": data, "password": "s3cret" }).to_string(),
+        );
+        assert_eq!(code, 201, "{name}: {v}");
+        assert_eq!(v["hasPrivateKey"], true, "{name}: {v}");
+        assert!(
+            v["subject"].as_str().unwrap_or_default().contains("site.test"),
+            "{name}: {v}"
+        );
+        // Usable for a host name: the key came along and matches.
+        let hc = json!({ "hostname": format!("{name}.test"), "certificateId": name });
+        cp.admin(
+            "PUT",
+            &format!("/mgmt/gateways/gw1/hostnameConfigurations/{name}"),
+            &hc.to_string(),
+        );
+    }
+    let (code, v) = admin_call(
+        &cp,
+        "PUT",
+        "/mgmt/certificates/x",
+        &json!({ "data": "!!!", "password": "p" }).to_string(),
+    );
+    assert_eq!(code, 400, "{v}");
+    let (code, v) = admin_call(
+        &cp,
+        "PUT",
+        "/mgmt/certificates/x",
+        &json!({ "data": "AAAA", "password": "p" }).to_string(),
+    );
+    assert_eq!(code, 400, "{v}");
 }
