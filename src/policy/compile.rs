@@ -17,9 +17,9 @@ use super::program::{Op, Policy, Program};
 use super::text::Text;
 use super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
-    mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, retry, return_response, rewrite_uri,
-    set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
-    validate_client_certificate,
+    limit_concurrency, mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, retry, return_response,
+    rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable,
+    trace, validate_client_certificate,
 };
 
 /// The four sections of a policy document.
@@ -368,9 +368,9 @@ impl<'a> Compiler<'a> {
             "trace" => Policy::Trace(trace::compile(self, el)?),
             "emit-metric" => Policy::EmitMetric(emit_metric::compile(self, el)?),
             "rate-limit" => Policy::RateLimit(rate_limit::compile(self, el)?),
-            "rate-limit-by-key" => Policy::RateLimitByKey(rate_limit_by_key::compile(self, el)?),
+            "rate-limit-by-key" => Policy::RateLimitByKey(Box::new(rate_limit_by_key::compile(self, el)?)),
             "quota" => Policy::Quota(quota::compile(self, el)?),
-            "quota-by-key" => Policy::QuotaByKey(quota_by_key::compile(self, el)?),
+            "quota-by-key" => Policy::QuotaByKey(Box::new(quota_by_key::compile(self, el)?)),
             "forward-request" => {
                 let f = set_backend_service::compile_forward(self, el)?;
                 self.push(el, Op::Forward(f));
@@ -378,6 +378,7 @@ impl<'a> Compiler<'a> {
             }
             "choose" => return self.choose(el),
             "retry" => return self.retry(el),
+            "limit-concurrency" => return self.limit_concurrency(el),
             "base" | "include-fragment" => {
                 return Err(self.error(el, "left after composition (the document layer resolves it)"))
             }
@@ -454,6 +455,22 @@ impl<'a> Compiler<'a> {
             retry: Box::new(r),
             slot,
             start,
+        });
+        Ok(())
+    }
+}
+
+impl Compiler<'_> {
+    /// `limit-concurrency` → `ConcurrencyEnter; children; ConcurrencyExit`.
+    fn limit_concurrency(&mut self, el: &Element) -> Result<(), CompileError> {
+        let lc = limit_concurrency::compile(self, el)?;
+        self.note(el, false);
+        let enter = self.ops.len();
+        self.ops.push(Op::ConcurrencyEnter(Box::new(lc)));
+        self.nodes(&el.children)?;
+        self.ops.push(Op::ConcurrencyExit {
+            enter,
+            release: !limit_concurrency::wraps_forward(el),
         });
         Ok(())
     }

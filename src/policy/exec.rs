@@ -213,6 +213,17 @@ pub fn run<'p>(prog: &'p Program, mut pc: usize, r: &mut Run<'_, 'p>) -> Result<
                 r.flow.set_attempt(*slot, 0);
                 pc += 1;
             }
+            Op::ConcurrencyEnter(lc) => {
+                lc.enter(r)?;
+                pc += 1;
+            }
+            Op::ConcurrencyExit { enter, release } => {
+                if let (true, Some(Op::ConcurrencyEnter(lc))) = (*release, prog.ops.get(*enter)) {
+                    let id = lc.id();
+                    r.flow.permits.retain(|(held, _)| *held != id);
+                }
+                pc += 1;
+            }
             Op::Forward(_) | Op::RetryCheck { .. } => return Ok(Stop::Suspend(pc)),
         }
     }

@@ -174,6 +174,11 @@ pub struct Flow<'p> {
     /// Extra headers for the error response of the failure being raised
     /// (a rate limit's `Retry-After` under its configured name).
     pub error_headers: Vec<(&'p str, String)>,
+    /// `limit-concurrency` slots held, by element id (see
+    /// `policy::limit_concurrency` for when they are given back).
+    pub permits: Vec<(usize, super::limits::Permit)>,
+    /// Limit counting left for after the response (`policy::limit_after`).
+    pub after: Vec<super::limit_after::Deferred<'p>>,
 }
 
 impl<'p> Flow<'p> {

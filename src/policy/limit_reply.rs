@@ -13,8 +13,11 @@ use std::time::Duration;
 
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
+use super::expr::Type;
 use super::expr::Value;
 use super::failure::Failure;
+use super::limits::QuotaLimit;
+use super::text::Text;
 
 /// The optional `*-header-name` / `*-variable-name` attributes.
 #[derive(Clone, Debug, Default)]
@@ -79,17 +82,27 @@ impl Names {
     }
 }
 
-/// A refused quota call: 403 with `Retry-After`.
-pub fn quota_refused(r: &mut Run<'_, '_>, source: &'static str, retry_after: Option<Duration>) -> Failure {
+/// A refused quota call: 403 with `Retry-After`; the message names the
+/// part that ran out (calls unless it was the bandwidth).
+pub fn quota_refused(
+    r: &mut Run<'_, '_>,
+    source: &'static str,
+    retry_after: Option<Duration>,
+    exceeded: Option<QuotaLimit>,
+) -> Failure {
     let secs = retry_after.map_or(0, whole_seconds);
     if retry_after.is_some() {
         r.flow.error_headers.push(("Retry-After", secs.to_string()));
     }
+    let what = match exceeded {
+        Some(QuotaLimit::Bandwidth) => "bandwidth",
+        Some(QuotaLimit::Calls) | None => "call volume",
+    };
     Failure::new(
         source,
         "QuotaExceeded",
         403,
-        format!("Out of call volume quota. Quota will be replenished in {}.", hms(secs)),
+        format!("Out of {what} quota. Quota will be replenished in {}.", hms(secs)),
     )
 }
 
@@ -122,6 +135,27 @@ pub fn period(c: &Compiler<'_>, el: &Element, zero_ok: bool) -> Result<Duration,
         return Err(c.error(el, "`renewal-period` must be at least 1 second"));
     }
     Ok(Duration::from_secs(secs))
+}
+
+/// `increment-count` (default 1): a number or an expression.
+pub fn increment(c: &Compiler<'_>, el: &Element) -> Result<Text, CompileError> {
+    let Some(t) = c.text_attr(el, "increment-count", Type::Int)? else {
+        return Ok(Text::lit("1"));
+    };
+    if let Some(v) = t.literal() {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| c.error(el, format!("`increment-count` must be 0-{}, not `{v}`", u32::MAX)))?;
+    }
+    Ok(t)
+}
+
+/// Evaluates `increment-count` for the policy `source`.
+pub fn eval_increment<'p>(r: &Run<'_, 'p>, t: &'p Text, source: &'static str) -> Result<u32, Failure> {
+    let v = r.eval(t, source)?;
+    v.trim()
+        .parse::<u32>()
+        .map_err(|_| Failure::expression(source, format!("increment-count `{v}` is not a count")))
 }
 
 /// The identity of one `rate-limit`/`quota` element: its document and line

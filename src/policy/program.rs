@@ -10,9 +10,9 @@
 use super::expr::Expr;
 use super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
-    mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, retry, return_response, rewrite_uri,
-    set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
-    validate_client_certificate,
+    limit_concurrency, mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, retry, return_response,
+    rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable,
+    trace, validate_client_certificate,
 };
 
 /// One section's compiled program.
@@ -67,6 +67,12 @@ pub enum Op {
     Jump(usize),
     /// Start of a `retry` body: resets the attempt counter of `slot`.
     RetryStart { slot: usize },
+    /// Start of a `limit-concurrency` body: take a slot (or fail with 429).
+    ConcurrencyEnter(Box<limit_concurrency::LimitConcurrency>),
+    /// End of a `limit-concurrency` body: give the slot back, unless the
+    /// body forwards the request (then it is held until the request ends).
+    /// `enter` is the index of the block's `ConcurrencyEnter`.
+    ConcurrencyExit { enter: usize, release: bool },
     /// End of a `retry` body: evaluate the condition, maybe wait and go back.
     RetryCheck {
         retry: Box<retry::Retry>,
@@ -98,7 +104,7 @@ pub enum Policy {
     Trace(trace::Trace),
     EmitMetric(emit_metric::EmitMetric),
     RateLimit(rate_limit::RateLimit),
-    RateLimitByKey(rate_limit_by_key::RateLimitByKey),
+    RateLimitByKey(Box<rate_limit_by_key::RateLimitByKey>),
     Quota(quota::Quota),
-    QuotaByKey(quota_by_key::QuotaByKey),
+    QuotaByKey(Box<quota_by_key::QuotaByKey>),
 }

@@ -7,12 +7,18 @@
 //! Refusal: 403 `{ "statusCode": 403, "message": "Out of call volume quota.
 //! Quota will be replenished in hh:mm:ss." }` with `Retry-After` (seconds),
 //! `LastError.Reason` `QuotaExceeded`. `renewal-period="0"` never renews.
-//! Not supported yet (configuration errors): `bandwidth` and nested
-//! `<api>`/`<operation>` elements.
+//! `bandwidth` (kilobytes, alone or with `calls`) counts the request and
+//! response body bytes of each admitted call once it is over (see
+//! `policy::limit_after`); once a period's bytes reached the limit, calls
+//! are refused with "Out of bandwidth quota. …". Nested `<api>`/`<operation>`
+//! elements add quotas of their own (`policy::limit_nested`); a call must
+//! fit every quota that applies.
 
-use super::compile::{children, CompileError, Compiler, Element, Section};
+use super::compile::{CompileError, Compiler, Element, Section};
 use super::exec::Run;
 use super::failure::Failure;
+use super::limit_after::{Count, Deferred};
+use super::limit_nested::{self, Nested};
 use super::limit_reply::{period, policy_identity, quota_refused};
 use super::limits::{LimitKey, QuotaSpec, APIM_FIRST_PERIOD_START};
 
@@ -20,16 +26,17 @@ use super::limits::{LimitKey, QuotaSpec, APIM_FIRST_PERIOD_START};
 pub struct Quota {
     pub spec: QuotaSpec,
     pub identity: Box<str>,
+    pub nested: Vec<Nested<QuotaSpec>>,
 }
 
-/// The [`QuotaSpec`] of a `quota` or `quota-by-key` element.
+/// The [`QuotaSpec`] of a `quota` or `quota-by-key` element (or of a
+/// nested `<api>`/`<operation>`).
 pub fn spec(c: &Compiler<'_>, el: &Element) -> Result<QuotaSpec, CompileError> {
-    if c.attr(el, "bandwidth").is_some() {
-        return Err(c.error(el, "`bandwidth` quotas are not supported yet"));
+    let calls = c.number(el, "calls")?;
+    let bandwidth = c.number(el, "bandwidth")?;
+    if calls.is_none() && bandwidth.is_none() {
+        return Err(c.error(el, "needs `calls`, `bandwidth` or both"));
     }
-    let calls = c
-        .number(el, "calls")?
-        .ok_or_else(|| c.error(el, "missing attribute `calls`"))?;
     let start = match c.attr(el, "first-period-start") {
         None => APIM_FIRST_PERIOD_START,
         Some(v) => parse_utc(v.trim()).ok_or_else(|| {
@@ -39,7 +46,7 @@ pub fn spec(c: &Compiler<'_>, el: &Element) -> Result<QuotaSpec, CompileError> {
             )
         })?,
     };
-    Ok(QuotaSpec::new(Some(calls), None, period(c, el, true)?).starting_at(start))
+    Ok(QuotaSpec::new(calls, bandwidth, period(c, el, true)?).starting_at(start))
 }
 
 /// `YYYY-MM-DDThh:mm:ss[Z]` (UTC) as unix seconds.
@@ -70,27 +77,47 @@ pub fn parse_utc(s: &str) -> Option<i64> {
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Quota, CompileError> {
     c.only_in(el, &[Section::Inbound])?;
-    if let Some(child) = children(el).next() {
-        return Err(c.error(child, "nested <api>/<operation> quotas are not supported yet"));
-    }
     Ok(Quota {
         spec: spec(c, el)?,
         identity: policy_identity(el, ""),
+        nested: limit_nested::compile(c, el, spec)?,
     })
 }
 
-/// Checks and counts one call against `key`.
-pub fn check(r: &mut Run<'_, '_>, source: &'static str, key: &LimitKey, spec: &QuotaSpec) -> Result<(), Failure> {
+/// Checks that `increment` more calls fit every quota in `all` (counting
+/// nothing), then counts them; records bandwidth for after the response.
+pub fn check_all<'p>(
+    r: &mut Run<'_, 'p>,
+    source: &'static str,
+    all: Vec<(LimitKey, &'p QuotaSpec)>,
+    increment: u64,
+) -> Result<(), Failure> {
     let env = r.env;
-    let d = env.services.limits.check_quota(key, spec, 1);
-    if d.table_full {
-        tracing::warn!(api = %env.api.id, "quota counters are full; refusing a new key");
+    let limits = &env.services.limits;
+    if all.len() > 1 || increment == 0 {
+        for (key, spec) in &all {
+            let d = limits.check_quota(key, spec, 0);
+            if !d.allowed {
+                return Err(quota_refused(r, source, d.retry_after, d.exceeded));
+            }
+        }
     }
-    if d.allowed {
-        Ok(())
-    } else {
-        Err(quota_refused(r, source, d.retry_after))
+    for (key, spec) in all {
+        if increment > 0 {
+            let d = limits.check_quota(&key, spec, increment);
+            if d.table_full {
+                tracing::warn!(api = %env.api.id, "quota counters are full; refusing a new key");
+            }
+            if !d.allowed {
+                return Err(quota_refused(r, source, d.retry_after, d.exceeded));
+            }
+        }
+        if spec.bandwidth_kb.is_some() {
+            let bytes = Deferred::decided(key, Count::Quota { spec, calls: 0 }, true);
+            r.flow.after.push(bytes);
+        }
     }
+    Ok(())
 }
 
 impl Quota {
@@ -100,7 +127,11 @@ impl Quota {
             .grant
             .subscription(&env.replica.subscriptions)
             .map_or("", |s| s.id.as_str());
-        check(r, "quota", &LimitKey::per_policy(&*self.identity, subject), &self.spec)
+        let mut all = vec![(LimitKey::per_policy(&*self.identity, subject), &self.spec)];
+        for n in self.nested.iter().filter(|n| n.applies(env)) {
+            all.push((LimitKey::per_policy(&*n.identity, subject), &n.limit));
+        }
+        check_all(r, "quota", all, 1)
     }
 }
 

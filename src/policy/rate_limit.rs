@@ -8,15 +8,19 @@
 //! Try again in N seconds." }` with `Retry-After: N`, `LastError.Reason`
 //! `RateLimitExceeded`. Each element has its own counter per subscription
 //! (requests without a subscription share one). Nested `<api>`/`<operation>`
-//! elements are not supported yet (a configuration error).
+//! elements add limits of their own for one API or operation
+//! (`policy::limit_nested`); a request must fit every limit that applies,
+//! and is counted by all of them only when it does. The remaining/total
+//! headers report the limit with the fewest calls left.
 
 use std::time::Duration;
 
-use super::compile::{children, CompileError, Compiler, Element, Section};
+use super::compile::{CompileError, Compiler, Element, Section};
 use super::exec::Run;
 use super::failure::Failure;
+use super::limit_nested::{self, Nested};
 use super::limit_reply::{period, policy_identity, Names};
-use super::limits::LimitKey;
+use super::limits::{LimitKey, RateDecision};
 
 #[derive(Clone, Debug)]
 pub struct RateLimit {
@@ -25,6 +29,8 @@ pub struct RateLimit {
     /// This element's identity in its counters' keys.
     pub identity: Box<str>,
     pub names: Names,
+    /// `<api>`/`<operation>` limits: (calls, period).
+    pub nested: Vec<Nested<(u32, Duration)>>,
 }
 
 /// `calls`: a positive 32-bit count.
@@ -40,14 +46,12 @@ pub fn calls(c: &Compiler<'_>, el: &Element) -> Result<u32, CompileError> {
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<RateLimit, CompileError> {
     c.only_in(el, &[Section::Inbound])?;
-    if let Some(child) = children(el).next() {
-        return Err(c.error(child, "nested <api>/<operation> limits are not supported yet"));
-    }
     Ok(RateLimit {
         calls: calls(c, el)?,
         period: period(c, el, false)?,
         identity: policy_identity(el, ""),
         names: Names::compile(c, el)?,
+        nested: limit_nested::compile(c, el, |c, e| Ok((calls(c, e)?, period(c, e, false)?)))?,
     })
 }
 
@@ -58,15 +62,38 @@ impl RateLimit {
             .grant
             .subscription(&env.replica.subscriptions)
             .map_or("", |s| s.id.as_str());
-        let key = LimitKey::per_policy(&*self.identity, subject);
-        let d = env.services.limits.check_rate(&key, self.calls, self.period, 1);
-        if d.table_full {
-            tracing::warn!(api = %env.api.id, "rate-limit counters are full; refusing a new key");
+        let limits = &env.services.limits;
+        let own = (LimitKey::per_policy(&*self.identity, subject), self.calls, self.period);
+        let mut all = vec![own];
+        if !self.nested.is_empty() {
+            let nested = self.nested.iter().filter(|n| n.applies(env));
+            all.extend(nested.map(|n| (LimitKey::per_policy(&*n.identity, subject), n.limit.0, n.limit.1)));
         }
-        if !d.allowed {
-            return Err(self.names.rate_refused(r, "rate-limit", d.retry_after));
+        // With nested limits, first check that every one has room (counting nothing).
+        if all.len() > 1 {
+            for (key, calls, period) in &all {
+                let d = limits.check_rate(key, *calls, *period, 0);
+                if !d.allowed {
+                    return Err(self.names.rate_refused(r, "rate-limit", d.retry_after));
+                }
+            }
         }
-        self.names.admitted(r, u64::from(d.remaining), u64::from(self.calls));
+        let mut tightest: Option<(RateDecision, u32)> = None;
+        for (key, calls, period) in &all {
+            let d = limits.check_rate(key, *calls, *period, 1);
+            if d.table_full {
+                tracing::warn!(api = %env.api.id, "rate-limit counters are full; refusing a new key");
+            }
+            if !d.allowed {
+                return Err(self.names.rate_refused(r, "rate-limit", d.retry_after));
+            }
+            if tightest.is_none_or(|(t, _)| d.remaining < t.remaining) {
+                tightest = Some((d, *calls));
+            }
+        }
+        if let Some((d, calls)) = tightest {
+            self.names.admitted(r, u64::from(d.remaining), u64::from(calls));
+        }
         Ok(())
     }
 }

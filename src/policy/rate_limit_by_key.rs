@@ -7,9 +7,13 @@
 //!     counter-key="@(context.Request.IpAddress)"
 //!     increment-condition="@(context.Request.Method != "OPTIONS")" increment-count="1"/>
 //! ```
-//! Refusal as `rate-limit` (429, `Retry-After`). `increment-condition` is
-//! evaluated in inbound, before the request is forwarded: when false the
-//! request is checked against the limit but not counted.
+//! Refusal as `rate-limit` (429, `Retry-After`). `increment-count` (default
+//! 1, *expr*) counts a request as several calls. `increment-condition` is
+//! evaluated in inbound, before the request is forwarded (when false the
+//! request is checked against the limit but not counted), unless it reads
+//! `context.Response`: then the limit is checked on the request and the
+//! calls are counted after the response if the condition holds there
+//! (`policy::limit_after`).
 
 use std::time::Duration;
 
@@ -17,7 +21,8 @@ use super::compile::{CompileError, Compiler, Element, Section};
 use super::exec::Run;
 use super::expr::{Expr, Type};
 use super::failure::Failure;
-use super::limit_reply::{period, Names};
+use super::limit_after::{reads_response, Count, Deferred};
+use super::limit_reply::{eval_increment, increment, period, Names};
 use super::limits::LimitKey;
 use super::text::Text;
 
@@ -27,15 +32,14 @@ pub struct RateLimitByKey {
     pub period: Duration,
     pub counter_key: Text,
     pub condition: Option<Expr>,
-    pub increment: u32,
+    /// The condition reads the response: count after it.
+    pub after_response: bool,
+    pub increment: Text,
     pub names: Names,
 }
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<RateLimitByKey, CompileError> {
     c.only_in(el, &[Section::Inbound])?;
-    let increment = c.number(el, "increment-count")?.unwrap_or(1);
-    let increment =
-        u32::try_from(increment).map_err(|_| c.error(el, format!("`increment-count` is too large: {increment}")))?;
     Ok(RateLimitByKey {
         calls: super::rate_limit::calls(c, el)?,
         period: period(c, el, false)?,
@@ -43,7 +47,8 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<RateLimitByKey, Com
             .text_attr(el, "counter-key", Type::String)?
             .ok_or_else(|| c.error(el, "missing attribute `counter-key`"))?,
         condition: c.expr_attr(el, "increment-condition", Type::Bool)?,
-        increment,
+        after_response: c.attr(el, "increment-condition").is_some_and(reads_response),
+        increment: increment(c, el)?,
         names: Names::compile(c, el)?,
     })
 }
@@ -51,11 +56,14 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<RateLimitByKey, Com
 impl RateLimitByKey {
     pub fn run<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
         let key = LimitKey::shared(r.eval(&self.counter_key, "rate-limit-by-key")?);
-        let counted = match &self.condition {
-            Some(cond) => r.eval_bool(cond, "rate-limit-by-key")?,
-            None => true,
-        };
-        let increment = if counted { self.increment } else { 0 };
+        let calls = eval_increment(r, &self.increment, "rate-limit-by-key")?;
+        let deferred = self.condition.as_ref().filter(|_| self.after_response);
+        let counted = deferred.is_none()
+            && match &self.condition {
+                Some(cond) => r.eval_bool(cond, "rate-limit-by-key")?,
+                None => true,
+            };
+        let increment = if counted { calls } else { 0 };
         let env = r.env;
         let d = env.services.limits.check_rate(&key, self.calls, self.period, increment);
         if d.table_full {
@@ -65,6 +73,13 @@ impl RateLimitByKey {
             return Err(self.names.rate_refused(r, "rate-limit-by-key", d.retry_after));
         }
         self.names.admitted(r, u64::from(d.remaining), u64::from(self.calls));
+        if let Some(cond) = deferred {
+            let count = Count::Rate {
+                period: self.period,
+                calls,
+            };
+            r.flow.after.push(Deferred::on_response(key, count, cond));
+        }
         Ok(())
     }
 }

@@ -102,6 +102,9 @@ pub async fn duplex(
     }
     log.backend_time = Some(sent_at.elapsed());
     log.request_body_done = matches!(upload_result, Some(Ok(_) | Err(CopyError::Discarded(_))));
+    if let Some(Ok(n)) = upload_result {
+        log.request_bytes = n;
+    }
     match (upload_result, response_result) {
         // The client side failed (or sent a bad or oversized body) first.
         (Some(Err(CopyError::Source(e))), None) => Err(e),

@@ -232,6 +232,7 @@ pub async fn prepare(
             }
         };
         x.log.request_body_done = true;
+        x.log.request_bytes = n as u64;
     } else {
         x.client.consume(head.head_len);
     }

@@ -70,6 +70,8 @@ pub struct RequestLog {
     pub keep_alive: bool,
     pub upgraded: bool,
     pub response_bytes: u64,
+    /// Request body bytes read from the client and forwarded (or buffered).
+    pub request_bytes: u64,
     pub backend_time: Option<Duration>,
     pub api: Option<usize>,
     pub operation: Option<usize>,

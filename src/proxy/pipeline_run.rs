@@ -29,6 +29,7 @@ use crate::pipeline::Pipeline;
 use crate::policy::exec::{self, Env, RequestView, ResponseView, Run, Stop};
 use crate::policy::failure::{Failure, LastError};
 use crate::policy::flow::{Flow, ResponseEdits};
+use crate::policy::limit_after;
 use crate::policy::program::{Op, Program};
 use crate::replica::{BackendTarget, Replica};
 use crate::routing::RouteMatch;
@@ -98,16 +99,40 @@ async fn run_with<'r>(
         consumed: false,
     };
     let outcome = main(x, env, req, pipeline, &mut flow, &mut st).await;
-    match outcome {
+    let result = match outcome {
         Ok(Done::Relayed) => Ok(()),
-        Ok(Done::Synthetic) => respond(x, &flow, &mut st).await,
+        Ok(Done::Synthetic) => {
+            decide_limits(env, req, &mut flow);
+            respond(x, &flow, &mut st).await
+        }
         Err(e) if x.log.response_started || e.rescue().is_none() => Err(e),
         Err(e) => {
             on_error(env, req, pipeline, &mut flow, &st, &e);
             log_policy_failure(x, env, &e);
+            decide_limits(env, req, &mut flow);
             respond(x, &flow, &mut st).await
         }
+    };
+    if !flow.after.is_empty() {
+        let request_bytes = match x.head.framing {
+            BodyFraming::Length(n) if x.log.request_bytes == 0 => n,
+            _ => x.log.request_bytes,
+        };
+        let bytes = request_bytes.saturating_add(x.log.response_bytes);
+        limit_after::settle(&mut flow, &env.services.limits, bytes);
     }
+    result
+}
+
+/// Decides the limits counted on the response, for a gateway-made one.
+fn decide_limits<'r>(env: &'r Env<'r>, req: RequestView<'r>, flow: &mut Flow<'r>) {
+    let mut r = Run {
+        flow,
+        env,
+        req,
+        resp: None,
+    };
+    limit_after::decide(&mut r);
 }
 
 fn log_policy_failure(x: &Exchange<'_>, env: &Env<'_>, e: &ProxyError) {
@@ -144,6 +169,7 @@ async fn main<'r>(
         )
         .await?;
         x.log.request_body_done = true;
+        x.log.request_bytes = body.len() as u64;
         flow.request_body = Some(body);
     }
     if sync_section(&pipeline.inbound, flow, env, req, None)? == Stop::Answered {
@@ -423,6 +449,7 @@ impl ResponseHook for Outbound<'_, '_> {
         while let Stop::Suspend(i) = exec::run(self.prog, pc, &mut r).map_err(ProxyError::Policy)? {
             pc = i + 1;
         }
+        limit_after::decide(&mut r);
         if had_body && self.flow.response.body.is_none() {
             self.flow.response.body = self.flow.response_body.take();
         }
@@ -444,6 +471,8 @@ fn on_error<'r>(
     st: &State,
     e: &ProxyError,
 ) {
+    // A failure leaves every `limit-concurrency` block: give the slots back.
+    flow.permits.clear();
     let (status, message) = e.rescue().unwrap_or((500, "Internal server error"));
     let mut resp = ResponseEdits::synthetic(status);
     resp.headers.add("Content-Type", Cow::Borrowed("application/json"));

@@ -10,6 +10,8 @@ mod errors;
 mod heartbeat;
 mod invalid_snapshot;
 mod lifecycle;
+mod limit_concurrency;
+mod limit_counting;
 mod limits;
 mod mgmt;
 mod mgmt_resources;

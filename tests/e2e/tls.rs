@@ -315,7 +315,7 @@ fn backend_tls_with_a_test_ca_and_client_certificate() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(r.text().contains("\"X-Forwarded-Proto\":\"http\""), "{}", r.text());
     // Pooled: a second request reuses the TLS connection (no new handshake).
-    // The first handshake's log line may trail its response: wait for it.
+    // The backend logs the first handshake asynchronously: wait for it.
     backend.wait_for_line(|l| l.contains("TLS handshake completed"), LOG_TIMEOUT);
     let before = backend.lines_with("TLS handshake completed").len();
     assert_eq!(c.get("/b/again").status, 200);

@@ -187,7 +187,9 @@ impl Limits {
         self.add_quota(key, spec, calls, 0)
     }
 
-    fn add_quota(&self, key: &LimitKey, spec: &QuotaSpec, calls: u64, bytes: u64) -> bool {
+    /// Adds `calls` and `bytes` without checking (what was decided after
+    /// the response). False if the table was full and the key new.
+    pub fn add_quota(&self, key: &LimitKey, spec: &QuotaSpec, calls: u64, bytes: u64) -> bool {
         if calls == 0 && bytes == 0 {
             return true;
         }
