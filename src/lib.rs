@@ -14,6 +14,7 @@
 //! - [`probe`]: `outpost probe`, the container health check.
 //! - [`tls`]: TLS termination, backend TLS, suites, certificates.
 
+pub mod civil_date;
 pub mod config;
 pub mod control;
 pub mod cpus;

@@ -22,6 +22,7 @@
 //! 'static`, and holds no per-request state; `plain` pipelines (no policy
 //! but the default forward) take the proxy's fast path unchanged.
 
+use crate::policy::compile::Section;
 use crate::policy::program::{Op, Program};
 use crate::policy::set_backend_service::Forward;
 
@@ -44,10 +45,22 @@ impl Pipeline {
     pub fn forward_only() -> Self {
         Pipeline {
             backend: Program {
+                section: Section::Backend,
                 ops: vec![Op::Forward(Forward::default())],
+                sites: Vec::new(),
             },
             plain: true,
             ..Default::default()
+        }
+    }
+
+    /// The program of `section`.
+    pub fn program(&self, section: Section) -> &Program {
+        match section {
+            Section::Inbound => &self.inbound,
+            Section::Backend => &self.backend,
+            Section::Outbound => &self.outbound,
+            Section::OnError => &self.on_error,
         }
     }
 

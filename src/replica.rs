@@ -244,6 +244,11 @@ pub fn compile(
             access,
         });
     }
+    // A `base-url` expression may also name any API's service URL (resolved
+    // above, so this adds no lookup).
+    for api in &cfg.apis {
+        table.url_index(&api.service_url);
+    }
     let mut targets = Vec::with_capacity(table.urls.len());
     for (i, url) in table.urls.iter().enumerate() {
         let file = table

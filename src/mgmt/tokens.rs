@@ -18,6 +18,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256, Sha512};
 
 use super::{bad, MgmtError};
+use crate::civil_date::DateTimeParts;
 
 /// 30 days.
 pub const MAX_TOKEN_LIFETIME_SECS: i64 = 30 * 24 * 3600;
@@ -151,59 +152,21 @@ pub fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-/// (year, month, day) of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    days_from_civil(if m == 12 { y + 1 } else { y }, if m == 12 { 1 } else { m + 1 }, 1) - days_from_civil(y, m, 1)
-}
-
 fn to_unix(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
-    let ok = (1970..=9999).contains(&y)
-        && (1..=12).contains(&mo)
-        && d >= 1
-        && d <= days_in_month(y, mo)
-        && (0..24).contains(&h)
-        && (0..60).contains(&mi)
-        && (0..=60).contains(&s);
-    ok.then(|| days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s)
+    if y < 1970 {
+        return None;
+    }
+    DateTimeParts::unix_from_fields(y, mo, d, h, mi, s)
 }
 
 fn digits(s: &str) -> Option<i64> {
     (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
 }
 
-fn parts(unix: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let (y, m, d) = civil_from_days(unix.div_euclid(86400));
-    let secs = unix.rem_euclid(86400);
-    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
-}
-
 /// `yyyyMMddHHmm`
 pub fn format_compact(unix: i64) -> String {
-    let (y, m, d, h, mi, _) = parts(unix);
-    format!("{y:04}{m:02}{d:02}{h:02}{mi:02}")
+    let t = DateTimeParts::from_unix(unix);
+    format!("{:04}{:02}{:02}{:02}{:02}", t.year, t.month, t.day, t.hour, t.minute)
 }
 
 /// Parses exactly twelve digits `yyyyMMddHHmm` (UTC).
@@ -217,8 +180,11 @@ pub fn parse_compact(s: &str) -> Option<i64> {
 
 /// `2026-12-01T00:00:00Z`
 pub fn format_iso(unix: i64) -> String {
-    let (y, m, d, h, mi, s) = parts(unix);
-    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    let t = DateTimeParts::from_unix(unix);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year, t.month, t.day, t.hour, t.minute, t.second
+    )
 }
 
 /// Parses ISO 8601 `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)` or a bare date.

@@ -13,7 +13,7 @@ use std::fmt;
 
 pub use super::document::{Element, Node};
 use super::expr::{Expr, Type};
-use super::program::{Op, Policy, Program};
+use super::program::{Op, Policy, Program, Site};
 use super::text::Text;
 use super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
@@ -23,8 +23,9 @@ use super::{
 };
 
 /// The four sections of a policy document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Section {
+    #[default]
     Inbound,
     Backend,
     Outbound,
@@ -119,6 +120,19 @@ impl TargetTable {
         }
         t
     }
+
+    /// The index of `url`, registered as a target when new.
+    pub fn url_index(&mut self, url: &str) -> usize {
+        let key = super::set_backend_service::url_key(url);
+        match self.keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                self.keys.push(key);
+                self.urls.push(url.trim().to_owned());
+                self.urls.len() - 1
+            }
+        }
+    }
 }
 
 /// One line of `check-policy` output: what runs, what is skipped.
@@ -140,6 +154,10 @@ pub struct Compiler<'a> {
     /// Document name used in messages when an element does not carry one.
     pub document: String,
     ops: Vec<Op>,
+    /// `sites[i]` is where `ops[i]` came from.
+    sites: Vec<Site>,
+    /// The path segments of the element being compiled (`choose`, `when[2]`…).
+    path: Vec<String>,
     retry_slots: usize,
     pub notes: Vec<Note>,
     /// Warnings for skipped elements.
@@ -154,6 +172,8 @@ impl<'a> Compiler<'a> {
             targets,
             document: document.to_owned(),
             ops: Vec::new(),
+            sites: Vec::new(),
+            path: Vec::new(),
             retry_slots: 0,
             notes: Vec::new(),
             warnings: Vec::new(),
@@ -162,19 +182,45 @@ impl<'a> Compiler<'a> {
 
     /// Compiles a section's elements into a program.
     pub fn program(mut self, elements: &[Element]) -> Result<(Program, Vec<Note>, Vec<String>), CompileError> {
-        for el in elements {
-            self.element(el)?;
-        }
-        Ok((Program { ops: self.ops }, self.notes, self.warnings))
+        self.elements(elements.iter())?;
+        let program = Program {
+            section: self.section,
+            ops: self.ops,
+            sites: self.sites,
+        };
+        Ok((program, self.notes, self.warnings))
     }
 
     fn nodes(&mut self, nodes: &[Node]) -> Result<(), CompileError> {
-        for node in nodes {
-            if let Node::Element(el) = node {
-                self.element(el)?;
-            }
+        self.elements(nodes.iter().filter_map(Node::as_element))
+    }
+
+    /// Compiles sibling elements, each under its path segment.
+    fn elements<'e>(&mut self, els: impl Iterator<Item = &'e Element> + Clone) -> Result<(), CompileError> {
+        let segments = path_segments(els.clone());
+        for (el, segment) in els.zip(segments) {
+            self.path.push(segment);
+            let done = self.element(el);
+            self.path.pop();
+            done?;
         }
         Ok(())
+    }
+
+    /// The site of `el` at the current path; `id_of` is the policy's root
+    /// element (whose `id` attribute is `LastError.PolicyId`).
+    fn site(&self, el: &Element, id_of: &Element) -> Site {
+        Site {
+            scope: el.origin.scope,
+            path: self.path.join("\\").into(),
+            policy_id: id_of.attr("id").map(Into::into),
+        }
+    }
+
+    /// Appends an op with its site.
+    fn emit(&mut self, op: Op, site: Site) {
+        self.ops.push(op);
+        self.sites.push(site);
     }
 
     fn doc_of(&self, el: &Element) -> String {
@@ -192,15 +238,7 @@ impl<'a> Compiler<'a> {
 
     /// The target index of a literal `base-url` (registered once).
     pub fn target_url(&mut self, url: &str) -> usize {
-        let key = super::set_backend_service::url_key(url);
-        match self.targets.keys.iter().position(|k| *k == key) {
-            Some(i) => i,
-            None => {
-                self.targets.keys.push(key);
-                self.targets.urls.push(url.trim().to_owned());
-                self.targets.urls.len() - 1
-            }
-        }
+        self.targets.url_index(url)
     }
 
     pub fn error(&self, el: &Element, message: impl Into<String>) -> CompileError {
@@ -329,7 +367,8 @@ impl<'a> Compiler<'a> {
 
     fn push(&mut self, el: &Element, op: Op) {
         self.note(el, false);
-        self.ops.push(op);
+        let site = self.site(el, el);
+        self.emit(op, site);
     }
 
     fn note(&mut self, el: &Element, skipped: bool) {
@@ -408,37 +447,54 @@ impl<'a> Compiler<'a> {
         self.note(el, false);
         let mut jumps_to_end = Vec::new();
         let mut seen_otherwise = false;
-        for child in children(el) {
-            match child.name.as_str() {
-                "when" if !seen_otherwise => {
-                    let cond = self
-                        .expr_attr(child, "condition", Type::Bool)?
-                        .ok_or_else(|| self.error(child, "missing attribute `condition`"))?;
-                    let branch = self.ops.len();
-                    self.ops.push(Op::Branch { cond, otherwise: 0 });
-                    self.nodes(&child.children)?;
-                    jumps_to_end.push(self.ops.len());
-                    self.ops.push(Op::Jump(0));
-                    let next = self.ops.len();
-                    if let Op::Branch { otherwise, .. } = &mut self.ops[branch] {
-                        *otherwise = next;
-                    }
-                }
-                "otherwise" if !seen_otherwise => {
-                    seen_otherwise = true;
-                    self.nodes(&child.children)?;
-                }
-                _ => {
-                    return Err(self.error(
-                        child,
-                        "only <when> elements then at most one <otherwise> may appear in <choose>",
-                    ))
-                }
-            }
+        let segments = path_segments(children(el));
+        for (child, segment) in children(el).zip(segments) {
+            self.path.push(segment);
+            let done = self.branch(el, child, &mut seen_otherwise, &mut jumps_to_end);
+            self.path.pop();
+            done?;
         }
         let end = self.ops.len();
         for j in jumps_to_end {
             self.ops[j] = Op::Jump(end);
+        }
+        Ok(())
+    }
+
+    /// One `when` or `otherwise` of `choose`.
+    fn branch(
+        &mut self,
+        choose: &Element,
+        child: &Element,
+        seen_otherwise: &mut bool,
+        jumps_to_end: &mut Vec<usize>,
+    ) -> Result<(), CompileError> {
+        match child.name.as_str() {
+            "when" if !*seen_otherwise => {
+                let cond = self
+                    .expr_attr(child, "condition", Type::Bool)?
+                    .ok_or_else(|| self.error(child, "missing attribute `condition`"))?;
+                let branch = self.ops.len();
+                let site = self.site(child, choose);
+                self.emit(Op::Branch { cond, otherwise: 0 }, site.clone());
+                self.nodes(&child.children)?;
+                jumps_to_end.push(self.ops.len());
+                self.emit(Op::Jump(0), site);
+                let next = self.ops.len();
+                if let Op::Branch { otherwise, .. } = &mut self.ops[branch] {
+                    *otherwise = next;
+                }
+            }
+            "otherwise" if !*seen_otherwise => {
+                *seen_otherwise = true;
+                self.nodes(&child.children)?;
+            }
+            _ => {
+                return Err(self.error(
+                    child,
+                    "only <when> elements then at most one <otherwise> may appear in <choose>",
+                ))
+            }
         }
         Ok(())
     }
@@ -448,16 +504,38 @@ impl<'a> Compiler<'a> {
         self.note(el, false);
         let slot = self.retry_slots;
         self.retry_slots += 1;
-        self.ops.push(Op::RetryStart { slot });
+        let site = self.site(el, el);
+        self.emit(Op::RetryStart { slot }, site.clone());
         let start = self.ops.len();
         self.nodes(&el.children)?;
-        self.ops.push(Op::RetryCheck {
-            retry: Box::new(r),
-            slot,
-            start,
-        });
+        self.emit(
+            Op::RetryCheck {
+                retry: Box::new(r),
+                slot,
+                start,
+            },
+            site,
+        );
         Ok(())
     }
+}
+
+/// APIM's path segment of each sibling element: its name, with `[n]`
+/// (counted from 1 among same-named siblings) when the name repeats.
+fn path_segments<'e>(els: impl Iterator<Item = &'e Element>) -> Vec<String> {
+    let names: Vec<&str> = els.map(|e| e.name.as_str()).collect();
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            if names.iter().filter(|n| *n == name).count() > 1 {
+                let nth = names[..=i].iter().filter(|n| *n == name).count();
+                format!("{name}[{nth}]")
+            } else {
+                (*name).to_owned()
+            }
+        })
+        .collect()
 }
 
 impl Compiler<'_> {
@@ -466,12 +544,16 @@ impl Compiler<'_> {
         let lc = limit_concurrency::compile(self, el)?;
         self.note(el, false);
         let enter = self.ops.len();
-        self.ops.push(Op::ConcurrencyEnter(Box::new(lc)));
+        let site = self.site(el, el);
+        self.emit(Op::ConcurrencyEnter(Box::new(lc)), site.clone());
         self.nodes(&el.children)?;
-        self.ops.push(Op::ConcurrencyExit {
-            enter,
-            release: !limit_concurrency::wraps_forward(el),
-        });
+        self.emit(
+            Op::ConcurrencyExit {
+                enter,
+                release: !limit_concurrency::wraps_forward(el),
+            },
+            site,
+        );
         Ok(())
     }
 }

@@ -75,8 +75,10 @@ impl<'a, 'p> PolicyContext<'a, 'p> {
     }
 }
 
+/// A `LastError` field: null outside on-error and where it does not apply
+/// (stored as empty: no path for a built-in step, no `id` attribute…).
 fn last<'a>(v: Option<&'a Cow<'static, str>>) -> Option<Cow<'a, str>> {
-    v.map(|s| Cow::Borrowed(s.as_ref()))
+    v.filter(|s| !s.is_empty()).map(|s| Cow::Borrowed(s.as_ref()))
 }
 
 impl Context for PolicyContext<'_, '_> {

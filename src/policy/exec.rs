@@ -21,6 +21,9 @@ use crate::http::{RequestHead, ResponseHead};
 use crate::replica::{CompiledApi, CompiledOperation, Replica};
 use crate::routing::Param;
 
+/// Evaluated values, in order (see [`Run::eval_values`]).
+pub type Values<'p> = std::iter::Chain<std::option::IntoIter<Cow<'p, str>>, std::vec::IntoIter<Cow<'p, str>>>;
+
 /// Where a program stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stop {
@@ -169,6 +172,20 @@ impl<'r, 'p> Run<'r, 'p> {
         }
     }
 
+    /// Evaluates every value of a multi-valued policy before the caller
+    /// changes anything they may read (a `set-header` override removes the
+    /// very header its value expression often reads). Allocates only for a
+    /// second value.
+    pub fn eval_values(&self, values: &'p [Text], source: &'static str) -> Result<Values<'p>, Failure> {
+        let first = values.first().map(|v| self.eval(v, source)).transpose()?;
+        let rest = values
+            .iter()
+            .skip(1)
+            .map(|v| self.eval(v, source))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(first.into_iter().chain(rest))
+    }
+
     /// Evaluates a condition for the policy `source`.
     pub fn eval_bool(&self, e: &'p super::expr::Expr, source: &'static str) -> Result<bool, Failure> {
         let cx = self.context();
@@ -195,14 +212,14 @@ pub fn run<'p>(prog: &'p Program, mut pc: usize, r: &mut Run<'_, 'p>) -> Result<
     while let Some(op) = prog.ops.get(pc) {
         match op {
             Op::Do(p) => {
-                p.run(r)?;
+                p.run(r).map_err(|f| f.in_op(prog.section, pc))?;
                 if r.flow.answered {
                     return Ok(Stop::Answered);
                 }
                 pc += 1;
             }
             Op::Branch { cond, otherwise } => {
-                pc = if r.eval_bool(cond, "choose")? {
+                pc = if r.eval_bool(cond, "choose").map_err(|f| f.in_op(prog.section, pc))? {
                     pc + 1
                 } else {
                     *otherwise
@@ -214,7 +231,7 @@ pub fn run<'p>(prog: &'p Program, mut pc: usize, r: &mut Run<'_, 'p>) -> Result<
                 pc += 1;
             }
             Op::ConcurrencyEnter(lc) => {
-                lc.enter(r)?;
+                lc.enter(r).map_err(|f| f.in_op(prog.section, pc))?;
                 pc += 1;
             }
             Op::ConcurrencyExit { enter, release } => {

@@ -8,7 +8,9 @@
 
 use std::borrow::Cow;
 
-/// APIM's `context.LastError`.
+use super::compile::Section;
+
+/// APIM's `context.LastError`; a field APIM leaves unset is empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LastError {
     pub source: Cow<'static, str>,
@@ -18,6 +20,14 @@ pub struct LastError {
     pub section: Cow<'static, str>,
     pub path: Cow<'static, str>,
     pub policy_id: Cow<'static, str>,
+}
+
+/// The compiled op a failure happened in: its section's program and index
+/// (the op's `program::Site` gives scope, path and policy id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpRef {
+    pub section: Section,
+    pub pc: usize,
 }
 
 /// A policy's refusal or failure.
@@ -33,6 +43,8 @@ pub struct Failure {
     pub status: u16,
     /// Extra response headers (`Retry-After`…).
     pub headers: Vec<(&'static str, String)>,
+    /// Where it happened, when a compiled op failed.
+    pub at: Option<OpRef>,
     /// The message of the client's error body when it differs from
     /// `message` (`validate-client-certificate`: body "Invalid client
     /// certificate", `LastError.Message` the reason in detail).
@@ -52,8 +64,15 @@ impl Failure {
             message: message.into(),
             status,
             headers: Vec::new(),
+            at: None,
             body_message: None,
         }
+    }
+
+    /// Records the op the failure happened in (the first one recorded wins).
+    pub fn in_op(mut self, section: Section, pc: usize) -> Self {
+        self.at.get_or_insert(OpRef { section, pc });
+        self
     }
 
     pub fn with_body_message(mut self, message: &'static str) -> Self {

@@ -46,3 +46,6 @@ pub mod set_status;
 pub mod set_variable;
 pub mod trace;
 pub mod validate_client_certificate;
+
+#[cfg(test)]
+mod tests_sites;

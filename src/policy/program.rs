@@ -3,10 +3,13 @@
 //! program counter, so `choose`, `retry` and `limit-concurrency` need no
 //! recursion or allocation at run time.
 //!
-//! Invariants: every jump target is within `0..=ops.len()`; a program is
-//! immutable after compilation, `Clone + Send + 'static`, and holds no
-//! per-request state (that lives in `flow::Flow`).
+//! Invariants: every jump target is within `0..=ops.len()`; `sites[i]`, when
+//! present, is where `ops[i]` came from (a program built by hand may have
+//! no sites); a program is immutable after compilation, `Clone + Send +
+//! 'static`, and holds no per-request state (that lives in `flow::Flow`).
 
+use super::compile::Section;
+use super::document::Scope;
 use super::expr::Expr;
 use super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
@@ -18,10 +21,32 @@ use super::{
 /// One section's compiled program.
 #[derive(Clone, Debug, Default)]
 pub struct Program {
+    pub section: Section,
     pub ops: Vec<Op>,
+    /// Where each op came from, by op index (`context.LastError`).
+    pub sites: Vec<Site>,
+}
+
+/// Where a compiled op came from: what `context.LastError` reports when it
+/// fails (besides the section, which is the program's).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Site {
+    /// The scope of the document the element belongs to.
+    pub scope: Scope,
+    /// APIM's nested-policy path from the section down to the element,
+    /// `\`-separated, `[n]` (from 1) on a name that repeats among its
+    /// siblings: `choose\when[2]\set-header`.
+    pub path: Box<str>,
+    /// The `id` attribute of the policy's root element, when written.
+    pub policy_id: Option<Box<str>>,
 }
 
 impl Program {
+    /// The site of op `pc`, when known.
+    pub fn site(&self, pc: usize) -> Option<&Site> {
+        self.sites.get(pc)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
     }
@@ -47,7 +72,7 @@ impl Program {
         self.ops.iter().any(|op| match op {
             Op::Do(Policy::FindAndReplace(f)) => !f.response,
             Op::Do(Policy::SetBody(b)) => !b.response,
-            Op::Forward(f) => f.buffer_request_body,
+            Op::Forward(f) => f.buffer_request_body || f.follow_redirects,
             Op::RetryCheck { .. } => true,
             _ => false,
         })

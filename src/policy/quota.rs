@@ -58,21 +58,14 @@ pub fn parse_utc(s: &str) -> Option<i64> {
     let (y, m, day) = (num(d.next())?, num(d.next())?, num(d.next())?);
     let mut t = time.split(':');
     let (h, mi, sec) = (num(t.next())?, num(t.next())?, num(t.next())?);
-    if d.next().is_some() || t.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+    if d.next().is_some() || t.next().is_some() {
         return None;
     }
-    if h > 23 || mi > 59 || sec > 59 {
+    // No leap second here: a period starts on a whole minute's second.
+    if sec >= 60 {
         return None;
     }
-    // Days from civil (proleptic Gregorian), 1970-01-01 = 0.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + mi * 60 + sec)
+    crate::civil_date::DateTimeParts::unix_from_fields(y, m, day, h, mi, sec)
 }
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Quota, CompileError> {
@@ -145,6 +138,7 @@ mod tests {
         assert_eq!(parse_utc("2024-03-01T01:02:03Z"), Some(1_709_254_923));
         assert_eq!(parse_utc("0001-01-01T00:00:00Z"), Some(APIM_FIRST_PERIOD_START));
         assert_eq!(parse_utc("2024-13-01T00:00:00Z"), None);
+        assert_eq!(parse_utc("2023-02-29T00:00:00Z"), None);
         assert_eq!(parse_utc("yesterday"), None);
     }
 }

@@ -73,3 +73,43 @@ impl Retry {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn retry(interval: u64, delta: Option<u64>, max: Option<u64>, fast: bool) -> Retry {
+        Retry {
+            condition: Expr::compile("@(true)").unwrap(),
+            count: 10,
+            interval: Duration::from_secs(interval),
+            delta: delta.map(Duration::from_secs),
+            max_interval: max.map(Duration::from_secs),
+            first_fast_retry: fast,
+        }
+    }
+
+    fn waits(r: &Retry) -> Vec<u64> {
+        (1..=6).map(|n| r.delay(n).as_secs()).collect()
+    }
+
+    #[test]
+    fn fixed_linear_and_exponential_waits() {
+        assert_eq!(waits(&retry(5, None, None, false)), [5, 5, 5, 5, 5, 5]);
+        assert_eq!(waits(&retry(5, None, Some(3), false)), [3, 3, 3, 3, 3, 3], "capped");
+        // Linear: interval + (n-1)·delta.
+        assert_eq!(waits(&retry(1, Some(2), None, false)), [1, 3, 5, 7, 9, 11]);
+        // Exponential, APIM's example: interval = delta = 10 s, max 100 s.
+        assert_eq!(
+            waits(&retry(10, Some(10), Some(100), false)),
+            [10, 20, 40, 80, 100, 100]
+        );
+        // first-fast-retry: the first retry does not wait.
+        assert_eq!(waits(&retry(10, Some(10), Some(100), true)), [0, 20, 40, 80, 100, 100]);
+        // Huge retry numbers saturate instead of overflowing.
+        assert_eq!(
+            retry(1, Some(1), Some(7), false).delay(u32::MAX),
+            Duration::from_secs(7)
+        );
+    }
+}

@@ -4,12 +4,13 @@
 //! ```xml
 //! <set-backend-service base-url="http://orders.internal:8080/v2"/>
 //! <set-backend-service backend-id="orders"/>
-//! <forward-request timeout="20" buffer-request-body="true" fail-on-error-status-code="true"/>
+//! <forward-request timeout="20" buffer-request-body="true" fail-on-error-status-code="true" follow-redirects="true"/>
 //! ```
 //! Host names are resolved on the control thread, never per request: a
 //! literal `base-url` is resolved with the configuration; an expression must
-//! evaluate to the URL of a configured backend or a literal `base-url`
-//! (else the request fails with `ExpressionValueEvaluationFailure`).
+//! evaluate to the URL of a configured backend, an API's service URL or a
+//! literal `base-url` (else the request fails with
+//! `ExpressionValueEvaluationFailure`).
 
 use std::time::Duration;
 
@@ -86,13 +87,12 @@ pub struct Forward {
     pub buffer_request_body: bool,
     /// A 4xx/5xx backend response goes to `on-error`.
     pub fail_on_error_status_code: bool,
+    /// Follow the backend's redirects (`proxy::redirect`).
+    pub follow_redirects: bool,
 }
 
 pub fn compile_forward(c: &mut Compiler<'_>, el: &Element) -> Result<Forward, CompileError> {
     c.only_in(el, &[Section::Backend])?;
-    if c.boolean(el, "follow-redirects", false)? {
-        return Err(c.error(el, "follow-redirects=\"true\" is not supported"));
-    }
     let timeout = match (c.number(el, "timeout")?, c.number(el, "timeout-ms")?) {
         (Some(_), Some(_)) => return Err(c.error(el, "use either `timeout` or `timeout-ms`")),
         (Some(s), None) => Some(Duration::from_secs(s)),
@@ -103,5 +103,6 @@ pub fn compile_forward(c: &mut Compiler<'_>, el: &Element) -> Result<Forward, Co
         timeout,
         buffer_request_body: c.boolean(el, "buffer-request-body", false)?,
         fail_on_error_status_code: c.boolean(el, "fail-on-error-status-code", false)?,
+        follow_redirects: c.boolean(el, "follow-redirects", false)?,
     })
 }

@@ -68,11 +68,11 @@ impl SetHeader {
             ExistsAction::Delete => r.headers(self.response).remove(name),
             ExistsAction::Skip if r.header(self.response, name).is_some() => {}
             ExistsAction::Override | ExistsAction::Skip | ExistsAction::Append => {
+                let values = r.eval_values(&self.values, "set-header")?;
                 if self.action == ExistsAction::Override {
                     r.headers(self.response).remove(name);
                 }
-                for v in &self.values {
-                    let v = r.eval(v, "set-header")?;
+                for v in values {
                     r.headers(self.response).add(name, v);
                 }
             }

@@ -60,11 +60,11 @@ impl SetQueryParameter {
             ExistsAction::Delete => r.flow.request.query_ops.remove(name),
             ExistsAction::Skip if present(r, name) => {}
             _ => {
+                let values = r.eval_values(&self.values, "set-query-parameter")?;
                 if self.action == ExistsAction::Override {
                     r.flow.request.query_ops.remove(name);
                 }
-                for v in &self.values {
-                    let v = r.eval(v, "set-query-parameter")?;
+                for v in values {
                     r.flow.request.query_ops.add(name, v);
                 }
             }

@@ -19,6 +19,7 @@ pub mod error;
 pub mod forward;
 pub mod pipeline_run;
 pub mod pool;
+pub mod redirect;
 pub mod respond;
 pub mod tunnel;
 pub mod upstream_head;

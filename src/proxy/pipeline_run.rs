@@ -26,8 +26,9 @@ use super::upstream_head::write_synthetic;
 use super::Exchange;
 use crate::http::{BodyFraming, ResponseHead, Span};
 use crate::pipeline::Pipeline;
+use crate::policy::compile::Section;
 use crate::policy::exec::{self, Env, RequestView, ResponseView, Run, Stop};
-use crate::policy::failure::{Failure, LastError};
+use crate::policy::failure::{Failure, LastError, OpRef};
 use crate::policy::flow::{Flow, ResponseEdits};
 use crate::policy::limit_after;
 use crate::policy::program::{Op, Program};
@@ -43,9 +44,12 @@ enum Done {
     Synthetic,
 }
 
-/// Where the request stands, for `LastError.Section` and response framing.
+/// Where the request stands, for `context.LastError` and response framing.
 struct State {
     section: &'static str,
+    /// The `forward-request` (or `retry`) op doing backend I/O, to which a
+    /// failure that is not a policy's own is attributed.
+    at: Option<OpRef>,
     /// Head (and body) already taken from the client buffer.
     consumed: bool,
 }
@@ -96,6 +100,7 @@ async fn run_with<'r>(
     let mut flow = Flow::default();
     let mut st = State {
         section: "inbound",
+        at: None,
         consumed: false,
     };
     let outcome = main(x, env, req, pipeline, &mut flow, &mut st).await;
@@ -198,6 +203,10 @@ async fn main<'r>(
             }
             Stop::Suspend(i) => match &pipeline.backend.ops[i] {
                 Op::Forward(f) => {
+                    st.at = Some(OpRef {
+                        section: Section::Backend,
+                        pc: i,
+                    });
                     if let Some((p, _)) = pending.take() {
                         forward::discard_pending(x, p);
                     }
@@ -225,7 +234,9 @@ async fn main<'r>(
                         }
                         BackendTarget::Http { .. } => {}
                     }
-                    let defer = flow.request_body.is_some() || flow.request.body.is_some();
+                    // Redirects are followed on the response head, with the
+                    // body in memory (`needs_request_body`) to resend it.
+                    let defer = flow.request_body.is_some() || flow.request.body.is_some() || f.follow_redirects;
                     let prepared = {
                         let out = Outgoing {
                             edits: (!flow.request.is_empty()).then_some(&flow.request),
@@ -237,12 +248,23 @@ async fn main<'r>(
                         forward::prepare(x, &http_backend(target, tls, pool), remainder(req), &out).await?
                     };
                     if defer {
+                        let requested = f.follow_redirects.then(|| {
+                            super::redirect::request_target(&x.scratch.out)
+                                .unwrap_or("/")
+                                .to_owned()
+                        });
                         let p = forward::send(x, &http_backend(target, tls, pool), prepared, true, None).await?;
-                        if let Some(p) = p {
+                        if let Some(mut p) = p {
+                            let mut pool = pool;
+                            if let Some(requested) = requested {
+                                (p, pool) =
+                                    super::redirect::follow(x, env, flow, req, p, (target, pool), requested, f.timeout)
+                                        .await?;
+                            }
                             if f.fail_on_error_status_code && x.scratch.resp.status >= 400 {
                                 let status = x.scratch.resp.status;
                                 forward::discard_pending(x, p);
-                                return Err(ProxyError::Policy(backend_error(status)));
+                                return Err(ProxyError::Policy(backend_error(status).in_op(Section::Backend, i)));
                             }
                             pending = Some((p, pool));
                         }
@@ -253,9 +275,10 @@ async fn main<'r>(
                             env,
                             req,
                             pipeline,
-                            f.fail_on_error_status_code,
+                            f.fail_on_error_status_code.then_some(i),
                         );
-                        st.section = "outbound";
+                        // Outbound failures carry their own section; the
+                        // rest (connect, timeout) belong to the backend.
                         forward::send(x, &http_backend(target, tls, pool), prepared, false, Some(&mut hook)).await?;
                         return Ok(Done::Relayed);
                     }
@@ -269,7 +292,8 @@ async fn main<'r>(
                             buf: p.up.r.data(),
                         });
                         let r = Run { flow, env, req, resp };
-                        r.eval_bool(&retry.condition, "retry").map_err(ProxyError::Policy)?
+                        r.eval_bool(&retry.condition, "retry")
+                            .map_err(|f| ProxyError::Policy(f.in_op(Section::Backend, i)))?
                     };
                     if again {
                         flow.set_attempt(*slot, attempt + 1);
@@ -291,7 +315,7 @@ async fn main<'r>(
     }
     st.section = "outbound";
     if let Some((p, pool)) = pending {
-        let mut hook = Outbound::new(&pipeline.outbound, flow, env, req, pipeline, false);
+        let mut hook = Outbound::new(&pipeline.outbound, flow, env, req, pipeline, None);
         forward::relay_pending(x, p, pool, Some(&mut hook)).await?;
         return Ok(Done::Relayed);
     }
@@ -327,14 +351,14 @@ fn sync_section<'r>(
     }
 }
 
-fn remainder(req: RequestView<'_>) -> Span {
+pub(super) fn remainder(req: RequestView<'_>) -> Span {
     Span {
         start: req.head.path.start + req.remaining_start,
         end: req.head.path.end,
     }
 }
 
-fn http_backend<'a>(
+pub(super) fn http_backend<'a>(
     t: &'a BackendTarget,
     tls: Option<&'a crate::tls::client::BackendConnector>,
     pool_key: &'a str,
@@ -365,7 +389,7 @@ fn http_backend<'a>(
 /// The connector and pool for a backend call: the target's own, or, after
 /// `authentication-certificate` on an `https://` target, the variant that
 /// presents the certificate (pooled apart per certificate).
-fn with_client_cert<'a>(
+pub(super) fn with_client_cert<'a>(
     target: &'a BackendTarget,
     tls: Option<&'a crate::tls::client::BackendConnector>,
     cert: Option<usize>,
@@ -405,7 +429,8 @@ struct Outbound<'a, 'r> {
     env: &'r Env<'r>,
     req: RequestView<'r>,
     body_limit: Option<u64>,
-    fail_on_error: bool,
+    /// `fail-on-error-status-code`: the index of its `forward-request`.
+    fail_on_error: Option<usize>,
 }
 
 impl<'a, 'r> Outbound<'a, 'r> {
@@ -415,7 +440,7 @@ impl<'a, 'r> Outbound<'a, 'r> {
         env: &'r Env<'r>,
         req: RequestView<'r>,
         pipeline: &Pipeline,
-        fail_on_error: bool,
+        fail_on_error: Option<usize>,
     ) -> Self {
         Outbound {
             prog,
@@ -434,8 +459,10 @@ impl ResponseHook for Outbound<'_, '_> {
     }
 
     fn on_response(&mut self, resp: &ResponseHead, buf: &[u8], body: Option<Vec<u8>>) -> Result<(), ProxyError> {
-        if self.fail_on_error && resp.status >= 400 {
-            return Err(ProxyError::Policy(backend_error(resp.status)));
+        if let Some(pc) = self.fail_on_error.filter(|_| resp.status >= 400) {
+            return Err(ProxyError::Policy(
+                backend_error(resp.status).in_op(Section::Backend, pc),
+            ));
         }
         let had_body = body.is_some();
         self.flow.response_body = body;
@@ -485,18 +512,7 @@ fn on_error<'r>(
     resp.body = Some(error_body(status, message).into_bytes());
     flow.response = resp;
     flow.answered = false;
-    flow.last_error = Some(LastError {
-        source: Cow::Borrowed(e.source_name()),
-        reason: Cow::Borrowed(e.reason()),
-        message: Cow::Owned(match e {
-            ProxyError::Policy(f) => f.message.to_string(),
-            other => other.to_string(),
-        }),
-        scope: Cow::Borrowed(""),
-        section: Cow::Borrowed(st.section),
-        path: Cow::Borrowed(""),
-        policy_id: Cow::Borrowed(""),
-    });
+    flow.last_error = Some(last_error(pipeline, st, e));
     if pipeline.on_error.is_empty() {
         return;
     }
@@ -505,6 +521,28 @@ fn on_error<'r>(
         // A failure inside on-error: answer with the original error.
         tracing::debug!(api = %env.api.id, error = %again, "on-error section failed");
         flow.response = saved;
+    }
+}
+
+/// `context.LastError` for `e`: the failing op's section and site, or for
+/// a built-in step (reading the request) the section it happened in.
+fn last_error(pipeline: &Pipeline, st: &State, e: &ProxyError) -> LastError {
+    let at = match e {
+        ProxyError::Policy(f) => f.at,
+        _ => st.at,
+    };
+    let site = at.and_then(|a| pipeline.program(a.section).site(a.pc));
+    LastError {
+        source: Cow::Borrowed(e.source_name()),
+        reason: Cow::Borrowed(e.reason()),
+        message: Cow::Owned(match e {
+            ProxyError::Policy(f) => f.message.to_string(),
+            other => other.to_string(),
+        }),
+        scope: Cow::Borrowed(site.map_or("", |s| s.scope.as_str())),
+        section: Cow::Borrowed(at.map_or(st.section, |a| a.section.name())),
+        path: Cow::Owned(site.map_or_else(String::new, |s| s.path.to_string())),
+        policy_id: Cow::Owned(site.and_then(|s| s.policy_id.as_deref()).unwrap_or("").to_owned()),
     }
 }
 

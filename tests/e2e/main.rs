@@ -2,13 +2,16 @@
 //! 127.0.0.1, through raw sockets. One test binary to keep link time low.
 
 mod bodies;
+mod body_and_log_policies;
 mod check_policy;
 mod client_certs;
 mod container;
 mod early;
 mod errors;
+mod forward_request;
 mod heartbeat;
 mod invalid_snapshot;
+mod last_error;
 mod lifecycle;
 mod limit_concurrency;
 mod limit_counting;
@@ -19,6 +22,7 @@ mod mgmt_tls;
 mod openapi_import;
 mod policies;
 mod policy_documents;
+mod policy_errors;
 mod pool;
 mod probe;
 mod proxy;

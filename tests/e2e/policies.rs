@@ -15,13 +15,6 @@ fn with_api_policy(backend: &Backend, xml: &str) -> GatewayBuilder {
     b
 }
 
-fn policies(inbound: &str, backend: &str, outbound: &str, on_error: &str) -> String {
-    format!(
-        "<policies>\n<inbound>\n<base />\n{inbound}\n</inbound>\n<backend>\n{backend}\n</backend>\n\
-         <outbound>\n<base />\n{outbound}\n</outbound>\n<on-error>\n<base />\n{on_error}\n</on-error>\n</policies>\n"
-    )
-}
-
 const FORWARD: &str = "<base />";
 
 #[test]

@@ -6,6 +6,8 @@
 use std::fmt::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::civil_date::DateTimeParts;
+
 const TICKS_PER_SECOND: i64 = 10_000_000;
 const TICKS_PER_DAY: i64 = 86_400 * TICKS_PER_SECOND;
 
@@ -69,19 +71,23 @@ pub mod unit {
     pub const DAY: i64 = super::TICKS_PER_DAY;
 }
 
-/// Broken-down UTC date and time.
+/// Broken-down UTC date and time: the calendar fields (`year` … `second`,
+/// read through `Deref`) plus what .NET formats also need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Civil {
-    pub year: i64,
-    pub month: u32,
-    pub day: u32,
-    pub hour: u32,
-    pub minute: u32,
-    pub second: u32,
+    pub date: DateTimeParts,
     /// Ticks within the second (0..10_000_000).
     pub frac: u32,
     /// 0 = Sunday.
     pub weekday: u32,
+}
+
+impl std::ops::Deref for Civil {
+    type Target = DateTimeParts;
+
+    fn deref(&self) -> &DateTimeParts {
+        &self.date
+    }
 }
 
 impl DateTime {
@@ -105,19 +111,11 @@ impl DateTime {
     }
 
     pub fn civil(self) -> Civil {
-        let days = self.ticks.div_euclid(TICKS_PER_DAY);
-        let in_day = self.ticks.rem_euclid(TICKS_PER_DAY);
-        let (year, month, day) = civil_from_days(days);
-        let secs = in_day / TICKS_PER_SECOND;
+        let secs = self.ticks.div_euclid(TICKS_PER_SECOND);
         Civil {
-            year,
-            month,
-            day,
-            hour: (secs / 3600) as u32,
-            minute: (secs / 60 % 60) as u32,
-            second: (secs % 60) as u32,
-            frac: (in_day % TICKS_PER_SECOND) as u32,
-            weekday: (days + 4).rem_euclid(7) as u32,
+            date: DateTimeParts::from_unix(secs),
+            frac: self.ticks.rem_euclid(TICKS_PER_SECOND) as u32,
+            weekday: (secs.div_euclid(86_400) + 4).rem_euclid(7) as u32,
         }
     }
 
@@ -248,21 +246,6 @@ fn pad(out: &mut String, v: u32, n: usize) {
     } else {
         let _ = write!(out, "{v:02}");
     }
-}
-
-/// Proleptic Gregorian date of a day count since 1970-01-01 (the classic
-/// era-based conversion: 400-year eras of 146 097 days).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]

@@ -38,6 +38,8 @@ pub mod testing;
 #[cfg(test)]
 mod tests_check;
 #[cfg(test)]
+mod tests_docs;
+#[cfg(test)]
 mod tests_eval;
 
 use std::borrow::Cow;

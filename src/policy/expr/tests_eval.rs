@@ -28,11 +28,15 @@ fn cx() -> FakeContext {
         .text(TextField::OperationMethod, "GET")
         .text(TextField::OperationUrlTemplate, "/orders/{id}")
         .text(TextField::ProductId, "gold")
+        .text(TextField::ProductName, "Gold Plan")
+        .text(TextField::OperationName, "Get order")
         .text(TextField::DeploymentGatewayId, "gw-1")
         .text(TextField::RequestId, "0f8fad5b-d9cb-469f-a165-70867728950e")
         .text(TextField::LastErrorSource, "rate-limit")
         .text(TextField::LastErrorReason, "RateLimitExceeded")
         .text(TextField::LastErrorMessage, "Rate limit is exceeded.")
+        .text(TextField::LastErrorSection, "inbound")
+        .text(TextField::LastErrorPath, "choose\\when[2]\\rate-limit")
         .header("Content-Type", "application/json")
         .header("Accept", "text/plain")
         .header("Accept", "application/json")
@@ -129,6 +133,15 @@ fn context_members() {
         "get-orderGET/orders/{id}"
     );
     assert_eq!(s("@(context.Product.Id)"), "gold");
+    assert_eq!(
+        s("@(context.Product.Name + \"|\" + context.Operation.Name)"),
+        "Gold Plan|Get order"
+    );
+    assert_eq!(
+        s("@(context.LastError.Section + \" \" + context.LastError.Path)"),
+        "inbound choose\\when[2]\\rate-limit"
+    );
+    assert_eq!(s("@(context.LastError.PolicyId ?? \"none\")"), "none");
     assert_eq!(s("@(context.Deployment.GatewayId)"), "gw-1");
     assert_eq!(
         s("@(context.RequestId.ToString())"),

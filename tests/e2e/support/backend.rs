@@ -8,6 +8,8 @@
 //! - `duplex`: 200 with the same Content-Length, each received piece written
 //!   back at once (full-duplex streaming);
 //! - `fixed`: 200 `hello world`; `status/NNN`: that status (204/304 bodiless);
+//! - `redirect/NNN`: that status with `Location:` the request's
+//!   `X-Redirect-To` header (default `/base/echo`) and body `redirect!`;
 //! - `chunked`: a chunked response with an extension and a trailer;
 //! - `slow`: answers once the test calls [`Backend::release`];
 //! - `hang`: never answers (waits for the gateway to close);
@@ -350,6 +352,17 @@ fn serve(stream: TcpStream, st: &State) -> io::Result<()> {
                         out,
                         "HTTP/1.1 {c} Status\r\n{common}{conn_hdr}Content-Length: 0\r\n\r\n"
                     )?,
+                }
+            }
+            "redirect" => {
+                let code: u16 = segs.next().and_then(|s| s.parse().ok()).unwrap_or(302);
+                let to = headers.get("X-Redirect-To").unwrap_or_else(|| "/base/echo".into());
+                write!(
+                    out,
+                    "HTTP/1.1 {code} Redirect\r\n{common}{conn_hdr}Location: {to}\r\nContent-Length: 9\r\n\r\n"
+                )?;
+                if !head_req {
+                    out.write_all(b"redirect!")?;
                 }
             }
             "chunked" => {

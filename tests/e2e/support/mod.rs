@@ -20,3 +20,13 @@ pub const NOT_FOUND_BODY: &str = r#"{ "statusCode": 404, "message": "Resource no
 pub fn gateway_for(backend: &Backend) -> Gateway {
     Gateway::builder().proxy("test-api", "api", &backend.url()).start()
 }
+
+/// A policy document: `<base />` then `inbound`, `backend` as given (write
+/// `<base />` there to forward), `<base />` then `outbound`, `<base />` then
+/// `on_error`.
+pub fn policies(inbound: &str, backend: &str, outbound: &str, on_error: &str) -> String {
+    format!(
+        "<policies>\n<inbound>\n<base />\n{inbound}\n</inbound>\n<backend>\n{backend}\n</backend>\n\
+         <outbound>\n<base />\n{outbound}\n</outbound>\n<on-error>\n<base />\n{on_error}\n</on-error>\n</policies>\n"
+    )
+}
