@@ -95,6 +95,11 @@ pub struct Remote {
     pub stop: Sender<()>,
     /// Asks the heartbeat thread to report now.
     pub nudge: Sender<()>,
+    /// The configuration directory whose TLS files are merged into every
+    /// snapshot (`config::overlay`); watched like a local configuration.
+    pub local_tls: Option<PathBuf>,
+    /// The applied snapshot as received (re-merged when local files change).
+    pub applied: Option<Vec<u8>>,
 }
 
 pub struct Control {
@@ -134,7 +139,9 @@ impl Control {
                 }
                 recv(self.signals) -> sig => match sig.unwrap_or(libc::SIGTERM) {
                     libc::SIGHUP if self.remote.is_some() => {
-                        info!("SIGHUP: configuration comes from the management plane; nothing to reload");
+                        info!("SIGHUP: configuration comes from the management plane; re-reading the local TLS files");
+                        fingerprint = self.local_fingerprint();
+                        self.remerge_local();
                     }
                     libc::SIGHUP => {
                         info!("SIGHUP: reloading configuration");
@@ -164,7 +171,13 @@ impl Control {
                     self.limits.sweep();
                     let now = self.source.fingerprint();
                     if matches!(self.source, Source::Remote(_)) {
-                        // Snapshots arrive on `sync_events`.
+                        // Snapshots arrive on `sync_events`; local TLS files are watched here.
+                        let local = self.local_fingerprint();
+                        if local != fingerprint {
+                            fingerprint = local;
+                            info!("local TLS files changed; merging them into the applied snapshot");
+                            self.remerge_local();
+                        }
                     } else if now != fingerprint {
                         fingerprint = now;
                         info!(source = %self.source.describe(), "configuration changed on disk; reloading");
@@ -188,6 +201,36 @@ impl Control {
         }
     }
 
+    /// Fingerprint of the local TLS files in management-plane mode (0 without).
+    pub fn local_fingerprint(&self) -> u64 {
+        self.remote
+            .as_ref()
+            .and_then(|r| r.local_tls.as_deref())
+            .map_or(0, dir_fingerprint)
+    }
+
+    /// Management-plane mode: the local TLS files changed; merge them into
+    /// the applied snapshot again (all or nothing, like a new snapshot).
+    fn remerge_local(&mut self) {
+        let Some(remote) = &self.remote else { return };
+        let Some(raw) = remote.applied.as_deref() else { return };
+        let merged = crate::sync::snapshot::Snapshot::parse(raw)
+            .map_err(|e| e.to_string())
+            .and_then(|s| crate::sync::snapshot_config(&s, remote.local_tls.as_deref()))
+            .and_then(|cfg| compile(&cfg).map(|r| (cfg, r)).map_err(|e| e.to_string()));
+        match merged {
+            Ok((cfg, replica)) => {
+                self.config = cfg;
+                self.publish(replica);
+            }
+            Err(e) => {
+                error!(error = %e, "local TLS files rejected; keeping the last good configuration");
+                remote.status.lock().unwrap_or_else(|e| e.into_inner()).last_error =
+                    Some(format!("local TLS files rejected: {e}"));
+            }
+        }
+    }
+
     /// A valid snapshot from the management plane: compile, broadcast, back up.
     fn apply_snapshot(&mut self, cfg: Config, raw: &[u8], version: u64) {
         let Some(remote) = &self.remote else { return };
@@ -202,6 +245,9 @@ impl Control {
                     if let Err(e) = b.write(raw) {
                         error!(error = %e, "configuration backup not written");
                     }
+                }
+                if let Some(r) = &mut self.remote {
+                    r.applied = Some(raw.to_vec());
                 }
                 let mut st = status.lock().unwrap_or_else(|e| e.into_inner());
                 st.applied_version = Some(version);

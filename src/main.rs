@@ -278,8 +278,12 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     let fingerprint = source.fingerprint();
     let (config, replica) = match (&settings.service_endpoint, &settings.service_auth) {
         (Some(endpoint), Some(auth)) => {
+            let local_tls = match &source {
+                Source::Dir(d) => Some(d.clone()),
+                _ => None,
+            };
             source = Source::Remote(endpoint.clone());
-            let (r, initial) = start_remote(&settings, endpoint, &auth.0);
+            let (r, initial) = start_remote(&settings, endpoint, &auth.0, local_tls);
             remote = Some(r);
             initial
         }
@@ -383,14 +387,20 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
 
 /// Management-plane mode: the initial configuration comes from the backup
 /// (when one is configured and valid), then the sync threads take over.
-fn start_remote(settings: &Settings, endpoint: &str, auth: &str) -> (control::Remote, (Config, Option<Replica>)) {
+fn start_remote(
+    settings: &Settings,
+    endpoint: &str,
+    auth: &str,
+    local_tls: Option<PathBuf>,
+) -> (control::Remote, (Config, Option<Replica>)) {
     let backup = settings.backup_dir.as_ref().map(Backup::new);
     let mut initial = (Config::default(), None);
+    let mut applied = None;
     let status = SharedStatus::default();
     if let Some(b) = &backup {
         match b.read() {
             Ok(Some(raw)) => match Snapshot::parse(&raw).map_err(|e| e.to_string()).and_then(|s| {
-                let cfg = s.to_config().map_err(|e| e.to_string())?;
+                let cfg = outpost::sync::snapshot_config(&s, local_tls.as_deref())?;
                 let replica = control::compile(&cfg).map_err(|e| e.to_string())?;
                 Ok((s.version, cfg, replica))
             }) {
@@ -398,6 +408,7 @@ fn start_remote(settings: &Settings, endpoint: &str, auth: &str) -> (control::Re
                     info!(version, path = %b.path().display(), "serving the configuration backup until the management plane answers");
                     status.lock().unwrap_or_else(|e| e.into_inner()).applied_version = Some(version);
                     initial = (cfg, Some(replica));
+                    applied = Some(raw);
                 }
                 Err(e) => {
                     error!(path = %b.path().display(), error = %e, "configuration backup unusable; not serving it")
@@ -418,6 +429,7 @@ fn start_remote(settings: &Settings, endpoint: &str, auth: &str) -> (control::Re
         long_poll: settings.service_long_poll,
         heartbeat_interval: settings.service_heartbeat_interval,
         skip_verify: settings.service_skip_verify,
+        local_tls: local_tls.clone(),
     };
     if settings.service_skip_verify {
         warn!("config.service.endpoint.disableCertificateValidation is set: the management plane's TLS certificate is NOT verified (testing only)");
@@ -432,6 +444,8 @@ fn start_remote(settings: &Settings, endpoint: &str, auth: &str) -> (control::Re
         status,
         stop: stop_tx,
         nudge: nudge_tx,
+        local_tls,
+        applied,
     };
     (remote, initial)
 }

@@ -64,6 +64,8 @@ pub struct CompiledApi {
     pub operations: Vec<CompiledOperation>,
     pub version: Option<String>,
     pub revision: u32,
+    /// Client schemes the API answers on (checked after routing).
+    pub protocols: crate::config::Protocols,
     /// Subscription requirement, key names and products.
     pub access: ApiAccess,
 }
@@ -145,6 +147,7 @@ pub fn compile(
     cfg: &Config,
     resolve: &mut dyn FnMut(&str, u16) -> std::io::Result<Vec<SocketAddr>>,
 ) -> Result<Replica, ConfigError> {
+    crate::tls::certs::check_all(&cfg.certificates, &crate::tls::context().server_provider)?;
     let router = Router::build(&cfg.apis)?;
     let (subscriptions, access) = crate::subscription::compile(cfg);
     let mut resolved: HashMap<(String, u16), Vec<SocketAddr>> = HashMap::new();
@@ -237,6 +240,7 @@ pub fn compile(
             operations,
             version: api.version.as_ref().map(|v| v.name.clone()),
             revision: api.revision,
+            protocols: api.protocols,
             access,
         });
     }

@@ -16,7 +16,7 @@ use super::template::UrlTemplate;
 use super::tls::{self, Certificate};
 use super::{
     validate, Api, ApiVersion, Backend, Config, ConfigError, NamedValue, Operation, PolicyDoc, Product, ProductState,
-    Subscription, SubscriptionScope, SubscriptionState, VersionScheme,
+    Protocols, Subscription, SubscriptionScope, SubscriptionState, VersionScheme,
 };
 
 /// Reads every file under `dir` (UTF-8) and calls [`load_files`].
@@ -240,6 +240,10 @@ fn api(file: &str, id: &str, raw: RawApi) -> Result<Api, ConfigError> {
     }
     hostnames.sort();
     hostnames.dedup();
+    let protocols = match &raw.protocols {
+        None => Protocols::default(),
+        Some(list) => Protocols::parse(list).map_err(|m| e("protocols", m))?,
+    };
     if raw.revision == 0 {
         return Err(e("revision", "must be at least 1".into()));
     }
@@ -325,6 +329,7 @@ fn api(file: &str, id: &str, raw: RawApi) -> Result<Api, ConfigError> {
         path,
         service_url: raw.service_url,
         hostnames,
+        protocols,
         subscription_required: raw.subscription_required,
         subscription_key_header: header,
         subscription_key_query: query,

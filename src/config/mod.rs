@@ -25,6 +25,7 @@
 
 mod embedded;
 mod load;
+pub mod overlay;
 mod raw;
 mod syntax;
 mod template;
@@ -36,6 +37,7 @@ mod tests;
 
 pub use embedded::{load_embedded, EMBEDDED_FILES};
 pub use load::{load_dir, load_files, parse_scope};
+pub use overlay::{load_with_local, read_local_tls, LocalTls};
 pub use syntax::ServiceUrl;
 pub use template::{TemplateSegment, UrlTemplate};
 pub use tls::{BackendTls, Certificate, Hostname, TlsProtocol};
@@ -120,6 +122,8 @@ pub struct Api {
     pub service_url: String,
     /// Lowercase host names; empty = any host.
     pub hostnames: Vec<String>,
+    /// Client schemes the API answers on.
+    pub protocols: Protocols,
     pub subscription_required: bool,
     pub subscription_key_header: String,
     pub subscription_key_query: String,
@@ -128,6 +132,57 @@ pub struct Api {
     pub version: Option<ApiVersion>,
     pub operations: Vec<Operation>,
     pub policy: Option<PolicyDoc>,
+}
+
+/// The client schemes an API answers on (APIM's `protocols`); a request on
+/// another scheme is not routed to it (404, as APIM answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Protocols {
+    /// Plain HTTP (`http`, and `ws` for WebSocket APIs).
+    pub http: bool,
+    /// HTTPS (`https`, and `wss`).
+    pub https: bool,
+}
+
+impl Default for Protocols {
+    /// Both schemes.
+    fn default() -> Self {
+        Protocols {
+            http: true,
+            https: true,
+        }
+    }
+}
+
+impl Protocols {
+    /// Parses `["http", "https"]` (case-insensitive; `ws`/`wss` count as
+    /// `http`/`https`); at least one is required.
+    pub fn parse(list: &[String]) -> Result<Protocols, String> {
+        let mut p = Protocols {
+            http: false,
+            https: false,
+        };
+        for s in list {
+            match s.to_ascii_lowercase().as_str() {
+                "http" | "ws" => p.http = true,
+                "https" | "wss" => p.https = true,
+                other => return Err(format!("unknown protocol {other:?} (expected http, https, ws or wss)")),
+            }
+        }
+        if !p.http && !p.https {
+            return Err("must name at least one of \"http\", \"https\"".into());
+        }
+        Ok(p)
+    }
+
+    /// Whether a request on this scheme (`https` = TLS) may use the API.
+    pub fn allows(self, https: bool) -> bool {
+        if https {
+            self.https
+        } else {
+            self.http
+        }
+    }
 }
 
 /// Membership of an API in a version set.

@@ -25,6 +25,8 @@ pub(crate) struct RawApi {
     #[serde(default)]
     pub hostnames: Vec<String>,
     #[serde(default)]
+    pub protocols: Option<Vec<String>>,
+    #[serde(default)]
     pub subscription_required: bool,
     #[serde(default)]
     pub subscription_key_header: Option<String>,

@@ -4,7 +4,7 @@
 //! resource; GET answers 200 or 404; DELETE answers 204 or 404; bodies are
 //! JSON (APIM's `{"properties": {...}}` envelope is accepted too). Every
 //! path id is validated before use. Secrets (named values marked secret,
-//! subscription keys, gateway keys, certificate PEM) are never returned by
+//! subscription keys, gateway keys, certificate PEM and keys) are never returned by
 //! GET; dedicated POST actions reveal keys.
 //!
 //! Invariant: every mutation is one `Store::write_config` call, so it is
@@ -18,7 +18,7 @@ use super::resources as res;
 use super::server::{Req, Resp};
 use super::store::Store;
 use super::tokens::{self, KeyType};
-use super::{bad, not_found, openapi, MgmtError};
+use super::{bad, certificates, not_found, openapi, MgmtError};
 use crate::policy::document::{self, Scope};
 
 type R = Result<Resp, MgmtError>;
@@ -141,7 +141,14 @@ pub fn handle(store: &Store, req: &Req, segs: &[&str]) -> R {
             &json!({ "value": store.read(|c| res::list_backends(c))? }),
         )),
         ["backends", b] => backend(store, req, id("backend", b)?),
-        ["certificates", cert] => certificate(store, req, id("certificate", cert)?),
+        ["certificates"] if m == "GET" => certificates::list(store),
+        ["certificates", cert] => certificates::certificate(store, req, id("certificate", cert)?),
+        ["gateways", g, "hostnameConfigurations"] if m == "GET" => {
+            certificates::hostname_configuration(store, req, id("gateway", g)?, None)
+        }
+        ["gateways", g, "hostnameConfigurations", hc] => {
+            certificates::hostname_configuration(store, req, id("gateway", g)?, Some(id("hostname configuration", hc)?))
+        }
         ["gateways"] if m == "GET" => Ok(Resp::json(
             200,
             &json!({ "value": store.read(|c| res::list_gateways(c))? }),
@@ -400,30 +407,6 @@ fn backend(store: &Store, req: &Req, b: &str) -> R {
     }
 }
 
-fn certificate(store: &Store, req: &Req, cert: &str) -> R {
-    let shown = json!({ "id": cert });
-    match req.method.as_str() {
-        "GET" => {
-            let exists = store.read(|c| res::certificate_exists(c, cert))?;
-            found(exists.then_some(shown), "certificate", cert)
-        }
-        "PUT" => {
-            let body: Certificate = parse_json(&req.body)?;
-            let pem = body.pem.ok_or_else(|| bad("pem is required"))?;
-            if !pem.contains("-----BEGIN ") {
-                return Err(bad("pem must contain a PEM block (-----BEGIN ...)"));
-            }
-            let (created, _) = store.write_config(|c| res::put_certificate(c, cert, &pem))?;
-            Ok(Resp::json(put_status(created), &shown))
-        }
-        "DELETE" => {
-            store.write_config(|c| res::delete_certificate(c, cert))?;
-            Ok(Resp::empty(204))
-        }
-        _ => Err(method_not_allowed()),
-    }
-}
-
 fn gateway(store: &Store, req: &Req, g: &str) -> R {
     match req.method.as_str() {
         "GET" => found(store.read(|c| res::get_gateway(c, g))?, "gateway", g),
@@ -439,7 +422,10 @@ fn gateway(store: &Store, req: &Req, g: &str) -> R {
                 parse_json(&req.body)?
             };
             gw.id = g.to_string();
-            let (created, _) = store.write_config(|c| res::put_gateway(c, &gw))?;
+            let (created, _) = store.write_config(|c| {
+                certificates::check_all(c, &mut gw.hostname_configurations)?;
+                res::put_gateway(c, &gw)
+            })?;
             found(store.read(|c| res::get_gateway(c, g))?, "gateway", g).map(|r| r.with_status(put_status(created)))
         }
         "DELETE" => {

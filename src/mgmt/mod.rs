@@ -11,6 +11,7 @@
 //! - [`tokens`]: gateway keys, `GatewayKey` tokens, the admin credential, UTC time.
 //! - [`snapshot`]: renders one gateway's declarative configuration files.
 //! - [`openapi`]: OpenAPI 3 import (JSON or YAML).
+//! - [`certificates`]: certificate uploads and gateway host-name configurations.
 //! - [`api`]: the `/mgmt` routes; [`server`]: HTTP plumbing, auth, gateway endpoints.
 //!
 //! Dependencies (all widely used, well-kept crates):
@@ -26,6 +27,7 @@
 //! [`MgmtError`] that maps to a JSON error body.
 
 pub mod api;
+pub mod certificates;
 pub mod migrations;
 pub mod model;
 pub mod openapi;

@@ -113,8 +113,8 @@ fn yes() -> bool {
 fn one() -> u32 {
     1
 }
-fn https() -> Vec<String> {
-    vec!["https".into()]
+fn both_schemes() -> Vec<String> {
+    vec!["http".into(), "https".into()]
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,7 +129,7 @@ pub struct Api {
     pub service_url: String,
     #[serde(default)]
     pub hostnames: Vec<String>,
-    #[serde(default = "https")]
+    #[serde(default = "both_schemes")]
     pub protocols: Vec<String>,
     #[serde(default)]
     pub subscription_required: bool,
@@ -159,8 +159,13 @@ impl Api {
         for p in &mut self.protocols {
             *p = p.to_ascii_lowercase();
             if !matches!(p.as_str(), "http" | "https" | "ws" | "wss") {
-                return Err(bad(format!("invalid protocol '{p}'")));
+                return Err(bad(format!("invalid protocol '{p}': expected http, https, ws or wss")));
             }
+        }
+        self.protocols.sort();
+        self.protocols.dedup();
+        if self.protocols.is_empty() {
+            return Err(bad("protocols must name at least one of http, https, ws, wss"));
         }
         match (&self.api_version, &mut self.api_version_set) {
             (None, None) => {}
@@ -328,14 +333,73 @@ pub struct Backend {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `PUT /mgmt/certificates/{id}` body: PEM text (chain, optionally with
+/// its private key), or APIM's PKCS#12 upload (`data` = base64 PFX,
+/// `password`). Never returned: GET shows [`CertificateView`].
+#[derive(Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Certificate {
+pub struct CertificateUpload {
     #[serde(default)]
     pub id: String,
-    /// PEM text; never returned by GET.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pem: Option<String>,
+    #[serde(default)]
+    pub data: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for CertificateUpload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertificateUpload")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What GET shows of a certificate (never the PEM or the key).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateView {
+    pub id: String,
+    /// Distinguished name of the leaf certificate.
+    pub subject: String,
+    /// SHA-1 of the leaf's DER encoding, uppercase hex (APIM's `thumbprint`).
+    pub thumbprint: String,
+    /// End of validity, RFC 3339 UTC.
+    pub expiration_date: String,
+    /// Whether the private key was uploaded (the key itself is never shown).
+    pub has_private_key: bool,
+}
+
+/// A custom host name of a gateway (APIM's gateway `hostnameConfigurations`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HostnameConfiguration {
+    /// APIM's `hcId`; defaults to the host name (`*` spelled `wildcard`).
+    #[serde(default)]
+    pub id: String,
+    /// `api.contoso.com` or `*.contoso.com`.
+    pub hostname: String,
+    /// A certificate id, or an APIM resource id ending in `/certificates/{id}`
+    /// (stored as the bare id). The certificate must hold a private key.
+    pub certificate_id: String,
+    #[serde(default)]
+    pub negotiate_client_certificate: bool,
+    /// Served to clients without SNI or with an unknown name.
+    #[serde(default)]
+    pub default_ssl_binding: bool,
+    /// `["tls1.2", "tls1.3"]` by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocols: Option<Vec<String>>,
+    /// APIM's switches; `true` is refused (rustls implements neither).
+    #[serde(default)]
+    pub tls10_enabled: bool,
+    #[serde(default)]
+    pub tls11_enabled: bool,
+    /// Accepted and ignored: the gateway speaks HTTP/1.1 only so far.
+    #[serde(default)]
+    pub http2_enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -346,7 +410,7 @@ pub struct Gateway {
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
-    pub hostname_configurations: Vec<serde_json::Value>,
+    pub hostname_configurations: Vec<HostnameConfiguration>,
     /// Read-only: assigned API ids.
     #[serde(default)]
     pub apis: Vec<String>,

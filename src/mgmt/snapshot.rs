@@ -5,8 +5,9 @@
 //! Invariants: only APIs assigned to the gateway appear; products appear when
 //! they contain at least one assigned API, listing only assigned APIs;
 //! subscriptions appear only when their scope (all / api / product) is in the
-//! snapshot; named values (secret values included), policy fragments and
-//! backends are all included. Files are sorted by path, so equal content gives an equal
+//! snapshot; named values (secret values included), policy fragments,
+//! backends and certificates (PEM with private keys) are all included; the
+//! gateway's own host-name configurations become `hostnames.toml`. Files are sorted by path, so equal content gives an equal
 //! [`Snapshot::content_hash`].
 
 use rusqlite::Connection;
@@ -53,6 +54,7 @@ struct ApiToml {
     path: String,
     service_url: String,
     hostnames: Vec<String>,
+    protocols: Vec<String>,
     subscription_required: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     subscription_key_header: Option<String>,
@@ -159,6 +161,7 @@ pub fn build(c: &Connection, gateway_id: &str) -> Result<Snapshot, MgmtError> {
             path: api.path,
             service_url: api.service_url,
             hostnames: api.hostnames,
+            protocols: api.protocols,
             subscription_required: api.subscription_required,
             subscription_key_header: keys.header,
             subscription_key_query: keys.query,
@@ -257,6 +260,16 @@ pub fn build(c: &Connection, gateway_id: &str) -> Result<Snapshot, MgmtError> {
                 description: b.description,
             })?,
         );
+    }
+
+    // Certificates are service-wide (policies may name any of them); the
+    // host names are this gateway's own.
+    for (id, pem) in res::list_certificates(c)? {
+        add(format!("certificates/{id}.pem"), pem);
+    }
+    let gateway = res::get_gateway(c, gateway_id)?.ok_or_else(|| super::not_found("gateway", gateway_id))?;
+    if let Some(toml) = super::certificates::render_hostnames(&gateway.hostname_configurations)? {
+        add("hostnames.toml".into(), toml);
     }
 
     files.sort_by(|a, b| a.path.cmp(&b.path));

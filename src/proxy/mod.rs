@@ -140,6 +140,14 @@ pub async fn handle(x: &mut Exchange<'_>, replica: &Replica) -> Result<(), Proxy
         .route(&req, &mut x.scratch.route)
         .ok_or(ProxyError::NoRoute)?;
     let api = &replica.apis[m.api];
+    if api.protocols != crate::config::Protocols::default() {
+        let https =
+            upstream_head::client_scheme(head, data, x.tls.is_some(), x.ctx.settings.forwarded_proto) == b"https";
+        if !api.protocols.allows(https) {
+            // APIM answers a request on a scheme the API does not accept as unmatched.
+            return Err(ProxyError::NoRoute);
+        }
+    }
     let op = &api.operations[m.operation];
     x.log.api = Some(m.api);
     x.log.operation = Some(m.operation);

@@ -19,6 +19,7 @@ pub mod snapshot;
 use crate::config::Config;
 use client::{Counters, Fetched, Heartbeat, MgmtClient, SyncError};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tracing::{error, info, warn};
@@ -39,6 +40,24 @@ pub struct SyncSettings {
     pub heartbeat_interval: Duration,
     /// `config.service.endpoint.disableCertificateValidation` (testing only).
     pub skip_verify: bool,
+    /// The gateway's configuration directory: its `certificates/` and
+    /// `hostnames.toml` are merged into every snapshot (`config::overlay`).
+    pub local_tls: Option<PathBuf>,
+}
+
+/// A snapshot's configuration with the local TLS files of `local` (the
+/// gateway's configuration directory, if any) on top; what the local files
+/// replace is logged at info. Errors name the file at fault.
+pub fn snapshot_config(snapshot: &snapshot::Snapshot, local: Option<&Path>) -> Result<Config, String> {
+    let local = match local {
+        Some(dir) => crate::config::read_local_tls(dir).map_err(|e| format!("local TLS files: {e}"))?,
+        None => crate::config::LocalTls::default(),
+    };
+    let (config, notes) = snapshot.to_config_with(&local).map_err(|e| e.to_string())?;
+    for note in notes {
+        info!(version = snapshot.version, "{note}");
+    }
+    Ok(config)
 }
 
 /// What the fetch thread tells the control thread.
@@ -134,7 +153,7 @@ fn fetch_loop(s: &SyncSettings, status: &SharedStatus, events: &Sender<SyncEvent
             }) => {
                 outage.ok();
                 etag = Some(tag.unwrap_or_else(|| format!("\"{}\"", snapshot.version)));
-                match snapshot.to_config() {
+                match snapshot_config(&snapshot, s.local_tls.as_deref()) {
                     Ok(config) => {
                         let event = SyncEvent::Snapshot {
                             config,

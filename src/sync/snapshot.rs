@@ -6,7 +6,7 @@
 //! Wire form (JSON): `{"gatewayId": "...", "version": N,
 //! "files": [{"path": "apis/echo.toml", "content": "..."}]}`.
 
-use crate::config::{self, Config, ConfigError};
+use crate::config::{self, Config, ConfigError, LocalTls};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -40,8 +40,14 @@ impl Snapshot {
 
     /// Validates the files as one configuration (all or nothing).
     pub fn to_config(&self) -> Result<Config, SnapshotError> {
+        Ok(self.to_config_with(&LocalTls::default())?.0)
+    }
+
+    /// Like [`Snapshot::to_config`], with the gateway's local TLS files on
+    /// top (see `config::overlay`); also returns what the local files replaced.
+    pub fn to_config_with(&self, local: &LocalTls) -> Result<(Config, Vec<String>), SnapshotError> {
         let files: Vec<(String, String)> = self.files.iter().map(|f| (f.path.clone(), f.content.clone())).collect();
-        Ok(config::load_files(&files)?)
+        Ok(config::load_with_local(&files, local)?)
     }
 }
 

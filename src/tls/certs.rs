@@ -1,6 +1,11 @@
 //! Certificates from PEM text (`certificates/<id>.pem`): a chain with its
 //! private key for the gateway's own certificates, or CA certificates.
 //!
+//! `Config::certificates` is the one certificate store, keyed by id, fed by
+//! both sources (configuration files and the management plane's snapshot;
+//! see `crate::config::overlay`). [`check_all`] is run on every compile, so a
+//! broken certificate refuses the whole configuration, used or not.
+//!
 //! Errors name the certificate file, like every configuration error. Keys
 //! are never logged or shown in errors.
 
@@ -48,6 +53,32 @@ pub fn certified_key(c: &Certificate, provider: &CryptoProvider) -> Result<Arc<C
     ck.keys_match()
         .map_err(|e| err(format!("the private key does not match the certificate: {e}")))?;
     Ok(Arc::new(ck))
+}
+
+/// Whether the PEM text holds a private-key block.
+pub fn has_private_key(c: &Certificate) -> bool {
+    PrivateKeyDer::from_pem_slice(c.pem.as_bytes()).is_ok()
+}
+
+/// Checks every certificate: each block is X.509, and a private key, when
+/// present, is usable and matches the leaf.
+pub fn check_all(certs: &[Certificate], provider: &CryptoProvider) -> Result<(), ConfigError> {
+    for c in certs {
+        for (i, der) in chain(c)?.iter().enumerate() {
+            if crate::tls::info::CertificateInfo::parse(der).is_none() {
+                let n = i + 1;
+                return Err(ConfigError::new(
+                    &file(&c.id),
+                    None,
+                    format!("CERTIFICATE block {n} is not a valid X.509 certificate"),
+                ));
+            }
+        }
+        if has_private_key(c) {
+            certified_key(c, provider)?;
+        }
+    }
+    Ok(())
 }
 
 /// A root store of the certificates in the named files.

@@ -161,3 +161,68 @@ fn invalid_snapshot_is_refused_whole_reported_and_the_next_valid_one_applies() {
     assert_eq!(gw.connect().get("/moved/fixed").status, 200);
     assert_eq!(gw.connect().get("/live/fixed").status, 404);
 }
+
+/// A snapshot whose certificate is broken (here: a key that does not match
+/// it) is refused as a whole on the control thread; the last good
+/// certificate keeps serving and the refusal is reported.
+#[test]
+fn broken_certificate_in_a_snapshot_is_refused_and_the_last_good_keeps_serving() {
+    use crate::support::tls::{s_client, Pki};
+    let tmp = TempDir::new("snap-cert");
+    let pki = Pki::new(&tmp.0, "sc");
+    let good = std::fs::read_to_string(pki.issue("good", "good.api.test", &["api.test"], false)).unwrap();
+    pki.issue("other", "other.api.test", &["api.test"], false);
+    let crt = std::fs::read_to_string(tmp.0.join("good.crt")).unwrap();
+    let wrong_key = std::fs::read_to_string(tmp.0.join("other.key")).unwrap();
+    let hostnames = "[[hostname]]\nhostname = \"api.test\"\ncertificate = \"api\"\n".to_string();
+    let (port, plane) = start_plane();
+    plane.publish(
+        1,
+        &[
+            ("apis/echo.toml", api("echo", "echo://")),
+            ("certificates/api.pem", good),
+            ("hostnames.toml", hostnames.clone()),
+        ],
+    );
+    let backup = TempDir::new("snap-cert-backup");
+    let gw = Gateway::builder()
+        .remote(
+            &format!("http://127.0.0.1:{port}"),
+            "GatewayKey gw1&209901010000&c2ln",
+            &backup.0,
+        )
+        .env("OUTPOST_CONFIG_SERVICE_LONG_POLL_WAIT", "0")
+        .start();
+    gw.wait_snapshot(1, SYNC_TIMEOUT);
+    let subject = |out: &str| {
+        out.lines()
+            .find(|l| l.starts_with("subject="))
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (ok, out) = s_client(gw.https_port, &["-servername", "api.test"], "");
+    assert!(ok && subject(&out).contains("good.api.test"), "{out}");
+
+    let from = gw.line_count();
+    plane.publish(
+        2,
+        &[
+            ("apis/echo.toml", api("echo", "echo://")),
+            ("certificates/api.pem", format!("{crt}{wrong_key}")),
+            ("hostnames.toml", hostnames),
+        ],
+    );
+    let (_, line) = gw.wait_for_line_after(from, |l| l.contains("snapshot refused as a whole"), SYNC_TIMEOUT);
+    assert!(
+        line.contains("certificates/api.pem"),
+        "the refusal names the file: {line}"
+    );
+    assert!(!line.contains("PRIVATE KEY"), "{line}");
+    let hb = plane.heartbeat_where("the refusal", |h| h["lastError"].as_str().is_some());
+    assert_eq!(hb["appliedVersion"], 1, "{hb}");
+    let (ok, out) = s_client(gw.https_port, &["-servername", "api.test"], "");
+    assert!(
+        ok && subject(&out).contains("good.api.test"),
+        "the last good certificate: {out}"
+    );
+}

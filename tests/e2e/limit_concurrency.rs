@@ -41,6 +41,7 @@ fn limit_concurrency_admits_exactly_max_count_across_workers() {
         r#"<limit-concurrency key="@("backend-" + context.Api.Id)" max-count="3"><forward-request /></limit-concurrency>"#,
     )
     .env("OUTPOST_RUNTIME_WORKERS", "2")
+    .env("OUTPOST_TELEMETRY_LOGS_STD", "json")
     .start();
     assert_eq!(gw.workers, 2);
     let port = gw.port;
@@ -75,6 +76,18 @@ fn limit_concurrency_admits_exactly_max_count_across_workers() {
     for c in clients {
         c.join().unwrap();
     }
+    // A client has its response before the gateway has finished the request
+    // (and given the slot back): wait for the three requests' access-log
+    // records, written after the request ended.
+    gw.wait_until("the admitted requests to end", WAIT, |lines| {
+        let ended = lines
+            .iter()
+            .filter(|l| {
+                l.contains("\"category\":\"GatewayLogs\"") && field(l, "responseCode").as_deref() == Some("200")
+            })
+            .count();
+        (ended >= MAX).then_some(())
+    });
     // Every slot came back: a full batch of concurrent requests passes.
     let port = gw.port;
     let again: Vec<u16> = std::thread::scope(|s| {

@@ -18,6 +18,7 @@ mod limit_counting;
 mod limits;
 mod mgmt;
 mod mgmt_resources;
+mod mgmt_tls;
 mod openapi_import;
 mod policies;
 mod policy_documents;

@@ -318,6 +318,9 @@ fn outage_fail_static_backup_corruption_and_catch_up() {
         "a corrupt backup is never served"
     );
     assert_unconfigured(&g4, &a, "truncated backup");
+    // g4 must have seen the outage before the plane returns (its first fetch
+    // can wait in the stand-in's backlog), or it never logs a recovery.
+    g4.wait_for_line(|l| l.contains("configuration sync failing"), SYNC_TIMEOUT);
 
     drop(g1);
 

@@ -76,12 +76,18 @@ fn every_resource_is_created_replaced_read_and_deleted() {
     let list = cp.admin("GET", "/mgmt/backends", "");
     assert_eq!(list["value"].as_array().map(Vec::len), Some(1), "{list}");
 
-    // Certificates: the PEM is never returned.
-    let pem = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
+    // Certificates: checked on upload; the PEM and key are never returned.
+    let tmp = crate::support::gateway::TempDir::new("res-cert");
+    let pki = crate::support::tls::Pki::new(&tmp.0, "r");
+    let pem = std::fs::read_to_string(pki.issue("c1", "c1.test", &["c1.test"], false)).unwrap();
     let shown = put_twice(&cp, "/mgmt/certificates/c1", &json!({ "pem": pem }));
-    assert!(!shown.to_string().contains("MIIBfake"), "{shown}");
+    assert!(!shown.to_string().contains("BEGIN"), "{shown}");
     let got = cp.admin("GET", "/mgmt/certificates/c1", "");
-    assert_eq!(got, json!({ "id": "c1" }));
+    assert_eq!(got, shown, "GET shows what PUT answered");
+    assert!(
+        got["subject"].as_str().is_some_and(|s| s.contains("c1.test")) && got["hasPrivateKey"] == true,
+        "{got}"
+    );
 
     // Products and policies at every scope.
     put_twice(
@@ -108,8 +114,8 @@ fn every_resource_is_created_replaced_read_and_deleted() {
     );
     assert_eq!(status, 400, "a policy must be XML: {v}");
 
-    // The gateway's snapshot carries what it needs, secrets included (it
-    // must resolve them); certificates are not part of it.
+    // The gateway's snapshot carries what it needs, secrets and
+    // certificates with their keys included (it must use them).
     let (status, snap) = cp.gateway_config(&cp.token("gw1"));
     assert_eq!(status, 200, "{snap}");
     let files: Vec<(String, String)> = snap["files"]
@@ -129,6 +135,10 @@ fn every_resource_is_created_replaced_read_and_deleted() {
         "{files:?}"
     );
     assert!(content("backends/be1.toml").is_some(), "{files:?}");
+    assert!(
+        content("certificates/c1.pem").is_some_and(|c| c == pem),
+        "the certificate as uploaded"
+    );
     assert!(files.iter().any(|(p, _)| p.starts_with("products/gold")), "{files:?}");
 
     // Deletes.
