@@ -151,8 +151,8 @@ impl CertStore {
     }
 
     /// The certificate that issued `cert` (its subject is `cert`'s issuer
-    /// and its key verifies `cert`'s signature), looked for among the
-    /// certificates the client sent and then the store.
+    /// and its key verifies `cert`'s signature), looked for in the store
+    /// first and then among the certificates the client sent.
     pub fn issuer_of(&self, cert: &CertificateInfo, chain: &[Vec<u8>]) -> Option<Issuer> {
         let (_, leaf) = X509Certificate::from_der(&cert.der).ok()?;
         let signs = |der: &[u8]| -> bool {
