@@ -12,7 +12,8 @@
 //! different workers (and from `tracing`) never interleave mid-line; it never
 //! grows past [`MAX_PENDING`] (beyond that the worker writes inline); what is
 //! pending when the worker stops is written by `Drop`. A failed write drops
-//! the batch (logging must never fail a request) and is counted.
+//! the batch (logging must never fail a request), is counted, and the first
+//! failure of a worker is reported once on standard error.
 
 use std::cell::{Cell, RefCell};
 use std::io::Write;
@@ -77,7 +78,12 @@ impl LogBatch {
         if buf.is_empty() {
             return;
         }
-        if (self.sink)(&buf).is_err() {
+        if let Err(e) = (self.sink)(&buf) {
+            if self.dropped_writes.get() == 0 {
+                // Once per worker: standard output may be what is broken, so
+                // this goes to standard error.
+                eprintln!("outpost: access log write failed ({e}); records are dropped while it fails");
+            }
             self.dropped_writes.set(self.dropped_writes.get() + 1);
         }
         buf.clear();

@@ -99,9 +99,14 @@ impl CertStore {
             None
         } else {
             let provider = context().server_provider.clone();
-            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                .build()
-                .ok()
+            match rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider).build() {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    // Only a CRL problem can get here (the roots are not empty).
+                    tracing::warn!(error = %e, "client-certificate trust not built: validate-trust refuses every certificate");
+                    None
+                }
+            }
         };
         Ok(CertStore { entries, trust })
     }
