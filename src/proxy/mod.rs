@@ -17,6 +17,7 @@ pub mod duplex;
 pub mod echo;
 pub mod error;
 pub mod forward;
+pub mod pipeline_outbound;
 pub mod pipeline_run;
 pub mod pool;
 pub mod redirect;

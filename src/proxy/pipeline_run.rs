@@ -21,10 +21,10 @@ use std::borrow::Cow;
 
 use super::error::{error_body, ProxyError};
 use super::forward::{self, HttpBackend, Outgoing, Pending};
-use super::respond::ResponseHook;
+use super::pipeline_outbound::{backend_error, Outbound};
 use super::upstream_head::write_synthetic;
 use super::Exchange;
-use crate::http::{BodyFraming, ResponseHead, Span};
+use crate::http::{BodyFraming, Span};
 use crate::pipeline::Pipeline;
 use crate::policy::compile::Section;
 use crate::policy::exec::{self, Env, RequestView, ResponseView, Run, Stop};
@@ -412,82 +412,6 @@ pub(super) fn with_client_cert<'a>(
             ))),
         },
         _ => Ok((tls, pool)),
-    }
-}
-
-/// `fail-on-error-status-code`: a backend 4xx/5xx goes to on-error.
-fn backend_error(status: u16) -> Failure {
-    Failure::new(
-        "forward-request",
-        "BackendErrorStatusCode",
-        status,
-        format!("Backend responded with status code {status}"),
-    )
-}
-
-/// The outbound section as a [`ResponseHook`].
-struct Outbound<'a, 'r> {
-    prog: &'r Program,
-    flow: &'a mut Flow<'r>,
-    env: &'r Env<'r>,
-    req: RequestView<'r>,
-    body_limit: Option<u64>,
-    /// `fail-on-error-status-code`: the index of its `forward-request`.
-    fail_on_error: Option<usize>,
-}
-
-impl<'a, 'r> Outbound<'a, 'r> {
-    fn new(
-        prog: &'r Program,
-        flow: &'a mut Flow<'r>,
-        env: &'r Env<'r>,
-        req: RequestView<'r>,
-        pipeline: &Pipeline,
-        fail_on_error: Option<usize>,
-    ) -> Self {
-        Outbound {
-            prog,
-            flow,
-            env,
-            req,
-            body_limit: pipeline.response_body.then_some(env.services.body_max),
-            fail_on_error,
-        }
-    }
-}
-
-impl ResponseHook for Outbound<'_, '_> {
-    fn body_limit(&self) -> Option<u64> {
-        self.body_limit
-    }
-
-    fn on_response(&mut self, resp: &ResponseHead, buf: &[u8], body: Option<Vec<u8>>) -> Result<(), ProxyError> {
-        if let Some(pc) = self.fail_on_error.filter(|_| resp.status >= 400) {
-            return Err(ProxyError::Policy(
-                backend_error(resp.status).in_op(Section::Backend, pc),
-            ));
-        }
-        let had_body = body.is_some();
-        self.flow.response_body = body;
-        let mut r = Run {
-            flow: &mut *self.flow,
-            env: self.env,
-            req: self.req,
-            resp: Some(ResponseView { head: resp, buf }),
-        };
-        let mut pc = 0;
-        while let Stop::Suspend(i) = exec::run(self.prog, pc, &mut r).map_err(ProxyError::Policy)? {
-            pc = i + 1;
-        }
-        limit_after::decide(&mut r);
-        if had_body && self.flow.response.body.is_none() {
-            self.flow.response.body = self.flow.response_body.take();
-        }
-        Ok(())
-    }
-
-    fn edits(&self) -> Option<&ResponseEdits<'_>> {
-        Some(&self.flow.response)
     }
 }
 
