@@ -166,13 +166,11 @@ def write(path, text):
         f.write(text)
 
 
-def start_backend(work):
-    d = os.path.join(work, "backend")
-    os.makedirs(d, exist_ok=True)
-    write(os.path.join(d, "1k"), "a" * 1024)
-    write(os.path.join(d, "64k"), "b" * 65536)
-    port = free_port()
-    write(os.path.join(d, "nginx.conf"), f"""
+def nginx_config(d, http):
+    """A one-worker nginx.conf whose files all live in `d`; `http` is the
+    rest of its `http` block (braces doubled only where the caller uses an
+    f-string)."""
+    return f"""
 worker_processes 1;
 worker_rlimit_nofile 19000;
 daemon off;
@@ -180,11 +178,22 @@ pid {d}/nginx.pid;
 error_log {d}/error.log warn;
 events {{ worker_connections 9000; }}
 http {{
-  access_log off;
   client_body_temp_path {d}/tmp_body; proxy_temp_path {d}/tmp_proxy;
   fastcgi_temp_path {d}/tmp_f; uwsgi_temp_path {d}/tmp_u; scgi_temp_path {d}/tmp_s;
   keepalive_requests 10000000;
   keepalive_timeout 300s;
+{http}
+}}
+"""
+
+
+def start_backend(work):
+    d = os.path.join(work, "backend")
+    os.makedirs(d, exist_ok=True)
+    write(os.path.join(d, "1k"), "a" * 1024)
+    write(os.path.join(d, "64k"), "b" * 65536)
+    port = free_port()
+    write(os.path.join(d, "nginx.conf"), nginx_config(d, f"""  access_log off;
   server {{
     listen 127.0.0.1:{port} reuseport backlog=4096;
     root {d};
@@ -196,9 +205,7 @@ http {{
     # keep-alive (checked: pipelined POSTs on one connection all answered).
     location = /upload {{ return 200 "ok"; }}
     location / {{ return 200 "hello"; }}
-  }}
-}}
-""")
+  }}"""))
     p = PROCS.start(["nginx", "-p", d, "-c", f"{d}/nginx.conf"], cpus=BACKEND_CPUS,
                     log_path=f"{d}/stdout.log")
     wait_http(port)
@@ -259,19 +266,7 @@ def start_nginx_proxy(work, backend_port):
     d = os.path.join(work, "nginx-proxy")
     os.makedirs(d, exist_ok=True)
     port = free_port()
-    write(os.path.join(d, "nginx.conf"), f"""
-worker_processes 1;
-worker_rlimit_nofile 19000;
-daemon off;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-events {{ worker_connections 9000; }}
-http {{
-  access_log off;
-  client_body_temp_path {d}/tmp_body; proxy_temp_path {d}/tmp_proxy;
-  fastcgi_temp_path {d}/tmp_f; uwsgi_temp_path {d}/tmp_u; scgi_temp_path {d}/tmp_s;
-  keepalive_requests 10000000;
-  keepalive_timeout 300s;
+    write(os.path.join(d, "nginx.conf"), nginx_config(d, f"""  access_log off;
   client_max_body_size 1m;
   client_body_buffer_size 32k;
   upstream backend {{
@@ -286,9 +281,7 @@ http {{
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }}
-  }}
-}}
-""")
+  }}"""))
     p = PROCS.start(["nginx", "-p", d, "-c", f"{d}/nginx.conf"], cpus=PROXY_CPUS,
                     log_path=f"{d}/stdout.log")
     wait_http(port)

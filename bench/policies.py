@@ -28,8 +28,8 @@ outpost-plain (target <= 1.3x) and outpost-policies vs nginx-policies
 
 import argparse
 import os
+import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 
@@ -87,19 +87,7 @@ def start_nginx_policies(work, backend_port):
     d = os.path.join(work, "nginx-policies")
     os.makedirs(d, exist_ok=True)
     port = B.free_port()
-    B.write(os.path.join(d, "nginx.conf"), f"""
-worker_processes 1;
-worker_rlimit_nofile 19000;
-daemon off;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-events {{ worker_connections 9000; }}
-http {{
-  client_body_temp_path {d}/tmp_body; proxy_temp_path {d}/tmp_proxy;
-  fastcgi_temp_path {d}/tmp_f; uwsgi_temp_path {d}/tmp_u; scgi_temp_path {d}/tmp_s;
-  keepalive_requests 10000000;
-  keepalive_timeout 300s;
-  log_format apim escape=json '{{"timeGenerated":"$time_iso8601","method":"$request_method",'
+    B.write(os.path.join(d, "nginx.conf"), B.nginx_config(d, f"""  log_format apim escape=json '{{"timeGenerated":"$time_iso8601","method":"$request_method",'
       '"url":"$scheme://$host$request_uri","responseCode":$status,"responseSize":$bytes_sent,'
       '"totalTime":$request_time,"backendTime":"$upstream_response_time","clientIp":"$remote_addr",'
       '"requestSize":$request_length,"apiId":"bench","productId":"bench","subscriptionId":"bench"}}';
@@ -126,9 +114,7 @@ http {{
       proxy_set_header X-Bench-In 1;
       add_header X-Bench-Out 1;
     }}
-  }}
-}}
-""")
+  }}"""))
     p = B.PROCS.start(["nginx", "-p", d, "-c", f"{d}/nginx.conf"], cpus=B.PROXY_CPUS,
                       log_path=f"{d}/stdout.log")
     wait_with_key(port)
@@ -194,9 +180,10 @@ def main():
                     "nginx-plain": lambda: B.start_nginx_proxy(work, backend_port),
                     "nginx-policies": lambda: start_nginx_policies(work, backend_port)}
         names = PEERS + (["outpost-policies-nolog"] if args.split else [])
-        peers = {name: starters[name]() for name in names}
-        for p in peers.values():
-            p.name = next(n for n, q in peers.items() if q is p)
+        peers = {}
+        for name in names:
+            p = peers[name] = starters[name]()
+            p.name = name  # B.start_outpost / B.start_nginx_proxy name theirs "outpost" / "nginx"
             check(p)
             B.run_wrk(p.url("/"), scenario_of(p.name), 1, work)  # warm-up
         runs = {name: [] for name in names}
@@ -207,7 +194,7 @@ def main():
                 runs[name].append(r)
     finally:
         B.PROCS.stop_all()
-        subprocess.run(["rm", "-rf", work])
+        shutil.rmtree(work, ignore_errors=True)
     med = {n: (statistics.median(r["rps"] for r in rs),
                statistics.median(r["cpu_us_per_req"] for r in rs if r.get("cpu_us_per_req")),
                sum(r["errors"] for r in rs)) for n, rs in runs.items()}

@@ -63,19 +63,7 @@ def start_nginx_tls(work, backend_port, crt, key, suite):
     d = os.path.join(work, "nginx-tls")
     os.makedirs(d, exist_ok=True)
     port = B.free_port()
-    B.write(os.path.join(d, "nginx.conf"), f"""
-worker_processes 1;
-worker_rlimit_nofile 19000;
-daemon off;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-events {{ worker_connections 9000; }}
-http {{
-  access_log off;
-  client_body_temp_path {d}/tmp_body; proxy_temp_path {d}/tmp_proxy;
-  fastcgi_temp_path {d}/tmp_f; uwsgi_temp_path {d}/tmp_u; scgi_temp_path {d}/tmp_s;
-  keepalive_requests 10000000;
-  keepalive_timeout 300s;
+    B.write(os.path.join(d, "nginx.conf"), B.nginx_config(d, f"""  access_log off;
   upstream backend {{ server 127.0.0.1:{backend_port}; keepalive 64; keepalive_requests 10000000; }}
   server {{
     listen 127.0.0.1:{port} ssl backlog=4096;
@@ -86,9 +74,7 @@ http {{
     ssl_session_cache shared:SSL:10m;
     ssl_session_tickets on;
     location / {{ proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }}
-  }}
-}}
-""")
+  }}"""))
     p = B.PROCS.start(["nginx", "-p", d, "-c", f"{d}/nginx.conf"], cpus=B.PROXY_CPUS,
                       log_path=f"{d}/stdout.log")
     for _ in range(200):
