@@ -190,6 +190,9 @@ fn limit_concurrency_without_forward_releases_at_the_block_end() {
     .start();
     let mut a = gw.connect();
     a.send(b"GET /api/slow/a HTTP/1.1\r\nHost: t\r\n\r\n");
+    // `b` starts only once `a` is held at the backend: sent at once, the two
+    // could be inside the block together on two workers and `b` refused.
+    backend.wait_until("the first request", WAIT, |r| r.len() == 1);
     let mut b = gw.connect();
     b.send(b"GET /api/slow/b HTTP/1.1\r\nHost: t\r\n\r\n");
     backend.wait_until("both requests at once", WAIT, |r| r.len() == 2);
