@@ -103,6 +103,10 @@ pub struct Settings {
     pub policy_skip_unsupported: bool,
     /// `policy.body.max-bytes`: largest body a policy may buffer.
     pub policy_body_max: u64,
+    /// `certificates.local.ca.enabled` / `certificates.local.ca.path`: the
+    /// directory of mounted CA certificates to trust, when enabled.
+    pub local_ca_enabled: bool,
+    pub local_ca_path: PathBuf,
 }
 
 /// A secret setting value; its `Debug` form is redacted.
@@ -154,6 +158,8 @@ impl Default for Settings {
             backup_dir: None,
             policy_skip_unsupported: false,
             policy_body_max: 4 * 1024 * 1024,
+            local_ca_enabled: false,
+            local_ca_path: PathBuf::from(crate::tls::local_ca::DEFAULT_DIR),
         }
     }
 }
@@ -255,6 +261,14 @@ pub const KEYS: &[(&str, &str)] = &[
     (
         "policy.body.max-bytes",
         "largest request or response body a policy may buffer (4194304)",
+    ),
+    (
+        "certificates.local.ca.enabled",
+        "trust the CA certificates mounted in certificates.local.ca.path (false)",
+    ),
+    (
+        "certificates.local.ca.path",
+        "directory of mounted CA certificates (/.dotnet/corefx/cryptography/x509stores/root)",
     ),
 ];
 
@@ -401,6 +415,8 @@ impl Settings {
                 }
                 "config.service.heartbeat.interval" => s.service_heartbeat_interval = parse_duration(v).map_err(err)?,
                 "config.backup.path" => s.backup_dir = Some(PathBuf::from(v)),
+                "certificates.local.ca.enabled" => s.local_ca_enabled = parse_bool(v).map_err(err)?,
+                "certificates.local.ca.path" => s.local_ca_path = PathBuf::from(v),
                 _ => return Err(err("unknown setting (see `outpost help settings`)".into())),
             }
         }

@@ -7,7 +7,9 @@
 //! subscriptions appear only when their scope (all / api / product) is in the
 //! snapshot; named values (secret values included), policy fragments,
 //! backends and certificates (PEM with private keys) are all included; the
-//! gateway's own host-name configurations become `hostnames.toml`. Files are sorted by path, so equal content gives an equal
+//! gateway's own host-name configurations and certificate authorities
+//! (trusted ones as `certificate-authorities`, untrusted ones as
+//! `intermediate-certificates`) become `hostnames.toml`. Files are sorted by path, so equal content gives an equal
 //! [`Snapshot::content_hash`].
 
 use rusqlite::Connection;
@@ -268,7 +270,10 @@ pub fn build(c: &Connection, gateway_id: &str) -> Result<Snapshot, MgmtError> {
         add(format!("certificates/{id}.pem"), pem);
     }
     let gateway = res::get_gateway(c, gateway_id)?.ok_or_else(|| super::not_found("gateway", gateway_id))?;
-    if let Some(toml) = super::certificates::render_hostnames(&gateway.hostname_configurations)? {
+    let (trusted, intermediates) = super::gateway_cas::split(&res::list_gateway_cas(c, gateway_id)?);
+    if let Some(toml) =
+        super::certificates::render_hostnames(&gateway.hostname_configurations, &trusted, &intermediates)?
+    {
         add("hostnames.toml".into(), toml);
     }
 

@@ -13,8 +13,10 @@ use super::model::*;
 use super::tokens;
 use super::{not_found, MgmtError};
 
+mod certificate_authorities;
 mod fragments;
 mod gateways;
+pub use certificate_authorities::*;
 pub use fragments::*;
 pub use gateways::*;
 
