@@ -164,7 +164,7 @@ mod tests {
                 },
             ],
             hostnames: Some(
-                "certificate-authorities = [\"local\"]\n\n[[hostname]]\nhostname = \"B.test\"\ncertificate = \"local\"\n\n\
+                "certificate-authorities = [\"local\"]\nintermediate-certificates = [\"remote\"]\n\n[[hostname]]\nhostname = \"B.test\"\ncertificate = \"local\"\n\n\
                  [[hostname]]\nhostname = \"c.test\"\ncertificate = \"remote\"\ndefault = true\n"
                     .into(),
             ),
@@ -195,7 +195,10 @@ mod tests {
             ]
         );
         assert_eq!(notes.len(), 2, "{notes:?}");
-        assert_eq!(cfg.certificate_authorities, ["local", "remote"]);
+        // "remote" is a trusted CA in the snapshot but an intermediate
+        // locally: the local role wins.
+        assert_eq!(cfg.certificate_authorities, ["local"]);
+        assert_eq!(cfg.intermediate_certificates, ["remote"]);
     }
 
     #[test]

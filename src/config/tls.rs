@@ -236,7 +236,8 @@ impl CaLists {
     pub(crate) fn over(mut self, other: CaLists) -> CaLists {
         let local = |id: &String, l: &CaLists| l.trusted.contains(id) || l.intermediates.contains(id);
         let snapshot = self.clone();
-        self.trusted.extend(other.trusted.into_iter().filter(|id| !local(id, &snapshot)));
+        self.trusted
+            .extend(other.trusted.into_iter().filter(|id| !local(id, &snapshot)));
         self.intermediates
             .extend(other.intermediates.into_iter().filter(|id| !local(id, &snapshot)));
         for v in [&mut self.trusted, &mut self.intermediates] {
@@ -318,7 +319,10 @@ mod tests {
     fn ca_lists_are_checked_and_local_roles_win() {
         let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let l = ca_lists("h", v(&["b", "a", "a"]), v(&["i"])).unwrap();
-        assert_eq!((l.trusted.clone(), l.intermediates.clone()), (v(&["a", "b"]), v(&["i"])));
+        assert_eq!(
+            (l.trusted.clone(), l.intermediates.clone()),
+            (v(&["a", "b"]), v(&["i"]))
+        );
         let e = ca_lists("h", v(&["a"]), v(&["a"])).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("intermediate-certificates"));
         assert!(ca_lists("h", v(&["a/b"]), vec![]).is_err());

@@ -77,7 +77,10 @@ fn decode(name: &str, bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     }
     for (i, der) in certs.iter().enumerate() {
         if crate::tls::info::CertificateInfo::parse(der).is_none() {
-            return Err(format!("certificate {} is not a valid X.509 certificate (PEM, DER or PFX expected)", i + 1));
+            return Err(format!(
+                "certificate {} is not a valid X.509 certificate (PEM, DER or PFX expected)",
+                i + 1
+            ));
         }
         rustls::RootCertStore::empty()
             .add(CertificateDer::from(der.as_slice()))
@@ -105,9 +108,8 @@ pub fn read(dir: &Path) -> Result<Vec<Certificate>, ConfigError> {
     };
     let mut out = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| {
-            ConfigError::new(&dir.display().to_string(), Some(setting), format!("cannot list: {e}"))
-        })?;
+        let entry = entry
+            .map_err(|e| ConfigError::new(&dir.display().to_string(), Some(setting), format!("cannot list: {e}")))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         if name.starts_with('.') || path.is_dir() {
@@ -115,7 +117,9 @@ pub fn read(dir: &Path) -> Result<Vec<Certificate>, ConfigError> {
         }
         let file = path.display().to_string();
         let err = |m: String| ConfigError::new(&file, None, format!("local CA certificate: {m}"));
-        let len = std::fs::metadata(&path).map_err(|e| err(format!("cannot read: {e}")))?.len();
+        let len = std::fs::metadata(&path)
+            .map_err(|e| err(format!("cannot read: {e}")))?
+            .len();
         if len > MAX_FILE_BYTES {
             return Err(err(format!("larger than {MAX_FILE_BYTES} bytes")));
         }
@@ -155,14 +159,24 @@ mod tests {
         std::fs::write(dir.join("b.cer"), der.as_ref()).unwrap();
         std::fs::write(dir.join(".hidden"), "junk").unwrap();
         let got = read(&dir).unwrap();
-        assert_eq!(got.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["a.crt", "b.cer"]);
+        assert_eq!(
+            got.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["a.crt", "b.cer"]
+        );
         assert_eq!(got[0].pem, got[1].pem, "PEM and DER normalise to the same text");
         assert_eq!(roots(&got).len(), 2);
 
         std::fs::write(dir.join("c.pem"), "not a certificate").unwrap();
         let e = read(&dir).unwrap_err();
-        assert!(e.file.ends_with("c.pem") && e.message.contains("not a valid X.509"), "{e}");
-        std::fs::write(dir.join("c.pem"), "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n").unwrap();
+        assert!(
+            e.file.ends_with("c.pem") && e.message.contains("not a valid X.509"),
+            "{e}"
+        );
+        std::fs::write(
+            dir.join("c.pem"),
+            "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
         assert!(read(&dir).unwrap_err().message.contains("bad PEM"));
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(read(&dir).unwrap().is_empty(), "a missing directory holds nothing");

@@ -104,7 +104,11 @@ impl CertStore {
         roots.roots.extend(super::local_ca::roots(&cfg.local_cas).roots);
         let mut intermediates = Vec::new();
         for id in &cfg.intermediate_certificates {
-            intermediates.extend(certs::chain(certs::find(&cfg.certificates, id)?)?.iter().map(|d| d.to_vec()));
+            intermediates.extend(
+                certs::chain(certs::find(&cfg.certificates, id)?)?
+                    .iter()
+                    .map(|d| d.to_vec()),
+            );
         }
         let trust = if roots.is_empty() {
             None

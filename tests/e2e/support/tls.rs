@@ -59,6 +59,56 @@ impl Pki {
         }
     }
 
+    /// An intermediate CA named `name` signed by this CA, in the same
+    /// directory (files `<name>-ca.pem`, `<name>-ca.key`).
+    pub fn intermediate(&self, name: &str) -> Pki {
+        let d = &self.dir;
+        let subj = format!("/CN={name} test intermediate CA");
+        openssl(
+            d,
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                &format!("{name}-ca.key"),
+                "-out",
+                &format!("{name}-ca.csr"),
+                "-subj",
+                &subj,
+            ],
+        );
+        let ext = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n";
+        std::fs::write(d.join(format!("{name}-ca.ext")), ext).unwrap();
+        openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}-ca.csr"),
+                "-CA",
+                &format!("{}-ca.pem", self.name),
+                "-CAkey",
+                &format!("{}-ca.key", self.name),
+                "-CAcreateserial",
+                "-out",
+                &format!("{name}-ca.pem"),
+                "-days",
+                "2",
+                "-extfile",
+                &format!("{name}-ca.ext"),
+            ],
+        );
+        Pki {
+            dir: d.clone(),
+            name: name.to_owned(),
+        }
+    }
+
     /// The CA certificate (PEM file).
     pub fn ca(&self) -> PathBuf {
         self.dir.join(format!("{}-ca.pem", self.name))
