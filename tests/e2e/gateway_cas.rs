@@ -248,7 +248,16 @@ fn mounted_ca_directory_is_trusted_only_with_the_setting_on() {
     let backend_cert = pki.issue("backend", "localhost", &["localhost"], false);
     let cas = tmp.0.join("cas");
     std::fs::create_dir_all(&cas).unwrap();
-    std::fs::copy(pki.ca(), cas.join("mounted.crt")).unwrap();
+    // As .NET's X509Store keeps it: a certificate-only PFX without password.
+    let pfx = cas.join("mounted.pfx");
+    let out = std::process::Command::new("openssl")
+        .args(["pkcs12", "-export", "-nokeys", "-passout", "pass:", "-in"])
+        .arg(pki.ca())
+        .arg("-out")
+        .arg(&pfx)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // An HTTPS backend whose certificate the mounted CA issued.
     let backend = Gateway::builder()
         .api("echo", &crate::support::api_toml("echo", "echo://"))
@@ -288,28 +297,42 @@ fn mounted_ca_directory_is_trusted_only_with_the_setting_on() {
     // Removing the CA (and the bad file) takes the trust away.
     let from = on.line_count();
     std::fs::remove_file(cas.join("broken.pem")).unwrap();
-    std::fs::remove_file(cas.join("mounted.crt")).unwrap();
+    std::fs::remove_file(&pfx).unwrap();
     on.wait_reload_after(from);
     assert_eq!(call(&tmp.0, &ca, on.https_port, "echo/x", "client").0, 401);
 
-    // At start-up a bad file is a configuration error naming it.
+    // At start-up (and in check-config) a bad file is a configuration error naming it.
     std::fs::write(
         cas.join("broken.pem"),
         "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n",
     )
     .unwrap();
     let config = on.config_dir();
-    let out = std::process::Command::new("timeout")
-        .args(["30", BIN, "gateway", "--config"])
-        .arg(&config)
-        .env("OUTPOST_NET_SERVER_HTTP_PORT", "0")
-        .env("OUTPOST_NET_SERVER_HTTPS_PORT", "0")
-        .env("OUTPOST_NET_SERVER_HTTP_ADDRESS", "127.0.0.1")
-        .env("OUTPOST_CERTIFICATES_LOCAL_CA_ENABLED", "true")
-        .env("OUTPOST_CERTIFICATES_LOCAL_CA_PATH", dir)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("broken.pem") && err.contains("bad PEM"), "{err}");
+    let remote = [
+        ("OUTPOST_CONFIG_SERVICE_ENDPOINT", "http://127.0.0.1:9"),
+        ("OUTPOST_CONFIG_SERVICE_AUTH", "GatewayKey gw&202612010000&c2ln"),
+    ];
+    for (args, extra) in [
+        (&["check-config"][..], &[][..]),
+        (&["gateway", "--config"][..], &[][..]),
+        // With the management plane too, before any snapshot is fetched.
+        (&["gateway", "--config"][..], &remote[..]),
+    ] {
+        let out = std::process::Command::new("timeout")
+            .arg("30")
+            .arg(BIN)
+            .args(args)
+            .arg(&config)
+            .envs(extra.iter().copied())
+            .env("OUTPOST_NET_SERVER_HTTP_PORT", "0")
+            .env("OUTPOST_NET_SERVER_HTTPS_PORT", "0")
+            .env("OUTPOST_NET_SERVER_HTTP_ADDRESS", "127.0.0.1")
+            .env("OUTPOST_CERTIFICATES_LOCAL_CA_ENABLED", "true")
+            .env("OUTPOST_CERTIFICATES_LOCAL_CA_PATH", dir)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("broken.pem") && err.contains("bad PEM"), "{args:?}: {err}");
+    }
 }
