@@ -1,9 +1,10 @@
-//! `certificates.*`: CA certificates mounted in a local directory
-//! (`certificates.local.ca.enabled`, APIM's; `certificates.local.ca.path`,
-//! Outpost's), read by `crate::tls::local_ca`.
+//! `certificates.*`: trust of the CA certificates mounted next to the
+//! gateway (APIM's `certificates.local.ca.enabled`, and the directory they
+//! are read from).
 //!
 //! Invariant: applies exactly the `certificates.*` keys of
-//! [`KEYS`](super::KEYS) (`Ok(false)` for any other key).
+//! [`KEYS`](super::KEYS) (`Ok(false)` for any other key); the directory is
+//! only read when trust is enabled (src/tls/local_ca.rs).
 
 use std::path::PathBuf;
 
