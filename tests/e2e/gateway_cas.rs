@@ -294,10 +294,11 @@ fn mounted_ca_directory_is_trusted_only_with_the_setting_on() {
     let (_, line) = on.wait_for_line_after(from, |l| l.contains("configuration rejected"), LOG_TIMEOUT);
     assert!(line.contains("broken.pem"), "{line}");
     assert_eq!(call(&tmp.0, &ca, on.https_port, "echo/x", "client").0, 200);
-    // Removing the CA (and the bad file) takes the trust away.
+    // Removing the CA (and then the bad file: the first configuration that
+    // compiles has no CA) takes the trust away.
     let from = on.line_count();
-    std::fs::remove_file(cas.join("broken.pem")).unwrap();
     std::fs::remove_file(&pfx).unwrap();
+    std::fs::remove_file(cas.join("broken.pem")).unwrap();
     on.wait_reload_after(from);
     assert_eq!(call(&tmp.0, &ca, on.https_port, "echo/x", "client").0, 401);
 
