@@ -106,6 +106,14 @@ pub const KEYS: &[(&str, &str)] = &[
         "policy.body.max-bytes",
         "largest request or response body a policy may buffer (4194304)",
     ),
+    (
+        "certificates.local.ca.enabled",
+        "trust the CA certificates mounted in certificates.local.ca.path (false)",
+    ),
+    (
+        "certificates.local.ca.path",
+        "directory of mounted CA certificates (/.dotnet/corefx/cryptography/x509stores/root)",
+    ),
 ];
 
 /// Maps an environment variable name to a settings key.

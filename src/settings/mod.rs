@@ -28,6 +28,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod certificates;
 mod config;
 mod keys;
 mod net;
@@ -122,6 +123,10 @@ pub struct Settings {
     pub policy_skip_unsupported: bool,
     /// `policy.body.max-bytes`: largest body a policy may buffer.
     pub policy_body_max: u64,
+    /// `certificates.local.ca.enabled` / `certificates.local.ca.path`: the
+    /// directory of mounted CA certificates to trust, when enabled.
+    pub local_ca_enabled: bool,
+    pub local_ca_path: PathBuf,
 }
 
 /// A secret setting value; its `Debug` form is redacted.
@@ -173,6 +178,8 @@ impl Default for Settings {
             backup_dir: None,
             policy_skip_unsupported: false,
             policy_body_max: 4 * 1024 * 1024,
+            local_ca_enabled: false,
+            local_ca_path: PathBuf::from(crate::tls::local_ca::DEFAULT_DIR),
         }
     }
 }
@@ -226,7 +233,8 @@ impl Settings {
                 || runtime::apply(&mut s, &key, v).map_err(&err)?
                 || telemetry::apply(&mut s, &key, v).map_err(&err)?
                 || config::apply(&mut s, &key, v).map_err(&err)?
-                || policy::apply(&mut s, &key, v).map_err(&err)?;
+                || policy::apply(&mut s, &key, v).map_err(&err)?
+                || certificates::apply(&mut s, &key, v).map_err(&err)?;
             if !known {
                 return Err(err("unknown setting (see `outpost help settings`)".into()));
             }

@@ -17,7 +17,7 @@ use super::model::{self, *};
 use super::resources as res;
 use super::server::{Req, Resp};
 use super::store::Store;
-use super::{bad, certificates, not_found, MgmtError};
+use super::{bad, certificates, gateway_cas, not_found, MgmtError};
 
 pub(super) type R = Result<Resp, MgmtError>;
 
@@ -158,6 +158,10 @@ pub fn handle(store: &Store, req: &Req, segs: &[&str]) -> R {
         }
         ["gateways", g, "hostnameConfigurations", hc] => {
             certificates::hostname_configuration(store, req, id("gateway", g)?, Some(id("hostname configuration", hc)?))
+        }
+        ["gateways", g, "certificateAuthorities"] if m == "GET" => gateway_cas::list(store, id("gateway", g)?),
+        ["gateways", g, "certificateAuthorities", cert] => {
+            gateway_cas::certificate_authority(store, req, id("gateway", g)?, id("certificate", cert)?)
         }
         ["gateways"] if m == "GET" => Ok(Resp::json(
             200,

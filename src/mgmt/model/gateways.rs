@@ -1,5 +1,6 @@
 //! Certificates (upload and view), gateway host names, gateways, their
-//! heartbeats and instances as the REST API reads and writes them.
+//! certificate authorities, heartbeats and instances as the REST API reads
+//! and writes them.
 //!
 //! Invariant: certificate PEM, PFX data and passwords are write-only: they
 //! never appear in a GET shape ([`CertificateView`]) or in `Debug` output.
@@ -123,4 +124,18 @@ pub struct GatewayInstance {
     pub requests: Option<serde_json::Value>,
     pub last_error: Option<String>,
     pub token_expiry: Option<String>,
+}
+
+/// A certificate assigned to a gateway as a certificate authority (APIM's
+/// `GatewayCertificateAuthorityContract`). `isTrusted = true`: a root,
+/// trusted for client certificates; `false` (the default): an intermediate,
+/// used only to build a client certificate's chain to a trusted root.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayCertificateAuthority {
+    /// The certificate id (read-only: taken from the URL).
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub is_trusted: bool,
 }

@@ -18,6 +18,7 @@ use super::{not_found, MgmtError};
 
 mod apis;
 mod backends;
+mod certificate_authorities;
 mod certificates;
 mod fragments;
 mod gateways;
@@ -27,6 +28,7 @@ mod products;
 mod subscriptions;
 pub use apis::*;
 pub use backends::*;
+pub use certificate_authorities::*;
 pub use certificates::*;
 pub use fragments::*;
 pub use gateways::*;
