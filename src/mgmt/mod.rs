@@ -17,7 +17,8 @@
 //!
 //! Dependencies (all widely used, well-kept crates):
 //! - `rusqlite` (bundled SQLite): durable, transactional store with no system library.
-//! - `tiny_http`: a small blocking HTTP server; the management plane is off the data path.
+//! - `httparse`: request heads for the management plane's own blocking HTTP/1.1
+//!   server ([`server`]; plain threads, as it is off the data path).
 //! - `serde` + `serde_json`: REST bodies; `toml`: renders the gateway's TOML files.
 //! - `serde_norway`: YAML OpenAPI documents (a maintained fork of `serde_yaml`).
 //! - `hmac` + `sha2` + `base64`: HMAC-SHA512 token signatures, SHA-256 admin-token hash.
@@ -59,6 +60,10 @@ pub enum MgmtError {
     Unauthorized(String),
     #[error("request body too large")]
     PayloadTooLarge,
+    #[error("request head too large")]
+    HeaderTooLarge,
+    #[error("{0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("I/O error: {0}")]
@@ -76,6 +81,8 @@ impl MgmtError {
             MgmtError::Conflict(_) => (409, "Conflict"),
             MgmtError::Unauthorized(_) => (401, "Unauthorized"),
             MgmtError::PayloadTooLarge => (413, "PayloadTooLarge"),
+            MgmtError::HeaderTooLarge => (431, "RequestHeaderFieldsTooLarge"),
+            MgmtError::Unavailable(_) => (503, "ServiceUnavailable"),
             MgmtError::Db(_) | MgmtError::Io(_) | MgmtError::Internal(_) => (500, "InternalError"),
         }
     }

@@ -1,7 +1,8 @@
 //! HTTPS for the management plane (`outpost control-plane --tls-cert F
 //! --tls-key F`): a TLS front on the public address that relays each
 //! decrypted connection to the REST server listening on a loopback-only
-//! ephemeral port. Blocking I/O, two threads per connection (the management
+//! ephemeral port (which applies its limits and timeouts to the relayed
+//! connection; when it closes, the TLS connection closes). Blocking I/O, two threads per connection (the management
 //! plane serves a handful of gateways and administrators, not the data path).
 //!
 //! Invariant: the rustls session is shared by a connection's two relay
@@ -87,7 +88,10 @@ fn relay(mut tcp: TcpStream, inner: SocketAddr, config: Arc<ServerConfig>) -> st
             tcp_w.write_all(&out)?;
             out.clear();
             if n == 0 {
-                let _ = tcp_w.shutdown(Shutdown::Write);
+                // The REST server closed (idle timeout, `Connection: close`,
+                // an error): end the client side too, which also ends the
+                // other relay thread's read.
+                let _ = tcp_w.shutdown(Shutdown::Both);
                 return Ok(());
             }
         }

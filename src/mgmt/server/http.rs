@@ -1,17 +1,12 @@
-//! The handlers' view of HTTP: [`Req`] and [`Resp`], and their
-//! conversion from and to tiny_http.
+//! The handlers' view of HTTP: [`Req`] and [`Resp`], and the conversion
+//! of a request the transport (`conn`, `wire`) read into a [`Req`].
 //!
-//! Invariants: a request body is read up to [`MAX_BODY`] + 1 bytes and
-//! refused with 413 beyond the cap, never buffered whole first; query
-//! names and values are percent-decoded once, here; a response the client
-//! went away from is dropped silently.
-
-use std::io::Read;
+//! Invariants: query names and values are percent-decoded once, here; the
+//! method is upper case; the body was already capped by the transport.
 
 use serde::Serialize;
 
-use super::MAX_BODY;
-use crate::mgmt::MgmtError;
+use super::wire::Head;
 
 /// A request as the handlers see it.
 pub struct Req {
@@ -92,25 +87,9 @@ pub(super) fn percent_decode(s: &str, plus_is_space: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-pub(super) fn respond(rq: tiny_http::Request, resp: Resp) {
-    let mut out = tiny_http::Response::from_data(resp.body).with_status_code(resp.status);
-    for (k, v) in resp.headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            out.add_header(h);
-        }
-    }
-    // The client may have gone away; nothing useful to do about it.
-    let _ = rq.respond(out);
-}
-
-pub(super) fn to_req(rq: &mut tiny_http::Request) -> Result<Req, MgmtError> {
-    let mut body = Vec::new();
-    rq.as_reader().take(MAX_BODY as u64 + 1).read_to_end(&mut body)?;
-    if body.len() > MAX_BODY {
-        return Err(MgmtError::PayloadTooLarge);
-    }
-    let url = rq.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+/// The handlers' view of a request read by the transport.
+pub(super) fn to_req(head: Head, body: Vec<u8>) -> Req {
+    let (path, query) = head.target.split_once('?').unwrap_or((&head.target, ""));
     let query = query
         .split('&')
         .filter(|p| !p.is_empty())
@@ -119,24 +98,20 @@ pub(super) fn to_req(rq: &mut tiny_http::Request) -> Result<Req, MgmtError> {
             (percent_decode(k, true), percent_decode(v, true))
         })
         .collect();
-    let headers: Vec<(String, String)> = rq
-        .headers()
-        .iter()
-        .map(|h| (h.field.as_str().to_string(), h.value.as_str().to_string()))
-        .collect();
-    let content_type = headers
+    let content_type = head
+        .headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
         .map(|(_, v)| v.to_ascii_lowercase())
         .unwrap_or_default();
-    Ok(Req {
-        method: rq.method().as_str().to_ascii_uppercase(),
+    Req {
         path: path.to_string(),
         query,
-        headers,
         content_type,
+        method: head.method,
+        headers: head.headers,
         body,
-    })
+    }
 }
 
 #[cfg(test)]

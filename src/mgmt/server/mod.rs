@@ -1,4 +1,5 @@
-//! HTTP plumbing (tiny_http, one thread per request, bounded), the admin
+//! HTTP plumbing (our own blocking HTTP/1.1 server: one thread per
+//! connection, bounded, keep-alive with an idle timeout), the admin
 //! credential, and the gateway-facing endpoints:
 //!
 //! - `GET /gateway/config[?wait=S]` with `Authorization: GatewayKey …` and
@@ -13,31 +14,54 @@
 //! is never logged; request bodies are capped at [`MAX_BODY`].
 //!
 //! Layout: this module owns the server loop, the shared state, the admin
-//! credential and the router; `http` converts between tiny_http and the
-//! handlers' [`Req`]/[`Resp`] (body cap, query decoding); `gateway` serves
+//! credential and the router; `conn` is the transport (accept loop,
+//! connection bound, keep-alive, response framing) and `wire` reads
+//! requests off a socket (head, body framing, size and time limits);
+//! `http` holds the handlers' [`Req`]/[`Resp`] (query decoding); `gateway` serves
 //! the gateway-facing endpoints (token check, long-polled snapshots with
 //! their ETags, heartbeats).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::store::Store;
 use super::{api, tokens, ControlPlaneOptions, MgmtError};
 
+mod conn;
+#[cfg(test)]
+mod conn_tests;
 mod gateway;
 mod http;
+mod wire;
 
 use gateway::{gateway_config, heartbeat};
-use http::{percent_decode, respond, to_req};
+use http::percent_decode;
 pub use http::{Req, Resp};
 
 /// Largest accepted request body (OpenAPI documents can be big).
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
-/// Concurrent requests (including held long polls) before answering 503.
-const MAX_INFLIGHT: usize = 512;
+/// Concurrent connections (each may hold a long poll) before answering 503.
+const MAX_CONNECTIONS: usize = 512;
+/// How long a kept-alive connection may wait for its next request. Longer
+/// than the gateways' heartbeat period (60 s by default), so their pooled
+/// connections are rarely closed under them; a held long poll (≤ 60 s) is
+/// not idle time.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// The transport's bounds in production.
+fn limits() -> conn::Limits {
+    conn::Limits {
+        max_connections: MAX_CONNECTIONS,
+        idle_timeout: IDLE_TIMEOUT,
+        head_timeout: Duration::from_secs(10),
+        io_timeout: Duration::from_secs(30),
+        max_head: 64 * 1024,
+        max_body: MAX_BODY,
+    }
+}
 const ADMIN_HASH_KEY: &str = "admin_token_sha256";
 
 /// (configuration version, content hash) of a snapshot served to a gateway.
@@ -101,11 +125,8 @@ pub(crate) fn run(opts: ControlPlaneOptions) -> Result<(), MgmtError> {
         Some(_) => SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), 0),
         None => opts.listen,
     };
-    let server = tiny_http::Server::http(rest_addr).map_err(|e| bind_err(e.to_string()))?;
-    let mut addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| MgmtError::Internal("listener has no IP address".into()))?;
+    let listener = std::net::TcpListener::bind(rest_addr).map_err(|e| bind_err(e.to_string()))?;
+    let mut addr = listener.local_addr().map_err(|e| bind_err(e.to_string()))?;
     let mut scheme = "http";
     if let Some((cert, key)) = &opts.tls {
         let config = super::tls_front::server_config(cert, key)
@@ -130,20 +151,7 @@ pub(crate) fn run(opts: ControlPlaneOptions) -> Result<(), MgmtError> {
         admin_hash,
         served: Mutex::new(HashMap::new()),
     });
-    let inflight = Arc::new(AtomicUsize::new(0));
-    for rq in server.incoming_requests() {
-        if inflight.fetch_add(1, Ordering::SeqCst) >= MAX_INFLIGHT {
-            inflight.fetch_sub(1, Ordering::SeqCst);
-            let err = MgmtError::Internal("too many concurrent requests".into());
-            respond(rq, Resp::json(503, &err.to_json()));
-            continue;
-        }
-        let (state, inflight) = (state.clone(), inflight.clone());
-        std::thread::spawn(move || {
-            serve(&state, rq);
-            inflight.fetch_sub(1, Ordering::SeqCst);
-        });
-    }
+    conn::serve_listener(listener, limits(), Arc::new(move |req| serve(&state, req)));
     Ok(())
 }
 
@@ -162,19 +170,14 @@ fn walkthrough(scheme: &str, addr: SocketAddr, token_file: &Path) -> String {
     )
 }
 
-fn serve(state: &State, mut rq: tiny_http::Request) {
-    let resp = to_req(&mut rq).and_then(|req| route(state, &req)).unwrap_or_else(|e| {
+fn serve(state: &State, req: Req) -> Resp {
+    route(state, &req).unwrap_or_else(|e| {
         let (status, _) = e.status_and_code();
         if status == 500 {
-            eprintln!(
-                "outpost control-plane: {} {}: {e}",
-                rq.method(),
-                rq.url().split('?').next().unwrap_or("")
-            );
+            eprintln!("outpost control-plane: {} {}: {e}", req.method, req.path);
         }
         Resp::json(status, &e.to_json())
-    });
-    respond(rq, resp);
+    })
 }
 
 /// Routes one request (public for in-process tests).
