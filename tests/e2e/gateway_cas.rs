@@ -163,10 +163,7 @@ fn gateway_certificate_authorities_via_rest_decide_client_certificate_trust_per_
     assert_eq!(code, 409, "a certificate assigned as a CA cannot be deleted: {v}");
     assert!(v.to_string().contains("gw1"), "{v}");
 
-    // Read before the gateways start (which changes no version): their
-    // first connections and this call would reach the control plane
-    // together, and tiny_http 0.12's task pool can then leave one
-    // connection unserved until another arrives (a lost wake-up).
+    // Read before the gateways start (which changes no version).
     let v = cp.version();
     let (t1, t2) = (cp.token("gw1"), cp.token("gw2"));
     let (b1, b2) = (TempDir::new("gw-cas-b1"), TempDir::new("gw-cas-b2"));

@@ -20,6 +20,7 @@ mod limits;
 mod mgmt;
 mod mgmt_resources;
 mod mgmt_tls;
+mod mgmt_transport;
 mod openapi_import;
 mod policies;
 mod policy_documents;
