@@ -348,7 +348,8 @@ fn one_inbound(env: &Env<'_>, req: RequestView<'_>) -> bool {
 /// thread, and allocations per run. Prints figures, asserts nothing about
 /// speed (bench/README.md, "Limit policies"). Run with
 /// `cargo test --release --test alloc_free -- --ignored --nocapture`;
-/// `ALLOC_FREE_ITERS` sets the runs per operation (default 1,000,000).
+/// `ALLOC_FREE_ITERS` sets the runs per operation (default 1,000,000),
+/// `ALLOC_FREE_ONLY` a comma-separated list of operations (default all).
 #[test]
 #[ignore = "micro-benchmark: prints figures, asserts nothing about speed"]
 fn bench_inbound_on_existing_counters() {
@@ -356,8 +357,12 @@ fn bench_inbound_on_existing_counters() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
+    let only = std::env::var("ALLOC_FREE_ONLY").unwrap_or_default();
     let g = Gateway::new();
     for (op, _) in OPERATIONS {
+        if !only.is_empty() && !only.split(',').any(|o| o == *op) {
+            continue;
+        }
         let req = Request::get(op);
         let env = g.env(op);
         assert!(one_inbound(&env, req.view()), "{op}: admitted");
