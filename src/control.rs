@@ -130,6 +130,11 @@ impl Control {
             .remote
             .as_ref()
             .map_or_else(crossbeam_channel::never, |r| r.events.clone());
+        // A ticker, not `default(timeout)`: the workers' counter reports
+        // arrive more often than the watch interval under load and would
+        // restart a timeout for ever (file changes, sweeps and re-resolves
+        // would then wait for the load to stop).
+        let ticker = crossbeam_channel::tick(self.watch_interval);
         loop {
             select! {
                 recv(sync_events) -> ev => {
@@ -167,7 +172,7 @@ impl Control {
                     }) => self.count(worker, (total, failed, tls_failed)),
                     _ => {}
                 },
-                default(self.watch_interval) => {
+                recv(ticker) -> _ => {
                     self.limits.sweep();
                     let now = self.source.fingerprint();
                     if matches!(self.source, Source::Remote(_)) {

@@ -48,7 +48,9 @@ fn hot_reload_under_load_drops_nothing() {
     let backends: Vec<Backend> = ["a", "b", "c"].iter().map(|n| Backend::start(n)).collect();
     let gw = Gateway::builder()
         .proxy("test-api", "api", &backends[0].url())
-        .env("OUTPOST_CONFIG_LOCAL_WATCH_INTERVAL", "100ms")
+        // Longer than the workers' counter reports (one per worker per
+        // ~second under load): the watch must still fire while they arrive.
+        .env("OUTPOST_CONFIG_LOCAL_WATCH_INTERVAL", "1500ms")
         .start();
     let stop = Arc::new(AtomicBool::new(false));
     // The backend every request must reach from now on, once set.

@@ -5,7 +5,7 @@
 //! limits of a product-scope `rate-limit` and `quota`. Periods are hours,
 //! so nothing depends on timing.
 
-use crate::support::gateway::GatewayBuilder;
+use crate::support::gateway::{field, GatewayBuilder, LOG_TIMEOUT};
 use crate::support::*;
 
 const KEY: &str = "count-key-0123456789abcdef0123456789abcdef";
@@ -36,19 +36,22 @@ fn increment_condition_on_the_response_counts_only_successes() {
               remaining-calls-header-name="X-Left" />"#,
     )
     .start();
+    // One connection: a call is counted when it ends, after its response is
+    // written; the next call on the same connection comes after that.
+    let mut c = gw.connect();
     for _ in 0..4 {
-        let r = gw.connect().get("/api/status/500");
+        let r = c.get("/api/status/500");
         assert_eq!(r.status, 500, "failures pass and are not counted");
     }
-    assert_eq!(gw.connect().get("/api/fixed").status, 200);
-    let r = gw.connect().get("/api/fixed");
+    assert_eq!(c.get("/api/fixed").status, 200);
+    let r = c.get("/api/fixed");
     assert_eq!(r.status, 200);
     assert_eq!(
         r.header("X-Left").as_deref(),
         Some("1"),
         "checked before this call counted"
     );
-    let r = gw.connect().get("/api/fixed");
+    let r = c.get("/api/fixed");
     assert_eq!(r.status, 429, "two successes counted: {}", r.text());
     assert_eq!(backend.request_count(), 6);
 }
@@ -62,12 +65,13 @@ fn quota_by_key_response_condition_with_increment_count() {
               increment-condition="@(context.Response.StatusCode != 404)" />"#,
     )
     .start();
+    let mut c = gw.connect();
     for _ in 0..3 {
-        assert_eq!(gw.connect().get("/api/status/404").status, 404, "not counted");
+        assert_eq!(c.get("/api/status/404").status, 404, "not counted");
     }
-    assert_eq!(gw.connect().get("/api/fixed").status, 200);
-    assert_eq!(gw.connect().get("/api/fixed").status, 200);
-    let r = gw.connect().get("/api/fixed");
+    assert_eq!(c.get("/api/fixed").status, 200);
+    assert_eq!(c.get("/api/fixed").status, 200);
+    let r = c.get("/api/fixed");
     assert_eq!(r.status, 403, "two calls counted 2 each");
     assert_eq!(r.text(), quota_body("call volume", &r));
 }
@@ -105,11 +109,15 @@ fn bandwidth_quota_counts_request_and_response_bytes() {
                </when></choose>"#
         ),
     )
+    .env("OUTPOST_TELEMETRY_LOGS_STD", "json")
     .start();
+    // Bytes are counted when a call ends, after its response is written:
+    // calls share one connection so each starts after the previous ended.
+    let conn = std::cell::RefCell::new(gw.connect());
     let call = |client: &str, extra: &[(&str, &str)], method: &str, path: &str, body: &[u8]| {
         let mut h = vec![("X-Client", client)];
         h.extend_from_slice(extra);
-        gw.connect().request(method, path, &h, body)
+        conn.borrow_mut().request(method, path, &h, body)
     };
     // Request bytes: 1100 bytes up, no body back.
     let r = call("up", &[], "POST", "/api/status/204", big.as_bytes());
@@ -127,6 +135,11 @@ fn bandwidth_quota_counts_request_and_response_bytes() {
     let mut c = gw.connect();
     c.send(b"POST /api/x HTTP/1.1\r\nHost: t\r\nX-Client: unsent\r\nX-Stop: 1\r\nContent-Length: 5000\r\n\r\n");
     assert_eq!(c.read_response().status, 202);
+    // That call has ended (and would have been counted) once it is logged.
+    gw.wait_for_line(
+        |l| l.contains("\"category\":\"GatewayLogs\"") && field(l, "responseCode").as_deref() == Some("202"),
+        LOG_TIMEOUT,
+    );
     let r = call("unsent", &[], "GET", "/api/fixed", b"");
     assert_eq!(r.status, 200, "{}", r.text());
     // Small exchanges stay under the kilobyte: echo 300 bytes up and back.

@@ -12,7 +12,7 @@ use std::time::Duration;
 const MISSING_BODY: &str = r#"{ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." }"#;
 const INVALID_BODY: &str = r#"{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }"#;
 const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
-const LOG_TIMEOUT: Duration = Duration::from_secs(10);
+const LOG_TIMEOUT: Duration = Duration::from_secs(30);
 
 // Long, distinctive keys, so a test can assert they never reach a log line.
 const KEY_ALL: &str = "k-all-5f0c1d2e3f405162738495a6b7c8d9e0";

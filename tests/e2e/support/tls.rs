@@ -159,7 +159,17 @@ pub fn thumbprint(pem: &Path) -> String {
 
 /// Runs `openssl s_client` against 127.0.0.1:`port` with `args`, sending
 /// `input`; returns (handshake succeeded, stdout + stderr).
+///
+/// With `-ign_eof` (so TLS 1.3 session tickets are read) s_client only
+/// exits when the server closes; an empty `input` therefore becomes one
+/// `Connection: close` request, which the gateway answers and then closes
+/// (otherwise every handshake-only call would wait for a timeout).
 pub fn s_client(port: u16, args: &[&str], input: &str) -> (bool, String) {
+    let input = if input.is_empty() {
+        "HEAD /s-client HTTP/1.1\r\nHost: s-client\r\nConnection: close\r\n\r\n"
+    } else {
+        input
+    };
     let connect = format!("127.0.0.1:{port}");
     let mut child = Command::new("timeout")
         .args(["10", "openssl", "s_client", "-connect", &connect, "-ign_eof"])

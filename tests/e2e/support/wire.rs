@@ -107,7 +107,9 @@ impl<S: Read> Wire<S> {
         }
     }
 
-    /// Reads more bytes; `Ok(0)` at end of stream.
+    /// Reads more bytes; `Ok(0)` at end of stream. A read a signal
+    /// interrupted is retried (a socket with a read timeout is not
+    /// restarted by the kernel: EINTR reaches us).
     pub fn fill(&mut self) -> io::Result<usize> {
         if self.start > 0 {
             self.buf.drain(..self.start);
@@ -115,7 +117,12 @@ impl<S: Read> Wire<S> {
         }
         let len = self.buf.len();
         self.buf.resize(len + 64 * 1024, 0);
-        let r = self.stream.read(&mut self.buf[len..]);
+        let r = loop {
+            match self.stream.read(&mut self.buf[len..]) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                r => break r,
+            }
+        };
         self.buf.truncate(len + *r.as_ref().unwrap_or(&0));
         r
     }
