@@ -22,8 +22,9 @@
 //! program, the subscription id from the replica, the evaluated key), so
 //! checking an existing counter copies nothing; the table stores the owned
 //! [`LimitKey`], made from the borrowed form only when it inserts a new
-//! counter. Invariant: the table only ever hashes and compares the borrowed
-//! form ([`LimitKey::borrowed`] for a stored key), so the two cannot disagree.
+//! counter. Invariant: the table only ever hashes the borrowed form (an
+//! entry keeps the hash it was inserted with) and compares a stored key
+//! with [`LimitKey::is`], field by field, so the two forms cannot disagree.
 
 /// The identity of one counter, owned (as stored in the table, or kept on
 /// a request's flow until after the response).
@@ -61,6 +62,19 @@ impl LimitKey {
         match self {
             LimitKey::Shared(k) => LimitKeyRef::Shared(k),
             LimitKey::PerPolicy { policy, subject } => LimitKeyRef::PerPolicy { policy, subject },
+        }
+    }
+
+    /// Whether this is the counter `key` names (what a lookup compares;
+    /// the same as `self.borrowed() == key`, without building the pair).
+    #[inline]
+    pub fn is(&self, key: LimitKeyRef<'_>) -> bool {
+        match (self, key) {
+            (LimitKey::Shared(a), LimitKeyRef::Shared(b)) => **a == *b,
+            (LimitKey::PerPolicy { policy, subject }, LimitKeyRef::PerPolicy { policy: p, subject: s }) => {
+                **policy == *p && **subject == *s
+            }
+            _ => false,
         }
     }
 
@@ -118,6 +132,9 @@ mod tests {
             let owned = key.into_owned();
             assert_eq!(owned.borrowed(), key);
             assert_eq!(LimitKeyRef::from(&owned), key);
+            assert!(owned.is(key));
+            assert!(!owned.is(LimitKeyRef::Shared("other")));
+            assert!(!owned.is(LimitKeyRef::per_policy("api:a:3:rate-limit", "sub-2")));
         }
     }
 }

@@ -11,7 +11,7 @@
 //!   concurrency entry whose last permit is released, which resets it);
 //! - every entry holds one unit of the [`Budget`] shared by all tables;
 //! - lookups hash and compare the borrowed key ([`LimitKeyRef`]); a stored
-//!   key is compared through [`LimitKey::borrowed`], and its hash is kept in
+//!   key is compared through [`LimitKey::is`], and its hash is kept in
 //!   the entry (never recomputed from the owned form), so finding an
 //!   existing entry allocates nothing and the owned key is built only by
 //!   [`Shard::insert`].
@@ -74,8 +74,7 @@ impl<S: Expiry> Shard<S> {
     }
 
     pub fn find_mut(&mut self, hash: u64, key: LimitKeyRef<'_>, window: Window) -> Option<&mut Entry<S>> {
-        self.entries
-            .find_mut(hash, |e| e.window == window && e.key.borrowed() == key)
+        self.entries.find_mut(hash, |e| e.window == window && e.key.is(key))
     }
 
     /// Adds a new entry (the only place an owned key is made).
