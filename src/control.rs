@@ -55,19 +55,25 @@ impl Source {
         }
     }
 
-    /// A cheap fingerprint of the directory (names, sizes, mtimes, inodes).
-    /// Taken before a load, so a write racing the load is seen as a change.
+    /// A cheap fingerprint of the directory (names, sizes, mtimes, inodes)
+    /// and of the local CA directory. Taken before a load, so a write
+    /// racing the load is seen as a change.
     pub fn fingerprint(&self) -> u64 {
-        match self {
-            Source::Dir(p) => dir_fingerprint(p),
-            Source::Embedded | Source::Remote(_) => 0,
-        }
+        local_ca_fingerprint()
+            ^ match self {
+                Source::Dir(p) => dir_fingerprint(p),
+                Source::Embedded | Source::Remote(_) => 0,
+            }
     }
 }
 
-/// Compiles a configuration, resolving backend hosts with the system resolver.
+/// Compiles a configuration, resolving backend hosts with the system
+/// resolver, with the local CA directory's certificates read afresh
+/// (`certificates.local.ca.enabled`; an invalid file refuses the whole
+/// configuration).
 pub fn compile(cfg: &Config) -> Result<Replica, ConfigError> {
-    replica::compile(cfg, &mut |host, port| {
+    let cfg = crate::tls::local_ca::with_local_cas(cfg)?;
+    replica::compile(&cfg, &mut |host, port| {
         let addrs: Vec<_> = (host, port).to_socket_addrs()?.collect();
         if addrs.is_empty() {
             return Err(std::io::Error::other("no addresses"));
@@ -206,12 +212,14 @@ impl Control {
         }
     }
 
-    /// Fingerprint of the local TLS files in management-plane mode (0 without).
+    /// Fingerprint of the local TLS files in management-plane mode (0
+    /// without), and of the local CA directory.
     pub fn local_fingerprint(&self) -> u64 {
         self.remote
             .as_ref()
             .and_then(|r| r.local_tls.as_deref())
             .map_or(0, dir_fingerprint)
+            ^ local_ca_fingerprint()
     }
 
     /// Management-plane mode: the local TLS files changed; merge them into
@@ -331,6 +339,11 @@ impl Control {
         info!("shutdown complete");
         0
     }
+}
+
+/// Fingerprint of the local CA directory (0 when the feature is off).
+fn local_ca_fingerprint() -> u64 {
+    crate::tls::local_ca::dir().map_or(0, |d| dir_fingerprint(d).rotate_left(1))
 }
 
 fn dir_fingerprint(dir: &Path) -> u64 {

@@ -272,6 +272,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     }
     outpost::tls::init(settings.server_suites.as_deref(), settings.client_suites.as_deref())
         .map_err(anyhow::Error::msg)?;
+    outpost::tls::local_ca::set_dir(settings.local_ca_enabled.then(|| settings.local_ca_path.clone()));
 
     let mut source = source;
     let mut remote = None;

@@ -99,7 +99,9 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
                 for h in raw.hostname {
                     cfg.hostnames.push(tls::hostname(h)?);
                 }
-                cfg.certificate_authorities = tls::certificate_authorities(raw.certificate_authorities)?;
+                let cas = tls::ca_lists(path, raw.certificate_authorities, raw.intermediate_certificates)?;
+                cfg.certificate_authorities = cas.trusted;
+                cfg.intermediate_certificates = cas.intermediates;
             }
             ["certificates", file] => match split_name(path, file)? {
                 (id, "pem") => cfg.certificates.push(Certificate {

@@ -92,8 +92,20 @@ pub struct Config {
     /// Certificate ids whose CA certificates are trusted for client
     /// certificates (`validate-client-certificate validate-trust`,
     /// `Certificate.Verify()`), besides the system roots and each host
-    /// name's `client-ca`. APIM's gateway certificate authorities.
+    /// name's `client-ca`. APIM's gateway certificate authorities with
+    /// `isTrusted = true`. Sorted.
     pub certificate_authorities: Vec<String>,
+    /// Certificate ids whose certificates may complete a client
+    /// certificate's chain but are never trust anchors (APIM's gateway
+    /// certificate authorities with `isTrusted = false`). Sorted; disjoint
+    /// from `certificate_authorities`.
+    pub intermediate_certificates: Vec<String>,
+    /// CA certificates mounted in the local CA directory
+    /// (`certificates.local.ca.enabled`), trusted for client certificates
+    /// and backend TLS besides the system roots. Filled by the control
+    /// thread (`crate::tls::local_ca`), not by the file loaders. Sorted by id
+    /// (the file name).
+    pub local_cas: Vec<Certificate>,
 }
 
 /// A policy fragment: `<fragment>…</fragment>`, included by id.

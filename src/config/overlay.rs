@@ -7,7 +7,9 @@
 //! certificate replaces the snapshot's certificate with the same id; a
 //! local host name replaces the snapshot's entry for the same host name;
 //! when a local entry is the default, the snapshot's default is not; the
-//! `certificate-authorities` of both files are trusted. The
+//! `certificate-authorities` and `intermediate-certificates` of both files
+//! apply, and a certificate listed in both files keeps the local file's
+//! role (trusted or intermediate). The
 //! merged set is one certificate store (`Config::certificates`, by id), so
 //! a host name or policy from either source may name a certificate from
 //! the other. The merged configuration is validated as a whole.
@@ -15,7 +17,7 @@
 use std::path::Path;
 
 use super::raw;
-use super::tls::{self, Certificate, Hostname, RawHostnames, HOSTNAMES_FILE};
+use super::tls::{self, CaLists, Certificate, Hostname, RawHostnames, HOSTNAMES_FILE};
 use super::{load_files, Config, ConfigError};
 
 /// The TLS files read from a local directory (not yet validated).
@@ -63,10 +65,10 @@ pub fn read_local_tls(dir: &Path) -> Result<LocalTls, ConfigError> {
     Ok(out)
 }
 
-/// The host names and `certificate-authorities` of a `hostnames.toml`.
-fn hostnames(file: &str, text: &str) -> Result<(Vec<Hostname>, Vec<String>), ConfigError> {
+/// The host names and client-certificate CA lists of a `hostnames.toml`.
+fn hostnames(file: &str, text: &str) -> Result<(Vec<Hostname>, CaLists), ConfigError> {
     let raw: RawHostnames = raw::parse(file, text)?;
-    let cas = tls::certificate_authorities(raw.certificate_authorities)?;
+    let cas = tls::ca_lists(file, raw.certificate_authorities, raw.intermediate_certificates)?;
     let names = raw.hostname.into_iter().map(tls::hostname).collect::<Result<_, _>>()?;
     Ok((names, cas))
 }
@@ -103,13 +105,14 @@ pub fn load_with_local(files: &[(String, String)], local: &LocalTls) -> Result<(
     let mut cfg = load_files(&merged)?;
     let (mut names, mut cas) = match &local.hostnames {
         Some(text) => hostnames(&format!("{HOSTNAMES_FILE} (local)"), text)?,
-        None => (Vec::new(), Vec::new()),
+        None => (Vec::new(), CaLists::default()),
     };
     let local_default = names.iter().any(|h| h.default);
     if let Some(text) = remote_hostnames {
         let (remote, remote_cas) = hostnames(HOSTNAMES_FILE, text)?;
-        // Trusted client-certificate CAs: both lists.
-        cas.extend(remote_cas);
+        // Client-certificate CAs: both files' ids; an id keeps the role
+        // (trusted or intermediate) the local file gives it.
+        cas = cas.over(remote_cas);
         for mut h in remote {
             if names.iter().any(|l| l.hostname == h.hostname) {
                 notes.push(format!(
@@ -124,9 +127,8 @@ pub fn load_with_local(files: &[(String, String)], local: &LocalTls) -> Result<(
     }
     names.sort_by(|a, b| a.hostname.cmp(&b.hostname));
     cfg.hostnames = names;
-    cas.sort();
-    cas.dedup();
-    cfg.certificate_authorities = cas;
+    cfg.certificate_authorities = cas.trusted;
+    cfg.intermediate_certificates = cas.intermediates;
     tls::validate(&cfg)?;
     Ok((cfg, notes))
 }
@@ -162,7 +164,7 @@ mod tests {
                 },
             ],
             hostnames: Some(
-                "certificate-authorities = [\"local\"]\n\n[[hostname]]\nhostname = \"B.test\"\ncertificate = \"local\"\n\n\
+                "certificate-authorities = [\"local\"]\nintermediate-certificates = [\"remote\"]\n\n[[hostname]]\nhostname = \"B.test\"\ncertificate = \"local\"\n\n\
                  [[hostname]]\nhostname = \"c.test\"\ncertificate = \"remote\"\ndefault = true\n"
                     .into(),
             ),
@@ -193,7 +195,10 @@ mod tests {
             ]
         );
         assert_eq!(notes.len(), 2, "{notes:?}");
-        assert_eq!(cfg.certificate_authorities, ["local", "remote"]);
+        // "remote" is a trusted CA in the snapshot but an intermediate
+        // locally: the local role wins.
+        assert_eq!(cfg.certificate_authorities, ["local"]);
+        assert_eq!(cfg.intermediate_certificates, ["remote"]);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!
 //! Owns: the plain-data types, their TOML shape and reference checks (every
 //! certificate id named exists; at most one default host name; no duplicate
-//! host name). PEM contents are checked when the replica is compiled
+//! host name; a client-certificate CA is either trusted or an intermediate,
+//! never both). PEM contents are checked when the replica is compiled
 //! (`crate::tls::certs`), which reports errors against the same file names.
 
 use serde::Deserialize;
@@ -107,6 +108,10 @@ pub(crate) struct RawHostnames {
     /// Certificate ids trusted as CAs for client certificates.
     #[serde(default, rename = "certificate-authorities")]
     pub certificate_authorities: Vec<String>,
+    /// Certificate ids usable as intermediates of a client certificate's
+    /// chain, never as trust anchors (APIM's `isTrusted = false`).
+    #[serde(default, rename = "intermediate-certificates")]
+    pub intermediate_certificates: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -194,14 +199,53 @@ pub(crate) fn hostname(r: RawHostname) -> Result<Hostname, ConfigError> {
     })
 }
 
-/// Checks the top-level `certificate-authorities` list (sorted, deduplicated).
-pub(crate) fn certificate_authorities(mut ids: Vec<String>) -> Result<Vec<String>, ConfigError> {
-    for id in &ids {
-        check_id(id).map_err(|m| ConfigError::new(HOSTNAMES_FILE, Some("certificate-authorities"), m))?;
+/// The client-certificate CAs of one `hostnames.toml`: trusted roots
+/// (`certificate-authorities`) and intermediates (`intermediate-certificates`),
+/// each sorted and deduplicated.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CaLists {
+    pub trusted: Vec<String>,
+    pub intermediates: Vec<String>,
+}
+
+/// Checks the two top-level lists of `file`: valid ids, and no id in both.
+pub(crate) fn ca_lists(file: &str, trusted: Vec<String>, intermediates: Vec<String>) -> Result<CaLists, ConfigError> {
+    let check = |field: &str, mut ids: Vec<String>| -> Result<Vec<String>, ConfigError> {
+        for id in &ids {
+            check_id(id).map_err(|m| ConfigError::new(file, Some(field), m))?;
+        }
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    };
+    let trusted = check("certificate-authorities", trusted)?;
+    let intermediates = check("intermediate-certificates", intermediates)?;
+    if let Some(both) = intermediates.iter().find(|i| trusted.binary_search(i).is_ok()) {
+        return Err(ConfigError::new(
+            file,
+            Some("intermediate-certificates"),
+            format!("{both:?} is also in certificate-authorities: a CA is either trusted or an intermediate"),
+        ));
     }
-    ids.sort();
-    ids.dedup();
-    Ok(ids)
+    Ok(CaLists { trusted, intermediates })
+}
+
+impl CaLists {
+    /// `self` (the local file's lists) over `other` (the management plane's):
+    /// an id keeps the role the local file gives it.
+    pub(crate) fn over(mut self, other: CaLists) -> CaLists {
+        let local = |id: &String, l: &CaLists| l.trusted.contains(id) || l.intermediates.contains(id);
+        let snapshot = self.clone();
+        self.trusted
+            .extend(other.trusted.into_iter().filter(|id| !local(id, &snapshot)));
+        self.intermediates
+            .extend(other.intermediates.into_iter().filter(|id| !local(id, &snapshot)));
+        for v in [&mut self.trusted, &mut self.intermediates] {
+            v.sort();
+            v.dedup();
+        }
+        self
+    }
 }
 
 /// Reference and uniqueness checks of the TLS resources.
@@ -235,6 +279,9 @@ pub(crate) fn validate(cfg: &Config) -> Result<(), ConfigError> {
     if let Some(ca) = cfg.certificate_authorities.iter().find(|ca| !exists(ca)) {
         return Err(missing(HOSTNAMES_FILE, "certificate-authorities", ca));
     }
+    if let Some(ca) = cfg.intermediate_certificates.iter().find(|ca| !exists(ca)) {
+        return Err(missing(HOSTNAMES_FILE, "intermediate-certificates", ca));
+    }
     if defaults > 1 {
         return Err(ConfigError::new(
             HOSTNAMES_FILE,
@@ -266,6 +313,25 @@ mod tests {
         assert!(e.contains("not supported") && e.contains("rustls"), "{e}");
         assert!(TlsProtocol::parse("tls1.1").is_err());
         assert!(TlsProtocol::parse("quic").unwrap_err().contains("unknown"));
+    }
+
+    #[test]
+    fn ca_lists_are_checked_and_local_roles_win() {
+        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let l = ca_lists("h", v(&["b", "a", "a"]), v(&["i"])).unwrap();
+        assert_eq!(
+            (l.trusted.clone(), l.intermediates.clone()),
+            (v(&["a", "b"]), v(&["i"]))
+        );
+        let e = ca_lists("h", v(&["a"]), v(&["a"])).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("intermediate-certificates"));
+        assert!(ca_lists("h", v(&["a/b"]), vec![]).is_err());
+        // Local "i" is an intermediate and local "a" trusted: the snapshot's
+        // opposite roles for them are ignored; its other ids are kept.
+        let remote = ca_lists("h", v(&["i", "r"]), v(&["a", "ri"])).unwrap();
+        let merged = l.over(remote);
+        assert_eq!(merged.trusted, v(&["a", "b", "r"]));
+        assert_eq!(merged.intermediates, v(&["i", "ri"]));
     }
 
     #[test]

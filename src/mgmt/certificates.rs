@@ -13,8 +13,8 @@
 //! - a stored host-name configuration passed the gateway's own host-name
 //!   checks (`crate::config::tls::hostname`), names an existing certificate
 //!   with a private key, and is unique by id and host name within its
-//!   gateway, with at most one default; a certificate in use cannot be
-//!   deleted (409).
+//!   gateway, with at most one default; a certificate in use (by a host
+//!   name or as a gateway certificate authority) cannot be deleted (409).
 
 use base64::Engine;
 use rusqlite::Connection;
@@ -131,6 +131,12 @@ pub fn certificate(store: &Store, req: &Req, id: &str) -> R {
                 if let Some(g) = res::gateway_using_certificate(c, id)? {
                     return Err(MgmtError::Conflict(format!(
                         "certificate {id} is used by a host name of gateway {g}; remove that first"
+                    )));
+                }
+                if let Some(g) = res::gateway_with_ca(c, id)? {
+                    return Err(MgmtError::Conflict(format!(
+                        "certificate {id} is a certificate authority of gateway {g}; remove that assignment first \
+                         (DELETE /mgmt/gateways/{g}/certificateAuthorities/{id})"
                     )));
                 }
                 res::delete_certificate(c, id)
@@ -261,7 +267,12 @@ pub fn hostname_configuration(store: &Store, req: &Req, g: &str, hc_id: Option<&
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
 struct HostnamesToml<'a> {
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    certificate_authorities: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    intermediate_certificates: &'a [String],
     hostname: Vec<HostnameToml<'a>>,
 }
 
@@ -276,12 +287,19 @@ struct HostnameToml<'a> {
     protocols: Option<&'a [String]>,
 }
 
-/// `hostnames.toml` for a gateway's host names (`None` when it has none).
-pub fn render_hostnames(list: &[HostnameConfiguration]) -> Result<Option<String>, MgmtError> {
-    if list.is_empty() {
+/// `hostnames.toml` for a gateway's host names and certificate
+/// authorities (`trusted` roots, `intermediates`); `None` when it has none.
+pub fn render_hostnames(
+    list: &[HostnameConfiguration],
+    trusted: &[String],
+    intermediates: &[String],
+) -> Result<Option<String>, MgmtError> {
+    if list.is_empty() && trusted.is_empty() && intermediates.is_empty() {
         return Ok(None);
     }
     let doc = HostnamesToml {
+        certificate_authorities: trusted,
+        intermediate_certificates: intermediates,
         hostname: list
             .iter()
             .map(|h| HostnameToml {

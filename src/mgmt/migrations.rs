@@ -52,8 +52,18 @@ const V2: &str = r#"
 CREATE TABLE policy_fragments (id TEXT PRIMARY KEY, description TEXT, xml TEXT NOT NULL);
 "#;
 
+/// Gateway certificate authorities (APIM's `gateways/{g}/certificateAuthorities`).
+/// A certificate assigned as a CA cannot be deleted (no cascade: the REST
+/// handler answers 409 first).
+const V3: &str = r#"
+CREATE TABLE gateway_certificate_authorities (
+    gateway_id TEXT NOT NULL REFERENCES gateways(id) ON DELETE CASCADE,
+    certificate_id TEXT NOT NULL REFERENCES certificates(id),
+    is_trusted INTEGER NOT NULL, PRIMARY KEY (gateway_id, certificate_id));
+"#;
+
 /// Append-only list of migrations.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Current schema version of `conn` (0 for an empty database).
 pub fn schema_version(conn: &Connection) -> rusqlite::Result<usize> {

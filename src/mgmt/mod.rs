@@ -12,6 +12,7 @@
 //! - [`snapshot`]: renders one gateway's declarative configuration files.
 //! - [`openapi`]: OpenAPI 3 import (JSON or YAML).
 //! - [`certificates`]: certificate uploads and gateway host-name configurations.
+//! - [`gateway_cas`]: gateway certificate authorities (client-certificate CAs per gateway).
 //! - [`api`]: the `/mgmt` routes; [`server`]: HTTP plumbing, auth, gateway endpoints.
 //!
 //! Dependencies (all widely used, well-kept crates):
@@ -28,6 +29,7 @@
 
 pub mod api;
 pub mod certificates;
+pub mod gateway_cas;
 pub mod migrations;
 pub mod model;
 pub mod openapi;

@@ -452,6 +452,20 @@ pub struct GatewayInstance {
     pub token_expiry: Option<String>,
 }
 
+/// A certificate assigned to a gateway as a certificate authority (APIM's
+/// `GatewayCertificateAuthorityContract`). `isTrusted = true`: a root,
+/// trusted for client certificates; `false` (the default): an intermediate,
+/// used only to build a client certificate's chain to a trusted root.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayCertificateAuthority {
+    /// The certificate id (read-only: taken from the URL).
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub is_trusted: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

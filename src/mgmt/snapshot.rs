@@ -7,7 +7,9 @@
 //! subscriptions appear only when their scope (all / api / product) is in the
 //! snapshot; named values (secret values included), policy fragments,
 //! backends and certificates (PEM with private keys) are all included; the
-//! gateway's own host-name configurations become `hostnames.toml`. Files are sorted by path, so equal content gives an equal
+//! gateway's own host-name configurations and certificate authorities
+//! (trusted ones as `certificate-authorities`, untrusted ones as
+//! `intermediate-certificates`) become `hostnames.toml`. Files are sorted by path, so equal content gives an equal
 //! [`Snapshot::content_hash`].
 
 use rusqlite::Connection;
@@ -268,7 +270,10 @@ pub fn build(c: &Connection, gateway_id: &str) -> Result<Snapshot, MgmtError> {
         add(format!("certificates/{id}.pem"), pem);
     }
     let gateway = res::get_gateway(c, gateway_id)?.ok_or_else(|| super::not_found("gateway", gateway_id))?;
-    if let Some(toml) = super::certificates::render_hostnames(&gateway.hostname_configurations)? {
+    let (trusted, intermediates) = super::gateway_cas::split(&res::list_gateway_cas(c, gateway_id)?);
+    if let Some(toml) =
+        super::certificates::render_hostnames(&gateway.hostname_configurations, &trusted, &intermediates)?
+    {
         add("hostnames.toml".into(), toml);
     }
 
@@ -379,5 +384,49 @@ mod tests {
         assert_eq!(after.version, snap.version + 1);
         assert_eq!(after.content_hash(), before);
         assert!(matches!(s.read(|c| build(c, "nope")), Err(MgmtError::NotFound(_))));
+    }
+
+    #[test]
+    fn gateway_cas_render_into_that_gateways_hostnames_toml() {
+        let s = Store::open(&temp_dir("snap-ca")).unwrap();
+        let pem = crate::tls::info::tests::PEM;
+        s.write_config(|c| {
+            res::put_gateway(c, &gw("g1"))?;
+            res::put_gateway(c, &gw("g2"))?;
+            res::put_certificate(c, "root", pem)?;
+            res::put_certificate(c, "inter", pem)?;
+            res::put_gateway_ca(c, "g1", "root", true)?;
+            res::put_gateway_ca(c, "g1", "inter", false)?;
+            Ok(())
+        })
+        .unwrap();
+        let snap = s.read(|c| build(c, "g1")).unwrap();
+        let hn = snap
+            .files
+            .iter()
+            .find(|f| f.path == "hostnames.toml")
+            .expect("hostnames.toml");
+        let v: toml::Value = toml::from_str(&hn.content).unwrap();
+        assert_eq!(
+            v["certificate-authorities"].as_array().unwrap(),
+            &[toml::Value::from("root")]
+        );
+        assert_eq!(
+            v["intermediate-certificates"].as_array().unwrap(),
+            &[toml::Value::from("inter")]
+        );
+        // The gateway loads it: both lists, disjoint.
+        let files: Vec<(String, String)> = snap.files.iter().map(|f| (f.path.clone(), f.content.clone())).collect();
+        let cfg = crate::config::load_files(&files).unwrap();
+        assert_eq!(
+            (cfg.certificate_authorities, cfg.intermediate_certificates),
+            (vec!["root".to_string()], vec!["inter".to_string()])
+        );
+        // Another gateway sees the certificates but not the assignments.
+        let other = s.read(|c| build(c, "g2")).unwrap();
+        assert!(other.files.iter().all(|f| f.path != "hostnames.toml"));
+        // Deleting the gateway removes its assignments.
+        s.write_config(|c| res::delete_gateway(c, "g1")).unwrap();
+        assert_eq!(s.read(|c| res::gateway_with_ca(c, "root")).unwrap(), None);
     }
 }

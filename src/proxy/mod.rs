@@ -17,6 +17,8 @@ pub mod duplex;
 pub mod echo;
 pub mod error;
 pub mod forward;
+mod pipeline_backend;
+mod pipeline_error;
 pub mod pipeline_outbound;
 pub mod pipeline_run;
 pub mod pool;

@@ -19,16 +19,18 @@
 
 use std::borrow::Cow;
 
-use super::error::{error_body, ProxyError};
-use super::forward::{self, HttpBackend, Outgoing, Pending};
+use super::error::ProxyError;
+use super::forward::{self, Outgoing, Pending};
+use super::pipeline_backend::{http_backend, remainder, with_client_cert};
+use super::pipeline_error::{log_policy_failure, on_error};
 use super::pipeline_outbound::{backend_error, Outbound};
 use super::upstream_head::write_synthetic;
 use super::Exchange;
-use crate::http::{BodyFraming, Span};
+use crate::http::BodyFraming;
 use crate::pipeline::Pipeline;
 use crate::policy::compile::Section;
 use crate::policy::exec::{self, Env, RequestView, ResponseView, Run, Stop};
-use crate::policy::failure::{Failure, LastError, OpRef};
+use crate::policy::failure::OpRef;
 use crate::policy::flow::{Flow, ResponseEdits};
 use crate::policy::limit_after;
 use crate::policy::program::{Op, Program};
@@ -45,13 +47,13 @@ enum Done {
 }
 
 /// Where the request stands, for `context.LastError` and response framing.
-struct State {
-    section: &'static str,
+pub(super) struct State {
+    pub section: &'static str,
     /// The `forward-request` (or `retry`) op doing backend I/O, to which a
     /// failure that is not a policy's own is attributed.
-    at: Option<OpRef>,
+    pub at: Option<OpRef>,
     /// Head (and body) already taken from the client buffer.
-    consumed: bool,
+    pub consumed: bool,
 }
 
 /// Runs `pipeline` for the request in `x`.
@@ -141,19 +143,6 @@ fn decide_limits<'r>(env: &'r Env<'r>, req: RequestView<'r>, flow: &mut Flow<'r>
         resp: None,
     };
     limit_after::decide(&mut r);
-}
-
-fn log_policy_failure(x: &Exchange<'_>, env: &Env<'_>, e: &ProxyError) {
-    tracing::debug!(
-        worker = x.ctx.id,
-        api = %env.api.id,
-        operation = %env.op.id,
-        peer = %x.peer,
-        source = e.source_name(),
-        reason = e.reason(),
-        error = %e,
-        "request failed in the policy pipeline"
-    );
 }
 
 async fn main<'r>(
@@ -335,7 +324,7 @@ async fn main<'r>(
 
 /// Runs a section that cannot suspend (inbound, outbound on a gateway-made
 /// response, on-error).
-fn sync_section<'r>(
+pub(super) fn sync_section<'r>(
     prog: &'r Program,
     flow: &mut Flow<'r>,
     env: &'r Env<'r>,
@@ -351,125 +340,6 @@ fn sync_section<'r>(
             Stop::Suspend(i) => pc = i + 1,
             other => return Ok(other),
         }
-    }
-}
-
-pub(super) fn remainder(req: RequestView<'_>) -> Span {
-    Span {
-        start: req.head.path.start + req.remaining_start,
-        end: req.head.path.end,
-    }
-}
-
-pub(super) fn http_backend<'a>(
-    t: &'a BackendTarget,
-    tls: Option<&'a crate::tls::client::BackendConnector>,
-    pool_key: &'a str,
-) -> HttpBackend<'a> {
-    match t {
-        BackendTarget::Http {
-            addrs,
-            base_path,
-            host_header,
-            ..
-        } => HttpBackend {
-            tls,
-            pool_key,
-            addrs,
-            base_path,
-            host_header,
-        },
-        BackendTarget::Echo => HttpBackend {
-            tls: None,
-            pool_key: "",
-            addrs: &[],
-            base_path: "",
-            host_header: "echo",
-        },
-    }
-}
-
-/// The connector and pool for a backend call: the target's own, or, after
-/// `authentication-certificate` on an `https://` target, the variant that
-/// presents the certificate (pooled apart per certificate).
-pub(super) fn with_client_cert<'a>(
-    target: &'a BackendTarget,
-    tls: Option<&'a crate::tls::client::BackendConnector>,
-    cert: Option<usize>,
-) -> Result<(Option<&'a crate::tls::client::BackendConnector>, &'a str), ProxyError> {
-    let pool = match target {
-        BackendTarget::Http { pool_key, .. } => pool_key.as_str(),
-        BackendTarget::Echo => "",
-    };
-    match (tls, cert) {
-        (Some(t), Some(c)) => match t.with_cert(c) {
-            Some(v) => Ok((Some(&v.connector), v.pool_key.as_str())),
-            None => Err(ProxyError::Policy(Failure::new(
-                "authentication-certificate",
-                "ClientCertificateNotAvailable",
-                500,
-                "the client certificate is not prepared for this backend",
-            ))),
-        },
-        _ => Ok((tls, pool)),
-    }
-}
-
-/// Runs on-error: the response starts as the error's APIM response and the
-/// section may change or replace it.
-fn on_error<'r>(
-    env: &'r Env<'r>,
-    req: RequestView<'r>,
-    pipeline: &'r Pipeline,
-    flow: &mut Flow<'r>,
-    st: &State,
-    e: &ProxyError,
-) {
-    // A failure leaves every `limit-concurrency` block: give the slots back.
-    flow.permits.clear();
-    let (status, message) = e.rescue().unwrap_or((500, "Internal server error"));
-    let mut resp = ResponseEdits::synthetic(status);
-    resp.headers.add("Content-Type", Cow::Borrowed("application/json"));
-    for (name, value) in e.headers() {
-        resp.headers.add(name, Cow::Owned(value.clone()));
-    }
-    for (name, value) in std::mem::take(&mut flow.error_headers) {
-        resp.headers.add(name, Cow::Owned(value));
-    }
-    resp.body = Some(error_body(status, message).into_bytes());
-    flow.response = resp;
-    flow.answered = false;
-    flow.last_error = Some(last_error(pipeline, st, e));
-    if pipeline.on_error.is_empty() {
-        return;
-    }
-    let saved = flow.response.clone();
-    if let Err(again) = sync_section(&pipeline.on_error, flow, env, req, None) {
-        // A failure inside on-error: answer with the original error.
-        tracing::debug!(api = %env.api.id, error = %again, "on-error section failed");
-        flow.response = saved;
-    }
-}
-
-/// `context.LastError` for `e`: the failing op's section and site, or for
-/// a built-in step (reading the request) the section it happened in.
-fn last_error(pipeline: &Pipeline, st: &State, e: &ProxyError) -> LastError {
-    let at = match e {
-        ProxyError::Policy(f) => f.at,
-        _ => st.at,
-    };
-    let site = at.and_then(|a| pipeline.program(a.section).site(a.pc));
-    LastError {
-        source: Cow::Borrowed(e.source_name()),
-        reason: Cow::Borrowed(e.reason()),
-        message: Cow::Owned(match e {
-            ProxyError::Policy(f) => f.message.to_string(),
-            other => other.to_string(),
-        }),
-        scope: Cow::Borrowed(site.map_or("", |s| s.scope.as_str())),
-        section: Cow::Borrowed(at.map_or(st.section, |a| a.section.name())),
-        path: Cow::Owned(site.map_or_else(String::new, |s| s.path.to_string())),
-        policy_id: Cow::Owned(site.and_then(|s| s.policy_id.as_deref()).unwrap_or("").to_owned()),
     }
 }
 

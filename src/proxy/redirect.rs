@@ -22,7 +22,7 @@ use http::Method;
 
 use super::error::ProxyError;
 use super::forward::{self, HttpBackend, Outgoing, Pending};
-use super::pipeline_run::{http_backend, remainder, with_client_cert};
+use super::pipeline_backend::{http_backend, remainder, with_client_cert};
 use super::Exchange;
 use crate::policy::exec::{Env, RequestView};
 use crate::policy::flow::{FieldEdits, Flow};

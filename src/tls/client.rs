@@ -1,7 +1,8 @@
 //! TLS to backends (`https://` service URLs): one `ClientConfig` per
 //! distinct set of backend TLS options, compiled with the replica.
 //!
-//! Verification: the system roots plus the backend's `ca-certificates`,
+//! Verification: the system roots, the local CA directory's certificates
+//! (`certificates.local.ca.enabled`) and the backend's `ca-certificates`,
 //! the URL's host as SNI and as the name checked; `validate-certificate =
 //! false` turns verification off for that backend (testing only; warned
 //! about at every load). A backend's `client-certificate` is presented
@@ -79,6 +80,7 @@ pub fn client_config(cfg: &Config, opts: &BackendTls, file: &str) -> Result<Arc<
         let mut roots = (*ctx.system_roots()).clone();
         let extra = certs::roots(&cfg.certificates, &opts.ca_certificates)?;
         roots.roots.extend(extra.roots);
+        roots.roots.extend(super::local_ca::roots(&cfg.local_cas).roots);
         builder.with_root_certificates(roots)
     } else {
         builder

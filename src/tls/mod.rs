@@ -18,6 +18,7 @@ pub mod certs;
 pub mod client;
 pub mod dn;
 pub mod info;
+pub mod local_ca;
 pub mod pkcs12;
 pub mod server;
 pub mod store;

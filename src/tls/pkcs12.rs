@@ -20,7 +20,8 @@ pub enum Pkcs12Error {
     NoKeyChain,
 }
 
-fn block(label: &str, der: &[u8], out: &mut String) {
+/// Appends `der` to `out` as one PEM block.
+pub(crate) fn block(label: &str, der: &[u8], out: &mut String) {
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
     out.push_str(&format!("-----BEGIN {label}-----\n"));
     for line in b64.as_bytes().chunks(64) {
@@ -28,6 +29,24 @@ fn block(label: &str, der: &[u8], out: &mut String) {
         out.push('\n');
     }
     out.push_str(&format!("-----END {label}-----\n"));
+}
+
+/// Every certificate (DER) of `der`, key or not: a certificate-only PFX,
+/// as .NET's X509Store keeps CA certificates (`<thumbprint>.pfx`, no password).
+pub fn certificates(der: &[u8], password: &str) -> Result<Vec<Vec<u8>>, Pkcs12Error> {
+    let store = KeyStore::from_pkcs12(der, password, Pkcs12ImportPolicy::Raw)
+        .map_err(|e| Pkcs12Error::Unreadable(e.to_string()))?;
+    let mut out = Vec::new();
+    for (_, entry) in store.entries() {
+        match entry {
+            p12_keystore::KeyStoreEntry::Certificate(c) => out.push(c.as_der().to_vec()),
+            p12_keystore::KeyStoreEntry::PrivateKeyChain(k) => {
+                out.extend(k.certs().iter().map(|c| c.as_der().to_vec()))
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 /// The certificate chain (leaf first) and private key of `der` as PEM.

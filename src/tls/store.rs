@@ -8,8 +8,11 @@
 //!
 //! Client-certificate trust (`validate-trust`, `Certificate.Verify()`):
 //! the system roots, the CA certificates of `certificate-authorities`
-//! (hostnames.toml) and of every host name's `client-ca`. Revocation
-//! (CRL, OCSP) is not checked.
+//! (hostnames.toml; the management plane's trusted gateway CAs), of every
+//! host name's `client-ca` and of the local CA directory
+//! (`certificates.local.ca.enabled`, `super::local_ca`). The certificates
+//! of `intermediate-certificates` (untrusted gateway CAs) may complete a
+//! chain but are never trust anchors. Revocation (CRL, OCSP) is not checked.
 //!
 //! Built once per configuration on the control thread, immutable, shared by
 //! `Arc` between the workers' replicas (verification touches no shared
@@ -42,6 +45,9 @@ pub struct StoredCert {
 pub struct CertStore {
     entries: Vec<StoredCert>,
     trust: Option<Arc<dyn ClientCertVerifier>>,
+    /// DER of the `intermediate-certificates`: offered to chain building
+    /// next to what the client sent, never trust anchors.
+    intermediates: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for CertStore {
@@ -95,6 +101,15 @@ impl CertStore {
         ids.dedup();
         let mut roots = (*context().system_roots()).clone();
         roots.roots.extend(certs::roots(&cfg.certificates, &ids)?.roots);
+        roots.roots.extend(super::local_ca::roots(&cfg.local_cas).roots);
+        let mut intermediates = Vec::new();
+        for id in &cfg.intermediate_certificates {
+            intermediates.extend(
+                certs::chain(certs::find(&cfg.certificates, id)?)?
+                    .iter()
+                    .map(|d| d.to_vec()),
+            );
+        }
         let trust = if roots.is_empty() {
             None
         } else {
@@ -108,7 +123,11 @@ impl CertStore {
                 }
             }
         };
-        Ok(CertStore { entries, trust })
+        Ok(CertStore {
+            entries,
+            trust,
+            intermediates,
+        })
     }
 
     pub fn get(&self, i: usize) -> &StoredCert {
@@ -141,13 +160,17 @@ impl CertStore {
     }
 
     /// Whether the client certificate chains (with the intermediates the
-    /// client sent) to a trusted CA. Validity dates are checked at `at`
-    /// (Unix seconds).
+    /// client sent and the configured `intermediate-certificates`) to a
+    /// trusted CA. Validity dates are checked at `at` (Unix seconds).
     pub fn verify_client(&self, cert: &CertificateInfo, chain: &[Vec<u8>], at: i64) -> Result<(), String> {
         let Some(trust) = &self.trust else {
             return Err("no trusted certificate authorities are configured".into());
         };
-        let inter: Vec<CertificateDer<'_>> = chain.iter().map(|d| CertificateDer::from(d.as_slice())).collect();
+        let inter: Vec<CertificateDer<'_>> = chain
+            .iter()
+            .chain(&self.intermediates)
+            .map(|d| CertificateDer::from(d.as_slice()))
+            .collect();
         let now = UnixTime::since_unix_epoch(std::time::Duration::from_secs(u64::try_from(at).unwrap_or(0)));
         trust
             .verify_client_cert(&CertificateDer::from(cert.der.as_slice()), &inter, now)

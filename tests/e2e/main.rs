@@ -9,6 +9,7 @@ mod container;
 mod early;
 mod errors;
 mod forward_request;
+mod gateway_cas;
 mod heartbeat;
 mod invalid_snapshot;
 mod last_error;

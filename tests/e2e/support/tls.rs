@@ -59,6 +59,68 @@ impl Pki {
         }
     }
 
+    /// An intermediate CA named `name` signed by this CA, in the same
+    /// directory (files `<name>-ca.pem`, `<name>-ca.key`).
+    pub fn intermediate(&self, name: &str) -> Pki {
+        let ext = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n";
+        let stem = format!("{name}-ca");
+        self.sign(
+            &stem,
+            &format!("/CN={name} test intermediate CA"),
+            ext,
+            &format!("{stem}.pem"),
+            "2",
+        );
+        Pki {
+            dir: self.dir.clone(),
+            name: name.to_owned(),
+        }
+    }
+
+    /// A new P-256 key `<stem>.key` and a certificate `out` for `subj`
+    /// with extensions `ext`, signed by this CA, valid for `days`.
+    fn sign(&self, stem: &str, subj: &str, ext: &str, out: &str, days: &str) {
+        let d = &self.dir;
+        openssl(
+            d,
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                &format!("{stem}.key"),
+                "-out",
+                &format!("{stem}.csr"),
+                "-subj",
+                subj,
+            ],
+        );
+        std::fs::write(d.join(format!("{stem}.ext")), ext).unwrap();
+        openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{stem}.csr"),
+                "-CA",
+                &format!("{}-ca.pem", self.name),
+                "-CAkey",
+                &format!("{}-ca.key", self.name),
+                "-CAcreateserial",
+                "-out",
+                out,
+                "-days",
+                days,
+                "-extfile",
+                &format!("{stem}.ext"),
+            ],
+        );
+    }
+
     /// The CA certificate (PEM file).
     pub fn ca(&self) -> PathBuf {
         self.dir.join(format!("{}-ca.pem", self.name))
@@ -75,23 +137,6 @@ impl Pki {
     /// expired).
     pub fn issue_days(&self, file: &str, cn: &str, sans: &[&str], client: bool, days: &str) -> PathBuf {
         let d = &self.dir;
-        openssl(
-            d,
-            &[
-                "req",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                &format!("{file}.key"),
-                "-out",
-                &format!("{file}.csr"),
-                "-subj",
-                &format!("/CN={cn}"),
-            ],
-        );
         let mut ext = String::from("basicConstraints=CA:FALSE\n");
         if client {
             ext.push_str("extendedKeyUsage=clientAuth\n");
@@ -111,27 +156,7 @@ impl Pki {
                 .collect();
             ext.push_str(&format!("subjectAltName={}\n", list.join(",")));
         }
-        std::fs::write(d.join(format!("{file}.ext")), ext).unwrap();
-        openssl(
-            d,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &format!("{file}.csr"),
-                "-CA",
-                &format!("{}-ca.pem", self.name),
-                "-CAkey",
-                &format!("{}-ca.key", self.name),
-                "-CAcreateserial",
-                "-out",
-                &format!("{file}.crt"),
-                "-days",
-                days,
-                "-extfile",
-                &format!("{file}.ext"),
-            ],
-        );
+        self.sign(file, &format!("/CN={cn}"), &ext, &format!("{file}.crt"), days);
         let crt = std::fs::read_to_string(d.join(format!("{file}.crt"))).unwrap();
         let key = std::fs::read_to_string(d.join(format!("{file}.key"))).unwrap();
         let pem = d.join(format!("{file}.pem"));

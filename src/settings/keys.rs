@@ -1,0 +1,201 @@
+//! The key names: every key we implement with its `--help` line
+//! ([`KEYS`]), the APIM keys reserved for later and the informational ones
+//! APIM's deployment artifacts set, and how environment variable names
+//! map to keys.
+//!
+//! Invariant: [`KEYS`] lists exactly the keys the group modules (`net`,
+//! `runtime`, `telemetry`, `config`, `policy`) apply, so every applied key
+//! is documented in `--help` and reachable from the environment (checked
+//! by a test in `settings`).
+
+/// Keys APIM defines that later issues implement; accepted with a warning.
+pub(super) const RESERVED_APIM_KEYS: &[&str] = &[
+    "telemetry.metrics.local",
+    "telemetry.metrics.cloud",
+    "telemetry.logs.local",
+    "observability.opentelemetry.enabled",
+];
+
+/// Keys APIM's deployment artifacts set to describe themselves (portal
+/// env files, YAML and Helm): informational, accepted and ignored.
+const APIM_INFORMATIONAL_PREFIXES: &[&str] = &["runtime.deployment."];
+
+/// Every key we implement, with a one-line description (used by `--help`
+/// and to match `OUTPOST_*` environment variables).
+pub const KEYS: &[(&str, &str)] = &[
+    ("net.server.http.address", "IP address of the HTTP listener (0.0.0.0)"),
+    ("net.server.http.port", "HTTP listener port (8080; 0 = ephemeral)"),
+    ("net.server.https.port", "HTTPS listener port (8081; 0 = ephemeral)"),
+    (
+        "net.server.tls.ciphers.allowed-suites",
+        "client-side TLS suites, comma-separated IANA names (all implemented)",
+    ),
+    (
+        "net.client.tls.ciphers.allowed-suites",
+        "backend-side TLS suites, comma-separated IANA names (all implemented)",
+    ),
+    (
+        "net.server.http.forwarded.proto.enabled",
+        "trust the client's X-Forwarded-Proto (false)",
+    ),
+    (
+        "config.service.endpoint.disableCertificateValidation",
+        "skip verifying the management plane's certificate; testing only (false)",
+    ),
+    ("runtime.workers", "worker threads (0 = usable CPUs)"),
+    ("runtime.driver", "auto | io_uring | epoll"),
+    ("net.server.http.head.timeout", "time to receive a request head (10s)"),
+    ("net.server.http.keepalive.timeout", "idle keep-alive timeout (75s)"),
+    (
+        "net.server.http.body.timeout",
+        "max gap between request body reads (60s)",
+    ),
+    ("net.server.http.head.max-bytes", "request head limit, 431 (32768)"),
+    ("net.server.http.uri.max-bytes", "request-target limit, 414 (8192)"),
+    ("net.server.http.headers.max-count", "header count limit, 431 (100)"),
+    ("net.server.http.body.max-bytes", "request body limit, 413 (0 = none)"),
+    (
+        "net.server.http.lingering.timeout",
+        "time to discard unread request bytes before closing (5s)",
+    ),
+    (
+        "net.server.http.lingering.max-bytes",
+        "unread request bytes discarded before closing (1048576)",
+    ),
+    ("net.client.connect.timeout", "backend connect timeout, 504 (5s)"),
+    ("net.client.response.timeout", "backend response timeout, 504 (300s)"),
+    (
+        "net.client.pool.max-idle",
+        "idle connections kept per backend per worker (64)",
+    ),
+    ("net.client.pool.idle.timeout", "idle backend connection lifetime (60s)"),
+    ("runtime.shutdown.grace", "SIGTERM drain period (30s)"),
+    ("telemetry.logs.std", "none | text | json (text)"),
+    (
+        "telemetry.logs.std.level",
+        "all | debug | info | warn | error | fatal (info)",
+    ),
+    (
+        "config.local.watch.interval",
+        "how often the config directory is checked (1s)",
+    ),
+    ("config.service.endpoint", "management plane URL; unset = standalone"),
+    ("config.service.auth", "GatewayKey <gatewayId>&<expiry>&<signature>"),
+    (
+        "config.service.integration.timeout",
+        "timeout of management-plane calls (00:01:40)",
+    ),
+    (
+        "config.service.poll.interval",
+        "conditional fetch period without long-poll (10s)",
+    ),
+    (
+        "config.service.long-poll.wait",
+        "long-poll wait for changes; 0 = plain polling (25s)",
+    ),
+    ("config.service.heartbeat.interval", "heartbeat period (60s)"),
+    (
+        "config.backup.path",
+        "directory of the configuration backup (e.g. /apim/config)",
+    ),
+    (
+        "policy.unsupported",
+        "error | skip: unsupported policy elements refuse the configuration or are skipped with a warning (error)",
+    ),
+    (
+        "policy.body.max-bytes",
+        "largest request or response body a policy may buffer (4194304)",
+    ),
+    (
+        "certificates.local.ca.enabled",
+        "trust the CA certificates mounted in certificates.local.ca.path (false)",
+    ),
+    (
+        "certificates.local.ca.path",
+        "directory of mounted CA certificates (/.dotnet/corefx/cryptography/x509stores/root)",
+    ),
+];
+
+/// Maps an environment variable name to a settings key.
+pub(super) fn env_key(name: &str) -> Option<String> {
+    let known = KEYS.iter().map(|(k, _)| *k).chain(RESERVED_APIM_KEYS.iter().copied());
+    for key in known {
+        if name == key {
+            return Some(key.to_string());
+        }
+        if let Some(rest) = name.strip_prefix("OUTPOST_") {
+            let mangled = key.to_ascii_uppercase().replace(['.', '-'], "_");
+            if rest == mangled {
+                return Some(key.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// A dotted name like APIM's keys (`net.server.http.port`,
+/// `config.service.auth.azureAd.tenantId`).
+pub(super) fn looks_like_setting(name: &str) -> bool {
+    name.contains('.')
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+}
+
+pub(super) fn is_informational(key: &str) -> bool {
+    APIM_INFORMATIONAL_PREFIXES.iter().any(|p| key.starts_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::tests::pairs;
+    use super::super::Settings;
+    use super::*;
+
+    #[test]
+    fn env_names() {
+        assert_eq!(
+            env_key("OUTPOST_TELEMETRY_LOGS_STD").as_deref(),
+            Some("telemetry.logs.std")
+        );
+        assert_eq!(
+            env_key("OUTPOST_NET_SERVER_HTTP_HEAD_MAX_BYTES").as_deref(),
+            Some("net.server.http.head.max-bytes")
+        );
+        assert_eq!(env_key("runtime.workers").as_deref(), Some("runtime.workers"));
+        assert_eq!(env_key("PATH"), None);
+        // Every implemented key is reachable from the environment.
+        for key in [
+            "config.service.endpoint",
+            "config.service.auth",
+            "config.backup.path",
+            "config.service.long-poll.wait",
+        ] {
+            let env = format!("OUTPOST_{}", key.to_ascii_uppercase().replace(['.', '-'], "_"));
+            assert_eq!(env_key(&env).as_deref(), Some(key), "{env}");
+        }
+    }
+
+    #[test]
+    fn apim_env_file_names() {
+        // The lines of an env file APIM's portal generates for `docker run`.
+        for name in ["config.service.endpoint", "config.service.auth", "config.backup.path"] {
+            assert_eq!(env_key(name).as_deref(), Some(name));
+        }
+        assert!(looks_like_setting("net.server.htp.port"));
+        assert!(looks_like_setting("config.service.auth.azureAd.tenantId"));
+        assert!(!looks_like_setting("PATH") && !looks_like_setting("OUTPOST_X"));
+        assert!(is_informational("runtime.deployment.mechanism"));
+        let (s, w) = Settings::from_pairs(pairs(&[
+            ("runtime.deployment.artifact.source", "Azure Portal"),
+            ("runtime.deployment.mechanism", "Docker"),
+            ("config.backup.path", "/apim/config"),
+        ]))
+        .unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(s.backup_dir.as_deref(), Some(Path::new("/apim/config")));
+    }
+}

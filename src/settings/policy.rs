@@ -1,0 +1,24 @@
+//! `policy.*`: how the policy engine treats unsupported elements and how
+//! much of a body a policy may buffer.
+//!
+//! Invariant: applies exactly the `policy.*` keys of [`KEYS`](super::KEYS)
+//! (`Ok(false)` for any other key).
+
+use super::parse::parse_num;
+use super::Settings;
+
+/// Applies `key = v`; `Ok(false)` when `key` is not a `policy.*` key.
+pub(super) fn apply(s: &mut Settings, key: &str, v: &str) -> Result<bool, String> {
+    match key {
+        "policy.body.max-bytes" => s.policy_body_max = parse_num(v)?,
+        "policy.unsupported" => {
+            s.policy_skip_unsupported = match v {
+                "error" => false,
+                "skip" => true,
+                _ => return Err(format!("expected error or skip, got {v:?}")),
+            }
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
