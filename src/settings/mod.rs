@@ -22,7 +22,7 @@
 //! and the checks across keys; `keys` the key names (the `--help` table,
 //! reserved and informational APIM keys, environment names); one module
 //! per key group applies that group's keys (`net`, `runtime`, `telemetry`,
-//! `config`, `policy`); `parse` holds the file and value parsing.
+//! `config`, `policy`, `certificates`); `parse` holds the file and value parsing.
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -330,6 +330,27 @@ mod tests {
         assert_eq!(e.key, "net.server.htp.port");
         let e = Settings::from_pairs(pairs(&[("runtime.workers", "many")])).unwrap_err();
         assert!(e.to_string().contains("runtime.workers"));
+    }
+
+    #[test]
+    fn local_ca_settings() {
+        let d = Settings::default();
+        assert!(!d.local_ca_enabled);
+        assert_eq!(d.local_ca_path, Path::new(crate::tls::local_ca::DEFAULT_DIR));
+        let (s, _) = Settings::from_pairs(pairs(&[
+            ("certificates.local.ca.enabled", "true"),
+            ("certificates.local.ca.path", "/etc/outpost/ca"),
+        ]))
+        .unwrap();
+        assert!(s.local_ca_enabled);
+        assert_eq!(s.local_ca_path, Path::new("/etc/outpost/ca"));
+        for (k, v) in [
+            ("certificates.local.ca.enabled", "yes please"),
+            ("certificates.local.ca.path", ""),
+        ] {
+            let e = Settings::from_pairs(pairs(&[(k, v)])).unwrap_err();
+            assert_eq!(e.key, k, "{e}");
+        }
     }
 
     #[test]
