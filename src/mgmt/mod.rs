@@ -17,8 +17,9 @@
 //!
 //! Dependencies (all widely used, well-kept crates):
 //! - `rusqlite` (bundled SQLite): durable, transactional store with no system library.
-//! - `httparse`: request heads for the management plane's own blocking HTTP/1.1
-//!   server ([`server`]; plain threads, as it is off the data path).
+//! - No HTTP server crate: [`server`] serves HTTP/1.1 on plain std threads (it is
+//!   off the data path) with the gateway's own head parser and chunked decoder
+//!   (`crate::http`).
 //! - `serde` + `serde_json`: REST bodies; `toml`: renders the gateway's TOML files.
 //! - `serde_norway`: YAML OpenAPI documents (a maintained fork of `serde_yaml`).
 //! - `hmac` + `sha2` + `base64`: HMAC-SHA512 token signatures, SHA-256 admin-token hash.
@@ -60,8 +61,8 @@ pub enum MgmtError {
     Unauthorized(String),
     #[error("request body too large")]
     PayloadTooLarge,
-    #[error("request head too large")]
-    HeaderTooLarge,
+    #[error("{0}")]
+    Head(#[from] crate::http::HeadError),
     #[error("{0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -81,7 +82,12 @@ impl MgmtError {
             MgmtError::Conflict(_) => (409, "Conflict"),
             MgmtError::Unauthorized(_) => (401, "Unauthorized"),
             MgmtError::PayloadTooLarge => (413, "PayloadTooLarge"),
-            MgmtError::HeaderTooLarge => (431, "RequestHeaderFieldsTooLarge"),
+            MgmtError::Head(e) => match e.status() {
+                431 => (431, "RequestHeaderFieldsTooLarge"),
+                414 => (414, "UriTooLong"),
+                505 => (505, "HttpVersionNotSupported"),
+                status => (status, "ValidationError"),
+            },
             MgmtError::Unavailable(_) => (503, "ServiceUnavailable"),
             MgmtError::Db(_) | MgmtError::Io(_) | MgmtError::Internal(_) => (500, "InternalError"),
         }

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use super::http::{to_req, Req, Resp};
 use super::wire::{ReadError, Wire};
+use crate::http::BodyFraming;
 use crate::mgmt::MgmtError;
 
 /// A request handler: the router, or a test double.
@@ -39,6 +40,8 @@ pub(super) struct Limits {
     pub io_timeout: Duration,
     /// Largest request head (431 beyond).
     pub max_head: usize,
+    /// Longest request target (414 beyond).
+    pub max_uri: usize,
     /// Largest request body, whatever its framing (413 beyond).
     pub max_body: usize,
 }
@@ -131,12 +134,12 @@ pub(super) fn serve_connection(stream: TcpStream, limits: &Limits, handler: &Han
 /// the response is head-only.
 fn read_request(wire: &mut Wire, limits: &Limits) -> Result<(Req, bool, bool), ReadError> {
     let head = wire.read_head(limits)?;
-    let framing = head.framing(limits.max_body)?;
-    if framing.is_some() && !head.http10 && head.has_token("expect", "100-continue") {
+    let has_body = matches!(head.framing, BodyFraming::Chunked | BodyFraming::Length(1..));
+    if has_body && head.expect_continue && !head.http10 {
         wire.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
     }
-    let body = wire.read_body(framing, limits)?;
-    let (keep_alive, head_only) = (head.keep_alive(), head.method == "HEAD");
+    let body = wire.read_body(head.framing, limits)?;
+    let (keep_alive, head_only) = (head.keep_alive, head.method == "HEAD");
     Ok((to_req(head, body), keep_alive, head_only))
 }
 
@@ -204,9 +207,11 @@ fn reason(status: u16) -> &'static str {
         413 => "Payload Too Large",
         415 => "Unsupported Media Type",
         422 => "Unprocessable Entity",
+        414 => "URI Too Long",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
         _ => "Unknown",
     }
 }

@@ -22,6 +22,7 @@ fn limits() -> Limits {
         head_timeout: Duration::from_secs(30),
         io_timeout: Duration::from_secs(30),
         max_head: 1024,
+        max_uri: 512,
         max_body: 64,
     }
 }
@@ -169,8 +170,8 @@ fn a_head_split_over_many_reads_is_assembled() {
 fn pipelined_requests_are_answered_in_order_then_close() {
     let mut c = Client::start(limits());
     c.send(
-        b"POST /one HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /two HTTP/1.1\r\n\r\n\
-          DELETE /three HTTP/1.1\r\nConnection: close\r\n\r\n",
+        b"POST /one HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabcGET /two HTTP/1.1\r\nHost: t\r\n\r\n\
+          DELETE /three HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
     );
     let (a, b, d) = (c.answer(false), c.answer(false), c.answer(false));
     assert_eq!(
@@ -186,7 +187,7 @@ fn pipelined_requests_are_answered_in_order_then_close() {
 #[test]
 fn chunked_bodies_are_decoded_and_100_continue_answered() {
     let mut c = Client::start(limits());
-    c.send(b"PUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\nContent-Type: Application/JSON\r\n\r\n");
+    c.send(b"PUT /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\nContent-Type: Application/JSON\r\n\r\n");
     assert_eq!(c.answer(false).status, 100, "100 Continue before the body");
     c.send(b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n");
     let a = c.answer(false);
@@ -194,7 +195,7 @@ fn chunked_bodies_are_decoded_and_100_continue_answered() {
     assert_eq!(a.json()["body"], "hello world");
     assert_eq!(a.json()["contentType"], "application/json");
     // The connection stays usable after a chunked body.
-    c.send(b"GET /next HTTP/1.1\r\nConnection: close\r\n\r\n");
+    c.send(b"GET /next HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     assert_eq!(c.answer(false).json()["path"], "/next");
     c.assert_closed();
 }
@@ -203,7 +204,7 @@ fn chunked_bodies_are_decoded_and_100_continue_answered() {
 fn oversize_heads_get_431_and_close() {
     let mut c = Client::start(limits());
     let long = "x".repeat(2000);
-    c.send(format!("GET / HTTP/1.1\r\nX-Long: {long}\r\n\r\n").as_bytes());
+    c.send(format!("GET / HTTP/1.1\r\nHost: t\r\nX-Long: {long}\r\n\r\n").as_bytes());
     let a = c.answer(false);
     assert_eq!(a.status, 431);
     assert_eq!(a.json()["error"]["code"], "RequestHeaderFieldsTooLarge");
@@ -215,7 +216,7 @@ fn oversize_heads_get_431_and_close() {
         ..limits()
     });
     let many: String = (0..200).map(|i| format!("X-{i}: v\r\n")).collect();
-    c.send(format!("GET / HTTP/1.1\r\n{many}\r\n").as_bytes());
+    c.send(format!("GET / HTTP/1.1\r\nHost: t\r\n{many}\r\n").as_bytes());
     assert_eq!(c.answer(false).status, 431);
     c.assert_closed();
 }
@@ -223,7 +224,7 @@ fn oversize_heads_get_431_and_close() {
 #[test]
 fn oversize_bodies_get_413_and_close() {
     let mut c = Client::start(limits());
-    c.send(b"POST / HTTP/1.1\r\nContent-Length: 65\r\n\r\n");
+    c.send(b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 65\r\n\r\n");
     let a = c.answer(false);
     assert_eq!(a.status, 413);
     assert_eq!(a.json()["error"]["code"], "PayloadTooLarge");
@@ -232,35 +233,81 @@ fn oversize_bodies_get_413_and_close() {
     let mut c = Client::start(limits());
     let chunk = format!("20\r\n{}\r\n", "y".repeat(32));
     c.send(
-        format!("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n{chunk}{chunk}1\r\nz\r\n0\r\n\r\n").as_bytes(),
+        format!("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n{chunk}{chunk}1\r\nz\r\n0\r\n\r\n")
+            .as_bytes(),
     );
     assert_eq!(c.answer(false).status, 413);
     c.assert_closed();
     // Exactly at the cap is accepted.
     let mut c = Client::start(limits());
-    c.send(format!("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n{chunk}{chunk}0\r\n\r\n").as_bytes());
+    c.send(
+        format!("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n{chunk}{chunk}0\r\n\r\n").as_bytes(),
+    );
     assert_eq!(c.answer(false).json()["body"].as_str().map(str::len), Some(64));
 }
 
 #[test]
-fn bad_requests_get_400_and_close() {
-    for bad in [
-        &b"GARBAGE\r\n\r\n"[..],
-        b"GET http://elsewhere/ HTTP/1.1\r\n\r\n",
-        b"GET / HTTP/2.0\r\n\r\n",
-        b"GET / HTTP/1.1\r\nBad Header\r\n\r\n",
-        b"POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-        b"POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n",
-        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\nx\r\n0\r\n\r\n",
-        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n0\r\n\r\n",
+fn bad_requests_are_refused_and_closed() {
+    let http11 = "POST / HTTP/1.1\r\nHost: t\r\n";
+    for (bad, status, code) in [
+        ("GARBAGE\r\n\r\n".to_string(), 400, "ValidationError"),
+        ("GET / HTTP/1.1\r\n\r\n".into(), 400, "ValidationError"),
+        ("GET / HTTP/1.1\nHost: t\n\n".into(), 400, "ValidationError"),
+        (
+            "GET / HTTP/2.0\r\nHost: t\r\n\r\n".into(),
+            505,
+            "HttpVersionNotSupported",
+        ),
+        (
+            format!("GET /{} HTTP/1.1\r\nHost: t\r\n\r\n", "u".repeat(900)),
+            414,
+            "UriTooLong",
+        ),
+        (format!("{http11}Bad Header\r\n\r\n"), 400, "ValidationError"),
+        (
+            format!("{http11}Content-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+            400,
+            "ValidationError",
+        ),
+        (format!("{http11}Content-Length: x\r\n\r\n"), 400, "ValidationError"),
+        (
+            format!("{http11}Content-Length: 1\r\nContent-Length: 2\r\n\r\nab"),
+            400,
+            "ValidationError",
+        ),
+        (
+            format!("{http11}Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+            400,
+            "ValidationError",
+        ),
+        (
+            format!("{http11}Transfer-Encoding: chunked\r\n\r\nzz\r\n"),
+            400,
+            "ValidationError",
+        ),
+        (
+            format!("{http11}Transfer-Encoding: chunked\r\n\r\n1\nx\r\n0\r\n\r\n"),
+            400,
+            "ValidationError",
+        ),
+        (
+            format!("{http11}Transfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n0\r\n\r\n"),
+            400,
+            "ValidationError",
+        ),
     ] {
-        let mut c = Client::start(limits());
-        c.send(bad);
+        let mut c = Client::start(Limits {
+            max_head: 4096,
+            ..limits()
+        });
+        c.send(bad.as_bytes());
         let a = c.answer(false);
-        let what = String::from_utf8_lossy(bad);
-        assert_eq!(a.status, 400, "{what}");
-        assert_eq!(a.json()["error"]["code"], "ValidationError", "{what}");
+        assert_eq!(
+            (a.status, a.json()["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{bad}"
+        );
+        assert_eq!(a.header("connection"), Some("close"), "{bad}");
         c.assert_closed();
     }
 }
@@ -269,17 +316,17 @@ fn bad_requests_get_400_and_close() {
 fn keep_alive_then_close_and_http10() {
     let mut c = Client::start(limits());
     for i in 0..3 {
-        c.send(format!("GET /{i} HTTP/1.1\r\n\r\n").as_bytes());
+        c.send(format!("GET /{i} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
         assert_eq!(c.answer(false).json()["path"], format!("/{i}"));
     }
-    c.send(b"HEAD /h HTTP/1.1\r\n\r\n");
+    c.send(b"HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n");
     let a = c.answer(true);
     assert_eq!(a.status, 200);
     assert!(
         a.header("content-length").is_some_and(|l| l != "0"),
         "HEAD announces the length"
     );
-    c.send(b"GET /last HTTP/1.1\r\nConnection: close\r\n\r\n");
+    c.send(b"GET /last HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     assert_eq!(c.answer(false).header("connection"), Some("close"));
     c.assert_closed();
     // HTTP/1.0 closes unless asked to keep alive.
@@ -300,14 +347,14 @@ fn idle_and_slow_connections_are_closed() {
     };
     // Idle after a response: closed without a word.
     let mut c = Client::start(short.clone());
-    c.send(b"GET / HTTP/1.1\r\n\r\n");
+    c.send(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_eq!(c.answer(false).status, 200);
     c.assert_closed();
     // Never sends anything.
     Client::start(short.clone()).assert_closed();
     // A head that never ends (slowloris).
     let mut c = Client::start(short);
-    c.send(b"GET / HTTP/1.1\r\nX-Slow: ");
+    c.send(b"GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ");
     c.assert_closed();
 }
 
@@ -330,7 +377,7 @@ fn garbage_never_panics_the_handler() {
     // A deterministic spread of byte soups, each on its own connection.
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     for _ in 0..64 {
-        let mut bytes = b"POST / HTTP/1.1\r\n".to_vec();
+        let mut bytes = b"POST / HTTP/1.1\r\nHost: t\r\n".to_vec();
         for _ in 0..300 {
             seed ^= seed << 13;
             seed ^= seed >> 7;
@@ -360,7 +407,7 @@ fn connections_over_the_bound_get_503() {
     let mut held: Vec<Client> = (0..2)
         .map(|i| {
             let mut c = Client::over(TcpStream::connect(addr).unwrap(), None);
-            c.send(format!("GET /held{i} HTTP/1.1\r\n\r\n").as_bytes());
+            c.send(format!("GET /held{i} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes());
             assert_eq!(c.answer(false).status, 200);
             c
         })
@@ -373,7 +420,7 @@ fn connections_over_the_bound_get_503() {
     over.assert_closed();
     // A slot frees when a held connection closes.
     let mut first = held.remove(0);
-    first.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    first.send(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     first.answer(false);
     first.assert_closed();
     drop(first);
@@ -383,7 +430,7 @@ fn connections_over_the_bound_get_503() {
     while try_get(addr) != Some(200) {
         assert!(std::time::Instant::now() < deadline, "a freed slot is reused");
     }
-    held[0].send(b"GET /still HTTP/1.1\r\n\r\n");
+    held[0].send(b"GET /still HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_eq!(held[0].answer(false).status, 200);
 }
 
@@ -392,7 +439,8 @@ fn connections_over_the_bound_get_503() {
 fn try_get(addr: std::net::SocketAddr) -> Option<u16> {
     let mut s = TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(CLIENT_TIMEOUT)).ok()?;
-    s.write_all(b"GET /again HTTP/1.1\r\nConnection: close\r\n\r\n").ok()?;
+    s.write_all(b"GET /again HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .ok()?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).ok()?;
     let mut hs = [httparse::EMPTY_HEADER; 16];

@@ -89,8 +89,8 @@ pub(super) fn percent_decode(s: &str, plus_is_space: bool) -> String {
 
 /// The handlers' view of a request read by the transport.
 pub(super) fn to_req(head: Head, body: Vec<u8>) -> Req {
-    let (path, query) = head.target.split_once('?').unwrap_or((&head.target, ""));
-    let query = query
+    let query = head
+        .query
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
@@ -105,11 +105,11 @@ pub(super) fn to_req(head: Head, body: Vec<u8>) -> Req {
         .map(|(_, v)| v.to_ascii_lowercase())
         .unwrap_or_default();
     Req {
-        path: path.to_string(),
-        query,
-        content_type,
         method: head.method,
+        path: head.path,
+        query,
         headers: head.headers,
+        content_type,
         body,
     }
 }

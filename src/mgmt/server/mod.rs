@@ -59,6 +59,7 @@ fn limits() -> conn::Limits {
         head_timeout: Duration::from_secs(10),
         io_timeout: Duration::from_secs(30),
         max_head: 64 * 1024,
+        max_uri: 16 * 1024,
         max_body: MAX_BODY,
     }
 }
