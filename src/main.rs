@@ -96,6 +96,7 @@ fn check_config(args: &[String]) -> anyhow::Result<i32> {
     let dir = PathBuf::from(args.first().map(String::as_str).unwrap_or("config"));
     let (settings, _) = Settings::load(Settings::default_file(&dir).as_deref())?;
     outpost::policy::compile::set_skip_unsupported(settings.policy_skip_unsupported);
+    outpost::tls::local_ca::set_dir(settings.local_ca_enabled.then(|| settings.local_ca_path.clone()));
     match control::load_and_compile(&Source::Dir(dir.clone())) {
         Ok((_, replica)) => {
             println!(
@@ -273,6 +274,11 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     outpost::tls::init(settings.server_suites.as_deref(), settings.client_suites.as_deref())
         .map_err(anyhow::Error::msg)?;
     outpost::tls::local_ca::set_dir(settings.local_ca_enabled.then(|| settings.local_ca_path.clone()));
+    // Checked here too so that a bad file stops the start in every mode
+    // (with the management plane, snapshots are only compiled later).
+    if let Some(dir) = outpost::tls::local_ca::dir() {
+        outpost::tls::local_ca::read(dir).context("invalid local CA certificates (certificates.local.ca.path)")?;
+    }
 
     let mut source = source;
     let mut remote = None;

@@ -210,6 +210,12 @@ mod tests {
         };
         let e = load_with_local(&snapshot, &local).unwrap_err();
         assert!(e.message.contains("missing"), "{e}");
+        let local = LocalTls {
+            certificates: vec![],
+            hostnames: Some("intermediate-certificates = [\"gone\"]\n".into()),
+        };
+        let e = load_with_local(&snapshot, &local).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("intermediate-certificates"), "{e}");
         let (cfg, notes) = load_with_local(&snapshot, &LocalTls::default()).unwrap();
         assert_eq!((cfg.certificates.len(), notes.len()), (1, 0));
     }

@@ -15,7 +15,12 @@ use super::Settings;
 pub(super) fn apply(s: &mut Settings, key: &str, v: &str) -> Result<bool, String> {
     match key {
         "certificates.local.ca.enabled" => s.local_ca_enabled = parse_bool(v)?,
-        "certificates.local.ca.path" => s.local_ca_path = PathBuf::from(v),
+        "certificates.local.ca.path" => {
+            if v.is_empty() {
+                return Err("expected a directory".into());
+            }
+            s.local_ca_path = PathBuf::from(v)
+        }
         _ => return Ok(false),
     }
     Ok(true)

@@ -334,6 +334,27 @@ mod tests {
     }
 
     #[test]
+    fn local_ca_settings() {
+        let d = Settings::default();
+        assert!(!d.local_ca_enabled);
+        assert_eq!(d.local_ca_path, Path::new(crate::tls::local_ca::DEFAULT_DIR));
+        let (s, _) = Settings::from_pairs(pairs(&[
+            ("certificates.local.ca.enabled", "true"),
+            ("certificates.local.ca.path", "/etc/outpost/ca"),
+        ]))
+        .unwrap();
+        assert!(s.local_ca_enabled);
+        assert_eq!(s.local_ca_path, Path::new("/etc/outpost/ca"));
+        for (k, v) in [
+            ("certificates.local.ca.enabled", "yes please"),
+            ("certificates.local.ca.path", ""),
+        ] {
+            let e = Settings::from_pairs(pairs(&[(k, v)])).unwrap_err();
+            assert_eq!(e.key, k, "{e}");
+        }
+    }
+
+    #[test]
     fn every_listed_key_is_applied() {
         // A value no key accepts: every key in KEYS must fail on the value,
         // never as an unknown setting.

@@ -98,14 +98,21 @@ pub fn client_config(cfg: &Config, opts: &BackendTls, file: &str) -> Result<Arc<
     Ok(Arc::new(cc))
 }
 
-/// The control thread's TLS to the management plane: system roots, or no
+/// The control thread's TLS to the management plane: system roots and the
+/// local CA directory (`certificates.local.ca.enabled`, as read now), or no
 /// verification with `config.service.endpoint.disableCertificateValidation`.
 pub fn mgmt_client_config(skip_verify: bool) -> Arc<ClientConfig> {
     let opts = BackendTls {
         validate_certificate: !skip_verify,
         ..BackendTls::default()
     };
-    match client_config(&Config::default(), &opts, "config.service.endpoint") {
+    let mut cfg = Config::default();
+    if let Some(dir) = super::local_ca::dir() {
+        // Checked at start-up; a file broken since is left out (and the
+        // next configuration load reports it).
+        cfg.local_cas = super::local_ca::read(dir).unwrap_or_default();
+    }
+    match client_config(&cfg, &opts, "config.service.endpoint") {
         Ok(c) => c,
         Err(e) => {
             // Only a suite list without TLS 1.2/1.3 suites can get here,

@@ -2,7 +2,8 @@
 //! `certificates.local.ca.enabled`; the directory is
 //! `certificates.local.ca.path`): trusted, besides the system roots, for
 //! client certificates (`validate-client-certificate`,
-//! `context.Request.Certificate.Verify()`) and for backend TLS.
+//! `context.Request.Certificate.Verify()`), for backend TLS and for the
+//! management plane's HTTPS endpoint (`super::client::mgmt_client_config`).
 //!
 //! Every file of the directory whose name does not start with `.` must be
 //! CA certificates: PEM (`CERTIFICATE` blocks), DER, or a PKCS#12 file

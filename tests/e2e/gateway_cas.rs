@@ -163,15 +163,17 @@ fn gateway_certificate_authorities_via_rest_decide_client_certificate_trust_per_
     assert_eq!(code, 409, "a certificate assigned as a CA cannot be deleted: {v}");
     assert!(v.to_string().contains("gw1"), "{v}");
 
+    // Read before the gateways start (which changes no version): their
+    // first connections and this call would reach the control plane
+    // together, and tiny_http 0.12's task pool can then leave one
+    // connection unserved until another arrives (a lost wake-up).
+    let v = cp.version();
+    let (t1, t2) = (cp.token("gw1"), cp.token("gw2"));
     let (b1, b2) = (TempDir::new("gw-cas-b1"), TempDir::new("gw-cas-b2"));
-    let gw1 = Gateway::builder()
-        .remote(&cp.endpoint(), &cp.token("gw1"), &b1.0)
-        .start();
-    let gw2 = Gateway::builder()
-        .remote(&cp.endpoint(), &cp.token("gw2"), &b2.0)
-        .start();
-    gw1.wait_snapshot(cp.version(), SYNC_TIMEOUT);
-    gw2.wait_snapshot(cp.version(), SYNC_TIMEOUT);
+    let gw1 = Gateway::builder().remote(&cp.endpoint(), &t1, &b1.0).start();
+    let gw2 = Gateway::builder().remote(&cp.endpoint(), &t2, &b2.0).start();
+    gw1.wait_snapshot(v, SYNC_TIMEOUT);
+    gw2.wait_snapshot(v, SYNC_TIMEOUT);
     let ca = root.ca();
     let on = |gw: &Gateway, client: &str| call(&tmp.0, &ca, gw.https_port, "echo/x", client);
 
@@ -248,7 +250,16 @@ fn mounted_ca_directory_is_trusted_only_with_the_setting_on() {
     let backend_cert = pki.issue("backend", "localhost", &["localhost"], false);
     let cas = tmp.0.join("cas");
     std::fs::create_dir_all(&cas).unwrap();
-    std::fs::copy(pki.ca(), cas.join("mounted.crt")).unwrap();
+    // As .NET's X509Store keeps it: a certificate-only PFX without password.
+    let pfx = cas.join("mounted.pfx");
+    let out = std::process::Command::new("openssl")
+        .args(["pkcs12", "-export", "-nokeys", "-passout", "pass:", "-in"])
+        .arg(pki.ca())
+        .arg("-out")
+        .arg(&pfx)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // An HTTPS backend whose certificate the mounted CA issued.
     let backend = Gateway::builder()
         .api("echo", &crate::support::api_toml("echo", "echo://"))
@@ -285,31 +296,46 @@ fn mounted_ca_directory_is_trusted_only_with_the_setting_on() {
     let (_, line) = on.wait_for_line_after(from, |l| l.contains("configuration rejected"), LOG_TIMEOUT);
     assert!(line.contains("broken.pem"), "{line}");
     assert_eq!(call(&tmp.0, &ca, on.https_port, "echo/x", "client").0, 200);
-    // Removing the CA (and the bad file) takes the trust away.
+    // Removing the CA (and then the bad file: the first configuration that
+    // compiles has no CA) takes the trust away.
     let from = on.line_count();
+    std::fs::remove_file(&pfx).unwrap();
     std::fs::remove_file(cas.join("broken.pem")).unwrap();
-    std::fs::remove_file(cas.join("mounted.crt")).unwrap();
     on.wait_reload_after(from);
     assert_eq!(call(&tmp.0, &ca, on.https_port, "echo/x", "client").0, 401);
 
-    // At start-up a bad file is a configuration error naming it.
+    // At start-up (and in check-config) a bad file is a configuration error naming it.
     std::fs::write(
         cas.join("broken.pem"),
         "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n",
     )
     .unwrap();
     let config = on.config_dir();
-    let out = std::process::Command::new("timeout")
-        .args(["30", BIN, "gateway", "--config"])
-        .arg(&config)
-        .env("OUTPOST_NET_SERVER_HTTP_PORT", "0")
-        .env("OUTPOST_NET_SERVER_HTTPS_PORT", "0")
-        .env("OUTPOST_NET_SERVER_HTTP_ADDRESS", "127.0.0.1")
-        .env("OUTPOST_CERTIFICATES_LOCAL_CA_ENABLED", "true")
-        .env("OUTPOST_CERTIFICATES_LOCAL_CA_PATH", dir)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("broken.pem") && err.contains("bad PEM"), "{err}");
+    let remote = [
+        ("OUTPOST_CONFIG_SERVICE_ENDPOINT", "http://127.0.0.1:9"),
+        ("OUTPOST_CONFIG_SERVICE_AUTH", "GatewayKey gw&202612010000&c2ln"),
+    ];
+    for (args, extra) in [
+        (&["check-config"][..], &[][..]),
+        (&["gateway", "--config"][..], &[][..]),
+        // With the management plane too, before any snapshot is fetched.
+        (&["gateway", "--config"][..], &remote[..]),
+    ] {
+        let out = std::process::Command::new("timeout")
+            .arg("30")
+            .arg(BIN)
+            .args(args)
+            .arg(&config)
+            .envs(extra.iter().copied())
+            .env("OUTPOST_NET_SERVER_HTTP_PORT", "0")
+            .env("OUTPOST_NET_SERVER_HTTPS_PORT", "0")
+            .env("OUTPOST_NET_SERVER_HTTP_ADDRESS", "127.0.0.1")
+            .env("OUTPOST_CERTIFICATES_LOCAL_CA_ENABLED", "true")
+            .env("OUTPOST_CERTIFICATES_LOCAL_CA_PATH", dir)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("broken.pem") && err.contains("bad PEM"), "{args:?}: {err}");
+    }
 }

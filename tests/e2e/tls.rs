@@ -513,6 +513,18 @@ fn management_plane_over_https() {
     gw.wait_for_line(|l| l.contains("configuration sync failing"), LOG_TIMEOUT);
     assert_eq!(gw.connect().get("/internal-status-0123456789abcdef").status, 503);
     drop(gw);
+    // The test CA in the mounted CA directory (certificates.local.ca.enabled).
+    let cas = tmp.0.join("cas");
+    std::fs::create_dir_all(&cas).unwrap();
+    std::fs::copy(pki.ca(), cas.join("cp.crt")).unwrap();
+    let gw = Gateway::builder()
+        .remote(&endpoint, &token, &tmp.0.join("backup-local-ca"))
+        .env("OUTPOST_CERTIFICATES_LOCAL_CA_ENABLED", "true")
+        .env("OUTPOST_CERTIFICATES_LOCAL_CA_PATH", cas.to_str().unwrap())
+        .start();
+    gw.wait_snapshot(1, LOG_TIMEOUT);
+    assert_eq!(gw.connect().get("/hello/x").status, 200);
+    drop(gw);
     let gw = Gateway::builder()
         .remote(&endpoint, &token, &backup)
         .env("OUTPOST_CONFIG_SERVICE_ENDPOINT_DISABLECERTIFICATEVALIDATION", "true")

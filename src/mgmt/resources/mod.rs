@@ -9,8 +9,9 @@
 //!
 //! One module per resource family (`apis`, `policies`, `products`,
 //! `subscriptions`, `named_values`, `backends`, `certificates`,
-//! `fragments`, `gateways`), re-exported here so callers name
-//! `resources::put_api`; this module holds the shared row helpers.
+//! `certificate_authorities`, `fragments`, `gateways`), re-exported here so
+//! callers name `resources::put_api`; this module holds the shared row
+//! helpers.
 
 use rusqlite::{Connection, OptionalExtension};
 
