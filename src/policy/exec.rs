@@ -172,6 +172,30 @@ impl<'r, 'p> Run<'r, 'p> {
         }
     }
 
+    /// Evaluates a value and lends it to `f`, without copying it: a literal
+    /// stays borrowed from the program and a string the expression reads
+    /// from the context (a header, the subscription id) stays borrowed from
+    /// the request; only what the expression computes is allocated (by the
+    /// evaluation). For values needed only while the policy runs (limit
+    /// counter keys); `f` may evaluate further values through its `&Run`.
+    pub fn with_value<R>(
+        &self,
+        t: &'p Text,
+        source: &'static str,
+        f: impl FnOnce(&Self, &str) -> R,
+    ) -> Result<R, Failure> {
+        match t {
+            Text::Lit(s) => Ok(f(self, s)),
+            Text::Expr(e, _) => {
+                let cx = self.context();
+                let v = e
+                    .eval_string(&cx)
+                    .map_err(|err| Failure::expression(source, err.to_string()))?;
+                Ok(f(self, &v))
+            }
+        }
+    }
+
     /// Evaluates every value of a multi-valued policy before the caller
     /// changes anything they may read (a `set-header` override removes the
     /// very header its value expression often reads). Allocates only for a

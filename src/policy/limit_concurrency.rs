@@ -28,7 +28,7 @@ use super::compile::{CompileError, Compiler, Element, Node};
 use super::exec::Run;
 use super::expr::Type;
 use super::failure::Failure;
-use super::limits::{ConcurrencyDenied, LimitKey};
+use super::limits::{ConcurrencyDenied, LimitKeyRef};
 use super::text::Text;
 
 #[derive(Clone, Debug)]
@@ -86,8 +86,14 @@ impl LimitConcurrency {
             // forwards): the request keeps its one slot.
             return Ok(());
         }
-        let key = LimitKey::shared(r.eval(&self.key, "limit-concurrency")?);
-        match r.env.services.limits.acquire_concurrency(&key, self.max_count) {
+        // The key is lent to the table, not copied (it is copied only for a new counter).
+        let acquired = r.with_value(&self.key, "limit-concurrency", |r, key| {
+            r.env
+                .services
+                .limits
+                .acquire_concurrency(LimitKeyRef::Shared(key), self.max_count)
+        })?;
+        match acquired {
             Ok(permit) => {
                 r.flow.permits.push((id, permit));
                 Ok(())

@@ -152,10 +152,11 @@ pub fn increment(c: &Compiler<'_>, el: &Element) -> Result<Text, CompileError> {
 
 /// Evaluates `increment-count` for the policy `source`.
 pub fn eval_increment<'p>(r: &Run<'_, 'p>, t: &'p Text, source: &'static str) -> Result<u32, Failure> {
-    let v = r.eval(t, source)?;
-    v.trim()
-        .parse::<u32>()
-        .map_err(|_| Failure::expression(source, format!("increment-count `{v}` is not a count")))
+    r.with_value(t, source, |_, v| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| Failure::expression(source, format!("increment-count `{v}` is not a count")))
+    })?
 }
 
 /// The identity of one `rate-limit`/`quota` element: its document and line

@@ -12,15 +12,18 @@
 //! `policy::limit_after`); once a period's bytes reached the limit, calls
 //! are refused with "Out of bandwidth quota. …". Nested `<api>`/`<operation>`
 //! elements add quotas of their own (`policy::limit_nested`); a call must
-//! fit every quota that applies.
+//! fit every quota that applies, and is counted by all of them only when
+//! it does. Counter keys are borrowed: a request on existing counters
+//! allocates nothing (a bandwidth quota records an owned key on the flow
+//! for after the response).
 
 use super::compile::{CompileError, Compiler, Element, Section};
-use super::exec::Run;
+use super::exec::{Env, Run};
 use super::failure::Failure;
 use super::limit_after::{Count, Deferred};
 use super::limit_nested::{self, Nested};
 use super::limit_reply::{period, policy_identity, quota_refused};
-use super::limits::{LimitKey, QuotaSpec, APIM_FIRST_PERIOD_START};
+use super::limits::{LimitKeyRef, QuotaSpec, APIM_FIRST_PERIOD_START};
 
 #[derive(Clone, Debug)]
 pub struct Quota {
@@ -77,54 +80,52 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Quota, CompileError
     })
 }
 
-/// Checks that `increment` more calls fit every quota in `all` (counting
-/// nothing), then counts them; records bandwidth for after the response.
-pub fn check_all<'p>(
-    r: &mut Run<'_, 'p>,
-    source: &'static str,
-    all: Vec<(LimitKey, &'p QuotaSpec)>,
-    increment: u64,
-) -> Result<(), Failure> {
-    let env = r.env;
-    let limits = &env.services.limits;
-    if all.len() > 1 || increment == 0 {
-        for (key, spec) in &all {
-            let d = limits.check_quota(key, spec, 0);
-            if !d.allowed {
-                return Err(quota_refused(r, source, d.retry_after, d.exceeded));
-            }
-        }
-    }
-    for (key, spec) in all {
-        if increment > 0 {
-            let d = limits.check_quota(&key, spec, increment);
-            if d.table_full {
-                tracing::warn!(api = %env.api.id, "quota counters are full; refusing a new key");
-            }
-            if !d.allowed {
-                return Err(quota_refused(r, source, d.retry_after, d.exceeded));
-            }
-        }
-        if spec.bandwidth_kb.is_some() {
-            let bytes = Deferred::decided(key, Count::Quota { spec, calls: 0 }, true);
-            r.flow.after.push(bytes);
-        }
-    }
-    Ok(())
-}
-
 impl Quota {
+    /// This element's quota, then the nested ones that apply to the
+    /// request; borrows everything (no allocation).
+    fn levels<'s: 'e, 'e>(
+        &'s self,
+        env: &'e Env<'_>,
+        subject: &'e str,
+    ) -> impl Iterator<Item = (LimitKeyRef<'e>, &'s QuotaSpec)> + 'e {
+        let own = (LimitKeyRef::per_policy(&self.identity, subject), &self.spec);
+        let nested = self.nested.iter().filter(move |n| n.applies(env));
+        std::iter::once(own).chain(nested.map(move |n| (LimitKeyRef::per_policy(&n.identity, subject), &n.limit)))
+    }
+
+    /// Checks that one more call fits every quota that applies (counting
+    /// nothing), then counts it; records bandwidth for after the response
+    /// (the one place that needs an owned key).
     pub fn run<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
+        const SOURCE: &str = "quota";
         let env = r.env;
         let subject = env
             .grant
             .subscription(&env.replica.subscriptions)
             .map_or("", |s| s.id.as_str());
-        let mut all = vec![(LimitKey::per_policy(&*self.identity, subject), &self.spec)];
-        for n in self.nested.iter().filter(|n| n.applies(env)) {
-            all.push((LimitKey::per_policy(&*n.identity, subject), &n.limit));
+        let limits = &env.services.limits;
+        if self.levels(env, subject).nth(1).is_some() {
+            for (key, spec) in self.levels(env, subject) {
+                let d = limits.check_quota(key, spec, 0);
+                if !d.allowed {
+                    return Err(quota_refused(r, SOURCE, d.retry_after, d.exceeded));
+                }
+            }
         }
-        check_all(r, "quota", all, 1)
+        for (key, spec) in self.levels(env, subject) {
+            let d = limits.check_quota(key, spec, 1);
+            if d.table_full {
+                tracing::warn!(api = %env.api.id, "quota counters are full; refusing a new key");
+            }
+            if !d.allowed {
+                return Err(quota_refused(r, SOURCE, d.retry_after, d.exceeded));
+            }
+            if spec.bandwidth_kb.is_some() {
+                let bytes = Deferred::decided(key.into_owned(), Count::Quota { spec, calls: 0 }, true);
+                r.flow.after.push(bytes);
+            }
+        }
+        Ok(())
     }
 }
 

@@ -13,6 +13,10 @@
 //! reads `context.Response`, after the response (the quota is still checked
 //! on the request; see `policy::limit_after`). A key is counted at most once
 //! per request even if several policies name it (APIM).
+//!
+//! The evaluated key is lent to the check (`Run::with_value`); an admitted
+//! call records it, owned, on the flow (which is how the key is counted
+//! once per request, and how bandwidth is added after the response).
 
 use super::compile::{CompileError, Compiler, Element, Section};
 use super::exec::Run;
@@ -20,7 +24,7 @@ use super::expr::{Expr, Type};
 use super::failure::Failure;
 use super::limit_after::{reads_response, Count, Deferred};
 use super::limit_reply::{eval_increment, increment, quota_refused};
-use super::limits::{LimitKey, QuotaSpec};
+use super::limits::{LimitKeyRef, QuotaSpec};
 use super::text::Text;
 
 #[derive(Clone, Debug)]
@@ -49,51 +53,58 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<QuotaByKey, Compile
 impl QuotaByKey {
     pub fn run<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
         const SOURCE: &str = "quota-by-key";
-        let key = LimitKey::shared(r.eval(&self.counter_key, SOURCE)?);
-        let seen = r
-            .flow
-            .after
-            .iter()
-            .any(|d| d.key == key && matches!(d.count, Count::Quota { .. }));
-        if seen {
-            // Already checked and counted for this request by another policy.
-            return Ok(());
-        }
-        let increment = u64::from(eval_increment(r, &self.increment, SOURCE)?);
         let deferred = self.condition.as_ref().filter(|_| self.after_response);
-        let counted = deferred.is_none()
-            && match &self.condition {
-                Some(cond) => r.eval_bool(cond, SOURCE)?,
-                None => true,
-            };
-        let limits = &r.env.services.limits;
-        let d = limits.check_quota(&key, &self.spec, if counted { increment } else { 0 });
+        let checked = r.with_value(&self.counter_key, SOURCE, |r, key| {
+            let key = LimitKeyRef::Shared(key);
+            let seen = r
+                .flow
+                .after
+                .iter()
+                .any(|d| d.key.borrowed() == key && matches!(d.count, Count::Quota { .. }));
+            if seen {
+                // Already checked and counted for this request by another policy.
+                return Ok(None);
+            }
+            let increment = u64::from(eval_increment(r, &self.increment, SOURCE)?);
+            let counted = deferred.is_none()
+                && match &self.condition {
+                    Some(cond) => r.eval_bool(cond, SOURCE)?,
+                    None => true,
+                };
+            let limits = &r.env.services.limits;
+            let d = limits.check_quota(key, &self.spec, if counted { increment } else { 0 });
+            // The entry marks the key as counted for this request (and adds
+            // the bytes later), so it needs an owned key.
+            let entry = d.allowed.then(|| match deferred {
+                Some(cond) => Deferred::on_response(
+                    key.into_owned(),
+                    Count::Quota {
+                        spec: &self.spec,
+                        calls: increment,
+                    },
+                    cond,
+                ),
+                None => Deferred::decided(
+                    key.into_owned(),
+                    Count::Quota {
+                        spec: &self.spec,
+                        calls: 0,
+                    },
+                    counted,
+                ),
+            });
+            Ok(Some((d, entry)))
+        });
+        let Some((d, entry)) = checked?? else {
+            return Ok(());
+        };
         if d.table_full {
             tracing::warn!(api = %r.env.api.id, "quota counters are full; refusing a new key");
         }
         if !d.allowed {
             return Err(quota_refused(r, SOURCE, d.retry_after, d.exceeded));
         }
-        let entry = match deferred {
-            Some(cond) => Deferred::on_response(
-                key,
-                Count::Quota {
-                    spec: &self.spec,
-                    calls: increment,
-                },
-                cond,
-            ),
-            // Marks the key as counted for this request; adds the bytes later.
-            None => Deferred::decided(
-                key,
-                Count::Quota {
-                    spec: &self.spec,
-                    calls: 0,
-                },
-                counted,
-            ),
-        };
-        r.flow.after.push(entry);
+        r.flow.after.extend(entry);
         Ok(())
     }
 }

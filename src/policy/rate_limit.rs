@@ -12,15 +12,19 @@
 //! (`policy::limit_nested`); a request must fit every limit that applies,
 //! and is counted by all of them only when it does. The remaining/total
 //! headers report the limit with the fewest calls left.
+//!
+//! Per request the limits that apply are walked (twice with nested limits:
+//! check all, then count all) straight from the compiled element, with
+//! borrowed counter keys: a request on existing counters allocates nothing.
 
 use std::time::Duration;
 
 use super::compile::{CompileError, Compiler, Element, Section};
-use super::exec::Run;
+use super::exec::{Env, Run};
 use super::failure::Failure;
 use super::limit_nested::{self, Nested};
 use super::limit_reply::{period, policy_identity, Names};
-use super::limits::{LimitKey, RateDecision};
+use super::limits::{LimitKeyRef, RateDecision};
 
 #[derive(Clone, Debug)]
 pub struct RateLimit {
@@ -56,6 +60,25 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<RateLimit, CompileE
 }
 
 impl RateLimit {
+    /// This element's limit, then the nested ones that apply to the
+    /// request, as (key, calls, period); borrows everything (no allocation).
+    fn levels<'a>(
+        &'a self,
+        env: &'a Env<'_>,
+        subject: &'a str,
+    ) -> impl Iterator<Item = (LimitKeyRef<'a>, u32, Duration)> + 'a {
+        let own = (
+            LimitKeyRef::per_policy(&self.identity, subject),
+            self.calls,
+            self.period,
+        );
+        let nested = self.nested.iter().filter(move |n| n.applies(env));
+        std::iter::once(own).chain(nested.map(move |n| {
+            let (calls, period) = n.limit;
+            (LimitKeyRef::per_policy(&n.identity, subject), calls, period)
+        }))
+    }
+
     pub fn run<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
         let env = r.env;
         let subject = env
@@ -63,24 +86,18 @@ impl RateLimit {
             .subscription(&env.replica.subscriptions)
             .map_or("", |s| s.id.as_str());
         let limits = &env.services.limits;
-        let own = (LimitKey::per_policy(&*self.identity, subject), self.calls, self.period);
-        let mut all = vec![own];
-        if !self.nested.is_empty() {
-            let nested = self.nested.iter().filter(|n| n.applies(env));
-            all.extend(nested.map(|n| (LimitKey::per_policy(&*n.identity, subject), n.limit.0, n.limit.1)));
-        }
         // With nested limits, first check that every one has room (counting nothing).
-        if all.len() > 1 {
-            for (key, calls, period) in &all {
-                let d = limits.check_rate(key, *calls, *period, 0);
+        if self.levels(env, subject).nth(1).is_some() {
+            for (key, calls, period) in self.levels(env, subject) {
+                let d = limits.check_rate(key, calls, period, 0);
                 if !d.allowed {
                     return Err(self.names.rate_refused(r, "rate-limit", d.retry_after));
                 }
             }
         }
         let mut tightest: Option<(RateDecision, u32)> = None;
-        for (key, calls, period) in &all {
-            let d = limits.check_rate(key, *calls, *period, 1);
+        for (key, calls, period) in self.levels(env, subject) {
+            let d = limits.check_rate(key, calls, period, 1);
             if d.table_full {
                 tracing::warn!(api = %env.api.id, "rate-limit counters are full; refusing a new key");
             }
@@ -88,7 +105,7 @@ impl RateLimit {
                 return Err(self.names.rate_refused(r, "rate-limit", d.retry_after));
             }
             if tightest.is_none_or(|(t, _)| d.remaining < t.remaining) {
-                tightest = Some((d, *calls));
+                tightest = Some((d, calls));
             }
         }
         if let Some((d, calls)) = tightest {

@@ -14,6 +14,12 @@
 //! `context.Response`: then the limit is checked on the request and the
 //! calls are counted after the response if the condition holds there
 //! (`policy::limit_after`).
+//!
+//! The evaluated key is lent to the counter check, not copied (see
+//! `Run::with_value`): a literal key or one read from the request
+//! (a header, the subscription id) costs no allocation on an existing
+//! counter; a computed one (`context.Request.IpAddress`) costs what its
+//! evaluation allocates. A count deferred to the response keeps an owned key.
 
 use std::time::Duration;
 
@@ -23,7 +29,7 @@ use super::expr::{Expr, Type};
 use super::failure::Failure;
 use super::limit_after::{reads_response, Count, Deferred};
 use super::limit_reply::{eval_increment, increment, period, Names};
-use super::limits::LimitKey;
+use super::limits::LimitKeyRef;
 use super::text::Text;
 
 #[derive(Clone, Debug)]
@@ -55,30 +61,42 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<RateLimitByKey, Com
 
 impl RateLimitByKey {
     pub fn run<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
-        let key = LimitKey::shared(r.eval(&self.counter_key, "rate-limit-by-key")?);
-        let calls = eval_increment(r, &self.increment, "rate-limit-by-key")?;
+        const SOURCE: &str = "rate-limit-by-key";
         let deferred = self.condition.as_ref().filter(|_| self.after_response);
-        let counted = deferred.is_none()
-            && match &self.condition {
-                Some(cond) => r.eval_bool(cond, "rate-limit-by-key")?,
-                None => true,
-            };
-        let increment = if counted { calls } else { 0 };
-        let env = r.env;
-        let d = env.services.limits.check_rate(&key, self.calls, self.period, increment);
+        // The key is borrowed while the counter is checked; it is copied
+        // only when the count waits for the response.
+        let checked = r.with_value(&self.counter_key, SOURCE, |r, key| {
+            let calls = eval_increment(r, &self.increment, SOURCE)?;
+            let counted = deferred.is_none()
+                && match &self.condition {
+                    Some(cond) => r.eval_bool(cond, SOURCE)?,
+                    None => true,
+                };
+            let increment = if counted { calls } else { 0 };
+            let d = r
+                .env
+                .services
+                .limits
+                .check_rate(LimitKeyRef::Shared(key), self.calls, self.period, increment);
+            let after = deferred.filter(|_| d.allowed).map(|cond| {
+                let count = Count::Rate {
+                    period: self.period,
+                    calls,
+                };
+                Deferred::on_response(LimitKeyRef::Shared(key).into_owned(), count, cond)
+            });
+            Ok((d, after))
+        });
+        let (d, after) = checked??;
         if d.table_full {
-            tracing::warn!(api = %env.api.id, "rate-limit counters are full; refusing a new key");
+            tracing::warn!(api = %r.env.api.id, "rate-limit counters are full; refusing a new key");
         }
         if !d.allowed {
-            return Err(self.names.rate_refused(r, "rate-limit-by-key", d.retry_after));
+            return Err(self.names.rate_refused(r, SOURCE, d.retry_after));
         }
         self.names.admitted(r, u64::from(d.remaining), u64::from(self.calls));
-        if let Some(cond) = deferred {
-            let count = Count::Rate {
-                period: self.period,
-                calls,
-            };
-            r.flow.after.push(Deferred::on_response(key, count, cond));
+        if let Some(after) = after {
+            r.flow.after.push(after);
         }
         Ok(())
     }

@@ -7,7 +7,7 @@
 //! the next sweep of its shard.
 
 use super::table::{lock, Expiry, ShardRef, Window};
-use super::{LimitKey, Limits, Outcome, Probe};
+use super::{LimitKeyRef, Limits, Outcome, Probe};
 
 #[derive(Debug)]
 pub(super) struct ConcState {
@@ -58,7 +58,12 @@ impl std::fmt::Debug for Permit {
 
 impl Limits {
     /// Takes one of `max` slots under `key`, or says why not.
-    pub fn acquire_concurrency(&self, key: &LimitKey, max: u32) -> Result<Permit, ConcurrencyDenied> {
+    pub fn acquire_concurrency<'k>(
+        &self,
+        key: impl Into<LimitKeyRef<'k>>,
+        max: u32,
+    ) -> Result<Permit, ConcurrencyDenied> {
+        let key = key.into();
         let now = self.now().unix_nanos();
         let outcome = self.with_entry(
             &self.inner.concurrency,
@@ -88,7 +93,8 @@ impl Limits {
     }
 
     /// Requests currently holding a slot under `key`.
-    pub fn concurrency_held(&self, key: &LimitKey) -> u32 {
+    pub fn concurrency_held<'k>(&self, key: impl Into<LimitKeyRef<'k>>) -> u32 {
+        let key = key.into();
         let table = &self.inner.concurrency;
         let hash = table.hash(key, Window::default());
         let mut s = lock(table.shard(hash));

@@ -15,7 +15,11 @@
 //! - at most `max_keys` entries over all tables; when full, expired entries
 //!   are swept and, if none can be freed, a check that needs a **new** key
 //!   **fails closed** (denied with `table_full`), while existing keys keep
-//!   working; idle entries are dropped by sweeps (see [`Limits::sweep`]).
+//!   working; idle entries are dropped by sweeps (see [`Limits::sweep`]);
+//! - a check takes its key borrowed (anything that is
+//!   `Into<`[`LimitKeyRef`]`>`, including `&LimitKey`): checking an existing
+//!   counter allocates nothing; the owned [`LimitKey`] is made only when a
+//!   new counter is inserted (`tests/alloc_free.rs` holds the policies to it).
 //!
 //! Invariants: a thread holds at most one shard lock at a time, and never
 //! across an `.await` (every method is synchronous); a [`Permit`] gives its
@@ -35,7 +39,7 @@ mod tests;
 
 pub use clock::{Clock, ManualClock, Moment, SystemClock};
 pub use concurrency::{ConcurrencyDenied, Permit};
-pub use key::LimitKey;
+pub use key::{LimitKey, LimitKeyRef};
 pub use quota::{QuotaDecision, QuotaLimit, QuotaSpec, APIM_FIRST_PERIOD_START};
 pub use rate::RateDecision;
 
@@ -72,7 +76,7 @@ struct Inner {
 #[derive(Clone, Copy)]
 struct Probe<'a> {
     now: u64,
-    key: &'a LimitKey,
+    key: LimitKeyRef<'a>,
     window: Window,
     create: bool,
 }

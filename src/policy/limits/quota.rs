@@ -12,7 +12,7 @@
 
 use super::clock::duration_nanos;
 use super::table::{Expiry, Window};
-use super::{LimitKey, Limits, Outcome, Probe};
+use super::{LimitKeyRef, Limits, Outcome, Probe};
 use std::time::Duration;
 
 /// APIM's default `first-period-start`, 0001-01-01T00:00:00Z, in Unix seconds.
@@ -149,7 +149,8 @@ impl Limits {
     /// Checks a quota and, when allowed, counts `increment` calls (0 when
     /// the increment is decided after the response; then count with
     /// [`Limits::add_quota_calls`]).
-    pub fn check_quota(&self, key: &LimitKey, spec: &QuotaSpec, increment: u64) -> QuotaDecision {
+    pub fn check_quota<'k>(&self, key: impl Into<LimitKeyRef<'k>>, spec: &QuotaSpec, increment: u64) -> QuotaDecision {
+        let key = key.into();
         let now = self.now().unix_nanos();
         let outcome = self.with_entry(
             &self.inner.quota,
@@ -178,18 +179,19 @@ impl Limits {
 
     /// Adds response (or request) bytes to the key's current period. False
     /// if the table was full and the key new.
-    pub fn add_bandwidth(&self, key: &LimitKey, spec: &QuotaSpec, bytes: u64) -> bool {
+    pub fn add_bandwidth<'k>(&self, key: impl Into<LimitKeyRef<'k>>, spec: &QuotaSpec, bytes: u64) -> bool {
         self.add_quota(key, spec, 0, bytes)
     }
 
     /// Counts `calls` without checking (an increment decided after the response).
-    pub fn add_quota_calls(&self, key: &LimitKey, spec: &QuotaSpec, calls: u64) -> bool {
+    pub fn add_quota_calls<'k>(&self, key: impl Into<LimitKeyRef<'k>>, spec: &QuotaSpec, calls: u64) -> bool {
         self.add_quota(key, spec, calls, 0)
     }
 
     /// Adds `calls` and `bytes` without checking (what was decided after
     /// the response). False if the table was full and the key new.
-    pub fn add_quota(&self, key: &LimitKey, spec: &QuotaSpec, calls: u64, bytes: u64) -> bool {
+    pub fn add_quota<'k>(&self, key: impl Into<LimitKeyRef<'k>>, spec: &QuotaSpec, calls: u64, bytes: u64) -> bool {
+        let key = key.into();
         if calls == 0 && bytes == 0 {
             return true;
         }

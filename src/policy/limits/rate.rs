@@ -12,7 +12,7 @@
 
 use super::clock::duration_nanos;
 use super::table::{Expiry, Window};
-use super::{LimitKey, Limits, Outcome, Probe};
+use super::{LimitKeyRef, Limits, Outcome, Probe};
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -131,7 +131,14 @@ impl Limits {
     /// `increment-condition` is false or is evaluated later — then count
     /// with [`Limits::add_rate_calls`]). A request needs room for
     /// `max(increment, 1)` calls.
-    pub fn check_rate(&self, key: &LimitKey, calls: u32, period: Duration, increment: u32) -> RateDecision {
+    pub fn check_rate<'k>(
+        &self,
+        key: impl Into<LimitKeyRef<'k>>,
+        calls: u32,
+        period: Duration,
+        increment: u32,
+    ) -> RateDecision {
+        let key = key.into();
         let now = self.now().unix_nanos();
         let period = duration_nanos(period);
         let window = Window { period, start: 0 };
@@ -174,7 +181,8 @@ impl Limits {
 
     /// Counts `n` calls without checking (an increment decided after the
     /// response). False if the table was full and the key new.
-    pub fn add_rate_calls(&self, key: &LimitKey, period: Duration, n: u32) -> bool {
+    pub fn add_rate_calls<'k>(&self, key: impl Into<LimitKeyRef<'k>>, period: Duration, n: u32) -> bool {
+        let key = key.into();
         if n == 0 {
             return true;
         }

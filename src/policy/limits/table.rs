@@ -9,9 +9,14 @@
 //! - `earliest` is a lower bound on the moment any entry of the shard can be
 //!   removed (entries only ever move their expiry later, except a
 //!   concurrency entry whose last permit is released, which resets it);
-//! - every entry holds one unit of the [`Budget`] shared by all tables.
+//! - every entry holds one unit of the [`Budget`] shared by all tables;
+//! - lookups hash and compare the borrowed key ([`LimitKeyRef`]); a stored
+//!   key is compared through [`LimitKey::is`], and its hash is kept in
+//!   the entry (never recomputed from the owned form), so finding an
+//!   existing entry allocates nothing and the owned key is built only by
+//!   [`Shard::insert`].
 
-use super::key::LimitKey;
+use super::key::{LimitKey, LimitKeyRef};
 use crossbeam_utils::CachePadded;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
@@ -68,17 +73,18 @@ impl<S: Expiry> Shard<S> {
         }
     }
 
-    pub fn find_mut(&mut self, hash: u64, key: &LimitKey, window: Window) -> Option<&mut Entry<S>> {
-        self.entries.find_mut(hash, |e| e.window == window && e.key == *key)
+    pub fn find_mut(&mut self, hash: u64, key: LimitKeyRef<'_>, window: Window) -> Option<&mut Entry<S>> {
+        self.entries.find_mut(hash, |e| e.window == window && e.key.is(key))
     }
 
-    pub fn insert(&mut self, hash: u64, key: &LimitKey, window: Window, state: S) -> &mut Entry<S> {
+    /// Adds a new entry (the only place an owned key is made).
+    pub fn insert(&mut self, hash: u64, key: LimitKeyRef<'_>, window: Window, state: S) -> &mut Entry<S> {
         let id = self.next_id;
         self.next_id += 1;
         let entry = Entry {
             hash,
             id,
-            key: key.clone(),
+            key: key.into_owned(),
             window,
             state,
         };
@@ -172,7 +178,7 @@ impl<S: Expiry> Table<S> {
         }
     }
 
-    pub fn hash(&self, key: &LimitKey, window: Window) -> u64 {
+    pub fn hash(&self, key: LimitKeyRef<'_>, window: Window) -> u64 {
         self.hasher.hash_one((key, window))
     }
 
