@@ -4,7 +4,7 @@
 //! map to keys.
 //!
 //! Invariant: [`KEYS`] lists exactly the keys the group modules (`net`,
-//! `runtime`, `telemetry`, `config`, `policy`) apply, so every applied key
+//! `runtime`, `telemetry`, `config`, `policy`, `certificates`) apply, so every applied key
 //! is documented in `--help` and reachable from the environment (checked
 //! by a test in `settings`).
 

@@ -22,7 +22,8 @@
 //! and the checks across keys; `keys` the key names (the `--help` table,
 //! reserved and informational APIM keys, environment names); one module
 //! per key group applies that group's keys (`net`, `runtime`, `telemetry`,
-//! `config`, `policy`, `certificates`); `parse` holds the file and value parsing.
+//! `config`, `policy`, `certificates`); `parse` holds the file and value
+//! parsing.
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};

@@ -19,6 +19,10 @@ use sha2::{Digest, Sha256};
 use super::resources as res;
 use super::MgmtError;
 
+mod files;
+
+use files::*;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct File {
     pub path: String,
@@ -45,101 +49,6 @@ impl Snapshot {
         }
         h.finalize().into()
     }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-struct ApiToml {
-    display_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    path: String,
-    service_url: String,
-    hostnames: Vec<String>,
-    protocols: Vec<String>,
-    subscription_required: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    subscription_key_header: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    subscription_key_query: Option<String>,
-    revision: u32,
-    is_current: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<VersionToml>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    operations: Vec<OperationToml>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-struct VersionToml {
-    name: String,
-    scheme: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    header: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    query: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-struct OperationToml {
-    id: String,
-    display_name: String,
-    method: String,
-    url_template: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-struct ProductToml {
-    display_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    apis: Vec<String>,
-    subscription_required: bool,
-    approval_required: bool,
-    state: String,
-}
-
-#[derive(Serialize)]
-struct SubscriptionsToml {
-    subscription: Vec<SubscriptionToml>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-struct SubscriptionToml {
-    id: String,
-    display_name: String,
-    scope: String,
-    primary_key: String,
-    secondary_key: String,
-    state: String,
-}
-
-#[derive(Serialize)]
-struct NamedValuesToml {
-    #[serde(rename = "named-value")]
-    named_value: Vec<NamedValueToml>,
-}
-
-#[derive(Serialize)]
-struct NamedValueToml {
-    name: String,
-    value: String,
-    secret: bool,
-}
-
-#[derive(Serialize)]
-struct BackendToml {
-    url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-}
-
-fn render<T: Serialize>(v: &T) -> Result<String, MgmtError> {
-    toml::to_string(v).map_err(|e| MgmtError::Internal(format!("rendering TOML: {e}")))
 }
 
 /// Builds the snapshot for `gateway_id` (which must exist).
