@@ -5,8 +5,11 @@
 //! connection; when it closes, the TLS connection closes). Blocking I/O, two threads per connection (the management
 //! plane serves a handful of gateways and administrators, not the data path).
 //!
-//! Invariant: the rustls session is shared by a connection's two relay
-//! threads behind a `Mutex` that is never held across socket I/O.
+//! Invariants: the rustls session is shared by a connection's two relay
+//! threads behind a `Mutex` that is never held across socket I/O; when the
+//! REST server closes, the client connection is closed, and when the client
+//! connection fails, the REST connection is closed at once (it never waits
+//! for the REST server's idle timeout holding one of its bounded slots).
 
 use rustls::{ServerConfig, ServerConnection};
 use std::io::{Read, Write};
@@ -97,12 +100,35 @@ fn relay(mut tcp: TcpStream, inner: SocketAddr, config: Arc<ServerConfig>) -> st
         }
     });
     // Client → server: decrypt what the client sends.
+    let up = client_to_server(&mut tcp, &mut backend, &session);
+    if up.is_err() {
+        // The client side failed (reset, bad TLS record): close both sides
+        // now. Otherwise the REST connection (one of its bounded slots) and
+        // the other relay thread would wait for the REST server's idle
+        // timeout, and the client for a close that never comes.
+        let _ = tcp.shutdown(Shutdown::Both);
+        let _ = backend.shutdown(Shutdown::Both);
+    } else {
+        // The client finished sending; its responses still come back.
+        let _ = backend.shutdown(Shutdown::Write);
+    }
+    let _ = down.join();
+    up
+}
+
+/// Relays what the client sends, decrypted, to the REST server until the
+/// client ends its side (`Ok`) or either side fails (`Err`).
+fn client_to_server(
+    tcp: &mut TcpStream,
+    backend: &mut TcpStream,
+    session: &Mutex<ServerConnection>,
+) -> std::io::Result<()> {
     let mut buf = vec![0u8; 16 * 1024];
     let mut plain = Vec::new();
     loop {
         let n = tcp.read(&mut buf)?;
         if n == 0 {
-            break;
+            return Ok(());
         }
         {
             let mut c = session.lock().unwrap_or_else(|e| e.into_inner());
@@ -123,7 +149,78 @@ fn relay(mut tcp: TcpStream, inner: SocketAddr, config: Arc<ServerConfig>) -> st
         backend.write_all(&plain)?;
         plain.clear();
     }
-    let _ = backend.shutdown(Shutdown::Write);
-    let _ = down.join();
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    /// A throw-away self-signed certificate and key (PEM), made by `openssl`.
+    fn cert_and_key() -> (String, String) {
+        let dir = std::env::temp_dir().join(format!("outpost-tls-front-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+        let out = Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+            ])
+            .args(["-subj", "/CN=localhost", "-days", "1", "-keyout"])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .output()
+            .expect("run openssl (test.sh installs it)");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let pems = (
+            std::fs::read_to_string(&cert).unwrap(),
+            std::fs::read_to_string(&key).unwrap(),
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        pems
+    }
+
+    #[test]
+    fn a_client_tls_error_closes_the_rest_connection_at_once() {
+        let (cert, key) = cert_and_key();
+        let config = server_config(&cert, &key).unwrap();
+        let inner = TcpListener::bind("127.0.0.1:0").unwrap();
+        let public = TcpListener::bind("127.0.0.1:0").unwrap();
+        let public_addr = public.local_addr().unwrap();
+        spawn(public, inner.local_addr().unwrap(), config).unwrap();
+
+        // A client completes the handshake and sends a request's first bytes.
+        let mut tcp = TcpStream::connect(public_addr).unwrap();
+        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+        let mut client = rustls::ClientConnection::new(crate::tls::client::mgmt_client_config(true), name).unwrap();
+        client.writer().write_all(b"GET").unwrap();
+        while client.is_handshaking() || client.wants_write() {
+            client.complete_io(&mut tcp).unwrap();
+        }
+        let (mut rest, _) = inner.accept().unwrap();
+        // A bound on a hang only: the EOF below comes at once with the fix.
+        rest.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+        let mut got = [0u8; 3];
+        rest.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"GET");
+
+        // Then a record that does not decrypt: the front refuses the
+        // connection, and the REST server sees its connection end while the
+        // client's TCP connection is still open.
+        let mut bad = vec![0x17, 0x03, 0x03, 0x00, 0x20];
+        bad.extend([0u8; 32]);
+        tcp.write_all(&bad).unwrap();
+        let mut rest_buf = [0u8; 64];
+        let n = rest
+            .read(&mut rest_buf)
+            .expect("the REST connection is closed, not left waiting");
+        assert_eq!(n, 0, "EOF on the REST connection");
+        drop(tcp);
+    }
 }
