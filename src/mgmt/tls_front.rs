@@ -39,7 +39,17 @@ pub fn spawn(public: TcpListener, inner: SocketAddr, config: Arc<ServerConfig>) 
     std::thread::Builder::new()
         .name("outpost-mgmt-tls".into())
         .spawn(move || {
-            for stream in public.incoming().flatten() {
+            for stream in public.incoming() {
+                let stream = match stream {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "management plane: TLS accept failed");
+                        // Out of descriptors or similar: do not spin on the
+                        // error (as the REST server's accept loop does).
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                        continue;
+                    }
+                };
                 let config = config.clone();
                 let _ = std::thread::Builder::new().spawn(move || {
                     if let Err(e) = relay(stream, inner, config) {
