@@ -180,20 +180,24 @@ impl Control {
                 },
                 recv(ticker) -> _ => {
                     self.limits.sweep();
-                    let now = self.source.fingerprint();
-                    if matches!(self.source, Source::Remote(_)) {
-                        // Snapshots arrive on `sync_events`; local TLS files are watched here.
-                        let local = self.local_fingerprint();
-                        if local != fingerprint {
-                            fingerprint = local;
+                    // Snapshots arrive on `sync_events`; with the management
+                    // plane only the local TLS files are watched here.
+                    let (now, remote) = match self.source {
+                        Source::Remote(_) => (self.local_fingerprint(), true),
+                        _ => (self.source.fingerprint(), false),
+                    };
+                    if now != fingerprint {
+                        fingerprint = now;
+                        if remote {
                             info!("local TLS files changed; merging them into the applied snapshot");
                             self.remerge_local();
+                        } else {
+                            info!(source = %self.source.describe(), "configuration changed on disk; reloading");
+                            self.reload();
                         }
-                    } else if now != fingerprint {
-                        fingerprint = now;
-                        info!(source = %self.source.describe(), "configuration changed on disk; reloading");
-                        self.reload();
                     } else if self.unresolved && last_resolve.elapsed() >= RERESOLVE {
+                        // In both modes: a gateway started from its backup
+                        // while DNS was down must not wait for a new snapshot.
                         last_resolve = Instant::now();
                         self.reresolve();
                     }

@@ -108,9 +108,13 @@ pub fn mgmt_client_config(skip_verify: bool) -> Arc<ClientConfig> {
     };
     let mut cfg = Config::default();
     if let Some(dir) = super::local_ca::dir() {
-        // Checked at start-up; a file broken since is left out (and the
-        // next configuration load reports it).
-        cfg.local_cas = super::local_ca::read(dir).unwrap_or_default();
+        // Checked at start-up; if a file broke since, the directory is
+        // left out of this connection's trust (the next configuration load
+        // reports the file too).
+        cfg.local_cas = super::local_ca::read(dir).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "mounted CA certificates left out of the management-plane connection's trust");
+            Vec::new()
+        });
     }
     match client_config(&cfg, &opts, "config.service.endpoint") {
         Ok(c) => c,
