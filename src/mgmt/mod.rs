@@ -40,6 +40,8 @@ pub mod server;
 pub mod snapshot;
 pub mod store;
 pub mod tls_front;
+#[cfg(test)]
+mod tls_front_tests;
 pub mod tokens;
 
 #[cfg(test)]

