@@ -103,6 +103,19 @@ impl Plane {
     }
 }
 
+/// A gateway syncing from the fake plane on `port` (no long poll), with
+/// its backup in `backup`.
+fn gateway_of(port: u16, backup: &TempDir) -> Gateway {
+    Gateway::builder()
+        .remote(
+            &format!("http://127.0.0.1:{port}"),
+            "GatewayKey gw1&209901010000&c2ln",
+            &backup.0,
+        )
+        .env("OUTPOST_CONFIG_SERVICE_LONG_POLL_WAIT", "0")
+        .start()
+}
+
 fn api(path: &str, url: &str) -> String {
     format!("display-name = \"API {path}\"\npath = \"{path}\"\nservice-url = \"{url}\"\n")
 }
@@ -113,14 +126,7 @@ fn invalid_snapshot_is_refused_whole_reported_and_the_next_valid_one_applies() {
     let (port, plane) = start_plane();
     plane.publish(1, &[("apis/live.toml", api("live", &backend.url()))]);
     let backup = TempDir::new("backup");
-    let gw = Gateway::builder()
-        .remote(
-            &format!("http://127.0.0.1:{port}"),
-            "GatewayKey gw1&209901010000&c2ln",
-            &backup.0,
-        )
-        .env("OUTPOST_CONFIG_SERVICE_LONG_POLL_WAIT", "0")
-        .start();
+    let gw = gateway_of(port, &backup);
     gw.wait_snapshot(1, SYNC_TIMEOUT);
     assert_eq!(gw.connect().get("/live/fixed").status, 200);
 
@@ -167,7 +173,7 @@ fn invalid_snapshot_is_refused_whole_reported_and_the_next_valid_one_applies() {
 /// certificate keeps serving and the refusal is reported.
 #[test]
 fn broken_certificate_in_a_snapshot_is_refused_and_the_last_good_keeps_serving() {
-    use crate::support::tls::{s_client, Pki};
+    use crate::support::tls::{s_client, served_subject, Pki};
     let tmp = TempDir::new("snap-cert");
     let pki = Pki::new(&tmp.0, "sc");
     let good = std::fs::read_to_string(pki.issue("good", "good.api.test", &["api.test"], false)).unwrap();
@@ -185,23 +191,10 @@ fn broken_certificate_in_a_snapshot_is_refused_and_the_last_good_keeps_serving()
         ],
     );
     let backup = TempDir::new("snap-cert-backup");
-    let gw = Gateway::builder()
-        .remote(
-            &format!("http://127.0.0.1:{port}"),
-            "GatewayKey gw1&209901010000&c2ln",
-            &backup.0,
-        )
-        .env("OUTPOST_CONFIG_SERVICE_LONG_POLL_WAIT", "0")
-        .start();
+    let gw = gateway_of(port, &backup);
     gw.wait_snapshot(1, SYNC_TIMEOUT);
-    let subject = |out: &str| {
-        out.lines()
-            .find(|l| l.starts_with("subject="))
-            .unwrap_or_default()
-            .to_string()
-    };
     let (ok, out) = s_client(gw.https_port, &["-servername", "api.test"], "");
-    assert!(ok && subject(&out).contains("good.api.test"), "{out}");
+    assert!(ok && served_subject(&out).contains("good.api.test"), "{out}");
 
     let from = gw.line_count();
     plane.publish(
@@ -222,7 +215,7 @@ fn broken_certificate_in_a_snapshot_is_refused_and_the_last_good_keeps_serving()
     assert_eq!(hb["appliedVersion"], 1, "{hb}");
     let (ok, out) = s_client(gw.https_port, &["-servername", "api.test"], "");
     assert!(
-        ok && subject(&out).contains("good.api.test"),
+        ok && served_subject(&out).contains("good.api.test"),
         "the last good certificate: {out}"
     );
 }

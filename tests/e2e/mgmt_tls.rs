@@ -5,14 +5,12 @@
 //! top, and API `protocols`.
 
 use crate::support::gateway::{TempDir, LOG_TIMEOUT};
-use crate::support::tls::{curl, resolve, s_client, Pki};
+use crate::support::tls::{curl, resolve, s_client, served_subject, HttpsLoad, Pki};
 use crate::support::*;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 const SYNC_TIMEOUT: Duration = Duration::from_secs(30);
@@ -23,13 +21,6 @@ fn pem(p: &Path) -> String {
 
 fn admin_call(cp: &ControlPlane, method: &str, path: &str, body: &str) -> (u16, Value) {
     cp.call(method, path, Some(&format!("Bearer {}", cp.admin_token())), body)
-}
-
-fn served_subject(out: &str) -> String {
-    out.lines()
-        .find(|l| l.starts_with("subject="))
-        .unwrap_or_else(|| panic!("no subject line in {out}"))
-        .to_string()
 }
 
 /// A control plane with gateway `gw1` serving the echo API (both schemes).
@@ -234,32 +225,8 @@ fn certificate_and_hostname_via_rest_are_served_and_rotate_under_load() {
     // Rotation through REST while a keep-alive connection and a load loop run.
     let mut kept = KeepAlive::open(p, "api.test", &ca);
     assert_eq!(kept.get("/echo/before", "api.test"), 200);
-    let stop = Arc::new(AtomicBool::new(false));
-    let load: Vec<_> = (0..2)
-        .map(|_| {
-            let (ca, stop) = (ca_s.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let mut results = Vec::new();
-                // Bounded: at most 300 curl runs per thread, 3 requests each on one connection.
-                for _ in 0..300 {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let url = format!("https://api.test:{p}/echo/r");
-                    results.push(curl(&[
-                        "--cacert",
-                        &ca,
-                        "--resolve",
-                        &resolve("api.test", p),
-                        &url,
-                        &url,
-                        &url,
-                    ]));
-                }
-                results
-            })
-        })
-        .collect();
+    // Bounded: at most 300 curl runs per thread.
+    let load = HttpsLoad::start("api.test", p, &ca, 2, 300);
     let version = cp.version();
     let (code, v) = admin_call(
         &cp,
@@ -276,15 +243,7 @@ fn certificate_and_hostname_via_rest_are_served_and_rotate_under_load() {
         200,
         "the keep-alive connection survived"
     );
-    stop.store(true, Ordering::SeqCst);
-    let mut total = 0;
-    for t in load {
-        for (code, out) in t.join().unwrap() {
-            assert_eq!(code, 200, "a request failed during rotation: {out}");
-            total += 1;
-        }
-    }
-    assert!(total > 0);
+    load.finish();
     assert!(
         gw.lines().iter().all(|l| !l.contains("PRIVATE KEY")),
         "no key material in the gateway's log"

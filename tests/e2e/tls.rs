@@ -2,7 +2,7 @@
 //! the real gateway, with certificates made at test time by a throw-away CA.
 
 use crate::support::gateway::{check_config, field, GatewayBuilder, TempDir, LOG_TIMEOUT};
-use crate::support::tls::{curl, resolve, s_client, Pki};
+use crate::support::tls::{curl, resolve, s_client, served_subject, HttpsLoad, Pki};
 use crate::support::{Backend, Gateway};
 use std::path::Path;
 
@@ -23,13 +23,6 @@ fn tls_gateway(hostnames: &str, certs: &[(&str, &Path)]) -> GatewayBuilder {
         b = b.file(&format!("certificates/{id}.pem"), &read(p));
     }
     b
-}
-
-fn served_subject(out: &str) -> String {
-    out.lines()
-        .find(|l| l.starts_with("subject="))
-        .unwrap_or_else(|| panic!("no subject line in {out}"))
-        .to_string()
 }
 
 #[test]
@@ -389,27 +382,8 @@ fn certificate_rotation_under_load_fails_no_request() {
     .env("OUTPOST_TELEMETRY_LOGS_STD_LEVEL", "info")
     .start();
     let p = gw.https_port;
-    let ca = pki.ca().to_str().unwrap().to_owned();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let load: Vec<_> = (0..2)
-        .map(|_| {
-            let (ca, stop) = (ca.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let mut codes = Vec::new();
-                // Bounded: at most 400 requests per thread.
-                for _ in 0..400 {
-                    if stop.load(std::sync::atomic::Ordering::SeqCst) {
-                        break;
-                    }
-                    // Each curl run: a keep-alive connection carrying 3 requests.
-                    let url = format!("https://api.test:{p}/echo/r");
-                    let (code, out) = curl(&["--cacert", &ca, "--resolve", &resolve("api.test", p), &url, &url, &url]);
-                    codes.push((code, out));
-                }
-                codes
-            })
-        })
-        .collect();
+    // Bounded: at most 400 curl runs per thread.
+    let load = HttpsLoad::start("api.test", p, &pki.ca(), 2, 400);
     let (ok, out) = s_client(p, &["-servername", "api.test"], "");
     assert!(ok && served_subject(&out).contains("first.api.test"), "{out}");
     let from = gw.line_count();
@@ -417,15 +391,7 @@ fn certificate_rotation_under_load_fails_no_request() {
     gw.wait_reload_after(from);
     let (ok, out) = s_client(p, &["-servername", "api.test"], "");
     assert!(ok && served_subject(&out).contains("second.api.test"), "{out}");
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    let mut total = 0;
-    for t in load {
-        for (code, out) in t.join().unwrap() {
-            assert_eq!(code, 200, "a request failed during rotation: {out}");
-            total += 1;
-        }
-    }
-    assert!(total > 0);
+    load.finish();
 }
 
 /// `outpost control-plane --tls-cert/--tls-key` serves HTTPS; a gateway

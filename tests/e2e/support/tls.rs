@@ -219,6 +219,14 @@ pub fn s_client(port: u16, args: &[&str], input: &str) -> (bool, String) {
     (ok, text)
 }
 
+/// The `subject=` line of an s_client output (the served certificate).
+pub fn served_subject(out: &str) -> String {
+    out.lines()
+        .find(|l| l.starts_with("subject="))
+        .unwrap_or_else(|| panic!("no subject line in {out}"))
+        .to_string()
+}
+
 /// Runs `curl -sS` with `args`; returns (HTTP status, 0 on failure; output).
 pub fn curl(args: &[&str]) -> (u16, String) {
     let out = Command::new("curl")
@@ -235,4 +243,63 @@ pub fn curl(args: &[&str]) -> (u16, String) {
 /// curl's `--resolve` so that `name`:`port` reaches 127.0.0.1.
 pub fn resolve(name: &str, port: u16) -> String {
     format!("{name}:{port}:127.0.0.1")
+}
+
+/// HTTPS load while something changes (a certificate rotation): `threads`
+/// threads each run curl on one keep-alive connection carrying 3 requests
+/// to `https://HOST:PORT/echo/r`, again and again until [`finish`]
+/// (bounded: at most `max_runs` curl runs per thread).
+///
+/// [`finish`]: HttpsLoad::finish
+pub struct HttpsLoad {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<Vec<(u16, String)>>>,
+}
+
+impl HttpsLoad {
+    pub fn start(host: &str, port: u16, ca: &Path, threads: usize, max_runs: usize) -> HttpsLoad {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let url = format!("https://{host}:{port}/echo/r");
+        let args: Vec<String> = [
+            "--cacert",
+            ca.to_str().expect("a UTF-8 path"),
+            "--resolve",
+            &resolve(host, port),
+            &url,
+            &url,
+            &url,
+        ]
+        .map(String::from)
+        .into();
+        let threads = (0..threads)
+            .map(|_| {
+                let (stop, args) = (stop.clone(), args.clone());
+                std::thread::spawn(move || {
+                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                    let mut results = Vec::new();
+                    for _ in 0..max_runs {
+                        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                            break;
+                        }
+                        results.push(curl(&args));
+                    }
+                    results
+                })
+            })
+            .collect();
+        HttpsLoad { stop, threads }
+    }
+
+    /// Stops the load and asserts that every request was answered 200.
+    pub fn finish(self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut total = 0;
+        for t in self.threads {
+            for (code, out) in t.join().unwrap() {
+                assert_eq!(code, 200, "a request failed under load: {out}");
+                total += 1;
+            }
+        }
+        assert!(total > 0, "the load ran");
+    }
 }
