@@ -1,0 +1,1 @@
+//! The evaluator over the compiled IR; implements [`crate::runtime::Runtime`].
