@@ -383,7 +383,7 @@ pub struct SwitchSection {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Label {
     /// `case pattern:` or `case pattern when cond:`.
-    Case(Pattern, Option<Ast>, usize),
+    Case(Box<Pattern>, Option<Ast>, usize),
     Default(usize),
 }
 
