@@ -38,3 +38,6 @@ pub use context::Context;
 pub use error::{CompileError, EvalError, EvalErrorKind};
 pub use types::{TypeDef, TypeRef};
 pub use value::{Object, Value};
+
+#[cfg(test)]
+pub mod testing;
