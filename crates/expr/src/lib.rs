@@ -41,3 +41,16 @@ pub use value::{Object, Value};
 
 #[cfg(test)]
 pub mod testing;
+
+/// What a policy attribute needs an expression's value to be (the
+/// gateway's `<when condition>` needs `Bool`, `set-status code` `Int`…).
+/// [`Expr::compile_as`] refuses at load an expression whose static type
+/// cannot convert implicitly (`Any` accepts everything).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    Any,
+    Bool,
+    String,
+    Int,
+    Double,
+}

@@ -15,7 +15,7 @@ pub trait Runtime<'a> {
 
     /// Calls `f` (a [`Value::Lambda`] argument) with `args`. Errors if `f`
     /// is not a lambda or has another number of parameters.
-    fn invoke(&mut self, f: &Value<'a>, args: Vec<Value<'a>>) -> EvalResult<Value<'a>>;
+    fn invoke(&mut self, f: &Value<'a>, args: &[Value<'a>]) -> EvalResult<Value<'a>>;
 
     /// The number of parameters of lambda `f` (LINQ overloads such as
     /// `Select((x, i) => …)` choose by it); `None` if `f` is not a lambda.

@@ -85,7 +85,7 @@ impl<'a> Runtime<'a> for TestRt {
         &EMPTY
     }
 
-    fn invoke(&mut self, f: &Value<'a>, args: Vec<Value<'a>>) -> EvalResult<Value<'a>> {
+    fn invoke(&mut self, f: &Value<'a>, args: &[Value<'a>]) -> EvalResult<Value<'a>> {
         let Value::Lambda(i) = f else {
             return Err(EvalError::argument("not a lambda"));
         };
@@ -93,7 +93,7 @@ impl<'a> Runtime<'a> for TestRt {
             .lambdas
             .get(*i as usize)
             .ok_or_else(|| EvalError::argument("no such lambda"))?;
-        f(args.into_iter().map(Value::into_owned).collect())
+        f(args.iter().cloned().map(Value::into_owned).collect())
     }
 
     fn lambda_arity(&self, f: &Value<'a>) -> Option<usize> {
@@ -124,4 +124,10 @@ impl<'a> Runtime<'a> for TestRt {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
+}
+
+/// The context conformance cases run against (the integrator fills it
+/// with a sample request: headers, query, variables, subscription…).
+pub fn sample_context() -> &'static dyn Context {
+    &EMPTY
 }

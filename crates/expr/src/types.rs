@@ -60,12 +60,11 @@ pub type CallStaticFn = for<'a> fn(
     rt: &mut dyn Runtime<'a>,
     name: &str,
     targs: &[TypeRef],
-    args: Vec<Value<'a>>,
+    args: &[Value<'a>],
 ) -> Option<EvalResult<Value<'a>>>;
 
 /// A constructor call `new T<targs>(args)`.
-pub type CtorFn =
-    for<'a> fn(rt: &mut dyn Runtime<'a>, targs: &[TypeRef], args: Vec<Value<'a>>) -> EvalResult<Value<'a>>;
+pub type CtorFn = for<'a> fn(rt: &mut dyn Runtime<'a>, targs: &[TypeRef], args: &[Value<'a>]) -> EvalResult<Value<'a>>;
 
 /// What APIM's allow-list says of a type (reference §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

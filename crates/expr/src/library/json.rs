@@ -13,6 +13,18 @@ use crate::value::{Object, Value};
 
 pub static TYPES: &[&TypeDef] = &[];
 
+/// Parses JSON text as `JToken.Parse` does (Newtonsoft's defaults:
+/// `DateParseHandling.DateTime`, integers as `Int64`/BigInteger, reals as
+/// `Double`): the body reader `Body.As<JObject/JToken/JArray>()` calls it.
+/// A `JsonReaderException` on malformed text.
+pub fn parse<'a>(rt: &mut dyn Runtime<'a>, text: &str) -> EvalResult<Value<'static>> {
+    let _ = (rt, text);
+    Err(crate::error::EvalError::new(
+        crate::error::EvalErrorKind::NotSupported,
+        "JSON is not implemented yet",
+    ))
+}
+
 /// Newtonsoft's LINQ-to-JSON extension methods on non-token receivers
 /// (`IEnumerable<JToken>.Values<T>()`, `Children()`, …). `None`: not one.
 pub fn extension_call<'a>(

@@ -266,35 +266,35 @@ pub fn call_member<'a>(
     recv: Value<'a>,
     name: &str,
     targs: &[TypeRef],
-    args: Vec<Value<'a>>,
+    args: &[Value<'a>],
 ) -> Option<EvalResult<Value<'a>>> {
     if recv.is_null() {
         // Extension methods accept a null receiver; APIM's do (`AsJwt`).
-        return apim::extension_call(rt, &recv, name, targs, &args)
+        return apim::extension_call(rt, &recv, name, targs, args)
             .or_else(|| Some(Err(EvalError::null_ref(format!("{name}()")))));
     }
     let own = match &recv {
-        Value::Str(s) => text::string_call(rt, s.clone(), name, targs, &args),
-        Value::Char(c) => text::char_call(rt, *c, name, targs, &args),
-        Value::DateTime(_) | Value::DateTimeOffset(_) | Value::TimeSpan(_) => time::call(rt, &recv, name, targs, &args),
-        Value::Ns(_) | Value::Dict(_) => context::call(rt, &recv, name, targs, &args),
-        Value::Obj(o) => o.call(rt, o, name, targs, &args),
+        Value::Str(s) => text::string_call(rt, s.clone(), name, targs, args),
+        Value::Char(c) => text::char_call(rt, *c, name, targs, args),
+        Value::DateTime(_) | Value::DateTimeOffset(_) | Value::TimeSpan(_) => time::call(rt, &recv, name, targs, args),
+        Value::Ns(_) | Value::Dict(_) => context::call(rt, &recv, name, targs, args),
+        Value::Obj(o) => o.call(rt, o, name, targs, args),
         Value::Lambda(_) => None,
-        v => numbers::call(rt, v, name, targs, &args),
+        v => numbers::call(rt, v, name, targs, args),
     };
     if own.is_some() {
         return own;
     }
-    if let Some(r) = object_call(&recv, name, &args) {
+    if let Some(r) = object_call(&recv, name, args) {
         return Some(r);
     }
-    if let Some(r) = apim::extension_call(rt, &recv, name, targs, &args) {
+    if let Some(r) = apim::extension_call(rt, &recv, name, targs, args) {
         return Some(r);
     }
-    if let Some(r) = json::extension_call(rt, &recv, name, targs, &args) {
+    if let Some(r) = json::extension_call(rt, &recv, name, targs, args) {
         return Some(r);
     }
-    if let Some(r) = xml::extension_call(rt, &recv, name, targs, &args) {
+    if let Some(r) = xml::extension_call(rt, &recv, name, targs, args) {
         return Some(r);
     }
     collections::linq_call(rt, recv, name, targs, args)
@@ -377,13 +377,13 @@ pub fn call_static<'a>(
     ty: &'static TypeDef,
     name: &str,
     targs: &[TypeRef],
-    args: Vec<Value<'a>>,
+    args: &[Value<'a>],
 ) -> Option<EvalResult<Value<'a>>> {
     ty.call_static.and_then(|f| f(rt, name, targs, args))
 }
 
 /// `new T<targs>(args)`.
-pub fn construct<'a>(rt: &mut dyn Runtime<'a>, ty: &TypeRef, args: Vec<Value<'a>>) -> EvalResult<Value<'a>> {
+pub fn construct<'a>(rt: &mut dyn Runtime<'a>, ty: &TypeRef, args: &[Value<'a>]) -> EvalResult<Value<'a>> {
     match ty {
         TypeRef::Named(d, targs) => match d.ctor {
             Some(f) => f(rt, targs, args),

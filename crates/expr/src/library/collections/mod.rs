@@ -26,7 +26,7 @@ pub fn linq_call<'a>(
     recv: Value<'a>,
     name: &str,
     targs: &[TypeRef],
-    args: Vec<Value<'a>>,
+    args: &[Value<'a>],
 ) -> Option<EvalResult<Value<'a>>> {
     let _ = (rt, recv, name, targs, args);
     None
