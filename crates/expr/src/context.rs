@@ -1,9 +1,15 @@
 //! The narrow interface between the language and the gateway: the names
 //! of everything an expression can read from `context` ([`Ns`],
-//! [`DictKind`], [`TextField`], [`IntField`]) and the [`Context`] trait the
-//! gateway implements over its per-request state. Everything takes `&self`
-//! and may return borrowed text, so evaluating
-//! `context.Request.Headers.GetValueOrDefault("h", "")` copies nothing.
+//! [`DictKind`], [`TextField`], [`IntField`], [`FlagField`],
+//! [`DateField`]) and the [`Context`] trait the gateway implements over its
+//! per-request state. Everything takes `&self` and may return borrowed
+//! text, so evaluating `context.Request.Headers.GetValueOrDefault("h", "")`
+//! copies nothing.
+//!
+//! Invariant: the trait is the whole surface: the library's `context`
+//! family (`library::context`) maps every member of APIM's `context` API
+//! (reference §3) to one of these calls, so the gateway never sees the
+//! language's values other than `context.Variables`.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -18,12 +24,14 @@ pub enum Msg {
     Response,
 }
 
-/// Which URL of the request: the current one (`context.Request.Url`, after
-/// rewrite-uri) or the one the client sent (`context.Request.OriginalUrl`).
+/// Which URL: the request's current one (`context.Request.Url`, after
+/// rewrite-uri), the one the client sent (`context.Request.OriginalUrl`),
+/// or the API's backend (`context.Api.ServiceUrl`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UrlKind {
     Current,
     Original,
+    Service,
 }
 
 /// A read-only dictionary of `context`.
@@ -31,12 +39,14 @@ pub enum UrlKind {
 pub enum DictKind {
     /// `context.Request.Headers` / `context.Response.Headers`: string → string[].
     Headers(Msg),
-    /// `context.Request.Url.Query`: string → string[].
+    /// `Url.Query`: string → string[].
     Query(UrlKind),
     /// `context.Request.MatchedParameters`: string → string.
     MatchedParameters,
     /// `context.Variables`: string → object.
     Variables,
+    /// `context.Deployment.Certificates`: id → X509Certificate2.
+    Certificates,
 }
 
 impl DictKind {
@@ -46,6 +56,7 @@ impl DictKind {
             DictKind::Headers(_) | DictKind::Query(_) => "string[]",
             DictKind::MatchedParameters => "string",
             DictKind::Variables => "object",
+            DictKind::Certificates => "X509Certificate2",
         }
     }
 }
@@ -57,15 +68,17 @@ impl fmt::Display for DictKind {
             DictKind::Headers(Msg::Response) => f.write_str("context.Response.Headers"),
             DictKind::Query(UrlKind::Current) => f.write_str("context.Request.Url.Query"),
             DictKind::Query(UrlKind::Original) => f.write_str("context.Request.OriginalUrl.Query"),
+            DictKind::Query(UrlKind::Service) => f.write_str("context.Api.ServiceUrl.Query"),
             DictKind::MatchedParameters => f.write_str("context.Request.MatchedParameters"),
             DictKind::Variables => f.write_str("context.Variables"),
+            DictKind::Certificates => f.write_str("context.Deployment.Certificates"),
         }
     }
 }
 
 /// An object reachable from `context`. Evaluating one yields a tag, or
-/// `null` when [`Context::present`](super::Context::present) says the
-/// object is absent (no subscription, no product, no error yet, ...).
+/// `null` when [`Context::present`] says the object is absent (no
+/// subscription, no product, no error yet, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ns {
     Context,
@@ -75,29 +88,17 @@ pub enum Ns {
     Body(Msg),
     Subscription,
     Api,
+    /// `context.Api.SubscriptionKeyParameterNames`.
+    KeyNames,
     Operation,
     Product,
     User,
     Deployment,
+    /// `context.Deployment.Gateway`.
+    Gateway,
+    Backend,
+    Workspace,
     LastError,
-    /// `context.Request.Certificate`: the client certificate (null without one).
-    Certificate,
-    /// `Certificate.SubjectName` / `.IssuerName` (an `X500DistinguishedName`).
-    CertName(CertName),
-}
-
-/// Which distinguished name of the client certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CertName {
-    Subject,
-    Issuer,
-}
-
-/// A DateTime-valued member of the client certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CertDate {
-    NotBefore,
-    NotAfter,
 }
 
 impl Ns {
@@ -105,7 +106,15 @@ impl Ns {
     pub fn may_be_absent(self) -> bool {
         matches!(
             self,
-            Ns::Response | Ns::Subscription | Ns::Product | Ns::User | Ns::LastError | Ns::Certificate
+            Ns::Response
+                | Ns::Subscription
+                | Ns::Product
+                | Ns::User
+                | Ns::LastError
+                | Ns::Body(_)
+                | Ns::Backend
+                | Ns::Workspace
+                | Ns::Url(UrlKind::Service)
         )
     }
 }
@@ -118,18 +127,20 @@ impl fmt::Display for Ns {
             Ns::Response => "context.Response",
             Ns::Url(UrlKind::Current) => "context.Request.Url",
             Ns::Url(UrlKind::Original) => "context.Request.OriginalUrl",
+            Ns::Url(UrlKind::Service) => "context.Api.ServiceUrl",
             Ns::Body(Msg::Request) => "context.Request.Body",
             Ns::Body(Msg::Response) => "context.Response.Body",
             Ns::Subscription => "context.Subscription",
             Ns::Api => "context.Api",
+            Ns::KeyNames => "context.Api.SubscriptionKeyParameterNames",
             Ns::Operation => "context.Operation",
             Ns::Product => "context.Product",
             Ns::User => "context.User",
             Ns::Deployment => "context.Deployment",
+            Ns::Gateway => "context.Deployment.Gateway",
+            Ns::Backend => "context.Backend",
+            Ns::Workspace => "context.Workspace",
             Ns::LastError => "context.LastError",
-            Ns::Certificate => "context.Request.Certificate",
-            Ns::CertName(CertName::Subject) => "context.Request.Certificate.SubjectName",
-            Ns::CertName(CertName::Issuer) => "context.Request.Certificate.IssuerName",
         })
     }
 }
@@ -159,19 +170,35 @@ pub enum TextField {
     ApiPath,
     ApiVersion,
     ApiRevision,
+    /// `SubscriptionKeyParameterNames.Header` / `.Query`.
+    ApiKeyHeaderName,
+    ApiKeyQueryName,
     OperationId,
     OperationName,
     OperationMethod,
     OperationUrlTemplate,
     ProductId,
     ProductName,
+    /// `Product.State`: "Published" or "NotPublished".
+    ProductState,
     UserId,
     UserEmail,
     UserFirstName,
     UserLastName,
+    UserNote,
     DeploymentGatewayId,
     DeploymentRegion,
+    DeploymentServiceId,
     DeploymentServiceName,
+    /// `Deployment.Gateway.Id` / `.InstanceId`.
+    GatewayId,
+    GatewayInstanceId,
+    BackendId,
+    BackendAzureRegion,
+    /// `Backend.Type`: "Single" or "Pool".
+    BackendType,
+    WorkspaceId,
+    WorkspaceName,
     LastErrorSource,
     LastErrorReason,
     LastErrorMessage,
@@ -179,19 +206,8 @@ pub enum TextField {
     LastErrorSection,
     LastErrorPath,
     LastErrorPolicyId,
-    /// `context.RequestId` (a Guid in APIM), in its "D" form.
+    /// `context.RequestId` (a Guid), in its "D" form.
     RequestId,
-    /// `Certificate.Subject` / `.SubjectName.Name`, formatted as .NET does
-    /// (`CN=client, O=Example, C=NL`: most specific first).
-    CertSubject,
-    /// `Certificate.Issuer` / `.IssuerName.Name`.
-    CertIssuer,
-    /// `Certificate.Thumbprint`: SHA-1 of the DER, uppercase hex.
-    CertThumbprint,
-    /// `Certificate.SerialNumber`: uppercase hex, big-endian.
-    CertSerialNumber,
-    /// `Certificate.ToString()`: .NET's `[Subject]`… block.
-    CertText,
 }
 
 /// An int-valued member of `context`.
@@ -199,8 +215,29 @@ pub enum TextField {
 pub enum IntField {
     UrlPort(UrlKind),
     ResponseStatusCode,
-    /// `Certificate.Version` (3 for X.509 v3).
-    CertVersion,
+    /// `Product.SubscriptionsLimit` (negative: null, no limit).
+    ProductSubscriptionsLimit,
+}
+
+/// A bool-valued member of `context`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FlagField {
+    /// `context.Tracing`.
+    Tracing,
+    ApiIsCurrentRevision,
+    ProductApprovalRequired,
+    ProductSubscriptionRequired,
+    /// `Deployment.Gateway.IsManaged` (false on a self-hosted gateway).
+    GatewayIsManaged,
+}
+
+/// A DateTime-valued member of `context` (`None`: null).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DateField {
+    SubscriptionCreated,
+    SubscriptionStart,
+    SubscriptionEnd,
+    UserRegistration,
 }
 
 /// The values of one header or query parameter, in order of appearance.
@@ -240,6 +277,20 @@ pub trait Context {
     /// An int member (`Url.Port`, `Response.StatusCode`).
     fn int(&self, field: IntField) -> i32;
 
+    /// A bool member (`context.Tracing`, `Api.IsCurrentRevision`…).
+    fn flag(&self, field: FlagField) -> bool {
+        matches!(
+            field,
+            FlagField::ApiIsCurrentRevision | FlagField::ProductSubscriptionRequired
+        )
+    }
+
+    /// A DateTime member (`Subscription.CreatedDate`…); `None` is null.
+    fn date(&self, field: DateField) -> Option<DateTime> {
+        let _ = field;
+        None
+    }
+
     /// Whether an object that may be absent ([`Ns::may_be_absent`]) is there:
     /// `context.Subscription` is null without a subscription,
     /// `context.LastError` outside on-error, and so on.
@@ -248,14 +299,37 @@ pub trait Context {
     /// A request or response header (name case-insensitive).
     fn header(&self, msg: Msg, name: &str) -> Option<Values<'_>>;
 
-    /// A query parameter of the current or original URL.
+    /// Every header of the message as (name, value), in order, one entry per
+    /// field line (the library groups them by name).
+    fn headers(&self, msg: Msg) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        let _ = msg;
+        Vec::new()
+    }
+
+    /// A query parameter of a URL.
     fn query(&self, url: UrlKind, name: &str) -> Option<Values<'_>>;
+
+    /// Every query parameter of a URL as (name, value), in order.
+    fn query_pairs(&self, url: UrlKind) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        let _ = url;
+        Vec::new()
+    }
 
     /// A parameter matched by the operation's URL template.
     fn matched_parameter(&self, name: &str) -> Option<Cow<'_, str>>;
 
+    /// Every matched parameter as (name, value).
+    fn matched_parameters(&self) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        Vec::new()
+    }
+
     /// A variable set by set-variable (see [`Value::borrowed`]).
     fn variable(&self, name: &str) -> Option<Value<'_>>;
+
+    /// The names of every variable, in the order they were first set.
+    fn variable_names(&self) -> Vec<Cow<'_, str>> {
+        Vec::new()
+    }
 
     /// Sets a variable (used by the engine's set-variable, never by an
     /// expression: `context` is read-only to expressions).
@@ -272,11 +346,9 @@ pub trait Context {
         DateTime::now_utc()
     }
 
-    /// `Certificate.NotBefore` / `.NotAfter` (read only when the certificate
-    /// is present).
-    fn certificate_date(&self, which: CertDate) -> DateTime {
-        let _ = which;
-        DateTime::from_unix_seconds(0)
+    /// The DER encoding of the client certificate, when one was sent.
+    fn client_certificate(&self) -> Option<Cow<'_, [u8]>> {
+        None
     }
 
     /// `Certificate.Verify()`: whether the client certificate chains to a
@@ -285,11 +357,25 @@ pub trait Context {
         false
     }
 
-    /// `context.Request.Body.As<string>(preserveContent)`: the body text, or
-    /// a message saying why it is not available (the engine buffers bodies
-    /// only where a policy asks for them).
-    fn body(&self, msg: Msg, preserve_content: bool) -> Result<Cow<'_, str>, String> {
+    /// `context.Deployment.Certificates`: (id, DER) of the gateway's
+    /// certificates.
+    fn certificates(&self) -> Vec<(Cow<'_, str>, Cow<'_, [u8]>)> {
+        Vec::new()
+    }
+
+    /// `context.Request.Body` / `context.Response.Body`: the body bytes, or
+    /// a message saying why they are not available (the engine buffers
+    /// bodies only where a policy asks for them). `preserve_content: false`
+    /// consumes the body, as in APIM (the engine decides what that means
+    /// for the message it forwards).
+    fn body(&self, msg: Msg, preserve_content: bool) -> Result<Cow<'_, [u8]>, String> {
         let _ = (msg, preserve_content);
         Err("the message body is not available to expressions here".into())
+    }
+
+    /// `context.Trace(message)`: records a trace message (a no-op unless
+    /// tracing is on).
+    fn trace(&self, message: &str) {
+        let _ = message;
     }
 }

@@ -133,8 +133,177 @@ impl<'a> Runtime<'a> for TestRt {
     }
 }
 
-/// The context conformance cases run against (the integrator fills it
-/// with a sample request: headers, query, variables, subscription…).
+/// The sample request conformance cases run against: `POST
+/// https://api.contoso.com/echo/resource/42?x=1&y=2&x=3` from 10.0.0.7 with
+/// JSON body `{"a":1,"items":[{"id":1,"ok":true},{"id":2,"ok":false}],"name":"x"}`,
+/// headers `Content-Type: application/json`, `User-Agent: Mozilla/5.0
+/// (iPhone)`, `X-Multi: a` and `X-Multi: b`, `Authorization: Basic
+/// dXNlcjpwYXNz` (user:pass); matched parameter `id` = 42; variables
+/// `count` = 5 (int), `name` = "outpost", `flag` = true; subscription
+/// `sub1` (key `key-123`, name `Starter sub`) in product `starter`
+/// (`Starter`); API `echo-api` (`Echo API`, path `echo`, service URL
+/// `http://backend:8080/api`), operation `get-resource` (`GET
+/// /resource/{id}`); response 200 OK with `Content-Type: text/plain`;
+/// deployment `gw-1` in region `local`; no LastError, no user, no client
+/// certificate; the clock at 2024-01-02T03:04:05Z.
 pub fn sample_context() -> &'static dyn Context {
-    &EMPTY
+    &SAMPLE
+}
+
+static SAMPLE: SampleContext = SampleContext;
+
+/// See [`sample_context`].
+pub struct SampleContext;
+
+const SAMPLE_HEADERS: &[(&str, &str)] = &[
+    ("Host", "api.contoso.com"),
+    ("Content-Type", "application/json"),
+    ("User-Agent", "Mozilla/5.0 (iPhone)"),
+    ("X-Multi", "a"),
+    ("X-Multi", "b"),
+    ("Authorization", "Basic dXNlcjpwYXNz"),
+];
+const SAMPLE_QUERY: &[(&str, &str)] = &[("x", "1"), ("y", "2"), ("x", "3")];
+const SAMPLE_BODY: &str = r#"{"a":1,"items":[{"id":1,"ok":true},{"id":2,"ok":false}],"name":"x"}"#;
+
+impl Context for SampleContext {
+    fn text(&self, f: TextField) -> Option<Cow<'_, str>> {
+        use TextField as T;
+        Some(Cow::Borrowed(match f {
+            T::RequestMethod => "POST",
+            T::IpAddress => "10.0.0.7",
+            T::UrlScheme(UrlKind::Service) => "http",
+            T::UrlScheme(_) => "https",
+            T::UrlHost(UrlKind::Service) => "backend",
+            T::UrlHost(_) => "api.contoso.com",
+            T::UrlPath(UrlKind::Service) => "/api",
+            T::UrlPath(_) => "/echo/resource/42",
+            T::UrlQueryString(UrlKind::Service) => "",
+            T::UrlQueryString(_) => "?x=1&y=2&x=3",
+            T::UrlFull(UrlKind::Service) => "http://backend:8080/api",
+            T::UrlFull(_) => "https://api.contoso.com/echo/resource/42?x=1&y=2&x=3",
+            T::ResponseStatusReason => "OK",
+            T::SubscriptionId => "sub1",
+            T::SubscriptionKey | T::SubscriptionPrimaryKey => "key-123",
+            T::SubscriptionName => "Starter sub",
+            T::SubscriptionSecondaryKey => "key-456",
+            T::ApiId => "echo-api",
+            T::ApiName => "Echo API",
+            T::ApiPath => "echo",
+            T::ApiVersion => return None,
+            T::ApiRevision => "1",
+            T::ApiKeyHeaderName => "Ocp-Apim-Subscription-Key",
+            T::ApiKeyQueryName => "subscription-key",
+            T::OperationId => "get-resource",
+            T::OperationName => "Get resource",
+            T::OperationMethod => "GET",
+            T::OperationUrlTemplate => "/resource/{id}",
+            T::ProductId => "starter",
+            T::ProductName => "Starter",
+            T::ProductState => "Published",
+            T::DeploymentGatewayId | T::GatewayId => "gw-1",
+            T::GatewayInstanceId => "gw-1-instance",
+            T::DeploymentRegion => "local",
+            T::DeploymentServiceId => "/outpost",
+            T::DeploymentServiceName => "outpost",
+            T::RequestId => "0f8fad5b-d9cb-469f-a165-70867728950e",
+            _ => return None,
+        }))
+    }
+    fn int(&self, f: IntField) -> i32 {
+        match f {
+            IntField::UrlPort(UrlKind::Service) => 8080,
+            IntField::UrlPort(_) => 443,
+            IntField::ResponseStatusCode => 200,
+            IntField::ProductSubscriptionsLimit => -1,
+        }
+    }
+    fn present(&self, ns: Ns) -> bool {
+        !matches!(ns, Ns::LastError | Ns::User | Ns::Backend | Ns::Workspace)
+    }
+    fn header(&self, msg: Msg, name: &str) -> Option<Values<'_>> {
+        let vs: Vec<Cow<'_, str>> = match msg {
+            Msg::Request => SAMPLE_HEADERS
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| Cow::Borrowed(*v))
+                .collect(),
+            Msg::Response => ["text/plain"]
+                .iter()
+                .filter(|_| name.eq_ignore_ascii_case("Content-Type"))
+                .map(|v| Cow::Borrowed(*v))
+                .collect(),
+        };
+        match vs.len() {
+            0 => None,
+            1 => vs.into_iter().next().map(Values::One),
+            _ => Some(Values::Many(vs)),
+        }
+    }
+    fn headers(&self, msg: Msg) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        match msg {
+            Msg::Request => SAMPLE_HEADERS
+                .iter()
+                .map(|(n, v)| (Cow::Borrowed(*n), Cow::Borrowed(*v)))
+                .collect(),
+            Msg::Response => vec![(Cow::Borrowed("Content-Type"), Cow::Borrowed("text/plain"))],
+        }
+    }
+    fn query(&self, url: UrlKind, name: &str) -> Option<Values<'_>> {
+        if url == UrlKind::Service {
+            return None;
+        }
+        let vs: Vec<Cow<'_, str>> = SAMPLE_QUERY
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, v)| Cow::Borrowed(*v))
+            .collect();
+        match vs.len() {
+            0 => None,
+            1 => vs.into_iter().next().map(Values::One),
+            _ => Some(Values::Many(vs)),
+        }
+    }
+    fn query_pairs(&self, url: UrlKind) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        if url == UrlKind::Service {
+            return Vec::new();
+        }
+        SAMPLE_QUERY
+            .iter()
+            .map(|(n, v)| (Cow::Borrowed(*n), Cow::Borrowed(*v)))
+            .collect()
+    }
+    fn matched_parameter(&self, name: &str) -> Option<Cow<'_, str>> {
+        (name == "id").then_some(Cow::Borrowed("42"))
+    }
+    fn matched_parameters(&self) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        vec![(Cow::Borrowed("id"), Cow::Borrowed("42"))]
+    }
+    fn variable(&self, name: &str) -> Option<Value<'_>> {
+        Some(match name {
+            "count" => Value::Int(5),
+            "name" => Value::str("outpost"),
+            "flag" => Value::Bool(true),
+            _ => return None,
+        })
+    }
+    fn variable_names(&self) -> Vec<Cow<'_, str>> {
+        vec![Cow::Borrowed("count"), Cow::Borrowed("name"), Cow::Borrowed("flag")]
+    }
+    fn set_variable(&mut self, _: &str, _: Value<'static>) {}
+    fn timestamp(&self) -> DateTime {
+        DateTime::from_unix_seconds(1_704_164_645)
+    }
+    fn elapsed(&self) -> TimeSpan {
+        TimeSpan::from_millis(5)
+    }
+    fn now(&self) -> DateTime {
+        DateTime::from_unix_seconds(1_704_164_645)
+    }
+    fn body(&self, msg: Msg, _: bool) -> Result<Cow<'_, [u8]>, String> {
+        Ok(Cow::Borrowed(match msg {
+            Msg::Request => SAMPLE_BODY.as_bytes(),
+            Msg::Response => b"hello",
+        }))
+    }
 }
