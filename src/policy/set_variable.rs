@@ -7,7 +7,7 @@
 
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::{Expr, Type, Value};
+use super::expr::{Expr, Want, Value};
 use super::failure::Failure;
 use super::text::is_expression;
 
@@ -31,7 +31,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetVariable, Compil
     let raw = c.required(el, "value")?;
     let value = if is_expression(raw) {
         VarValue::Expr(
-            c.expr_attr(el, "value", Type::Object)?
+            c.expr_attr(el, "value", Want::Any)?
                 .ok_or_else(|| c.error(el, "missing attribute `value`"))?,
         )
     } else {

@@ -7,7 +7,7 @@
 //! own, else the compiler's) and the line of the element or attribute at
 //! fault; expressions are compiled (and type-checked) here, once.
 
-use super::super::expr::{Expr, Type};
+use super::super::expr::{Expr, Want};
 use super::super::text::Text;
 use super::{children, CompileError, Compiler, Element, Node, Section};
 
@@ -48,7 +48,7 @@ impl Compiler<'_> {
     }
 
     /// An attribute that may hold an expression.
-    pub fn text_attr(&self, el: &Element, name: &str, ty: Type) -> Result<Option<Text>, CompileError> {
+    pub fn text_attr(&self, el: &Element, name: &str, ty: Want) -> Result<Option<Text>, CompileError> {
         let Some(a) = el.attrs.iter().find(|a| a.name == name) else {
             return Ok(None);
         };
@@ -60,11 +60,11 @@ impl Compiler<'_> {
     }
 
     /// An attribute that must be an expression (a condition, a key).
-    pub fn expr_attr(&self, el: &Element, name: &str, ty: Type) -> Result<Option<Expr>, CompileError> {
+    pub fn expr_attr(&self, el: &Element, name: &str, ty: Want) -> Result<Option<Expr>, CompileError> {
         let Some(a) = el.attrs.iter().find(|a| a.name == name) else {
             return Ok(None);
         };
-        let compiled = if ty == Type::Object {
+        let compiled = if ty == Want::Any {
             Expr::compile(a.value.trim())
         } else {
             Expr::compile_as(a.value.trim(), ty)
@@ -98,7 +98,7 @@ impl Compiler<'_> {
     }
 
     /// The text content of an element (literal or one expression).
-    pub fn content(&self, el: &Element, ty: Type) -> Result<Text, CompileError> {
+    pub fn content(&self, el: &Element, ty: Want) -> Result<Text, CompileError> {
         let mut s = String::new();
         let mut line = el.line;
         for n in &el.children {
@@ -133,7 +133,7 @@ impl Compiler<'_> {
             if child.name != "value" {
                 return Err(self.error(child, format!("unexpected element inside <{}>", el.name)));
             }
-            out.push(self.content(child, Type::String)?);
+            out.push(self.content(child, Want::String)?);
         }
         Ok(out)
     }
