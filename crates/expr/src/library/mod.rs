@@ -43,6 +43,7 @@ pub mod apim;
 pub mod collections;
 pub mod context;
 pub mod crypto;
+pub mod docs;
 pub mod json;
 pub mod net;
 pub mod numbers;
