@@ -173,7 +173,7 @@ impl Parser<'_> {
                 return Err(self.unexpected("`case`, `default` or `}` in the `switch`"));
             }
             let mut body = Vec::new();
-            while !self.is("}") && !self.is_kw("case") && !(self.is_kw("default") && self.is_at(1, ":")) {
+            while !self.section_end() {
                 if self.peek() == &Tok::Eof {
                     return Err(self.unexpected("`}` to close the `switch`"));
                 }
@@ -182,6 +182,11 @@ impl Parser<'_> {
             sections.push(SwitchSection { labels, body });
         }
         Ok(Stmt::Switch { value, sections, pos })
+    }
+
+    /// Whether the cursor is at the end of a switch section's statements.
+    fn section_end(&self) -> bool {
+        self.is("}") || self.is_kw("case") || (self.is_kw("default") && self.is_at(1, ":"))
     }
 
     fn try_stmt(&mut self, pos: usize) -> Result<Stmt, CompileError> {

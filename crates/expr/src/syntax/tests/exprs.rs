@@ -3,9 +3,12 @@
 use super::pe;
 
 fn table(cases: &[(&str, &str)]) {
-    for (src, want) in cases {
-        assert_eq!(pe(src), *want, "source: {src}");
-    }
+    let bad: Vec<String> = cases
+        .iter()
+        .filter(|(src, want)| pe(src) != *want)
+        .map(|(src, want)| format!("{src}\n   got {}\n  want {want}", pe(src)))
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
 #[test]

@@ -4,8 +4,12 @@
 //! (`docs`), and a no-panic fuzz over random bytes and token soups
 //! (`fuzz`).
 
+mod docs;
+mod errors;
 mod exprs;
+mod fuzz;
 mod print;
+mod stmts;
 
 pub(crate) use print::{print_block, print_expr};
 
