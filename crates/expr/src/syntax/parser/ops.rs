@@ -19,24 +19,27 @@ const MUL: u8 = 9;
 const REL: u8 = 6;
 
 impl Parser<'_> {
-    /// A full expression: assignment, lambda, `throw`, conditional.
+    /// A full expression: assignment, lambda, `throw`, conditional. (The
+    /// levels down to `binary` are merged into few functions: the stack
+    /// per nesting level stays small even unoptimised.)
     pub(super) fn expr(&mut self) -> Result<Ast, CompileError> {
-        self.nested(|p| p.expr_inner())
-    }
-
-    fn expr_inner(&mut self) -> Result<Ast, CompileError> {
+        self.enter()?;
         if self.is_kw("throw") {
-            return self.throw_expr();
+            let e = self.throw_expr()?;
+            self.leave();
+            return Ok(e);
         }
         let lhs = self.conditional()?;
         let pos = self.pos();
         let Some((op, len)) = self.assign_op() else {
+            self.leave();
             return Ok(lhs);
         };
         for _ in 0..len {
             self.bump();
         }
         let value = self.expr()?;
+        self.leave();
         Ok(node(
             Kind::Assign {
                 op,
@@ -76,8 +79,23 @@ impl Parser<'_> {
         Some((op, 1))
     }
 
+    /// `c ? a : b` over `l ?? r` (right-associative) over the binary
+    /// operators.
     fn conditional(&mut self) -> Result<Ast, CompileError> {
-        let cond = self.coalesce()?;
+        let mut cond = self.binary(0)?;
+        if self.is("??") {
+            let pos = self.pos();
+            self.bump();
+            let r = if self.is_kw("throw") {
+                self.throw_expr()?
+            } else {
+                self.enter()?;
+                let r = self.coalesce_operand()?;
+                self.leave();
+                r
+            };
+            cond = node(Kind::Binary(BinOp::Coalesce, Box::new(cond), Box::new(r)), pos);
+        }
         if !self.is("?") {
             return Ok(cond);
         }
@@ -89,7 +107,8 @@ impl Parser<'_> {
         Ok(node(Kind::Cond(Box::new(cond), Box::new(a), Box::new(b)), pos))
     }
 
-    fn coalesce(&mut self) -> Result<Ast, CompileError> {
+    /// The right operand of `??`: `b ?? c ?? …` (right-associative).
+    fn coalesce_operand(&mut self) -> Result<Ast, CompileError> {
         let l = self.binary(0)?;
         if !self.is("??") {
             return Ok(l);
@@ -99,7 +118,10 @@ impl Parser<'_> {
         let r = if self.is_kw("throw") {
             self.throw_expr()?
         } else {
-            self.nested(|p| p.coalesce())?
+            self.enter()?;
+            let r = self.coalesce_operand()?;
+            self.leave();
+            r
         };
         Ok(node(Kind::Binary(BinOp::Coalesce, Box::new(l), Box::new(r)), pos))
     }

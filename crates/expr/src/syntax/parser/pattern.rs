@@ -11,11 +11,27 @@
 use super::super::ast::Pattern;
 use super::super::lexer::Tok;
 use super::super::CompileError;
+use super::primary::starts_operand;
 use super::{Parser, PREDEFINED};
 
 impl Parser<'_> {
     /// A pattern after `is` (`case_label` false) or `case` (true).
     pub(super) fn pattern(&mut self, case_label: bool) -> Result<Pattern, CompileError> {
+        let pos = self.pos();
+        if let Tok::Ident(w) = self.peek() {
+            if matches!(w.as_str(), "not" | "and" | "or") && starts_operand(self.peek_at(1)) {
+                return Err(CompileError::at(
+                    pos,
+                    format!("`{w}` patterns are C# 9, not the C# 7 of policy expressions"),
+                ));
+            }
+        }
+        if self.is("{") || (self.is("(") && self.is_at(1, ")")) {
+            return Err(CompileError::at(
+                pos,
+                "property and positional patterns are C# 8, not the C# 7 of policy expressions",
+            ));
+        }
         if self.is_word("var") {
             if let Tok::Ident(name) = self.peek_at(1).clone() {
                 self.bump();

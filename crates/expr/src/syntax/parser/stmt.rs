@@ -72,6 +72,9 @@ impl Parser<'_> {
                 if w == "yield" && matches!(self.peek_at(1), Tok::Kw("return" | "break")) {
                     return Err(CompileError::at(pos, "`yield` is not supported in policy expressions"));
                 }
+                if w == "var" && self.is_at(1, "(") {
+                    return Err(CompileError::at(pos, "deconstruction (tuples) is not supported"));
+                }
                 if w == "await" && super::primary::starts_operand(self.peek_at(1)) {
                     return Err(CompileError::at(pos, "`await` is not supported in policy expressions"));
                 }

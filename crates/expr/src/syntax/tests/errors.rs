@@ -82,6 +82,9 @@ fn expression_errors() {
         ("99999999999999999999", 0, "too large"),
         ("a ` b", 2, "unexpected character"),
         ("#if X", 0, "preprocessor"),
+        ("x is not null", 5, "C# 9"),
+        ("x is { Length: 1 }", 5, "property and positional patterns"),
+        ("x is string ? 1", 15, "expected `:`"),
     ]);
 }
 
@@ -130,6 +133,9 @@ fn statement_errors() {
         ("switch (x) { case 1: ", 21, "`}` to close the `switch`"),
         ("catch { }", 0, "expected an expression, found keyword `catch`"),
         ("else { }", 0, "found keyword `else`"),
+        ("var (a, b) = t;", 0, "deconstruction"),
+        ("(int, string) t = x;", 4, "tuples are not supported"),
+        ("switch (o) { case not null: break; }", 18, "C# 9"),
     ]);
 }
 

@@ -250,3 +250,22 @@ fn mutated_examples_never_panic() {
         run_all(&src);
     }
 }
+
+/// Input at and beyond the nesting bound parses (or fails) within a
+/// 512 KiB stack even unoptimised (measured: 384 KiB does not suffice for
+/// 100 nested parentheses in a debug build, about 4 KiB per level),
+/// leaving most of a 2 MiB thread to the checker and the evaluator.
+#[test]
+fn deep_input_fits_a_small_stack() {
+    let r = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(|| {
+            for open in OPENERS {
+                for n in [99usize, 100, 101, 150] {
+                    run_all(&format!("{}1", open.repeat(n)));
+                }
+            }
+        })
+        .map(|t| t.join());
+    assert!(matches!(r, Ok(Ok(()))));
+}
