@@ -77,6 +77,20 @@ const EXPRESSIONS: &[&str] = &[
     r#"context.Deployment.Region"#,
     r#"$"{context.Api.Name}-{context.Operation.Id}""#,
     r#"context.Request.Url.Scheme + "://" + context.Request.Url.Host + ":" + context.Request.Url.Port"#,
+    // Shapes seen in published community policies.
+    r#"context.Request.Headers.GetValueOrDefault("Ocp-Apim-Subscription-Key", "").Substring(0, 8)"#,
+    r#"(int)context.Response.StatusCode >= 400"#,
+    r#"String.Format("{0:yyyy-MM-ddTHH:mm:ss.fffZ}", DateTime.UtcNow)"#,
+    r#"DateTime.UtcNow.ToString("o")"#,
+    r#"((IResponse)context.Variables["resp"]).Body.As<JArray>().Select(t => (string)t["id"]).ToList()"#,
+    r#"context.Request.Body.As<JObject>(true).SelectTokens("$..id").Select(t => t.ToString()).Aggregate((a, b) => a + "," + b)"#,
+    r#"context.Request.Headers.ContainsKey("X-Forwarded-For") ? context.Request.Headers["X-Forwarded-For"][0].Split(',')[0].Trim() : context.Request.IpAddress"#,
+    r#"string.Join("&", context.Request.Url.Query.Select(q => $"{q.Key}={string.Join(",", q.Value)}"))"#,
+    r#"context.Request.Body?.As<JObject>(true)?["items"]?.Count() ?? 0"#,
+    r#"context.Variables.GetValueOrDefault<int>("retry", 0) < 3"#,
+    r#"$"{context.Request.Method,-7}|{context.Response.StatusCode:D3}|{context.Elapsed.TotalMilliseconds:F1}""#,
+    r#"new Random(context.RequestId.GetHashCode()).Next(0, 100) < 10"#,
+    r#"BitConverter.ToString(new SHA256Managed().ComputeHash(Encoding.UTF8.GetBytes(s))).Replace("-", "").ToLowerInvariant()"#,
 ];
 
 /// Statement blocks (`@{ … }` bodies).
@@ -187,6 +201,34 @@ const BLOCKS: &[&str] = &[
     var d = new Dictionary<string, string> { { "a", "1" } };
     string v;
     return d.TryGetValue("a", out v) ? v : string.Join(",", list);
+    "#,
+    r#"
+    var requestBody = context.Request.Body?.As<JObject>(true);
+    string[] roles = ((Jwt)context.Variables["jwt"]).Claims.GetValueOrDefault("roles", new string[0]);
+    return roles.Any(r => r == "admin") && requestBody != null;
+    "#,
+    r#"
+    var sb = new System.Text.StringBuilder();
+    int i = 0;
+    while (i < 10) {
+        if (i % 2 == 0) { i++; continue; }
+        sb.AppendFormat("{0},", i++);
+        if (sb.Length > 100) break;
+    }
+    do { sb.Length--; } while (sb.Length > 0 && sb[sb.Length - 1] == ',');
+    return sb.ToString();
+    "#,
+    r#"
+    var arr = new JArray();
+    foreach (var item in ((JArray)context.Variables["items"]).Where(t => (int?)t["qty"] > 0)) {
+        arr.Add(new JObject { ["id"] = item["id"], ["total"] = (decimal)item["qty"] * 1.5m });
+    }
+    return JsonConvert.SerializeObject(new { count = arr.Count, items = arr });
+    "#,
+    r#"
+    ulong h = 14695981039346656037UL;
+    foreach (char c in context.Request.Url.Path) { h ^= c; h *= 1099511628211UL; }
+    return (h & 0xFFFF).ToString("X4");
     "#,
 ];
 

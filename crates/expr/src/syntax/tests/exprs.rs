@@ -298,3 +298,34 @@ fn keywords() {
         ("global::System.Guid.NewGuid()", "System.Guid.NewGuid()"),
     ]);
 }
+
+#[test]
+fn node_positions() {
+    use crate::syntax::ast::Kind;
+    use crate::syntax::parse_expr;
+    let src = "a.b(c) + x[1] ?? (T)y";
+    let e = parse_expr(src, 0, src.len()).unwrap();
+    let Kind::Binary(_, l, r) = &e.kind else { panic!() };
+    assert_eq!(e.pos, 14); // `??`
+    assert_eq!(r.pos, 17); // the cast starts at `(`
+    let Kind::Binary(_, call, index) = &l.kind else {
+        panic!()
+    };
+    assert_eq!(l.pos, 7); // `+`
+    assert_eq!(call.pos, 3); // `(` of the call
+    let Kind::Call { callee, .. } = &call.kind else {
+        panic!()
+    };
+    assert_eq!(callee.pos, 1); // `.` of the member access
+    assert_eq!(index.pos, 10); // `[`
+    let src = "x => new { a = 1 }";
+    let e = parse_expr(src, 0, src.len()).unwrap();
+    let Kind::Lambda { params, body } = &e.kind else {
+        panic!()
+    };
+    assert_eq!((e.pos, params[0].pos), (0, 0));
+    let crate::syntax::ast::LambdaBody::Expr(b) = body else {
+        panic!()
+    };
+    assert_eq!(b.pos, 5);
+}
