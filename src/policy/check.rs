@@ -10,7 +10,7 @@
 //! reported as inheriting the enclosing scope (there is none to compose).
 
 use super::compile::{Compiler, Note, Section, TargetTable, Unsupported};
-use super::document::{NamedValues, PolicyLibrary, Scope, SectionKind};
+use super::document::{FragmentSource, NamedValues, PolicyLibrary, Scope, SectionKind};
 
 /// How a document is linted.
 #[derive(Clone, Debug, Default)]
@@ -21,6 +21,23 @@ pub struct CheckOptions {
     pub named_values: Vec<(String, String)>,
     /// Unsupported policies: warnings (skip) or errors.
     pub unsupported: Unsupported,
+    /// The section a `<fragment>` document is linted in (inbound).
+    pub section: Section,
+}
+
+/// Whether the document's root element is `<fragment>` (after an XML
+/// declaration and comments).
+fn is_fragment(xml: &str) -> bool {
+    let mut rest = xml.trim_start().trim_start_matches('\u{feff}');
+    loop {
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = r.split_once("?>").map_or("", |(_, r)| r).trim_start();
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = r.split_once("-->").map_or("", |(_, r)| r).trim_start();
+        } else {
+            return rest.starts_with("<fragment") && rest[9..].starts_with(|c: char| c == '>' || c.is_whitespace() || c == '/');
+        }
+    }
 }
 
 /// What linting one document found.
@@ -53,7 +70,19 @@ pub fn check(document: &str, xml: &str, options: &CheckOptions) -> Report {
         named.insert(name.clone(), value.clone(), false);
     }
     named.add_placeholders(xml);
-    let library = match PolicyLibrary::new(named, &[]) {
+    // A `<fragment>` document is linted as the policies of a document that
+    // includes it in `options.section` (errors keep the fragment's lines).
+    let fragment = is_fragment(xml).then(|| FragmentSource {
+        id: "(this fragment)",
+        document,
+        xml,
+    });
+    let wrapper = fragment.map(|_| {
+        let s = options.section.name();
+        format!("<policies><{s}><include-fragment fragment-id=\"(this fragment)\" /></{s}></policies>")
+    });
+    let xml = wrapper.as_deref().unwrap_or(xml);
+    let library = match PolicyLibrary::new(named, fragment.as_slice()) {
         Ok(l) => l,
         Err(e) => {
             report.errors.push(e.to_string());
@@ -78,8 +107,11 @@ pub fn check(document: &str, xml: &str, options: &CheckOptions) -> Report {
                 continue;
             }
             let mut targets = TargetTable::default();
-            let compiler = Compiler::new(section, options.unsupported, &mut targets, document);
-            match compiler.program(std::slice::from_ref(el)) {
+            let sink = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+            let compiler = Compiler::new(section, options.unsupported, &mut targets, document).linting(sink.clone());
+            let result = compiler.program(std::slice::from_ref(el));
+            report.errors.extend(sink.borrow().iter().map(ToString::to_string));
+            match result {
                 Ok((_, notes, warnings)) => {
                     report.notes.extend(notes);
                     report.warnings.extend(warnings);
@@ -145,6 +177,13 @@ impl Report {
         }
         out
     }
+}
+
+/// Parses a `--section` value.
+pub fn parse_section(s: &str) -> Option<Section> {
+    [Section::Inbound, Section::Backend, Section::Outbound, Section::OnError]
+        .into_iter()
+        .find(|sc| sc.name() == s)
 }
 
 /// Parses a `--scope` value.

@@ -39,6 +39,15 @@ impl Text {
         }
     }
 
+    /// Names where the expression comes from (`document:line`), for the
+    /// message of an evaluation failure.
+    pub fn with_origin(self, document: &str, line: u32) -> Text {
+        match self {
+            Text::Expr(e, body) => Text::Expr(e.with_origin(format!("{document}:{line}")), body),
+            t => t,
+        }
+    }
+
     pub fn literal(&self) -> Option<&str> {
         match self {
             Text::Lit(s) => Some(s),

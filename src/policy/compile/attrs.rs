@@ -52,11 +52,21 @@ impl Compiler<'_> {
         let Some(a) = el.attrs.iter().find(|a| a.name == name) else {
             return Ok(None);
         };
-        Text::compile(&a.value, ty).map(Some).map_err(|m| CompileError {
-            document: self.doc_of(el),
-            line: a.line,
-            message: format!("<{}> {name}: {m}", el.name),
-        })
+        match Text::compile(&a.value, ty) {
+            Ok(t) => Ok(Some(t.with_origin(&self.doc_of(el), a.line))),
+            Err(m) => {
+                let e = CompileError {
+                    document: self.doc_of(el),
+                    line: a.line,
+                    message: format!("<{}> {name}: {m}", el.name),
+                };
+                if self.defer(&e) {
+                    Ok(Some(Text::lit("")))
+                } else {
+                    Err(e)
+                }
+            }
+        }
     }
 
     /// An attribute that must be an expression (a condition, a key).
@@ -69,11 +79,21 @@ impl Compiler<'_> {
         } else {
             Expr::compile_as(a.value.trim(), ty)
         };
-        compiled.map(Some).map_err(|e| CompileError {
-            document: self.doc_of(el),
-            line: a.line,
-            message: format!("<{}> {name}: expression `{}`: {e}", el.name, a.value.trim()),
-        })
+        match compiled {
+            Ok(e) => Ok(Some(e.with_origin(format!("{}:{}", self.doc_of(el), a.line)))),
+            Err(e) => {
+                let e = CompileError {
+                    document: self.doc_of(el),
+                    line: a.line,
+                    message: format!("<{}> {name}: expression `{}`: {e}", el.name, a.value.trim()),
+                };
+                if self.defer(&e) {
+                    Ok(Some(placeholder(ty)))
+                } else {
+                    Err(e)
+                }
+            }
+        }
     }
 
     /// A non-negative integer attribute without expressions.
@@ -119,11 +139,21 @@ impl Compiler<'_> {
         } else {
             s.as_str()
         };
-        Text::compile(body, ty).map_err(|m| CompileError {
-            document: self.doc_of(el),
-            line,
-            message: format!("<{}>: {m}", el.name),
-        })
+        match Text::compile(body, ty) {
+            Ok(t) => Ok(t.with_origin(&self.doc_of(el), line)),
+            Err(m) => {
+                let e = CompileError {
+                    document: self.doc_of(el),
+                    line,
+                    message: format!("<{}>: {m}", el.name),
+                };
+                if self.defer(&e) {
+                    Ok(Text::lit(""))
+                } else {
+                    Err(e)
+                }
+            }
+        }
     }
 
     /// The `<value>` children of an element.
@@ -152,5 +182,22 @@ impl Compiler<'_> {
                 names.join(", ")
             ),
         ))
+    }
+}
+
+/// What lint mode compiles in place of a broken expression: a constant of
+/// the wanted type.
+fn placeholder(ty: Want) -> Expr {
+    let src = match ty {
+        Want::Bool => "@(false)",
+        Want::Int => "@(0)",
+        Want::Double => "@(0.0)",
+        Want::String => "@(\"\")",
+        Want::Any => "@(null)",
+    };
+    // The placeholders are constant literals of the wanted type.
+    match Expr::compile_as(src, ty) {
+        Ok(e) => e,
+        Err(_) => unreachable!("placeholder {src} compiles"),
     }
 }
