@@ -137,3 +137,38 @@ pub fn text<'a>(rt: &mut dyn Runtime<'a>, s: Cow<'a, str>) -> EvalResult<Value<'
 pub fn display(v: &Value<'_>) -> String {
     crate::library::to_text(v).into_owned()
 }
+
+/// Charges a string being built to the memory budget as it grows (in
+/// steps, so a runaway build stops early), each byte once.
+#[derive(Debug, Default)]
+pub struct Meter {
+    charged: usize,
+}
+
+impl Meter {
+    const STEP: usize = 1 << 16;
+
+    /// Called as the text grows to `len` bytes.
+    pub fn grow<'a>(&mut self, rt: &mut dyn Runtime<'a>, len: usize) -> EvalResult<()> {
+        if len >= self.charged + Self::STEP {
+            rt.alloc(len - self.charged)?;
+            self.charged = len;
+        }
+        Ok(())
+    }
+
+    /// Charges the bytes up to `len` not charged yet.
+    pub fn settle<'a>(&mut self, rt: &mut dyn Runtime<'a>, len: usize) -> EvalResult<()> {
+        if len > self.charged {
+            rt.alloc(len - self.charged)?;
+            self.charged = len;
+        }
+        Ok(())
+    }
+
+    /// The finished text as a value, its remaining bytes charged.
+    pub fn finish<'a>(mut self, rt: &mut dyn Runtime<'a>, s: String) -> EvalResult<Value<'a>> {
+        self.settle(rt, s.len())?;
+        Ok(Value::Str(Cow::Owned(s)))
+    }
+}

@@ -158,8 +158,9 @@ impl StringBuilder {
             _ => return Err(no_overload("Insert", args)),
         };
         let at = args::int(at, "index")?;
-        let piece = text_of(v).repeat(n);
-        rt.alloc(piece.len())?;
+        let one = text_of(v);
+        rt.alloc(one.len().saturating_mul(n))?;
+        let piece = one.repeat(n);
         let mut t = self.text.borrow_mut();
         let loc = usize::try_from(at)
             .ok()
@@ -301,8 +302,9 @@ impl Object for StringBuilder {
     fn set<'a>(&self, rt: &mut dyn Runtime<'a>, name: &str, value: Value<'a>) -> Option<EvalResult<()>> {
         Some(match name {
             "Length" => {
-                let grow = value.as_integer().unwrap_or(0).max(0) as usize;
-                rt.alloc(grow.saturating_sub(self.text.borrow().len())).and_then(|()| self.set_length(&value))
+                let want = value.as_integer().unwrap_or(0).clamp(0, i32::MAX.into()) as usize;
+                let have = self.text.borrow().len();
+                rt.alloc(want.saturating_sub(have)).and_then(|()| self.set_length(&value))
             }
             "Capacity" => args::index(&value, "value", "Capacity must be positive.").and_then(|c| {
                 if c < self.len16() {

@@ -65,6 +65,7 @@ pub fn params<'a>(args: &[Value<'a>]) -> Vec<Value<'a>> {
 /// `string.Format(format, args)`.
 pub fn composite<'a>(rt: &mut dyn Runtime<'a>, format: &str, args: &[Value<'a>]) -> EvalResult<String> {
     rt.charge(format.len() as u64 / 8 + 1)?;
+    let mut meter = super::args::Meter::default();
     let mut out = String::with_capacity(format.len() + 16 * args.len());
     let b = format.as_bytes();
     let mut i = 0;
@@ -86,15 +87,13 @@ pub fn composite<'a>(rt: &mut dyn Runtime<'a>, format: &str, args: &[Value<'a>])
                 out.push_str(&format[lit..i]);
                 i = item(format, i + 1, args, &mut out)?;
                 lit = i;
-                if out.len() > 1 << 20 {
-                    rt.alloc(out.len())?;
-                }
+                meter.grow(rt, out.len())?;
             }
             _ => i += 1,
         }
     }
     out.push_str(&format[lit..]);
-    rt.alloc(out.len())?;
+    meter.settle(rt, out.len())?;
     Ok(out)
 }
 

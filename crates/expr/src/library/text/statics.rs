@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::args::{self, no_overload, null_arg, out_of_range, owned};
+use super::args::{self, no_overload, null_arg, out_of_range, owned, Meter};
 use super::compare::Cmp;
 use super::format::{composite, params};
 use super::utf16;
@@ -61,22 +61,21 @@ fn join<'a>(rt: &mut dyn Runtime<'a>, args: &[Value<'a>]) -> EvalResult<Value<'a
         _ => values(rt, rest)?,
     };
     rt.charge(vals.len() as u64)?;
+    if let [Value::Str(s)] = vals.as_slice() {
+        if matches!(rest, [Value::Str(_)]) {
+            return Ok(Value::Str(s.clone()));
+        }
+    }
+    let mut meter = Meter::default();
     let mut out = String::new();
     for (i, v) in vals.iter().enumerate() {
         if i > 0 {
             out.push_str(&sep);
         }
         out.push_str(&to_text(v));
-        if out.len() > 1 << 16 {
-            rt.alloc(out.len())?;
-        }
+        meter.grow(rt, out.len())?;
     }
-    if let [Value::Str(s)] = vals.as_slice() {
-        if matches!(rest, [Value::Str(_)]) {
-            return Ok(Value::Str(s.clone()));
-        }
-    }
-    owned(rt, out)
+    meter.finish(rt, out)
 }
 
 fn concat<'a>(rt: &mut dyn Runtime<'a>, args: &[Value<'a>]) -> EvalResult<Value<'a>> {
@@ -85,11 +84,13 @@ fn concat<'a>(rt: &mut dyn Runtime<'a>, args: &[Value<'a>]) -> EvalResult<Value<
     }
     let vals = values(rt, args)?;
     rt.charge(vals.len() as u64)?;
+    let mut meter = Meter::default();
     let mut out = String::new();
     for v in &vals {
         out.push_str(&to_text(v));
+        meter.grow(rt, out.len())?;
     }
-    owned(rt, out)
+    meter.finish(rt, out)
 }
 
 fn format<'a>(rt: &mut dyn Runtime<'a>, args: &[Value<'a>]) -> EvalResult<Value<'a>> {

@@ -251,7 +251,7 @@ fn insert<'a>(s: Cow<'a, str>, args: &[Value<'a>]) -> EvalResult<Cow<'a, str>> {
 }
 
 /// `PadLeft`/`PadRight(totalWidth[, char])`.
-fn pad<'a>(s: Cow<'a, str>, args: &[Value<'a>], left: bool) -> EvalResult<Cow<'a, str>> {
+fn pad<'a>(rt: &mut dyn Runtime<'a>, s: Cow<'a, str>, args: &[Value<'a>], left: bool) -> EvalResult<Cow<'a, str>> {
     let (w, c) = match args {
         [w] => (w, ' '),
         [w, Value::Char(c)] => (w, *c),
@@ -262,6 +262,7 @@ fn pad<'a>(s: Cow<'a, str>, args: &[Value<'a>], left: bool) -> EvalResult<Cow<'a
     if w <= len {
         return Ok(s);
     }
+    rt.alloc((w - len).saturating_mul(c.len_utf8()))?;
     let fill: String = std::iter::repeat_n(c, w - len).collect();
     Ok(Cow::Owned(if left { fill + &s } else { format!("{s}{fill}") }))
 }
@@ -310,7 +311,7 @@ fn case<'a>(s: Cow<'a, str>, upper: bool) -> Cow<'a, str> {
 
 /// `Replace(char, char)`, `Replace(string, string[, comparison])`,
 /// `Replace(string, string, bool ignoreCase, CultureInfo)`.
-fn replace<'a>(s: Cow<'a, str>, args: &[Value<'a>]) -> EvalResult<Cow<'a, str>> {
+fn replace<'a>(rt: &mut dyn Runtime<'a>, s: Cow<'a, str>, args: &[Value<'a>]) -> EvalResult<Cow<'a, str>> {
     match args {
         [Value::Char(a), Value::Char(b)] => {
             if !s.contains(*a) {
@@ -330,6 +331,17 @@ fn replace<'a>(s: Cow<'a, str>, args: &[Value<'a>]) -> EvalResult<Cow<'a, str>> 
                 return Err(EvalError::argument("String cannot be of zero length. (Parameter 'oldValue')"));
             }
             let new = args::opt_str(new).unwrap_or("");
+            if new.len() > old.len() {
+                // Charge the growth before building the result.
+                let all = Window { start: 0, end: s.len() };
+                let (mut n, mut at) = (0usize, 0);
+                while let Some((_, e)) = search::find(&s, old, Window { start: at, ..all }, cmp) {
+                    n += 1;
+                    at = e;
+                }
+                rt.charge(n as u64)?;
+                rt.alloc(n.saturating_mul(new.len() - old.len()))?;
+            }
             Ok(match search::replace(&s, old, new, cmp) {
                 Cow::Borrowed(_) => s,
                 Cow::Owned(o) => Cow::Owned(o),
@@ -407,12 +419,21 @@ pub fn string_call<'a>(
         ("Substring", [_] | [_, _]) => text(rt, substring(s, args)),
         ("Remove", [_] | [_, _]) => text(rt, remove(s, args)),
         ("Insert", _) => text(rt, insert(s, args)),
-        ("PadLeft", _) => text(rt, pad(s, args, true)),
-        ("PadRight", _) => text(rt, pad(s, args, false)),
+        ("PadLeft", _) => {
+            let r = pad(rt, s, args, true);
+            text(rt, r)
+        }
+        ("PadRight", _) => {
+            let r = pad(rt, s, args, false);
+            text(rt, r)
+        }
         ("Trim" | "TrimStart" | "TrimEnd", _) => text(rt, trim(s, name, args)),
         ("ToUpper" | "ToUpperInvariant", [] | [_]) => text(rt, Ok(case(s, true))),
         ("ToLower" | "ToLowerInvariant", [] | [_]) => text(rt, Ok(case(s, false))),
-        ("Replace", _) => text(rt, replace(s, args)),
+        ("Replace", _) => {
+            let r = replace(rt, s, args);
+            text(rt, r)
+        }
         ("ReplaceLineEndings", _) => text(rt, replace_line_endings(s, args)),
         ("Split", _) => split_call(rt, &s, args),
         ("ToCharArray", []) => to_char_array(rt, &s),

@@ -267,6 +267,7 @@ fn replace<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, input: &Rc<str>, with
         Value::Null => return Err(null_arg("replacement")),
         _ => return Err(no_overload("Replace", std::slice::from_ref(with))),
     };
+    let mut meter = args::Meter::default();
     let mut out = String::with_capacity(input.len());
     let mut last = 0;
     for m in &matches {
@@ -280,12 +281,10 @@ fn replace<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, input: &Rc<str>, with
             }
         }
         last = e;
-        if out.len() > 1 << 16 {
-            rt.alloc(out.len())?;
-        }
+        meter.grow(rt, out.len())?;
     }
     out.push_str(input.get(last..).unwrap_or(""));
-    args::owned(rt, out)
+    meter.finish(rt, out)
 }
 
 /// `Split(input, count, startat)`: captured groups are included.
