@@ -29,10 +29,7 @@ pub fn out_of_range(param: &str, message: &str) -> EvalError {
 /// An `ArgumentException` for arguments no overload of `member` takes.
 pub fn no_overload(member: &str, args: &[Value<'_>]) -> EvalError {
     let types: Vec<&str> = args.iter().map(Value::type_name).collect();
-    EvalError::argument(format!(
-        "no overload of {member} takes ({})",
-        types.join(", ")
-    ))
+    EvalError::argument(format!("no overload of {member} takes ({})", types.join(", ")))
 }
 
 /// A string argument (`None` for null).

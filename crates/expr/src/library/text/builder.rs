@@ -104,8 +104,9 @@ fn ctor<'a>(rt: &mut dyn Runtime<'a>, targs: &[TypeRef], args: &[Value<'a>]) -> 
             let s = args::opt_str(s).unwrap_or("");
             let start = args::index(start, "startIndex", "StartIndex cannot be less than zero.")?;
             let len = args::index(len, "length", "Length cannot be less than zero.")?;
-            let cut = utf16::cut(s, start, start.saturating_add(len))
-                .ok_or_else(|| out_of_range("length", "Index and length must refer to a location within the string."))?;
+            let cut = utf16::cut(s, start, start.saturating_add(len)).ok_or_else(|| {
+                out_of_range("length", "Index and length must refer to a location within the string.")
+            })?;
             StringBuilder::new(utf16::cut_text(s, cut).into_owned(), cap(c)?)
         }
         _ => return Err(no_overload("StringBuilder", args)),
@@ -142,8 +143,9 @@ impl StringBuilder {
                 let start = args::index(start, "startIndex", "StartIndex cannot be less than zero.")?;
                 let count = args::index(count, "count", "Count cannot be less than zero.")?;
                 let s = text_of(v);
-                let cut = utf16::cut(&s, start, start.saturating_add(count))
-                    .ok_or_else(|| out_of_range("count", "Index and count must refer to a location within the string."))?;
+                let cut = utf16::cut(&s, start, start.saturating_add(count)).ok_or_else(|| {
+                    out_of_range("count", "Index and count must refer to a location within the string.")
+                })?;
                 let piece = utf16::cut_text(&s, cut).into_owned();
                 self.push(rt, &piece)
             }
@@ -203,11 +205,16 @@ impl StringBuilder {
     }
 
     fn remove(&self, args: &[Value<'_>]) -> EvalResult<()> {
-        let [start, len] = args else { return Err(no_overload("Remove", args)) };
+        let [start, len] = args else {
+            return Err(no_overload("Remove", args));
+        };
         let start = args::index(start, "startIndex", "StartIndex cannot be less than zero.")?;
         let len = args::index(len, "length", "Length cannot be less than zero.")?;
         if start + len > self.len16() {
-            return Err(out_of_range("length", "Index was out of range. Must be non-negative and less than the size of the collection."));
+            return Err(out_of_range(
+                "length",
+                "Index was out of range. Must be non-negative and less than the size of the collection.",
+            ));
         }
         self.remove_range(start, start + len)
     }
@@ -224,7 +231,10 @@ impl StringBuilder {
                 let s = args::index(s, "startIndex", "StartIndex cannot be less than zero.")?;
                 let c = args::index(c, "count", "Count cannot be less than zero.")?;
                 if s + c > self.len16() {
-                    return Err(out_of_range("count", "Index was out of range. Must be non-negative and less than the size of the collection."));
+                    return Err(out_of_range(
+                        "count",
+                        "Index was out of range. Must be non-negative and less than the size of the collection.",
+                    ));
                 }
                 (o, n, Some((s, s + c)))
             }
@@ -233,15 +243,22 @@ impl StringBuilder {
         let (old, new) = match (old, new) {
             (Value::Char(a), Value::Char(b)) => (a.to_string(), b.to_string()),
             (Value::Null, _) => return Err(null_arg("oldValue")),
-            (o, n) => (args::req_str(o, "oldValue")?.to_owned(), args::opt_str(n).unwrap_or("").to_owned()),
+            (o, n) => (
+                args::req_str(o, "oldValue")?.to_owned(),
+                args::opt_str(n).unwrap_or("").to_owned(),
+            ),
         };
         if old.is_empty() {
-            return Err(EvalError::argument("The value cannot be an empty string. (Parameter 'oldValue')"));
+            return Err(EvalError::argument(
+                "The value cannot be an empty string. (Parameter 'oldValue')",
+            ));
         }
         let (from, to) = range.unwrap_or((0, self.len16()));
         let region = {
             let t = self.text.borrow();
-            utf16::cut(&t, from, to).map(|c| utf16::cut_text(&t, c).into_owned()).unwrap_or_default()
+            utf16::cut(&t, from, to)
+                .map(|c| utf16::cut_text(&t, c).into_owned())
+                .unwrap_or_default()
         };
         if !region.contains(old.as_str()) {
             return Ok(());
@@ -304,7 +321,8 @@ impl Object for StringBuilder {
             "Length" => {
                 let want = value.as_integer().unwrap_or(0).clamp(0, i32::MAX.into()) as usize;
                 let have = self.text.borrow().len();
-                rt.alloc(want.saturating_sub(have)).and_then(|()| self.set_length(&value))
+                rt.alloc(want.saturating_sub(have))
+                    .and_then(|()| self.set_length(&value))
             }
             "Capacity" => args::index(&value, "value", "Capacity must be positive.").and_then(|c| {
                 if c < self.len16() {
@@ -329,7 +347,7 @@ impl Object for StringBuilder {
         let me = || Value::Obj(this.clone());
         let done = |r: EvalResult<()>| r.map(|()| me());
         Some(match (name, args) {
-            ("Append", [] ) => Ok(me()),
+            ("Append", []) => Ok(me()),
             ("Append", _) => done(self.append(rt, args)),
             ("AppendLine", []) => done(self.push(rt, NEWLINE)),
             ("AppendLine", [v]) => done(self.push(rt, &text_of(v)).and_then(|()| self.push(rt, NEWLINE))),
@@ -377,8 +395,9 @@ impl Object for StringBuilder {
                 let start = args::index(start, "startIndex", "StartIndex cannot be less than zero.")?;
                 let len = args::index(len, "length", "Length cannot be less than zero.")?;
                 let t = self.text.borrow();
-                let c = utf16::cut(&t, start, start.saturating_add(len))
-                    .ok_or_else(|| out_of_range("length", "Index and length must refer to a location within the string."))?;
+                let c = utf16::cut(&t, start, start.saturating_add(len)).ok_or_else(|| {
+                    out_of_range("length", "Index and length must refer to a location within the string.")
+                })?;
                 let s = utf16::cut_text(&t, c).into_owned();
                 drop(t);
                 args::owned(rt, s)
@@ -405,10 +424,12 @@ impl Object for StringBuilder {
                 return Err(EvalError::cast(value.type_name(), "char"));
             };
             let i = args::int(&key, "index")?;
-            let i = usize::try_from(i)
-                .ok()
-                .filter(|i| *i < self.len16())
-                .ok_or_else(|| out_of_range("index", "Index was out of range. Must be non-negative and less than the size of the collection."))?;
+            let i = usize::try_from(i).ok().filter(|i| *i < self.len16()).ok_or_else(|| {
+                out_of_range(
+                    "index",
+                    "Index was out of range. Must be non-negative and less than the size of the collection.",
+                )
+            })?;
             self.splice(i, i + 1, &c.to_string())
         })())
     }

@@ -93,11 +93,7 @@ fn ranges(class: &str) -> Vec<(u32, u32)> {
         return Vec::new();
     };
     match hir.kind() {
-        HirKind::Class(Class::Unicode(c)) => c
-            .ranges()
-            .iter()
-            .map(|r| (r.start() as u32, r.end() as u32))
-            .collect(),
+        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)).collect(),
         _ => Vec::new(),
     }
 }
@@ -235,9 +231,12 @@ fn tested(name: &str, args: &[Value<'_>]) -> EvalResult<Result<char, (char, bool
             if let Some(p) = utf16::pair_at(s, i) {
                 return Ok(Err(p));
             }
-            utf16::char_at(s, i)
-                .map(Ok)
-                .ok_or_else(|| out_of_range("index", "Index was out of range. Must be non-negative and less than the size of the collection."))
+            utf16::char_at(s, i).map(Ok).ok_or_else(|| {
+                out_of_range(
+                    "index",
+                    "Index was out of range. Must be non-negative and less than the size of the collection.",
+                )
+            })
         }
         _ => Err(args::no_overload(name, args)),
     }
@@ -402,18 +401,40 @@ mod tests {
     #[test]
     fn statics() {
         assert!(matches!(st("IsDigit", &[Value::Char('7')]), Value::Bool(true)));
-        assert!(matches!(st("IsLetter", &[Value::string("a1"), Value::Int(1)]), Value::Bool(false)));
-        assert!(matches!(st("IsHighSurrogate", &[Value::string("a😀"), Value::Int(1)]), Value::Bool(true)));
-        assert!(matches!(st("IsLowSurrogate", &[Value::string("a😀"), Value::Int(1)]), Value::Bool(false)));
+        assert!(matches!(
+            st("IsLetter", &[Value::string("a1"), Value::Int(1)]),
+            Value::Bool(false)
+        ));
+        assert!(matches!(
+            st("IsHighSurrogate", &[Value::string("a😀"), Value::Int(1)]),
+            Value::Bool(true)
+        ));
+        assert!(matches!(
+            st("IsLowSurrogate", &[Value::string("a😀"), Value::Int(1)]),
+            Value::Bool(false)
+        ));
         assert!(matches!(st("ToUpper", &[Value::Char('q')]), Value::Char('Q')));
         assert!(matches!(st("Parse", &[Value::string("x")]), Value::Char('x')));
         let mut rt = TestRt::new();
-        let e = call_static(&mut rt, "Parse", &[], &[Value::string("xy")]).unwrap().unwrap_err();
+        let e = call_static(&mut rt, "Parse", &[], &[Value::string("xy")])
+            .unwrap()
+            .unwrap_err();
         assert_eq!(e.kind, EvalErrorKind::Format);
-        let r = call_static(&mut rt, "TryParse", &[], &[Value::string("xy"), Value::Null]).unwrap().unwrap();
+        let r = call_static(&mut rt, "TryParse", &[], &[Value::string("xy"), Value::Null])
+            .unwrap()
+            .unwrap();
         assert!(matches!(r, Value::Bool(false)));
         assert!(matches!(rt.outs[0], (1, Value::Char('\0'))));
-        assert!(matches!(st("ConvertToUtf32", &[Value::string("😀"), Value::Int(0)]), Value::Int(0x1F600)));
-        assert!(char_call(&mut rt, 'a', "CompareTo", &[], &[Value::Char('c')]).unwrap().unwrap().as_integer() == Some(-2));
+        assert!(matches!(
+            st("ConvertToUtf32", &[Value::string("😀"), Value::Int(0)]),
+            Value::Int(0x1F600)
+        ));
+        assert!(
+            char_call(&mut rt, 'a', "CompareTo", &[], &[Value::Char('c')])
+                .unwrap()
+                .unwrap()
+                .as_integer()
+                == Some(-2)
+        );
     }
 }

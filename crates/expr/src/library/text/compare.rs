@@ -274,7 +274,7 @@ mod tests {
         assert_eq!(compare_ordinal("a", "c"), -2);
         assert_eq!(compare_ordinal("abc", "ab"), 1);
         assert_eq!(compare_ordinal("A", "a"), -32);
-        assert!(eq_ignore_case("Straße", "STRASSE") == false);
+        assert!(!eq_ignore_case("Straße", "STRASSE"));
         assert!(eq_ignore_case("héllo", "HÉLLO"));
         assert_eq!(Cmp::OrdinalIgnoreCase.hash("aB"), Cmp::OrdinalIgnoreCase.hash("Ab"));
     }

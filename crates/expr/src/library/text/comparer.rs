@@ -29,8 +29,17 @@ pub static STRING_COMPARER: TypeDef = TypeDef {
         m("CurrentCultureIgnoreCase", "StringComparer"),
         m("FromComparison", "StringComparer"),
     ],
-    members: &[m("Equals", "bool"), m("Compare", "int"), m("GetHashCode", "int"), m("ToString", "string")],
-    unimplemented: &["Create", "IsWellKnownOrdinalComparer", "IsWellKnownCultureAwareComparer"],
+    members: &[
+        m("Equals", "bool"),
+        m("Compare", "int"),
+        m("GetHashCode", "int"),
+        m("ToString", "string"),
+    ],
+    unimplemented: &[
+        "Create",
+        "IsWellKnownOrdinalComparer",
+        "IsWellKnownCultureAwareComparer",
+    ],
     get_static: Some(get_static),
     call_static: Some(call_static),
     ..TypeDef::EMPTY
@@ -125,7 +134,10 @@ impl Object for StringComparer {
     }
 
     fn equals(&self, other: &dyn Object) -> Option<bool> {
-        other.as_any().downcast_ref::<StringComparer>().map(|o| o.cmp() == self.cmp())
+        other
+            .as_any()
+            .downcast_ref::<StringComparer>()
+            .map(|o| o.cmp() == self.cmp())
     }
 
     fn hash_code(&self) -> Option<u64> {

@@ -158,7 +158,10 @@ impl Enc {
     pub fn decode(self, b: &[u8]) -> String {
         match self {
             Enc::Utf8 => String::from_utf8_lossy(b).into_owned(),
-            Enc::Ascii => b.iter().map(|x| if x.is_ascii() { char::from(*x) } else { '?' }).collect(),
+            Enc::Ascii => b
+                .iter()
+                .map(|x| if x.is_ascii() { char::from(*x) } else { '?' })
+                .collect(),
             Enc::Latin1 => b.iter().map(|x| char::from(*x)).collect(),
             Enc::Utf16Le | Enc::Utf16Be => {
                 let units = b.chunks(2).filter(|c| c.len() == 2).map(|c| {
@@ -168,9 +171,7 @@ impl Enc {
                         u16::from_be_bytes([c[0], c[1]])
                     }
                 });
-                let mut s: String = char::decode_utf16(units)
-                    .map(|r| r.unwrap_or('\u{FFFD}'))
-                    .collect();
+                let mut s: String = char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).collect();
                 if b.len() % 2 == 1 {
                     s.push('\u{FFFD}');
                 }
@@ -182,7 +183,7 @@ impl Enc {
                     .filter(|c| c.len() == 4)
                     .map(|c| char::from_u32(u32::from_le_bytes([c[0], c[1], c[2], c[3]])).unwrap_or('\u{FFFD}'))
                     .collect();
-                if b.len() % 4 != 0 {
+                if !b.len().is_multiple_of(4) {
                     s.push('\u{FFFD}');
                 }
                 s
@@ -304,8 +305,9 @@ fn text_arg(name: &str, args: &[Value<'_>]) -> EvalResult<String> {
             let i = args::index(i, "index", "Non-negative number required.")?;
             let n = args::index(n, "count", "Non-negative number required.")?;
             if let Value::Str(s) = a {
-                let c = super::utf16::cut(s, i, i.saturating_add(n))
-                    .ok_or_else(|| out_of_range("count", "Index and count must refer to a location within the string."))?;
+                let c = super::utf16::cut(s, i, i.saturating_add(n)).ok_or_else(|| {
+                    out_of_range("count", "Index and count must refer to a location within the string.")
+                })?;
                 return Ok(super::utf16::cut_text(s, c).into_owned());
             }
             let cs = args::char_array(a).ok_or_else(|| no_overload(name, args))?;
@@ -379,10 +381,18 @@ impl Object for Encoding {
                 }
             })(),
             "GetPreamble" if args.is_empty() => Ok(Array::bytes(enc.preamble().to_vec())),
-            "GetMaxByteCount" => args::index(args.first().unwrap_or(&Value::Null), "charCount", "Non-negative number required.")
-                .map(|n| Value::Int(((n + 1) * enc.max_bytes_per_char()).min(i32::MAX as usize) as i32)),
-            "GetMaxCharCount" => args::index(args.first().unwrap_or(&Value::Null), "byteCount", "Non-negative number required.")
-                .map(|n| Value::Int((n + 1).min(i32::MAX as usize) as i32)),
+            "GetMaxByteCount" => args::index(
+                args.first().unwrap_or(&Value::Null),
+                "charCount",
+                "Non-negative number required.",
+            )
+            .map(|n| Value::Int(((n + 1) * enc.max_bytes_per_char()).min(i32::MAX as usize) as i32)),
+            "GetMaxCharCount" => args::index(
+                args.first().unwrap_or(&Value::Null),
+                "byteCount",
+                "Non-negative number required.",
+            )
+            .map(|n| Value::Int((n + 1).min(i32::MAX as usize) as i32)),
             "Clone" if args.is_empty() => Ok(Value::Obj(this.clone())),
             _ => return None,
         })

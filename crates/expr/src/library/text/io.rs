@@ -31,7 +31,13 @@ pub static STRING_READER: TypeDef = TypeDef {
         m("Close", "void"),
         m("Dispose", "void"),
     ],
-    unimplemented: &["ReadBlock", "ReadAsync", "ReadBlockAsync", "ReadLineAsync", "ReadToEndAsync"],
+    unimplemented: &[
+        "ReadBlock",
+        "ReadAsync",
+        "ReadBlockAsync",
+        "ReadLineAsync",
+        "ReadToEndAsync",
+    ],
     ctor: Some(reader_ctor),
     ..TypeDef::EMPTY
 };

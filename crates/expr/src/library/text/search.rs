@@ -132,7 +132,10 @@ pub fn find_any(s: &str, set: &[char], w: Window, ignore_case: bool) -> Option<u
 pub fn rfind_any(s: &str, set: &[char], w: Window, ignore_case: bool) -> Option<usize> {
     let hay = s.get(w.start..w.end)?;
     let hit = |c: char| set.iter().any(|x| *x == c || (ignore_case && fold(*x) == fold(c)));
-    hay.char_indices().rev().find(|(_, c)| hit(*c)).map(|(i, _)| w.start + i)
+    hay.char_indices()
+        .rev()
+        .find(|(_, c)| hit(*c))
+        .map(|(i, _)| w.start + i)
 }
 
 /// `StartsWith(value, cmp)`.
@@ -171,7 +174,15 @@ pub fn replace<'s>(s: &'s str, old: &str, new: &str, cmp: Cmp) -> Cow<'s, str> {
         out.push_str(&s[last..hit.0]);
         out.push_str(new);
         last = hit.1;
-        match find(s, old, Window { start: last, end: s.len() }, cmp) {
+        match find(
+            s,
+            old,
+            Window {
+                start: last,
+                end: s.len(),
+            },
+            cmp,
+        ) {
             Some(h) => hit = h,
             None => break,
         }
@@ -190,7 +201,10 @@ mod tests {
         assert_eq!(find("Hello", "LL", all("Hello"), Cmp::OrdinalIgnoreCase), Some((2, 4)));
         assert_eq!(find("Hello", "LL", all("Hello"), Cmp::Ordinal), None);
         assert_eq!(rfind("Hello", "", all("Hello"), Cmp::Ordinal), Some((5, 5)));
-        assert_eq!(find("ÉTÉ été", "été", all("ÉTÉ été"), Cmp::OrdinalIgnoreCase), Some((0, 5)));
+        assert_eq!(
+            find("ÉTÉ été", "été", all("ÉTÉ été"), Cmp::OrdinalIgnoreCase),
+            Some((0, 5))
+        );
         assert!(ends_with("Straße.JSON", ".json", Cmp::OrdinalIgnoreCase));
         assert!(!ends_with("a", "ab", Cmp::OrdinalIgnoreCase));
         assert_eq!(replace("aXbxc", "x", "-", Cmp::OrdinalIgnoreCase), "a-b-c");

@@ -108,7 +108,12 @@ fn separators(s: &str, seps: &Seps) -> Vec<(usize, usize)> {
         Seps::Chars(cs) => {
             if cs.len() == 1 && cs[0].is_ascii() {
                 let b = cs[0] as u8;
-                return s.bytes().enumerate().filter(|(_, x)| *x == b).map(|(i, _)| (i, 1)).collect();
+                return s
+                    .bytes()
+                    .enumerate()
+                    .filter(|(_, x)| *x == b)
+                    .map(|(i, _)| (i, 1))
+                    .collect();
             }
             s.char_indices()
                 .filter(|(_, c)| cs.contains(c))
@@ -203,8 +208,14 @@ mod tests {
         assert_eq!(sp("a,,b,c", c(','), 2, 1), ["a", "b,c"]);
         assert_eq!(sp("a,b,c", c(','), 2, 0), ["a", "b,c"]);
         assert_eq!(sp(" a , b ,", c(','), usize::MAX, 3), ["a", "b"]);
-        assert_eq!(sp("Bearer  tok", Seps::Whitespace, usize::MAX, 0), ["Bearer", "", "tok"]);
-        assert_eq!(sp("a<>b<>c", Seps::Strings(vec!["<>".into()]), usize::MAX, 0), ["a", "b", "c"]);
+        assert_eq!(
+            sp("Bearer  tok", Seps::Whitespace, usize::MAX, 0),
+            ["Bearer", "", "tok"]
+        );
+        assert_eq!(
+            sp("a<>b<>c", Seps::Strings(vec!["<>".into()]), usize::MAX, 0),
+            ["a", "b", "c"]
+        );
         assert_eq!(sp("abc", Seps::Strings(vec![]), usize::MAX, 0), ["abc"]);
         assert_eq!(sp("", c(','), usize::MAX, 0), [""]);
         assert_eq!(sp("", c(','), usize::MAX, 1), Vec::<&str>::new());

@@ -50,7 +50,10 @@ fn join<'a>(rt: &mut dyn Runtime<'a>, args: &[Value<'a>]) -> EvalResult<Value<'a
             let start = args::index(start, "startIndex", "StartIndex cannot be less than zero.")?;
             let count = args::index(count, "count", "Count cannot be less than zero.")?;
             if start + count > all.len() {
-                return Err(out_of_range("startIndex", "Index and count must refer to a location within the buffer."));
+                return Err(out_of_range(
+                    "startIndex",
+                    "Index and count must refer to a location within the buffer.",
+                ));
             }
             all[start..start + count]
                 .iter()
@@ -119,10 +122,17 @@ fn nulls(a: Option<&str>, b: Option<&str>) -> Option<i32> {
 /// The UTF-16 range `index..index+len` of `s` (clamped to its end, as
 /// `Compare(strA, indexA, strB, indexB, length)` does).
 fn range<'s>(s: &'s str, index: &Value<'_>, len: usize, param: &str) -> EvalResult<Cow<'s, str>> {
-    let i = args::index(index, param, "Index was out of range. Must be non-negative and less than the size of the collection.")?;
+    let i = args::index(
+        index,
+        param,
+        "Index was out of range. Must be non-negative and less than the size of the collection.",
+    )?;
     let total = utf16::len16(s);
     if i > total {
-        return Err(out_of_range(param, "Index was out of range. Must be non-negative and less than the size of the collection."));
+        return Err(out_of_range(
+            param,
+            "Index was out of range. Must be non-negative and less than the size of the collection.",
+        ));
     }
     let c = utf16::cut(s, i, (i + len).min(total)).ok_or_else(|| out_of_range(param, "Index was out of range."))?;
     Ok(utf16::cut_text(s, c))
@@ -132,7 +142,11 @@ fn compare<'a>(args: &[Value<'a>], name: &str) -> EvalResult<Value<'a>> {
     let ordinal = name == "CompareOrdinal";
     let default = if ordinal { Cmp::Ordinal } else { Cmp::Culture };
     let (a, b, opt) = match args {
-        [a, b, opt @ ..] if opt.len() <= 1 => (args::opt_str(a).map(Cow::Borrowed), args::opt_str(b).map(Cow::Borrowed), opt),
+        [a, b, opt @ ..] if opt.len() <= 1 => (
+            args::opt_str(a).map(Cow::Borrowed),
+            args::opt_str(b).map(Cow::Borrowed),
+            opt,
+        ),
         [a, ia, b, ib, len, opt @ ..] if opt.len() <= 1 => {
             let len = args::index(len, "length", "Length cannot be less than zero.")?;
             let a = args::opt_str(a).map(|s| range(s, ia, len, "indexA")).transpose()?;
@@ -216,7 +230,10 @@ pub fn ctor<'a>(rt: &mut dyn Runtime<'a>, targs: &[TypeRef], args: &[Value<'a>])
             let start = args::index(start, "startIndex", "StartIndex cannot be less than zero.")?;
             let len = args::index(len, "length", "Length cannot be less than zero.")?;
             if start + len > cs.len() {
-                return Err(out_of_range("startIndex", "Index was out of range. Must be non-negative and less than the size of the collection."));
+                return Err(out_of_range(
+                    "startIndex",
+                    "Index was out of range. Must be non-negative and less than the size of the collection.",
+                ));
             }
             owned(rt, cs[start..start + len].iter().collect())
         }

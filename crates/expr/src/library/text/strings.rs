@@ -110,8 +110,16 @@ fn index_of<'a>(s: &str, args: &[Value<'a>], last: bool) -> EvalResult<Value<'a>
             }
         }
         Value::Str(v) => {
-            let cmp = if matches!(value, Value::Str(_)) { cmp } else { Cmp::Ordinal };
-            let r = if last { search::rfind(s, v, w, cmp) } else { search::find(s, v, w, cmp) };
+            let cmp = if matches!(value, Value::Str(_)) {
+                cmp
+            } else {
+                Cmp::Ordinal
+            };
+            let r = if last {
+                search::rfind(s, v, w, cmp)
+            } else {
+                search::find(s, v, w, cmp)
+            };
             r.map(|x| x.0)
         }
         Value::Null => return Err(null_arg("value")),
@@ -171,8 +179,12 @@ fn test<'a>(s: &str, name: &str, args: &[Value<'a>]) -> EvalResult<Value<'a>> {
 /// `Substring(start[, length])`.
 fn substring<'a>(s: Cow<'a, str>, args: &[Value<'a>]) -> EvalResult<Cow<'a, str>> {
     let len = utf16::len16(&s);
-    let start = args::int(args.first().ok_or_else(|| no_overload("Substring", args))?, "startIndex")?;
-    let start = usize::try_from(start).map_err(|_| out_of_range("startIndex", "StartIndex cannot be less than zero."))?;
+    let start = args::int(
+        args.first().ok_or_else(|| no_overload("Substring", args))?,
+        "startIndex",
+    )?;
+    let start =
+        usize::try_from(start).map_err(|_| out_of_range("startIndex", "StartIndex cannot be less than zero."))?;
     if start > len {
         return Err(out_of_range(
             "startIndex",
@@ -195,7 +207,8 @@ fn substring<'a>(s: Cow<'a, str>, args: &[Value<'a>]) -> EvalResult<Cow<'a, str>
 
 /// UTF-16 range `from..to` of `s` (validated by the caller).
 fn cut<'a>(s: Cow<'a, str>, from: usize, to: usize) -> EvalResult<Cow<'a, str>> {
-    let c = utf16::cut(&s, from, to).ok_or_else(|| out_of_range("length", "Index and length must refer to a location within the string."))?;
+    let c = utf16::cut(&s, from, to)
+        .ok_or_else(|| out_of_range("length", "Index and length must refer to a location within the string."))?;
     if c.is_slice() {
         return Ok(part(s, c.start, c.end));
     }
@@ -205,18 +218,28 @@ fn cut<'a>(s: Cow<'a, str>, from: usize, to: usize) -> EvalResult<Cow<'a, str>> 
 /// `Remove(start[, count])`.
 fn remove<'a>(s: Cow<'a, str>, args: &[Value<'a>]) -> EvalResult<Cow<'a, str>> {
     let len = utf16::len16(&s);
-    let start = args::index(args.first().ok_or_else(|| no_overload("Remove", args))?, "startIndex", "StartIndex cannot be less than zero.")?;
+    let start = args::index(
+        args.first().ok_or_else(|| no_overload("Remove", args))?,
+        "startIndex",
+        "StartIndex cannot be less than zero.",
+    )?;
     let count = match args.get(1) {
         Some(v) => args::index(v, "count", "Count cannot be less than zero.")?,
         None => {
             if start >= len && !(start == 0 && len == 0) {
-                return Err(out_of_range("startIndex", "startIndex must be less than length of string."));
+                return Err(out_of_range(
+                    "startIndex",
+                    "startIndex must be less than length of string.",
+                ));
             }
             len - start
         }
     };
     if start + count > len {
-        return Err(out_of_range("count", "Index and count must refer to a location within the string."));
+        return Err(out_of_range(
+            "count",
+            "Index and count must refer to a location within the string.",
+        ));
     }
     if count == len {
         return Ok(Cow::Borrowed(""));
@@ -227,20 +250,43 @@ fn remove<'a>(s: Cow<'a, str>, args: &[Value<'a>]) -> EvalResult<Cow<'a, str>> {
     if start == 0 {
         return cut(s, count, len);
     }
-    let head = utf16::cut_text(&s, utf16::cut(&s, 0, start).unwrap_or(utf16::Cut { start: 0, end: 0, lead: false, trail: false }));
-    let tail = utf16::cut_text(&s, utf16::cut(&s, start + count, len).unwrap_or(utf16::Cut { start: 0, end: 0, lead: false, trail: false }));
+    let head = utf16::cut_text(
+        &s,
+        utf16::cut(&s, 0, start).unwrap_or(utf16::Cut {
+            start: 0,
+            end: 0,
+            lead: false,
+            trail: false,
+        }),
+    );
+    let tail = utf16::cut_text(
+        &s,
+        utf16::cut(&s, start + count, len).unwrap_or(utf16::Cut {
+            start: 0,
+            end: 0,
+            lead: false,
+            trail: false,
+        }),
+    );
     Ok(Cow::Owned(format!("{head}{tail}")))
 }
 
 /// `Insert(start, value)`.
 fn insert<'a>(s: Cow<'a, str>, args: &[Value<'a>]) -> EvalResult<Cow<'a, str>> {
-    let [at, v] = args else { return Err(no_overload("Insert", args)) };
+    let [at, v] = args else {
+        return Err(no_overload("Insert", args));
+    };
     let v = args::req_str(v, "value")?;
     let at = args::int(at, "startIndex")?;
     let b = usize::try_from(at)
         .ok()
         .and_then(|i| utf16::locate(&s, i))
-        .ok_or_else(|| out_of_range("startIndex", "Index was out of range. Must be non-negative and less than or equal to the size of the collection."))?;
+        .ok_or_else(|| {
+            out_of_range(
+                "startIndex",
+                "Index was out of range. Must be non-negative and less than or equal to the size of the collection.",
+            )
+        })?;
     if v.is_empty() {
         return Ok(s);
     }
@@ -270,7 +316,13 @@ fn pad<'a>(rt: &mut dyn Runtime<'a>, s: Cow<'a, str>, args: &[Value<'a>], left: 
 /// `Trim`/`TrimStart`/`TrimEnd` (whitespace, or the given chars).
 fn trim<'a>(s: Cow<'a, str>, name: &str, args: &[Value<'a>]) -> EvalResult<Cow<'a, str>> {
     let set = args::params_chars(args).ok_or_else(|| no_overload(name, args))?;
-    let pred = |c: char| if set.is_empty() { c.is_whitespace() } else { set.contains(&c) };
+    let pred = |c: char| {
+        if set.is_empty() {
+            c.is_whitespace()
+        } else {
+            set.contains(&c)
+        }
+    };
     let view: &str = &s;
     let start = match name {
         "TrimEnd" => 0,
@@ -323,12 +375,20 @@ fn replace<'a>(rt: &mut dyn Runtime<'a>, s: Cow<'a, str>, args: &[Value<'a>]) ->
             let cmp = match rest {
                 [] => Cmp::Ordinal,
                 [c] => Cmp::from_value(c).ok_or_else(|| no_overload("Replace", args))?,
-                [Value::Bool(ic), _] => if *ic { Cmp::CultureIgnoreCase } else { Cmp::Culture },
+                [Value::Bool(ic), _] => {
+                    if *ic {
+                        Cmp::CultureIgnoreCase
+                    } else {
+                        Cmp::Culture
+                    }
+                }
                 _ => return Err(no_overload("Replace", args)),
             };
             let old = args::req_str(old, "oldValue")?;
             if old.is_empty() {
-                return Err(EvalError::argument("String cannot be of zero length. (Parameter 'oldValue')"));
+                return Err(EvalError::argument(
+                    "String cannot be of zero length. (Parameter 'oldValue')",
+                ));
             }
             let new = args::opt_str(new).unwrap_or("");
             if new.len() > old.len() {
@@ -440,8 +500,12 @@ pub fn string_call<'a>(
         ("ToCharArray", [a, b]) => (|| {
             let start = args::index(a, "startIndex", "StartIndex cannot be less than zero.")?;
             let len = args::index(b, "length", "Length cannot be less than zero.")?;
-            let c = utf16::cut(&s, start, start.saturating_add(len))
-                .ok_or_else(|| out_of_range("startIndex", "Index was out of range. Must be non-negative and less than the size of the collection."))?;
+            let c = utf16::cut(&s, start, start.saturating_add(len)).ok_or_else(|| {
+                out_of_range(
+                    "startIndex",
+                    "Index was out of range. Must be non-negative and less than the size of the collection.",
+                )
+            })?;
             to_char_array(rt, &utf16::cut_text(&s, c))
         })(),
         ("Normalize", [] | [_]) => normalize(rt, s, args),
@@ -493,7 +557,11 @@ fn form(args: &[Value<'_>]) -> EvalResult<Form> {
         2 => Form::D,
         5 => Form::KC,
         6 => Form::KD,
-        _ => return Err(EvalError::argument("Invalid normalization form. (Parameter 'normalizationForm')")),
+        _ => {
+            return Err(EvalError::argument(
+                "Invalid normalization form. (Parameter 'normalizationForm')",
+            ))
+        }
     })
 }
 

@@ -5,7 +5,9 @@ use std::borrow::Cow;
 
 use crate::error::{EvalErrorKind, EvalResult};
 use crate::library::collections::Array;
-use crate::library::{call_member, call_static, construct, get_member, get_static, index, set_index, set_member, to_text_plain};
+use crate::library::{
+    call_member, call_static, construct, get_member, get_static, index, set_index, set_member, to_text_plain,
+};
 use crate::testing::TestRt;
 use crate::types::{TypeDef, TypeRef};
 use crate::value::{Object, Value};
@@ -17,14 +19,19 @@ use super::encoding::ENCODING;
 use super::io::{STRING_READER, STRING_WRITER};
 use super::regex::{REGEX, REGEX_OPTIONS};
 use super::split::STRING_SPLIT_OPTIONS;
-use super::{STRING, CHAR};
+use super::{CHAR, STRING};
 
 fn s(x: &'static str) -> Value<'static> {
     Value::str(x)
 }
 
 fn e(ty: &'static TypeDef, name: &str) -> Value<'static> {
-    let v = ty.enum_values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v).unwrap();
+    let v = ty
+        .enum_values
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| *v)
+        .unwrap();
     Value::Enum(ty, v)
 }
 
@@ -49,7 +56,13 @@ fn kind(r: EvalResult<Value<'static>>) -> EvalErrorKind {
 }
 
 fn strings(v: &Value<'static>) -> Vec<String> {
-    v.downcast::<Array>().unwrap().items().unwrap().iter().map(to_text_plain).collect()
+    v.downcast::<Array>()
+        .unwrap()
+        .items()
+        .unwrap()
+        .iter()
+        .map(to_text_plain)
+        .collect()
 }
 
 #[test]
@@ -58,28 +71,89 @@ fn string_members() {
     let r = &mut rt;
     assert_eq!(txt(Ok(get(r, s("a😀b"), "Length"))), "4");
     assert_eq!(txt(call(r, s("Hello World"), "Substring", &[Value::Int(6)])), "World");
-    assert_eq!(txt(call(r, s("Hello"), "Substring", &[Value::Int(1), Value::Int(3)])), "ell");
-    assert_eq!(kind(call(r, s("Hello"), "Substring", &[Value::Int(6)])), EvalErrorKind::ArgumentOutOfRange);
-    assert_eq!(kind(call(r, s("Hello"), "Substring", &[Value::Int(2), Value::Int(4)])), EvalErrorKind::ArgumentOutOfRange);
+    assert_eq!(
+        txt(call(r, s("Hello"), "Substring", &[Value::Int(1), Value::Int(3)])),
+        "ell"
+    );
+    assert_eq!(
+        kind(call(r, s("Hello"), "Substring", &[Value::Int(6)])),
+        EvalErrorKind::ArgumentOutOfRange
+    );
+    assert_eq!(
+        kind(call(r, s("Hello"), "Substring", &[Value::Int(2), Value::Int(4)])),
+        EvalErrorKind::ArgumentOutOfRange
+    );
     assert_eq!(txt(call(r, s("é😀x"), "IndexOf", &[Value::Char('x')])), "3");
     assert_eq!(txt(call(r, s("Hello"), "IndexOf", &[s("l"), Value::Int(3)])), "3");
     assert_eq!(txt(call(r, s("Hello"), "IndexOf", &[s("L")])), "-1");
-    assert_eq!(txt(call(r, s("Hello"), "IndexOf", &[s("L"), e(&STRING_COMPARISON, "OrdinalIgnoreCase")])), "2");
+    assert_eq!(
+        txt(call(
+            r,
+            s("Hello"),
+            "IndexOf",
+            &[s("L"), e(&STRING_COMPARISON, "OrdinalIgnoreCase")]
+        )),
+        "2"
+    );
     assert_eq!(txt(call(r, s("Hello"), "LastIndexOf", &[s("l")])), "3");
     assert_eq!(txt(call(r, s("Hello"), "LastIndexOf", &[s("")])), "5");
-    assert_eq!(txt(call(r, s("a,b;c"), "IndexOfAny", &[Array::of(TypeRef::of(&CHAR), vec![Value::Char(';'), Value::Char(',')])])), "1");
+    assert_eq!(
+        txt(call(
+            r,
+            s("a,b;c"),
+            "IndexOfAny",
+            &[Array::of(TypeRef::of(&CHAR), vec![Value::Char(';'), Value::Char(',')])]
+        )),
+        "1"
+    );
     assert_eq!(txt(call(r, s("Mozilla iPhone"), "Contains", &[s("iPhone")])), "True");
-    assert_eq!(txt(call(r, s("ABC"), "Equals", &[s("abc"), e(&STRING_COMPARISON, "OrdinalIgnoreCase")])), "True");
+    assert_eq!(
+        txt(call(
+            r,
+            s("ABC"),
+            "Equals",
+            &[s("abc"), e(&STRING_COMPARISON, "OrdinalIgnoreCase")]
+        )),
+        "True"
+    );
     assert_eq!(txt(call(r, s("ABC"), "Equals", &[s("abc")])), "False");
-    assert_eq!(txt(call(r, s("Bearer xyz"), "StartsWith", &[s("bearer "), e(&STRING_COMPARISON, "OrdinalIgnoreCase")])), "True");
-    assert_eq!(txt(call(r, s("a.JSON"), "EndsWith", &[s(".json"), Value::Bool(true), Value::Null])), "True");
+    assert_eq!(
+        txt(call(
+            r,
+            s("Bearer xyz"),
+            "StartsWith",
+            &[s("bearer "), e(&STRING_COMPARISON, "OrdinalIgnoreCase")]
+        )),
+        "True"
+    );
+    assert_eq!(
+        txt(call(
+            r,
+            s("a.JSON"),
+            "EndsWith",
+            &[s(".json"), Value::Bool(true), Value::Null]
+        )),
+        "True"
+    );
     assert_eq!(txt(call(r, s("a-b-c"), "Replace", &[s("-"), s("+")])), "a+b+c");
-    assert_eq!(txt(call(r, s("a-b"), "Replace", &[Value::Char('-'), Value::Char('_')])), "a_b");
-    assert_eq!(kind(call(r, s("a"), "Replace", &[s(""), s("x")])), EvalErrorKind::Argument);
+    assert_eq!(
+        txt(call(r, s("a-b"), "Replace", &[Value::Char('-'), Value::Char('_')])),
+        "a_b"
+    );
+    assert_eq!(
+        kind(call(r, s("a"), "Replace", &[s(""), s("x")])),
+        EvalErrorKind::Argument
+    );
     assert_eq!(txt(call(r, s("abc"), "Insert", &[Value::Int(1), s("XY")])), "aXYbc");
     assert_eq!(txt(call(r, s("abcdef"), "Remove", &[Value::Int(2)])), "ab");
-    assert_eq!(txt(call(r, s("abcdef"), "Remove", &[Value::Int(1), Value::Int(2)])), "adef");
-    assert_eq!(txt(call(r, s("7"), "PadLeft", &[Value::Int(3), Value::Char('0')])), "007");
+    assert_eq!(
+        txt(call(r, s("abcdef"), "Remove", &[Value::Int(1), Value::Int(2)])),
+        "adef"
+    );
+    assert_eq!(
+        txt(call(r, s("7"), "PadLeft", &[Value::Int(3), Value::Char('0')])),
+        "007"
+    );
     assert_eq!(txt(call(r, s("ab"), "PadRight", &[Value::Int(4)])), "ab  ");
     assert_eq!(txt(call(r, s("xxhixx"), "Trim", &[Value::Char('x')])), "hi");
     assert_eq!(txt(call(r, s("  hi  "), "TrimEnd", &[])), "  hi");
@@ -92,7 +166,10 @@ fn string_members() {
     assert_eq!(txt(call(r, s("e\u{301}"), "IsNormalized", &[])), "False");
     assert_eq!(txt(call(r, s("a\r\nb\rc"), "ReplaceLineEndings", &[s("|")])), "a|b|c");
     assert_eq!(txt(index(r, s("abc"), Value::Int(1)).unwrap()), "b");
-    assert_eq!(kind(index(r, s("abc"), Value::Int(3)).unwrap()), EvalErrorKind::IndexOutOfRange);
+    assert_eq!(
+        kind(index(r, s("abc"), Value::Int(3)).unwrap()),
+        EvalErrorKind::IndexOutOfRange
+    );
     let arr = call(r, s("héllo"), "ToCharArray", &[]).unwrap();
     assert_eq!(strings(&arr).len(), 5);
     assert_eq!(txt(call(r, s("x"), "ToString", &[])), "x");
@@ -108,7 +185,9 @@ fn borrowed_results_do_not_allocate() {
         ("ToLower", vec![]),
         ("Replace", vec![s("q"), s("z")]),
     ] {
-        let v = super::string_call(&mut rt, Cow::Borrowed(" abc "), name, &[], &args).unwrap().unwrap();
+        let v = super::string_call(&mut rt, Cow::Borrowed(" abc "), name, &[], &args)
+            .unwrap()
+            .unwrap();
         assert!(matches!(v, Value::Str(Cow::Borrowed(_))), "{name}");
     }
     assert_eq!(rt.bytes, 0);
@@ -119,11 +198,23 @@ fn split_idioms() {
     let mut rt = TestRt::new();
     let r = &mut rt;
     let seps = Array::of(TypeRef::of(&CHAR), vec![Value::Char(',')]);
-    let v = call(r, s("a,b,,c"), "Split", &[seps, e(&STRING_SPLIT_OPTIONS, "RemoveEmptyEntries")]).unwrap();
+    let v = call(
+        r,
+        s("a,b,,c"),
+        "Split",
+        &[seps, e(&STRING_SPLIT_OPTIONS, "RemoveEmptyEntries")],
+    )
+    .unwrap();
     assert_eq!(strings(&v), ["a", "b", "c"]);
     let v = call(r, s("Bearer tok"), "Split", &[Value::Char(' ')]).unwrap();
     assert_eq!(strings(&v), ["Bearer", "tok"]);
-    let v = call(r, s("a, b ,c"), "Split", &[Value::Char(','), e(&STRING_SPLIT_OPTIONS, "TrimEntries")]).unwrap();
+    let v = call(
+        r,
+        s("a, b ,c"),
+        "Split",
+        &[Value::Char(','), e(&STRING_SPLIT_OPTIONS, "TrimEntries")],
+    )
+    .unwrap();
     assert_eq!(strings(&v), ["a", "b", "c"]);
     let v = call(r, s("k=v=w"), "Split", &[Value::Char('='), Value::Int(2)]).unwrap();
     assert_eq!(strings(&v), ["k", "v=w"]);
@@ -142,20 +233,65 @@ fn string_statics() {
     assert_eq!(txt(get_static(r, &STRING, "Empty").unwrap()), "");
     assert_eq!(txt(st(r, &STRING, "IsNullOrEmpty", &[Value::Null])), "True");
     assert_eq!(txt(st(r, &STRING, "IsNullOrWhiteSpace", &[s(" \t")])), "True");
-    assert_eq!(txt(st(r, &STRING, "Join", &[s(", "), Array::strings(["a", "b"])])), "a, b");
-    assert_eq!(txt(st(r, &STRING, "Join", &[Value::Char('-'), Value::Int(1), Value::Null, s("x")])), "1--x");
-    assert_eq!(txt(st(r, &STRING, "Join", &[s("/"), Array::strings(["a", "b", "c"]), Value::Int(1), Value::Int(2)])), "b/c");
-    assert_eq!(txt(st(r, &STRING, "Concat", &[s("a"), Value::Int(1), Value::Null])), "a1");
+    assert_eq!(
+        txt(st(r, &STRING, "Join", &[s(", "), Array::strings(["a", "b"])])),
+        "a, b"
+    );
+    assert_eq!(
+        txt(st(
+            r,
+            &STRING,
+            "Join",
+            &[Value::Char('-'), Value::Int(1), Value::Null, s("x")]
+        )),
+        "1--x"
+    );
+    assert_eq!(
+        txt(st(
+            r,
+            &STRING,
+            "Join",
+            &[s("/"), Array::strings(["a", "b", "c"]), Value::Int(1), Value::Int(2)]
+        )),
+        "b/c"
+    );
+    assert_eq!(
+        txt(st(r, &STRING, "Concat", &[s("a"), Value::Int(1), Value::Null])),
+        "a1"
+    );
     assert_eq!(txt(st(r, &STRING, "Concat", &[Array::strings(["x", "y"])])), "xy");
-    assert_eq!(txt(st(r, &STRING, "Format", &[s("{0} {1}"), s("GET"), s("/a?b")])), "GET /a?b");
-    assert_eq!(txt(st(r, &STRING, "Format", &[s("[{0,-4}]"), Array::strings(["ab"])])), "[ab  ]");
-    assert_eq!(kind(st(r, &STRING, "Format", &[s("{1}"), s("x")])), EvalErrorKind::Format);
-    assert_eq!(txt(st(r, &STRING, "Equals", &[s("a"), s("A"), e(&STRING_COMPARISON, "OrdinalIgnoreCase")])), "True");
+    assert_eq!(
+        txt(st(r, &STRING, "Format", &[s("{0} {1}"), s("GET"), s("/a?b")])),
+        "GET /a?b"
+    );
+    assert_eq!(
+        txt(st(r, &STRING, "Format", &[s("[{0,-4}]"), Array::strings(["ab"])])),
+        "[ab  ]"
+    );
+    assert_eq!(
+        kind(st(r, &STRING, "Format", &[s("{1}"), s("x")])),
+        EvalErrorKind::Format
+    );
+    assert_eq!(
+        txt(st(
+            r,
+            &STRING,
+            "Equals",
+            &[s("a"), s("A"), e(&STRING_COMPARISON, "OrdinalIgnoreCase")]
+        )),
+        "True"
+    );
     assert_eq!(txt(st(r, &STRING, "Compare", &[s("a"), s("B")])), "-1");
-    assert_eq!(txt(st(r, &STRING, "Compare", &[s("a"), s("A"), Value::Bool(true)])), "0");
+    assert_eq!(
+        txt(st(r, &STRING, "Compare", &[s("a"), s("A"), Value::Bool(true)])),
+        "0"
+    );
     assert_eq!(txt(st(r, &STRING, "Compare", &[Value::Null, s("A")])), "-1");
     assert_eq!(txt(st(r, &STRING, "CompareOrdinal", &[s("a"), s("B")])), "31");
-    assert_eq!(txt(construct(r, &TypeRef::of(&STRING), &[Value::Char('-'), Value::Int(3)])), "---");
+    assert_eq!(
+        txt(construct(r, &TypeRef::of(&STRING), &[Value::Char('-'), Value::Int(3)])),
+        "---"
+    );
 }
 
 #[test]
@@ -164,7 +300,9 @@ fn string_builder() {
     let r = &mut rt;
     let sb = construct(r, &TypeRef::of(&STRING_BUILDER), &[]).unwrap();
     let same = call(r, sb.clone(), "Append", &[s("a")]).unwrap();
-    let (Value::Obj(x), Value::Obj(y)) = (&sb, &same) else { panic!() };
+    let (Value::Obj(x), Value::Obj(y)) = (&sb, &same) else {
+        panic!()
+    };
     assert!(std::rc::Rc::ptr_eq(x, y));
     call(r, sb.clone(), "Append", &[Value::Int(1)]).unwrap();
     call(r, sb.clone(), "Append", &[Value::Char('x'), Value::Int(2)]).unwrap();
@@ -180,8 +318,14 @@ fn string_builder() {
     assert_eq!(txt(index(r, sb.clone(), Value::Int(0)).unwrap()), "<");
     set_member(r, &sb, "Length", Value::Int(2)).unwrap().unwrap();
     assert_eq!(txt(call(r, sb.clone(), "ToString", &[])), "<1");
-    assert_eq!(txt(call(r, sb.clone(), "ToString", &[Value::Int(1), Value::Int(1)])), "1");
-    assert_eq!(kind(call(r, sb.clone(), "Remove", &[Value::Int(1), Value::Int(5)])), EvalErrorKind::ArgumentOutOfRange);
+    assert_eq!(
+        txt(call(r, sb.clone(), "ToString", &[Value::Int(1), Value::Int(1)])),
+        "1"
+    );
+    assert_eq!(
+        kind(call(r, sb.clone(), "Remove", &[Value::Int(1), Value::Int(5)])),
+        EvalErrorKind::ArgumentOutOfRange
+    );
     call(r, sb.clone(), "Clear", &[]).unwrap();
     assert_eq!(txt(Ok(get(r, sb.clone(), "Length"))), "0");
     let sb2 = construct(r, &TypeRef::of(&STRING_BUILDER), &[s("init"), Value::Int(100)]).unwrap();
@@ -212,22 +356,53 @@ fn encodings() {
     let b = call(r, utf8.clone(), "GetBytes", &[s("hé")]).unwrap();
     assert_eq!(Array::to_bytes(&b).unwrap(), [0x68, 0xC3, 0xA9]);
     assert_eq!(txt(call(r, utf8.clone(), "GetString", &[b])), "hé");
-    assert_eq!(txt(call(r, utf8.clone(), "GetString", &[Array::bytes(vec![0x61, 0xFF, 0x62])])), "a\u{FFFD}b");
-    assert_eq!(txt(call(r, utf8.clone(), "GetString", &[Array::bytes(vec![0x61, 0x62, 0x63]), Value::Int(1), Value::Int(2)])), "bc");
+    assert_eq!(
+        txt(call(
+            r,
+            utf8.clone(),
+            "GetString",
+            &[Array::bytes(vec![0x61, 0xFF, 0x62])]
+        )),
+        "a\u{FFFD}b"
+    );
+    assert_eq!(
+        txt(call(
+            r,
+            utf8.clone(),
+            "GetString",
+            &[Array::bytes(vec![0x61, 0x62, 0x63]), Value::Int(1), Value::Int(2)]
+        )),
+        "bc"
+    );
     assert_eq!(txt(Ok(get(r, utf8.clone(), "WebName"))), "utf-8");
-    assert_eq!(Array::to_bytes(&call(r, utf8, "GetPreamble", &[]).unwrap()).unwrap(), [0xEF, 0xBB, 0xBF]);
+    assert_eq!(
+        Array::to_bytes(&call(r, utf8, "GetPreamble", &[]).unwrap()).unwrap(),
+        [0xEF, 0xBB, 0xBF]
+    );
     let ascii = get_static(r, &ENCODING, "ASCII").unwrap().unwrap();
-    assert_eq!(Array::to_bytes(&call(r, ascii.clone(), "GetBytes", &[s("é!")]).unwrap()).unwrap(), b"?!");
-    assert_eq!(txt(call(r, ascii, "GetString", &[Array::bytes(vec![0x41, 0xE9])])), "A?");
+    assert_eq!(
+        Array::to_bytes(&call(r, ascii.clone(), "GetBytes", &[s("é!")]).unwrap()).unwrap(),
+        b"?!"
+    );
+    assert_eq!(
+        txt(call(r, ascii, "GetString", &[Array::bytes(vec![0x41, 0xE9])])),
+        "A?"
+    );
     let uni = get_static(r, &ENCODING, "Unicode").unwrap().unwrap();
-    assert_eq!(Array::to_bytes(&call(r, uni.clone(), "GetBytes", &[s("A")]).unwrap()).unwrap(), [0x41, 0]);
+    assert_eq!(
+        Array::to_bytes(&call(r, uni.clone(), "GetBytes", &[s("A")]).unwrap()).unwrap(),
+        [0x41, 0]
+    );
     assert_eq!(txt(call(r, uni, "GetByteCount", &[s("😀")])), "4");
     let latin1 = st(r, &ENCODING, "GetEncoding", &[s("ISO-8859-1")]).unwrap();
     assert_eq!(txt(Ok(get(r, latin1.clone(), "CodePage"))), "28591");
     assert_eq!(txt(call(r, latin1, "GetString", &[Array::bytes(vec![0xE9])])), "é");
     let by_cp = st(r, &ENCODING, "GetEncoding", &[Value::Int(65001)]).unwrap();
     assert_eq!(txt(Ok(get(r, by_cp, "EncodingName"))), "Unicode (UTF-8)");
-    assert_eq!(kind(st(r, &ENCODING, "GetEncoding", &[s("klingon")])), EvalErrorKind::Argument);
+    assert_eq!(
+        kind(st(r, &ENCODING, "GetEncoding", &[s("klingon")])),
+        EvalErrorKind::Argument
+    );
 }
 
 fn groups(rt: &mut TestRt, m: &Value<'static>, key: Value<'static>) -> Value<'static> {
@@ -239,7 +414,13 @@ fn groups(rt: &mut TestRt, m: &Value<'static>, key: Value<'static>) -> Value<'st
 fn regex_matching() {
     let mut rt = TestRt::new();
     let r = &mut rt;
-    let m = st(r, &REGEX, "Match", &[s("public, max-age=60"), s(r"max-age=(?<maxAge>\d+)")]).unwrap();
+    let m = st(
+        r,
+        &REGEX,
+        "Match",
+        &[s("public, max-age=60"), s(r"max-age=(?<maxAge>\d+)")],
+    )
+    .unwrap();
     assert_eq!(txt(Ok(get(r, m.clone(), "Success"))), "True");
     assert_eq!(txt(Ok(get(r, m.clone(), "Index"))), "8");
     let g = groups(r, &m, s("maxAge"));
@@ -285,8 +466,19 @@ fn regex_matching() {
 fn regex_replace_split_and_refusals() {
     let mut rt = TestRt::new();
     let r = &mut rt;
-    assert_eq!(txt(st(r, &REGEX, "Replace", &[s("2024-01-02"), s(r"(\d+)-(\d+)-(\d+)"), s("$3/$2/$1")])), "02/01/2024");
-    assert_eq!(txt(st(r, &REGEX, "Replace", &[s("a b"), s(r"(?<w>\w)"), s("[${w}]")])), "[a] [b]");
+    assert_eq!(
+        txt(st(
+            r,
+            &REGEX,
+            "Replace",
+            &[s("2024-01-02"), s(r"(\d+)-(\d+)-(\d+)"), s("$3/$2/$1")]
+        )),
+        "02/01/2024"
+    );
+    assert_eq!(
+        txt(st(r, &REGEX, "Replace", &[s("a b"), s(r"(?<w>\w)"), s("[${w}]")])),
+        "[a] [b]"
+    );
     assert_eq!(txt(st(r, &REGEX, "Replace", &[s("a.b"), s(r"\."), s("$$")])), "a$b");
     let upper = r.lambda(|args| {
         let v = crate::library::get_member(&mut TestRt::new(), args[0].clone(), "Value").unwrap()?;
@@ -294,7 +486,10 @@ fn regex_replace_split_and_refusals() {
     });
     assert_eq!(txt(st(r, &REGEX, "Replace", &[s("ab cd"), s(r"\w+"), upper])), "AB CD");
     let re = construct(r, &TypeRef::of(&REGEX), &[s("x")]).unwrap();
-    assert_eq!(txt(call(r, re.clone(), "Replace", &[s("xxx"), s("y"), Value::Int(2)])), "yyx");
+    assert_eq!(
+        txt(call(r, re.clone(), "Replace", &[s("xxx"), s("y"), Value::Int(2)])),
+        "yyx"
+    );
     assert_eq!(txt(call(r, re.clone(), "ToString", &[])), "x");
     let v = call(r, re, "Split", &[s("axbxc")]).unwrap();
     assert_eq!(strings(&v), ["a", "b", "c"]);
@@ -310,11 +505,21 @@ fn regex_replace_split_and_refusals() {
     ] {
         let err = st(r, &REGEX, "IsMatch", &[s("x"), s(p)]).unwrap_err();
         assert_eq!(err.kind, EvalErrorKind::Argument);
-        assert!(err.message.contains(what) && err.message.contains("no backtracking"), "{}", err.message);
+        assert!(
+            err.message.contains(what) && err.message.contains("no backtracking"),
+            "{}",
+            err.message
+        );
     }
-    assert_eq!(kind(st(r, &REGEX, "IsMatch", &[s("x"), s("(")])), EvalErrorKind::Argument);
+    assert_eq!(
+        kind(st(r, &REGEX, "IsMatch", &[s("x"), s("(")])),
+        EvalErrorKind::Argument
+    );
     let rtl = e(&REGEX_OPTIONS, "RightToLeft");
-    assert_eq!(kind(construct(r, &TypeRef::of(&REGEX), &[s("x"), rtl])), EvalErrorKind::NotSupported);
+    assert_eq!(
+        kind(construct(r, &TypeRef::of(&REGEX), &[s("x"), rtl])),
+        EvalErrorKind::NotSupported
+    );
     assert!(call_static(r, &REGEX, "Escape", &[], &[s("x")]).is_none());
     // A pathological pattern for backtracking engines is linear here.
     let input = Value::string("a".repeat(5000) + "!");
@@ -346,7 +551,13 @@ fn comparers_reader_writer() {
 
     let wr = construct(r, &TypeRef::of(&STRING_WRITER), &[]).unwrap();
     call(r, wr.clone(), "Write", &[s("a")]).unwrap();
-    call(r, wr.clone(), "WriteLine", &[s("{0}+{1}"), Value::Int(1), Value::Int(2)]).unwrap();
+    call(
+        r,
+        wr.clone(),
+        "WriteLine",
+        &[s("{0}+{1}"), Value::Int(1), Value::Int(2)],
+    )
+    .unwrap();
     let sb = call(r, wr.clone(), "GetStringBuilder", &[]).unwrap();
     call(r, sb, "Append", &[s("z")]).unwrap();
     assert_eq!(txt(call(r, wr, "ToString", &[])), "a1+2\nz");

@@ -26,8 +26,18 @@ pub static MATCH: TypeDef = TypeDef {
     namespace: NS,
     bases: &["Group", "Capture"],
     apim: Apim::Only(&[
-        "Empty", "Groups", "Result", "Captures", "Success", "Index", "Length", "Value", "ToString", "Equals",
-        "GetHashCode", "GetType",
+        "Empty",
+        "Groups",
+        "Result",
+        "Captures",
+        "Success",
+        "Index",
+        "Length",
+        "Value",
+        "ToString",
+        "Equals",
+        "GetHashCode",
+        "GetType",
     ]),
     statics: &[m("Empty", "Match")],
     members: &[
@@ -53,7 +63,15 @@ pub static GROUP: TypeDef = TypeDef {
     namespace: NS,
     bases: &["Capture"],
     apim: Apim::Only(&[
-        "Captures", "Success", "Index", "Length", "Value", "ToString", "Equals", "GetHashCode", "GetType",
+        "Captures",
+        "Success",
+        "Index",
+        "Length",
+        "Value",
+        "ToString",
+        "Equals",
+        "GetHashCode",
+        "GetType",
     ]),
     members: &[
         m("Success", "bool"),
@@ -72,8 +90,21 @@ pub static GROUP: TypeDef = TypeDef {
 pub static CAPTURE: TypeDef = TypeDef {
     name: "Capture",
     namespace: NS,
-    apim: Apim::Only(&["Index", "Length", "Value", "ToString", "Equals", "GetHashCode", "GetType"]),
-    members: &[m("Index", "int"), m("Length", "int"), m("Value", "string"), m("ToString", "string")],
+    apim: Apim::Only(&[
+        "Index",
+        "Length",
+        "Value",
+        "ToString",
+        "Equals",
+        "GetHashCode",
+        "GetType",
+    ]),
+    members: &[
+        m("Index", "int"),
+        m("Length", "int"),
+        m("Value", "string"),
+        m("ToString", "string"),
+    ],
     unimplemented: &["ValueSpan"],
     ..TypeDef::EMPTY
 };
@@ -83,9 +114,27 @@ pub static GROUP_COLLECTION: TypeDef = TypeDef {
     name: "GroupCollection",
     namespace: NS,
     bases: &["IEnumerable", "ICollection", "IReadOnlyCollection"],
-    apim: Apim::Only(&["Count", "Item", "this[]", "ToString", "Equals", "GetHashCode", "GetType"]),
+    apim: Apim::Only(&[
+        "Count",
+        "Item",
+        "this[]",
+        "ToString",
+        "Equals",
+        "GetHashCode",
+        "GetType",
+    ]),
     members: &[m("Count", "int"), m("this[]", "Group"), m("Item", "Group")],
-    unimplemented: &["Keys", "Values", "ContainsKey", "TryGetValue", "CopyTo", "GetEnumerator", "IsReadOnly", "IsSynchronized", "SyncRoot"],
+    unimplemented: &[
+        "Keys",
+        "Values",
+        "ContainsKey",
+        "TryGetValue",
+        "CopyTo",
+        "GetEnumerator",
+        "IsReadOnly",
+        "IsSynchronized",
+        "SyncRoot",
+    ],
     ..TypeDef::EMPTY
 };
 
@@ -94,7 +143,15 @@ pub static CAPTURE_COLLECTION: TypeDef = TypeDef {
     name: "CaptureCollection",
     namespace: NS,
     bases: &["IEnumerable", "ICollection", "IReadOnlyCollection"],
-    apim: Apim::Only(&["Count", "Item", "this[]", "ToString", "Equals", "GetHashCode", "GetType"]),
+    apim: Apim::Only(&[
+        "Count",
+        "Item",
+        "this[]",
+        "ToString",
+        "Equals",
+        "GetHashCode",
+        "GetType",
+    ]),
     members: &[m("Count", "int"), m("this[]", "Capture"), m("Item", "Capture")],
     unimplemented: &["CopyTo", "GetEnumerator", "IsReadOnly", "IsSynchronized", "SyncRoot"],
     ..TypeDef::EMPTY
@@ -125,12 +182,22 @@ pub struct MatchData {
 impl MatchData {
     pub fn new(c: Rc<Compiled>, input: Rc<str>, slots: Vec<Option<(usize, usize)>>) -> MatchData {
         let ascii = input.is_ascii();
-        MatchData { c: Some(c), input, slots, ascii }
+        MatchData {
+            c: Some(c),
+            input,
+            slots,
+            ascii,
+        }
     }
 
     /// `Match.Empty`'s data.
     pub fn empty() -> MatchData {
-        MatchData { c: None, input: Rc::from(""), slots: vec![None], ascii: true }
+        MatchData {
+            c: None,
+            input: Rc::from(""),
+            slots: vec![None],
+            ascii: true,
+        }
     }
 
     pub fn success(&self) -> bool {
@@ -258,7 +325,15 @@ impl Object for MatchObj {
         Some(match (name, args) {
             ("NextMatch", []) => match (&d.c, d.span(0)) {
                 (Some(c), Some((s, e))) => {
-                    let next = if e > s { e } else { e + d.input.get(e..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8) };
+                    let next = if e > s {
+                        e
+                    } else {
+                        e + d
+                            .input
+                            .get(e..)
+                            .and_then(|r| r.chars().next())
+                            .map_or(1, char::len_utf8)
+                    };
                     super::search(rt, c, &d.input, next).map(|m| Value::obj(MatchObj(Rc::new(m))))
                 }
                 _ => Ok(Value::obj(MatchObj(Rc::new(MatchData::empty())))),
@@ -359,14 +434,24 @@ impl GroupCollection {
         let d = &self.0;
         let groups = d.c.as_ref().map(|c| c.groups.as_slice()).unwrap_or(&[]);
         let (g, name) = match key {
-            Value::Str(n) => (groups.iter().position(|g| g.name == **n).or((n == "0").then_some(0)), n.to_string()),
+            Value::Str(n) => (
+                groups.iter().position(|g| g.name == **n).or((n == "0").then_some(0)),
+                n.to_string(),
+            ),
             Value::Null => return Err(args::null_arg("groupname")),
             k => {
                 let n = args::int(k, "groupnum")?;
-                (groups.iter().position(|g| g.number == n).or((n == 0).then_some(0)), n.to_string())
+                (
+                    groups.iter().position(|g| g.number == n).or((n == 0).then_some(0)),
+                    n.to_string(),
+                )
             }
         };
-        Ok(GroupObj { d: d.clone(), g, name: g.map_or(name, |g| group_name(d, g)) })
+        Ok(GroupObj {
+            d: d.clone(),
+            g,
+            name: g.map_or(name, |g| group_name(d, g)),
+        })
     }
 }
 
@@ -404,7 +489,13 @@ impl Object for GroupCollection {
         let d = &self.0;
         Some(
             (0..d.group_count())
-                .map(|g| Value::obj(GroupObj { d: d.clone(), g: Some(g), name: group_name(d, g) }))
+                .map(|g| {
+                    Value::obj(GroupObj {
+                        d: d.clone(),
+                        g: Some(g),
+                        name: group_name(d, g),
+                    })
+                })
                 .collect(),
         )
     }
@@ -419,9 +510,10 @@ pub struct CaptureCollection(Vec<(String, i32, i32)>);
 
 fn at<T: Clone>(v: &[T], key: &Value<'_>) -> EvalResult<T> {
     let i = args::int(key, "i")?;
-    usize::try_from(i).ok().and_then(|i| v.get(i).cloned()).ok_or_else(|| {
-        args::out_of_range("i", "Specified argument was out of the range of valid values.")
-    })
+    usize::try_from(i)
+        .ok()
+        .and_then(|i| v.get(i).cloned())
+        .ok_or_else(|| args::out_of_range("i", "Specified argument was out of the range of valid values."))
 }
 
 impl Object for CaptureCollection {
@@ -443,7 +535,13 @@ impl Object for CaptureCollection {
         Some(
             self.0
                 .iter()
-                .map(|(v, i, l)| Value::obj(CaptureObj { value: v.clone(), index: *i, length: *l }))
+                .map(|(v, i, l)| {
+                    Value::obj(CaptureObj {
+                        value: v.clone(),
+                        index: *i,
+                        length: *l,
+                    })
+                })
                 .collect(),
         )
     }

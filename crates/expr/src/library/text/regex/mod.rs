@@ -68,7 +68,16 @@ pub static REGEX: TypeDef = TypeDef {
     name: "Regex",
     namespace: NS,
     apim: Apim::Only(&[
-        ".ctor", "IsMatch", "Match", "Matches", "Replace", "Unescape", "Split", "ToString", "Equals", "GetHashCode",
+        ".ctor",
+        "IsMatch",
+        "Match",
+        "Matches",
+        "Replace",
+        "Unescape",
+        "Split",
+        "ToString",
+        "Equals",
+        "GetHashCode",
         "GetType",
     ]),
     statics: &[
@@ -134,7 +143,10 @@ thread_local! {
 
 fn check_options(options: i64) -> EvalResult<()> {
     if options & !ALL_OPTIONS != 0 || options < 0 {
-        return Err(out_of_range("options", "Specified argument was out of the range of valid values."));
+        return Err(out_of_range(
+            "options",
+            "Specified argument was out of the range of valid values.",
+        ));
     }
     if options & 64 != 0 {
         return Err(EvalError::new(
@@ -143,7 +155,10 @@ fn check_options(options: i64) -> EvalResult<()> {
         ));
     }
     if options & translate::ECMASCRIPT != 0 && options & !(translate::ECMASCRIPT | 1 | 2 | 8) != 0 {
-        return Err(out_of_range("options", "Specified argument was out of the range of valid values."));
+        return Err(out_of_range(
+            "options",
+            "Specified argument was out of the range of valid values.",
+        ));
     }
     Ok(())
 }
@@ -177,7 +192,12 @@ pub fn compile<'a>(rt: &mut dyn Runtime<'a>, pattern: &str, options: i64) -> Eva
             EvalError::argument(format!("Invalid pattern '{pattern}'. {why}"))
         })?;
     rt.alloc(pattern.len() * 16 + 256)?;
-    let compiled = Rc::new(Compiled { re, groups: t.groups, pattern: pattern.to_owned(), options });
+    let compiled = Rc::new(Compiled {
+        re,
+        groups: t.groups,
+        pattern: pattern.to_owned(),
+        options,
+    });
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len >= CACHE_SIZE {
@@ -197,7 +217,10 @@ pub fn compile<'a>(rt: &mut dyn Runtime<'a>, pattern: &str, options: i64) -> Eva
             }
         }
         let tick = c.tick;
-        c.map.entry(pattern.to_owned()).or_default().push((options, compiled.clone(), tick));
+        c.map
+            .entry(pattern.to_owned())
+            .or_default()
+            .push((options, compiled.clone(), tick));
         c.len += 1;
     });
     Ok(compiled)
@@ -208,7 +231,9 @@ pub fn compile<'a>(rt: &mut dyn Runtime<'a>, pattern: &str, options: i64) -> Eva
 pub fn search<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, input: &Rc<str>, start: usize) -> EvalResult<MatchData> {
     rt.charge(1 + (input.len().saturating_sub(start) as u64) / 32)?;
     let slots = match (start <= input.len()).then(|| c.re.captures_at(input, start)).flatten() {
-        Some(caps) => (0..caps.len()).map(|i| caps.get(i).map(|m| (m.start(), m.end()))).collect(),
+        Some(caps) => (0..caps.len())
+            .map(|i| caps.get(i).map(|m| (m.start(), m.end())))
+            .collect(),
         None => vec![None],
     };
     Ok(MatchData::new(c.clone(), input.clone(), slots))
@@ -225,7 +250,13 @@ fn next_start(input: &str, s: usize, e: usize) -> usize {
 }
 
 /// Every match from byte `start`, at most `limit`.
-fn all<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, input: &Rc<str>, start: usize, limit: usize) -> EvalResult<Vec<Rc<MatchData>>> {
+fn all<'a>(
+    rt: &mut dyn Runtime<'a>,
+    c: &Rc<Compiled>,
+    input: &Rc<str>,
+    start: usize,
+    limit: usize,
+) -> EvalResult<Vec<Rc<MatchData>>> {
     let mut out = Vec::new();
     let mut at = start;
     while out.len() < limit && at <= input.len() {
@@ -244,7 +275,12 @@ fn start_at(input: &str, v: Option<&Value<'_>>) -> EvalResult<usize> {
     usize::try_from(i)
         .ok()
         .and_then(|i| utf16::byte_at(input, i))
-        .ok_or_else(|| out_of_range("startat", "Start index cannot be less than 0 or greater than input length."))
+        .ok_or_else(|| {
+            out_of_range(
+                "startat",
+                "Start index cannot be less than 0 or greater than input length.",
+            )
+        })
 }
 
 fn input_arg(v: &Value<'_>) -> EvalResult<Rc<str>> {
@@ -252,7 +288,14 @@ fn input_arg(v: &Value<'_>) -> EvalResult<Rc<str>> {
 }
 
 /// `Replace(input, replacement | evaluator, count, startat)` on a compiled regex.
-fn replace<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, input: &Rc<str>, with: &Value<'a>, count: i32, start: usize) -> EvalResult<Value<'a>> {
+fn replace<'a>(
+    rt: &mut dyn Runtime<'a>,
+    c: &Rc<Compiled>,
+    input: &Rc<str>,
+    with: &Value<'a>,
+    count: i32,
+    start: usize,
+) -> EvalResult<Value<'a>> {
     if count < -1 {
         return Err(out_of_range("count", "Count cannot be less than -1."));
     }
@@ -288,7 +331,13 @@ fn replace<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, input: &Rc<str>, with
 }
 
 /// `Split(input, count, startat)`: captured groups are included.
-fn split<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, input: &Rc<str>, count: i32, start: usize) -> EvalResult<Value<'a>> {
+fn split<'a>(
+    rt: &mut dyn Runtime<'a>,
+    c: &Rc<Compiled>,
+    input: &Rc<str>,
+    count: i32,
+    start: usize,
+) -> EvalResult<Value<'a>> {
     if count < 0 {
         return Err(out_of_range("count", "Count cannot be less than zero."));
     }
@@ -311,7 +360,12 @@ fn split<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, input: &Rc<str>, count:
     Ok(Array::strings(out))
 }
 
-fn matches_value<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, input: &Rc<str>, start: usize) -> EvalResult<Value<'a>> {
+fn matches_value<'a>(
+    rt: &mut dyn Runtime<'a>,
+    c: &Rc<Compiled>,
+    input: &Rc<str>,
+    start: usize,
+) -> EvalResult<Value<'a>> {
     let ms = all(rt, c, input, start, usize::MAX)?;
     rt.alloc(ms.len() * 64)?;
     Ok(Value::obj(MatchCollection(
@@ -346,7 +400,12 @@ fn ctor<'a>(rt: &mut dyn Runtime<'a>, targs: &[TypeRef], args: &[Value<'a>]) -> 
 }
 
 /// The instance members, shared by the statics (which compile first).
-fn run<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, name: &str, args: &[Value<'a>]) -> Option<EvalResult<Value<'a>>> {
+fn run<'a>(
+    rt: &mut dyn Runtime<'a>,
+    c: &Rc<Compiled>,
+    name: &str,
+    args: &[Value<'a>],
+) -> Option<EvalResult<Value<'a>>> {
     let (input, rest) = args.split_first()?;
     let input = match input_arg(input) {
         Ok(i) => i,
@@ -364,7 +423,11 @@ fn run<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, name: &str, args: &[Value
         }
         ("Match", [b, l]) => {
             // Match(input, beginning, length): search the substring only.
-            let b = args::index(b, "beginning", "Start index cannot be less than 0 or greater than input length.")?;
+            let b = args::index(
+                b,
+                "beginning",
+                "Start index cannot be less than 0 or greater than input length.",
+            )?;
             let l = args::index(l, "length", "Length cannot be less than 0 or exceed input length.")?;
             let cut = utf16::cut(&input, b, b.saturating_add(l))
                 .ok_or_else(|| out_of_range("length", "Length cannot be less than 0 or exceed input length."))?;
@@ -372,8 +435,16 @@ fn run<'a>(rt: &mut dyn Runtime<'a>, c: &Rc<Compiled>, name: &str, args: &[Value
             let sub: Rc<str> = Rc::from(input.get(cut.start..cut.end).unwrap_or(""));
             let m = search(rt, c, &sub, 0)?;
             // Positions stay relative to the whole input, as in .NET.
-            let slots = m.slots.iter().map(|s| s.map(|(x, y)| (x + cut.start, y + cut.start))).collect();
-            Ok(Value::obj(MatchObj(Rc::new(MatchData::new(c.clone(), input.clone(), slots)))))
+            let slots = m
+                .slots
+                .iter()
+                .map(|s| s.map(|(x, y)| (x + cut.start, y + cut.start)))
+                .collect();
+            Ok(Value::obj(MatchObj(Rc::new(MatchData::new(
+                c.clone(),
+                input.clone(),
+                slots,
+            )))))
         }
         ("Matches", [] | [_]) => {
             let start = start_at(&input, rest.first())?;
@@ -403,7 +474,8 @@ fn call_static<'a>(
     if name == "Unescape" {
         return Some(match args {
             [s] => args::req_str(s, "str").and_then(|s| {
-                let u = replace::unescape(s).map_err(|why| EvalError::argument(format!("Invalid pattern '{s}'. {why}")))?;
+                let u =
+                    replace::unescape(s).map_err(|why| EvalError::argument(format!("Invalid pattern '{s}'. {why}")))?;
                 args::owned(rt, u)
             }),
             _ => Err(no_overload(name, args)),
@@ -465,11 +537,17 @@ impl Object for RegexObj {
                 c.groups.iter().map(|g| Value::Int(g.number)).collect(),
             ))),
             ("GroupNameFromNumber", [n]) => Some(args::int(n, "i").map(|n| {
-                Value::string(c.groups.iter().find(|g| g.number == n).map_or(String::new(), |g| g.name.clone()))
+                Value::string(
+                    c.groups
+                        .iter()
+                        .find(|g| g.number == n)
+                        .map_or(String::new(), |g| g.name.clone()),
+                )
             })),
-            ("GroupNumberFromName", [n]) => Some(args::req_str(n, "name").map(|n| {
-                Value::Int(c.groups.iter().find(|g| g.name == n).map_or(-1, |g| g.number))
-            })),
+            ("GroupNumberFromName", [n]) => Some(
+                args::req_str(n, "name")
+                    .map(|n| Value::Int(c.groups.iter().find(|g| g.name == n).map_or(-1, |g| g.number))),
+            ),
             ("IsMatch" | "Match" | "Matches" | "Replace" | "Split", _) => run(rt, c, name, args),
             _ => None,
         }

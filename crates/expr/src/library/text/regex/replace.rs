@@ -165,7 +165,11 @@ mod tests {
 
     #[test]
     fn parses() {
-        let g = |n: i32, name: &str| GroupDef { number: n, name: name.into(), slots: vec![n as usize] };
+        let g = |n: i32, name: &str| GroupDef {
+            number: n,
+            name: name.into(),
+            slots: vec![n as usize],
+        };
         let groups = [g(0, "0"), g(1, "1"), g(2, "x")];
         assert_eq!(
             parse("[$1|${x}|$$|$9|$&|$z]", &groups),

@@ -406,7 +406,10 @@ impl Tr<'_> {
                 let valid = !name.is_empty()
                     && (name.chars().all(|c| c.is_ascii_digit())
                         || name.chars().all(|c| c.is_alphanumeric() || c == '_'));
-                if !valid || name.chars().next().is_some_and(|c| c.is_ascii_digit()) && !name.chars().all(|c| c.is_ascii_digit()) {
+                if !valid
+                    || name.chars().next().is_some_and(|c| c.is_ascii_digit())
+                        && !name.chars().all(|c| c.is_ascii_digit())
+                {
                     return Err(self.bad("Invalid group name: Group names must begin with a word character."));
                 }
                 self.stack.push(self.flags);
@@ -492,7 +495,10 @@ pub fn translate(pattern: &str, options: i64) -> EvalResult<Translated> {
     }
     tr.run()?;
     let groups = number_groups(&tr.caps);
-    Ok(Translated { pattern: tr.out, groups })
+    Ok(Translated {
+        pattern: tr.out,
+        groups,
+    })
 }
 
 /// .NET's numbering: unnamed groups 1..=u in order, then numeric names as
@@ -504,11 +510,16 @@ fn number_groups(caps: &[Cap]) -> Vec<GroupDef> {
         name: "0".into(),
         slots: vec![0],
     }];
-    let add = |groups: &mut Vec<GroupDef>, number: i32, name: String, slot: usize| {
-        match groups.iter_mut().find(|g| g.number == number) {
-            Some(g) => g.slots.push(slot),
-            None => groups.push(GroupDef { number, name, slots: vec![slot] }),
-        }
+    let add = |groups: &mut Vec<GroupDef>, number: i32, name: String, slot: usize| match groups
+        .iter_mut()
+        .find(|g| g.number == number)
+    {
+        Some(g) => g.slots.push(slot),
+        None => groups.push(GroupDef {
+            number,
+            name,
+            slots: vec![slot],
+        }),
     };
     let mut next = 1;
     for (k, c) in caps.iter().enumerate() {
@@ -548,7 +559,9 @@ mod tests {
     use super::*;
 
     fn tr(p: &str, o: i64) -> String {
-        translate(p, o).map(|t| t.pattern).unwrap_or_else(|e| format!("ERR {}", e.message))
+        translate(p, o)
+            .map(|t| t.pattern)
+            .unwrap_or_else(|e| format!("ERR {}", e.message))
     }
 
     #[test]
@@ -584,7 +597,11 @@ mod tests {
     #[test]
     fn numbering() {
         let t = translate(r"(?<y>a)(b)(?<x>c)(d)", 0).unwrap();
-        let v: Vec<(i32, &str, usize)> = t.groups.iter().map(|g| (g.number, g.name.as_str(), g.slots[0])).collect();
+        let v: Vec<(i32, &str, usize)> = t
+            .groups
+            .iter()
+            .map(|g| (g.number, g.name.as_str(), g.slots[0]))
+            .collect();
         assert_eq!(v, [(0, "0", 0), (1, "1", 2), (2, "2", 4), (3, "y", 1), (4, "x", 3)]);
     }
 }
