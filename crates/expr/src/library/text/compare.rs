@@ -236,6 +236,15 @@ pub fn culture(a: &str, b: &str, ignore_case: bool) -> Ordering {
     if a == b {
         return Ordering::Equal;
     }
+    if a.is_ascii() && b.is_ascii() {
+        // No diacritics: primary, then case, then ordinal; no allocation.
+        let primary = a.chars().map(primary).cmp(b.chars().map(primary));
+        if primary != Ordering::Equal || ignore_case {
+            return primary;
+        }
+        let case = |c: char| c.is_ascii_uppercase();
+        return a.chars().map(case).cmp(b.chars().map(case)).then_with(|| a.cmp(b));
+    }
     let (x, y) = (elements(a), elements(b));
     let primary = x.iter().map(|e| e.0).cmp(y.iter().map(|e| e.0));
     if primary != Ordering::Equal {

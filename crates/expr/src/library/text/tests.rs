@@ -562,3 +562,77 @@ fn comparers_reader_writer() {
     call(r, sb, "Append", &[s("z")]).unwrap();
     assert_eq!(txt(call(r, wr, "ToString", &[])), "a1+2\nz");
 }
+
+/// Random patterns, inputs and indices: errors are fine, panics are not.
+#[test]
+fn no_panic_on_random_input() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(13);
+    let alphabet: Vec<char> = r"ab01 ()[]{}\\^$.|*+?-:<>'=!#,&~dwsbBpPkuxc^é😀".chars().collect();
+    let mut rt = TestRt::new();
+    for _ in 0..3000 {
+        let n = rng.gen_range(0..12);
+        let p: String = (0..n).map(|_| alphabet[rng.gen_range(0..alphabet.len())]).collect();
+        let input: String = (0..rng.gen_range(0..8))
+            .map(|_| alphabet[rng.gen_range(0..alphabet.len())])
+            .collect();
+        let input = Value::string(input);
+        let opts = Value::Enum(&REGEX_OPTIONS, [0, 1, 4, 32, 256, 2 | 16][rng.gen_range(0..6)]);
+        let pv = Value::string(p);
+        for name in ["IsMatch", "Matches", "Split"] {
+            let _ = call_static(&mut rt, &REGEX, name, &[], &[input.clone(), pv.clone(), opts.clone()]);
+        }
+        let _ = call_static(
+            &mut rt,
+            &REGEX,
+            "Replace",
+            &[],
+            &[input.clone(), pv.clone(), s("$1${x}$&$`$'$+$_$$")],
+        );
+        let _ = call_static(&mut rt, &REGEX, "Unescape", &[], &[pv.clone()]);
+        let _ = call_static(&mut rt, &STRING, "Format", &[], &[pv.clone(), input.clone()]);
+        let i = Value::Int(rng.gen_range(-2..10));
+        let j = Value::Int(rng.gen_range(-2..10));
+        for name in [
+            "Substring",
+            "Remove",
+            "IndexOf",
+            "LastIndexOf",
+            "Insert",
+            "PadLeft",
+            "ToCharArray",
+        ] {
+            let _ = call_member(&mut rt, input.clone(), name, &[], &[i.clone(), j.clone()]);
+            let _ = call_member(&mut rt, input.clone(), name, &[], &[i.clone()]);
+        }
+        let _ = call_member(
+            &mut rt,
+            input.clone(),
+            "IndexOf",
+            &[],
+            &[pv.clone(), i.clone(), j.clone()],
+        );
+        let _ = call_member(
+            &mut rt,
+            input.clone(),
+            "LastIndexOf",
+            &[],
+            &[pv.clone(), i.clone(), j.clone()],
+        );
+        let _ = call_member(&mut rt, input.clone(), "Insert", &[], &[i.clone(), pv.clone()]);
+        let _ = index(&mut rt, input.clone(), i.clone());
+        let sb = construct(&mut rt, &TypeRef::of(&STRING_BUILDER), &[input.clone()]).unwrap();
+        let _ = call(&mut rt, sb.clone(), "Insert", &[i.clone(), pv.clone()]);
+        let _ = call(&mut rt, sb.clone(), "Remove", &[i.clone(), j.clone()]);
+        let _ = call(
+            &mut rt,
+            sb.clone(),
+            "Replace",
+            &[pv.clone(), s("x"), i.clone(), j.clone()],
+        );
+        let _ = set_index(&mut rt, &sb, i.clone(), Value::Char('z'));
+        let _ = set_member(&mut rt, &sb, "Length", j.clone());
+        let _ = call(&mut rt, sb, "ToString", &[i.clone(), j.clone()]);
+        let _ = super::compare_invariant(pv.as_str().unwrap_or(""), input.as_str().unwrap_or(""));
+    }
+}
