@@ -5,7 +5,8 @@
 //! (`string.Format`, interpolation alignment).
 //!
 //! Modules: [`utf16`] (.NET's UTF-16 indices over UTF-8 text, and what
-//! happens to a split surrogate pair), [`strings`] (instance members),
+//! happens to a split surrogate pair), [`strings`] (instance members;
+//! [`edit`] those building a new string),
 //! [`statics`] (`string.Join`, `string.Format`…), [`search`], [`split`],
 //! [`compare`] (comparisons and the invariant collation), [`comparer`],
 //! [`format`] (composite formatting), [`chars`] (`Char`), [`builder`]
@@ -30,6 +31,7 @@ pub mod builder;
 pub mod chars;
 pub mod compare;
 pub mod comparer;
+pub mod edit;
 pub mod encoding;
 pub mod format;
 pub mod io;
