@@ -130,9 +130,9 @@ pub static TYPES: &[&TypeDef] = &[
     &regex::matching::MATCH,
     &regex::matching::GROUP,
     &regex::matching::CAPTURE,
-    &regex::matching::MATCH_COLLECTION,
-    &regex::matching::GROUP_COLLECTION,
-    &regex::matching::CAPTURE_COLLECTION,
+    &regex::collections::MATCH_COLLECTION,
+    &regex::collections::GROUP_COLLECTION,
+    &regex::collections::CAPTURE_COLLECTION,
 ];
 
 /// `string.Compare(a, b)` / the default comparer in the invariant

@@ -32,11 +32,13 @@ use crate::runtime::Runtime;
 use crate::types::{m, Apim, TypeDef, TypeKind, TypeRef};
 use crate::value::{Object, Value};
 
+pub mod collections;
 pub mod matching;
 pub mod replace;
 pub mod translate;
 
-use matching::{MatchCollection, MatchData, MatchObj};
+use collections::MatchCollection;
+use matching::{MatchData, MatchObj};
 use translate::GroupDef;
 
 const NS: &str = "System.Text.RegularExpressions";
