@@ -214,10 +214,9 @@ pub fn hash(v: &Value<'_>) -> u64 {
 }
 
 /// `Comparer<T>.Default.Compare(a, b)` (OrderBy, Min, Max, Sort): numbers
-/// by value, strings ordinally (.NET's default is culture-sensitive; the
-/// invariant culture orders ASCII letters case-insensitively first — see
-/// docs/expressions.md), dates and spans by ticks; null first. `None`:
-/// not comparable.
+/// by value, strings by the invariant culture's collation as
+/// `text::compare_invariant` approximates it, dates and spans by ticks;
+/// null first. `None`: not comparable.
 pub fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
     match (a, b) {
         (Value::Null, Value::Null) => Some(Ordering::Equal),
