@@ -263,6 +263,21 @@ impl Array {
     }
 }
 
+/// Whether reference type `from` converts to `to` (the same type, a base
+/// or interface it names, or `object`).
+fn assignable(from: &TypeRef, to: &TypeRef) -> bool {
+    if common::is_object(to) {
+        return true;
+    }
+    match (from, to) {
+        (TypeRef::Named(f, fa), TypeRef::Named(t, ta)) => {
+            (f.is(t) && fa == ta) || (ta.is_empty() && f.bases.contains(&t.name))
+        }
+        (TypeRef::Array(f), TypeRef::Array(t)) => assignable(f, t),
+        _ => false,
+    }
+}
+
 /// .NET's `IndexOutOfRangeException` of an array access.
 pub fn out_of_bounds() -> EvalError {
     EvalError::new(
@@ -282,7 +297,8 @@ impl Object for Array {
 
     fn is_instance_of(&self, ty: &TypeRef) -> bool {
         match ty {
-            TypeRef::Array(e) => **e == self.elem || (common::is_object(e) && !common::is_value_type(&self.elem)),
+            // Array covariance: a `JObject[]` is a `JToken[]` and an `object[]`.
+            TypeRef::Array(e) => **e == self.elem || (!common::is_value_type(&self.elem) && assignable(&self.elem, e)),
             t => instance_of(&ARRAY, &[], &self.elem, t),
         }
     }

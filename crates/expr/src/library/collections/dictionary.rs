@@ -290,7 +290,7 @@ impl Object for Dictionary {
                 Value::Null
             }),
             ("GetValueOrDefault", [k]) => self.lookup(k).map(|v| v.unwrap_or_else(|| default_of(&self.val_t))),
-            ("GetValueOrDefault", [k, d]) => self.lookup(k).map(|v| v.map_or_else(|| d.clone(), |v| v)),
+            ("GetValueOrDefault", [k, d]) => self.lookup(k).map(|v| v.unwrap_or_else(|| d.clone())),
             ("TrimExcess", []) => self.table_mut().map(|mut t| {
                 t.compact();
                 Value::Null

@@ -291,7 +291,7 @@ pub fn convert_all<'a>(
     };
     let mut out = Vec::with_capacity(items.len());
     for x in items {
-        out.push(rt.invoke(f, &[x.clone()])?);
+        out.push(rt.invoke(f, std::slice::from_ref(x))?);
     }
     super::common::alloc_items(rt, &out)?;
     Ok(out)

@@ -91,7 +91,7 @@ fn values<'a>(
     let mut nulls = false;
     for x in &src.items {
         let v = match selector {
-            Some(f) => rt.invoke(f, &[x.clone()])?,
+            Some(f) => rt.invoke(f, std::slice::from_ref(x))?,
             None => x.clone(),
         };
         if v.is_null() {
@@ -283,7 +283,7 @@ fn extreme_by<'a>(
     let first = src.items.first().cloned().unwrap_or(Value::Null);
     let mut best: Option<(Value<'a>, Value<'a>)> = None;
     for x in src.items {
-        let k = rt.invoke(f, &[x.clone()])?;
+        let k = rt.invoke(f, std::slice::from_ref(&x))?;
         if k.is_null() {
             continue;
         }

@@ -79,7 +79,7 @@ fn to_dictionary<'a>(rt: &mut dyn Runtime<'a>, src: Src<'a>, args: &[Value<'a>])
         [k] | [k, _] => {
             let mut pairs = Vec::with_capacity(src.items.len());
             for x in src.items {
-                let key = rt.invoke(k, &[x.clone()])?;
+                let key = rt.invoke(k, std::slice::from_ref(&x))?;
                 let val = match lambdas.get(1) {
                     Some(e) => rt.invoke(e, &[x])?,
                     None => x,

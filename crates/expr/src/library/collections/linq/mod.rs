@@ -46,6 +46,9 @@ pub mod order;
 pub mod seq;
 pub mod sets;
 
+#[cfg(test)]
+mod tests;
+
 pub use seq::{Grouping, Lookup, OrderedSeq, Seq};
 
 /// The operators and their C# return types (`T`: the source's element

@@ -82,7 +82,7 @@ fn level<'a>(
         Some(f) => {
             let mut keys = Vec::with_capacity(source.len());
             for x in source {
-                keys.push(rt.invoke(f, &[x.clone()])?.into_owned());
+                keys.push(rt.invoke(f, std::slice::from_ref(x))?.into_owned());
             }
             keys
         }

@@ -69,7 +69,7 @@ pub fn call<'a>(
 /// The key of `x`: `f(x)`, or `x` itself.
 fn key_of<'a>(rt: &mut dyn Runtime<'a>, f: Option<&Value<'a>>, x: &Value<'a>) -> EvalResult<Value<'a>> {
     match f {
-        Some(f) => rt.invoke(f, &[x.clone()]),
+        Some(f) => rt.invoke(f, std::slice::from_ref(x)),
         None => Ok(x.clone()),
     }
 }
@@ -147,7 +147,7 @@ fn groups<'a>(
     let mut index: Table<'a, usize> = Table::new(cmp);
     let mut groups: Vec<(Value<'a>, Vec<Value<'a>>)> = Vec::new();
     for x in items {
-        let k = rt.invoke(key, &[x.clone()])?;
+        let k = rt.invoke(key, std::slice::from_ref(&x))?;
         let e = key_of(rt, elem_f, &x)?;
         let (i, new) = index.insert(k.clone(), groups.len());
         let at = if new {
@@ -219,7 +219,7 @@ fn join<'a>(
     let mut index: Table<'a, usize> = Table::new(cmp);
     let mut buckets: Vec<Vec<Value<'a>>> = Vec::new();
     for y in inner_items {
-        let k = rt.invoke(inner_key, &[y.clone()])?;
+        let k = rt.invoke(inner_key, std::slice::from_ref(&y))?;
         if k.is_null() {
             continue;
         }
@@ -236,7 +236,7 @@ fn join<'a>(
     }
     let mut out = Vec::new();
     for x in src.items {
-        let k = rt.invoke(outer_key, &[x.clone()])?;
+        let k = rt.invoke(outer_key, std::slice::from_ref(&x))?;
         let matches: &[Value<'a>] = if k.is_null() {
             &[]
         } else {
