@@ -105,8 +105,8 @@ fn call<'a>(
             a.replace(items)?;
         }
         "Sort" => match args {
-            [Value::Obj(o), rest @ ..] if o.as_any().is::<Array>() => sort_pair(rt, a, &args[0], rest)?,
-            [Value::Null, c] if !common::is_lambda(c) => sort_pair(rt, a, &Value::Null, &args[1..])?,
+            [items @ Value::Obj(o), rest @ ..] if o.as_any().is::<Array>() => sort_pair(rt, a, items, rest)?,
+            [Value::Null, c] if !common::is_lambda(c) => sort_pair(rt, a, &Value::Null, std::slice::from_ref(c))?,
             _ => {
                 listops::sort(rt, &mut items, args)?;
                 a.replace(items)?;

@@ -282,10 +282,12 @@ pub fn not_comparable() -> EvalError {
     EvalError::argument("At least one object must implement IComparable.")
 }
 
-/// An integer argument (any integral value), else an `ArgumentException`.
+/// An `int` argument (any integral value in `int`'s range; widened so
+/// index arithmetic cannot overflow), else an `ArgumentException`.
 pub fn int_arg(v: &Value<'_>, what: &str) -> EvalResult<i64> {
     v.as_integer()
-        .and_then(|i| i64::try_from(i).ok())
+        .and_then(|i| i32::try_from(i).ok())
+        .map(i64::from)
         .ok_or_else(|| EvalError::argument(format!("{what}: expected an integer, got {}", v.type_name())))
 }
 

@@ -49,6 +49,8 @@ pub mod views;
 mod testkit;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_keyed;
 
 pub use array::{Array, ARRAY};
 pub use dictionary::{Dictionary, DICTIONARY};

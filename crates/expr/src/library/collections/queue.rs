@@ -20,7 +20,8 @@ use crate::runtime::Runtime;
 use crate::types::{m, TypeDef, TypeRef};
 use crate::value::{Object, Value};
 
-const BASES: &[&str] = &["IEnumerable", "IReadOnlyCollection", "ICollection"];
+// (The non-generic `ICollection` they implement is not nameable here.)
+const BASES: &[&str] = &["IEnumerable", "IReadOnlyCollection"];
 
 pub static QUEUE: TypeDef = TypeDef {
     name: "Queue",
