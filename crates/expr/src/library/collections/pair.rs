@@ -32,7 +32,7 @@ pub static KEY_VALUE_PAIR_STATIC: TypeDef = TypeDef {
     name: "KeyValuePair",
     namespace: "System.Collections.Generic",
     kind: TypeKind::Static,
-    statics: &[m("Create", "KeyValuePair<TKey, TValue>")],
+    statics: &[m("Create", "?")],
     call_static: Some(call_static),
     ..TypeDef::EMPTY
 };
