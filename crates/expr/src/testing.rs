@@ -57,6 +57,8 @@ type Lambda = Box<dyn Fn(Vec<Value<'static>>) -> EvalResult<Value<'static>>>;
 #[derive(Default)]
 pub struct TestRt {
     pub lambdas: Vec<Lambda>,
+    /// Each lambda's number of parameters (what `lambda_arity` reports).
+    pub arities: Vec<usize>,
     pub steps: u64,
     pub bytes: usize,
     /// Budget limits (0 = unlimited).
@@ -77,7 +79,18 @@ impl TestRt {
         &mut self,
         f: impl Fn(Vec<Value<'static>>) -> EvalResult<Value<'static>> + 'static,
     ) -> Value<'static> {
+        self.lambda_n(1, f)
+    }
+
+    /// Adds a lambda taking `arity` parameters (LINQ's index overloads
+    /// choose by it: `Where((x, i) => …)`).
+    pub fn lambda_n(
+        &mut self,
+        arity: usize,
+        f: impl Fn(Vec<Value<'static>>) -> EvalResult<Value<'static>> + 'static,
+    ) -> Value<'static> {
         self.lambdas.push(Box::new(f));
+        self.arities.push(arity);
         Value::Lambda((self.lambdas.len() - 1) as u32)
     }
 }
@@ -99,7 +112,10 @@ impl<'a> Runtime<'a> for TestRt {
     }
 
     fn lambda_arity(&self, f: &Value<'a>) -> Option<usize> {
-        matches!(f, Value::Lambda(_)).then_some(1)
+        match f {
+            Value::Lambda(i) => self.arities.get(*i as usize).copied(),
+            _ => None,
+        }
     }
 
     fn set_out(&mut self, arg: usize, value: Value<'a>) -> EvalResult<()> {
