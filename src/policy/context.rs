@@ -117,6 +117,20 @@ impl Context for PolicyContext<'_, '_> {
         let env = r.env;
         let le = r.flow.last_error.as_ref();
         Some(match field {
+            F::UrlScheme(UrlKind::Service) => Cow::Borrowed(self.service()?.0),
+            F::UrlHost(UrlKind::Service) => Cow::Borrowed(self.service()?.1),
+            F::UrlPath(UrlKind::Service) => Cow::Borrowed(self.service_path()?),
+            F::UrlQueryString(UrlKind::Service) => Cow::Borrowed(""),
+            F::UrlFull(UrlKind::Service) => {
+                let (scheme, host, port) = self.service()?;
+                let default = if scheme == "https" { 443 } else { 80 };
+                let path = self.service_path()?;
+                Cow::Owned(if port == default {
+                    format!("{scheme}://{host}{path}")
+                } else {
+                    format!("{scheme}://{host}:{port}{path}")
+                })
+            }
             F::RequestMethod => Cow::Borrowed(r.flow.request.method.as_ref().unwrap_or(&r.req.head.method).as_str()),
             F::IpAddress => Cow::Owned(env.peer.to_string()),
             F::UrlScheme(_) => Cow::Borrowed(self.scheme()),
@@ -152,20 +166,6 @@ impl Context for PolicyContext<'_, '_> {
             F::ApiKeyHeaderName => Cow::Borrowed(&env.api.access.key_header),
             F::ApiKeyQueryName => Cow::Borrowed(&env.api.access.key_query),
             F::ProductState => Cow::Borrowed("Published"),
-            F::UrlScheme(UrlKind::Service) => Cow::Borrowed(self.service()?.0),
-            F::UrlHost(UrlKind::Service) => Cow::Borrowed(self.service()?.1),
-            F::UrlPath(UrlKind::Service) => Cow::Borrowed(self.service_path()?),
-            F::UrlQueryString(UrlKind::Service) => Cow::Borrowed(""),
-            F::UrlFull(UrlKind::Service) => {
-                let (scheme, host, port) = self.service()?;
-                let default = if scheme == "https" { 443 } else { 80 };
-                let path = self.service_path()?;
-                Cow::Owned(if port == default {
-                    format!("{scheme}://{host}{path}")
-                } else {
-                    format!("{scheme}://{host}:{port}{path}")
-                })
-            }
             F::LastErrorSource => last(le.map(|e| &e.source))?,
             F::LastErrorReason => last(le.map(|e| &e.reason))?,
             F::LastErrorMessage => last(le.map(|e| &e.message))?,
@@ -309,6 +309,7 @@ impl Context for PolicyContext<'_, '_> {
         }
         let original = || r.req.query().and_then(|q| find(q, name));
         match url {
+            UrlKind::Service => None,
             UrlKind::Original => original(),
             UrlKind::Current => {
                 for op in r.flow.request.query_ops.ops.iter().rev() {

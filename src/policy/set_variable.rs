@@ -13,7 +13,9 @@ use super::text::is_expression;
 
 #[derive(Clone, Debug)]
 pub enum VarValue {
-    Lit(Value<'static>),
+    /// A literal string (kept as text: runtime values are per-worker and
+    /// not `Send`, the compiled program is).
+    Lit(Box<str>),
     Expr(Expr),
 }
 
@@ -35,7 +37,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetVariable, Compil
                 .ok_or_else(|| c.error(el, "missing attribute `value`"))?,
         )
     } else {
-        VarValue::Lit(Value::string(raw))
+        VarValue::Lit(raw.into())
     };
     Ok(SetVariable {
         name: name.into(),
@@ -46,7 +48,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetVariable, Compil
 impl SetVariable {
     pub fn run<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
         let v = match &self.value {
-            VarValue::Lit(v) => v.clone(),
+            VarValue::Lit(v) => Value::string(&**v),
             VarValue::Expr(e) => r.eval_value(e, "set-variable")?,
         };
         r.flow.set_var(std::borrow::Cow::Borrowed(&self.name), v);
