@@ -189,7 +189,7 @@ impl<'r, 'p> Run<'r, 'p> {
                 let cx = self.context();
                 e.eval_with(&cx, &self.env.services.expr_limits)
                     .map(|v| Cow::Owned(outpost_expr::library::to_text(&v).into_owned()))
-                    .map_err(|err| Failure::expression(source, err.to_string()))
+                    .map_err(|err| Failure::expression(source, e.describe(&err)))
             }
         }
     }
@@ -212,7 +212,7 @@ impl<'r, 'p> Run<'r, 'p> {
                 let cx = self.context();
                 let v = e
                     .eval_string(&cx)
-                    .map_err(|err| Failure::expression(source, err.to_string()))?;
+                    .map_err(|err| Failure::expression(source, e.describe(&err)))?;
                 Ok(f(self, &v))
             }
         }
@@ -236,7 +236,7 @@ impl<'r, 'p> Run<'r, 'p> {
     pub fn eval_bool(&self, e: &'p super::expr::Expr, source: &'static str) -> Result<bool, Failure> {
         let cx = self.context();
         e.eval_bool_with(&cx, &self.env.services.expr_limits)
-            .map_err(|err| Failure::expression(source, err.to_string()))
+            .map_err(|err| Failure::expression(source, e.describe(&err)))
     }
 
     /// Evaluates an expression to a value for the policy `source`.
@@ -248,7 +248,7 @@ impl<'r, 'p> Run<'r, 'p> {
         let cx = self.context();
         e.eval_with(&cx, &self.env.services.expr_limits)
             .map(super::expr::Value::into_owned)
-            .map_err(|err| Failure::expression(source, err.to_string()))
+            .map_err(|err| Failure::expression(source, e.describe(&err)))
     }
 }
 

@@ -43,7 +43,7 @@ impl Text {
     /// message of an evaluation failure.
     pub fn with_origin(self, document: &str, line: u32) -> Text {
         match self {
-            Text::Expr(e, body) => Text::Expr(e.with_origin(format!("{document}:{line}")), body),
+            Text::Expr(e, body) => Text::Expr(e.with_origin(format!("{document} line {line}")), body),
             t => t,
         }
     }

@@ -80,7 +80,7 @@ impl Compiler<'_> {
             Expr::compile_as(a.value.trim(), ty)
         };
         match compiled {
-            Ok(e) => Ok(Some(e.with_origin(format!("{}:{}", self.doc_of(el), a.line)))),
+            Ok(e) => Ok(Some(e.with_origin(format!("{} line {}", self.doc_of(el), a.line)))),
             Err(e) => {
                 let e = CompileError {
                     document: self.doc_of(el),
