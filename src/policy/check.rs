@@ -110,8 +110,11 @@ pub fn check(document: &str, xml: &str, options: &CheckOptions) -> Report {
             let sink = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
             let compiler = Compiler::new(section, options.unsupported, &mut targets, document).linting(sink.clone());
             let result = compiler.program(std::slice::from_ref(el));
+            let deferred = sink.borrow().len();
             report.errors.extend(sink.borrow().iter().map(ToString::to_string));
             match result {
+                // A policy with a broken expression does not run.
+                Ok((_, _, warnings)) if deferred > 0 => report.warnings.extend(warnings),
                 Ok((_, notes, warnings)) => {
                     report.notes.extend(notes);
                     report.warnings.extend(warnings);
@@ -225,6 +228,22 @@ mod tests {
         assert!(r.errors[0].starts_with("doc.xml:6:"), "{:?}", r.errors);
         assert!(r.errors[0].contains("context.Nope"), "{:?}", r.errors);
         assert!(r.errors[1].starts_with("doc.xml:7:"), "missing name {:?}", r.errors);
+    }
+
+    #[test]
+    fn every_expression_error_is_reported_and_fragments_lint() {
+        let xml = "<policies>\n<inbound>\n<choose>\n<when condition=\"@(context.Nope)\">\n<set-header name=\"A\"><value>@(File.ReadAllText(\"x\"))</value></set-header>\n</when>\n</choose>\n</inbound>\n</policies>\n";
+        let r = check("doc.xml", xml, &skip());
+        assert_eq!(r.errors.len(), 2, "{:?}", r.errors);
+        assert!(r.errors[0].starts_with("doc.xml:4:") && r.errors[0].contains("Nope"), "{:?}", r.errors);
+        assert!(r.errors[1].starts_with("doc.xml:5:") && r.errors[1].contains("not allowed"), "{:?}", r.errors);
+        let fragment = "<!-- shared -->\n<fragment>\n  <set-header name=\"X\"><value>@(context.Api.Nope)</value></set-header>\n</fragment>\n";
+        let r = check("frag.xml", fragment, &skip());
+        assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+        assert!(r.errors[0].starts_with("frag.xml:3:"), "{:?}", r.errors);
+        let ok = check("frag.xml", "<fragment><set-header name=\"X\"><value>1</value></set-header></fragment>", &skip());
+        assert!(ok.errors.is_empty(), "{:?}", ok.errors);
+        assert_eq!(ok.notes.len(), 1);
     }
 
     #[test]
