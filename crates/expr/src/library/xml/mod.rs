@@ -7,8 +7,9 @@
 //!
 //! Modules: [`types`] (the type tables), [`tree`] (nodes), [`handle`]
 //! (nodes as values, keeping trees alive), [`name`] (`XName`,
-//! `XNamespace`), [`parse`] (quick-xml to tree), [`write`] (tree to text,
-//! as .NET's writer), [`content`] (adding and removing content),
+//! `XNamespace`), [`parse`] (quick-xml to tree), [`write`] (tree to text:
+//! XLinq's prefixes over [`writer`], an emulation of .NET's `XmlWriter`,
+//! with [`writer_ns`] and [`writer_text`]), [`content`] (adding and removing content),
 //! [`members`] and [`container`] (instance members), [`statics`]
 //! (constructors and statics), [`convert`] (explicit conversions and
 //! value-to-text), [`order`] (document order, deep equality),
@@ -35,11 +36,15 @@ pub mod members;
 pub mod name;
 pub mod order;
 pub mod parse;
+pub mod parse_element;
 pub mod scope;
 pub mod statics;
 pub mod tree;
 pub mod types;
 pub mod write;
+pub mod writer;
+pub mod writer_ns;
+pub mod writer_text;
 
 #[cfg(test)]
 mod tests;
