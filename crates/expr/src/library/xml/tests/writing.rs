@@ -104,3 +104,51 @@ fn leaf_nodes() {
     let (b, c) = (get(&mut rt, &a, "FirstNode"), get(&mut rt, &a, "LastNode"));
     assert!(matches!(ok(&mut rt, &oc, "Compare", &[c, b]), Value::Int(1)));
 }
+
+#[test]
+fn soap_and_inherited_prefixes() {
+    let mut rt = TestRt::new();
+    let env = el(
+        &mut rt,
+        "<s:E xmlns:s='urn:s'><s:B><m:G xmlns:m='urn:m'><m:i>1</m:i></m:G></s:B></s:E>",
+    );
+    assert_eq!(
+        tostring(&mut rt, &env),
+        "<s:E xmlns:s=\"urn:s\">\n  <s:B>\n    <m:G xmlns:m=\"urn:m\">\n      <m:i>1</m:i>\n    </m:G>\n  </s:B>\n</s:E>"
+    );
+    let body = ok(&mut rt, &env, "Element", &[s("{urn:s}B")]);
+    assert_eq!(
+        text(&ok(&mut rt, &body, "ToString", &[Value::Enum(&SAVEOPTIONS, 1)])),
+        "<s:B xmlns:s=\"urn:s\"><m:G xmlns:m=\"urn:m\"><m:i>1</m:i></m:G></s:B>"
+    );
+    // A namespace declared twice (default and prefixed): the newest
+    // declaration wins, as XLinq's resolver picks it.
+    let both = el(&mut rt, "<a xmlns='u' xmlns:p='u'><b/></a>");
+    assert_eq!(
+        text(&ok(&mut rt, &both, "ToString", &[Value::Enum(&SAVEOPTIONS, 1)])),
+        "<p:a xmlns=\"u\" xmlns:p=\"u\"><p:b /></p:a>"
+    );
+    // Undeclaring the default namespace.
+    let undecl = el(&mut rt, "<a xmlns='u'><b xmlns=''/></a>");
+    assert_eq!(
+        text(&ok(&mut rt, &undecl, "ToString", &[Value::Enum(&SAVEOPTIONS, 1)])),
+        "<a xmlns=\"u\"><b xmlns=\"\" /></a>"
+    );
+    let b = new(&mut rt, &XELEMENT, &[s("b")]);
+    let built = new(&mut rt, &XELEMENT, &[name_value(&Name::new("u", "a")), b]);
+    assert_eq!(
+        text(&ok(&mut rt, &built, "ToString", &[Value::Enum(&SAVEOPTIONS, 1)])),
+        "<a xmlns=\"u\"><b xmlns=\"\" /></a>"
+    );
+    // An element whose namespace conflicts with its own xmlns attribute.
+    let xmlns = new(&mut rt, &XATTRIBUTE, &[s("xmlns"), s("v")]);
+    let conflict = new(&mut rt, &XELEMENT, &[name_value(&Name::new("u", "a")), xmlns]);
+    let err = call(&mut rt, &conflict, "ToString", &[]).unwrap_err();
+    assert_eq!(err.kind, crate::error::EvalErrorKind::Other("XmlException"));
+    // OmitDuplicateNamespaces.
+    let dup = el(&mut rt, "<a xmlns:p='u'><b xmlns:p='u'/></a>");
+    assert_eq!(
+        text(&ok(&mut rt, &dup, "ToString", &[Value::Enum(&SAVEOPTIONS, 3)])),
+        "<a xmlns:p=\"u\"><b /></a>"
+    );
+}
