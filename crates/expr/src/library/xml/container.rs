@@ -34,12 +34,12 @@ pub fn get<'a>(rt: &mut dyn Runtime<'a>, node: &Rc<Node>, name: &str) -> Option<
         "Name" if is_el => name_value(&node.name()?),
         "Value" if is_el => Value::string(node.text_value()),
         "IsEmpty" if is_el => Value::Bool(node.is_empty_element() && node.child_count() == 0),
-        "HasElements" if is_el => Value::Bool(node.children().iter().any(|c| c.kind == Kind::Element)),
+        "HasElements" if is_el => Value::Bool(node.find_child(|c| c.kind == Kind::Element).is_some()),
         "HasAttributes" if is_el => Value::Bool(!node.attrs().is_empty()),
         "FirstAttribute" if is_el => wrap_opt(node.attrs().first().cloned()),
         "LastAttribute" if is_el => wrap_opt(node.attrs().last().cloned()),
-        "Root" if !is_el => wrap_opt(node.children().into_iter().find(|c| c.kind == Kind::Element)),
-        "DocumentType" if !is_el => wrap_opt(node.children().into_iter().find(|c| c.kind == Kind::DocType)),
+        "Root" if !is_el => wrap_opt(node.find_child(|c| c.kind == Kind::Element)),
+        "DocumentType" if !is_el => wrap_opt(node.find_child(|c| c.kind == Kind::DocType)),
         "Declaration" if !is_el => match &*node.data() {
             Data::Document(d) => d.decl.clone().map_or(Value::Null, |d| Value::Obj(d)),
             _ => Value::Null,
@@ -106,8 +106,7 @@ pub fn call<'a>(
         "DescendantNodes" if args.is_empty() => descendant_nodes(rt, node, false),
         "DescendantNodesAndSelf" if is_el && args.is_empty() => descendant_nodes(rt, node, true),
         "Element" => match args {
-            [n] => name_arg(n)
-                .map(|n| wrap_opt(n.and_then(|n| node.children().into_iter().find(|c| c.is_element_named(&n))))),
+            [n] => name_arg(n).map(|n| wrap_opt(n.and_then(|n| node.find_child(|c| c.is_element_named(&n))))),
             _ => Err(bad_args(name)),
         },
         "Elements" => Filter::from_args(args, name).and_then(|f| {
@@ -241,5 +240,5 @@ fn namespace_of_prefix<'a>(node: &Rc<Node>, prefix: &Value<'a>) -> EvalResult<Va
 
 /// The root node of a parsed document as the handle `kind` asks for.
 pub fn root_element(doc: &Rc<Node>) -> Option<Rc<Node>> {
-    doc.children().into_iter().find(|c| c.kind == Kind::Element)
+    doc.find_child(|c| c.kind == Kind::Element)
 }

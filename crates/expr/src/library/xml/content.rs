@@ -424,7 +424,7 @@ pub fn set_element_value<'a>(
     name: Name,
     value: Option<String>,
 ) -> EvalResult<()> {
-    let existing = el.children().into_iter().find(|c| c.is_element_named(&name));
+    let existing = el.find_child(|c| c.is_element_named(&name));
     match (existing, value) {
         (Some(e), None) => remove(rt, &e),
         (None, None) => Ok(()),

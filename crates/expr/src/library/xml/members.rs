@@ -37,9 +37,9 @@ pub fn bad_args(member: &str) -> EvalError {
     EvalError::argument(format!("No overload of '{member}' takes these arguments."))
 }
 
-/// The optional `XName` filter of `Elements(name)`, `Ancestors(name)`…:
-/// `Ok(None)` without argument; `Err(())`-like empty result for a null
-/// name is `Some(None)`.
+/// The optional `XName` argument of `Elements(name)`, `Ancestors(name)`,
+/// `Descendants(name)`…: no argument matches every element, a null name
+/// matches nothing (.NET returns an empty sequence).
 pub enum Filter {
     All,
     Named(Name),

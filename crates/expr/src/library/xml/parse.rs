@@ -82,6 +82,8 @@ fn normalize_newlines(text: &str) -> String {
 pub fn parse_document<'a>(rt: &mut dyn Runtime<'a>, text: &str, preserve_whitespace: bool) -> EvalResult<Rc<Node>> {
     rt.charge(text.len() as u64 / 64 + 1)?;
     rt.alloc(text.len())?;
+    // A byte-order mark left at the start of decoded text is not content.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let normalized = normalize_newlines(text);
     let mut p = Parser {
         text: &normalized,

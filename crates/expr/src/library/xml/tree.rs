@@ -203,6 +203,15 @@ impl Node {
         }
     }
 
+    /// The first child for which `pred` holds (no snapshot taken).
+    pub fn find_child(&self, pred: impl Fn(&Node) -> bool) -> Option<Rc<Node>> {
+        match &*self.data() {
+            Data::Element(e) => e.children.iter().find(|c| pred(c)).cloned(),
+            Data::Document(d) => d.children.iter().find(|c| pred(c)).cloned(),
+            _ => None,
+        }
+    }
+
     /// The number of children.
     pub fn child_count(&self) -> usize {
         match &*self.data() {
