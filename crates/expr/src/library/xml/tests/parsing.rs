@@ -154,3 +154,103 @@ fn documents() {
     let dt = doc(&mut rt, "<!DOCTYPE html><html/>");
     assert_eq!(tostring(&mut rt, &dt), "<!DOCTYPE html []>\n<html />");
 }
+
+/// A xorshift generator (deterministic tests).
+fn rng(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
+/// Parses `text`; if it parses, checks that it serializes and parses
+/// back to an equal tree. Whether it parsed.
+fn round_trip(text: &str) -> bool {
+    let mut rt = TestRt::new();
+    let Ok(v) = parse(&mut rt, text, XmlKind::Document) else { return false };
+    let flat = ok(&mut rt, &v, "ToString", &[Value::Enum(&SAVEOPTIONS, 1)]);
+    let again = parse(&mut rt, &text_of(&flat), XmlKind::Document);
+    let again = again.unwrap_or_else(|e| panic!("{text:?} wrote {flat:?}, which does not parse: {e}"));
+    let eq = call_static(&mut rt, &XNODE, "DeepEquals", &[], &[v, again]).unwrap().unwrap();
+    assert!(matches!(eq, Value::Bool(true)), "{text:?} did not round-trip through {flat:?}");
+    true
+}
+
+/// Random XML-ish text never panics the parser; whatever parses
+/// serializes and parses back to an equal tree.
+#[test]
+fn random_input_never_panics_and_round_trips() {
+    const ALPHABET: &[&str] = &[
+        "<", ">", "/", "a", "b", "p:", ":", "=", "'", "\"", "&", ";", "#", "x", "!", "-", "[", "]", "?", " ", "\n",
+        "\r", "é", "\u{1}", "<![CDATA[", "]]>", "<!--", "-->", "&amp;", "&#65;", "xmlns", "xmlns:p='u'", "<?xml",
+        "<!DOCTYPE", "<a>", "</a>", "<b/>", "t",
+    ];
+    let mut next = rng(0x2545_F491_4F6C_DD1D);
+    for _ in 0..20_000 {
+        let len = (next() % 24) as usize;
+        let text: String = (0..len).map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize]).collect();
+        round_trip(&text);
+    }
+}
+
+/// Random well-formed documents (names, namespaces, attributes, text,
+/// entities, CDATA, comments, PIs), some with one character dropped.
+#[test]
+fn random_documents_round_trip() {
+    let mut next = rng(0x9E37_79B9_7F4A_7C15);
+    let mut parsed = 0;
+    for _ in 0..3_000 {
+        let mut out = String::new();
+        let mut open: Vec<String> = Vec::new();
+        let names = ["a", "b", "p:c", "q:d", "e"];
+        let steps = 1 + next() % 30;
+        out.push_str("<r xmlns:p='urn:p'>");
+        for _ in 0..steps {
+            match next() % 9 {
+                0 | 1 => {
+                    let n = names[(next() % names.len() as u64) as usize];
+                    let decl = if n.starts_with("q:") { " xmlns:q='urn:q'" } else { "" };
+                    let attr = match next() % 4 {
+                        0 => " x='1'",
+                        1 => " p:y=\"a&amp;b&#9;\"",
+                        2 => " xmlns='urn:d'",
+                        _ => "",
+                    };
+                    out.push_str(&format!("<{n}{decl}{attr}>"));
+                    open.push(n.to_owned());
+                }
+                2 => {
+                    if let Some(n) = open.pop() {
+                        out.push_str(&format!("</{n}>"));
+                    }
+                }
+                3 => out.push_str("text &lt; &#x3E; "),
+                4 => out.push_str("<![CDATA[c<]]>"),
+                5 => out.push_str("<!-- c -->"),
+                6 => out.push_str("<?pi d?>"),
+                7 => out.push_str("<e/>"),
+                _ => out.push_str("\n  "),
+            }
+        }
+        while let Some(n) = open.pop() {
+            out.push_str(&format!("</{n}>"));
+        }
+        out.push_str("</r>");
+        if next() % 4 == 0 && !out.is_empty() {
+            let at = (next() % out.len() as u64) as usize;
+            if out.is_char_boundary(at) && out.is_char_boundary(at + 1) {
+                out.remove(at);
+            }
+        }
+        if round_trip(&out) {
+            parsed += 1;
+        }
+    }
+    assert!(parsed > 2_000, "only {parsed} documents parsed");
+}
+
+fn text_of(v: &Value<'_>) -> String {
+    crate::library::to_text_plain(v)
+}
