@@ -169,12 +169,19 @@ fn rng(mut seed: u64) -> impl FnMut() -> u64 {
 /// back to an equal tree. Whether it parsed.
 fn round_trip(text: &str) -> bool {
     let mut rt = TestRt::new();
-    let Ok(v) = parse(&mut rt, text, XmlKind::Document) else { return false };
+    let Ok(v) = parse(&mut rt, text, XmlKind::Document) else {
+        return false;
+    };
     let flat = ok(&mut rt, &v, "ToString", &[Value::Enum(&SAVEOPTIONS, 1)]);
     let again = parse(&mut rt, &text_of(&flat), XmlKind::Document);
     let again = again.unwrap_or_else(|e| panic!("{text:?} wrote {flat:?}, which does not parse: {e}"));
-    let eq = call_static(&mut rt, &XNODE, "DeepEquals", &[], &[v, again]).unwrap().unwrap();
-    assert!(matches!(eq, Value::Bool(true)), "{text:?} did not round-trip through {flat:?}");
+    let eq = call_static(&mut rt, &XNODE, "DeepEquals", &[], &[v, again])
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(eq, Value::Bool(true)),
+        "{text:?} did not round-trip through {flat:?}"
+    );
     true
 }
 
@@ -183,14 +190,51 @@ fn round_trip(text: &str) -> bool {
 #[test]
 fn random_input_never_panics_and_round_trips() {
     const ALPHABET: &[&str] = &[
-        "<", ">", "/", "a", "b", "p:", ":", "=", "'", "\"", "&", ";", "#", "x", "!", "-", "[", "]", "?", " ", "\n",
-        "\r", "é", "\u{1}", "<![CDATA[", "]]>", "<!--", "-->", "&amp;", "&#65;", "xmlns", "xmlns:p='u'", "<?xml",
-        "<!DOCTYPE", "<a>", "</a>", "<b/>", "t",
+        "<",
+        ">",
+        "/",
+        "a",
+        "b",
+        "p:",
+        ":",
+        "=",
+        "'",
+        "\"",
+        "&",
+        ";",
+        "#",
+        "x",
+        "!",
+        "-",
+        "[",
+        "]",
+        "?",
+        " ",
+        "\n",
+        "\r",
+        "é",
+        "\u{1}",
+        "<![CDATA[",
+        "]]>",
+        "<!--",
+        "-->",
+        "&amp;",
+        "&#65;",
+        "xmlns",
+        "xmlns:p='u'",
+        "<?xml",
+        "<!DOCTYPE",
+        "<a>",
+        "</a>",
+        "<b/>",
+        "t",
     ];
     let mut next = rng(0x2545_F491_4F6C_DD1D);
     for _ in 0..20_000 {
         let len = (next() % 24) as usize;
-        let text: String = (0..len).map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize]).collect();
+        let text: String = (0..len)
+            .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+            .collect();
         round_trip(&text);
     }
 }
