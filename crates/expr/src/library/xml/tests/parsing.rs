@@ -282,7 +282,7 @@ fn random_documents_round_trip() {
             out.push_str(&format!("</{n}>"));
         }
         out.push_str("</r>");
-        if next() % 4 == 0 && !out.is_empty() {
+        if next().is_multiple_of(4) && !out.is_empty() {
             let at = (next() % out.len() as u64) as usize;
             if out.is_char_boundary(at) && out.is_char_boundary(at + 1) {
                 out.remove(at);
