@@ -449,6 +449,10 @@ pub fn convert<'a>(
     if let Some(r) = json::convert_to_token(&v, to) {
         return r;
     }
+    // Strings to XName/XNamespace (implicit in System.Xml.Linq).
+    if let Some(r) = xml::convert_from_string(&v, to) {
+        return r;
+    }
     if let Some(r) = numbers::convert(&v, def, explicit, checked) {
         return r;
     }
