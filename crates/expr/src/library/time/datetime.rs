@@ -99,6 +99,8 @@ impl std::ops::Deref for Civil {
 }
 
 impl DateTime {
+    pub const MIN: DateTime = DateTime { ticks: -62_135_596_800 * TICKS_PER_SECOND };
+
     /// The system clock, now.
     pub fn now_utc() -> DateTime {
         let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();

@@ -73,3 +73,8 @@ pub fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
         _ => None,
     }
 }
+
+/// `DateTime.Parse` (temporary).
+pub fn parse_datetime(s: &str) -> EvalResult<DateTime> {
+    Err(crate::error::EvalError::new(crate::error::EvalErrorKind::Format, format!("String '{s}' was not recognized as a valid DateTime.")))
+}

@@ -1,0 +1,140 @@
+//! The numbers family: the numeric types (`SByte` … `Decimal`),
+//! `Boolean`, `Math`, `MidpointRounding`, `Convert`, `BitConverter`,
+//! `Random`, `Guid`, `Enum`, `Nullable`, `Tuple`; numeric conversions,
+//! parsing and formatting (`"N2"`, `"X2"`, `"F3"`, custom patterns) in the
+//! invariant culture.
+//!
+//! Modules: `defs` (the numeric TypeDefs), `num` (the numeric kinds and
+//! exact scalars), `cast` (C# conversions and comparison), `parse`,
+//! `fmt` (formatting), `members` (members and statics of numbers and
+//! bools), `math`, `convert` (System.Convert), `bits` (BitConverter),
+//! `random`, `guid`, `enums`, `tuple` (Tuple and Nullable).
+//!
+//! Invariant: every function here is total on any `Value` (wrong types
+//! give `None` or an `EvalError`, never a panic).
+
+use std::cmp::Ordering;
+
+use crate::error::EvalResult;
+use crate::runtime::Runtime;
+use crate::types::{TypeDef, TypeRef};
+use crate::value::Value;
+
+pub mod bits;
+pub mod cast;
+pub mod convert;
+pub mod defs;
+pub mod enums;
+pub mod fmt;
+pub mod guid;
+pub mod math;
+pub mod members;
+pub mod num;
+pub mod parse;
+pub mod random;
+pub mod tuple;
+
+pub use defs::{BOOLEAN, BYTE, DECIMAL, DOUBLE, INT16, INT32, INT64, SBYTE, SINGLE, UINT16, UINT32, UINT64};
+pub use enums::{ENUM, ENUM_MEMBERS};
+pub use guid::GUID;
+pub use math::{MATH, MIDPOINT_ROUNDING};
+
+pub static TYPES: &[&TypeDef] = &[
+    &BOOLEAN,
+    &SBYTE,
+    &BYTE,
+    &INT16,
+    &UINT16,
+    &INT32,
+    &UINT32,
+    &INT64,
+    &UINT64,
+    &SINGLE,
+    &DOUBLE,
+    &DECIMAL,
+    &GUID,
+    &MATH,
+    &MIDPOINT_ROUNDING,
+    &convert::CONVERT,
+    &bits::BIT_CONVERTER,
+    &random::RANDOM,
+    &ENUM,
+    &tuple::TUPLE,
+    &tuple::TUPLE1,
+    &tuple::TUPLE2,
+    &tuple::TUPLE3,
+    &tuple::TUPLE4,
+    &tuple::TUPLE5,
+    &tuple::TUPLE6,
+    &tuple::TUPLE7,
+    &tuple::NULLABLE,
+    &tuple::NULLABLE_T,
+];
+
+/// A property of a number, bool, Guid or enum value.
+pub fn get<'a>(rt: &mut dyn Runtime<'a>, v: &Value<'a>, name: &str) -> Option<EvalResult<Value<'a>>> {
+    let _ = rt;
+    members::get(v, name)
+}
+
+/// A method of a number, bool, Guid or enum value.
+pub fn call<'a>(
+    rt: &mut dyn Runtime<'a>,
+    v: &Value<'a>,
+    name: &str,
+    targs: &[TypeRef],
+    args: &[Value<'a>],
+) -> Option<EvalResult<Value<'a>>> {
+    let _ = (rt, targs);
+    match v {
+        Value::Enum(d, x) => enums::call(d, *x, name, args).or_else(|| members::call(v, name, args)),
+        Value::Guid(g) => guid::call(*g, name, args),
+        v => members::call(v, name, args),
+    }
+}
+
+/// `ToString(format)` of a number, bool or Guid ("" = the default).
+pub fn format(v: &Value<'_>, format: &str) -> EvalResult<String> {
+    let int = |i: i128, bits: u32| fmt::format_integer(i, bits, format);
+    match *v {
+        Value::Bool(b) => Ok(if b { "True" } else { "False" }.into()),
+        Value::Char(c) => Ok(c.to_string()),
+        Value::SByte(x) => int(x.into(), 8),
+        Value::Byte(x) => int(x.into(), 8),
+        Value::Short(x) => int(x.into(), 16),
+        Value::UShort(x) => int(x.into(), 16),
+        Value::Int(x) => int(x.into(), 32),
+        Value::UInt(x) => int(x.into(), 32),
+        Value::Long(x) => int(x.into(), 64),
+        Value::ULong(x) => int(x.into(), 64),
+        Value::Float(x) => fmt::format_float(x.into(), true, format),
+        Value::Double(x) => fmt::format_float(x, false, format),
+        Value::Decimal(d) => fmt::format_decimal(d, format),
+        Value::Guid(g) => guid::format(g, format),
+        Value::Enum(d, x) => enums::format_enum(d, x, format),
+        _ => Ok(crate::library::to_text(v).into_owned()),
+    }
+}
+
+/// `ToString(format)` of an enum value (`"G"`, `"D"`, `"X"`, `"F"`).
+pub fn format_enum(def: &TypeDef, v: i64, format: &str) -> EvalResult<String> {
+    enums::format_enum(def, v, format)
+}
+
+/// Compares two numeric values by their exact values (an `int` and a
+/// `double` included); `None` when one is NaN.
+pub fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
+    cast::compare(a, b)
+}
+
+/// A numeric, char or enum conversion of `v` to `to` (implicit or
+/// explicit; `checked` makes an out-of-range explicit conversion an
+/// `OverflowException`). `None`: not a conversion this family knows.
+pub fn convert<'a>(
+    v: &Value<'a>,
+    to: &'static TypeDef,
+    explicit: bool,
+    checked: bool,
+) -> Option<EvalResult<Value<'a>>> {
+    cast::convert(v, to, explicit, checked)
+}
