@@ -165,7 +165,7 @@ mod tests {
         let span = c(&now, "Subtract", &[d.clone()]);
         assert_eq!(fmt(&span, ""), "-28.20:55:55");
         assert_eq!(c(&d, "op_Addition", &[Value::TimeSpan(TimeSpan { ticks: datetime::unit::HOUR })]), c(&d, "AddHours", &[Value::Int(1)]));
-        assert_eq!(c(&d, "op_LessThan", &[now.clone()]), Value::Bool(true));
+        assert_eq!(c(&d, "op_GreaterThan", &[now.clone()]), Value::Bool(true));
         assert_eq!(st(&DATETIME, &mut rt, "DaysInMonth", &[Value::Int(2023), Value::Int(2)]), Value::Int(28));
         assert_eq!(st(&DATETIME, &mut rt, "IsLeapYear", &[Value::Int(2000)]), Value::Bool(true));
         let p = st(&DATETIME, &mut rt, "Parse", &[Value::str("2024-05-06T07:08:09Z")]);
