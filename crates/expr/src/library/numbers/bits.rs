@@ -37,7 +37,14 @@ pub static BIT_CONVERTER: TypeDef = TypeDef {
         m("SingleToUInt32Bits", "uint"),
         m("UInt32BitsToSingle", "float"),
     ],
-    unimplemented: &["ToHalf", "HalfToInt16Bits", "Int16BitsToHalf", "HalfToUInt16Bits", "UInt16BitsToHalf", "TryWriteBytes"],
+    unimplemented: &[
+        "ToHalf",
+        "HalfToInt16Bits",
+        "Int16BitsToHalf",
+        "HalfToUInt16Bits",
+        "UInt16BitsToHalf",
+        "TryWriteBytes",
+    ],
     get_static: Some(get_static),
     call_static: Some(call_static),
     ..TypeDef::EMPTY
@@ -100,17 +107,22 @@ fn get_bytes<'a>(rt: &mut dyn Runtime<'a>, v: &Value<'a>) -> EvalResult<Value<'a
         Value::Bool(x) => vec![u8::from(x)],
         Value::Char(c) => (c as u32 as u16).to_le_bytes().to_vec(),
         _ => {
-            let k = pick(std::slice::from_ref(v), &[
-                Num::Short,
-                Num::UShort,
-                Num::Int,
-                Num::UInt,
-                Num::Long,
-                Num::ULong,
-                Num::Float,
-                Num::Double,
-            ])
-            .ok_or_else(|| EvalError::argument(format!("BitConverter.GetBytes has no overload for {}", v.type_name())))?;
+            let k = pick(
+                std::slice::from_ref(v),
+                &[
+                    Num::Short,
+                    Num::UShort,
+                    Num::Int,
+                    Num::UInt,
+                    Num::Long,
+                    Num::ULong,
+                    Num::Float,
+                    Num::Double,
+                ],
+            )
+            .ok_or_else(|| {
+                EvalError::argument(format!("BitConverter.GetBytes has no overload for {}", v.type_name()))
+            })?;
             let s = Scalar::of(v).ok_or_else(|| EvalError::argument("expected a number"))?;
             match super::cast::scalar_to(s, k, false)? {
                 Value::Short(x) => x.to_le_bytes().to_vec(),
@@ -201,10 +213,22 @@ mod tests {
     fn round_trips() {
         let b = call("GetBytes", &[Value::Int(0x0102_0304)]).unwrap();
         assert_eq!(Array::to_bytes(&b).unwrap(), vec![4, 3, 2, 1]);
-        assert_eq!(call("ToInt32", &[b.clone(), Value::Int(0)]).unwrap(), Value::Int(0x0102_0304));
-        assert_eq!(call("ToString", &[b.clone()]).unwrap(), Value::str("04-03-02-01"));
-        assert_eq!(call("ToString", &[b.clone(), Value::Int(1), Value::Int(2)]).unwrap(), Value::str("03-02"));
-        assert_eq!(call("ToInt16", &[b.clone(), Value::Int(3)]).unwrap_err().kind, EvalErrorKind::Argument);
+        assert_eq!(
+            call("ToInt32", &[b.clone(), Value::Int(0)]).unwrap(),
+            Value::Int(0x0102_0304)
+        );
+        assert_eq!(
+            call("ToString", std::slice::from_ref(&b)).unwrap(),
+            Value::str("04-03-02-01")
+        );
+        assert_eq!(
+            call("ToString", &[b.clone(), Value::Int(1), Value::Int(2)]).unwrap(),
+            Value::str("03-02")
+        );
+        assert_eq!(
+            call("ToInt16", &[b.clone(), Value::Int(3)]).unwrap_err().kind,
+            EvalErrorKind::Argument
+        );
         assert_eq!(
             call("ToInt16", &[b, Value::Int(4)]).unwrap_err().kind,
             EvalErrorKind::ArgumentOutOfRange

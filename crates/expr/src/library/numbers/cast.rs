@@ -33,7 +33,10 @@ pub fn implicit_ok(from: Option<Num>, to: Num) -> bool {
         None => matches!(to, UShort | Int | UInt | Long | ULong | Float | Double | Decimal),
         Some(from) if from == to => true,
         Some(SByte) => matches!(to, Short | Int | Long | Float | Double | Decimal),
-        Some(Byte) => matches!(to, Short | UShort | Int | UInt | Long | ULong | Float | Double | Decimal),
+        Some(Byte) => matches!(
+            to,
+            Short | UShort | Int | UInt | Long | ULong | Float | Double | Decimal
+        ),
         Some(Short) => matches!(to, Int | Long | Float | Double | Decimal),
         Some(UShort) => matches!(to, Int | UInt | Long | ULong | Float | Double | Decimal),
         Some(Int) => matches!(to, Long | Float | Double | Decimal),
@@ -49,7 +52,12 @@ fn implicit_error(v: &Value<'_>, to: &TypeDef) -> EvalError {
 }
 
 /// See [`super::convert`].
-pub fn convert<'a>(v: &Value<'a>, to: &'static TypeDef, explicit: bool, checked: bool) -> Option<EvalResult<Value<'a>>> {
+pub fn convert<'a>(
+    v: &Value<'a>,
+    to: &'static TypeDef,
+    explicit: bool,
+    checked: bool,
+) -> Option<EvalResult<Value<'a>>> {
     if let Some(k) = Num::from_def(to) {
         let s = match v {
             Value::Enum(..) if !explicit => return Some(Err(implicit_error(v, to))),
@@ -60,9 +68,7 @@ pub fn convert<'a>(v: &Value<'a>, to: &'static TypeDef, explicit: bool, checked:
         if !explicit && !implicit_ok(Num::of(v), k) {
             // A constant's conversion (`byte b = 5;`) when it fits.
             return Some(match (s, k.is_integral()) {
-                (Scalar::Int(i), true) if !matches!(v, Value::Char(_)) => {
-                    k.int(i).ok_or_else(|| implicit_error(v, to))
-                }
+                (Scalar::Int(i), true) if !matches!(v, Value::Char(_)) => k.int(i).ok_or_else(|| implicit_error(v, to)),
                 _ => Err(implicit_error(v, to)),
             });
         }

@@ -113,10 +113,18 @@ pub fn to_number<'a>(v: &Value<'a>, k: Num) -> EvalResult<Value<'a>> {
             }
             Scalar::F(r, false)
         }
-        Scalar::Dec(d) if k.is_integral() => Scalar::Dec(d.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven)),
+        Scalar::Dec(d) if k.is_integral() => {
+            Scalar::Dec(d.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointNearestEven))
+        }
         s => s,
     };
-    scalar_to(s, k, true).map_err(|e| if e.kind == EvalErrorKind::Overflow { k.overflow() } else { e })
+    scalar_to(s, k, true).map_err(|e| {
+        if e.kind == EvalErrorKind::Overflow {
+            k.overflow()
+        } else {
+            e
+        }
+    })
 }
 
 /// `Convert.ToInt32("ff", 16)`: the bits of the type in base 2, 8 or 16
@@ -147,7 +155,9 @@ fn from_base<'a>(s: &str, base: i32, k: Num) -> EvalResult<Value<'a>> {
 
 /// `Convert.ToString(integer, toBase)`.
 fn to_base(v: &Value<'_>, base: i32) -> EvalResult<String> {
-    let i = v.as_integer().ok_or_else(|| EvalError::argument("Convert.ToString(value, toBase) takes an integer"))?;
+    let i = v
+        .as_integer()
+        .ok_or_else(|| EvalError::argument("Convert.ToString(value, toBase) takes an integer"))?;
     let bits = Num::of(v).map_or(16, Num::bits);
     let u = (i as u128) & ((1u128 << bits) - 1);
     Ok(match base {
@@ -257,7 +267,7 @@ pub fn from_base64(s: &str) -> EvalResult<Vec<u8>> {
 }
 
 fn from_hex(s: &str) -> EvalResult<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(EvalError::new(
             EvalErrorKind::Format,
             "The input is not a valid hex string as its length is not a multiple of 2.",
@@ -280,7 +290,9 @@ fn from_hex(s: &str) -> EvalResult<Vec<u8>> {
 }
 
 fn chars_of(v: Option<&Value<'_>>) -> EvalResult<String> {
-    let a = v.and_then(|v| v.downcast::<Array>()).ok_or_else(|| EvalError::argument("expected a char[]"))?;
+    let a = v
+        .and_then(|v| v.downcast::<Array>())
+        .ok_or_else(|| EvalError::argument("expected a char[]"))?;
     let Store::Values(items) = &*a.store.borrow() else {
         return Err(EvalError::argument("expected a char[]"));
     };
@@ -302,7 +314,9 @@ fn call_static<'a>(
     let first = args.first().unwrap_or(&Value::Null);
     if let Some(k) = target(name) {
         return Some(match (args, k.is_integral()) {
-            ([Value::Str(s), base], true) if base.as_integer().is_some() => from_base(s, base.to_i32("fromBase").unwrap_or(0), k),
+            ([Value::Str(s), base], true) if base.as_integer().is_some() => {
+                from_base(s, base.to_i32("fromBase").unwrap_or(0), k)
+            }
             ([Value::Null, base], true) if base.as_integer().is_some() => Ok(k.wrap(0)),
             _ => to_number(first, k),
         });
@@ -393,7 +407,12 @@ fn call_static<'a>(
 fn change_type<'a>(v: &Value<'a>, ty: Option<&Value<'a>>) -> EvalResult<Value<'a>> {
     let name = match ty {
         Some(Value::Obj(o)) => o.to_text(),
-        _ => return Err(EvalError::new(EvalErrorKind::ArgumentNull, "Value cannot be null. (Parameter 'conversionType')")),
+        _ => {
+            return Err(EvalError::new(
+                EvalErrorKind::ArgumentNull,
+                "Value cannot be null. (Parameter 'conversionType')",
+            ))
+        }
     };
     let short = name.rsplit('.').next().unwrap_or(&name);
     let def = crate::library::find_type(short, 0).ok_or_else(|| invalid_cast(v, short))?;
@@ -436,15 +455,36 @@ mod tests {
         assert_eq!(call("ToInt32", &[Value::str(" 42 ")]), Ok(Value::Int(42)));
         assert_eq!(call("ToInt32", &[Value::Null]), Ok(Value::Int(0)));
         assert_eq!(call("ToInt32", &[Value::Bool(true)]), Ok(Value::Int(1)));
-        assert_eq!(call("ToByte", &[Value::Int(256)]).unwrap_err().kind, EvalErrorKind::Overflow);
-        assert_eq!(call("ToInt32", &[Value::str("ff"), Value::Int(16)]), Ok(Value::Int(255)));
-        assert_eq!(call("ToInt32", &[Value::str("FFFFFFFF"), Value::Int(16)]), Ok(Value::Int(-1)));
+        assert_eq!(
+            call("ToByte", &[Value::Int(256)]).unwrap_err().kind,
+            EvalErrorKind::Overflow
+        );
+        assert_eq!(
+            call("ToInt32", &[Value::str("ff"), Value::Int(16)]),
+            Ok(Value::Int(255))
+        );
+        assert_eq!(
+            call("ToInt32", &[Value::str("FFFFFFFF"), Value::Int(16)]),
+            Ok(Value::Int(-1))
+        );
         assert_eq!(call("ToInt32", &[Value::str("101"), Value::Int(2)]), Ok(Value::Int(5)));
-        assert_eq!(call("ToString", &[Value::Int(255), Value::Int(16)]), Ok(Value::str("ff")));
-        assert_eq!(call("ToString", &[Value::Int(-1), Value::Int(2)]).unwrap(), Value::string("1".repeat(32)));
+        assert_eq!(
+            call("ToString", &[Value::Int(255), Value::Int(16)]),
+            Ok(Value::str("ff"))
+        );
+        assert_eq!(
+            call("ToString", &[Value::Int(-1), Value::Int(2)]).unwrap(),
+            Value::string("1".repeat(32))
+        );
         assert_eq!(call("ToDouble", &[Value::str("1.5")]), Ok(Value::Double(1.5)));
-        assert_eq!(call("ToDecimal", &[Value::Double(0.1)]), Ok(Value::Decimal(Decimal::new(1, 1))));
-        assert_eq!(call("ToDouble", &[Value::Char('a')]).unwrap_err().kind, EvalErrorKind::InvalidCast);
+        assert_eq!(
+            call("ToDecimal", &[Value::Double(0.1)]),
+            Ok(Value::Decimal(Decimal::new(1, 1)))
+        );
+        assert_eq!(
+            call("ToDouble", &[Value::Char('a')]).unwrap_err().kind,
+            EvalErrorKind::InvalidCast
+        );
         assert_eq!(call("ToBoolean", &[Value::str("True")]), Ok(Value::Bool(true)));
         assert_eq!(call("ToBoolean", &[Value::Int(0)]), Ok(Value::Bool(false)));
         assert_eq!(call("ToChar", &[Value::Int(65)]), Ok(Value::Char('A')));
@@ -455,15 +495,30 @@ mod tests {
     #[test]
     fn base64_and_hex() {
         let b = Array::bytes(b"hello".to_vec());
-        assert_eq!(call("ToBase64String", &[b.clone()]), Ok(Value::str("aGVsbG8=")));
-        assert_eq!(call("ToBase64String", &[b.clone(), Value::Int(1), Value::Int(2)]), Ok(Value::str("ZWw=")));
+        assert_eq!(
+            call("ToBase64String", std::slice::from_ref(&b)),
+            Ok(Value::str("aGVsbG8="))
+        );
+        assert_eq!(
+            call("ToBase64String", &[b.clone(), Value::Int(1), Value::Int(2)]),
+            Ok(Value::str("ZWw="))
+        );
         let d = call("FromBase64String", &[Value::str(" aGVs\r\nbG8= ")]).unwrap();
         assert_eq!(Array::to_bytes(&d).unwrap(), b"hello");
-        assert_eq!(call("FromBase64String", &[Value::str("aGVsbG8")]).unwrap_err().kind, EvalErrorKind::Format);
-        assert_eq!(call("ToHexString", &[b.clone()]), Ok(Value::str("68656C6C6F")));
+        assert_eq!(
+            call("FromBase64String", &[Value::str("aGVsbG8")]).unwrap_err().kind,
+            EvalErrorKind::Format
+        );
+        assert_eq!(
+            call("ToHexString", std::slice::from_ref(&b)),
+            Ok(Value::str("68656C6C6F"))
+        );
         let h = call("FromHexString", &[Value::str("68656c6C6F")]).unwrap();
         assert_eq!(Array::to_bytes(&h).unwrap(), b"hello");
-        assert_eq!(call("FromHexString", &[Value::str("6")]).unwrap_err().kind, EvalErrorKind::Format);
+        assert_eq!(
+            call("FromHexString", &[Value::str("6")]).unwrap_err().kind,
+            EvalErrorKind::Format
+        );
         let long = to_base64(&[0u8; 100], true);
         assert_eq!(long.find("\r\n"), Some(76));
     }

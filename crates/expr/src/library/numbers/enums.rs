@@ -158,10 +158,7 @@ pub fn parse_enum(def: &'static TypeDef, s: &str, ignore_case: bool) -> Option<i
 }
 
 fn parse_error(def: &TypeDef, s: &str) -> EvalError {
-    EvalError::argument(format!(
-        "Requested value '{s}' was not found. (enum type {})",
-        def.name
-    ))
+    EvalError::argument(format!("Requested value '{s}' was not found. (enum type {})", def.name))
 }
 
 fn call_static<'a>(
@@ -193,7 +190,9 @@ fn call_static<'a>(
         let ignore_case = matches!(rest.get(1), Some(Value::Bool(true)));
         let parsed = parse_enum(def, &text, ignore_case);
         match name {
-            "Parse" => parsed.map(|v| Value::Enum(def, v)).ok_or_else(|| parse_error(def, &text)),
+            "Parse" => parsed
+                .map(|v| Value::Enum(def, v))
+                .ok_or_else(|| parse_error(def, &text)),
             "TryParse" => {
                 let out_pos = args.len().saturating_sub(1);
                 rt.set_out(out_pos, Value::Enum(def, parsed.unwrap_or(0)))?;

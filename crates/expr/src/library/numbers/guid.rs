@@ -38,7 +38,14 @@ pub static GUID: TypeDef = TypeDef {
         m("Value", "Guid"),
         m("GetValueOrDefault", "Guid"),
     ],
-    unimplemented: &["CreateVersion7", "TryFormat", "TryWriteBytes", "Variant", "Version", "AllBitsSet"],
+    unimplemented: &[
+        "CreateVersion7",
+        "TryFormat",
+        "TryWriteBytes",
+        "Variant",
+        "Version",
+        "AllBitsSet",
+    ],
     get_static: Some(get_static),
     call_static: Some(call_static),
     ctor: Some(construct),
@@ -62,7 +69,16 @@ fn bad_format() -> EvalError {
 /// `ToString(format)`.
 pub fn format(g: u128, format: &str) -> EvalResult<String> {
     let hex = format!("{g:032x}");
-    let d = || format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+    let d = || {
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
+    };
     Ok(match format {
         "" | "D" | "d" => d(),
         "N" | "n" => hex,
@@ -245,21 +261,27 @@ fn construct<'a>(rt: &mut dyn Runtime<'a>, _: &[TypeRef], args: &[Value<'a>]) ->
             "Value cannot be null. (Parameter 'g')",
         )),
         [b] => {
-            let bytes = Array::to_bytes(b).ok_or_else(|| EvalError::argument("new Guid(x): expected a string or byte[]"))?;
+            let bytes =
+                Array::to_bytes(b).ok_or_else(|| EvalError::argument("new Guid(x): expected a string or byte[]"))?;
             from_bytes(&bytes).map(Value::Guid).ok_or_else(|| {
                 EvalError::argument("Byte array for Guid must be exactly 16 bytes long. (Parameter 'b')")
             })
         }
         [a, b, c, rest @ ..] => {
             let int = |v: &Value<'_>, bits: u32| -> EvalResult<u128> {
-                let i = v.as_integer().ok_or_else(|| EvalError::argument("new Guid: expected integers"))?;
+                let i = v
+                    .as_integer()
+                    .ok_or_else(|| EvalError::argument("new Guid: expected integers"))?;
                 Ok((i as u128) & ((1u128 << bits) - 1))
             };
             let tail: Vec<u8> = match rest {
                 [arr] => Array::to_bytes(arr).filter(|b| b.len() == 8).ok_or_else(|| {
                     EvalError::argument("Byte array for Guid must be exactly 8 bytes long. (Parameter 'd')")
                 })?,
-                r if r.len() == 8 => r.iter().map(|v| int(v, 8).map(|x| x as u8)).collect::<EvalResult<_>>()?,
+                r if r.len() == 8 => r
+                    .iter()
+                    .map(|v| int(v, 8).map(|x| x as u8))
+                    .collect::<EvalResult<_>>()?,
                 _ => return Err(EvalError::argument("new Guid: wrong number of arguments")),
             };
             let mut g = (int(a, 32)? << 96) | (int(b, 16)? << 80) | (int(c, 16)? << 64);

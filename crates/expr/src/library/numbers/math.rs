@@ -491,16 +491,28 @@ mod tests {
             call("Round", &[Value::Double(2.5), Value::Enum(&MIDPOINT_ROUNDING, 1)]),
             Value::Double(3.0)
         );
-        assert_eq!(call("Round", &[Value::Double(2.675), Value::Int(2)]), Value::Double(2.68));
-        assert_eq!(call("Round", &[Value::Double(1.005), Value::Int(2)]), Value::Double(1.0));
+        assert_eq!(
+            call("Round", &[Value::Double(2.675), Value::Int(2)]),
+            Value::Double(2.68)
+        );
+        assert_eq!(
+            call("Round", &[Value::Double(1.005), Value::Int(2)]),
+            Value::Double(1.0)
+        );
         assert_eq!(
             call("Round", &[Value::Decimal(Decimal::new(2675, 3)), Value::Int(2)]),
             Value::Decimal(Decimal::new(268, 2))
         );
-        assert_eq!(call("Round", &[Value::Decimal(Decimal::new(25, 1))]), Value::Decimal(Decimal::new(2, 0)));
+        assert_eq!(
+            call("Round", &[Value::Decimal(Decimal::new(25, 1))]),
+            Value::Decimal(Decimal::new(2, 0))
+        );
         assert_eq!(call("Floor", &[Value::Double(-1.5)]), Value::Double(-2.0));
         assert_eq!(call("Ceiling", &[Value::Int(3)]), Value::Double(3.0));
-        assert_eq!(call("Truncate", &[Value::Decimal(Decimal::new(-19, 1))]), Value::Decimal(Decimal::new(-1, 0)));
+        assert_eq!(
+            call("Truncate", &[Value::Decimal(Decimal::new(-19, 1))]),
+            Value::Decimal(Decimal::new(-1, 0))
+        );
     }
 
     #[test]
@@ -516,9 +528,14 @@ mod tests {
         );
         assert_eq!(call("Pow", &[Value::Int(2), Value::Int(10)]), Value::Double(1024.0));
         assert_eq!(call("Log", &[Value::Int(8), Value::Int(2)]), Value::Double(3.0));
-        assert_eq!(call("BigMul", &[Value::Int(i32::MAX), Value::Int(2)]), Value::Long(4_294_967_294));
+        assert_eq!(
+            call("BigMul", &[Value::Int(i32::MAX), Value::Int(2)]),
+            Value::Long(4_294_967_294)
+        );
         let mut rt = TestRt::new();
-        let e = call_static(&mut rt, "Abs", &[], &[Value::Int(i32::MIN)]).unwrap().unwrap_err();
+        let e = call_static(&mut rt, "Abs", &[], &[Value::Int(i32::MIN)])
+            .unwrap()
+            .unwrap_err();
         assert_eq!(e.kind, EvalErrorKind::Overflow);
         let q = call_static(&mut rt, "DivRem", &[], &[Value::Int(7), Value::Int(2), Value::Null]);
         assert_eq!(q.unwrap().unwrap(), Value::Int(3));

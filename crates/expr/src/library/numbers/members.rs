@@ -170,7 +170,10 @@ fn f(args: &[Value<'_>], i: usize) -> EvalResult<f64> {
 }
 
 fn int_arg(args: &[Value<'_>], i: usize, k: Num) -> EvalResult<i128> {
-    let s = args.get(i).and_then(Scalar::of).ok_or_else(|| EvalError::argument("expected a number"))?;
+    let s = args
+        .get(i)
+        .and_then(Scalar::of)
+        .ok_or_else(|| EvalError::argument("expected a number"))?;
     match scalar_to(s, k, false)?.as_integer() {
         Some(i) => Ok(i),
         None => Err(EvalError::argument("expected an integer")),
@@ -178,7 +181,10 @@ fn int_arg(args: &[Value<'_>], i: usize, k: Num) -> EvalResult<i128> {
 }
 
 fn dec_arg(args: &[Value<'_>], i: usize) -> EvalResult<Decimal> {
-    let s = args.get(i).and_then(Scalar::of).ok_or_else(|| EvalError::argument("expected a number"))?;
+    let s = args
+        .get(i)
+        .and_then(Scalar::of)
+        .ok_or_else(|| EvalError::argument("expected a number"))?;
     match scalar_to(s, Num::Decimal, false)? {
         Value::Decimal(d) => Ok(d),
         _ => Err(EvalError::argument("expected a decimal")),
@@ -244,12 +250,11 @@ pub fn call_static<'a, const K: u8>(
         ("IsPositive", Num::Decimal) => b(dec_arg(args, 0).map(|d| d.is_sign_positive())),
         ("IsNegative", Num::Float | Num::Double) => b(f(args, 0).map(f64::is_sign_negative)),
         ("IsPositive", Num::Float | Num::Double) => b(f(args, 0).map(f64::is_sign_positive)),
-        ("IsEvenInteger" | "IsOddInteger", Num::Float | Num::Double) => b(f(args, 0).map(|x| {
-            x.is_finite() && x.fract() == 0.0 && ((x % 2.0 == 0.0) == (name == "IsEvenInteger"))
-        })),
-        ("IsEvenInteger" | "IsOddInteger", Num::Decimal) => b(dec_arg(args, 0).map(|d| {
-            d.fract().is_zero() && ((d % Decimal::TWO).is_zero() == (name == "IsEvenInteger"))
-        })),
+        ("IsEvenInteger" | "IsOddInteger", Num::Float | Num::Double) => b(
+            f(args, 0).map(|x| x.is_finite() && x.fract() == 0.0 && ((x % 2.0 == 0.0) == (name == "IsEvenInteger")))
+        ),
+        ("IsEvenInteger" | "IsOddInteger", Num::Decimal) => b(dec_arg(args, 0)
+            .map(|d| d.fract().is_zero() && ((d % Decimal::TWO).is_zero() == (name == "IsEvenInteger")))),
         ("Sqrt", Num::Float | Num::Double) => f(args, 0).and_then(|x| scalar_to(Scalar::F(x.sqrt(), false), k, false)),
         ("Pow", Num::Float | Num::Double) => (|| {
             let r = f(args, 0)?.powf(f(args, 1)?);
@@ -272,7 +277,11 @@ fn decimal_static<'a>(name: &str, args: &[Value<'a>]) -> Option<EvalResult<Value
             if b.is_zero() {
                 return Err(divide_by_zero());
             }
-            let r = if name == "Divide" { a.checked_div(b) } else { a.checked_rem(b) };
+            let r = if name == "Divide" {
+                a.checked_div(b)
+            } else {
+                a.checked_rem(b)
+            };
             r.ok_or_else(overflow).map(Value::Decimal)
         }),
         "Negate" => dec_arg(args, 0).map(|d| Value::Decimal(-d)),
@@ -322,13 +331,24 @@ fn integral_static<'a>(
                     "Value must be positive. (Parameter 'value')",
                 ));
             }
-            Ok(k.wrap(if i == 0 { 0 } else { i128::from(127 - (i as u128).leading_zeros()) }))
+            Ok(k.wrap(if i == 0 {
+                0
+            } else {
+                i128::from(127 - (i as u128).leading_zeros())
+            }))
         }),
         "RotateLeft" | "RotateRight" => (|| {
-            let (v, n) = (unsigned(one()?), args.get(1).map_or(Ok(0), |a| a.to_i32("rotateAmount"))?);
+            let (v, n) = (
+                unsigned(one()?),
+                args.get(1).map_or(Ok(0), |a| a.to_i32("rotateAmount"))?,
+            );
             let n = (n.rem_euclid(bits as i32)) as u32;
             let n = if name == "RotateLeft" { n } else { (bits - n) % bits };
-            let r = if n == 0 { v } else { ((v << n) | (v >> (bits - n))) & mask };
+            let r = if n == 0 {
+                v
+            } else {
+                ((v << n) | (v >> (bits - n))) & mask
+            };
             Ok(k.wrap(r as i128))
         })(),
         "DivRem" if args.len() == 3 => (|| {
@@ -385,12 +405,21 @@ mod tests {
         let c = |v: Value<'static>, n: &str, a: &[Value<'static>]| call(&v, n, a).unwrap();
         assert_eq!(c(Value::Long(5), "Equals", &[Value::Int(5)]), Ok(Value::Bool(true)));
         assert_eq!(c(Value::Int(5), "Equals", &[Value::Long(5)]), Ok(Value::Bool(false)));
-        assert_eq!(c(Value::Double(f64::NAN), "Equals", &[Value::Double(f64::NAN)]), Ok(Value::Bool(true)));
+        assert_eq!(
+            c(Value::Double(f64::NAN), "Equals", &[Value::Double(f64::NAN)]),
+            Ok(Value::Bool(true))
+        );
         assert_eq!(c(Value::Int(3), "CompareTo", &[Value::Int(5)]), Ok(Value::Int(-1)));
-        assert_eq!(c(Value::Double(f64::NAN), "CompareTo", &[Value::Double(1.0)]), Ok(Value::Int(-1)));
+        assert_eq!(
+            c(Value::Double(f64::NAN), "CompareTo", &[Value::Double(1.0)]),
+            Ok(Value::Int(-1))
+        );
         assert_eq!(c(Value::Int(3), "CompareTo", &[Value::Null]), Ok(Value::Int(1)));
         assert!(c(Value::Int(3), "CompareTo", &[Value::Long(1)]).is_err());
-        assert_eq!(c(Value::Int(255), "ToString", &[Value::str("X2")]), Ok(Value::str("FF")));
+        assert_eq!(
+            c(Value::Int(255), "ToString", &[Value::str("X2")]),
+            Ok(Value::str("FF"))
+        );
         assert_eq!(c(Value::Bool(true), "ToString", &[]), Ok(Value::str("True")));
         assert_eq!(c(Value::Int(-7), "GetHashCode", &[]), Ok(Value::Int(-7)));
         assert_eq!(get(&Value::Int(1), "HasValue").unwrap(), Ok(Value::Bool(true)));

@@ -179,7 +179,11 @@ pub fn parse_number(s: &str, k: Num, styles: u32) -> EvalResult<Value<'static>> 
     let sign = if p.negative { "-" } else { "" };
     match k {
         Num::Float | Num::Double => {
-            let text = format!("{sign}0.{}e{}", if p.digits.is_empty() { "0" } else { &p.digits }, p.point);
+            let text = format!(
+                "{sign}0.{}e{}",
+                if p.digits.is_empty() { "0" } else { &p.digits },
+                p.point
+            );
             let x: f64 = if k == Num::Float {
                 text.parse::<f32>().map(f64::from).map_err(|_| format_error(s))?
             } else {
@@ -193,7 +197,7 @@ pub fn parse_number(s: &str, k: Num, styles: u32) -> EvalResult<Value<'static>> 
                 return Ok(k.wrap(0));
             }
             let int_len = p.point.max(0) as usize;
-            if p.point > 40 || p.digits.len() > int_len && p.point >= 0 && has_nonzero(&p.digits[int_len..]) || p.point < 0 {
+            if p.point > 40 || p.point < 0 || (p.digits.len() > int_len && has_nonzero(&p.digits[int_len..])) {
                 // A fractional part that is not zero is an overflow in .NET.
                 return Err(k.overflow());
             }
@@ -312,7 +316,10 @@ mod tests {
         assert_eq!(p("", Num::Int), Err(EvalErrorKind::Format));
         assert_eq!(p("12a", Num::Int), Err(EvalErrorKind::Format));
         assert_eq!(parse_number("1,000", Num::Int, NUMBER).ok(), Some(Value::Int(1000)));
-        assert_eq!(parse_number("FF", Num::Byte, HEX | INTEGER).ok(), Some(Value::Byte(255)));
+        assert_eq!(
+            parse_number("FF", Num::Byte, HEX | INTEGER).ok(),
+            Some(Value::Byte(255))
+        );
         assert_eq!(parse_number("FFFFFFFF", Num::Int, HEX).ok(), Some(Value::Int(-1)));
         assert_eq!(parse_number("(5)", Num::Int, PARENTHESES).ok(), Some(Value::Int(-5)));
         assert!(parse_number("1.5", Num::Int, NUMBER).is_err());

@@ -139,7 +139,11 @@ impl Object for Random {
                     ));
                 }
                 let v = self.between(rt, 0, max);
-                Ok(if name == "NextInt64" { Value::Long(v) } else { Value::Int(v as i32) })
+                Ok(if name == "NextInt64" {
+                    Value::Long(v)
+                } else {
+                    Value::Int(v as i32)
+                })
             }
             ("Next" | "NextInt64", [min, max]) => {
                 let (min, max) = (long_arg(min)?, long_arg(max)?);
@@ -149,14 +153,21 @@ impl Object for Random {
                     ));
                 }
                 let v = self.between(rt, min, max);
-                Ok(if name == "NextInt64" { Value::Long(v) } else { Value::Int(v as i32) })
+                Ok(if name == "NextInt64" {
+                    Value::Long(v)
+                } else {
+                    Value::Int(v as i32)
+                })
             }
             ("NextDouble", []) => Ok(Value::Double((self.next_u64(rt) >> 11) as f64 / (1u64 << 53) as f64)),
             ("NextSingle", []) => Ok(Value::Float((self.next_u64(rt) >> 40) as f32 / (1u32 << 24) as f32)),
             ("NextBytes", [buffer]) => {
                 let Some(arr) = buffer.downcast::<Array>() else {
                     return Err(if buffer.is_null() {
-                        EvalError::new(EvalErrorKind::ArgumentNull, "Value cannot be null. (Parameter 'buffer')")
+                        EvalError::new(
+                            EvalErrorKind::ArgumentNull,
+                            "Value cannot be null. (Parameter 'buffer')",
+                        )
                     } else {
                         EvalError::argument("NextBytes expects a byte[]")
                     });
@@ -204,10 +215,15 @@ mod tests {
                 panic!()
             };
             assert!((1..7).contains(&x));
-            let Value::Double(d) = call(&r, &mut rt, "NextDouble", &[]).unwrap() else { panic!() };
+            let Value::Double(d) = call(&r, &mut rt, "NextDouble", &[]).unwrap() else {
+                panic!()
+            };
             assert!((0.0..1.0).contains(&d));
         }
-        assert_eq!(call(&r, &mut rt, "Next", &[Value::Int(5), Value::Int(5)]).unwrap(), Value::Int(5));
+        assert_eq!(
+            call(&r, &mut rt, "Next", &[Value::Int(5), Value::Int(5)]).unwrap(),
+            Value::Int(5)
+        );
         let e = call(&r, &mut rt, "Next", &[Value::Int(5), Value::Int(1)]).unwrap_err();
         assert_eq!(e.kind, EvalErrorKind::ArgumentOutOfRange);
         let a = construct(&mut rt, &[], &[Value::Int(42)]).unwrap();
@@ -217,7 +233,7 @@ mod tests {
             call(&b, &mut rt, "Next", &[]).unwrap()
         );
         let buf = Array::bytes(vec![0; 20]);
-        call(&r, &mut rt, "NextBytes", &[buf.clone()]).unwrap();
+        call(&r, &mut rt, "NextBytes", std::slice::from_ref(&buf)).unwrap();
         assert!(Array::to_bytes(&buf).unwrap().iter().any(|&b| b != 0));
     }
 }

@@ -136,7 +136,10 @@ fn nullable_static<'a>(
 
 impl Object for Tuple {
     fn type_def(&self) -> &'static TypeDef {
-        BY_ARITY.get(self.items.len().wrapping_sub(1)).copied().unwrap_or(&TUPLE1)
+        BY_ARITY
+            .get(self.items.len().wrapping_sub(1))
+            .copied()
+            .unwrap_or(&TUPLE1)
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -164,7 +167,11 @@ impl Object for Tuple {
     }
 
     fn hash_code(&self) -> Option<u64> {
-        Some(self.items.iter().fold(17u64, |h, v| h.wrapping_mul(31).wrapping_add(hash(v))))
+        Some(
+            self.items
+                .iter()
+                .fold(17u64, |h, v| h.wrapping_mul(31).wrapping_add(hash(v))),
+        )
     }
 
     fn size_hint(&self) -> usize {
@@ -180,7 +187,9 @@ mod tests {
     #[test]
     fn tuples() {
         let mut rt = TestRt::new();
-        let t = call_static(&mut rt, "Create", &[], &[Value::Int(1), Value::str("x")]).unwrap().unwrap();
+        let t = call_static(&mut rt, "Create", &[], &[Value::Int(1), Value::str("x")])
+            .unwrap()
+            .unwrap();
         let Value::Obj(o) = &t else { panic!() };
         assert_eq!(o.to_text(), "(1, x)");
         assert_eq!(o.get(&mut rt, o, "Item2").unwrap().unwrap(), Value::str("x"));

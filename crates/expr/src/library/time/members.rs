@@ -23,7 +23,8 @@ fn int(v: Option<&Value<'_>>, what: &str) -> EvalResult<i64> {
 }
 
 fn real(v: Option<&Value<'_>>) -> EvalResult<f64> {
-    v.and_then(Value::as_f64).ok_or_else(|| EvalError::argument("expected a number"))
+    v.and_then(Value::as_f64)
+        .ok_or_else(|| EvalError::argument("expected a number"))
 }
 
 fn span(v: Option<&Value<'_>>) -> EvalResult<TimeSpan> {
@@ -116,10 +117,15 @@ pub fn datetime_call<'a>(d: DateTime, name: &str, args: &[Value<'a>]) -> Option<
     }
     let s = |f: &str| format_datetime(d, f).map(Value::string);
     Some(match (name, args) {
-        ("Subtract" | "op_Subtraction", [Value::DateTime(o)]) => Ok(Value::TimeSpan(TimeSpan { ticks: d.ticks - o.ticks })),
-        ("Subtract" | "op_Subtraction", [Value::TimeSpan(t)]) => {
-            t.ticks.checked_neg().ok_or_else(out_of_range).and_then(|n| d.add_ticks(n)).map(Value::DateTime)
-        }
+        ("Subtract" | "op_Subtraction", [Value::DateTime(o)]) => Ok(Value::TimeSpan(TimeSpan {
+            ticks: d.ticks - o.ticks,
+        })),
+        ("Subtract" | "op_Subtraction", [Value::TimeSpan(t)]) => t
+            .ticks
+            .checked_neg()
+            .ok_or_else(out_of_range)
+            .and_then(|n| d.add_ticks(n))
+            .map(Value::DateTime),
         ("op_Addition", [Value::TimeSpan(t)]) => d.add_ticks(t.ticks).map(Value::DateTime),
         ("IsDaylightSavingTime", []) => Ok(Value::Bool(false)),
         ("ToString", []) | ("ToString", [Value::Null]) => s(""),
@@ -133,7 +139,10 @@ pub fn datetime_call<'a>(d: DateTime, name: &str, args: &[Value<'a>]) -> Option<
         ("ToFileTimeUtc", []) => {
             let t = d.dotnet_ticks() - 504_911_232_000_000_000;
             if t < 0 {
-                Err(EvalError::new(EvalErrorKind::ArgumentOutOfRange, "Not a valid Win32 FileTime. (Parameter 'fileTime')"))
+                Err(EvalError::new(
+                    EvalErrorKind::ArgumentOutOfRange,
+                    "Not a valid Win32 FileTime. (Parameter 'fileTime')",
+                ))
             } else {
                 Ok(Value::Long(t))
             }
@@ -143,7 +152,9 @@ pub fn datetime_call<'a>(d: DateTime, name: &str, args: &[Value<'a>]) -> Option<
         ("CompareTo", [_]) => Err(EvalError::argument("Object must be of type DateTime.")),
         ("Equals" | "op_Equality", [o]) => Ok(Value::Bool(matches!(o, Value::DateTime(x) if *x == d))),
         ("op_Inequality", [o]) => Ok(Value::Bool(!matches!(o, Value::DateTime(x) if *x == d))),
-        ("GetHashCode", []) => Ok(Value::Int((d.dotnet_ticks() as i32) ^ ((d.dotnet_ticks() >> 32) as i32))),
+        ("GetHashCode", []) => Ok(Value::Int(
+            (d.dotnet_ticks() as i32) ^ ((d.dotnet_ticks() >> 32) as i32),
+        )),
         ("GetValueOrDefault", [] | [_]) => Ok(Value::DateTime(d)),
         _ => return None,
     })
@@ -188,13 +199,18 @@ pub fn datetime_call_static<'a>(
     let today = now(rt);
     let a = args.first();
     Some(match name {
-        "Parse" => text(a, "s").and_then(|s| parse(s, today).ok_or_else(|| not_recognized(s)).and_then(to_datetime)).map(Value::DateTime),
+        "Parse" => text(a, "s")
+            .and_then(|s| parse(s, today).ok_or_else(|| not_recognized(s)).and_then(to_datetime))
+            .map(Value::DateTime),
         "TryParse" => (|| {
             let r = match a {
                 Some(Value::Str(s)) => parse(s, today).and_then(|p| to_datetime(p).ok()),
                 _ => None,
             };
-            rt.set_out(args.len().saturating_sub(1), Value::DateTime(r.unwrap_or(DateTime::MIN)))?;
+            rt.set_out(
+                args.len().saturating_sub(1),
+                Value::DateTime(r.unwrap_or(DateTime::MIN)),
+            )?;
             Ok(Value::Bool(r.is_some()))
         })(),
         "ParseExact" => (|| {
@@ -205,12 +221,16 @@ pub fn datetime_call_static<'a>(
         })(),
         "TryParseExact" => (|| {
             let r = match (a, args.get(1)) {
-                (Some(Value::Str(s)), Some(Value::Str(f))) => {
-                    parse_exact(s, f, today).ok().flatten().and_then(|p| to_datetime(p).ok())
-                }
+                (Some(Value::Str(s)), Some(Value::Str(f))) => parse_exact(s, f, today)
+                    .ok()
+                    .flatten()
+                    .and_then(|p| to_datetime(p).ok()),
                 _ => None,
             };
-            rt.set_out(args.len().saturating_sub(1), Value::DateTime(r.unwrap_or(DateTime::MIN)))?;
+            rt.set_out(
+                args.len().saturating_sub(1),
+                Value::DateTime(r.unwrap_or(DateTime::MIN)),
+            )?;
             Ok(Value::Bool(r.is_some()))
         })(),
         "DaysInMonth" => (|| {
@@ -264,17 +284,22 @@ pub fn datetime_ctor<'a>(_: &mut dyn Runtime<'a>, _: &[TypeRef], args: &[Value<'
                 )
             })
         }
-        3 => DateTime::from_fields(i(0)?, i(1)?, i(2)?, 0, 0, 0, 0, kind),
-        6 => DateTime::from_fields(i(0)?, i(1)?, i(2)?, i(3)?, i(4)?, i(5)?, 0, kind),
-        7 => DateTime::from_fields(i(0)?, i(1)?, i(2)?, i(3)?, i(4)?, i(5)?, i(6)?, kind),
-        8 => DateTime::from_fields(i(0)?, i(1)?, i(2)?, i(3)?, i(4)?, i(5)?, i(6)?, kind).and_then(|d| {
+        3 => DateTime::from_fields(i(0)?, i(1)?, i(2)?, [0, 0, 0, 0], kind),
+        6 => DateTime::from_fields(i(0)?, i(1)?, i(2)?, [i(3)?, i(4)?, i(5)?, 0], kind),
+        7 => DateTime::from_fields(i(0)?, i(1)?, i(2)?, [i(3)?, i(4)?, i(5)?, i(6)?], kind),
+        8 => DateTime::from_fields(i(0)?, i(1)?, i(2)?, [i(3)?, i(4)?, i(5)?, i(6)?], kind).and_then(|d| {
             let us = i(7)?;
             if !(0..1000).contains(&us) {
-                return Err(EvalError::new(EvalErrorKind::ArgumentOutOfRange, "Valid values are between 0 and 999, inclusive. (Parameter 'microsecond')"));
+                return Err(EvalError::new(
+                    EvalErrorKind::ArgumentOutOfRange,
+                    "Valid values are between 0 and 999, inclusive. (Parameter 'microsecond')",
+                ));
             }
             d.add_ticks(us * unit::MICROSECOND)
         }),
-        _ => Err(EvalError::argument("new DateTime: no constructor takes these arguments")),
+        _ => Err(EvalError::argument(
+            "new DateTime: no constructor takes these arguments",
+        )),
     }?;
     Ok(Value::DateTime(d))
 }
@@ -302,20 +327,31 @@ pub fn offset_get<'a>(d: DateTimeOffset, name: &str) -> Option<EvalResult<Value<
 /// A method of a DateTimeOffset (operators included).
 pub fn offset_call<'a>(d: DateTimeOffset, name: &str, args: &[Value<'a>]) -> Option<EvalResult<Value<'a>>> {
     if let Some(r) = add(d.local(), name, args) {
-        return Some(r.and_then(|l| DateTimeOffset::from_local(l, d.offset_minutes)).map(Value::DateTimeOffset));
+        return Some(
+            r.and_then(|l| DateTimeOffset::from_local(l, d.offset_minutes))
+                .map(Value::DateTimeOffset),
+        );
     }
     let s = |f: &str| format_offset(d, f).map(Value::string);
     Some(match (name, args) {
-        ("Subtract" | "op_Subtraction", [Value::DateTimeOffset(o)]) => {
-            Ok(Value::TimeSpan(TimeSpan { ticks: d.utc.ticks - o.utc.ticks }))
-        }
+        ("Subtract" | "op_Subtraction", [Value::DateTimeOffset(o)]) => Ok(Value::TimeSpan(TimeSpan {
+            ticks: d.utc.ticks - o.utc.ticks,
+        })),
         ("Subtract" | "op_Subtraction", [Value::TimeSpan(t)]) => d
             .map_local(|l| l.add_ticks(t.ticks.checked_neg().ok_or_else(out_of_range)?))
             .map(Value::DateTimeOffset),
         ("op_Addition", [Value::TimeSpan(t)]) => d.map_local(|l| l.add_ticks(t.ticks)).map(Value::DateTimeOffset),
         ("ToOffset", [o]) => span(Some(o))
             .and_then(offset_minutes)
-            .and_then(|m| DateTimeOffset::from_local(DateTime { ticks: d.utc.ticks + i64::from(m) * unit::MINUTE, kind: Kind::Unspecified }, m))
+            .and_then(|m| {
+                DateTimeOffset::from_local(
+                    DateTime {
+                        ticks: d.utc.ticks + i64::from(m) * unit::MINUTE,
+                        kind: Kind::Unspecified,
+                    },
+                    m,
+                )
+            })
             .map(Value::DateTimeOffset),
         ("ToUniversalTime" | "ToLocalTime", []) => Ok(Value::DateTimeOffset(DateTimeOffset {
             utc: d.utc,
@@ -330,7 +366,9 @@ pub fn offset_call<'a>(d: DateTimeOffset, name: &str, args: &[Value<'a>]) -> Opt
         ("CompareTo", [_]) => Err(EvalError::argument("Object must be of type DateTimeOffset.")),
         ("Equals" | "op_Equality", [o]) => Ok(Value::Bool(matches!(o, Value::DateTimeOffset(x) if x.utc == d.utc))),
         ("op_Inequality", [o]) => Ok(Value::Bool(!matches!(o, Value::DateTimeOffset(x) if x.utc == d.utc))),
-        ("EqualsExact", [o]) => Ok(Value::Bool(matches!(o, Value::DateTimeOffset(x) if x.utc == d.utc && x.offset_minutes == d.offset_minutes))),
+        ("EqualsExact", [o]) => Ok(Value::Bool(
+            matches!(o, Value::DateTimeOffset(x) if x.utc == d.utc && x.offset_minutes == d.offset_minutes),
+        )),
         ("GetHashCode", []) => Ok(Value::Int((d.utc.ticks as i32) ^ ((d.utc.ticks >> 32) as i32))),
         ("GetValueOrDefault", [] | [_]) => Ok(Value::DateTimeOffset(d)),
         _ => return None,
@@ -371,13 +409,18 @@ pub fn offset_call_static<'a>(
     let a = args.first();
     let dto = |r: EvalResult<DateTimeOffset>| r.map(Value::DateTimeOffset);
     Some(match name {
-        "Parse" => dto(text(a, "input").and_then(|s| parse(s, today).ok_or_else(|| not_recognized(s)).and_then(to_offset))),
+        "Parse" => {
+            dto(text(a, "input").and_then(|s| parse(s, today).ok_or_else(|| not_recognized(s)).and_then(to_offset)))
+        }
         "TryParse" => (|| {
             let r = match a {
                 Some(Value::Str(s)) => parse(s, today).and_then(|p| to_offset(p).ok()),
                 _ => None,
             };
-            rt.set_out(args.len().saturating_sub(1), Value::DateTimeOffset(r.unwrap_or(utc_offset(DateTime::MIN))))?;
+            rt.set_out(
+                args.len().saturating_sub(1),
+                Value::DateTimeOffset(r.unwrap_or(utc_offset(DateTime::MIN))),
+            )?;
             Ok(Value::Bool(r.is_some()))
         })(),
         "ParseExact" => dto((|| {
@@ -392,20 +435,37 @@ pub fn offset_call_static<'a>(
                 }
                 _ => None,
             };
-            rt.set_out(args.len().saturating_sub(1), Value::DateTimeOffset(r.unwrap_or(utc_offset(DateTime::MIN))))?;
+            rt.set_out(
+                args.len().saturating_sub(1),
+                Value::DateTimeOffset(r.unwrap_or(utc_offset(DateTime::MIN))),
+            )?;
             Ok(Value::Bool(r.is_some()))
         })(),
         "FromUnixTimeSeconds" | "FromUnixTimeMilliseconds" => dto((|| {
             let v = int(a, "seconds")?;
-            let u = if name == "FromUnixTimeSeconds" { unit::SECOND } else { unit::MILLISECOND };
+            let u = if name == "FromUnixTimeSeconds" {
+                unit::SECOND
+            } else {
+                unit::MILLISECOND
+            };
             let ticks = v.checked_mul(u).ok_or_else(out_of_range)?;
             DateTime::checked(ticks, Kind::Utc).map(utc_offset).map_err(|_| {
                 EvalError::new(
                     EvalErrorKind::ArgumentOutOfRange,
-                    format!("Valid values are between {} and {}, inclusive. (Parameter '{}')",
-                        if u == unit::SECOND { "-62135596800" } else { "-62135596800000" },
-                        if u == unit::SECOND { "253402300799" } else { "253402300799999" },
-                        if u == unit::SECOND { "seconds" } else { "milliseconds" }),
+                    format!(
+                        "Valid values are between {} and {}, inclusive. (Parameter '{}')",
+                        if u == unit::SECOND {
+                            "-62135596800"
+                        } else {
+                            "-62135596800000"
+                        },
+                        if u == unit::SECOND {
+                            "253402300799"
+                        } else {
+                            "253402300799999"
+                        },
+                        if u == unit::SECOND { "seconds" } else { "milliseconds" }
+                    ),
                 )
             })
         })()),
@@ -430,7 +490,9 @@ pub fn offset_ctor<'a>(_: &mut dyn Runtime<'a>, _: &[TypeRef], args: &[Value<'a>
         [Value::DateTime(d), o] => {
             let m = offset_minutes(span(Some(o))?)?;
             if d.kind == Kind::Utc && m != 0 {
-                return Err(EvalError::argument("The UTC Offset for Utc DateTime instances must be 0. (Parameter 'offset')"));
+                return Err(EvalError::argument(
+                    "The UTC Offset for Utc DateTime instances must be 0. (Parameter 'offset')",
+                ));
             }
             DateTimeOffset::from_local(d.with_kind(Kind::Unspecified), m)?
         }
@@ -443,10 +505,14 @@ pub fn offset_ctor<'a>(_: &mut dyn Runtime<'a>, _: &[TypeRef], args: &[Value<'a>
         [.., o] if args.len() == 7 || args.len() == 8 => {
             let m = offset_minutes(span(Some(o))?)?;
             let ms = if args.len() == 8 { i(6)? } else { 0 };
-            let d = DateTime::from_fields(i(0)?, i(1)?, i(2)?, i(3)?, i(4)?, i(5)?, ms, Kind::Unspecified)?;
+            let d = DateTime::from_fields(i(0)?, i(1)?, i(2)?, [i(3)?, i(4)?, i(5)?, ms], Kind::Unspecified)?;
             DateTimeOffset::from_local(d, m)?
         }
-        _ => return Err(EvalError::argument("new DateTimeOffset: no constructor takes these arguments")),
+        _ => {
+            return Err(EvalError::argument(
+                "new DateTimeOffset: no constructor takes these arguments",
+            ))
+        }
     };
     Ok(Value::DateTimeOffset(d))
 }

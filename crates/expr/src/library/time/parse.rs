@@ -131,7 +131,11 @@ impl<'s> Cur<'s> {
             let neg = self.peek() == Some('-');
             self.i += 1;
             let h = self.num(1, 2)?;
-            let m = if self.eat(':') { self.num(2, 2)? } else { self.num(2, 2).unwrap_or(0) };
+            let m = if self.eat(':') {
+                self.num(2, 2)?
+            } else {
+                self.num(2, 2).unwrap_or(0)
+            };
             if h > 14 || m > 59 {
                 return None;
             }
@@ -182,11 +186,12 @@ fn month_named(w: &str) -> Option<i64> {
 }
 
 fn is_day_name(w: &str) -> bool {
-    DAYS.iter().any(|d| d.eq_ignore_ascii_case(w) || (w.len() == 3 && d[..3].eq_ignore_ascii_case(w)))
+    DAYS.iter()
+        .any(|d| d.eq_ignore_ascii_case(w) || (w.len() == 3 && d[..3].eq_ignore_ascii_case(w)))
 }
 
 fn make(y: i64, m: i64, d: i64, time: i64, offset: Option<i32>) -> Option<Parsed> {
-    let date = DateTime::from_fields(y, m, d, 0, 0, 0, 0, Kind::Unspecified).ok()?;
+    let date = DateTime::from_fields(y, m, d, [0, 0, 0, 0], Kind::Unspecified).ok()?;
     Some(Parsed {
         clock: date.add_ticks(time).ok()?,
         offset,
@@ -347,8 +352,20 @@ fn exact(s: &str, pattern: &str, today: DateTime) -> Option<Parsed> {
         let two = |c: &mut Cur<'_>| if n == 1 { c.num(1, 2) } else { c.num(2, 2) };
         match ch {
             'y' => {
-                let v = if n <= 2 { c.num(1, 2)? } else { c.num(n.max(4), n.max(4))? };
-                y = Some(if n <= 2 { if v < 50 { 2000 + v } else { 1900 + v } } else { v });
+                let v = if n <= 2 {
+                    c.num(1, 2)?
+                } else {
+                    c.num(n.max(4), n.max(4))?
+                };
+                y = Some(if n <= 2 {
+                    if v < 50 {
+                        2000 + v
+                    } else {
+                        1900 + v
+                    }
+                } else {
+                    v
+                });
             }
             'M' if n >= 3 => mo = Some(month_named(&c.word())?),
             'M' => mo = Some(two(&mut c)?),
@@ -432,7 +449,7 @@ fn exact(s: &str, pattern: &str, today: DateTime) -> Option<Parsed> {
         (None, None) if y == base.year => (i64::from(base.month), i64::from(base.day)),
         (mo, d) => (mo.unwrap_or(1), d.unwrap_or(1)),
     };
-    let clock = DateTime::from_fields(y, mo, d, h, mi, sec, 0, Kind::Unspecified).ok()?;
+    let clock = DateTime::from_fields(y, mo, d, [h, mi, sec, 0], Kind::Unspecified).ok()?;
     Some(Parsed {
         clock: clock.add_ticks(frac).ok()?,
         offset,
@@ -459,18 +476,31 @@ mod tests {
     fn p(s: &str) -> Option<String> {
         let r = parse(s, today())?;
         let d = to_datetime(r).ok()?;
-        Some(format!("{} {:?}", super::super::format::format_datetime(d, "o").ok()?, r.offset))
+        Some(format!(
+            "{} {:?}",
+            super::super::format::format_datetime(d, "o").ok()?,
+            r.offset
+        ))
     }
 
     #[test]
     fn general() {
         assert_eq!(p("2024-01-02").unwrap(), "2024-01-02T00:00:00.0000000 None");
-        assert_eq!(p("2024-01-02T03:04:05Z").unwrap(), "2024-01-02T03:04:05.0000000+00:00 Some(0)");
-        assert_eq!(p("2024-01-02T03:04:05.5+02:00").unwrap(), "2024-01-02T01:04:05.5000000+00:00 Some(120)");
+        assert_eq!(
+            p("2024-01-02T03:04:05Z").unwrap(),
+            "2024-01-02T03:04:05.0000000+00:00 Some(0)"
+        );
+        assert_eq!(
+            p("2024-01-02T03:04:05.5+02:00").unwrap(),
+            "2024-01-02T01:04:05.5000000+00:00 Some(120)"
+        );
         assert_eq!(p("2024-01-02 03:04").unwrap(), "2024-01-02T03:04:00.0000000 None");
         assert_eq!(p("01/02/2024 15:04:05").unwrap(), "2024-01-02T15:04:05.0000000 None");
         assert_eq!(p("1/2/2024 3:04 PM").unwrap(), "2024-01-02T15:04:00.0000000 None");
-        assert_eq!(p("Tue, 02 Jan 2024 03:04:05 GMT").unwrap(), "2024-01-02T03:04:05.0000000+00:00 Some(0)");
+        assert_eq!(
+            p("Tue, 02 Jan 2024 03:04:05 GMT").unwrap(),
+            "2024-01-02T03:04:05.0000000+00:00 Some(0)"
+        );
         assert_eq!(p("2 January 2024").unwrap(), "2024-01-02T00:00:00.0000000 None");
         assert_eq!(p("January 2, 2024").unwrap(), "2024-01-02T00:00:00.0000000 None");
         assert_eq!(p("13:30").unwrap(), "2024-01-02T13:30:00.0000000 None");
@@ -483,7 +513,13 @@ mod tests {
     fn exact_patterns() {
         let e = |s: &str, f: &str| parse_exact(s, f, today()).unwrap().map(|p| (p.clock, p.offset));
         let (d, off) = e("2024-01-02 03:04:05 +05:30", "yyyy-MM-dd HH:mm:ss zzz").unwrap();
-        assert_eq!((d, off), (DateTime::from_fields(2024, 1, 2, 3, 4, 5, 0, Kind::Utc).unwrap(), Some(330)));
+        assert_eq!(
+            (d, off),
+            (
+                DateTime::from_fields(2024, 1, 2, [3, 4, 5, 0], Kind::Utc).unwrap(),
+                Some(330)
+            )
+        );
         assert!(e("2024-1-02", "yyyy-MM-dd").is_none());
         assert!(e("20240102", "yyyyMMdd").is_some());
         assert!(e("02/01/24 1:05 PM", "dd/MM/yy h:mm tt").is_some());

@@ -237,7 +237,10 @@ impl Zone {
     /// `FindSystemTimeZoneById`.
     pub fn find(id: &str) -> Option<Zone> {
         if id.eq_ignore_ascii_case("UTC") || id.eq_ignore_ascii_case("Etc/UTC") {
-            return Some(Zone { id: id.into(), ..Zone::utc() });
+            return Some(Zone {
+                id: id.into(),
+                ..Zone::utc()
+            });
         }
         let (iana, windows) = match WINDOWS.iter().find(|(w, _)| w.eq_ignore_ascii_case(id)) {
             Some((_, iana)) => (*iana, true),
@@ -266,7 +269,11 @@ impl Zone {
 
     /// What the rules say of a clock time in this zone.
     fn ambiguity(&self, local_ticks: i64) -> EvalResult<AmbiguousOffset> {
-        let c = DateTime { ticks: local_ticks, kind: Kind::Unspecified }.civil();
+        let c = DateTime {
+            ticks: local_ticks,
+            kind: Kind::Unspecified,
+        }
+        .civil();
         let dt = jiff::civil::DateTime::new(
             c.year as i16,
             c.month as i8,
@@ -303,9 +310,16 @@ impl Zone {
 
     /// Offsets in January and July of the year of `utc_ticks`.
     fn seasons(&self, utc_ticks: i64) -> (i32, i32) {
-        let year = DateTime { ticks: utc_ticks, kind: Kind::Utc }.civil().year;
+        let year = DateTime {
+            ticks: utc_ticks,
+            kind: Kind::Utc,
+        }
+        .civil()
+        .year;
         let at = |m: i64| {
-            let d = DateTime::from_fields(year.clamp(1, 9999), m, 1, 0, 0, 0, 0, Kind::Utc).map(|d| d.ticks).unwrap_or(0);
+            let d = DateTime::from_fields(year.clamp(1, 9999), m, 1, [0, 0, 0, 0], Kind::Utc)
+                .map(|d| d.ticks)
+                .unwrap_or(0);
             self.offset_at(d)
         };
         (at(1), at(7))
@@ -362,14 +376,19 @@ fn zone_arg<'v>(v: Option<&'v Value<'_>>) -> EvalResult<&'v Zone> {
             EvalErrorKind::ArgumentNull,
             "Value cannot be null. (Parameter 'destinationTimeZone')",
         )),
-        Some(v) => v.downcast::<Zone>().ok_or_else(|| EvalError::argument("expected a TimeZoneInfo")),
+        Some(v) => v
+            .downcast::<Zone>()
+            .ok_or_else(|| EvalError::argument("expected a TimeZoneInfo")),
     }
 }
 
 fn id_arg(v: Option<&Value<'_>>) -> EvalResult<Zone> {
     match v {
         Some(Value::Str(id)) => Zone::find(id).ok_or_else(|| not_found(id)),
-        _ => Err(EvalError::new(EvalErrorKind::ArgumentNull, "Value cannot be null. (Parameter 'id')")),
+        _ => Err(EvalError::new(
+            EvalErrorKind::ArgumentNull,
+            "Value cannot be null. (Parameter 'id')",
+        )),
     }
 }
 
@@ -395,7 +414,10 @@ fn in_zone(utc: i64, dest: &Zone) -> EvalResult<DateTime> {
 fn convert_offset(d: DateTimeOffset, dest: &Zone) -> EvalResult<DateTimeOffset> {
     let off = dest.offset_at(d.utc.ticks);
     DateTimeOffset::from_local(
-        DateTime { ticks: d.utc.ticks + i64::from(off) * unit::MINUTE, kind: Kind::Unspecified },
+        DateTime {
+            ticks: d.utc.ticks + i64::from(off) * unit::MINUTE,
+            kind: Kind::Unspecified,
+        },
         off as i16,
     )
 }
@@ -408,7 +430,12 @@ fn get_static<'a>(_: &mut dyn Runtime<'a>, name: &str) -> Option<EvalResult<Valu
 }
 
 fn legacy_get_static<'a>(_: &mut dyn Runtime<'a>, name: &str) -> Option<EvalResult<Value<'a>>> {
-    (name == "CurrentTimeZone").then(|| Ok(Value::obj(Zone { legacy: true, ..Zone::utc() })))
+    (name == "CurrentTimeZone").then(|| {
+        Ok(Value::obj(Zone {
+            legacy: true,
+            ..Zone::utc()
+        }))
+    })
 }
 
 fn call_static<'a>(
@@ -429,12 +456,10 @@ fn call_static<'a>(
             rt.set_out(1, z.map_or(Value::Null, Value::obj))?;
             Ok(Value::Bool(found))
         })(),
-        ("ConvertTime", [Value::DateTimeOffset(d), dest]) => {
-            zone_arg(Some(dest)).and_then(|z| convert_offset(*d, z)).map(Value::DateTimeOffset)
-        }
-        ("ConvertTime", [Value::DateTime(d), dest]) => {
-            dt((|| in_zone(utc_of(*d, None)?, zone_arg(Some(dest))?))())
-        }
+        ("ConvertTime", [Value::DateTimeOffset(d), dest]) => zone_arg(Some(dest))
+            .and_then(|z| convert_offset(*d, z))
+            .map(Value::DateTimeOffset),
+        ("ConvertTime", [Value::DateTime(d), dest]) => dt((|| in_zone(utc_of(*d, None)?, zone_arg(Some(dest))?))()),
         ("ConvertTime", [Value::DateTime(d), src, dest]) => dt((|| {
             let src = zone_arg(Some(src))?;
             in_zone(utc_of(*d, Some(src))?, zone_arg(Some(dest))?)
@@ -443,12 +468,12 @@ fn call_static<'a>(
             dt(zone_arg(Some(dest)).and_then(|z| in_zone(d.ticks, z)))
         }
         ("ConvertTimeToUtc", [Value::DateTime(d)]) => Ok(Value::DateTime(d.with_kind(Kind::Utc))),
-        ("ConvertTimeToUtc", [Value::DateTime(d), src]) => {
-            dt((|| DateTime::checked(utc_of(*d, Some(zone_arg(Some(src))?))?, Kind::Utc))())
-        }
-        ("ConvertTimeBySystemTimeZoneId", [Value::DateTimeOffset(d), dest]) => {
-            id_arg(Some(dest)).and_then(|z| convert_offset(*d, &z)).map(Value::DateTimeOffset)
-        }
+        ("ConvertTimeToUtc", [Value::DateTime(d), src]) => dt((|| {
+            DateTime::checked(utc_of(*d, Some(zone_arg(Some(src))?))?, Kind::Utc)
+        })()),
+        ("ConvertTimeBySystemTimeZoneId", [Value::DateTimeOffset(d), dest]) => id_arg(Some(dest))
+            .and_then(|z| convert_offset(*d, &z))
+            .map(Value::DateTimeOffset),
         ("ConvertTimeBySystemTimeZoneId", [Value::DateTime(d), dest]) => {
             dt((|| in_zone(utc_of(*d, None)?, &id_arg(Some(dest))?))())
         }
@@ -461,7 +486,12 @@ fn call_static<'a>(
             let tz = jiff::tz::Offset::from_seconds(i32::from(m) * 60)
                 .map(Tz::fixed)
                 .map_err(|_| EvalError::argument("invalid offset"))?;
-            Ok(Value::obj(Zone { id: id.to_string(), tz, windows: false, legacy: false }))
+            Ok(Value::obj(Zone {
+                id: id.to_string(),
+                tz,
+                windows: false,
+                legacy: false,
+            }))
         })(),
         _ => return None,
     })
@@ -494,7 +524,9 @@ impl Object for Zone {
             "DisplayName" => Value::string(self.display_name()),
             "StandardName" => Value::string(self.standard_name()),
             "DaylightName" => Value::string(self.daylight_name()),
-            "BaseUtcOffset" => Value::TimeSpan(TimeSpan { ticks: i64::from(self.base_minutes()) * unit::MINUTE }),
+            "BaseUtcOffset" => Value::TimeSpan(TimeSpan {
+                ticks: i64::from(self.base_minutes()) * unit::MINUTE,
+            }),
             "SupportsDaylightSavingTime" => {
                 let (jan, jul) = self.seasons(DateTime::now_utc().ticks);
                 Value::Bool(jan != jul)
@@ -513,12 +545,15 @@ impl Object for Zone {
         args: &[Value<'a>],
     ) -> Option<EvalResult<Value<'a>>> {
         Some(match (name, args) {
-            ("GetUtcOffset", [v]) => utc_ticks_of(Some(v), self)
-                .map(|t| Value::TimeSpan(TimeSpan { ticks: i64::from(self.offset_at(t)) * unit::MINUTE })),
+            ("GetUtcOffset", [v]) => utc_ticks_of(Some(v), self).map(|t| {
+                Value::TimeSpan(TimeSpan {
+                    ticks: i64::from(self.offset_at(t)) * unit::MINUTE,
+                })
+            }),
             ("IsDaylightSavingTime", [v]) => utc_ticks_of(Some(v), self).map(|t| Value::Bool(self.is_dst_at(t))),
-            ("IsInvalidTime", [Value::DateTime(d)]) => {
-                Ok(Value::Bool(d.kind == Kind::Unspecified && self.to_utc(d.ticks).is_err()))
-            }
+            ("IsInvalidTime", [Value::DateTime(d)]) => Ok(Value::Bool(
+                d.kind == Kind::Unspecified && self.to_utc(d.ticks).is_err(),
+            )),
             ("IsAmbiguousTime", [v]) => (|| {
                 let local = match v {
                     Value::DateTime(d) if d.kind == Kind::Unspecified => d.ticks,
@@ -527,15 +562,27 @@ impl Object for Zone {
                         t + i64::from(self.offset_at(t)) * unit::MINUTE
                     }
                 };
-                Ok(Value::Bool(matches!(self.ambiguity(local)?, AmbiguousOffset::Fold { .. })))
+                Ok(Value::Bool(matches!(
+                    self.ambiguity(local)?,
+                    AmbiguousOffset::Fold { .. }
+                )))
             })(),
-            ("ToLocalTime" | "ToUniversalTime", [Value::DateTime(d)]) if self.legacy => Ok(Value::DateTime(
-                d.with_kind(if name == "ToLocalTime" { Kind::Local } else { Kind::Utc }),
-            )),
+            ("ToLocalTime" | "ToUniversalTime", [Value::DateTime(d)]) if self.legacy => {
+                Ok(Value::DateTime(d.with_kind(if name == "ToLocalTime" {
+                    Kind::Local
+                } else {
+                    Kind::Utc
+                })))
+            }
             ("HasSameRules", [o]) => zone_arg(Some(o)).map(|z| Value::Bool(z.tz == self.tz)),
             ("ToString", []) => Ok(Value::string(self.display_name())),
-            ("Equals", [o]) => Ok(Value::Bool(o.downcast::<Zone>().is_some_and(|z| z.id.eq_ignore_ascii_case(&self.id)))),
-            ("GetHashCode", []) => Ok(Value::Int(crate::library::hash(&Value::string(self.id.to_lowercase())) as i32)),
+            ("Equals", [o]) => Ok(Value::Bool(
+                o.downcast::<Zone>()
+                    .is_some_and(|z| z.id.eq_ignore_ascii_case(&self.id)),
+            )),
+            ("GetHashCode", []) => Ok(Value::Int(
+                crate::library::hash(&Value::string(self.id.to_lowercase())) as i32
+            )),
             _ => return None,
         })
     }
@@ -549,7 +596,10 @@ impl Object for Zone {
     }
 
     fn equals(&self, other: &dyn Object) -> Option<bool> {
-        other.as_any().downcast_ref::<Zone>().map(|z| z.id.eq_ignore_ascii_case(&self.id))
+        other
+            .as_any()
+            .downcast_ref::<Zone>()
+            .map(|z| z.id.eq_ignore_ascii_case(&self.id))
     }
 }
 
@@ -558,7 +608,7 @@ mod tests {
     use super::*;
 
     fn at(y: i64, m: i64, d: i64, h: i64) -> DateTime {
-        DateTime::from_fields(y, m, d, h, 0, 0, 0, Kind::Utc).unwrap()
+        DateTime::from_fields(y, m, d, [h, 0, 0, 0], Kind::Utc).unwrap()
     }
 
     #[test]
@@ -572,7 +622,7 @@ mod tests {
         assert_eq!(local.civil().hour, 8);
         assert_eq!(local.kind, Kind::Unspecified);
         // A skipped hour (2024-03-10 02:30 in New York) is invalid.
-        let skipped = DateTime::from_fields(2024, 3, 10, 2, 30, 0, 0, Kind::Unspecified).unwrap();
+        let skipped = DateTime::from_fields(2024, 3, 10, [2, 30, 0, 0], Kind::Unspecified).unwrap();
         assert!(ny.to_utc(skipped.ticks).is_err());
         let paris = Zone::find("Europe/Paris").unwrap();
         assert_eq!(paris.offset_at(at(2024, 1, 1, 0).ticks), 60);

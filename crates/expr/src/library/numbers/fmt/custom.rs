@@ -131,7 +131,16 @@ fn layout(f: &[char], section: usize) -> Layout {
 /// Formats `n` with the custom format `format`.
 pub fn format_custom(mut n: NumBuf, format: &str) -> String {
     let f: Vec<char> = format.chars().collect();
-    let mut section = find_section(&f, if n.is_zero() { 2 } else if n.negative { 1 } else { 0 });
+    let mut section = find_section(
+        &f,
+        if n.is_zero() {
+            2
+        } else if n.negative {
+            1
+        } else {
+            0
+        },
+    );
     let mut l;
     loop {
         l = layout(&f, section);

@@ -53,7 +53,11 @@ pub fn parse_spec(format: &str) -> EvalResult<(char, i32)> {
             if digits.len() > 9 {
                 return Err(bad_format());
             }
-            let n: i32 = if digits.is_empty() { 0 } else { digits.parse().map_err(|_| bad_format())? };
+            let n: i32 = if digits.is_empty() {
+                0
+            } else {
+                digits.parse().map_err(|_| bad_format())?
+            };
             if n > MAX_PRECISION {
                 return Err(EvalError::new(
                     EvalErrorKind::NotSupported,

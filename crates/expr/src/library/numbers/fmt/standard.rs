@@ -91,7 +91,7 @@ pub fn fixed(out: &mut String, n: &NumBuf, decimals: i32, group: bool) {
             let c = n.at(k);
             out.push(if c != 0 { c as char } else { '0' });
             let left = count - k - 1;
-            if group && left > 0 && left % 3 == 0 {
+            if group && left > 0 && left.is_multiple_of(3) {
                 out.push(',');
             }
         }
