@@ -247,3 +247,136 @@ fn float_cmp_int(x: f64, i: i128) -> Option<Ordering> {
 pub fn decimal_of(i: i128) -> Option<Decimal> {
     Decimal::from_i128(i)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::numbers::defs::{BYTE, DECIMAL, DOUBLE, INT32, INT64, SINGLE, UINT32};
+    use crate::library::numbers::math::MIDPOINT_ROUNDING;
+
+    fn cv(
+        v: Value<'static>,
+        to: &'static TypeDef,
+        explicit: bool,
+        checked: bool,
+    ) -> Result<Value<'static>, EvalErrorKind> {
+        convert(&v, to, explicit, checked).unwrap().map_err(|e| e.kind)
+    }
+
+    #[test]
+    fn implicit() {
+        assert_eq!(cv(Value::Int(5), &INT64, false, false), Ok(Value::Long(5)));
+        assert_eq!(cv(Value::Int(5), &DOUBLE, false, false), Ok(Value::Double(5.0)));
+        assert_eq!(cv(Value::Char('A'), &INT32, false, false), Ok(Value::Int(65)));
+        assert_eq!(cv(Value::Float(0.5), &DOUBLE, false, false), Ok(Value::Double(0.5)));
+        // A constant that fits (`byte b = 5;`), one that does not.
+        assert_eq!(cv(Value::Int(5), &BYTE, false, false), Ok(Value::Byte(5)));
+        assert_eq!(
+            cv(Value::Int(300), &BYTE, false, false),
+            Err(EvalErrorKind::InvalidCast)
+        );
+        assert_eq!(
+            cv(Value::Double(1.5), &INT32, false, false),
+            Err(EvalErrorKind::InvalidCast)
+        );
+        assert_eq!(
+            cv(Value::Double(1.5), &DECIMAL, false, false),
+            Err(EvalErrorKind::InvalidCast)
+        );
+        assert_eq!(
+            cv(Value::Int(0), &MIDPOINT_ROUNDING, false, false),
+            Ok(Value::Enum(&MIDPOINT_ROUNDING, 0))
+        );
+        assert_eq!(
+            cv(Value::Int(1), &MIDPOINT_ROUNDING, false, false),
+            Err(EvalErrorKind::InvalidCast)
+        );
+        assert!(convert(&Value::str("1"), &INT32, true, false).is_none());
+    }
+
+    #[test]
+    fn explicit() {
+        assert_eq!(cv(Value::Int(300), &BYTE, true, false), Ok(Value::Byte(44)));
+        assert_eq!(cv(Value::Int(300), &BYTE, true, true), Err(EvalErrorKind::Overflow));
+        assert_eq!(cv(Value::Int(-1), &UINT32, true, false), Ok(Value::UInt(u32::MAX)));
+        assert_eq!(cv(Value::Double(-3.99), &INT32, true, false), Ok(Value::Int(-3)));
+        assert_eq!(cv(Value::Double(f64::NAN), &INT32, true, false), Ok(Value::Int(0)));
+        assert_eq!(cv(Value::Double(1e10), &INT32, true, false), Ok(Value::Int(i32::MAX)));
+        assert_eq!(
+            cv(Value::Double(1e10), &INT32, true, true),
+            Err(EvalErrorKind::Overflow)
+        );
+        assert_eq!(
+            cv(Value::Double(0.1), &DECIMAL, true, false),
+            Ok(Value::Decimal(Decimal::new(1, 1)))
+        );
+        assert_eq!(
+            cv(Value::Double(1.0 / 3.0), &DECIMAL, true, false),
+            Ok(Value::Decimal(Decimal::new(333_333_333_333_333, 15)))
+        );
+        assert_eq!(
+            cv(Value::Double(1e30), &DECIMAL, true, false),
+            Err(EvalErrorKind::Overflow)
+        );
+        assert_eq!(
+            cv(Value::Double(1e-30), &DECIMAL, true, false),
+            Ok(Value::Decimal(Decimal::ZERO))
+        );
+        assert_eq!(
+            cv(Value::Decimal(Decimal::new(-19, 1)), &INT32, true, false),
+            Ok(Value::Int(-1))
+        );
+        assert_eq!(
+            cv(
+                Value::Decimal(Decimal::new(1, 0) * Decimal::from(10_000_000_000i64)),
+                &INT32,
+                true,
+                false
+            ),
+            Err(EvalErrorKind::Overflow)
+        );
+        assert_eq!(cv(Value::Double(1.5), &SINGLE, true, false), Ok(Value::Float(1.5)));
+        assert_eq!(cv(Value::Int(66), &CHAR, true, false), Ok(Value::Char('B')));
+        assert_eq!(
+            cv(Value::Int(0xD800), &CHAR, true, false),
+            Err(EvalErrorKind::NotSupported)
+        );
+        assert_eq!(
+            cv(Value::Enum(&MIDPOINT_ROUNDING, 1), &INT32, true, false),
+            Ok(Value::Int(1))
+        );
+        assert_eq!(
+            cv(Value::Int(2), &MIDPOINT_ROUNDING, true, false),
+            Ok(Value::Enum(&MIDPOINT_ROUNDING, 2))
+        );
+        assert_eq!(
+            cv(Value::Bool(true), &INT32, true, false),
+            Err(EvalErrorKind::InvalidCast)
+        );
+    }
+
+    #[test]
+    fn comparisons() {
+        use std::cmp::Ordering::*;
+        assert_eq!(compare(&Value::Int(1), &Value::Double(1.0)), Some(Equal));
+        assert_eq!(compare(&Value::Int(1), &Value::Double(1.5)), Some(Less));
+        assert_eq!(
+            compare(&Value::Long(i64::MAX), &Value::Double(9.223372036854775807e18)),
+            Some(Less)
+        );
+        assert_eq!(compare(&Value::ULong(u64::MAX), &Value::Long(-1)), Some(Greater));
+        assert_eq!(
+            compare(&Value::Decimal(Decimal::new(15, 1)), &Value::Int(1)),
+            Some(Greater)
+        );
+        assert_eq!(
+            compare(&Value::Double(0.5), &Value::Decimal(Decimal::new(5, 1))),
+            Some(Equal)
+        );
+        assert_eq!(compare(&Value::Double(f64::NAN), &Value::Int(1)), None);
+        assert_eq!(
+            compare(&Value::Double(f64::INFINITY), &Value::Long(i64::MAX)),
+            Some(Greater)
+        );
+    }
+}

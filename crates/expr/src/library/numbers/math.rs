@@ -217,9 +217,16 @@ fn call_static<'a>(
         ("BigMul", 3) => (|| {
             let k = pick(&args[..2], &[Num::Long, Num::ULong]).ok_or_else(|| no_overload(name, args))?;
             let s = scalars(&args[..2], k)?;
-            let p = int(s[0]).wrapping_mul(int(s[1]));
-            rt.set_out(2, k.wrap(p))?;
-            Ok(k.wrap(p >> 64))
+            let (a, b) = (int(s[0]), int(s[1]));
+            let (high, low) = if k == Num::ULong {
+                let p = (a as u128) * (b as u128);
+                ((p >> 64) as i128, (p as u64) as i128)
+            } else {
+                let p = a * b;
+                (p >> 64, p)
+            };
+            rt.set_out(2, k.wrap(low))?;
+            Ok(k.wrap(high))
         })(),
         ("DivRem", 2 | 3) => (|| {
             let k = pick(&args[..2], &[Num::Int, Num::Long]).ok_or_else(|| no_overload(name, args))?;

@@ -129,12 +129,14 @@ pub fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
 
 /// A numeric, char or enum conversion of `v` to `to` (implicit or
 /// explicit; `checked` makes an out-of-range explicit conversion an
-/// `OverflowException`). `None`: not a conversion this family knows.
+/// `OverflowException`), or one of the time family's conversion operators
+/// (`DateTime` → `DateTimeOffset`). `None`: not a conversion these
+/// families know.
 pub fn convert<'a>(
     v: &Value<'a>,
     to: &'static TypeDef,
     explicit: bool,
     checked: bool,
 ) -> Option<EvalResult<Value<'a>>> {
-    cast::convert(v, to, explicit, checked)
+    cast::convert(v, to, explicit, checked).or_else(|| crate::library::time::convert(v, to))
 }

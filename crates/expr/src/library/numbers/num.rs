@@ -160,7 +160,7 @@ impl Num {
             Num::ULong => Value::ULong(v as u64),
             Num::Float => Value::Float(v as f32),
             Num::Double => Value::Double(v as f64),
-            Num::Decimal => Value::Decimal(Decimal::from_i128_with_scale(v, 0)),
+            Num::Decimal => Value::Decimal(Decimal::try_from_i128_with_scale(v, 0).unwrap_or_default()),
         }
     }
 

@@ -197,7 +197,7 @@ pub fn parse_number(s: &str, k: Num, styles: u32) -> EvalResult<Value<'static>> 
                 return Ok(k.wrap(0));
             }
             let int_len = p.point.max(0) as usize;
-            if p.point > 40 || p.point < 0 || (p.digits.len() > int_len && has_nonzero(&p.digits[int_len..])) {
+            if p.point > 38 || p.point < 0 || (p.digits.len() > int_len && has_nonzero(&p.digits[int_len..])) {
                 // A fractional part that is not zero is an overflow in .NET.
                 return Err(k.overflow());
             }
@@ -347,5 +347,29 @@ mod tests {
         assert_eq!(parse_bool(" true "), Ok(true));
         assert_eq!(parse_bool("FALSE"), Ok(false));
         assert!(parse_bool("yes").is_err());
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn long_inputs() {
+        let many = format!("0.{}", "1".repeat(40));
+        assert!(matches!(
+            parse_number(&many, Num::Decimal, NUMBER),
+            Ok(Value::Decimal(_))
+        ));
+        let huge = "9".repeat(60);
+        assert_eq!(
+            parse_number(&huge, Num::Long, INTEGER).unwrap_err().kind,
+            EvalErrorKind::Overflow
+        );
+        assert_eq!(
+            parse_number(&"1".repeat(39), Num::ULong, INTEGER).unwrap_err().kind,
+            EvalErrorKind::Overflow
+        );
+        assert!(matches!(parse_number(&huge, Num::Double, FLOAT), Ok(Value::Double(_))));
     }
 }

@@ -111,6 +111,17 @@ pub fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<Ordering> {
     }
 }
 
+/// The time types' conversion operators: `DateTime` → `DateTimeOffset`
+/// (implicit; offset 0 here, the local offset being UTC's).
+pub fn convert<'a>(v: &Value<'a>, to: &'static TypeDef) -> Option<EvalResult<Value<'a>>> {
+    match v {
+        Value::DateTime(d) if to.is(&DATETIMEOFFSET) => {
+            Some(DateTimeOffset::from_local(d.with_kind(Kind::Unspecified), 0).map(Value::DateTimeOffset))
+        }
+        _ => None,
+    }
+}
+
 /// `DateTime.Parse(s)` (for `Convert.ToDateTime`, JSON date handling…):
 /// the clock time (kind Unspecified), or with a zone in the text, the
 /// local (= UTC) time with kind Local.

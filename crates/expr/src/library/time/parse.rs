@@ -352,6 +352,9 @@ fn exact(s: &str, pattern: &str, today: DateTime) -> Option<Parsed> {
         let two = |c: &mut Cur<'_>| if n == 1 { c.num(1, 2) } else { c.num(2, 2) };
         match ch {
             'y' => {
+                if n > 9 {
+                    return None;
+                }
                 let v = if n <= 2 {
                     c.num(1, 2)?
                 } else {

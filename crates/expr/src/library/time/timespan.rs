@@ -343,7 +343,10 @@ fn parse_exact(s: &str, f: &str) -> EvalResult<Option<TimeSpan>> {
                 if v > limit {
                     return Err(range_error(s));
                 }
-                ticks += v * u;
+                ticks = v
+                    .checked_mul(u)
+                    .and_then(|x| ticks.checked_add(x))
+                    .ok_or_else(|| range_error(s))?;
             }
             '\'' | '"' => {
                 let end = p[i + 1..].iter().position(|&x| x == ch).ok_or_else(bad_format)? + i + 1;
