@@ -69,6 +69,18 @@ pub static CONVERT: TypeDef = TypeDef {
     ..TypeDef::EMPTY
 };
 
+/// `System.Base64FormattingOptions` (not in APIM's list: usable where a
+/// value of it arrives, not nameable).
+pub static BASE64_FORMATTING_OPTIONS: TypeDef = TypeDef {
+    name: "Base64FormattingOptions",
+    kind: TypeKind::Enum,
+    apim: crate::types::Apim::Helper,
+    members: super::enums::ENUM_MEMBERS,
+    enum_values: &[("None", 0), ("InsertLineBreaks", 1)],
+    flags: true,
+    ..TypeDef::EMPTY
+};
+
 fn invalid_cast(from: &Value<'_>, to: &str) -> EvalError {
     let from = crate::library::type_of(from).map_or("Object", |d| d.name);
     EvalError::new(

@@ -56,6 +56,7 @@ pub static TYPES: &[&TypeDef] = &[
     &MATH,
     &MIDPOINT_ROUNDING,
     &convert::CONVERT,
+    &convert::BASE64_FORMATTING_OPTIONS,
     &bits::BIT_CONVERTER,
     &random::RANDOM,
     &ENUM,
@@ -139,4 +140,76 @@ pub fn convert<'a>(
     checked: bool,
 ) -> Option<EvalResult<Value<'a>>> {
     cast::convert(v, to, explicit, checked).or_else(|| crate::library::time::convert(v, to))
+}
+
+#[cfg(test)]
+mod robustness {
+    //! Random formats and inputs never panic (a cheap stand-in for fuzzing).
+
+    use super::*;
+    use crate::library::time;
+
+    fn next(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    fn random_text(seed: &mut u64, alphabet: &[char]) -> String {
+        let len = (next(seed) % 12) as usize;
+        (0..len)
+            .map(|_| alphabet[(next(seed) % alphabet.len() as u64) as usize])
+            .collect()
+    }
+
+    #[test]
+    fn formats_and_parsers_never_panic() {
+        let fmt_chars: Vec<char> = "0#.,;%\u{2030}eE+-'\"\\dDxXnNcCfFgGpPrRbB9 hHmMsStTyYzZkKoOuU:/"
+            .chars()
+            .collect();
+        let num_chars: Vec<char> = "0123456789.,+-eE ()xXaAfF\u{a4}:TZ/".chars().collect();
+        let values = [
+            Value::Int(0),
+            Value::Int(-1234567),
+            Value::Long(i64::MIN),
+            Value::ULong(u64::MAX),
+            Value::Byte(255),
+            Value::Double(0.0),
+            Value::Double(-0.0),
+            Value::Double(1e308),
+            Value::Double(-1.5e-300),
+            Value::Double(f64::NAN),
+            Value::Double(0.125),
+            Value::Float(3.4e38),
+            Value::Decimal(rust_decimal::Decimal::MAX),
+            Value::Decimal(rust_decimal::Decimal::new(-5, 28)),
+            Value::Guid(u128::MAX),
+            Value::DateTime(time::DateTime::MAX),
+            Value::DateTime(time::DateTime::MIN),
+            Value::TimeSpan(time::TimeSpan { ticks: i64::MIN }),
+            Value::DateTimeOffset(time::DateTimeOffset {
+                utc: time::DateTime::MIN,
+                offset_minutes: 840,
+            }),
+        ];
+        let mut seed = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..3000 {
+            let f = random_text(&mut seed, &fmt_chars);
+            for v in &values {
+                let _ = crate::library::format_value(v, &f);
+            }
+            let s = random_text(&mut seed, &num_chars);
+            for k in num::ALL {
+                for styles in [parse::INTEGER, parse::NUMBER, parse::FLOAT, 511, parse::HEX] {
+                    let _ = parse::parse_number(&s, k, styles);
+                }
+            }
+            let today = time::DateTime::from_unix_seconds(0);
+            let _ = time::parse::parse(&s, today);
+            let _ = time::parse::parse_exact(&s, &f, today);
+            let _ = time::timespan::parse(&s);
+            let _ = guid::parse(&s);
+        }
+    }
 }
