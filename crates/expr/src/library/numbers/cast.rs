@@ -361,7 +361,7 @@ mod tests {
         assert_eq!(compare(&Value::Int(1), &Value::Double(1.0)), Some(Equal));
         assert_eq!(compare(&Value::Int(1), &Value::Double(1.5)), Some(Less));
         assert_eq!(
-            compare(&Value::Long(i64::MAX), &Value::Double(9.223372036854775807e18)),
+            compare(&Value::Long(i64::MAX), &Value::Double(i64::MAX as f64)),
             Some(Less)
         );
         assert_eq!(compare(&Value::ULong(u64::MAX), &Value::Long(-1)), Some(Greater));

@@ -7,7 +7,8 @@
 //! Modules: `defs` (the numeric TypeDefs), `num` (the numeric kinds and
 //! exact scalars), `cast` (C# conversions and comparison), `parse`,
 //! `fmt` (formatting), `members` (members and statics of numbers and
-//! bools), `math`, `convert` (System.Convert), `bits` (BitConverter),
+//! bools), `math`, `convert` (System.Convert), `encoding` (Base64 and
+//! hex), `bits` (BitConverter),
 //! `random`, `guid`, `enums`, `tuple` (Tuple and Nullable).
 //!
 //! Invariant: every function here is total on any `Value` (wrong types
@@ -24,6 +25,7 @@ pub mod bits;
 pub mod cast;
 pub mod convert;
 pub mod defs;
+pub mod encoding;
 pub mod enums;
 pub mod fmt;
 pub mod guid;

@@ -26,8 +26,10 @@ pub mod defs;
 pub mod format;
 pub mod members;
 pub mod parse;
+pub mod span_text;
 pub mod timespan;
 pub mod zone;
+pub mod zone_ids;
 
 pub use datetime::{DateTime, DateTimeOffset, Kind, TimeSpan};
 pub use defs::{DATETIME, DATETIMEOFFSET, DATETIME_KIND, DAY_OF_WEEK};
