@@ -89,6 +89,10 @@ pub fn call<'a>(
     args: &[Value<'a>],
 ) -> Option<EvalResult<Value<'a>>> {
     let _ = (rt, targs);
+    // `2 * span`: C#'s `operator *(double, TimeSpan)`.
+    if let ("op_Multiply", [Value::TimeSpan(t)]) = (name, args) {
+        return crate::library::time::timespan::call(*t, name, std::slice::from_ref(v));
+    }
     match v {
         Value::Enum(d, x) => enums::call(d, *x, name, args).or_else(|| members::call(v, name, args)),
         Value::Guid(g) => guid::call(*g, name, args),

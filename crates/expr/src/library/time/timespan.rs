@@ -378,3 +378,22 @@ mod tests {
         assert_eq!(TimeSpan::from_units(1.5, unit::SECOND).unwrap(), ts(15_000_000));
     }
 }
+
+#[cfg(test)]
+mod operator_tests {
+    use super::*;
+    use crate::testing::TestRt;
+
+    #[test]
+    fn number_times_span() {
+        let mut rt = TestRt::new();
+        let r = crate::library::numbers::call(
+            &mut rt,
+            &Value::Double(2.0),
+            "op_Multiply",
+            &[],
+            &[Value::TimeSpan(TimeSpan { ticks: 5 })],
+        );
+        assert_eq!(r.unwrap().unwrap(), Value::TimeSpan(TimeSpan { ticks: 10 }));
+    }
+}
