@@ -116,6 +116,7 @@ pub fn default_of(t: &TypeRef) -> Value<'static> {
 /// `DateTime.MinValue` (0001-01-01): ticks are counted from 1970.
 const MIN_DATETIME: time::DateTime = time::DateTime {
     ticks: -621_355_968_000_000_000,
+    kind: time::datetime::Kind::Unspecified,
 };
 
 /// .NET's `Type.FullName`-like text (`System.Collections.Generic.List`1[System.Int32]`),

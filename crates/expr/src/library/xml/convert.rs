@@ -232,6 +232,11 @@ pub fn to_datetime(s: &str) -> EvalResult<DateTime> {
     })?;
     Ok(DateTime {
         ticks: ticks - offset.unwrap_or(0) * 60 * TICKS_PER_SECOND,
+        kind: if offset.is_some() {
+            crate::library::time::datetime::Kind::Utc
+        } else {
+            crate::library::time::datetime::Kind::Unspecified
+        },
     })
 }
 
@@ -247,6 +252,7 @@ pub fn to_datetime_offset(s: &str) -> EvalResult<DateTimeOffset> {
     Ok(DateTimeOffset {
         utc: DateTime {
             ticks: ticks - offset * 60 * TICKS_PER_SECOND,
+            kind: crate::library::time::datetime::Kind::Utc,
         },
         offset_minutes: offset as i16,
     })
