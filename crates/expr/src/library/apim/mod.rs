@@ -1,17 +1,47 @@
 //! APIM's documented helpers (reference §3.4): `AsJwt`/`TryParseJwt` and
-//! `Jwt`, `AsBasic`/`TryParseBasic` and `BasicAuthCredentials`,
-//! `Encrypt`/`Decrypt` on `byte[]`, and the `IResponse`/`IRequest`
-//! objects that send-request stores in `context.Variables`.
+//! `Jwt` ([`jwt`]), `AsBasic`/`TryParseBasic` and `BasicAuthCredentials`
+//! ([`basic`]), `Encrypt`/`Decrypt` on `byte[]` (below, on the crypto
+//! family's AES), `VerifyNoRevocation` on certificates, the form dictionary
+//! of `AsFormUrlEncodedContent` ([`form`]), and the `IResponse`/`IRequest`
+//! objects that send-request stores in `context.Variables` ([`message`]).
+//!
+//! Invariants: extension methods accept a null receiver as APIM's do:
+//! `AsJwt`/`AsBasic`/`Encrypt`/`Decrypt` give null, the `TryParse*`
+//! forms and `VerifyNoRevocation` false. Out arguments are written with
+//! [`Runtime::set_out`] at their position among the call's arguments (the
+//! receiver not counted: `s.TryParseJwt(out var jwt)` writes position 0).
 
-use crate::error::EvalResult;
+use crate::error::{EvalError, EvalResult};
+use crate::library::collections::Array;
+use crate::library::crypto::symmetric;
+use crate::library::crypto::x509::Cert;
 use crate::runtime::Runtime;
 use crate::types::{TypeDef, TypeRef};
 use crate::value::Value;
 
-pub static TYPES: &[&TypeDef] = &[];
+pub mod basic;
+pub mod dict;
+pub mod form;
+pub mod jwt;
+pub mod message;
+
+pub use message::{request, response};
+
+pub(crate) const NS: &str = "Microsoft.Azure.ApiManagement.Policies";
+
+pub static TYPES: &[&TypeDef] = &[
+    &jwt::JWT,
+    &dict::CLAIMS,
+    &dict::HEADERS,
+    &basic::BASIC_AUTH_CREDENTIALS,
+    &form::FORM,
+    &message::IRESPONSE,
+    &message::IREQUEST,
+    &message::IMESSAGE_BODY,
+];
 
 /// APIM's extension methods (`"…".AsJwt()`, `bytes.Encrypt(…)`,
-/// `form.ToQueryString()`…). `recv` may be null. `None`: not one.
+/// `cert.VerifyNoRevocation()`). `recv` may be null. `None`: not one.
 pub fn extension_call<'a>(
     rt: &mut dyn Runtime<'a>,
     recv: &Value<'a>,
@@ -19,16 +49,69 @@ pub fn extension_call<'a>(
     targs: &[TypeRef],
     args: &[Value<'a>],
 ) -> Option<EvalResult<Value<'a>>> {
-    let _ = (rt, recv, name, targs, args);
-    None
+    let _ = targs;
+    let text = match recv {
+        Value::Str(s) => Some(&**s),
+        _ => None,
+    };
+    let null = recv.is_null();
+    match (name, args) {
+        ("AsJwt", []) if null || text.is_some() => Some(Ok(text.and_then(jwt::parse).map_or(Value::Null, Value::obj))),
+        ("TryParseJwt", [_]) if null || text.is_some() => Some((|| {
+            let parsed = text.and_then(jwt::parse);
+            let ok = parsed.is_some();
+            rt.set_out(0, parsed.map_or(Value::Null, Value::obj))?;
+            Ok(Value::Bool(ok))
+        })()),
+        ("AsBasic", []) if null || text.is_some() => {
+            Some(Ok(text.and_then(basic::parse).map_or(Value::Null, Value::obj)))
+        }
+        ("TryParseBasic", [_]) if null || text.is_some() => Some((|| {
+            let parsed = text.and_then(basic::parse);
+            let ok = parsed.is_some();
+            rt.set_out(0, parsed.map_or(Value::Null, Value::obj))?;
+            Ok(Value::Bool(ok))
+        })()),
+        ("Encrypt" | "Decrypt", [_] | [_, _, _]) if null || Array::to_bytes(recv).is_some() => {
+            if null {
+                return Some(Ok(Value::Null));
+            }
+            Some(cipher(rt, recv, args, name == "Encrypt"))
+        }
+        ("VerifyNoRevocation", []) if null => Some(Ok(Value::Bool(false))),
+        ("VerifyNoRevocation", []) => recv.downcast::<Cert>().map(|c| Ok(Value::Bool(c.verify(&*rt)))),
+        _ => None,
+    }
+}
+
+/// `Encrypt`/`Decrypt`'s three overloads: `(string alg, byte[] key, byte[]
+/// iv)` with a `SymmetricAlgorithm.Create(alg)` name (CBC and PKCS7, .NET's
+/// defaults), `(SymmetricAlgorithm alg)` with its key, IV, mode and
+/// padding, `(SymmetricAlgorithm alg, byte[] key, byte[] iv)`.
+fn cipher<'a>(rt: &mut dyn Runtime<'a>, input: &Value<'a>, args: &[Value<'a>], encrypt: bool) -> EvalResult<Value<'a>> {
+    let data = crate::library::crypto::bytes_arg(input, "input")?;
+    let (alg, key_iv) = match args {
+        [alg] => (alg.clone(), None),
+        [alg, key, iv] => {
+            let key = crate::library::crypto::bytes_arg(key, "key")?;
+            let iv = crate::library::crypto::bytes_arg(iv, "iv")?;
+            let alg = match alg {
+                Value::Str(name) => symmetric::algorithm_by_name(name)?
+                    .ok_or_else(|| EvalError::argument(format!("alg: '{name}' is not a symmetric algorithm name")))?,
+                other => other.clone(),
+            };
+            (alg, Some((key, iv)))
+        }
+        _ => return Err(EvalError::argument("Encrypt/Decrypt take (alg) or (alg, key, iv)")),
+    };
+    symmetric::run_with(rt, &alg, key_iv, &data, encrypt).map(Array::bytes)
 }
 
 /// `Body.AsFormUrlEncodedContent()`: an `IDictionary<string, IList<string>>`
 /// of the form fields (with `ToQueryString()`, `ToFormUrlEncodedContent()`).
 pub fn form_from_text<'a>(rt: &mut dyn Runtime<'a>, text: &str) -> EvalResult<Value<'static>> {
-    let _ = (rt, text);
-    Err(crate::error::EvalError::new(
-        crate::error::EvalErrorKind::NotSupported,
-        "AsFormUrlEncodedContent is not implemented yet",
-    ))
+    form::parse(rt, text).map(Value::obj)
 }
+
+#[cfg(test)]
+mod tests;

@@ -222,4 +222,4 @@ mod tests {
 }
 
 #[cfg(test)]
-mod family_tests;
+pub(crate) mod family_tests;

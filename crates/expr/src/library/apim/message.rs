@@ -1,0 +1,235 @@
+//! Messages stored in `context.Variables` (what send-request stores; read
+//! back with `(IResponse)context.Variables["r"]`): `IResponse`
+//! (`StatusCode`, `StatusReason`, `Headers`, `Body`), `IRequest`
+//! (`Method`, `Headers`, `Body`), and their `IMessageBody`
+//! (`As<T>(preserveContent)` for string, byte[], JObject, JToken, JArray,
+//! XNode, XElement, XDocument, and `AsFormUrlEncodedContent`).
+//!
+//! Body consumption follows APIM (reference §3.3): reading without
+//! `preserveContent: true` consumes the body, and later reads see an empty
+//! one (`""`, an empty `byte[]`, and whatever the JSON/XML parsers say of
+//! ""). Text is the body's bytes as UTF-8 (invalid sequences replaced).
+//!
+//! The context family has its own objects for `context.Request`/`Response`;
+//! these types are recognized by name (`IResponse`, `IRequest`,
+//! `IMessageBody`) in casts, whichever TypeDef a cast resolves to.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::dict::{MultiDict, HEADERS};
+use super::NS;
+use crate::error::{EvalError, EvalResult};
+use crate::library::collections::Array;
+use crate::library::xml::XmlKind;
+use crate::runtime::Runtime;
+use crate::types::{m, Apim, TypeDef, TypeKind, TypeRef};
+use crate::value::{Object, Value};
+
+pub static IRESPONSE: TypeDef = TypeDef {
+    name: "IResponse",
+    namespace: NS,
+    kind: TypeKind::Interface,
+    apim: Apim::Helper,
+    members: &[
+        m("StatusCode", "int"),
+        m("StatusReason", "string"),
+        m("Headers", "MessageHeaders"),
+        m("Body", "IMessageBody"),
+    ],
+    ..TypeDef::EMPTY
+};
+
+pub static IREQUEST: TypeDef = TypeDef {
+    name: "IRequest",
+    namespace: NS,
+    kind: TypeKind::Interface,
+    apim: Apim::Helper,
+    members: &[
+        m("Method", "string"),
+        m("Headers", "MessageHeaders"),
+        m("Body", "IMessageBody"),
+    ],
+    unimplemented: &["Url", "OriginalUrl", "IpAddress", "Certificate", "MatchedParameters"],
+    ..TypeDef::EMPTY
+};
+
+pub static IMESSAGE_BODY: TypeDef = TypeDef {
+    name: "IMessageBody",
+    namespace: NS,
+    kind: TypeKind::Interface,
+    apim: Apim::Helper,
+    members: &[m("As", "T"), m("AsFormUrlEncodedContent", "FormUrlEncodedContent")],
+    ..TypeDef::EMPTY
+};
+
+/// A message body that reading may consume.
+#[derive(Debug)]
+pub struct MessageBody {
+    bytes: RefCell<Option<Vec<u8>>>,
+}
+
+impl MessageBody {
+    pub fn new(bytes: Vec<u8>) -> MessageBody {
+        MessageBody {
+            bytes: RefCell::new(Some(bytes)),
+        }
+    }
+
+    /// The bytes, consumed unless `preserve`.
+    fn read(&self, preserve: bool) -> Vec<u8> {
+        if preserve {
+            self.bytes.borrow().clone().unwrap_or_default()
+        } else {
+            self.bytes.borrow_mut().take().unwrap_or_default()
+        }
+    }
+}
+
+fn preserve_arg(args: &[Value<'_>]) -> EvalResult<bool> {
+    match args {
+        [] => Ok(false),
+        [Value::Bool(b)] => Ok(*b),
+        [v] => Err(EvalError::argument(format!(
+            "preserveContent: expected a bool, got {}",
+            v.type_name()
+        ))),
+        _ => Err(EvalError::argument("As<T>(bool preserveContent = false)")),
+    }
+}
+
+/// What `As<T>` reads the body as.
+fn read_as<'a>(rt: &mut dyn Runtime<'a>, t: &TypeRef, bytes: Vec<u8>) -> EvalResult<Value<'a>> {
+    rt.alloc(bytes.len())?;
+    rt.charge(1 + bytes.len() as u64 / 64)?;
+    if let TypeRef::Array(e) = t {
+        if e.def().is_some_and(|d| d.name == "Byte") {
+            return Ok(Array::bytes(bytes));
+        }
+    }
+    let name = t.def().map(|d| d.name).unwrap_or("");
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let v = match name {
+        "String" => return Ok(Value::string(text)),
+        "JObject" | "JToken" | "JArray" => crate::library::json::parse(rt, &text)?,
+        "XDocument" => crate::library::xml::parse(rt, &text, XmlKind::Document)?,
+        "XElement" => crate::library::xml::parse(rt, &text, XmlKind::Element)?,
+        "XNode" => crate::library::xml::parse(rt, &text, XmlKind::Node)?,
+        _ => {
+            return Err(EvalError::argument(format!(
+                "IMessageBody.As<T>: T must be string, byte[], JObject, JToken, JArray, XNode, XElement or \
+                 XDocument, not {t}"
+            )))
+        }
+    };
+    if v.is_null() || crate::library::is_instance(&v, t) {
+        Ok(v)
+    } else {
+        Err(EvalError::cast(v.type_name(), t))
+    }
+}
+
+impl Object for MessageBody {
+    fn type_def(&self) -> &'static TypeDef {
+        &IMESSAGE_BODY
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn is_instance_of(&self, ty: &TypeRef) -> bool {
+        ty.def().is_some_and(|d| d.name == "IMessageBody" || d.name == "Object")
+    }
+
+    fn call<'a>(
+        &self,
+        rt: &mut dyn Runtime<'a>,
+        _: &Rc<dyn Object>,
+        name: &str,
+        targs: &[TypeRef],
+        args: &[Value<'a>],
+    ) -> Option<EvalResult<Value<'a>>> {
+        match name {
+            "As" => Some((|| {
+                let t = targs
+                    .first()
+                    .ok_or_else(|| EvalError::argument("As<T>() needs a type argument"))?;
+                let bytes = self.read(preserve_arg(args)?);
+                read_as(rt, t, bytes)
+            })()),
+            "AsFormUrlEncodedContent" => Some((|| {
+                let bytes = self.read(preserve_arg(args)?);
+                super::form_from_text(rt, &String::from_utf8_lossy(&bytes))
+            })()),
+            _ => None,
+        }
+    }
+
+    fn size_hint(&self) -> usize {
+        64 + self.bytes.borrow().as_ref().map_or(0, Vec::len)
+    }
+}
+
+/// An `IResponse` or `IRequest`.
+pub struct Message {
+    def: &'static TypeDef,
+    status: i32,
+    /// The reason phrase (responses) or the method (requests).
+    text: String,
+    headers: Rc<MultiDict>,
+    body: Rc<MessageBody>,
+}
+
+/// An `IResponse` value, as send-request stores it in a variable.
+pub fn response(status: i32, reason: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Value<'static> {
+    Value::obj(Message {
+        def: &IRESPONSE,
+        status,
+        text: reason.to_owned(),
+        headers: Rc::new(MultiDict::new(&HEADERS, headers, true)),
+        body: Rc::new(MessageBody::new(body)),
+    })
+}
+
+/// An `IRequest` value (method, headers, body).
+pub fn request(method: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Value<'static> {
+    Value::obj(Message {
+        def: &IREQUEST,
+        status: 0,
+        text: method.to_owned(),
+        headers: Rc::new(MultiDict::new(&HEADERS, headers, true)),
+        body: Rc::new(MessageBody::new(body)),
+    })
+}
+
+impl Object for Message {
+    fn type_def(&self) -> &'static TypeDef {
+        self.def
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn is_instance_of(&self, ty: &TypeRef) -> bool {
+        ty.def().is_some_and(|d| d.name == self.def.name || d.name == "Object")
+    }
+
+    fn get<'a>(&self, _: &mut dyn Runtime<'a>, _: &Rc<dyn Object>, name: &str) -> Option<EvalResult<Value<'a>>> {
+        let response = std::ptr::eq(self.def, &IRESPONSE);
+        Some(Ok(match name {
+            "StatusCode" if response => Value::Int(self.status),
+            "StatusReason" if response => Value::string(self.text.clone()),
+            "Method" if !response => Value::string(self.text.clone()),
+            "Headers" => Value::Obj(self.headers.clone()),
+            "Body" => Value::Obj(self.body.clone()),
+            _ => return None,
+        }))
+    }
+
+    fn size_hint(&self) -> usize {
+        128 + self.body.size_hint() + self.headers.size_hint()
+    }
+}
