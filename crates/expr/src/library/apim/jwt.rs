@@ -113,7 +113,7 @@ pub fn parse(input: &str) -> Option<Jwt> {
 
 impl Jwt {
     fn claim(&self, name: &str) -> Value<'static> {
-        self.claims.first(name).map_or(Value::Null, |s| Value::string(s))
+        self.claims.first(name).map_or(Value::Null, Value::string)
     }
 
     fn date(v: Option<i64>) -> Value<'static> {

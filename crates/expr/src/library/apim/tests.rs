@@ -206,7 +206,7 @@ fn encrypt_and_decrypt_helpers() {
     )
     .unwrap();
     assert_eq!(b64_of(&ct2), b64_of(&ct));
-    let mine = ext(&mut rt, utf8("hello"), "Encrypt", &[alg.clone()]).unwrap();
+    let mine = ext(&mut rt, utf8("hello"), "Encrypt", std::slice::from_ref(&alg)).unwrap();
     let back = ext(&mut rt, mine, "Decrypt", &[alg]).unwrap();
     assert_eq!(Array::to_bytes(&back).unwrap(), b"hello");
     assert_eq!(

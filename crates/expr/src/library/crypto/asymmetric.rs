@@ -241,7 +241,7 @@ impl Object for EncPadding {
         Some(other.as_any().downcast_ref::<EncPadding>() == Some(self))
     }
     fn hash_code(&self) -> Option<u64> {
-        Some(self.0.map_or(0, |k| k.len() as u64))
+        Some(self.0.map_or(0, |k| k.size() as u64))
     }
 }
 
@@ -348,7 +348,7 @@ impl RsaObj {
         // Prime generation is the costliest thing an expression can ask for.
         rt.charge(u64::from(bits.unsigned_abs()) * 64)?;
         let k = RsaPrivateKey::new(&mut OsRng, bits as usize)
-            .map(Key::Private)
+            .map(|k| Key::Private(Box::new(k)))
             .map_err(|e| crypto_error(format!("key generation failed: {e}")))?;
         *self.key.borrow_mut() = Some(k.clone());
         Ok(k)
@@ -419,7 +419,7 @@ fn sign_hash(key: &Key, hash: &[u8], kind: HashKind, use_pss: bool) -> EvalResul
     let Key::Private(k) = key else {
         return Err(rsa_key::no_private_key());
     };
-    if hash.len() != kind.len() {
+    if hash.len() != kind.size() {
         return Err(crypto_error(
             "The hash value is not the expected size for the hash algorithm.",
         ));

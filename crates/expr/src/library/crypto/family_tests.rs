@@ -288,7 +288,7 @@ fn hash_algorithm_names() {
     let b = new(&mut rt, &hash_name::HASH_ALGORITHM_NAME, &[Value::str("SHA256")]).unwrap();
     assert_eq!(s(get(&mut rt, &a, "Name")), "SHA256");
     assert_eq!(
-        call(&mut rt, &a, "op_Equality", &[b.clone()]).unwrap(),
+        call(&mut rt, &a, "op_Equality", std::slice::from_ref(&b)).unwrap(),
         Value::Bool(true)
     );
     assert!(crate::library::equals(&a, &b));
@@ -661,7 +661,7 @@ fn random_numbers() {
     let mut rt = TestRt::new();
     let rng = new(&mut rt, &random::RNG_CRYPTO_SERVICE_PROVIDER, &[]).unwrap();
     let buf = Array::bytes(vec![0; 32]);
-    call(&mut rt, &rng, "GetBytes", &[buf.clone()]).unwrap();
+    call(&mut rt, &rng, "GetBytes", std::slice::from_ref(&buf)).unwrap();
     assert!(Array::to_bytes(&buf).unwrap().iter().any(|b| *b != 0));
 }
 

@@ -45,7 +45,7 @@ impl HashKind {
     }
 
     /// The digest length in bytes.
-    pub fn len(self) -> usize {
+    pub fn size(self) -> usize {
         match self {
             HashKind::Md5 => 16,
             HashKind::Sha1 => 20,
@@ -496,7 +496,7 @@ impl Object for HashObj {
         let _ = (rt, this);
         let hmac = self.key.borrow().is_some();
         Some(Ok(match name {
-            "HashSize" => Value::Int(self.kind.len() as i32 * 8),
+            "HashSize" => Value::Int(self.kind.size() as i32 * 8),
             "InputBlockSize" | "OutputBlockSize" => Value::Int(1),
             "CanTransformMultipleBlocks" | "CanReuseTransform" => Value::Bool(true),
             "Hash" => {
@@ -735,8 +735,8 @@ fn call_static_hmac_kind<'a>(
 
 fn get_static_hash<'a>(kind: HashKind, name: &str) -> Option<EvalResult<Value<'a>>> {
     match name {
-        "HashSizeInBits" => Some(Ok(Value::Int(kind.len() as i32 * 8))),
-        "HashSizeInBytes" => Some(Ok(Value::Int(kind.len() as i32))),
+        "HashSizeInBits" => Some(Ok(Value::Int(kind.size() as i32 * 8))),
+        "HashSizeInBytes" => Some(Ok(Value::Int(kind.size() as i32))),
         _ => None,
     }
 }

@@ -184,7 +184,7 @@ mod tests {
         let rng = ctor(&mut rt, &[], &[]).unwrap();
         let buf = Array::bytes(vec![0; 40]);
         let Value::Obj(o) = &rng else { panic!() };
-        o.call(&mut rt, o, "GetNonZeroBytes", &[], &[buf.clone()])
+        o.call(&mut rt, o, "GetNonZeroBytes", &[], std::slice::from_ref(&buf))
             .unwrap()
             .unwrap();
         let bytes = Array::to_bytes(&buf).unwrap();

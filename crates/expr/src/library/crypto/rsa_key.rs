@@ -18,7 +18,7 @@ use crate::error::EvalResult;
 #[derive(Clone)]
 pub enum Key {
     Public(RsaPublicKey),
-    Private(RsaPrivateKey),
+    Private(Box<RsaPrivateKey>),
 }
 
 impl Key {
@@ -54,9 +54,11 @@ pub fn import_der(kind: Der, der: &[u8]) -> EvalResult<Key> {
     let corrupt = || crypto_error("ASN1 corrupted data.");
     Ok(match kind {
         Der::RsaPublicKey => Key::Public(RsaPublicKey::from_pkcs1_der(der).map_err(bad("RSAPublicKey"))?),
-        Der::RsaPrivateKey => Key::Private(RsaPrivateKey::from_pkcs1_der(der).map_err(bad("RSAPrivateKey"))?),
+        Der::RsaPrivateKey => Key::Private(Box::new(
+            RsaPrivateKey::from_pkcs1_der(der).map_err(bad("RSAPrivateKey"))?,
+        )),
         Der::SubjectPublicKeyInfo => Key::Public(RsaPublicKey::from_public_key_der(der).map_err(|_| corrupt())?),
-        Der::Pkcs8PrivateKey => Key::Private(RsaPrivateKey::from_pkcs8_der(der).map_err(|_| corrupt())?),
+        Der::Pkcs8PrivateKey => Key::Private(Box::new(RsaPrivateKey::from_pkcs8_der(der).map_err(|_| corrupt())?)),
     })
 }
 
@@ -175,7 +177,7 @@ pub fn from_xml(xml: &str) -> EvalResult<Key> {
             let p = need("P", xml_number(xml, "P")?)?;
             let q = need("Q", xml_number(xml, "Q")?)?;
             RsaPrivateKey::from_components(n, e, d, vec![p, q])
-                .map(Key::Private)
+                .map(|k| Key::Private(Box::new(k)))
                 .map_err(|err| crypto_error(format!("The RSA key is not valid: {err}")))
         }
     }
@@ -204,7 +206,7 @@ pub fn to_xml(key: &Key, private: bool) -> EvalResult<String> {
         let Key::Private(k) = key else {
             return Err(no_private_key());
         };
-        let mut k = k.clone();
+        let mut k = (**k).clone();
         k.precompute().map_err(|e| crypto_error(e.to_string()))?;
         let primes = k.primes();
         let (Some(p), Some(q)) = (primes.first(), primes.get(1)) else {

@@ -660,7 +660,7 @@ pub fn run(rt: &mut dyn Runtime<'_>, p: &Params, data: &[u8], encrypt: bool) -> 
         blocks(&p.key, iv, &mut buf, true)?;
         Ok(buf)
     } else {
-        if data.len() % BLOCK != 0 {
+        if !data.len().is_multiple_of(BLOCK) {
             return Err(crypto_error("The input data is not a complete block."));
         }
         let mut buf = data.to_vec();

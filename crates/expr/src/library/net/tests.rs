@@ -160,7 +160,10 @@ fn uri_construction_and_errors() {
     // Equality ignores the fragment and user info.
     let a = uri(&mut rt, "http://u@h/p#x");
     let b = uri(&mut rt, "http://h/p");
-    assert_eq!(call(&mut rt, &a, "Equals", &[b.clone()]).unwrap(), Value::Bool(true));
+    assert_eq!(
+        call(&mut rt, &a, "Equals", std::slice::from_ref(&b)).unwrap(),
+        Value::Bool(true)
+    );
     assert_eq!(
         call(&mut rt, &a, "op_Inequality", &[Value::str("http://h/q")]).unwrap(),
         Value::Bool(true)
@@ -168,7 +171,7 @@ fn uri_construction_and_errors() {
     // MakeRelativeUri and IsBaseOf.
     let base = uri(&mut rt, "http://h/a/b/c");
     let target = uri(&mut rt, "http://h/a/d/e?q=1");
-    let r = call(&mut rt, &base, "MakeRelativeUri", &[target.clone()]).unwrap();
+    let r = call(&mut rt, &base, "MakeRelativeUri", std::slice::from_ref(&target)).unwrap();
     assert_eq!(crate::library::to_text_plain(&r), "../d/e?q=1");
     let dir = uri(&mut rt, "http://h/a/");
     assert_eq!(call(&mut rt, &dir, "IsBaseOf", &[target]).unwrap(), Value::Bool(true));
@@ -248,7 +251,7 @@ fn ip_addresses() {
         "AddressFamily.InterNetwork"
     );
     assert_eq!(
-        stat(&mut rt, &ip::IP_ADDRESS, "IsLoopback", &[a.clone()]).unwrap(),
+        stat(&mut rt, &ip::IP_ADDRESS, "IsLoopback", std::slice::from_ref(&a)).unwrap(),
         Value::Bool(true)
     );
     assert_eq!(
@@ -261,7 +264,10 @@ fn ip_addresses() {
         format!("{:?}", get(&mut rt, &b, "AddressFamily").unwrap()),
         "AddressFamily.InterNetworkV6"
     );
-    assert_eq!(call(&mut rt, &b, "Equals", &[a.clone()]).unwrap(), Value::Bool(false));
+    assert_eq!(
+        call(&mut rt, &b, "Equals", std::slice::from_ref(&a)).unwrap(),
+        Value::Bool(false)
+    );
     let c = stat(&mut rt, &ip::IP_ADDRESS, "Parse", &[Value::str("fe80::1%3")]).unwrap();
     assert_eq!(crate::library::to_text_plain(&c), "fe80::1%3");
     assert_eq!(

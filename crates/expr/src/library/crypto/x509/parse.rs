@@ -80,7 +80,7 @@ fn value_text(a: &AttributeTypeAndValue<'_>) -> String {
         return s.to_owned();
     }
     let raw = a.as_slice();
-    if a.attr_value().tag() == x509_parser::der_parser::asn1_rs::Tag::BmpString && raw.len() % 2 == 0 {
+    if a.attr_value().tag() == x509_parser::der_parser::asn1_rs::Tag::BmpString && raw.len().is_multiple_of(2) {
         let units: Vec<u16> = raw.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
         return String::from_utf16_lossy(&units);
     }
