@@ -5,10 +5,16 @@
 //! (`As<T>(preserveContent)` for string, byte[], JObject, JToken, JArray,
 //! XNode, XElement, XDocument, and `AsFormUrlEncodedContent`).
 //!
-//! Body consumption follows APIM (reference §3.3): reading without
-//! `preserveContent: true` consumes the body, and later reads see an empty
-//! one (`""`, an empty `byte[]`, and whatever the JSON/XML parsers say of
-//! ""). Text is the body's bytes as UTF-8 (invalid sequences replaced).
+//! Decision: a stored message's body is never consumed: every read sees
+//! the whole body, whatever `preserveContent` says. APIM documents that
+//! reading without `preserveContent: true` consumes a body (reference
+//! §3.3), but published policies read a stored response twice without it
+//! (Azure/api-management-policy-snippets, backend-oauth2-authentication-
+//! with-cache), so being forgiving is what keeps them working; no policy
+//! can depend on the second read failing. Text is the body's bytes as
+//! UTF-8 (invalid sequences replaced). Asking for a `JObject` of a JSON
+//! array (or a `JArray` of an object) throws APIM's message
+//! ("The message body is not a valid JSON. …").
 //!
 //! The context family has its own objects for `context.Request`/`Response`;
 //! these types are recognized by name (`IResponse`, `IRequest`,
@@ -77,13 +83,10 @@ impl MessageBody {
         }
     }
 
-    /// The bytes, consumed unless `preserve`.
+    /// The bytes (never consumed: see the module doc).
     fn read(&self, preserve: bool) -> Vec<u8> {
-        if preserve {
-            self.bytes.borrow().clone().unwrap_or_default()
-        } else {
-            self.bytes.borrow_mut().take().unwrap_or_default()
-        }
+        let _ = preserve;
+        self.bytes.borrow().clone().unwrap_or_default()
     }
 }
 
@@ -124,10 +127,22 @@ fn read_as<'a>(rt: &mut dyn Runtime<'a>, t: &TypeRef, bytes: Vec<u8>) -> EvalRes
         }
     };
     if v.is_null() || crate::library::is_instance(&v, t) {
-        Ok(v)
-    } else {
-        Err(EvalError::cast(v.type_name(), t))
+        return Ok(v);
     }
+    // APIM's MessageBody.As<T> message (Newtonsoft's, wrapped).
+    let found = if v.type_name() == "JArray" {
+        "StartArray"
+    } else {
+        "StartObject"
+    };
+    let wanted = if name == "JArray" { "an array" } else { "an object" };
+    Err(EvalError::new(
+        crate::error::EvalErrorKind::Other("JsonReaderException"),
+        format!(
+            "The message body is not a valid JSON. Error reading {name} from JsonReader. Current JsonReader item \
+             is not {wanted}: {found}. Path '', line 1, position 1."
+        ),
+    ))
 }
 
 impl Object for MessageBody {

@@ -72,7 +72,7 @@ pub fn extension_call<'a>(
             rt.set_out(0, parsed.map_or(Value::Null, Value::obj))?;
             Ok(Value::Bool(ok))
         })()),
-        ("Encrypt" | "Decrypt", [_] | [_, _, _]) if null || Array::to_bytes(recv).is_some() => {
+        ("Encrypt" | "Decrypt", [_] | [_, _, _]) if null || recv.downcast::<Array>().is_some() => {
             if null {
                 return Some(Ok(Value::Null));
             }

@@ -295,8 +295,8 @@ fn stored_responses() {
     };
     assert_eq!(as_string(&mut rt, true), Value::str("hello"));
     assert_eq!(as_string(&mut rt, false), Value::str("hello"));
-    // Consumed: the body is gone.
-    assert_eq!(as_string(&mut rt, false), Value::str(""));
+    // Never consumed (see message.rs).
+    assert_eq!(as_string(&mut rt, false), Value::str("hello"));
     let bytes = TypeRef::Array(Box::new(TypeRef::of(&crate::library::numbers::BYTE)));
     let r = response(500, "Oops", vec![], b"a=1".to_vec());
     let Value::Obj(b) = get(&mut rt, &r, "Body").unwrap() else {
