@@ -16,7 +16,7 @@ use crate::library::collections::Array;
 use crate::library::crypto::symmetric;
 use crate::library::crypto::x509::Cert;
 use crate::runtime::Runtime;
-use crate::types::{TypeDef, TypeRef};
+use crate::types::{m, Apim, TypeDef, TypeKind, TypeRef};
 use crate::value::Value;
 
 pub mod basic;
@@ -29,7 +29,28 @@ pub use message::{request, response};
 
 pub(crate) const NS: &str = "Microsoft.Azure.ApiManagement.Policies";
 
+/// The holder of APIM's extension methods, for the checker (it finds
+/// extension methods in static types named `…Extensions`); calls go
+/// through [`extension_call`].
+pub static APIM_EXTENSIONS: TypeDef = TypeDef {
+    name: "ApimExtensions",
+    namespace: NS,
+    kind: TypeKind::Static,
+    apim: Apim::Helper,
+    statics: &[
+        m("AsJwt", "Jwt"),
+        m("TryParseJwt", "bool"),
+        m("AsBasic", "BasicAuthCredentials"),
+        m("TryParseBasic", "bool"),
+        m("Encrypt", "byte[]"),
+        m("Decrypt", "byte[]"),
+        m("VerifyNoRevocation", "bool"),
+    ],
+    ..TypeDef::EMPTY
+};
+
 pub static TYPES: &[&TypeDef] = &[
+    &APIM_EXTENSIONS,
     &jwt::JWT,
     &dict::CLAIMS,
     &dict::HEADERS,
