@@ -16,9 +16,11 @@
 //! array (or a `JArray` of an object) throws APIM's message
 //! ("The message body is not a valid JSON. …").
 //!
-//! The context family has its own objects for `context.Request`/`Response`;
-//! these types are recognized by name (`IResponse`, `IRequest`,
-//! `IMessageBody`) in casts, whichever TypeDef a cast resolves to.
+//! The interfaces `IResponse`, `IRequest` and `IMessageBody` are the
+//! context family's TypeDefs (the types of `context.Response`…); the types
+//! here are the runtime classes of stored messages (`StoredResponse`…,
+//! named so as not to shadow those interfaces), which list them as bases
+//! and answer `is`/casts to them by name.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -30,42 +32,41 @@ use crate::error::{EvalError, EvalResult};
 use crate::library::collections::Array;
 use crate::library::xml::XmlKind;
 use crate::runtime::Runtime;
-use crate::types::{m, Apim, TypeDef, TypeKind, TypeRef};
+use crate::types::{m, Apim, TypeDef, TypeRef};
 use crate::value::{Object, Value};
 
 pub static IRESPONSE: TypeDef = TypeDef {
-    name: "IResponse",
+    name: "StoredResponse",
     namespace: NS,
-    kind: TypeKind::Interface,
     apim: Apim::Helper,
+    bases: &["IResponse"],
     members: &[
         m("StatusCode", "int"),
         m("StatusReason", "string"),
         m("Headers", "MessageHeaders"),
-        m("Body", "IMessageBody"),
+        m("Body", "StoredMessageBody"),
     ],
     ..TypeDef::EMPTY
 };
 
 pub static IREQUEST: TypeDef = TypeDef {
-    name: "IRequest",
+    name: "StoredRequest",
     namespace: NS,
-    kind: TypeKind::Interface,
     apim: Apim::Helper,
+    bases: &["IRequest"],
     members: &[
         m("Method", "string"),
         m("Headers", "MessageHeaders"),
-        m("Body", "IMessageBody"),
+        m("Body", "StoredMessageBody"),
     ],
-    unimplemented: &["Url", "OriginalUrl", "IpAddress", "Certificate", "MatchedParameters"],
     ..TypeDef::EMPTY
 };
 
 pub static IMESSAGE_BODY: TypeDef = TypeDef {
-    name: "IMessageBody",
+    name: "StoredMessageBody",
     namespace: NS,
-    kind: TypeKind::Interface,
     apim: Apim::Helper,
+    bases: &["IMessageBody"],
     members: &[m("As", "T"), m("AsFormUrlEncodedContent", "FormUrlEncodedContent")],
     ..TypeDef::EMPTY
 };
@@ -155,7 +156,8 @@ impl Object for MessageBody {
     }
 
     fn is_instance_of(&self, ty: &TypeRef) -> bool {
-        ty.def().is_some_and(|d| d.name == "IMessageBody" || d.name == "Object")
+        ty.def()
+            .is_some_and(|d| d.is(&IMESSAGE_BODY) || d.name == "IMessageBody" || d.name == "Object")
     }
 
     fn call<'a>(
@@ -229,7 +231,8 @@ impl Object for Message {
     }
 
     fn is_instance_of(&self, ty: &TypeRef) -> bool {
-        ty.def().is_some_and(|d| d.name == self.def.name || d.name == "Object")
+        ty.def()
+            .is_some_and(|d| d.is(self.def) || self.def.bases.contains(&d.name) || d.name == "Object")
     }
 
     fn get<'a>(&self, _: &mut dyn Runtime<'a>, _: &Rc<dyn Object>, name: &str) -> Option<EvalResult<Value<'a>>> {

@@ -273,6 +273,11 @@ fn stored_responses() {
         b"hello".to_vec(),
     );
     assert!(crate::library::is_instance(&r, &TypeRef::of(&message::IRESPONSE)));
+    static IRESPONSE_IFACE: crate::types::TypeDef = crate::types::TypeDef {
+        name: "IResponse",
+        ..crate::types::TypeDef::EMPTY
+    };
+    assert!(crate::library::is_instance(&r, &TypeRef::of(&IRESPONSE_IFACE)));
     assert_eq!(get(&mut rt, &r, "StatusCode").unwrap(), Value::Int(200));
     assert_eq!(s(get(&mut rt, &r, "StatusReason")), "OK");
     let h = get(&mut rt, &r, "Headers").unwrap();
