@@ -16,11 +16,13 @@
 //! array (or a `JArray` of an object) throws APIM's message
 //! ("The message body is not a valid JSON. …").
 //!
-//! The interfaces `IResponse`, `IRequest` and `IMessageBody` are the
-//! context family's TypeDefs (the types of `context.Response`…); the types
-//! here are the runtime classes of stored messages (`StoredResponse`…,
-//! named so as not to shadow those interfaces), which list them as bases
-//! and answer `is`/casts to them by name.
+//! Who owns which name: `IResponse` and `IMessageBody` are defined here
+//! (the context family uses its own unlisted copies for `context.Response`
+//! and the bodies, so a cast `(IResponse)…` resolves to this one);
+//! `IRequest` is the context family's (the type of `context.Request`), so
+//! a stored request is a `StoredRequest` with `IRequest` as its base.
+//! Casts to these interfaces are answered by name, whichever copy a cast
+//! resolves to.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -32,19 +34,19 @@ use crate::error::{EvalError, EvalResult};
 use crate::library::collections::Array;
 use crate::library::xml::XmlKind;
 use crate::runtime::Runtime;
-use crate::types::{m, Apim, TypeDef, TypeRef};
+use crate::types::{m, Apim, TypeDef, TypeKind, TypeRef};
 use crate::value::{Object, Value};
 
 pub static IRESPONSE: TypeDef = TypeDef {
-    name: "StoredResponse",
+    name: "IResponse",
     namespace: NS,
+    kind: TypeKind::Interface,
     apim: Apim::Helper,
-    bases: &["IResponse"],
     members: &[
         m("StatusCode", "int"),
         m("StatusReason", "string"),
         m("Headers", "MessageHeaders"),
-        m("Body", "StoredMessageBody"),
+        m("Body", "IMessageBody"),
     ],
     ..TypeDef::EMPTY
 };
@@ -57,16 +59,16 @@ pub static IREQUEST: TypeDef = TypeDef {
     members: &[
         m("Method", "string"),
         m("Headers", "MessageHeaders"),
-        m("Body", "StoredMessageBody"),
+        m("Body", "IMessageBody"),
     ],
     ..TypeDef::EMPTY
 };
 
 pub static IMESSAGE_BODY: TypeDef = TypeDef {
-    name: "StoredMessageBody",
+    name: "IMessageBody",
     namespace: NS,
+    kind: TypeKind::Interface,
     apim: Apim::Helper,
-    bases: &["IMessageBody"],
     members: &[m("As", "T"), m("AsFormUrlEncodedContent", "FormUrlEncodedContent")],
     ..TypeDef::EMPTY
 };
@@ -232,7 +234,7 @@ impl Object for Message {
 
     fn is_instance_of(&self, ty: &TypeRef) -> bool {
         ty.def()
-            .is_some_and(|d| d.is(self.def) || self.def.bases.contains(&d.name) || d.name == "Object")
+            .is_some_and(|d| d.name == self.def.name || self.def.bases.contains(&d.name) || d.name == "Object")
     }
 
     fn get<'a>(&self, _: &mut dyn Runtime<'a>, _: &Rc<dyn Object>, name: &str) -> Option<EvalResult<Value<'a>>> {
