@@ -29,11 +29,14 @@ pub use message::{request, response};
 
 pub(crate) const NS: &str = "Microsoft.Azure.ApiManagement.Policies";
 
-/// The holder of APIM's extension methods, for the checker (it finds
-/// extension methods in static types named `…Extensions`); calls go
-/// through [`extension_call`].
+/// APIM's class of extension methods, `ExpressionSyntaxExtensions` (its
+/// name as published policies call it statically:
+/// `ExpressionSyntaxExtensions.TryParseJwt(s, out jwt)`). The checker finds
+/// extension methods in static types named `…Extensions`; instance-style
+/// calls go through [`extension_call`], static ones through its
+/// `call_static` (the receiver is the first argument).
 pub static APIM_EXTENSIONS: TypeDef = TypeDef {
-    name: "ApimExtensions",
+    name: "ExpressionSyntaxExtensions",
     namespace: NS,
     kind: TypeKind::Static,
     apim: Apim::Helper,
@@ -46,8 +49,20 @@ pub static APIM_EXTENSIONS: TypeDef = TypeDef {
         m("Decrypt", "byte[]"),
         m("VerifyNoRevocation", "bool"),
     ],
+    call_static: Some(call_static),
     ..TypeDef::EMPTY
 };
+
+/// `ExpressionSyntaxExtensions.AsJwt(s)`… : the extension called statically.
+fn call_static<'a>(
+    rt: &mut dyn Runtime<'a>,
+    name: &str,
+    targs: &[TypeRef],
+    args: &[Value<'a>],
+) -> Option<EvalResult<Value<'a>>> {
+    let (recv, rest) = args.split_first()?;
+    extension_call_at(rt, recv, name, targs, rest, 1)
+}
 
 pub static TYPES: &[&TypeDef] = &[
     &APIM_EXTENSIONS,
@@ -70,6 +85,19 @@ pub fn extension_call<'a>(
     targs: &[TypeRef],
     args: &[Value<'a>],
 ) -> Option<EvalResult<Value<'a>>> {
+    extension_call_at(rt, recv, name, targs, args, 0)
+}
+
+/// [`extension_call`] with the call's arguments starting at position
+/// `first` (1 when the receiver was passed as an argument), for `set_out`.
+fn extension_call_at<'a>(
+    rt: &mut dyn Runtime<'a>,
+    recv: &Value<'a>,
+    name: &str,
+    targs: &[TypeRef],
+    args: &[Value<'a>],
+    first: usize,
+) -> Option<EvalResult<Value<'a>>> {
     let _ = targs;
     let text = match recv {
         Value::Str(s) => Some(&**s),
@@ -81,7 +109,7 @@ pub fn extension_call<'a>(
         ("TryParseJwt", [_]) if null || text.is_some() => Some((|| {
             let parsed = text.and_then(jwt::parse);
             let ok = parsed.is_some();
-            rt.set_out(0, parsed.map_or(Value::Null, Value::obj))?;
+            rt.set_out(first, parsed.map_or(Value::Null, Value::obj))?;
             Ok(Value::Bool(ok))
         })()),
         ("AsBasic", []) if null || text.is_some() => {
@@ -90,7 +118,7 @@ pub fn extension_call<'a>(
         ("TryParseBasic", [_]) if null || text.is_some() => Some((|| {
             let parsed = text.and_then(basic::parse);
             let ok = parsed.is_some();
-            rt.set_out(0, parsed.map_or(Value::Null, Value::obj))?;
+            rt.set_out(first, parsed.map_or(Value::Null, Value::obj))?;
             Ok(Value::Bool(ok))
         })()),
         ("Encrypt" | "Decrypt", [_] | [_, _, _]) if null || recv.downcast::<Array>().is_some() => {

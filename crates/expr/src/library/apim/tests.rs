@@ -144,6 +144,16 @@ fn invalid_jwts_are_null() {
     assert_eq!(ok, Value::Bool(true));
     assert_eq!(rt.outs.last().unwrap().0, 0);
     assert!(extension_call(&mut rt, &Value::Int(1), "AsJwt", &[], &[]).is_none());
+    // Called statically, as published policies do: the out argument is the second.
+    let r = crate::library::call_static(
+        &mut rt,
+        &APIM_EXTENSIONS,
+        "TryParseJwt",
+        &[],
+        &[Value::string(token("{}", r#"{"tid":"t1"}"#)), Value::Null],
+    );
+    assert_eq!(r.unwrap().unwrap(), Value::Bool(true));
+    assert_eq!(rt.outs.last().unwrap().0, 1);
 }
 
 #[test]
