@@ -155,7 +155,8 @@ impl<'a> Runtime<'a> for TestRt {
 /// headers `Content-Type: application/json`, `User-Agent: Mozilla/5.0
 /// (iPhone)`, `X-Multi: a` and `X-Multi: b`, `Authorization: Basic
 /// dXNlcjpwYXNz` (user:pass); matched parameter `id` = 42; variables
-/// `count` = 5 (int), `name` = "outpost", `flag` = true; subscription
+/// `count` = 5 (int), `name` = "outpost", `flag` = true, `response` (an
+/// `IResponse`: 200 OK, JSON `{"active":true,"n":5}`); subscription
 /// `sub1` (key `key-123`, name `Starter sub`) in product `starter`
 /// (`Starter`); API `echo-api` (`Echo API`, path `echo`, service URL
 /// `http://backend:8080/api`), operation `get-resource` (`GET
@@ -300,11 +301,26 @@ impl Context for SampleContext {
             "count" => Value::Int(5),
             "name" => Value::str("outpost"),
             "flag" => Value::Bool(true),
+            "response" => crate::library::apim::response(
+                200,
+                "OK",
+                vec![
+                    ("Content-Type".into(), "application/json".into()),
+                    ("X-Multi".into(), "a".into()),
+                    ("x-multi".into(), "b".into()),
+                ],
+                br#"{"active":true,"n":5}"#.to_vec(),
+            ),
             _ => return None,
         })
     }
     fn variable_names(&self) -> Vec<Cow<'_, str>> {
-        vec![Cow::Borrowed("count"), Cow::Borrowed("name"), Cow::Borrowed("flag")]
+        vec![
+            Cow::Borrowed("count"),
+            Cow::Borrowed("name"),
+            Cow::Borrowed("flag"),
+            Cow::Borrowed("response"),
+        ]
     }
     fn set_variable(&mut self, _: &str, _: Value<'static>) {}
     fn timestamp(&self) -> DateTime {
