@@ -1,0 +1,414 @@
+//! JSON text to a token tree, as Newtonsoft's `JToken.Parse` /
+//! `JObject.Parse` / `JArray.Parse` read it with their defaults, built in
+//! document order straight from serde_json's streaming parser (a
+//! `DeserializeSeed`/`Visitor` pair; serde_json's features stay off).
+//!
+//! What it produces (decided to emulate Newtonsoft, which APIM policies
+//! were written against):
+//! - integers as `Int64` (`JTokenType.Integer`); up to `UInt64::MaxValue`
+//!   as `UInt64` (Newtonsoft: `BigInteger`, also `Integer`); beyond that
+//!   serde_json yields a double, so they become `Float` (Newtonsoft keeps a
+//!   `BigInteger`: a documented difference); `-0` becomes the float `-0.0`;
+//! - reals as `Double` (`JTokenType.Float`): `1.0` stays a Float and is
+//!   written back as `1.0`; serde_json's default float parsing may differ
+//!   from .NET's in the last bit for literals of 17+ significant digits;
+//! - strings that look like dates become `JTokenType.Date` values
+//!   (`DateParseHandling.DateTime`, see [`super::dates`] for exactly which);
+//! - a repeated property name replaces the earlier value in place
+//!   (`DuplicatePropertyNameHandling.Replace`);
+//! - nesting deeper than 64 containers is refused (Newtonsoft's default
+//!   `MaxDepth` of 64 since 13.0), with its message;
+//! - raw control characters inside strings are accepted as Newtonsoft's
+//!   reader accepts them.
+//!
+//! Refused where Newtonsoft is lenient (a `JsonReaderException`; the
+//! messages follow Newtonsoft's wording, positions are serde_json's):
+//! comments, single-quoted strings, unquoted property names, `NaN`/
+//! `Infinity`/`undefined` literals, constructors (`new Date(…)`), trailing
+//! commas, lone UTF-16 surrogates in `\u` escapes.
+
+use std::fmt;
+use std::rc::Rc;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::dates::parse_json_date;
+use super::node::{Node, NODE_BYTES};
+use super::scalar::Scalar;
+use super::TokenType;
+use crate::error::{EvalError, EvalErrorKind, EvalResult};
+use crate::runtime::Runtime;
+use crate::value::Value;
+
+/// Newtonsoft's default `JsonReader.MaxDepth`.
+pub const MAX_DEPTH: usize = 64;
+
+/// What the caller loads (`JToken.Parse`, `JObject.Parse`, `JArray.Parse`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    Token,
+    Object,
+    Array,
+}
+
+/// Parses `text`; `dates`: Newtonsoft's `DateParseHandling.DateTime`
+/// (off where Newtonsoft reads strings as strings, `DeserializeObject<string[]>`).
+pub fn parse(rt: &mut dyn Runtime<'_>, text: &str, want: Want, dates: bool) -> EvalResult<Rc<Node>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    rt.charge(text.len() as u64 / 16 + 1)?;
+    rt.alloc(text.len())?;
+    let what = match want {
+        Want::Token => "JToken",
+        Want::Object => "JObject",
+        Want::Array => "JArray",
+    };
+    let Some(first) = text.find(|c: char| !matches!(c, ' ' | '\t' | '\n' | '\r')) else {
+        return Err(reader_error(format!(
+            "Error reading {what} from JsonReader. Path '', line 0, position 0."
+        )));
+    };
+    let (line, col) = line_col(text, first);
+    let expect = |found: &str| -> EvalError {
+        let kind = match want {
+            Want::Object => "an object",
+            _ => "an array",
+        };
+        reader_error(format!(
+            "Error reading {what} from JsonReader. Current JsonReader item is not {kind}: {found}. Path '', line {line}, position {}.",
+            col
+        ))
+    };
+    let opener = text.as_bytes()[first];
+    match (want, opener) {
+        (Want::Object, b'[') => return Err(expect("StartArray")),
+        (Want::Array, b'{') => return Err(expect("StartObject")),
+        _ => {}
+    }
+    let node = match parse_tree(text, dates) {
+        Ok(n) => n,
+        Err(Failure::Serde(e, _)) if is_control_char_error(&e) => {
+            // Newtonsoft reads raw control characters inside strings: escape
+            // them and try again.
+            let escaped = escape_controls(text);
+            parse_tree(&escaped, dates).map_err(|f| f.into_error(&escaped))?
+        }
+        Err(f) => return Err(f.into_error(text)),
+    };
+    let nodes = node.count_nodes();
+    rt.charge(nodes as u64)?;
+    rt.alloc(nodes * NODE_BYTES)?;
+    let found = match node.token_type() {
+        TokenType::Object => return if want == Want::Array { Err(expect("StartObject")) } else { Ok(node) },
+        TokenType::Array => return if want == Want::Object { Err(expect("StartArray")) } else { Ok(node) },
+        t => t.name(),
+    };
+    match want {
+        Want::Token => Ok(node),
+        _ => {
+            let last = text.trim_end().len().saturating_sub(1);
+            let (line, col) = line_col(text, last);
+            let kind = if want == Want::Object { "an object" } else { "an array" };
+            Err(reader_error(format!(
+                "Error reading {what} from JsonReader. Current JsonReader item is not {kind}: {found}. Path '', line {line}, position {}.",
+                col
+            )))
+        }
+    }
+}
+
+/// A `JsonReaderException`.
+pub fn reader_error(message: impl Into<String>) -> EvalError {
+    EvalError::new(EvalErrorKind::Other("JsonReaderException"), message)
+}
+
+/// 1-based line and column of byte `at`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// A step of the path being read (for error messages).
+#[derive(Debug, Clone)]
+enum Part {
+    Key(Rc<str>),
+    Index(usize),
+}
+
+fn path_text(parts: &[Part]) -> String {
+    let mut s = String::new();
+    for p in parts {
+        match p {
+            Part::Key(k) => super::path::push_property(&mut s, k),
+            Part::Index(i) => {
+                s.push('[');
+                s.push_str(&i.to_string());
+                s.push(']');
+            }
+        }
+    }
+    s
+}
+
+/// The reader's state while it builds the tree.
+struct Ctx {
+    depth: usize,
+    dates: bool,
+    path: Vec<Part>,
+    too_deep: bool,
+}
+
+enum Failure {
+    Serde(serde_json::Error, Vec<Part>),
+    TooDeep(serde_json::Error, Vec<Part>),
+}
+
+impl Failure {
+    fn into_error(self, text: &str) -> EvalError {
+        let (e, path, deep) = match &self {
+            Failure::Serde(e, p) => (e, p, false),
+            Failure::TooDeep(e, p) => (e, p, true),
+        };
+        let (line, col) = (e.line(), e.column());
+        let path = path_text(path);
+        let msg = if deep {
+            format!("The reader's MaxDepth of {MAX_DEPTH} has been exceeded.")
+        } else {
+            newtonsoft_message(e, text)
+        };
+        reader_error(format!("{msg} Path '{path}', line {line}, position {col}."))
+    }
+}
+
+/// Newtonsoft's wording for serde_json's syntax errors.
+fn newtonsoft_message(e: &serde_json::Error, text: &str) -> String {
+    let raw = e.to_string();
+    let what = raw.split(" at line ").next().unwrap_or(&raw);
+    let ch = char_at(text, e.line(), e.column());
+    let c = ch.map(String::from).unwrap_or_default();
+    match what {
+        "EOF while parsing a string" => "Unterminated string. Expected delimiter: \".".into(),
+        "EOF while parsing an object" => "Unexpected end of content while loading JObject.".into(),
+        "EOF while parsing a list" => "Unexpected end of content while loading JArray.".into(),
+        "EOF while parsing a value" => "Unexpected end when reading JSON.".into(),
+        "trailing characters" => format!("Additional text encountered after finished reading JSON content: {c}."),
+        "expected value" | "trailing comma" => format!("Unexpected character encountered while parsing value: {c}."),
+        "key must be a string" => format!("Invalid property identifier character: {c}."),
+        "expected `:`" => format!("Invalid character after parsing property name. Expected ':' but got: {c}."),
+        "expected `,` or `}`" | "expected `,` or `]`" => {
+            format!("After parsing a value an unexpected character was encountered: {c}.")
+        }
+        "invalid escape" => format!("Bad JSON escape sequence: \\{c}."),
+        "invalid number" | "number out of range" => {
+            format!("Unexpected character encountered while parsing number: {c}.")
+        }
+        "expected ident" => format!("Unexpected character encountered while parsing value: {c}."),
+        other => {
+            let mut s = other.to_owned();
+            if let Some(f) = s.get_mut(..1) {
+                f.make_ascii_uppercase();
+            }
+            s.push('.');
+            s
+        }
+    }
+}
+
+/// The character at serde_json's (line, column) (columns count bytes).
+fn char_at(text: &str, line: usize, column: usize) -> Option<char> {
+    let l = text.split('\n').nth(line.checked_sub(1)?)?;
+    let at = column.checked_sub(1)?;
+    let mut at = at.min(l.len());
+    while !l.is_char_boundary(at) {
+        at -= 1;
+    }
+    l[at..].chars().next()
+}
+
+fn is_control_char_error(e: &serde_json::Error) -> bool {
+    e.to_string().starts_with("control character")
+}
+
+/// `text` with raw control characters inside string literals escaped.
+fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            } else if (c as u32) < 0x20 {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+                continue;
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn parse_tree(text: &str, dates: bool) -> Result<Rc<Node>, Failure> {
+    let mut ctx = Ctx {
+        depth: 0,
+        dates,
+        path: Vec::new(),
+        too_deep: false,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result = NodeSeed { ctx: &mut ctx }.deserialize(&mut de).and_then(|n| de.end().map(|()| n));
+    result.map_err(|e| {
+        let path = std::mem::take(&mut ctx.path);
+        if ctx.too_deep {
+            Failure::TooDeep(e, path)
+        } else {
+            Failure::Serde(e, path)
+        }
+    })
+}
+
+struct NodeSeed<'c> {
+    ctx: &'c mut Ctx,
+}
+
+impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
+    type Value = Rc<Node>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Rc<Node>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl NodeSeed<'_> {
+    fn enter<E: de::Error>(&mut self) -> Result<(), E> {
+        self.ctx.depth += 1;
+        if self.ctx.depth > MAX_DEPTH {
+            self.ctx.too_deep = true;
+            return Err(E::custom("max depth"));
+        }
+        Ok(())
+    }
+
+    fn string(self, s: &str) -> Rc<Node> {
+        if self.ctx.dates {
+            if let Some((ticks, kind)) = parse_json_date(s) {
+                return Node::value(Scalar::date(ticks, kind));
+            }
+        }
+        Node::value(Scalar::string(s))
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed<'_> {
+    type Value = Rc<Node>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Rc<Node>, E> {
+        Ok(Node::value(Scalar::plain(Value::Bool(v))))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Rc<Node>, E> {
+        Ok(Node::value(Scalar::plain(Value::Long(v))))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Rc<Node>, E> {
+        let v = i64::try_from(v).map_or(Value::ULong(v), Value::Long);
+        Ok(Node::value(Scalar::plain(v)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Rc<Node>, E> {
+        Ok(Node::value(Scalar::plain(Value::Double(v))))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Rc<Node>, E> {
+        Ok(self.string(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Rc<Node>, E> {
+        Ok(Node::value(Scalar::null()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Rc<Node>, A::Error> {
+        self.enter()?;
+        let mut items = Vec::new();
+        loop {
+            self.ctx.path.push(Part::Index(items.len()));
+            match seq.next_element_seed(NodeSeed { ctx: &mut *self.ctx })? {
+                Some(n) => items.push(n),
+                None => {
+                    self.ctx.path.pop();
+                    break;
+                }
+            }
+            self.ctx.path.pop();
+        }
+        self.ctx.depth -= 1;
+        Ok(Node::array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Rc<Node>, A::Error> {
+        self.enter()?;
+        let mut props: Vec<Rc<Node>> = Vec::new();
+        let mut index: Option<std::collections::HashMap<Rc<str>, usize>> = None;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            self.ctx.path.push(Part::Key(key.clone()));
+            let value = map.next_value_seed(NodeSeed { ctx: &mut *self.ctx })?;
+            self.ctx.path.pop();
+            let existing = match &index {
+                Some(ix) => ix.get(&key).copied(),
+                None => props.iter().position(|p| p.name().is_some_and(|n| n == key)),
+            };
+            let prop = Node::property(key.clone(), value);
+            match existing {
+                Some(i) => props[i] = prop,
+                None => {
+                    props.push(prop);
+                    if let Some(ix) = &mut index {
+                        ix.insert(key, props.len() - 1);
+                    } else if props.len() > 32 {
+                        index = Some(
+                            props
+                                .iter()
+                                .enumerate()
+                                .filter_map(|(i, p)| p.name().map(|n| (n, i)))
+                                .collect(),
+                        );
+                    }
+                }
+            }
+        }
+        self.ctx.depth -= 1;
+        Ok(Node::object(props))
+    }
+}
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Rc<str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Rc<str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Rc<str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a property name")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Rc<str>, E> {
+        Ok(Rc::from(v))
+    }
+}
