@@ -214,11 +214,9 @@ pub fn to_object<'a>(rt: &mut dyn Runtime<'a>, node: &Rc<Node>, t: &TypeRef) -> 
     if let Some((prim, nullable)) = Prim::of(t) {
         return explicit(Some(&**node), prim, nullable);
     }
-    let Some(def) = t.def() else {
-        return Err(not_supported(t));
-    };
     let is_null = node.scalar().is_some_and(|s| matches!(s.v, Value::Null));
-    if is_null && !matches!(t, TypeRef::Named(d, _) if d.kind == crate::types::TypeKind::Struct) {
+    let value_type = matches!(t, TypeRef::Named(d, _) if d.kind == crate::types::TypeKind::Struct);
+    if is_null && !value_type {
         return Ok(Value::Null);
     }
     if let TypeRef::Array(elem) = t {
@@ -232,6 +230,9 @@ pub fn to_object<'a>(rt: &mut dyn Runtime<'a>, node: &Rc<Node>, t: &TypeRef) -> 
         }
         return Ok(Array::of((**elem).clone(), out));
     }
+    let Some(def) = t.def() else {
+        return Err(not_supported(t));
+    };
     match def.name {
         "JToken" | "JContainer" | "JObject" | "JArray" | "JProperty" | "JValue" | "JRaw" | "JConstructor" => {
             clone_checked(rt, node, def.name)

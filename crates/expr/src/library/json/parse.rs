@@ -359,10 +359,16 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
         self.enter()?;
         let mut props: Vec<Rc<Node>> = Vec::new();
         let mut index: Option<std::collections::HashMap<Rc<str>, usize>> = None;
+        // The path names the last property read until the next one starts
+        // (what Newtonsoft's messages show for an error between them).
+        let mut named = false;
         while let Some(key) = map.next_key_seed(KeySeed)? {
+            if named {
+                self.ctx.path.pop();
+            }
             self.ctx.path.push(Part::Key(key.clone()));
+            named = true;
             let value = map.next_value_seed(NodeSeed { ctx: &mut *self.ctx })?;
-            self.ctx.path.pop();
             let existing = match &index {
                 Some(ix) => ix.get(&key).copied(),
                 None => props.iter().position(|p| p.name().is_some_and(|n| n == key)),
@@ -385,6 +391,9 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
                     }
                 }
             }
+        }
+        if named {
+            self.ctx.path.pop();
         }
         self.ctx.depth -= 1;
         Ok(Node::object(props))
