@@ -226,18 +226,31 @@ pub fn write_offset(out: &mut String, offset_minutes: i16) {
 
 fn write_clock(out: &mut String, ticks: i64) {
     let c = DateTime { ticks }.civil();
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
-    );
+    let digits = |out: &mut String, v: u32, n: u32| {
+        for k in (0..n).rev() {
+            out.push(char::from(b'0' + (v / 10u32.pow(k) % 10) as u8));
+        }
+    };
+    digits(out, c.year.clamp(0, 9999) as u32, 4);
+    out.push('-');
+    digits(out, c.month, 2);
+    out.push('-');
+    digits(out, c.day, 2);
+    out.push('T');
+    digits(out, c.hour, 2);
+    out.push(':');
+    digits(out, c.minute, 2);
+    out.push(':');
+    digits(out, c.second, 2);
     if c.frac != 0 {
-        let mut digits = format!("{:07}", c.frac);
-        while digits.ends_with('0') {
-            digits.pop();
+        let mut f = c.frac;
+        let mut n = 7;
+        while f % 10 == 0 {
+            f /= 10;
+            n -= 1;
         }
         out.push('.');
-        out.push_str(&digits);
+        digits(out, f, n);
     }
 }
 

@@ -155,6 +155,20 @@ impl Node {
         }
     }
 
+    /// Calls `f` on each child, in order, without copying the list (`f`
+    /// must not modify this node's children).
+    pub fn each_child(&self, mut f: impl FnMut(&Rc<Node>)) {
+        match &self.data {
+            Data::Property(_, v) => f(&v.borrow()),
+            Data::Value(_) => {}
+            _ => {
+                if let Some(l) = self.list() {
+                    l.borrow().iter().for_each(f);
+                }
+            }
+        }
+    }
+
     /// `Count` of a container.
     pub fn child_count(&self) -> usize {
         match &self.data {
@@ -173,6 +187,14 @@ impl Node {
     pub fn name(&self) -> Option<Rc<str>> {
         match &self.data {
             Data::Property(n, _) => Some(n.clone()),
+            _ => None,
+        }
+    }
+
+    /// A property's name, borrowed.
+    pub fn name_ref(&self) -> Option<&str> {
+        match &self.data {
+            Data::Property(n, _) => Some(n),
             _ => None,
         }
     }
@@ -200,13 +222,13 @@ impl Node {
             return None;
         };
         let props = props.borrow();
-        let exact = props.iter().find(|p| p.name().is_some_and(|n| &*n == name));
+        let exact = props.iter().find(|p| p.name_ref() == Some(name));
         if exact.is_some() || !ignore_case {
             return exact.cloned();
         }
         props
             .iter()
-            .find(|p| p.name().is_some_and(|n| n.to_lowercase() == name.to_lowercase()))
+            .find(|p| p.name_ref().is_some_and(|n| n.to_lowercase() == name.to_lowercase()))
             .cloned()
     }
 
@@ -246,7 +268,11 @@ impl Node {
         match &self.data {
             Data::Value(_) => 1,
             Data::Property(_, v) => 1 + v.borrow().height(visited),
-            _ => 1 + self.children().iter().map(|c| c.height(visited)).max().unwrap_or(0),
+            _ => {
+                let mut h = 0;
+                self.each_child(|c| h = h.max(c.height(visited)));
+                1 + h
+            }
         }
     }
 
@@ -283,7 +309,9 @@ impl Node {
 
     /// The number of nodes in the subtree (for the memory budget).
     pub fn count_nodes(&self) -> usize {
-        1 + self.children().iter().map(|c| c.count_nodes()).sum::<usize>()
+        let mut n = 1;
+        self.each_child(|c| n += c.count_nodes());
+        n
     }
 }
 

@@ -94,7 +94,7 @@ pub fn parse(rt: &mut dyn Runtime<'_>, text: &str, want: Want, dates: bool) -> E
         }
         Err(f) => return Err(f.into_error(text)),
     };
-    let nodes = node.count_nodes();
+    let (node, nodes) = node;
     rt.charge(nodes as u64)?;
     rt.alloc(nodes * NODE_BYTES)?;
     let found = match node.token_type() {
@@ -157,6 +157,11 @@ struct Ctx {
     dates: bool,
     path: Vec<Part>,
     too_deep: bool,
+    /// The nodes read so far (for the budget).
+    nodes: usize,
+    /// Children of the containers being read, innermost last: each
+    /// container takes its tail at its end (one exact allocation).
+    stack: Vec<Rc<Node>>,
 }
 
 enum Failure {
@@ -254,15 +259,19 @@ fn escape_controls(text: &str) -> String {
     out
 }
 
-fn parse_tree(text: &str, dates: bool) -> Result<Rc<Node>, Failure> {
+fn parse_tree(text: &str, dates: bool) -> Result<(Rc<Node>, usize), Failure> {
     let mut ctx = Ctx {
         depth: 0,
         dates,
         path: Vec::new(),
         too_deep: false,
+        nodes: 0,
+        stack: Vec::with_capacity(64),
     };
     let mut de = serde_json::Deserializer::from_str(text);
-    let result = NodeSeed { ctx: &mut ctx }.deserialize(&mut de).and_then(|n| de.end().map(|()| n));
+    let result = NodeSeed { ctx: &mut ctx }
+        .deserialize(&mut de)
+        .and_then(|n| de.end().map(|()| (n, ctx.nodes)));
     result.map_err(|e| {
         let path = std::mem::take(&mut ctx.path);
         if ctx.too_deep {
@@ -287,6 +296,7 @@ impl<'de> DeserializeSeed<'de> for NodeSeed<'_> {
 
 impl NodeSeed<'_> {
     fn enter<E: de::Error>(&mut self) -> Result<(), E> {
+        self.ctx.nodes += 1;
         self.ctx.depth += 1;
         if self.ctx.depth > MAX_DEPTH {
             self.ctx.too_deep = true;
@@ -296,6 +306,7 @@ impl NodeSeed<'_> {
     }
 
     fn string(self, s: &str) -> Rc<Node> {
+        self.ctx.nodes += 1;
         if self.ctx.dates {
             if let Some((ticks, kind)) = parse_json_date(s) {
                 return Node::value(Scalar::date(ticks, kind));
@@ -313,19 +324,23 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Rc<Node>, E> {
+        self.ctx.nodes += 1;
         Ok(Node::value(Scalar::plain(Value::Bool(v))))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Rc<Node>, E> {
+        self.ctx.nodes += 1;
         Ok(Node::value(Scalar::plain(Value::Long(v))))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Rc<Node>, E> {
+        self.ctx.nodes += 1;
         let v = i64::try_from(v).map_or(Value::ULong(v), Value::Long);
         Ok(Node::value(Scalar::plain(v)))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Rc<Node>, E> {
+        self.ctx.nodes += 1;
         Ok(Node::value(Scalar::plain(Value::Double(v))))
     }
 
@@ -334,30 +349,29 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Rc<Node>, E> {
+        self.ctx.nodes += 1;
         Ok(Node::value(Scalar::null()))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Rc<Node>, A::Error> {
         self.enter()?;
-        let mut items = Vec::new();
+        let base = self.ctx.stack.len();
         loop {
-            self.ctx.path.push(Part::Index(items.len()));
-            match seq.next_element_seed(NodeSeed { ctx: &mut *self.ctx })? {
-                Some(n) => items.push(n),
-                None => {
-                    self.ctx.path.pop();
-                    break;
-                }
-            }
+            self.ctx.path.push(Part::Index(self.ctx.stack.len() - base));
+            let item = seq.next_element_seed(NodeSeed { ctx: &mut *self.ctx })?;
             self.ctx.path.pop();
+            match item {
+                Some(n) => self.ctx.stack.push(n),
+                None => break,
+            }
         }
         self.ctx.depth -= 1;
-        Ok(Node::array(items))
+        Ok(Node::array(self.ctx.stack.drain(base..).collect()))
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Rc<Node>, A::Error> {
         self.enter()?;
-        let mut props: Vec<Rc<Node>> = Vec::new();
+        let base = self.ctx.stack.len();
         let mut index: Option<std::collections::HashMap<Rc<str>, usize>> = None;
         // The path names the last property read until the next one starts
         // (what Newtonsoft's messages show for an error between them).
@@ -369,20 +383,23 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
             self.ctx.path.push(Part::Key(key.clone()));
             named = true;
             let value = map.next_value_seed(NodeSeed { ctx: &mut *self.ctx })?;
+            self.ctx.nodes += 1;
+            let props = &mut self.ctx.stack[base..];
             let existing = match &index {
                 Some(ix) => ix.get(&key).copied(),
-                None => props.iter().position(|p| p.name().is_some_and(|n| n == key)),
+                None => props.iter().position(|p| p.name_ref() == Some(&*key)),
             };
             let prop = Node::property(key.clone(), value);
             match existing {
                 Some(i) => props[i] = prop,
                 None => {
-                    props.push(prop);
+                    self.ctx.stack.push(prop);
+                    let len = self.ctx.stack.len() - base;
                     if let Some(ix) = &mut index {
-                        ix.insert(key, props.len() - 1);
-                    } else if props.len() > 32 {
+                        ix.insert(key, len - 1);
+                    } else if len > 32 {
                         index = Some(
-                            props
+                            self.ctx.stack[base..]
                                 .iter()
                                 .enumerate()
                                 .filter_map(|(i, p)| p.name().map(|n| (n, i)))
@@ -396,7 +413,7 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
             self.ctx.path.pop();
         }
         self.ctx.depth -= 1;
-        Ok(Node::object(props))
+        Ok(Node::object(self.ctx.stack.drain(base..).collect()))
     }
 }
 

@@ -40,8 +40,10 @@ pub fn descendants(node: &Rc<Node>, with_self: bool) -> Vec<Rc<Node>> {
         out.push(node.clone());
     }
     let mut stack: Vec<Rc<Node>> = node.children().into_iter().rev().collect();
+    let mut kids = Vec::new();
     while let Some(n) = stack.pop() {
-        stack.extend(n.children().into_iter().rev());
+        n.each_child(|c| kids.push(c.clone()));
+        stack.extend(kids.drain(..).rev());
         out.push(n);
     }
     out

@@ -49,7 +49,7 @@ fn newline(out: &mut String, level: usize) {
 
 /// `token.ToString(formatting)`.
 pub fn token_json(node: &Node, indent: bool) -> String {
-    let mut out = String::with_capacity(64);
+    let mut out = String::with_capacity(256);
     write_node(&mut out, node, indent, 0);
     out
 }
@@ -149,7 +149,7 @@ fn write_primitive(out: &mut String, v: &Value<'_>) {
         Value::Bool(false) => out.push_str("false"),
         Value::Char(c) => write_string(out, c.encode_utf8(&mut [0; 4])),
         Value::Str(s) => write_string(out, s),
-        Value::Double(d) => write_float(out, double_r(*d), d.is_finite()),
+        Value::Double(d) => write_double(out, *d),
         Value::Float(f) => write_float(out, single_r(*f), f.is_finite()),
         Value::Decimal(d) => out.push_str(&ensure_decimal_place(d.to_string())),
         Value::DateTime(d) => {
@@ -171,12 +171,49 @@ fn write_primitive(out: &mut String, v: &Value<'_>) {
             Some(b) => write_string(out, &base64::engine::general_purpose::STANDARD.encode(b)),
             None => write_string(out, &o.to_text()),
         },
+        Value::Long(i) => push_i64(out, *i),
         v => match v.as_integer() {
             Some(i) => {
                 let _ = write!(out, "{i}");
             }
             None => write_string(out, &crate::library::to_text_plain(v)),
         },
+    }
+}
+
+/// An `i64` in decimal, without the formatting machinery.
+fn push_i64(out: &mut String, i: i64) {
+    let mut buf = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    for &b in &buf[at..] {
+        out.push(char::from(b));
+    }
+}
+
+/// A double: Rust's shortest text is .NET's `R` text when the decimal
+/// exponent is within .NET's fixed-notation range; otherwise [`double_r`].
+fn write_double(out: &mut String, d: f64) {
+    let a = d.abs();
+    if (1e-4..1e15).contains(&a) {
+        let start = out.len();
+        let _ = write!(out, "{d}");
+        if !out[start..].contains('.') {
+            out.push_str(".0");
+        }
+    } else {
+        write_float(out, double_r(d), d.is_finite());
     }
 }
 
@@ -191,12 +228,24 @@ fn write_float(out: &mut String, text: String, finite: bool) {
     }
 }
 
+/// Whether a byte starts something [`write_string`] may escape: ASCII
+/// controls, `"`, `\\`, and the lead bytes of U+0085 (`C2`) and U+2028/9 (`E2`).
+fn needs_look(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\' || b == 0xC2 || b == 0xE2
+}
+
 /// A JSON string literal with Newtonsoft's default escaping.
 pub fn write_string(out: &mut String, s: &str) {
-    out.reserve(s.len() + 2);
     out.push('"');
+    let bytes = s.as_bytes();
+    let Some(first) = bytes.iter().position(|&b| needs_look(b)) else {
+        out.push_str(s);
+        out.push('"');
+        return;
+    };
     let mut start = 0;
-    for (i, c) in s.char_indices() {
+    for (i, c) in s[first..].char_indices() {
+        let i = i + first;
         let esc: Option<&str> = match c {
             '"' => Some("\\\""),
             '\\' => Some("\\\\"),
