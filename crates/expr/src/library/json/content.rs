@@ -98,8 +98,15 @@ pub fn to_token<'a>(rt: &mut dyn Runtime<'a>, v: &Value<'a>, depth: usize) -> Ev
     let pairs: Option<Vec<(String, Value<'static>)>> = match v {
         Value::Obj(o) => o
             .entries()
-            .map(|e| e.into_iter().map(|(k, v)| (crate::library::to_text_plain(&k), v)).collect())
-            .or_else(|| o.fields().map(|f| f.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+            .map(|e| {
+                e.into_iter()
+                    .map(|(k, v)| (crate::library::to_text_plain(&k), v))
+                    .collect()
+            })
+            .or_else(|| {
+                o.fields()
+                    .map(|f| f.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            }),
         _ => None,
     };
     if let Some(pairs) = pairs {
@@ -272,7 +279,11 @@ pub fn to_object<'a>(rt: &mut dyn Runtime<'a>, node: &Rc<Node>, t: &TypeRef) -> 
             let Some(et) = t.args().first() else {
                 return Err(not_supported(t));
             };
-            let kind = if matches!(n, "HashSet" | "ISet") { "HashSet" } else { "List" };
+            let kind = if matches!(n, "HashSet" | "ISet") {
+                "HashSet"
+            } else {
+                "List"
+            };
             let concrete = concrete(t, kind, 1)?;
             let list = crate::library::construct(rt, &concrete, &[])?;
             let items = items.borrow().clone();

@@ -145,7 +145,12 @@ impl Prim {
         use TokenType as T;
         let base = matches!(t, T::String | T::Comment | T::Raw);
         match self {
-            Prim::String => base || matches!(t, T::Date | T::Integer | T::Float | T::Boolean | T::Bytes | T::Guid | T::TimeSpan | T::Uri),
+            Prim::String => {
+                base || matches!(
+                    t,
+                    T::Date | T::Integer | T::Float | T::Boolean | T::Bytes | T::Guid | T::TimeSpan | T::Uri
+                )
+            }
             Prim::Guid => base || matches!(t, T::Guid | T::Bytes),
             Prim::TimeSpan => base || t == T::TimeSpan,
             Prim::Char => base || matches!(t, T::Integer | T::Float),
@@ -178,13 +183,7 @@ pub fn explicit(node: Option<&Node>, prim: Prim, nullable: bool) -> EvalResult<V
     };
     let target = node.prop_value();
     let target = target.as_deref().unwrap_or(node);
-    let cannot = || {
-        EvalError::argument(format!(
-            "Can not convert {} to {}.",
-            token_kind_name(node),
-            prim.name()
-        ))
-    };
+    let cannot = || EvalError::argument(format!("Can not convert {} to {}.", token_kind_name(node), prim.name()));
     let Data::Value(s) = &target.data else {
         return Err(cannot());
     };
@@ -235,7 +234,10 @@ pub fn change_type(s: &Scalar, prim: Prim, nullable: bool) -> EvalResult<Value<'
             if same {
                 Ok(s.v.clone())
             } else {
-                Err(EvalError::new(EvalErrorKind::InvalidCast, "Object must implement IConvertible."))
+                Err(EvalError::new(
+                    EvalErrorKind::InvalidCast,
+                    "Object must implement IConvertible.",
+                ))
             }
         }
         Value::DateTime(_) | Value::DateTimeOffset(_) => match prim {
@@ -247,9 +249,9 @@ pub fn change_type(s: &Scalar, prim: Prim, nullable: bool) -> EvalResult<Value<'
             let from = crate::library::type_of(v).map_or("Object".to_owned(), |d| d.full_name());
             Err(invalid(&from))
         }
-        v if v.is_numeric() && matches!(prim, Prim::DateTime | Prim::DateTimeOffset) => Err(invalid(
-            crate::library::type_of(v).map_or("Object", |d| d.name),
-        )),
+        v if v.is_numeric() && matches!(prim, Prim::DateTime | Prim::DateTimeOffset) => {
+            Err(invalid(crate::library::type_of(v).map_or("Object", |d| d.name)))
+        }
         Value::Str(_) if prim == Prim::String => Ok(s.v.clone()),
         v => convert_value(v, prim),
     }
@@ -292,7 +294,10 @@ fn integer(i: i128, prim: Prim) -> EvalResult<Value<'static>> {
         Prim::UInt => u32::try_from(i).map(Value::UInt).ok(),
         Prim::Long => i64::try_from(i).map(Value::Long).ok(),
         Prim::ULong => u64::try_from(i).map(Value::ULong).ok(),
-        Prim::Char => u16::try_from(i).ok().and_then(|c| char::from_u32(c.into())).map(Value::Char),
+        Prim::Char => u16::try_from(i)
+            .ok()
+            .and_then(|c| char::from_u32(c.into()))
+            .map(Value::Char),
         Prim::Float => Some(Value::Float(i as f32)),
         Prim::Double => Some(Value::Double(i as f64)),
         Prim::Decimal => Some(Value::Decimal(Decimal::from_i128_with_scale(i, 0))),
@@ -348,7 +353,11 @@ pub fn convert_value(v: &Value<'_>, prim: Prim) -> EvalResult<Value<'static>> {
             Prim::Decimal => Ok(Value::Decimal(*d)),
             Prim::Double | Prim::Float => {
                 let f = rust_decimal::prelude::ToPrimitive::to_f64(d).unwrap_or(0.0);
-                Ok(if prim == Prim::Double { Value::Double(f) } else { Value::Float(f as f32) })
+                Ok(if prim == Prim::Double {
+                    Value::Double(f)
+                } else {
+                    Value::Float(f as f32)
+                })
             }
             Prim::Bool => Ok(Value::Bool(!d.is_zero())),
             Prim::Char => Err(invalid("Decimal")),
@@ -379,7 +388,13 @@ pub fn convert_value(v: &Value<'_>, prim: Prim) -> EvalResult<Value<'static>> {
         }
         Value::Obj(_) if prim == Prim::Bytes => Ok(v.clone().into_owned()),
         v => match v.as_integer() {
-            Some(i) => integer(i, prim).map_err(|e| if prim_is_non_numeric(prim) { invalid(v.type_name()) } else { e }),
+            Some(i) => integer(i, prim).map_err(|e| {
+                if prim_is_non_numeric(prim) {
+                    invalid(v.type_name())
+                } else {
+                    e
+                }
+            }),
             None => Err(invalid(v.type_name())),
         },
     }
@@ -394,7 +409,7 @@ fn prim_is_non_numeric(p: Prim) -> bool {
 
 /// `new decimal(double)`: rounded to 15 significant digits.
 pub fn decimal_of_double(d: f64) -> EvalResult<Decimal> {
-    if !d.is_finite() || d.abs() >= 7.9228162514264337593543950335e28 {
+    if !d.is_finite() || d.abs() >= 7.922_816_251_426_434e28 {
         return Err(overflow(Prim::Decimal));
     }
     if d == 0.0 {
@@ -428,25 +443,36 @@ fn parse_as(s: &str, prim: Prim) -> EvalResult<Value<'static>> {
             let mut it = s.chars();
             match (it.next(), it.next()) {
                 (Some(c), None) if c.len_utf16() == 1 => Ok(Value::Char(c)),
-                _ => Err(EvalError::new(EvalErrorKind::Format, "String must be exactly one character long.")),
+                _ => Err(EvalError::new(
+                    EvalErrorKind::Format,
+                    "String must be exactly one character long.",
+                )),
             }
         }
         Prim::Double | Prim::Float => {
             let d = parse_double(t).ok_or_else(|| format_error(s))?;
-            Ok(if prim == Prim::Double { Value::Double(d) } else { Value::Float(d as f32) })
+            Ok(if prim == Prim::Double {
+                Value::Double(d)
+            } else {
+                Value::Float(d as f32)
+            })
         }
         Prim::Decimal => {
             let ok = !t.is_empty()
-                && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | ','))
+                && t.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | ','))
                 && t.chars().any(|c| c.is_ascii_digit());
             if !ok {
                 return Err(format_error(s));
             }
             let cleaned: String = t.chars().filter(|c| *c != ',').collect();
-            cleaned
-                .parse::<Decimal>()
-                .map(Value::Decimal)
-                .map_err(|_| if cleaned.len() > 28 { overflow(prim) } else { format_error(s) })
+            cleaned.parse::<Decimal>().map(Value::Decimal).map_err(|_| {
+                if cleaned.len() > 28 {
+                    overflow(prim)
+                } else {
+                    format_error(s)
+                }
+            })
         }
         p if is_integral(p) => {
             let (neg, digits) = match t.as_bytes().first() {
@@ -520,7 +546,9 @@ pub fn parse_double(t: &str) -> Option<f64> {
         "-infinity" | "-∞" => return Some(f64::NEG_INFINITY),
         _ => {}
     }
-    let ok = t.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E'))
+    let ok = t
+        .bytes()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E'))
         && t.bytes().any(|c| c.is_ascii_digit());
     if !ok {
         return None;
@@ -649,10 +677,20 @@ pub fn parse_timespan(t: &str) -> Option<i64> {
         let h: i64 = it.next()?.parse().ok()?;
         let m: i64 = it.next()?.parse().ok()?;
         let s: i64 = it.next().map_or(Some(0), |x| x.parse().ok())?;
-        if it.next().is_some() || h > 23 || m > 59 || s > 59 || frac.len() > 7 || !frac.bytes().all(|c| c.is_ascii_digit()) {
+        if it.next().is_some()
+            || h > 23
+            || m > 59
+            || s > 59
+            || frac.len() > 7
+            || !frac.bytes().all(|c| c.is_ascii_digit())
+        {
             return None;
         }
-        let f: i64 = if frac.is_empty() { 0 } else { frac.parse::<i64>().ok()? * 10i64.pow(7 - frac.len() as u32) };
+        let f: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse::<i64>().ok()? * 10i64.pow(7 - frac.len() as u32)
+        };
         days.checked_mul(864_000_000_000)? + (h * 3600 + m * 60 + s) * 10_000_000 + f
     };
     Some(if neg { -ticks } else { ticks })
@@ -676,7 +714,10 @@ mod tests {
         let n = scalar(Value::Double(-1.7));
         assert!(matches!(explicit(Some(&n), Prim::Long, false), Ok(Value::Long(-2))));
         let n = scalar(Value::Double(3e10));
-        assert_eq!(explicit(Some(&n), Prim::Int, false).unwrap_err().kind, EvalErrorKind::Overflow);
+        assert_eq!(
+            explicit(Some(&n), Prim::Int, false).unwrap_err().kind,
+            EvalErrorKind::Overflow
+        );
     }
 
     #[test]
@@ -684,7 +725,10 @@ mod tests {
         let n = scalar(Value::string(" 42 "));
         assert!(matches!(explicit(Some(&n), Prim::Int, false), Ok(Value::Int(42))));
         let n = scalar(Value::string("x"));
-        assert_eq!(explicit(Some(&n), Prim::Int, false).unwrap_err().kind, EvalErrorKind::Format);
+        assert_eq!(
+            explicit(Some(&n), Prim::Int, false).unwrap_err().kind,
+            EvalErrorKind::Format
+        );
         let n = scalar(Value::string("TRUE"));
         assert!(matches!(explicit(Some(&n), Prim::Bool, false), Ok(Value::Bool(true))));
         let n = scalar(Value::string("1.25"));
@@ -698,7 +742,10 @@ mod tests {
         assert!(matches!(explicit(Some(&n), Prim::String, false), Ok(Value::Null)));
         let e = explicit(Some(&n), Prim::Int, false).unwrap_err();
         assert_eq!(e.message, "Can not convert Null to Int32.");
-        assert_eq!(explicit(None, Prim::Int, false).unwrap_err().kind, EvalErrorKind::ArgumentNull);
+        assert_eq!(
+            explicit(None, Prim::Int, false).unwrap_err().kind,
+            EvalErrorKind::ArgumentNull
+        );
         let e = change_type(&Scalar::null(), Prim::Int, false).unwrap_err();
         assert_eq!(e.kind, EvalErrorKind::InvalidCast);
     }
@@ -716,12 +763,18 @@ mod tests {
             parse_guid("0f8fad5b-d9cb-469f-a165-70867728950e"),
             Some(0x0f8fad5b_d9cb_469f_a165_70867728950e)
         );
-        assert_eq!(parse_guid("{0f8fad5bd9cb469fa16570867728950e}"), Some(0x0f8fad5b_d9cb_469f_a165_70867728950e));
+        assert_eq!(
+            parse_guid("{0f8fad5bd9cb469fa16570867728950e}"),
+            Some(0x0f8fad5b_d9cb_469f_a165_70867728950e)
+        );
         assert_eq!(parse_guid("nope"), None);
         assert_eq!(parse_timespan("01:02:03"), Some(37_230_000_000));
         assert_eq!(parse_timespan("1.00:00:00.5"), Some(864_005_000_000));
         let (t, off) = parse_datetime("2024-01-02T03:04:05+01:00").unwrap();
-        assert_eq!((DateTime { ticks: t }.format("s").unwrap(), off), ("2024-01-02T02:04:05".into(), Some(60)));
+        assert_eq!(
+            (DateTime { ticks: t }.format("s").unwrap(), off),
+            ("2024-01-02T02:04:05".into(), Some(60))
+        );
         let (t, _) = parse_datetime("01/02/2024 03:04:05").unwrap();
         assert_eq!(DateTime { ticks: t }.format("s").unwrap(), "2024-01-02T03:04:05");
     }

@@ -245,7 +245,7 @@ fn write_clock(out: &mut String, ticks: i64) {
     if c.frac != 0 {
         let mut f = c.frac;
         let mut n = 7;
-        while f % 10 == 0 {
+        while f.is_multiple_of(10) {
             f /= 10;
             n -= 1;
         }
@@ -282,9 +282,18 @@ mod tests {
             iso("2024-01-02T03:04:05+02:00").as_deref(),
             Some("2024-01-02T01:04:05+00:00")
         );
-        assert_eq!(iso("2024-01-02T03:04:05-0130").as_deref(), Some("2024-01-02T04:34:05+00:00"));
-        assert_eq!(iso("2024-01-02T03:04:05+02").as_deref(), Some("2024-01-02T01:04:05+00:00"));
-        assert_eq!(iso("0001-01-01T00:00:00+01:00").as_deref(), Some("0001-01-01T00:00:00+00:00"));
+        assert_eq!(
+            iso("2024-01-02T03:04:05-0130").as_deref(),
+            Some("2024-01-02T04:34:05+00:00")
+        );
+        assert_eq!(
+            iso("2024-01-02T03:04:05+02").as_deref(),
+            Some("2024-01-02T01:04:05+00:00")
+        );
+        assert_eq!(
+            iso("0001-01-01T00:00:00+01:00").as_deref(),
+            Some("0001-01-01T00:00:00+00:00")
+        );
     }
 
     #[test]

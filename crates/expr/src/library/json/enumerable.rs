@@ -103,7 +103,11 @@ pub fn apply<'a>(
         ("Values", []) => (|| {
             let mut out = Vec::new();
             for t in src {
-                let parts = if t.is_container() { t.children() } else { vec![t.clone()] };
+                let parts = if t.is_container() {
+                    t.children()
+                } else {
+                    vec![t.clone()]
+                };
                 for p in parts {
                     out.push(convert_or_self(rt, &p, target)?);
                 }
@@ -171,7 +175,15 @@ pub fn extension_call<'a>(
 ) -> Option<EvalResult<Value<'a>>> {
     if !matches!(
         name,
-        "Values" | "Value" | "Children" | "Properties" | "Descendants" | "DescendantsAndSelf" | "Ancestors" | "AncestorsAndSelf" | "AsJEnumerable"
+        "Values"
+            | "Value"
+            | "Children"
+            | "Properties"
+            | "Descendants"
+            | "DescendantsAndSelf"
+            | "Ancestors"
+            | "AncestorsAndSelf"
+            | "AsJEnumerable"
     ) {
         return None;
     }

@@ -200,7 +200,17 @@ impl Object for Node {
                     ))),
                 },
                 Data::Array(_) | Data::Constructor(..) => {
-                    let Some(i) = key.as_integer().filter(|_| matches!(key, Value::Int(_) | Value::Long(_) | Value::Short(_) | Value::Byte(_) | Value::SByte(_) | Value::UShort(_))) else {
+                    let Some(i) = key.as_integer().filter(|_| {
+                        matches!(
+                            key,
+                            Value::Int(_)
+                                | Value::Long(_)
+                                | Value::Short(_)
+                                | Value::Byte(_)
+                                | Value::SByte(_)
+                                | Value::UShort(_)
+                        )
+                    }) else {
                         return Err(EvalError::argument(format!(
                             "Set {} values with invalid key value: {}. Int32 array index expected.",
                             self.type_name(),

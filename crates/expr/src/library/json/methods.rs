@@ -44,7 +44,10 @@ pub fn convert_token<'a>(rt: &mut dyn Runtime<'a>, n: &Rc<Node>, target: &TypeRe
     };
     match Prim::of(target) {
         Some((prim, nullable)) => change_type(&s, prim, nullable),
-        None => Err(EvalError::new(EvalErrorKind::InvalidCast, "Object must implement IConvertible.")),
+        None => Err(EvalError::new(
+            EvalErrorKind::InvalidCast,
+            "Object must implement IConvertible.",
+        )),
     }
 }
 
@@ -228,7 +231,9 @@ fn container_call<'a>(
         }
         ("AddFirst", [content]) => add_content(rt, me, 0, content, 0).map(|_| VOID),
         ("RemoveAll", []) => node::clear(me).map(|()| VOID),
-        ("ReplaceAll", [content]) => node::clear(me).and_then(|()| add_content(rt, me, 0, content, 0)).map(|_| VOID),
+        ("ReplaceAll", [content]) => node::clear(me)
+            .and_then(|()| add_content(rt, me, 0, content, 0))
+            .map(|_| VOID),
         ("Merge", [content] | [content, _]) => merge(rt, me, content).map(|()| VOID),
         ("Descendants", []) => Ok(tokens(descendants(me, false))),
         ("DescendantsAndSelf", []) => Ok(tokens(descendants(me, true))),
@@ -237,9 +242,14 @@ fn container_call<'a>(
             string_arg(n, "name").map(|n| obj_or_null(me.property_named(n, ignore_case(args.get(1)))))
         }
         ("Properties", []) if is_object => Ok(tokens(me.children())),
-        ("PropertyValues", []) if is_object => Ok(tokens(me.children().iter().filter_map(|p| p.prop_value()).collect())),
+        ("PropertyValues", []) if is_object => {
+            Ok(tokens(me.children().iter().filter_map(|p| p.prop_value()).collect()))
+        }
         ("GetValue", [n, ..]) if is_object => string_arg(n, "propertyName").map(|n| {
-            obj_or_null(me.property_named(n, ignore_case(args.get(1))).and_then(|p| p.prop_value()))
+            obj_or_null(
+                me.property_named(n, ignore_case(args.get(1)))
+                    .and_then(|p| p.prop_value()),
+            )
         }),
         ("TryGetValue", [n, ..]) if is_object => (|| {
             let key = string_arg(n, "propertyName")?;
@@ -268,7 +278,10 @@ fn container_call<'a>(
         ("Contains" | "IndexOf", [item]) if is_array => (|| {
             let probe = as_token(item)?;
             let probe = obj(probe);
-            let pos = me.children().iter().position(|c| crate::library::equals(&obj(c.clone()), &probe));
+            let pos = me
+                .children()
+                .iter()
+                .position(|c| crate::library::equals(&obj(c.clone()), &probe));
             Ok(if name == "Contains" {
                 Value::Bool(pos.is_some())
             } else {

@@ -453,7 +453,11 @@ pub fn set_at(rt: &mut dyn Runtime<'_>, container: &Rc<Node>, index: usize, item
     match &container.data {
         Data::Property(_, v) => *v.borrow_mut() = item,
         _ => {
-            if let Some(s) = container.list().and_then(|l| l.borrow_mut().get_mut(index).map(|s| std::mem::replace(s, item.clone()))) {
+            if let Some(s) = container.list().and_then(|l| {
+                l.borrow_mut()
+                    .get_mut(index)
+                    .map(|s| std::mem::replace(s, item.clone()))
+            }) {
                 drop(s);
             }
         }

@@ -98,8 +98,20 @@ pub fn parse(rt: &mut dyn Runtime<'_>, text: &str, want: Want, dates: bool) -> E
     rt.charge(nodes as u64)?;
     rt.alloc(nodes * NODE_BYTES)?;
     let found = match node.token_type() {
-        TokenType::Object => return if want == Want::Array { Err(expect("StartObject")) } else { Ok(node) },
-        TokenType::Array => return if want == Want::Object { Err(expect("StartArray")) } else { Ok(node) },
+        TokenType::Object => {
+            return if want == Want::Array {
+                Err(expect("StartObject"))
+            } else {
+                Ok(node)
+            }
+        }
+        TokenType::Array => {
+            return if want == Want::Object {
+                Err(expect("StartArray"))
+            } else {
+                Ok(node)
+            }
+        }
         t => t.name(),
     };
     match want {

@@ -97,7 +97,8 @@ impl Parser {
     }
 
     fn cur(&self) -> EvalResult<char> {
-        self.at(self.i).ok_or_else(|| json_exception("Path ended with open query."))
+        self.at(self.i)
+            .ok_or_else(|| json_exception("Path ended with open query."))
     }
 
     fn ensure(&self, message: &str) -> EvalResult<char> {
@@ -488,7 +489,10 @@ impl Parser {
             self.cur()?;
             return Ok(Side::Value(v));
         }
-        Err(unexpected("Unexpected character while parsing path query: ", self.cur()?))
+        Err(unexpected(
+            "Unexpected character while parsing path query: ",
+            self.cur()?,
+        ))
     }
 
     fn value(&mut self) -> EvalResult<Option<Scalar>> {
@@ -513,7 +517,11 @@ impl Parser {
             }
             return Ok(None);
         }
-        for (word, v) in [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)] {
+        for (word, v) in [
+            ("true", Value::Bool(true)),
+            ("false", Value::Bool(false)),
+            ("null", Value::Null),
+        ] {
             if c == word.as_bytes()[0] as char && self.matches(word) {
                 return Ok(Some(Scalar::plain(v)));
             }

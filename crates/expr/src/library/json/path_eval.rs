@@ -260,7 +260,12 @@ fn slice(
 }
 
 /// A side's results: each a value's scalar, or `None` for a container.
-fn side_results(rt: &mut dyn Runtime<'_>, root: &Rc<Node>, t: &Rc<Node>, side: &Side) -> EvalResult<Vec<Option<Scalar>>> {
+fn side_results(
+    rt: &mut dyn Runtime<'_>,
+    root: &Rc<Node>,
+    t: &Rc<Node>,
+    side: &Side,
+) -> EvalResult<Vec<Option<Scalar>>> {
     Ok(match side {
         Side::Value(s) => vec![Some(s.clone())],
         Side::Path(filters) => select(rt, root, t, filters, false)?

@@ -52,7 +52,10 @@ impl Scalar {
     }
 
     pub fn plain(v: Value<'static>) -> Scalar {
-        Scalar { v, flavor: Flavor::Plain }
+        Scalar {
+            v,
+            flavor: Flavor::Plain,
+        }
     }
 
     pub fn string(s: impl Into<String>) -> Scalar {

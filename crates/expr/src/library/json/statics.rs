@@ -26,7 +26,10 @@ fn text_arg<'v>(args: &'v [Value<'_>], what: &str) -> EvalResult<&'v str> {
             EvalErrorKind::ArgumentNull,
             format!("Value cannot be null. (Parameter '{what}')"),
         )),
-        Some(v) => Err(EvalError::argument(format!("{what}: expected a string, got {}", v.type_name()))),
+        Some(v) => Err(EvalError::argument(format!(
+            "{what}: expected a string, got {}",
+            v.type_name()
+        ))),
     }
 }
 
@@ -62,26 +65,46 @@ fn token_statics<'a>(
 }
 
 /// `JToken.X(…)` (also `JContainer.DeepEquals`).
-pub fn jtoken<'a>(rt: &mut dyn Runtime<'a>, name: &str, targs: &[TypeRef], args: &[Value<'a>]) -> Option<EvalResult<Value<'a>>> {
+pub fn jtoken<'a>(
+    rt: &mut dyn Runtime<'a>,
+    name: &str,
+    targs: &[TypeRef],
+    args: &[Value<'a>],
+) -> Option<EvalResult<Value<'a>>> {
     let _ = targs;
     token_statics(rt, Want::Token, name, args)
 }
 
 /// `JObject.X(…)`.
-pub fn jobject<'a>(rt: &mut dyn Runtime<'a>, name: &str, targs: &[TypeRef], args: &[Value<'a>]) -> Option<EvalResult<Value<'a>>> {
+pub fn jobject<'a>(
+    rt: &mut dyn Runtime<'a>,
+    name: &str,
+    targs: &[TypeRef],
+    args: &[Value<'a>],
+) -> Option<EvalResult<Value<'a>>> {
     let _ = targs;
     token_statics(rt, Want::Object, name, args)
 }
 
 /// `JArray.X(…)`.
-pub fn jarray<'a>(rt: &mut dyn Runtime<'a>, name: &str, targs: &[TypeRef], args: &[Value<'a>]) -> Option<EvalResult<Value<'a>>> {
+pub fn jarray<'a>(
+    rt: &mut dyn Runtime<'a>,
+    name: &str,
+    targs: &[TypeRef],
+    args: &[Value<'a>],
+) -> Option<EvalResult<Value<'a>>> {
     let _ = targs;
     token_statics(rt, Want::Array, name, args)
 }
 
 /// `JValue.CreateNull()`, `CreateString(s)`, `CreateComment(s)`,
 /// `CreateUndefined()`.
-pub fn jvalue<'a>(rt: &mut dyn Runtime<'a>, name: &str, targs: &[TypeRef], args: &[Value<'a>]) -> Option<EvalResult<Value<'a>>> {
+pub fn jvalue<'a>(
+    rt: &mut dyn Runtime<'a>,
+    name: &str,
+    targs: &[TypeRef],
+    args: &[Value<'a>],
+) -> Option<EvalResult<Value<'a>>> {
     let _ = targs;
     let text = |args: &[Value<'a>]| match args.first() {
         Some(Value::Str(s)) => Value::string(&**s),

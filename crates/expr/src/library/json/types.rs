@@ -154,7 +154,14 @@ pub static JTOKEN: TypeDef = TypeDef {
 pub static JCONTAINER: TypeDef = TypeDef {
     name: "JContainer",
     namespace: NS,
-    bases: &["JToken", "IList", "ICollection", "IEnumerable", "IJEnumerable", "ICloneable"],
+    bases: &[
+        "JToken",
+        "IList",
+        "ICollection",
+        "IEnumerable",
+        "IJEnumerable",
+        "ICloneable",
+    ],
     members: &[
         m("Count", "int"),
         m("Descendants", "IEnumerable<JToken>"),
@@ -183,7 +190,11 @@ pub static JOBJECT: TypeDef = TypeDef {
         "IJEnumerable",
         "ICloneable",
     ],
-    statics: &[m("Parse", "JObject"), m("FromObject", "JObject"), m("DeepEquals", "bool")],
+    statics: &[
+        m("Parse", "JObject"),
+        m("FromObject", "JObject"),
+        m("DeepEquals", "bool"),
+    ],
     members: &[
         m("this[]", "JToken"),
         m("Count", "int"),
@@ -196,7 +207,13 @@ pub static JOBJECT: TypeDef = TypeDef {
         m("Remove", "?"),
         m("Add", "void"),
     ],
-    unimplemented: &["PropertyChanged", "PropertyChanging", "GetEnumerator", "Load", "LoadAsync"],
+    unimplemented: &[
+        "PropertyChanged",
+        "PropertyChanging",
+        "GetEnumerator",
+        "Load",
+        "LoadAsync",
+    ],
     call_static: Some(statics::jobject),
     ctor: Some(statics::new_jobject),
     ..TypeDef::EMPTY
@@ -236,7 +253,14 @@ pub static JARRAY: TypeDef = TypeDef {
 pub static JPROPERTY: TypeDef = TypeDef {
     name: "JProperty",
     namespace: NS,
-    bases: &["JContainer", "JToken", "IList", "ICollection", "IEnumerable", "IJEnumerable"],
+    bases: &[
+        "JContainer",
+        "JToken",
+        "IList",
+        "ICollection",
+        "IEnumerable",
+        "IJEnumerable",
+    ],
     members: &[m("Name", "string"), m("Value", "JToken")],
     unimplemented: &["Load", "LoadAsync"],
     ctor: Some(statics::new_jproperty),
@@ -246,7 +270,14 @@ pub static JPROPERTY: TypeDef = TypeDef {
 pub static JCONSTRUCTOR: TypeDef = TypeDef {
     name: "JConstructor",
     namespace: NS,
-    bases: &["JContainer", "JToken", "IList", "ICollection", "IEnumerable", "IJEnumerable"],
+    bases: &[
+        "JContainer",
+        "JToken",
+        "IList",
+        "ICollection",
+        "IEnumerable",
+        "IJEnumerable",
+    ],
     members: &[m("Name", "string"), m("this[]", "JToken")],
     unimplemented: &["Load", "LoadAsync"],
     ctor: Some(statics::new_jconstructor),
@@ -271,7 +302,12 @@ pub static JVALUE: TypeDef = TypeDef {
         m("CreateComment", "JValue"),
         m("CreateUndefined", "JValue"),
     ],
-    members: &[m("Value", "object"), m("CompareTo", "int"), m("Equals", "bool"), m("ToString", "string")],
+    members: &[
+        m("Value", "object"),
+        m("CompareTo", "int"),
+        m("Equals", "bool"),
+        m("ToString", "string"),
+    ],
     unimplemented: &["GetTypeCode", "WriteTo", "WriteToAsync"],
     call_static: Some(statics::jvalue),
     ctor: Some(statics::new_jvalue),
@@ -281,7 +317,14 @@ pub static JVALUE: TypeDef = TypeDef {
 pub static JRAW: TypeDef = TypeDef {
     name: "JRaw",
     namespace: NS,
-    bases: &["JValue", "JToken", "IEquatable", "IComparable", "IEnumerable", "IJEnumerable"],
+    bases: &[
+        "JValue",
+        "JToken",
+        "IEquatable",
+        "IComparable",
+        "IEnumerable",
+        "IJEnumerable",
+    ],
     unimplemented: &["Create", "CreateAsync"],
     ctor: Some(statics::new_jraw),
     ..TypeDef::EMPTY

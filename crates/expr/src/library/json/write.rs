@@ -376,8 +376,8 @@ fn write_enumerable<'a>(
             return Ok(());
         }
     };
-    let is_dict = matches!(v, Value::Dict(_) | Value::Ns(_))
-        && items.iter().all(|i| i.downcast::<KeyValuePair>().is_some());
+    let is_dict =
+        matches!(v, Value::Dict(_) | Value::Ns(_)) && items.iter().all(|i| i.downcast::<KeyValuePair>().is_some());
     if is_dict {
         let pairs = items
             .iter()

@@ -11,8 +11,8 @@ use crate::value::Value;
 use super::types::{FORMATTING, JARRAY, JOBJECT, JPROPERTY, JSONCONVERT, JTOKEN, JVALUE};
 
 mod convert;
-mod perf;
 mod path;
+mod perf;
 mod text_io;
 mod tree;
 
@@ -24,7 +24,13 @@ pub fn parse(rt: &mut TestRt, json: &str) -> Value<'static> {
     super::parse(rt, json).unwrap()
 }
 
-pub fn try_call(rt: &mut TestRt, recv: &Value<'static>, name: &str, targs: &[TypeRef], args: &[Value<'static>]) -> EvalResult<Value<'static>> {
+pub fn try_call(
+    rt: &mut TestRt,
+    recv: &Value<'static>,
+    name: &str,
+    targs: &[TypeRef],
+    args: &[Value<'static>],
+) -> EvalResult<Value<'static>> {
     library::call_member(rt, recv.clone(), name, targs, args).unwrap_or_else(|| panic!("no method {name}"))
 }
 
@@ -32,12 +38,20 @@ pub fn call(rt: &mut TestRt, recv: &Value<'static>, name: &str, args: &[Value<'s
     try_call(rt, recv, name, &[], args).unwrap()
 }
 
-pub fn call_t(rt: &mut TestRt, recv: &Value<'static>, name: &str, targ: TypeRef, args: &[Value<'static>]) -> Value<'static> {
+pub fn call_t(
+    rt: &mut TestRt,
+    recv: &Value<'static>,
+    name: &str,
+    targ: TypeRef,
+    args: &[Value<'static>],
+) -> Value<'static> {
     try_call(rt, recv, name, &[targ], args).unwrap()
 }
 
 pub fn get(rt: &mut TestRt, recv: &Value<'static>, name: &str) -> Value<'static> {
-    library::get_member(rt, recv.clone(), name).unwrap_or_else(|| panic!("no property {name}")).unwrap()
+    library::get_member(rt, recv.clone(), name)
+        .unwrap_or_else(|| panic!("no property {name}"))
+        .unwrap()
 }
 
 pub fn idx(rt: &mut TestRt, recv: &Value<'static>, key: Value<'static>) -> EvalResult<Value<'static>> {
@@ -56,7 +70,13 @@ pub fn st(rt: &mut TestRt, ty: &'static TypeDef, name: &str, args: &[Value<'stat
     library::call_static(rt, ty, name, &[], args).unwrap_or_else(|| panic!("no static {name}"))
 }
 
-pub fn st_t(rt: &mut TestRt, ty: &'static TypeDef, name: &str, targ: TypeRef, args: &[Value<'static>]) -> EvalResult<Value<'static>> {
+pub fn st_t(
+    rt: &mut TestRt,
+    ty: &'static TypeDef,
+    name: &str,
+    targ: TypeRef,
+    args: &[Value<'static>],
+) -> EvalResult<Value<'static>> {
     library::call_static(rt, ty, name, &[targ], args).unwrap_or_else(|| panic!("no static {name}"))
 }
 

@@ -59,10 +59,19 @@ fn wildcards_scans_slices() {
     assert_eq!(select(&mut rt, &v, "$..author")[3], "\"J. R. R. Tolkien\"");
     assert_eq!(select(&mut rt, &v, "$..price").len(), 5);
     assert_eq!(select(&mut rt, &v, "store.bicycle.*"), ["\"red\"", "19.95"]);
-    assert_eq!(select(&mut rt, &v, "store.book[1:3].title"), ["\"Sword\"", "\"Moby Dick\""]);
+    assert_eq!(
+        select(&mut rt, &v, "store.book[1:3].title"),
+        ["\"Sword\"", "\"Moby Dick\""]
+    );
     assert_eq!(select(&mut rt, &v, "store.book[-1:].title"), ["\"LOTR\""]);
-    assert_eq!(select(&mut rt, &v, "store.book[0,2].title"), ["\"Sayings\"", "\"Moby Dick\""]);
-    assert_eq!(select(&mut rt, &v, "store.book[::2].title"), ["\"Sayings\"", "\"Moby Dick\""]);
+    assert_eq!(
+        select(&mut rt, &v, "store.book[0,2].title"),
+        ["\"Sayings\"", "\"Moby Dick\""]
+    );
+    assert_eq!(
+        select(&mut rt, &v, "store.book[::2].title"),
+        ["\"Sayings\"", "\"Moby Dick\""]
+    );
     assert_eq!(select(&mut rt, &v, "store['bicycle','odd key']").len(), 2);
 }
 
@@ -70,20 +79,39 @@ fn wildcards_scans_slices() {
 fn filters() {
     let mut rt = rt();
     let v = parse(&mut rt, STORE);
-    assert_eq!(select(&mut rt, &v, "store.book[?(@.price < 10)].title"), ["\"Sayings\"", "\"Moby Dick\""]);
-    assert_eq!(select(&mut rt, &v, "$..book[?(@.isbn)].title"), ["\"Moby Dick\"", "\"LOTR\""]);
-    assert_eq!(select(&mut rt, &v, "store.book[?(@.author == 'Evelyn Waugh')].price"), ["12.99"]);
     assert_eq!(
-        select(&mut rt, &v, "store.book[?(@.category == 'fiction' && @.price > 10)].title"),
+        select(&mut rt, &v, "store.book[?(@.price < 10)].title"),
+        ["\"Sayings\"", "\"Moby Dick\""]
+    );
+    assert_eq!(
+        select(&mut rt, &v, "$..book[?(@.isbn)].title"),
+        ["\"Moby Dick\"", "\"LOTR\""]
+    );
+    assert_eq!(
+        select(&mut rt, &v, "store.book[?(@.author == 'Evelyn Waugh')].price"),
+        ["12.99"]
+    );
+    assert_eq!(
+        select(
+            &mut rt,
+            &v,
+            "store.book[?(@.category == 'fiction' && @.price > 10)].title"
+        ),
         ["\"Sword\"", "\"LOTR\""]
     );
     assert_eq!(
         select(&mut rt, &v, "store.book[?(@.price == 8 || @.price == 8.95)].title"),
         ["\"Sayings\"", "\"Moby Dick\""]
     );
-    assert_eq!(select(&mut rt, &v, "store.book[?(@.title =~ /^s/i)].title"), ["\"Sayings\"", "\"Sword\""]);
+    assert_eq!(
+        select(&mut rt, &v, "store.book[?(@.title =~ /^s/i)].title"),
+        ["\"Sayings\"", "\"Sword\""]
+    );
     assert_eq!(select(&mut rt, &v, "store.book[?(@.price != 8)]").len(), 3);
-    assert_eq!(select(&mut rt, &v, "store.book[?(@.price > $.store.bicycle.price)].title"), ["\"LOTR\""]);
+    assert_eq!(
+        select(&mut rt, &v, "store.book[?(@.price > $.store.bicycle.price)].title"),
+        ["\"LOTR\""]
+    );
     // Dates compare with their ISO text.
     let d = parse(&mut rt, r#"[{"t":"2024-01-02T03:04:05Z","n":1}]"#);
     assert_eq!(select(&mut rt, &d, "[?(@.t == '2024-01-02T03:04:05Z')].n"), ["1"]);
@@ -94,10 +122,27 @@ fn path_errors() {
     let mut rt = rt();
     let v = parse(&mut rt, STORE);
     let e = try_call(&mut rt, &v, "SelectToken", &[], &[s("store.book[*].title")]).unwrap_err();
-    assert_eq!((e.kind, e.message.as_str()), (EvalErrorKind::Other("JsonException"), "Path returned multiple tokens."));
-    let e = try_call(&mut rt, &v, "SelectToken", &[], &[s("store.nothing"), Value::Bool(true)]).unwrap_err();
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (EvalErrorKind::Other("JsonException"), "Path returned multiple tokens.")
+    );
+    let e = try_call(
+        &mut rt,
+        &v,
+        "SelectToken",
+        &[],
+        &[s("store.nothing"), Value::Bool(true)],
+    )
+    .unwrap_err();
     assert_eq!(e.message, "Property 'nothing' does not exist on JObject.");
-    let e = try_call(&mut rt, &v, "SelectToken", &[], &[s("store.book[9]"), Value::Bool(true)]).unwrap_err();
+    let e = try_call(
+        &mut rt,
+        &v,
+        "SelectToken",
+        &[],
+        &[s("store.book[9]"), Value::Bool(true)],
+    )
+    .unwrap_err();
     assert_eq!(e.message, "Index 9 outside the bounds of JArray.");
     let e = try_call(&mut rt, &v, "SelectToken", &[], &[s("store.book[0]x")]).unwrap_err();
     assert_eq!(e.message, "Unexpected character following indexer: x");
@@ -109,5 +154,8 @@ fn path_errors() {
     assert_eq!(e.message, "Could not read query operator.");
     let deep = format!("a{}", "[?(@.b".repeat(40));
     assert!(try_call(&mut rt, &v, "SelectToken", &[], &[s(&deep)]).is_err());
-    assert_eq!(kind(try_call(&mut rt, &v, "SelectToken", &[], &[s("store.book[-1]")])), EvalErrorKind::ArgumentOutOfRange);
+    assert_eq!(
+        kind(try_call(&mut rt, &v, "SelectToken", &[], &[s("store.book[-1]")])),
+        EvalErrorKind::ArgumentOutOfRange
+    );
 }

@@ -12,7 +12,10 @@ pub fn body_2k() -> String {
             i % 2 == 0
         ));
     }
-    format!(r#"{{"order":"A-1","customer":{{"name":"Ada","email":"ada@example.com"}},"items":[{}]}}"#, items.join(","))
+    format!(
+        r#"{{"order":"A-1","customer":{{"name":"Ada","email":"ada@example.com"}},"items":[{}]}}"#,
+        items.join(",")
+    )
 }
 
 #[test]
@@ -24,29 +27,32 @@ fn perf_probe() {
     let mut total = 0;
     let mut best = std::time::Duration::MAX;
     for _ in 0..10 {
-    let start = std::time::Instant::now();
-    for _ in 0..n {
-        let mut rt = rt();
-        let obj = super::super::parse_as(&mut rt, &body, super::super::Want::Object).unwrap();
-        let items = at(&mut rt, &obj, "items");
-        let all = library::items(&mut rt, &items).unwrap().unwrap();
-        let mut keep = Vec::new();
-        for it in all {
-            let price = at(&mut rt, &it, "price");
-            if let Ok(Value::Int(p)) = cast(&mut rt, &price, int()) {
-                if p > 10 {
-                    keep.push(it);
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            let mut rt = rt();
+            let obj = super::super::parse_as(&mut rt, &body, super::super::Want::Object).unwrap();
+            let items = at(&mut rt, &obj, "items");
+            let all = library::items(&mut rt, &items).unwrap().unwrap();
+            let mut keep = Vec::new();
+            for it in all {
+                let price = at(&mut rt, &it, "price");
+                if let Ok(Value::Int(p)) = cast(&mut rt, &price, int()) {
+                    if p > 10 {
+                        keep.push(it);
+                    }
                 }
             }
+            let list = super::super::enumerable::values(keep);
+            let arr = new(&mut rt, &JARRAY, &[list]).unwrap();
+            set_at(&mut rt, &obj, s("items"), arr).unwrap();
+            total += compact(&mut rt, &obj).len();
         }
-        let list = super::super::enumerable::values(keep);
-        let arr = new(&mut rt, &JARRAY, &[list]).unwrap();
-        set_at(&mut rt, &obj, s("items"), arr).unwrap();
-        total += compact(&mut rt, &obj).len();
+        best = best.min(start.elapsed() / n);
     }
-    best = best.min(start.elapsed() / n);
-    }
-    eprintln!("parse+filter+write of {} bytes: {best:?} per request (best of 10; {total})", body.len());
+    eprintln!(
+        "parse+filter+write of {} bytes: {best:?} per request (best of 10; {total})",
+        body.len()
+    );
 }
 
 #[test]

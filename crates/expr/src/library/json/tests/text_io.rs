@@ -26,8 +26,14 @@ fn indented_and_compact_layouts() {
 #[test]
 fn numbers_keep_newtonsoft_types() {
     let mut rt = rt();
-    let v = parse(&mut rt, r#"[1, 1.0, -0.5, 1e20, 12345678901234567890, -9223372036854775808, 2.5e-7, 100]"#);
-    assert_eq!(compact(&mut rt, &v), "[1,1.0,-0.5,1E+20,12345678901234567890,-9223372036854775808,2.5E-07,100]");
+    let v = parse(
+        &mut rt,
+        r#"[1, 1.0, -0.5, 1e20, 12345678901234567890, -9223372036854775808, 2.5e-7, 100]"#,
+    );
+    assert_eq!(
+        compact(&mut rt, &v),
+        "[1,1.0,-0.5,1E+20,12345678901234567890,-9223372036854775808,2.5E-07,100]"
+    );
     let one = idx(&mut rt, &v, Value::Int(1)).unwrap();
     assert_eq!(text_of(&get(&mut rt, &one, "Type")), "Float");
     assert_eq!(text_of(&one), "1");
@@ -42,10 +48,16 @@ fn numbers_keep_newtonsoft_types() {
 fn strings_are_escaped_as_newtonsoft_does() {
     let mut rt = rt();
     let v = parse(&mut rt, r#"{"s":"q\" b\\ n\n t\t c\u0001 é ✓ \u2028 '/"}"#);
-    assert_eq!(compact(&mut rt, &v), "{\"s\":\"q\\\" b\\\\ n\\n t\\t c\\u0001 é ✓ \\u2028 '/\"}");
+    assert_eq!(
+        compact(&mut rt, &v),
+        "{\"s\":\"q\\\" b\\\\ n\\n t\\t c\\u0001 é ✓ \\u2028 '/\"}"
+    );
     let val = at(&mut rt, &v, "s");
     assert_eq!(text_of(&val), "q\" b\\ n\n t\t c\u{1} é ✓ \u{2028} '/");
-    assert_eq!(compact(&mut rt, &val), "\"q\\\" b\\\\ n\\n t\\t c\\u0001 é ✓ \\u2028 '/\"");
+    assert_eq!(
+        compact(&mut rt, &val),
+        "\"q\\\" b\\\\ n\\n t\\t c\\u0001 é ✓ \\u2028 '/\""
+    );
 }
 
 #[test]
@@ -80,13 +92,31 @@ fn reader_errors_follow_newtonsoft() {
     let mut rt = rt();
     let e = super::super::parse(&mut rt, "{\"a\":1").unwrap_err();
     assert_eq!(e.kind, EvalErrorKind::Other("JsonReaderException"));
-    assert!(e.message.starts_with("Unexpected end of content while loading JObject. Path 'a'"), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("Unexpected end of content while loading JObject. Path 'a'"),
+        "{}",
+        e.message
+    );
     let e = super::super::parse(&mut rt, "{\"a\":1}x").unwrap_err();
-    assert!(e.message.starts_with("Additional text encountered after finished reading JSON content: x."), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("Additional text encountered after finished reading JSON content: x."),
+        "{}",
+        e.message
+    );
     let e = super::super::parse(&mut rt, "{\"a\":[1,}").unwrap_err();
-    assert!(e.message.starts_with("Unexpected character encountered while parsing value: }. Path 'a[1]'"), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("Unexpected character encountered while parsing value: }. Path 'a[1]'"),
+        "{}",
+        e.message
+    );
     let e = super::super::parse(&mut rt, "  ").unwrap_err();
-    assert_eq!(e.message, "Error reading JToken from JsonReader. Path '', line 0, position 0.");
+    assert_eq!(
+        e.message,
+        "Error reading JToken from JsonReader. Path '', line 0, position 0."
+    );
     let e = st(&mut rt, &JOBJECT, "Parse", &[s("[1]")]).unwrap_err();
     assert_eq!(
         e.message,
@@ -96,7 +126,10 @@ fn reader_errors_follow_newtonsoft() {
     assert!(e.message.contains("is not an array: StartObject"), "{}", e.message);
     let e = st(&mut rt, &JOBJECT, "Parse", &[s("12")]).unwrap_err();
     assert!(e.message.contains("is not an object: Integer"), "{}", e.message);
-    assert_eq!(kind(st(&mut rt, &JOBJECT, "Parse", &[Value::Null])), EvalErrorKind::ArgumentNull);
+    assert_eq!(
+        kind(st(&mut rt, &JOBJECT, "Parse", &[Value::Null])),
+        EvalErrorKind::ArgumentNull
+    );
 }
 
 #[test]
@@ -106,7 +139,11 @@ fn depth_is_bounded_at_64() {
     assert!(super::super::parse(&mut rt, &ok).is_ok());
     let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
     let e = super::super::parse(&mut rt, &deep).unwrap_err();
-    assert!(e.message.starts_with("The reader's MaxDepth of 64 has been exceeded."), "{}", e.message);
+    assert!(
+        e.message.starts_with("The reader's MaxDepth of 64 has been exceeded."),
+        "{}",
+        e.message
+    );
     let very = "[".repeat(100_000);
     assert!(super::super::parse(&mut rt, &very).is_err());
 }
@@ -127,7 +164,10 @@ fn parsing_charges_the_budget() {
     assert!(rt.bytes > 10_000 * 64, "{}", rt.bytes);
     let mut tight = TestRt::new();
     tight.max_steps = 1000;
-    assert_eq!(super::super::parse(&mut tight, &body).unwrap_err().kind, EvalErrorKind::Budget);
+    assert_eq!(
+        super::super::parse(&mut tight, &body).unwrap_err().kind,
+        EvalErrorKind::Budget
+    );
 }
 
 #[test]
@@ -140,18 +180,38 @@ fn serialize_object_of_values() {
     assert_eq!(conv(&mut rt, Value::Double(f64::NAN)), "\"NaN\"");
     assert_eq!(conv(&mut rt, Value::Bool(true)), "true");
     assert_eq!(conv(&mut rt, Value::Null), "null");
-    assert_eq!(conv(&mut rt, Value::Decimal(crate::value::Decimal::new(150, 2))), "1.50");
+    assert_eq!(
+        conv(&mut rt, Value::Decimal(crate::value::Decimal::new(150, 2))),
+        "1.50"
+    );
     assert_eq!(conv(&mut rt, Value::Decimal(crate::value::Decimal::new(2, 0))), "2.0");
-    let date = Value::DateTime(crate::library::time::datetime::DateTime::from_unix_seconds(1_704_164_645));
+    let date = Value::DateTime(crate::library::time::datetime::DateTime::from_unix_seconds(
+        1_704_164_645,
+    ));
     assert_eq!(conv(&mut rt, date), "\"2024-01-02T03:04:05Z\"");
-    assert_eq!(conv(&mut rt, Value::Guid(0x0f8fad5b_d9cb_469f_a165_70867728950e)), "\"0f8fad5b-d9cb-469f-a165-70867728950e\"");
+    assert_eq!(
+        conv(&mut rt, Value::Guid(0x0f8fad5b_d9cb_469f_a165_70867728950e)),
+        "\"0f8fad5b-d9cb-469f-a165-70867728950e\""
+    );
     assert_eq!(conv(&mut rt, Array::strings(["a", "b"])), r#"["a","b"]"#);
     assert_eq!(conv(&mut rt, Array::bytes(vec![1, 2, 3])), r#""AQID""#);
-    assert_eq!(conv(&mut rt, KeyValuePair::value(s("k"), Value::Int(1))), r#"{"Key":"k","Value":1}"#);
+    assert_eq!(
+        conv(&mut rt, KeyValuePair::value(s("k"), Value::Int(1))),
+        r#"{"Key":"k","Value":1}"#
+    );
     let tok = parse(&mut rt, r#"{"a":[1,{"b":2}]}"#);
     assert_eq!(conv(&mut rt, tok.clone()), r#"{"a":[1,{"b":2}]}"#);
-    let indented = st(&mut rt, &JSONCONVERT, "SerializeObject", &[tok, Value::Enum(&FORMATTING, 1)]).unwrap();
-    assert_eq!(text_of(&indented), "{\n  \"a\": [\n    1,\n    {\n      \"b\": 2\n    }\n  ]\n}");
+    let indented = st(
+        &mut rt,
+        &JSONCONVERT,
+        "SerializeObject",
+        &[tok, Value::Enum(&FORMATTING, 1)],
+    )
+    .unwrap();
+    assert_eq!(
+        text_of(&indented),
+        "{\n  \"a\": [\n    1,\n    {\n      \"b\": 2\n    }\n  ]\n}"
+    );
 }
 
 #[test]
@@ -163,12 +223,29 @@ fn deserialize_object() {
     assert!(matches!(n, Value::Long(42)));
     let n = st_t(&mut rt, &JSONCONVERT, "DeserializeObject", int(), &[s("42")]).unwrap();
     assert!(matches!(n, Value::Int(42)));
-    let o = st_t(&mut rt, &JSONCONVERT, "DeserializeObject", ty(&JOBJECT), &[s(r#"{"a":"x"}"#)]).unwrap();
+    let o = st_t(
+        &mut rt,
+        &JSONCONVERT,
+        "DeserializeObject",
+        ty(&JOBJECT),
+        &[s(r#"{"a":"x"}"#)],
+    )
+    .unwrap();
     assert_eq!(text_of(&at(&mut rt, &o, "a")), "x");
     let arr = TypeRef::Array(Box::new(string()));
-    let a = st_t(&mut rt, &JSONCONVERT, "DeserializeObject", arr, &[s(r#"["2024-01-02T03:04:05Z", 1]"#)]).unwrap();
+    let a = st_t(
+        &mut rt,
+        &JSONCONVERT,
+        "DeserializeObject",
+        arr,
+        &[s(r#"["2024-01-02T03:04:05Z", 1]"#)],
+    )
+    .unwrap();
     // string[] targets read date strings as strings (no date parsing).
-    assert_eq!(text_of(&idx(&mut rt, &a, Value::Int(0)).unwrap()), "2024-01-02T03:04:05Z");
+    assert_eq!(
+        text_of(&idx(&mut rt, &a, Value::Int(0)).unwrap()),
+        "2024-01-02T03:04:05Z"
+    );
     assert_eq!(text_of(&idx(&mut rt, &a, Value::Int(1)).unwrap()), "1");
     let e = st_t(&mut rt, &JSONCONVERT, "DeserializeObject", ty(&JOBJECT), &[s("[1]")]).unwrap_err();
     assert_eq!(e.kind, EvalErrorKind::Other("JsonReaderException"));

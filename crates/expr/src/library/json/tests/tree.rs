@@ -14,17 +14,29 @@ fn indexers_get() {
     let n = at(&mut rt, &v, "n");
     assert_eq!(text_of(&get(&mut rt, &n, "Type")), "Null");
     assert_eq!(kind(idx(&mut rt, &b, Value::Int(5))), EvalErrorKind::ArgumentOutOfRange);
-    assert_eq!(kind(idx(&mut rt, &b, Value::Int(-1))), EvalErrorKind::ArgumentOutOfRange);
+    assert_eq!(
+        kind(idx(&mut rt, &b, Value::Int(-1))),
+        EvalErrorKind::ArgumentOutOfRange
+    );
     let e = idx(&mut rt, &b, s("x")).unwrap_err();
-    assert_eq!(e.message, "Accessed JArray values with invalid key value: \"x\". Int32 array index expected.");
+    assert_eq!(
+        e.message,
+        "Accessed JArray values with invalid key value: \"x\". Int32 array index expected."
+    );
     let e = idx(&mut rt, &v, Value::Int(0)).unwrap_err();
-    assert_eq!(e.message, "Accessed JObject values with invalid key value: 0. Object property name expected.");
+    assert_eq!(
+        e.message,
+        "Accessed JObject values with invalid key value: 0. Object property name expected."
+    );
     let one = idx(&mut rt, &b, Value::Int(0)).unwrap();
     let e = idx(&mut rt, &one, s("x")).unwrap_err();
     assert_eq!(e.kind, EvalErrorKind::InvalidOperation);
     assert_eq!(e.message, "Cannot access child value on Newtonsoft.Json.Linq.JValue.");
     // A missing property's child is a NullReferenceException in the evaluator.
-    assert_eq!(kind(library::index(&mut rt, Value::Null, s("b")).unwrap()), EvalErrorKind::NullReference);
+    assert_eq!(
+        kind(library::index(&mut rt, Value::Null, s("b")).unwrap()),
+        EvalErrorKind::NullReference
+    );
 }
 
 #[test]
@@ -37,7 +49,10 @@ fn indexers_set_wrap_primitives() {
     let arr = at(&mut rt, &v, "arr");
     set_at(&mut rt, &arr, Value::Int(0), Value::Bool(true)).unwrap();
     assert_eq!(compact(&mut rt, &v), r#"{"a":"v","arr":[true,2],"new":2.5,"nil":null}"#);
-    assert_eq!(kind(set_at(&mut rt, &arr, Value::Int(9), Value::Int(1)).map(|()| Value::Null)), EvalErrorKind::ArgumentOutOfRange);
+    assert_eq!(
+        kind(set_at(&mut rt, &arr, Value::Int(9), Value::Int(1)).map(|()| Value::Null)),
+        EvalErrorKind::ArgumentOutOfRange
+    );
     // The value keeps its position and gets the object as parent.
     let a = at(&mut rt, &v, "a");
     let parent = get(&mut rt, &a, "Parent");
@@ -68,7 +83,10 @@ fn navigation_and_path() {
     assert_eq!(text_of(&get(&mut rt, &v, "Type")), "Object");
     let one = at(&mut rt, &v, "e");
     assert!(matches!(get(&mut rt, &one, "HasValues"), Value::Bool(false)));
-    assert_eq!(kind(library::get_member(&mut rt, one.clone(), "First").unwrap()), EvalErrorKind::InvalidOperation);
+    assert_eq!(
+        kind(library::get_member(&mut rt, one.clone(), "First").unwrap()),
+        EvalErrorKind::InvalidOperation
+    );
     let anc = call(&mut rt, &d, "Ancestors", &[]);
     assert_eq!(library::items(&mut rt, &anc).unwrap().unwrap().len(), 7);
 }
@@ -91,7 +109,10 @@ fn property_remove_and_add() {
         "Can not add property n to Newtonsoft.Json.Linq.JObject. Property with the same name already exists on object."
     );
     let e = try_call(&mut rt, &r, "Add", &[], &[Value::Int(4)]).unwrap_err();
-    assert_eq!(e.message, "Can not add Newtonsoft.Json.Linq.JValue to Newtonsoft.Json.Linq.JObject.");
+    assert_eq!(
+        e.message,
+        "Can not add Newtonsoft.Json.Linq.JValue to Newtonsoft.Json.Linq.JObject."
+    );
     assert!(matches!(call(&mut rt, &r, "Remove", &[s("n")]), Value::Bool(true)));
     assert!(matches!(call(&mut rt, &r, "Remove", &[s("n")]), Value::Bool(false)));
     // Removing a property's value is Newtonsoft's JsonException.
@@ -99,7 +120,10 @@ fn property_remove_and_add() {
     let e = try_call(&mut rt, &keep, "Remove", &[], &[]).unwrap_err();
     assert_eq!(e.kind, EvalErrorKind::Other("JsonException"));
     let orphan = new(&mut rt, &JOBJECT, &[]).unwrap();
-    assert_eq!(kind(try_call(&mut rt, &orphan, "Remove", &[], &[])), EvalErrorKind::InvalidOperation);
+    assert_eq!(
+        kind(try_call(&mut rt, &orphan, "Remove", &[], &[])),
+        EvalErrorKind::InvalidOperation
+    );
     call(&mut rt, &r, "RemoveAll", &[]);
     assert_eq!(compact(&mut rt, &r), "{}");
 }
@@ -119,10 +143,10 @@ fn adding_a_parented_token_clones_it() {
     // A parentless token is adopted as is.
     let fresh = new(&mut rt, &JOBJECT, &[]).unwrap();
     let arr = new(&mut rt, &JARRAY, &[]).unwrap();
-    call(&mut rt, &arr, "Add", &[fresh.clone()]);
+    call(&mut rt, &arr, "Add", std::slice::from_ref(&fresh));
     assert!(library::equals(&idx(&mut rt, &arr, Value::Int(0)).unwrap(), &fresh));
     // Adding a container to itself adds a copy.
-    call(&mut rt, &arr, "Add", &[arr.clone()]);
+    call(&mut rt, &arr, "Add", std::slice::from_ref(&arr));
     assert_eq!(compact(&mut rt, &arr), "[{},[{}]]");
 }
 
@@ -143,7 +167,10 @@ fn replace_and_siblings() {
     call(&mut rt, &arr, "RemoveAt", &[Value::Int(0)]);
     call(&mut rt, &arr, "Insert", &[Value::Int(0), s("z")]);
     assert!(matches!(call(&mut rt, &arr, "IndexOf", &[s("before")]), Value::Int(2)));
-    assert!(matches!(call(&mut rt, &arr, "Contains", &[Value::Int(3)]), Value::Bool(true)));
+    assert!(matches!(
+        call(&mut rt, &arr, "Contains", &[Value::Int(3)]),
+        Value::Bool(true)
+    ));
     assert!(matches!(call(&mut rt, &arr, "Remove", &[two]), Value::Bool(true)));
     assert_eq!(compact(&mut rt, &arr), r#"["z",1,"before","after",3]"#);
     let e = try_call(&mut rt, &b, "AddAfterSelf", &[], &[s("q")]).unwrap_err();
@@ -164,9 +191,9 @@ fn constructors_follow_content_rules() {
     assert_eq!(compact(&mut rt, &a), r#"[1,"x",{"a":1,"b":["x","y"]}]"#);
     // The object had no parent: the array holds it, not a copy.
     assert!(!get(&mut rt, &o, "Parent").is_null());
-    let a2 = new(&mut rt, &JARRAY, &[a.clone()]).unwrap();
+    let a2 = new(&mut rt, &JARRAY, std::slice::from_ref(&a)).unwrap();
     assert_eq!(compact(&mut rt, &a2), compact(&mut rt, &a));
-    let o2 = new(&mut rt, &JOBJECT, &[o.clone()]).unwrap();
+    let o2 = new(&mut rt, &JOBJECT, std::slice::from_ref(&o)).unwrap();
     assert_eq!(compact(&mut rt, &o2), r#"{"a":1,"b":["x","y"]}"#);
     let many = new(&mut rt, &JPROPERTY, &[s("m"), Value::Int(1), Value::Int(2)]).unwrap();
     assert_eq!(compact(&mut rt, &many), r#""m":[1,2]"#);
@@ -175,13 +202,17 @@ fn constructors_follow_content_rules() {
     let jv = new(&mut rt, &JVALUE, &[Value::Int(5)]).unwrap();
     assert!(matches!(get(&mut rt, &jv, "Value"), Value::Long(5)));
     let raw = new(&mut rt, &super::super::types::JRAW, &[s("{\"r\":1}")]).unwrap();
-    let holder = new(&mut rt, &JARRAY, &[raw.clone()]).unwrap();
+    let holder = new(&mut rt, &JARRAY, std::slice::from_ref(&raw)).unwrap();
     assert_eq!(compact(&mut rt, &holder), r#"[{"r":1}]"#);
     assert_eq!(text_of(&get(&mut rt, &raw, "Type")), "Raw");
     let c = new(&mut rt, &super::super::types::JCONSTRUCTOR, &[s("Date"), Value::Int(1)]).unwrap();
     assert_eq!(compact(&mut rt, &c), "new Date(1)");
     let e = new(&mut rt, &JVALUE, &[KeyValuePair::value(s("k"), s("v"))]).unwrap_err();
-    assert!(e.message.starts_with("Could not determine JSON object type for type"), "{}", e.message);
+    assert!(
+        e.message.starts_with("Could not determine JSON object type for type"),
+        "{}",
+        e.message
+    );
     let null = st(&mut rt, &JVALUE, "CreateNull", &[]).unwrap();
     assert_eq!(compact(&mut rt, &null), "null");
 }
@@ -191,19 +222,34 @@ fn merge_deep_clone_deep_equals() {
     let mut rt = rt();
     let a = parse(&mut rt, r#"{"x":{"y":1,"l":[1]},"z":2,"keep":3}"#);
     let b = parse(&mut rt, r#"{"x":{"y":5,"l":[2]},"z":null,"w":[true]}"#);
-    call(&mut rt, &a, "Merge", &[b.clone()]);
-    assert_eq!(compact(&mut rt, &a), r#"{"x":{"y":5,"l":[1,2]},"z":2,"keep":3,"w":[true]}"#);
+    call(&mut rt, &a, "Merge", std::slice::from_ref(&b));
+    assert_eq!(
+        compact(&mut rt, &a),
+        r#"{"x":{"y":5,"l":[1,2]},"z":2,"keep":3,"w":[true]}"#
+    );
     assert_eq!(compact(&mut rt, &b), r#"{"x":{"y":5,"l":[2]},"z":null,"w":[true]}"#);
     let c = call(&mut rt, &a, "DeepClone", &[]);
-    assert!(matches!(st(&mut rt, &JTOKEN, "DeepEquals", &[a.clone(), c.clone()]), Ok(Value::Bool(true))));
+    assert!(matches!(
+        st(&mut rt, &JTOKEN, "DeepEquals", &[a.clone(), c.clone()]),
+        Ok(Value::Bool(true))
+    ));
     set_at(&mut rt, &c, s("keep"), Value::Int(4)).unwrap();
-    assert!(matches!(st(&mut rt, &JTOKEN, "DeepEquals", &[a.clone(), c]), Ok(Value::Bool(false))));
+    assert!(matches!(
+        st(&mut rt, &JTOKEN, "DeepEquals", &[a.clone(), c]),
+        Ok(Value::Bool(false))
+    ));
     let p = parse(&mut rt, r#"{"b":1,"a":[1,2]}"#);
     let q = parse(&mut rt, r#"{"a":[1,2],"b":1}"#);
-    assert!(matches!(st(&mut rt, &JTOKEN, "DeepEquals", &[p, q]), Ok(Value::Bool(true))));
+    assert!(matches!(
+        st(&mut rt, &JTOKEN, "DeepEquals", &[p, q]),
+        Ok(Value::Bool(true))
+    ));
     let i = parse(&mut rt, "1");
     let f = parse(&mut rt, "1.0");
-    assert!(matches!(st(&mut rt, &JTOKEN, "DeepEquals", &[i, f]), Ok(Value::Bool(false))));
+    assert!(matches!(
+        st(&mut rt, &JTOKEN, "DeepEquals", &[i, f]),
+        Ok(Value::Bool(false))
+    ));
 }
 
 #[test]
@@ -211,10 +257,16 @@ fn dictionary_members_and_enumeration() {
     let mut rt = rt();
     let v = parse(&mut rt, r#"{"a":1,"b":"x"}"#);
     assert!(matches!(call(&mut rt, &v, "ContainsKey", &[s("a")]), Value::Bool(true)));
-    assert!(matches!(call(&mut rt, &v, "TryGetValue", &[s("b"), Value::Null]), Value::Bool(true)));
+    assert!(matches!(
+        call(&mut rt, &v, "TryGetValue", &[s("b"), Value::Null]),
+        Value::Bool(true)
+    ));
     assert_eq!(rt.outs.len(), 1);
     assert_eq!((rt.outs[0].0, text_of(&rt.outs[0].1)), (1, "x".to_owned()));
-    assert!(matches!(call(&mut rt, &v, "TryGetValue", &[s("zz"), Value::Null]), Value::Bool(false)));
+    assert!(matches!(
+        call(&mut rt, &v, "TryGetValue", &[s("zz"), Value::Null]),
+        Value::Bool(false)
+    ));
     assert!(rt.outs[1].1.is_null());
     let items = library::items(&mut rt, &v).unwrap().unwrap();
     let kv = items[0].downcast::<KeyValuePair>().unwrap();
@@ -223,7 +275,12 @@ fn dictionary_members_and_enumeration() {
     let props = library::items(&mut rt, &props).unwrap().unwrap();
     assert_eq!(text_of(&get(&mut rt, &props[1], "Name")), "b");
     let vals = call(&mut rt, &v, "Values", &[]);
-    let vals: Vec<String> = library::items(&mut rt, &vals).unwrap().unwrap().iter().map(text_of).collect();
+    let vals: Vec<String> = library::items(&mut rt, &vals)
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(text_of)
+        .collect();
     assert_eq!(vals, ["1", "x"]);
     let gv = call(&mut rt, &v, "GetValue", &[s("A"), Value::Enum(&JOBJECT, 5)]);
     assert!(gv.is_null(), "a non-StringComparison argument is case-sensitive");
