@@ -609,7 +609,7 @@ pub fn parse_datetime(t: &str) -> Option<(i64, Option<i16>)> {
             z => {
                 let sign: i16 = if z.starts_with('-') { -1 } else { 1 };
                 let body = z[1..].replace(':', "");
-                let (hh, mm) = body.split_at(body.len().min(2));
+                let (hh, mm) = (body.get(..body.len().min(2))?, body.get(body.len().min(2)..)?);
                 let hh: i16 = hh.parse().ok()?;
                 let mm: i16 = if mm.is_empty() { 0 } else { mm.parse().ok()? };
                 Some(sign * (hh * 60 + mm))

@@ -128,7 +128,9 @@ pub fn call<'a>(
             if is_value {
                 return Err(no_child_value(me));
             }
-            let target = &targs[0];
+            let Some(target) = targs.first() else {
+                return Err(EvalError::argument("Values<T>() needs a type argument"));
+            };
             let mut out = Vec::new();
             for c in me.children() {
                 out.push(convert_token(rt, &c, target)?.into_owned());

@@ -18,14 +18,15 @@
 //!   (`DuplicatePropertyNameHandling.Replace`);
 //! - nesting deeper than 64 containers is refused (Newtonsoft's default
 //!   `MaxDepth` of 64 since 13.0), with its message;
-//! - raw control characters inside strings are accepted as Newtonsoft's
-//!   reader accepts them.
+//! - accepted as Newtonsoft's reader accepts them: raw control characters
+//!   inside strings, trailing commas (`[1,]`, `{"a":1,}`), comments
+//!   (`//…`, `/*…*/`, dropped as `JObject.Parse` drops them).
 //!
 //! Refused where Newtonsoft is lenient (a `JsonReaderException`; the
 //! messages follow Newtonsoft's wording, positions are serde_json's):
-//! comments, single-quoted strings, unquoted property names, `NaN`/
-//! `Infinity`/`undefined` literals, constructors (`new Date(…)`), trailing
-//! commas, lone UTF-16 surrogates in `\u` escapes.
+//! single-quoted strings, unquoted property names, `NaN`/`Infinity`/
+//! `undefined` literals, constructors (`new Date(…)`), `[,]`, lone UTF-16
+//! surrogates in `\u` escapes.
 
 use std::fmt;
 use std::rc::Rc;
@@ -86,13 +87,15 @@ pub fn parse(rt: &mut dyn Runtime<'_>, text: &str, want: Want, dates: bool) -> E
     }
     let node = match parse_tree(text, dates) {
         Ok(n) => n,
-        Err(Failure::Serde(e, _)) if is_control_char_error(&e) => {
-            // Newtonsoft reads raw control characters inside strings: escape
-            // them and try again.
-            let escaped = escape_controls(text);
-            parse_tree(&escaped, dates).map_err(|f| f.into_error(&escaped))?
-        }
-        Err(f) => return Err(f.into_error(text)),
+        // Newtonsoft's reader is lenient where serde_json is strict: retry
+        // on a rewritten text, and report the first error if that fails too.
+        Err(f) => match lenient(text) {
+            Some(fixed) => match parse_tree(&fixed, dates) {
+                Ok(n) => n,
+                Err(_) => return Err(f.into_error(text)),
+            },
+            None => return Err(f.into_error(text)),
+        },
     };
     let (node, nodes) = node;
     rt.charge(nodes as u64)?;
@@ -243,15 +246,16 @@ fn char_at(text: &str, line: usize, column: usize) -> Option<char> {
     l[at..].chars().next()
 }
 
-fn is_control_char_error(e: &serde_json::Error) -> bool {
-    e.to_string().starts_with("control character")
-}
-
-/// `text` with raw control characters inside string literals escaped.
-fn escape_controls(text: &str) -> String {
+/// `text` rewritten into strict JSON where Newtonsoft's reader accepts
+/// more: comments (`//…` and `/*…*/`) dropped, trailing commas before `]`
+/// or `}` dropped, raw control characters inside strings escaped. `None`
+/// when there is nothing to rewrite.
+fn lenient(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len() + 16);
+    let mut changed = false;
+    let mut chars = text.char_indices().peekable();
     let (mut in_string, mut escaped) = (false, false);
-    for c in text.chars() {
+    while let Some((i, c)) = chars.next() {
         if in_string {
             if escaped {
                 escaped = false;
@@ -261,14 +265,44 @@ fn escape_controls(text: &str) -> String {
                 in_string = false;
             } else if (c as u32) < 0x20 {
                 out.push_str(&format!("\\u{:04x}", c as u32));
+                changed = true;
                 continue;
             }
-        } else if c == '"' {
-            in_string = true;
+            out.push(c);
+            continue;
         }
-        out.push(c);
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '/' if text[i + 1..].starts_with('/') => {
+                changed = true;
+                while chars.peek().is_some_and(|&(_, c)| c != '\n') {
+                    chars.next();
+                }
+            }
+            '/' if text[i + 1..].starts_with('*') => {
+                let end = text[i + 2..].find("*/")?;
+                changed = true;
+                out.push(' ');
+                while chars.peek().is_some_and(|&(j, _)| j < i + 2 + end + 2) {
+                    chars.next();
+                }
+            }
+            ',' => {
+                let rest = text[i + 1..].trim_start_matches([' ', '\t', '\n', '\r']);
+                let after_value = out.trim_end().ends_with(|p: char| !matches!(p, '[' | '{' | ','));
+                if rest.starts_with([']', '}']) && after_value {
+                    changed = true;
+                } else {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
     }
-    out
+    changed.then_some(out)
 }
 
 fn parse_tree(text: &str, dates: bool) -> Result<(Rc<Node>, usize), Failure> {

@@ -144,8 +144,20 @@ pub fn json_convert<'a>(
             match targs.first() {
                 None => Ok(untyped(parse(rt, text, Want::Token, true)?)),
                 Some(t) => {
-                    let node = parse(rt, text, Want::Token, !leaf_is_string(t))?;
-                    to_object(rt, &node, t)
+                    // Token targets take the parsed tree itself (no copy).
+                    let want = match t.def().map(|d| (d.name, d.namespace)) {
+                        Some(("JObject", "Newtonsoft.Json.Linq")) => Some(Want::Object),
+                        Some(("JArray", "Newtonsoft.Json.Linq")) => Some(Want::Array),
+                        Some(("JToken" | "JContainer", "Newtonsoft.Json.Linq")) => Some(Want::Token),
+                        _ => None,
+                    };
+                    match want {
+                        Some(w) => parse(rt, text, w, true).map(obj),
+                        None => {
+                            let node = parse(rt, text, Want::Token, !leaf_is_string(t))?;
+                            to_object(rt, &node, t)
+                        }
+                    }
                 }
             }
         })(),

@@ -11,6 +11,7 @@ use crate::value::Value;
 use super::types::{FORMATTING, JARRAY, JOBJECT, JPROPERTY, JSONCONVERT, JTOKEN, JVALUE};
 
 mod convert;
+mod fuzz;
 mod path;
 mod perf;
 mod text_io;

@@ -68,6 +68,21 @@ fn raw_control_characters_are_read_as_newtonsoft_reads_them() {
 }
 
 #[test]
+fn trailing_commas_and_comments_are_read_as_newtonsoft_reads_them() {
+    let mut rt = rt();
+    let v = parse(&mut rt, "{\"a\":[1,2,],// note\n\"b\":/* x */\"//not a comment\",}");
+    assert_eq!(compact(&mut rt, &v), r#"{"a":[1,2],"b":"//not a comment"}"#);
+    assert!(super::super::parse(&mut rt, "[,]").is_err());
+    let e = super::super::parse(&mut rt, "[1,,]").unwrap_err();
+    assert!(
+        e.message
+            .starts_with("Unexpected character encountered while parsing value: ,"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
 fn dates_are_parsed_and_written_back_in_iso() {
     let mut rt = rt();
     let v = parse(
