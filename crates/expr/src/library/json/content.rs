@@ -12,7 +12,9 @@
 use std::rc::Rc;
 
 use super::convert::{explicit, Prim};
-use super::node::{self, Data, Node, NODE_BYTES};
+use super::edit;
+use super::edit::NODE_BYTES;
+use super::node::{Data, Node};
 use super::parse::reader_error;
 use super::scalar::{scalar_of, Scalar};
 use super::write::MAX_SERIALIZE_DEPTH;
@@ -68,7 +70,7 @@ pub fn add_content<'a>(
     }
     let token = from_content(v)?;
     rt.alloc(NODE_BYTES)?;
-    node::insert(rt, container, index, token)?;
+    edit::insert(rt, container, index, token)?;
     Ok(1)
 }
 

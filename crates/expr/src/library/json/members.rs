@@ -11,7 +11,9 @@ use std::fmt;
 use std::rc::Rc;
 
 use super::content::from_content;
-use super::node::{self, out_of_range, Data, Node, NODE_BYTES};
+use super::edit;
+use super::edit::{out_of_range, NODE_BYTES};
+use super::node::{Data, Node};
 use super::scalar::scalar_of;
 use super::types::{JARRAY, JCONSTRUCTOR, JOBJECT, JPROPERTY, JRAW, JTOKENTYPE, JVALUE};
 use super::write::token_json;
@@ -45,6 +47,17 @@ fn key_text(v: &Value<'_>) -> String {
         Value::Null => "{null}".into(),
         Value::Str(s) => format!("\"{s}\""),
         v => crate::library::to_text_plain(v),
+    }
+}
+
+/// An `int` index (what `JArray`'s `this[int]` takes; C# converts the
+/// smaller integer types implicitly, not `long`).
+fn int_key(key: &Value<'_>) -> Option<i128> {
+    match key {
+        Value::Int(_) | Value::Short(_) | Value::UShort(_) | Value::Byte(_) | Value::SByte(_) | Value::Char(_) => {
+            key.as_integer()
+        }
+        _ => None,
     }
 }
 
@@ -145,7 +158,7 @@ impl Object for Node {
         let r = match (name, &self.data) {
             ("Value", Data::Property(..)) => (|| {
                 let me = self.this()?;
-                node::set_at(rt, &me, 0, as_token(&value)?)
+                edit::set_at(rt, &me, 0, as_token(&value)?)
             })(),
             ("Value", Data::Value(s)) => scalar_of(&value).map(|new| {
                 let raw = s.borrow().is_raw();
@@ -193,24 +206,14 @@ impl Object for Node {
             let me = self.this()?;
             match &self.data {
                 Data::Object(_) => match key.as_str() {
-                    Some(k) => node::set_property(rt, &me, k, as_token(&value)?),
+                    Some(k) => edit::set_property(rt, &me, k, as_token(&value)?),
                     None => Err(EvalError::argument(format!(
                         "Set JObject values with invalid key value: {}. Object property name expected.",
                         key_text(&key)
                     ))),
                 },
                 Data::Array(_) | Data::Constructor(..) => {
-                    let Some(i) = key.as_integer().filter(|_| {
-                        matches!(
-                            key,
-                            Value::Int(_)
-                                | Value::Long(_)
-                                | Value::Short(_)
-                                | Value::Byte(_)
-                                | Value::SByte(_)
-                                | Value::UShort(_)
-                        )
-                    }) else {
+                    let Some(i) = int_key(&key) else {
                         return Err(EvalError::argument(format!(
                             "Set {} values with invalid key value: {}. Int32 array index expected.",
                             self.type_name(),
@@ -218,7 +221,7 @@ impl Object for Node {
                         )));
                     };
                     let i = usize::try_from(i).map_err(|_| out_of_range())?;
-                    node::set_at(rt, &me, i, as_token(&value)?)
+                    edit::set_at(rt, &me, i, as_token(&value)?)
                 }
                 _ => Err(EvalError::new(
                     EvalErrorKind::InvalidOperation,
@@ -294,28 +297,22 @@ impl Node {
                     key_text(key)
                 ))),
             },
-            Data::Array(items) | Data::Constructor(_, items) => {
-                let int_key = matches!(
-                    key,
-                    Value::Int(_) | Value::Short(_) | Value::UShort(_) | Value::Byte(_) | Value::SByte(_)
-                );
-                match key.as_integer().filter(|_| int_key) {
-                    Some(i) => usize::try_from(i)
-                        .ok()
-                        .and_then(|i| items.borrow().get(i).cloned())
-                        .map(obj)
-                        .ok_or_else(out_of_range),
-                    None if key.is_null() => Err(EvalError::new(
-                        EvalErrorKind::ArgumentNull,
-                        "Value cannot be null. (Parameter 'key')",
-                    )),
-                    None => Err(EvalError::argument(format!(
-                        "Accessed {} values with invalid key value: {}. Int32 array index expected.",
-                        self.type_name(),
-                        key_text(key)
-                    ))),
-                }
-            }
+            Data::Array(items) | Data::Constructor(_, items) => match int_key(key) {
+                Some(i) => usize::try_from(i)
+                    .ok()
+                    .and_then(|i| items.borrow().get(i).cloned())
+                    .map(obj)
+                    .ok_or_else(out_of_range),
+                None if key.is_null() => Err(EvalError::new(
+                    EvalErrorKind::ArgumentNull,
+                    "Value cannot be null. (Parameter 'key')",
+                )),
+                None => Err(EvalError::argument(format!(
+                    "Accessed {} values with invalid key value: {}. Int32 array index expected.",
+                    self.type_name(),
+                    key_text(key)
+                ))),
+            },
             _ => Err(no_child_value(self)),
         }
     }

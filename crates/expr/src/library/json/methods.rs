@@ -8,9 +8,10 @@ use std::rc::Rc;
 
 use super::content::{add_content, from_content, multi_items, to_object, token_of};
 use super::convert::{change_type, Prim};
+use super::edit;
 use super::enumerable::{ancestors, apply as extension, tokens, values};
 use super::members::{as_token, no_child_value, obj, obj_or_null};
-use super::node::{self, deep_equals, Data, Node};
+use super::node::{deep_equals, Data, Node};
 use super::path_eval::{descendants, select};
 use super::scalar::{scalar_of, Scalar};
 use super::types::FORMATTING;
@@ -74,7 +75,7 @@ fn string_arg<'v>(v: &'v Value<'_>, what: &str) -> EvalResult<&'v str> {
 
 fn index_arg(v: &Value<'_>) -> EvalResult<usize> {
     let i = v.to_i32("index")?;
-    usize::try_from(i).map_err(|_| node::out_of_range())
+    usize::try_from(i).map_err(|_| edit::out_of_range())
 }
 
 /// `SelectToken` / `SelectTokens`.
@@ -104,12 +105,12 @@ pub fn call<'a>(
         ("ToString", [Value::Null, ..]) if is_value => Ok(Value::string(crate::Object::to_text(&**me))),
         ("DeepClone", []) => {
             let n = me.count_nodes();
-            rt.alloc(n * node::NODE_BYTES).map(|()| obj(me.deep_clone()))
+            rt.alloc(n * edit::NODE_BYTES).map(|()| obj(me.deep_clone()))
         }
-        ("Remove", []) => node::remove_self(me).map(|()| VOID),
-        ("Replace", [v]) => as_token(v).and_then(|t| node::replace_self(rt, me, t)).map(|()| VOID),
+        ("Remove", []) => edit::remove_self(me).map(|()| VOID),
+        ("Replace", [v]) => as_token(v).and_then(|t| edit::replace_self(rt, me, t)).map(|()| VOID),
         ("AddAfterSelf" | "AddBeforeSelf", [content]) => (|| {
-            let parent = me.parent().ok_or_else(node::parent_missing)?;
+            let parent = me.parent().ok_or_else(edit::parent_missing)?;
             let i = match parent.data {
                 Data::Property(..) => 0,
                 _ => me.index_in_parent().unwrap_or(0),
@@ -223,17 +224,17 @@ fn container_call<'a>(
     let is_array = matches!(me.data, Data::Array(_));
     let r: EvalResult<Value<'a>> = match (name, args) {
         ("Add", [Value::Str(k), v]) if is_object => (|| {
-            let prop = node::new_property(rt, Rc::from(&**k), as_token(v)?)?;
+            let prop = edit::new_property(rt, Rc::from(&**k), as_token(v)?)?;
             let len = me.child_count();
-            node::insert(rt, me, len, prop).map(|()| VOID)
+            edit::insert(rt, me, len, prop).map(|()| VOID)
         })(),
         ("Add", [content]) => {
             let len = me.child_count();
             add_content(rt, me, len, content, 0).map(|_| VOID)
         }
         ("AddFirst", [content]) => add_content(rt, me, 0, content, 0).map(|_| VOID),
-        ("RemoveAll", []) => node::clear(me).map(|()| VOID),
-        ("ReplaceAll", [content]) => node::clear(me)
+        ("RemoveAll", []) => edit::clear(me).map(|()| VOID),
+        ("ReplaceAll", [content]) => edit::clear(me)
             .and_then(|()| add_content(rt, me, 0, content, 0))
             .map(|_| VOID),
         ("Merge", [content] | [content, _]) => merge(rt, me, content).map(|()| VOID),
@@ -263,20 +264,20 @@ fn container_call<'a>(
         })(),
         ("ContainsKey", [n]) if is_object => string_arg(n, "propertyName").map(|n| Value::Bool(me.get(n).is_some())),
         ("Remove", [Value::Str(n)]) if is_object => match me.property_named(n, false) {
-            Some(p) => node::remove_item(me, &p).map(Value::Bool),
+            Some(p) => edit::remove_item(me, &p).map(Value::Bool),
             None => Ok(Value::Bool(false)),
         },
         // JArray (IList<JToken>)
         ("Insert", [i, item]) if is_array => (|| {
             let i = index_arg(i)?;
-            node::insert(rt, me, i, from_content(item)?).map(|()| VOID)
+            edit::insert(rt, me, i, from_content(item)?).map(|()| VOID)
         })(),
-        ("RemoveAt", [i]) if is_array => index_arg(i).and_then(|i| node::remove_at(me, i)).map(|()| VOID),
+        ("RemoveAt", [i]) if is_array => index_arg(i).and_then(|i| edit::remove_at(me, i)).map(|()| VOID),
         ("Remove", [item]) if is_array => match token_of(item) {
-            Some(t) => node::remove_item(me, &t).map(Value::Bool),
+            Some(t) => edit::remove_item(me, &t).map(Value::Bool),
             None => Ok(Value::Bool(false)),
         },
-        ("Clear", []) if is_array => node::clear(me).map(|()| VOID),
+        ("Clear", []) if is_array => edit::clear(me).map(|()| VOID),
         ("Contains" | "IndexOf", [item]) if is_array => (|| {
             let probe = as_token(item)?;
             let probe = obj(probe);
@@ -317,9 +318,9 @@ fn merge<'a>(rt: &mut dyn Runtime<'a>, target: &Rc<Node>, content: &Value<'a>) -
                 };
                 match target.property_named(&name, false) {
                     None => {
-                        let prop = node::new_property(rt, name, value)?;
+                        let prop = edit::new_property(rt, name, value)?;
                         let len = target.child_count();
-                        node::insert(rt, target, len, prop)?;
+                        edit::insert(rt, target, len, prop)?;
                     }
                     Some(existing) => {
                         let current = existing.prop_value();
@@ -327,7 +328,7 @@ fn merge<'a>(rt: &mut dyn Runtime<'a>, target: &Rc<Node>, content: &Value<'a>) -
                             Some(cur) if cur.is_container() && cur.token_type() == value.token_type() => {
                                 merge(rt, &cur, &obj(value))?;
                             }
-                            _ if !is_null_token(&value) => node::set_at(rt, &existing, 0, value)?,
+                            _ if !is_null_token(&value) => edit::set_at(rt, &existing, 0, value)?,
                             _ => {}
                         }
                     }
@@ -347,7 +348,7 @@ fn merge<'a>(rt: &mut dyn Runtime<'a>, target: &Rc<Node>, content: &Value<'a>) -
             }
             for item in src.children() {
                 let len = target.child_count();
-                node::insert(rt, target, len, item)?;
+                edit::insert(rt, target, len, item)?;
             }
             Ok(())
         }
@@ -356,7 +357,7 @@ fn merge<'a>(rt: &mut dyn Runtime<'a>, target: &Rc<Node>, content: &Value<'a>) -
             add_content(rt, target, len, content, 0).map(|_| ())
         }
         (Data::Property(..), Some(src)) => match src.prop_value() {
-            Some(v) if !is_null_token(&v) => node::set_at(rt, target, 0, v),
+            Some(v) if !is_null_token(&v) => edit::set_at(rt, target, 0, v),
             _ => Ok(()),
         },
         _ => Ok(()),

@@ -5,13 +5,14 @@
 //! number and date handling, its JSONPath and its `ToString()` layout.
 //!
 //! Modules:
-//! - [`node`]: the tree ([`node::Node`]) and its structural operations;
+//! - [`node`]: the tree ([`node::Node`]); [`edit`]: changing it;
 //! - [`scalar`]: what a `JValue` holds, its type, text and equality;
 //! - [`parse`]: JSON text to a tree (serde_json's streaming parser), with
 //!   [`dates`] (which strings become dates, how dates are written);
 //! - [`write`]: tokens and values to JSON text, with [`fmt`] (.NET's
 //!   number, Guid and date text);
-//! - [`convert`]: tokens to .NET primitives (casts, `Value<T>()`);
+//! - [`convert`]: tokens to .NET primitives (casts, `Value<T>()`), with
+//!   [`strings`] (invariant-culture parsing of string values);
 //! - [`content`]: values to tokens (`Add`, `FromObject`) and tokens to
 //!   collections (`ToObject<T>()`, `DeserializeObject<T>`);
 //! - [`members`], [`methods`]: the tokens' members; [`statics`]: static
@@ -36,6 +37,7 @@ use crate::value::{Object, Value};
 pub mod content;
 pub mod convert;
 pub mod dates;
+pub mod edit;
 pub mod enumerable;
 pub mod fmt;
 pub mod members;
@@ -46,6 +48,7 @@ pub mod path;
 pub mod path_eval;
 pub mod scalar;
 pub mod statics;
+pub mod strings;
 pub mod types;
 pub mod write;
 

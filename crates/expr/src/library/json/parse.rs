@@ -34,7 +34,8 @@ use std::rc::Rc;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::dates::parse_json_date;
-use super::node::{Node, NODE_BYTES};
+use super::edit::NODE_BYTES;
+use super::node::Node;
 use super::scalar::Scalar;
 use super::TokenType;
 use crate::error::{EvalError, EvalErrorKind, EvalResult};

@@ -9,7 +9,8 @@
 
 use std::rc::Rc;
 
-use super::node::{out_of_range, Data, Node};
+use super::edit::out_of_range;
+use super::node::{Data, Node};
 use super::path::{Expr, Filter, Op, Side};
 use super::scalar::Scalar;
 use super::{json_exception, TokenType};

@@ -7,9 +7,10 @@
 use std::rc::Rc;
 
 use super::content::{add_content, expect_kind, leaf_is_string, multi_items, to_object, to_token, token_of, untyped};
+use super::edit;
 use super::members::obj;
 use super::methods::deep_equals_values;
-use super::node::{self, Data, Node};
+use super::node::{Data, Node};
 use super::parse::{parse, Want};
 use super::scalar::{scalar_of, Flavor, Scalar};
 use super::types::FORMATTING;
@@ -232,7 +233,7 @@ pub fn new_jproperty<'a>(rt: &mut dyn Runtime<'a>, targs: &[TypeRef], args: &[Va
             a
         }
     };
-    node::new_property(rt, Rc::from(name), value).map(obj)
+    edit::new_property(rt, Rc::from(name), value).map(obj)
 }
 
 /// `new JValue(value)` (a `JValue` argument is copied).

@@ -2,7 +2,7 @@
 //! string conversions (deterministic pseudo-random inputs).
 
 use super::*;
-use crate::library::json::{convert, dates, path};
+use crate::library::json::{convert, dates, path, strings};
 
 const ALPHABET: &[&str] = &[
     "{",
@@ -84,9 +84,9 @@ fn arbitrary_text_never_panics() {
         let _ = path::parse(&s);
         let _ = library::call_member(&mut rt, doc.clone(), "SelectTokens", &[], &[Value::string(&s)]);
         let _ = dates::parse_json_date(&s);
-        let _ = convert::parse_datetime(&s);
-        let _ = convert::parse_timespan(&s);
-        let _ = convert::parse_guid(&s);
+        let _ = strings::parse_datetime(&s);
+        let _ = strings::parse_timespan(&s);
+        let _ = strings::parse_guid(&s);
         for prim in [
             convert::Prim::Int,
             convert::Prim::Double,
