@@ -175,6 +175,8 @@ struct Ctx {
     too_deep: bool,
     /// The nodes read so far (for the budget).
     nodes: usize,
+    /// Property names read so far (see [`KeySeed`]).
+    names: Vec<Rc<str>>,
     /// Children of the containers being read, innermost last: each
     /// container takes its tail at its end (one exact allocation).
     stack: Vec<Rc<Node>>,
@@ -313,6 +315,7 @@ fn parse_tree(text: &str, dates: bool) -> Result<(Rc<Node>, usize), Failure> {
         path: Vec::new(),
         too_deep: false,
         nodes: 0,
+        names: Vec::new(),
         stack: Vec::with_capacity(64),
     };
     let mut de = serde_json::Deserializer::from_str(text);
@@ -423,7 +426,9 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
         // The path names the last property read until the next one starts
         // (what Newtonsoft's messages show for an error between them).
         let mut named = false;
-        while let Some(key) = map.next_key_seed(KeySeed)? {
+        while let Some(key) = map.next_key_seed(KeySeed {
+            names: &mut self.ctx.names,
+        })? {
             if named {
                 self.ctx.path.pop();
             }
@@ -464,9 +469,16 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
     }
 }
 
-struct KeySeed;
+/// Reads a property name, sharing the `Rc<str>` of a name already read
+/// (the same names repeat in every item of an array of objects).
+struct KeySeed<'k> {
+    names: &'k mut Vec<Rc<str>>,
+}
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
+/// How many distinct names [`KeySeed`] remembers.
+const NAME_CACHE: usize = 32;
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
     type Value = Rc<str>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Rc<str>, D::Error> {
@@ -474,7 +486,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed {
+impl<'de> Visitor<'de> for KeySeed<'_> {
     type Value = Rc<str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -482,6 +494,13 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Rc<str>, E> {
-        Ok(Rc::from(v))
+        if let Some(n) = self.names.iter().find(|n| ***n == *v) {
+            return Ok(n.clone());
+        }
+        let n: Rc<str> = Rc::from(v);
+        if self.names.len() < NAME_CACHE {
+            self.names.push(n.clone());
+        }
+        Ok(n)
     }
 }
