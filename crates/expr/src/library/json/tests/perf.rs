@@ -1,5 +1,11 @@
-//! A timing probe of the bench scenario (parse a 2 KiB body, filter it,
-//! write it back): `cargo test -p outpost-expr perf_probe -- --ignored --nocapture`.
+//! A timing probe of the bench scenario (parse a 2 KiB body, filter its
+//! items by price, put the kept items in a new `JArray` — copies, as in
+//! Newtonsoft — and write it back compact):
+//! `cargo test -p outpost-expr perf_ -- --ignored --nocapture`.
+//! The gateway links mimalloc; glibc's malloc roughly doubles these times.
+//! Measured 2026-12-07 on the shared 2-core machine (load ≈ 2, mimalloc
+//! preloaded, opt-level 3): parse 9.5 µs (serde_json::Value: 8.3 µs),
+//! write 3.6 µs, the whole probe 21 µs.
 
 use super::*;
 
