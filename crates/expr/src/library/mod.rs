@@ -422,6 +422,13 @@ pub fn convert<'a>(
     checked: bool,
 ) -> EvalResult<Value<'a>> {
     let _ = rt;
+    // A token's nullable operators see the nullable type (`(int?)token` is
+    // null for a JSON null, where `(int)token` throws).
+    if let (Value::Obj(o), TypeRef::Nullable(_)) = (&v, to) {
+        if let Some(r) = json::convert(o, to, explicit) {
+            return r;
+        }
+    }
     if let TypeRef::Nullable(inner) = to {
         if v.is_null() {
             return Ok(Value::Null);
