@@ -37,7 +37,11 @@ fn row(out: &mut String, ns: &str, name: &str, apim: Option<Apim>, def: Option<&
             }
             ms.sort_unstable();
             ms.dedup();
-            let status = if d.unimplemented.is_empty() { "implemented" } else { "partly" };
+            let status = if d.unimplemented.is_empty() {
+                "implemented"
+            } else {
+                "partly"
+            };
             (status.to_owned(), ms.join(", "), d.unimplemented.join(", "))
         }
     };

@@ -122,10 +122,12 @@ impl Prim {
             Prim::Char => Value::Char('\0'),
             Prim::DateTime => Value::DateTime(DateTime {
                 ticks: civil::days_from_civil(1, 1, 1) * 86_400 * 10_000_000,
+                kind: crate::library::time::datetime::Kind::Unspecified,
             }),
             Prim::DateTimeOffset => Value::DateTimeOffset(DateTimeOffset {
                 utc: DateTime {
                     ticks: civil::days_from_civil(1, 1, 1) * 86_400 * 10_000_000,
+                    kind: crate::library::time::datetime::Kind::Utc,
                 },
                 offset_minutes: 0,
             }),
@@ -200,6 +202,7 @@ pub fn explicit(node: Option<&Node>, prim: Prim, nullable: bool) -> EvalResult<V
         (Prim::Bytes, Value::Long(_) | Value::ULong(_)) => Err(cannot()),
         (Prim::DateTime, Value::DateTimeOffset(d)) => Ok(Value::DateTime(DateTime {
             ticks: d.utc.ticks + i64::from(d.offset_minutes) * 600_000_000,
+            kind: crate::library::time::datetime::Kind::Unspecified,
         })),
         _ => convert_value(&s.v, prim),
     }
@@ -493,10 +496,26 @@ mod tests {
         assert_eq!(parse_timespan("1.00:00:00.5"), Some(864_005_000_000));
         let (t, off) = parse_datetime("2024-01-02T03:04:05+01:00").unwrap();
         assert_eq!(
-            (DateTime { ticks: t }.format("s").unwrap(), off),
+            (
+                DateTime {
+                    ticks: t,
+                    kind: crate::library::time::datetime::Kind::Unspecified
+                }
+                .format("s")
+                .unwrap(),
+                off
+            ),
             ("2024-01-02T02:04:05".into(), Some(60))
         );
         let (t, _) = parse_datetime("01/02/2024 03:04:05").unwrap();
-        assert_eq!(DateTime { ticks: t }.format("s").unwrap(), "2024-01-02T03:04:05");
+        assert_eq!(
+            DateTime {
+                ticks: t,
+                kind: crate::library::time::datetime::Kind::Unspecified
+            }
+            .format("s")
+            .unwrap(),
+            "2024-01-02T03:04:05"
+        );
     }
 }

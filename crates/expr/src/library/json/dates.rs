@@ -225,7 +225,11 @@ pub fn write_offset(out: &mut String, offset_minutes: i16) {
 }
 
 fn write_clock(out: &mut String, ticks: i64) {
-    let c = DateTime { ticks }.civil();
+    let c = DateTime {
+        ticks,
+        kind: crate::library::time::datetime::Kind::Unspecified,
+    }
+    .civil();
     let digits = |out: &mut String, v: u32, n: u32| {
         for k in (0..n).rev() {
             out.push(char::from(b'0' + (v / 10u32.pow(k) % 10) as u8));

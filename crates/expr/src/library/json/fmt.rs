@@ -96,6 +96,7 @@ pub fn guid_d(g: u128) -> String {
 pub fn dto_text(d: &DateTimeOffset) -> String {
     let clock = DateTime {
         ticks: d.utc.ticks + i64::from(d.offset_minutes) * 600_000_000,
+        kind: crate::library::time::datetime::Kind::Unspecified,
     };
     let mut s = clock.format("").unwrap_or_default();
     s.push(' ');

@@ -64,7 +64,13 @@ impl Scalar {
 
     pub fn date(ticks: i64, kind: DateKind) -> Scalar {
         Scalar {
-            v: Value::DateTime(crate::library::time::datetime::DateTime { ticks }),
+            v: Value::DateTime(crate::library::time::datetime::DateTime {
+                ticks,
+                kind: match kind {
+                    DateKind::Utc => crate::library::time::datetime::Kind::Utc,
+                    _ => crate::library::time::datetime::Kind::Unspecified,
+                },
+            }),
             flavor: match kind {
                 DateKind::Utc => Flavor::Plain,
                 DateKind::Unspecified => Flavor::Unspecified,

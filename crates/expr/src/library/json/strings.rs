@@ -89,7 +89,16 @@ pub fn parse_as(s: &str, prim: Prim) -> EvalResult<Value<'static>> {
             integer(if neg { -acc } else { acc }, p)
         }
         Prim::DateTime => parse_datetime(t)
-            .map(|(ticks, _)| Value::DateTime(DateTime { ticks }))
+            .map(|(ticks, off)| {
+                Value::DateTime(DateTime {
+                    ticks: ticks - i64::from(off.unwrap_or(0)) * 600_000_000,
+                    kind: if off.is_some() {
+                        crate::library::time::datetime::Kind::Utc
+                    } else {
+                        crate::library::time::datetime::Kind::Unspecified
+                    },
+                })
+            })
             .ok_or_else(|| not_recognized(s, "DateTime")),
         Prim::DateTimeOffset => parse_datetime(t)
             .map(|(ticks, off)| {
@@ -97,6 +106,7 @@ pub fn parse_as(s: &str, prim: Prim) -> EvalResult<Value<'static>> {
                 Value::DateTimeOffset(DateTimeOffset {
                     utc: DateTime {
                         ticks: ticks - i64::from(offset_minutes) * 600_000_000,
+                        kind: crate::library::time::datetime::Kind::Utc,
                     },
                     offset_minutes,
                 })
