@@ -119,7 +119,7 @@ impl Compiler {
                 e.pos,
                 format!("the type thrown must be an exception, not `{}`", t.text()),
             )),
-            Ty::Known(_) | Ty::Dyn | Ty::Never => Ok(n),
+            Ty::Known(_) | Ty::Dyn | Ty::Never | Ty::Null => Ok(n),
             _ => Err(CompileError::at(
                 e.pos,
                 format!("the type thrown must be an exception, not `{}`", t.text()),

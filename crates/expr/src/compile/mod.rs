@@ -16,7 +16,7 @@
 use std::collections::HashSet;
 
 use crate::error::CompileError;
-use crate::syntax::{self, ast};
+use crate::syntax;
 use crate::types::TypeRef;
 use crate::Want;
 
@@ -123,9 +123,8 @@ pub fn unify(a: &Ty, b: &Ty) -> Ty {
     }
 }
 
-/// A local variable (or a compiler temporary, whose name is empty).
+/// A local variable or a compiler temporary (names live in the scopes).
 pub(crate) struct Local {
-    pub name: String,
     pub ty: Ty,
     /// `foreach` variables cannot be assigned.
     pub readonly: bool,
@@ -260,7 +259,6 @@ impl Compiler {
     /// A compiler temporary.
     pub fn temp(&mut self) -> Slot {
         self.locals.push(Local {
-            name: String::new(),
             ty: Ty::Dyn,
             readonly: false,
         });
@@ -307,7 +305,6 @@ impl Compiler {
             ));
         }
         self.locals.push(Local {
-            name: name.to_owned(),
             ty,
             readonly,
         });

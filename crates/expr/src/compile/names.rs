@@ -160,7 +160,6 @@ fn apim_allows_member(apim: Apim, name: &str) -> Option<bool> {
 /// A member found in the tables.
 pub struct Found {
     pub member: &'static Member,
-    pub owner: &'static TypeDef,
 }
 
 /// Looks up instance (`is_static == false`) or static member `name` of
@@ -174,7 +173,7 @@ pub fn find_member(def: &'static TypeDef, name: &str, is_static: bool) -> Result
             if apim_refuses(&chain, name) {
                 return Err(format!("`{}.{name}` is not allowed by APIM", def.name));
             }
-            return Ok(Some(Found { member, owner: d }));
+            return Ok(Some(Found { member }));
         }
     }
     Ok(None)
@@ -215,7 +214,7 @@ pub fn is_extension_holder(d: &TypeDef) -> bool {
 pub fn find_extension(name: &str, enumerable: bool) -> Option<Found> {
     library::types()
         .filter(|d| is_extension_holder(d) && (enumerable || d.name != "Enumerable"))
-        .find_map(|d| d.static_member(name).map(|member| Found { member, owner: d }))
+        .find_map(|d| d.static_member(name).map(|member| Found { member }))
 }
 
 /// Whether some implemented type has instance member `name` (or an

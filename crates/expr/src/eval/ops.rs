@@ -15,6 +15,7 @@ use crate::compile::ir::{Bin, Un};
 use crate::compile::ty::Prim;
 use crate::error::{EvalError, EvalErrorKind, EvalResult};
 use crate::library;
+use crate::runtime::Runtime;
 use crate::types::TypeRef;
 use crate::value::Value;
 
