@@ -374,7 +374,9 @@ impl Compiler {
     pub fn member_type(&self, ty: &Ty, name: &str, pos: usize) -> R<Ty> {
         match ty {
             Ty::Dyn | Ty::Never => {
-                names::any_member(name, false).map_err(|m| CompileError::at(pos, m))?;
+                if !self.anon_names.contains(name) {
+                    names::any_member(name, false).map_err(|m| CompileError::at(pos, m))?;
+                }
                 Ok(Ty::Dyn)
             }
             Ty::Null => Err(CompileError::at(pos, format!("cannot read `{name}` of null"))),

@@ -179,6 +179,7 @@ impl Compiler {
                 _ => {}
             }
             names_out.push(interned);
+            self.anon_names.insert(interned);
             values.push(n);
             fields.push((interned, t));
         }

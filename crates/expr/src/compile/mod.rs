@@ -109,6 +109,9 @@ pub fn unify(a: &Ty, b: &Ty) -> Ty {
             Ty::Known(_) => t.clone().nullable(),
             _ => Ty::Dyn,
         },
+        (Ty::Anon(x), Ty::Anon(y)) if x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| p.0 == q.0) => {
+            a.clone()
+        }
         (Ty::Known(x), Ty::Known(y)) => {
             if x == y {
                 return a.clone();
@@ -224,6 +227,9 @@ pub(crate) struct Compiler {
     pub func: Func,
     /// Inside `checked(…)`/`checked { }`.
     pub checked: bool,
+    /// Member names of the anonymous types created so far (a dynamic
+    /// receiver, such as a lambda parameter, may be one of them).
+    pub anon_names: HashSet<&'static str>,
     pub depth: u32,
 }
 
@@ -239,6 +245,7 @@ impl Compiler {
             },
             func: Func::default(),
             checked: false,
+            anon_names: HashSet::new(),
             depth: 0,
         }
     }

@@ -239,8 +239,8 @@ impl Prim {
 
     /// Binary numeric promotion; `None` when C# refuses the pair
     /// (`decimal` with `float`/`double`).
-    pub fn promote2(a: Prim, b: Prim) -> Option<Prim> {
-        let (a, b) = (a.promote(), b.promote());
+    pub fn promote2(a0: Prim, b0: Prim) -> Option<Prim> {
+        let (a, b) = (a0.promote(), b0.promote());
         let either = |p: Prim| a == p || b == p;
         Some(if either(Prim::Decimal) {
             if either(Prim::Float) || either(Prim::Double) {
@@ -256,7 +256,8 @@ impl Prim {
         } else if either(Prim::Long) {
             Prim::Long
         } else if either(Prim::UInt) {
-            if a.is_signed() || b.is_signed() {
+            // byte, ushort and char widen to uint; sbyte, short and int do not.
+            if a0.is_signed() || b0.is_signed() {
                 Prim::Long
             } else {
                 Prim::UInt
@@ -343,6 +344,10 @@ pub fn implicit(from: &Ty, to: &TypeRef) -> Implicit {
             }
             let fp = Ty::Known(f.clone()).as_prim();
             let tp = to_ty.as_prim();
+            if fp == Some(Prim::Object) {
+                // `object` needs a cast to anything else.
+                return Implicit::No;
+            }
             match (fp, tp) {
                 (Some(a), Some(b)) if a.is_arith() && b.is_arith() => {
                     if a.widens_to(b) {
@@ -560,6 +565,8 @@ mod tests {
         assert_eq!(Prim::promote2(Prim::Byte, Prim::Short), Some(Prim::Int));
         assert_eq!(Prim::promote2(Prim::UInt, Prim::Int), Some(Prim::Long));
         assert_eq!(Prim::promote2(Prim::UInt, Prim::UShort), Some(Prim::UInt));
+        assert_eq!(Prim::promote2(Prim::Char, Prim::UInt), Some(Prim::UInt));
+        assert_eq!(Prim::promote2(Prim::Short, Prim::UInt), Some(Prim::Long));
         assert_eq!(Prim::promote2(Prim::Long, Prim::Float), Some(Prim::Float));
         assert_eq!(Prim::promote2(Prim::Decimal, Prim::Double), None);
         assert_eq!(Prim::promote2(Prim::Char, Prim::Char), Some(Prim::Int));
@@ -596,5 +603,8 @@ mod tests {
         let nint = TypeRef::Nullable(Box::new(TypeRef::of(&numbers::INT32)));
         assert_eq!(implicit(&int, &nint), Implicit::Same);
         assert_eq!(implicit(&Ty::Known(nint), &TypeRef::of(&numbers::INT32)), Implicit::No);
+        let obj = Ty::of(&OBJECT);
+        assert_eq!(implicit(&obj, &TypeRef::of(&text::STRING)), Implicit::No);
+        assert_eq!(implicit(&Ty::prim(Prim::String), &TypeRef::of(&OBJECT)), Implicit::Same);
     }
 }

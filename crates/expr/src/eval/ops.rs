@@ -77,6 +77,29 @@ fn num(v: &Value<'_>) -> Option<Num> {
     })
 }
 
+/// Both operands as numbers; `byte`, `ushort` and `char` stay unsigned
+/// next to a `uint` (C# promotes that pair to `uint`, not `long`).
+fn num2(a: &Value<'_>, b: &Value<'_>) -> Option<(Num, Num)> {
+    let small_unsigned = |v: &Value<'_>| match *v {
+        Value::Byte(x) => Some(u32::from(x)),
+        Value::UShort(x) => Some(u32::from(x)),
+        Value::Char(c) => Some(c as u32),
+        _ => None,
+    };
+    let (mut x, mut y) = (num(a)?, num(b)?);
+    if matches!(x, Num::U(_)) {
+        if let Some(u) = small_unsigned(b) {
+            y = Num::U(u);
+        }
+    }
+    if matches!(y, Num::U(_)) {
+        if let Some(u) = small_unsigned(a) {
+            x = Num::U(u);
+        }
+    }
+    Some((x, y))
+}
+
 fn is_num(v: &Value<'_>) -> bool {
     num(v).is_some()
 }
@@ -270,7 +293,7 @@ impl<'a> Machine<'a> {
             }
             _ => {}
         }
-        if let (Some(x), Some(y)) = (num(&a), num(&b)) {
+        if let Some((x, y)) = num2(&a, &b) {
             return match op {
                 Bin::Shl | Bin::Shr => shift(op, x, y, &a, &b),
                 Bin::And | Bin::Or | Bin::Xor if matches!(x, Num::F(_) | Num::D(_) | Num::M(_)) => {
@@ -354,7 +377,7 @@ impl<'a> Machine<'a> {
             (Value::Null, _) | (_, Value::Null) => false,
             (Value::Str(x), Value::Str(y)) => x == y,
             _ if is_num(a) && is_num(b) => {
-                let (Some(x), Some(y)) = (num(a), num(b)) else {
+                let Some((x, y)) = num2(a, b) else {
                     return Ok(false);
                 };
                 num_cmp(x, y) == Some(Ordering::Equal)
@@ -379,8 +402,8 @@ impl<'a> Machine<'a> {
         if a.is_null() || b.is_null() {
             return Ok(false);
         }
-        let ord = match (num(&a), num(&b)) {
-            (Some(x), Some(y)) => num_cmp(x, y),
+        let ord = match num2(&a, &b) {
+            Some((x, y)) => num_cmp(x, y),
             _ => match (&a, &b) {
                 (Value::Str(_), _) | (_, Value::Str(_)) | (Value::Bool(_), _) => {
                     return Err(binder(op.symbol(), &a, Some(&b)))
