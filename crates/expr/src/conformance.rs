@@ -14,7 +14,10 @@ fn run_case(src: &str, expect: &str) -> Result<(), String> {
     if let Some(sub) = expect.strip_prefix("error: ") {
         return match Expr::compile(src) {
             Err(e) if e.message.contains(sub) => Ok(()),
-            Err(e) => Err(format!("compile error `{}`, expected one containing `{sub}`", e.message)),
+            Err(e) => Err(format!(
+                "compile error `{}`, expected one containing `{sub}`",
+                e.message
+            )),
             Ok(x) => Err(format!(
                 "compiled (static type {}), expected an error containing `{sub}`",
                 x.ty()
@@ -45,9 +48,12 @@ fn text(v: &Value<'_>) -> String {
     }
 }
 
-/// The cases of one file: (line number, expression, expectation), or an
-/// error for a malformed file.
-fn cases(text: &str) -> Vec<Result<(usize, &str, &str), (usize, String)>> {
+/// A case (line number, expression, expectation), or what is wrong at a
+/// line of a malformed file.
+type Case<'t> = Result<(usize, &'t str, &'t str), (usize, String)>;
+
+/// The cases of one file.
+fn cases(text: &str) -> Vec<Case<'_>> {
     let mut out = Vec::new();
     let mut pending: Option<(usize, &str)> = None;
     for (i, line) in text.lines().enumerate() {
@@ -91,7 +97,10 @@ fn conformance() {
     let mut failures = Vec::new();
     let mut total = 0;
     for f in &files {
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let text = std::fs::read_to_string(f).expect("readable conformance file");
         for c in cases(&text) {
             total += 1;

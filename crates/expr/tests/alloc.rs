@@ -98,7 +98,7 @@ fn check(src: &str, expect: &str, needs_context: bool) {
     };
     let cx = Stub;
     // Once to warm up lazily initialized state (none expected), then counted.
-    let _ = x.eval(&cx).map(|v| drop(v));
+    let _ = x.eval(&cx).map(drop);
     let (n, v) = allocations(|| x.eval(&cx));
     let text = match v {
         Ok(Value::Str(s)) => matches!(s, Cow::Borrowed(_)).then(|| s.len().to_string()),

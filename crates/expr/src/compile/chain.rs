@@ -158,6 +158,9 @@ impl Compiler {
     /// A chain (or a single name).
     pub fn chain(&mut self, a: &Ast) -> R<(Node, Ty)> {
         let (base, posts) = flatten(a);
+        if posts.len() > super::MAX_DEPTH as usize {
+            return Err(CompileError::at(a.pos, "the member chain is too long"));
+        }
         let (node, ty, used) = self.chain_start(base, &posts)?;
         self.chain_rest(node, ty, posts.get(used..).unwrap_or(&[]), false)
     }
@@ -185,17 +188,18 @@ impl Compiler {
                     match p {
                         Post::Member {
                             name,
-                            generics,
+                            generics: [],
                             cond: false,
                             ..
-                        } if generics.is_empty() => segs.push(name),
+                        } => segs.push(name),
                         _ => break,
                     }
                 }
                 match names::resolve_path(&segs) {
                     Ok(PathStart::Type(def, k)) => {
                         let used = k - 1;
-                        let (node, ty, more) = self.static_access(def, &[], posts.get(used..).unwrap_or(&[]), base.pos)?;
+                        let (node, ty, more) =
+                            self.static_access(def, &[], posts.get(used..).unwrap_or(&[]), base.pos)?;
                         Ok((node, ty, used + more))
                     }
                     Err(msg) => Err(CompileError::at(base.pos, msg)),
@@ -249,7 +253,10 @@ impl Compiler {
                 names::find_member(def, name, true).map_err(|m| CompileError::at(mpos, m))?;
                 if let crate::types::Apim::Only(l) = def.apim {
                     if !l.contains(&name) {
-                        return Err(CompileError::at(mpos, format!("`{}.{name}` is not allowed by APIM", def.name)));
+                        return Err(CompileError::at(
+                            mpos,
+                            format!("`{}.{name}` is not allowed by APIM", def.name),
+                        ));
                     }
                 }
                 return Ok((Node::Const(Const::Enum(def, *v)), Ty::of(def), 1));
@@ -363,7 +370,10 @@ impl Compiler {
                     i += 1;
                 }
                 Post::Call { pos, .. } => {
-                    return Err(CompileError::at(pos, "only methods can be called (this is not a method)"));
+                    return Err(CompileError::at(
+                        pos,
+                        "only methods can be called (this is not a method)",
+                    ));
                 }
             }
         }
@@ -473,7 +483,10 @@ impl Compiler {
                 (None, None, None)
             }
             Ty::Null | Ty::Void | Ty::Lambda => {
-                return Err(CompileError::at(pos, format!("cannot call `{name}` on {}", recv_ty.text())))
+                return Err(CompileError::at(
+                    pos,
+                    format!("cannot call `{name}` on {}", recv_ty.text()),
+                ))
             }
             Ty::Anon(_) => match names::OBJECT_MEMBERS.iter().find(|(n, _)| *n == name) {
                 Some((_, r)) => (Some(r), None, None),
@@ -493,7 +506,8 @@ impl Compiler {
                     None => match names::OBJECT_MEMBERS.iter().find(|(n, _)| *n == name) {
                         Some((_, r)) => r,
                         None => {
-                            let enumerable = elem.is_some() || names::chain(def).iter().any(|d| d.name == "IEnumerable");
+                            let enumerable =
+                                elem.is_some() || names::chain(def).iter().any(|d| d.name == "IEnumerable");
                             match names::find_extension(name, enumerable) {
                                 Some(f) => f.member.ret,
                                 None => return Err(CompileError::at(pos, names::missing(def, name))),
@@ -559,22 +573,22 @@ impl Compiler {
                 }
                 Ok(Ty::known((**e).clone()))
             }
-            Ty::Known(t @ TypeRef::Named(def, _)) => match names::find_member(def, "this[]", false)
-                .map_err(|m| CompileError::at(pos, m))?
-            {
-                Some(f) => Ok(ret_type(f.member.ret, t, &[])),
-                None => {
-                    let m = names::missing(def, "this[]");
-                    Err(CompileError::at(
-                        pos,
-                        if m.contains("has no member") {
-                            format!("cannot apply indexing with [] to a value of type `{t}`")
-                        } else {
-                            m.replace(".this[]", "'s indexer")
-                        },
-                    ))
+            Ty::Known(t @ TypeRef::Named(def, _)) => {
+                match names::find_member(def, "this[]", false).map_err(|m| CompileError::at(pos, m))? {
+                    Some(f) => Ok(ret_type(f.member.ret, t, &[])),
+                    None => {
+                        let m = names::missing(def, "this[]");
+                        Err(CompileError::at(
+                            pos,
+                            if m.contains("has no member") {
+                                format!("cannot apply indexing with [] to a value of type `{t}`")
+                            } else {
+                                m.replace(".this[]", "'s indexer")
+                            },
+                        ))
+                    }
                 }
-            },
+            }
             t => Err(CompileError::at(
                 pos,
                 format!("cannot apply indexing with [] to a value of type `{}`", t.text()),
@@ -674,7 +688,10 @@ impl Compiler {
                     return Err(CompileError::at(v.pos, format!("unknown name `{n}`")));
                 };
                 if self.local(slot).readonly {
-                    return Err(CompileError::at(v.pos, format!("cannot assign to `{n}`: it is read-only")));
+                    return Err(CompileError::at(
+                        v.pos,
+                        format!("cannot assign to `{n}`: it is read-only"),
+                    ));
                 }
                 self.flow.assign(slot);
                 let declared = match &self.local(slot).ty {
@@ -693,7 +710,13 @@ impl Compiler {
     }
 
     /// Compiles a lambda argument; its index.
-    pub fn lambda(&mut self, params: &[crate::syntax::ast::Param], body: &LambdaBody, hints: Vec<Ty>, pos: usize) -> R<u32> {
+    pub fn lambda(
+        &mut self,
+        params: &[crate::syntax::ast::Param],
+        body: &LambdaBody,
+        hints: Vec<Ty>,
+        pos: usize,
+    ) -> R<u32> {
         self.enter(pos)?;
         let idx = self.reserve_lambda();
         self.push_scope();

@@ -127,7 +127,10 @@ impl Compiler {
                 match best {
                     Ty::Known(t) => t,
                     Ty::Null | Ty::Never => {
-                        return Err(CompileError::at(pos, "no best type found for the implicitly-typed array"))
+                        return Err(CompileError::at(
+                            pos,
+                            "no best type found for the implicitly-typed array",
+                        ))
                     }
                     _ => TypeRef::of(&ty::DYNAMIC),
                 }
@@ -142,7 +145,10 @@ impl Compiler {
             t => t.clone(),
         };
         if size.is_none() && items.is_none() {
-            return Err(CompileError::at(pos, "an array creation needs a size or an initializer"));
+            return Err(CompileError::at(
+                pos,
+                "an array creation needs a size or an initializer",
+            ));
         }
         let ty = Ty::Known(TypeRef::Array(Box::new(elem_ty)));
         Ok((

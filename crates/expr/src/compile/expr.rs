@@ -38,9 +38,8 @@ impl Compiler {
                 (Node::Const(c), Ty::prim(p))
             }
             Kind::Real(f, s, text) => {
-                let (c, p) = real_literal(*f, *s, text).ok_or_else(|| {
-                    CompileError::at(pos, format!("`{text}` is not a valid decimal literal"))
-                })?;
+                let (c, p) = real_literal(*f, *s, text)
+                    .ok_or_else(|| CompileError::at(pos, format!("`{text}` is not a valid decimal literal")))?;
                 (Node::Const(c), Ty::prim(p))
             }
             Kind::Str(s) => (Node::Const(Const::Str(s.as_str().into())), Ty::prim(Prim::String)),
@@ -174,10 +173,7 @@ impl Compiler {
             }
         }
         if let (Some((a, _)), Some(b)) = (from.lifted_prim(), to_ty.unwrap_nullable().as_prim()) {
-            let ok = a == b
-                || (a.is_arith() && b.is_arith())
-                || a == Prim::Object
-                || b == Prim::Object;
+            let ok = a == b || (a.is_arith() && b.is_arith()) || a == Prim::Object || b == Prim::Object;
             if !ok {
                 return Err(CompileError::at(
                     pos,
@@ -186,7 +182,10 @@ impl Compiler {
             }
         }
         if matches!(from, Ty::Void | Ty::Lambda) {
-            return Err(CompileError::at(pos, format!("cannot convert type `{}` to `{to}`", from.text())));
+            return Err(CompileError::at(
+                pos,
+                format!("cannot convert type `{}` to `{to}`", from.text()),
+            ));
         }
         Ok((
             Node::Convert {
@@ -320,13 +319,8 @@ pub fn real_literal(f: f64, s: RealSuffix, text: &str) -> Option<(Const, Prim)> 
         RealSuffix::None | RealSuffix::D => (Const::Double(f), Prim::Double),
         RealSuffix::F => (Const::Float(f as f32), Prim::Float),
         RealSuffix::M => {
-            let t: String = text
-                .chars()
-                .filter(|c| *c != '_' && !matches!(c, 'm' | 'M'))
-                .collect();
-            let d = Decimal::from_str(&t)
-                .or_else(|_| Decimal::from_scientific(&t))
-                .ok()?;
+            let t: String = text.chars().filter(|c| *c != '_' && !matches!(c, 'm' | 'M')).collect();
+            let d = Decimal::from_str(&t).or_else(|_| Decimal::from_scientific(&t)).ok()?;
             (Const::Decimal(d), Prim::Decimal)
         }
     })

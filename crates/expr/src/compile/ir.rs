@@ -284,8 +284,14 @@ pub enum AssignOp {
 #[derive(Debug, Clone)]
 pub enum Target {
     Local(Slot),
-    Member { recv: Box<Node>, name: Box<str> },
-    Index { recv: Box<Node>, key: Box<Node> },
+    Member {
+        recv: Box<Node>,
+        name: Box<str>,
+    },
+    Index {
+        recv: Box<Node>,
+        key: Box<Node>,
+    },
     /// `_` (out discards).
     Discard,
 }

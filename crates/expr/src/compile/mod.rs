@@ -311,10 +311,7 @@ impl Compiler {
                 ),
             ));
         }
-        self.locals.push(Local {
-            ty,
-            readonly,
-        });
+        self.locals.push(Local { ty, readonly });
         let slot = (self.locals.len() - 1) as Slot;
         for s in self.scopes.iter_mut().take(n.saturating_sub(1)) {
             s.inner.insert(name.to_owned());

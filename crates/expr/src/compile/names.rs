@@ -25,7 +25,10 @@ pub const OBJECT_MEMBERS: &[(&str, &str)] = &[
 /// The type written as `tn` (not `var`).
 pub fn resolve_type(tn: &TypeName) -> Result<TypeRef, CompileError> {
     if tn.name == "dynamic" {
-        return Err(CompileError::at(tn.pos, "`dynamic` is not allowed in policy expressions by APIM"));
+        return Err(CompileError::at(
+            tn.pos,
+            "`dynamic` is not allowed in policy expressions by APIM",
+        ));
     }
     let mut args = Vec::with_capacity(tn.args.len());
     for a in &tn.args {
@@ -168,7 +171,11 @@ pub struct Found {
 pub fn find_member(def: &'static TypeDef, name: &str, is_static: bool) -> Result<Option<Found>, String> {
     let chain = chain(def);
     for d in &chain {
-        let m = if is_static { d.static_member(name) } else { d.member(name) };
+        let m = if is_static {
+            d.static_member(name)
+        } else {
+            d.member(name)
+        };
         if let Some(member) = m {
             if apim_refuses(&chain, name) {
                 return Err(format!("`{}.{name}` is not allowed by APIM", def.name));
@@ -199,7 +206,10 @@ pub fn missing(def: &'static TypeDef, name: &str) -> String {
         return format!("`{}.{name}` is not allowed by APIM", def.name);
     }
     if chain.iter().any(|d| d.unimplemented.contains(&name)) {
-        return format!("`{}.{name}` is allowed by APIM, not implemented by Outpost yet", def.name);
+        return format!(
+            "`{}.{name}` is allowed by APIM, not implemented by Outpost yet",
+            def.name
+        );
     }
     format!("`{}` has no member `{name}`", def.name)
 }
@@ -221,8 +231,7 @@ pub fn find_extension(name: &str, enumerable: bool) -> Option<Found> {
 /// extension method of that name, for calls): what a dynamic receiver
 /// accepts. The error says why not.
 pub fn any_member(name: &str, call: bool) -> Result<(), String> {
-    if OBJECT_MEMBERS.iter().any(|(n, _)| *n == name) || matches!(name, "HasValue" | "Value" | "GetValueOrDefault")
-    {
+    if OBJECT_MEMBERS.iter().any(|(n, _)| *n == name) || matches!(name, "HasValue" | "Value" | "GetValueOrDefault") {
         return Ok(());
     }
     if library::types().any(|d| d.member(name).is_some()) {
@@ -259,7 +268,11 @@ pub fn check_ctor(t: &TypeRef) -> Result<(), String> {
         ));
     }
     if matches!(d.kind, TypeKind::Static | TypeKind::Interface) {
-        return Err(format!("cannot create an instance of the {} `{}`", kind_name(d.kind), d.name));
+        return Err(format!(
+            "cannot create an instance of the {} `{}`",
+            kind_name(d.kind),
+            d.name
+        ));
     }
     if apim_allows_member(d.apim, ".ctor") == Some(false) {
         return Err(format!("the constructor of `{}` is not allowed by APIM", d.name));

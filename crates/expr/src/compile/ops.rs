@@ -74,10 +74,7 @@ pub fn binary_type(op: Bin, a: &Ty, b: &Ty, pos: usize) -> R<Option<Ty>> {
         Bin::Add if is_str(pa) || is_str(pb) => return Ok(None),
         Bin::Eq | Bin::Ne => {
             if let (Some((x, _)), Some((y, _))) = (pa, pb) {
-                let ok = x == y
-                    || (x.is_arith() && y.is_arith())
-                    || x == Prim::Object
-                    || y == Prim::Object;
+                let ok = x == y || (x.is_arith() && y.is_arith()) || x == Prim::Object || y == Prim::Object;
                 if !ok {
                     return Err(refuse2(op.symbol(), a, b, pos));
                 }
@@ -356,7 +353,10 @@ impl Compiler {
                     ));
                 }
                 if read && !self.flow.is_assigned(slot) {
-                    return Err(CompileError::at(t.pos, format!("use of unassigned local variable `{n}`")));
+                    return Err(CompileError::at(
+                        t.pos,
+                        format!("use of unassigned local variable `{n}`"),
+                    ));
                 }
                 Ok((Target::Local(slot), local.ty.clone(), Some(slot)))
             }

@@ -156,7 +156,11 @@ impl Compiler {
                 out.push(Stmt::DoWhile(b.into(), c));
             }
             ast::Stmt::Foreach {
-                ty: tn, name, coll, body, ..
+                ty: tn,
+                name,
+                coll,
+                body,
+                ..
             } => {
                 let (cn, ct) = self.expr(coll)?;
                 let elem = match &ct {
@@ -205,10 +209,16 @@ impl Compiler {
             ast::Stmt::Switch { value, sections, .. } => self.switch(value, sections, out)?,
             ast::Stmt::Break(p) => {
                 let Some(top) = self.func.breakables.len().checked_sub(1) else {
-                    return Err(CompileError::at(*p, "no enclosing loop or switch out of which to break"));
+                    return Err(CompileError::at(
+                        *p,
+                        "no enclosing loop or switch out of which to break",
+                    ));
                 };
                 if self.func.finally.is_some_and(|f| top < f) {
-                    return Err(CompileError::at(*p, "control cannot leave the body of a finally clause"));
+                    return Err(CompileError::at(
+                        *p,
+                        "control cannot leave the body of a finally clause",
+                    ));
                 }
                 if self.flow.reach {
                     let f = self.flow.clone();
@@ -226,7 +236,10 @@ impl Compiler {
                     return Err(CompileError::at(*p, "no enclosing loop out of which to continue"));
                 };
                 if self.func.finally.is_some_and(|f| i < f) {
-                    return Err(CompileError::at(*p, "control cannot leave the body of a finally clause"));
+                    return Err(CompileError::at(
+                        *p,
+                        "control cannot leave the body of a finally clause",
+                    ));
                 }
                 if self.flow.reach {
                     let f = self.flow.clone();
@@ -241,7 +254,10 @@ impl Compiler {
             }
             ast::Stmt::Return(e, p) => {
                 if self.func.finally.is_some() {
-                    return Err(CompileError::at(*p, "control cannot leave the body of a finally clause"));
+                    return Err(CompileError::at(
+                        *p,
+                        "control cannot leave the body of a finally clause",
+                    ));
                 }
                 let n = match e {
                     None => {
@@ -317,7 +333,10 @@ impl Compiler {
         for d in vars {
             let (init, ty) = match (&declared, &d.init) {
                 (None, None) => {
-                    return Err(CompileError::at(d.pos, "an implicitly-typed variable must be initialized"));
+                    return Err(CompileError::at(
+                        d.pos,
+                        "an implicitly-typed variable must be initialized",
+                    ));
                 }
                 (None, Some(e)) => {
                     let (n, t) = self.expr(e)?;
@@ -344,7 +363,8 @@ impl Compiler {
                                 TypeRef::Array(el) => Some((**el).clone()),
                                 _ => None,
                             };
-                            let (n, nt) = self.new_array(None, size.as_deref(), items.as_deref(), elem.as_ref(), e.pos)?;
+                            let (n, nt) =
+                                self.new_array(None, size.as_deref(), items.as_deref(), elem.as_ref(), e.pos)?;
                             self.coerce(n, &nt, t, e.pos)?
                         }
                         Kind::Default(None) => Node::Const(ty::default_of(t)),
@@ -507,10 +527,7 @@ impl Compiler {
                 Some(tn) => {
                     let short = tn.name.rsplit('.').next().unwrap_or(&tn.name);
                     if !short.ends_with("Exception") || !tn.args.is_empty() || tn.array > 0 {
-                        return Err(CompileError::at(
-                            tn.pos,
-                            format!("`{tn}` is not an exception type"),
-                        ));
+                        return Err(CompileError::at(tn.pos, format!("`{tn}` is not an exception type")));
                     }
                     Some(short.into())
                 }

@@ -12,7 +12,9 @@ use rand::{Rng, SeedableRng};
 use crate::{is_expression, testing, EvalErrorKind, Expr, Limits, Value, Want};
 
 fn ty(src: &str) -> String {
-    Expr::compile(src).map(|x| x.ty()).unwrap_or_else(|e| format!("error: {e}"))
+    Expr::compile(src)
+        .map(|x| x.ty())
+        .unwrap_or_else(|e| format!("error: {e}"))
 }
 
 fn eval_as(src: &str, want: Want) -> Result<String, String> {
@@ -59,7 +61,10 @@ fn want_is_checked_at_load_and_converted_at_run_time() {
     assert_eq!(eval_as("@(1 < 2)", Want::Bool), Ok("bool:True".into()));
     assert_eq!(eval_as("@((byte)7)", Want::Int), Ok("int:7".into()));
     assert_eq!(eval_as("@(3)", Want::Double), Ok("double:3".into()));
-    assert_eq!(eval_as("@(new[] { true, \"a\" }[0])", Want::Bool), Ok("bool:True".into()));
+    assert_eq!(
+        eval_as("@(new[] { true, \"a\" }[0])", Want::Bool),
+        Ok("bool:True".into())
+    );
     assert_eq!(
         eval_as("@(new[] { true, \"a\" }[1])", Want::Bool),
         Err("InvalidCastException".into())
@@ -76,7 +81,10 @@ fn eval_helpers() {
     let x = Expr::compile("@(\"lit\")").unwrap();
     assert!(matches!(x.eval_string(cx).unwrap(), Cow::Borrowed("lit")));
     assert_eq!(Expr::compile("@(null)").unwrap().eval_string(cx).unwrap(), "");
-    assert_eq!(Expr::compile(" @{ return 40 + 2; } ").unwrap().eval_string(cx).unwrap(), "42");
+    assert_eq!(
+        Expr::compile(" @{ return 40 + 2; } ").unwrap().eval_string(cx).unwrap(),
+        "42"
+    );
     assert!(Expr::compile("@(1 == 1)").unwrap().eval_bool(cx).unwrap());
     assert!(Expr::compile("@(1)").unwrap().eval_bool(cx).is_err());
     assert!(is_expression("  @(x)"));
@@ -105,7 +113,8 @@ fn limits_bound_steps_and_bytes() {
         max_bytes: 1 << 20,
     };
     assert_eq!(x.eval_with(cx, &small).unwrap_err().kind, EvalErrorKind::Budget);
-    let s = Expr::compile("@{ string s = \"\"; for (int i = 0; i < 100; i++) s += \"0123456789\"; return s; }").unwrap();
+    let s =
+        Expr::compile("@{ string s = \"\"; for (int i = 0; i < 100; i++) s += \"0123456789\"; return s; }").unwrap();
     let tiny = Limits {
         max_steps: 1_000_000,
         max_bytes: 500,
@@ -130,19 +139,185 @@ fn values_survive_their_evaluation_only_as_owned_data() {
     let x = Expr::compile("@{ var a = new { n = 1, s = \"x\" + 1 }; return a; }").unwrap();
     let v = x.eval(cx).unwrap().into_owned();
     assert_eq!(crate::library::to_text(&v), "{ n = 1, s = x1 }");
-    assert!(matches!(Expr::compile("@(2 > 1)").unwrap().eval(cx).unwrap(), Value::Bool(true)));
+    assert!(matches!(
+        Expr::compile("@(2 > 1)").unwrap().eval(cx).unwrap(),
+        Value::Bool(true)
+    ));
+}
+
+/// The deepest version of `shape(n)` the parser accepts.
+fn deepest(shape: impl Fn(usize) -> String) -> String {
+    let mut best = shape(1);
+    for n in 2..=crate::syntax::MAX_NESTING * 2 {
+        let src = shape(n);
+        if Expr::compile(&src).is_err() {
+            break;
+        }
+        best = src;
+    }
+    best
+}
+
+#[test]
+fn deep_nesting_fits_a_small_stack() {
+    let shapes = [
+        deepest(|n| format!("@({}1{})", "(1 + ".repeat(n), ")".repeat(n))),
+        deepest(|n| format!("@({}0{})", "true ? (".repeat(n), ") : 1".repeat(n))),
+        deepest(|n| {
+            format!(
+                "@{{ int x = 0; {} x++; {} return x; }}",
+                "if (x == 0) { ".repeat(n),
+                "}".repeat(n)
+            )
+        }),
+        deepest(|n| {
+            format!(
+                "@{{ int x = 0; {} x++; {} return x; }}",
+                "try { ".repeat(n),
+                "} finally { }".repeat(n)
+            )
+        }),
+        deepest(|n| format!("@(\"x\"{})", "?.GetType()".repeat(n))),
+        deepest(|n| format!("@({}1{})", "-(".repeat(n), ")".repeat(n))),
+    ];
+    let long_chain = format!("@(\"x\"{})", ".GetType()".repeat(300));
+    let h = std::thread::Builder::new()
+        .stack_size(512 << 10)
+        .spawn(move || {
+            let cx = testing::sample_context();
+            let mut out = Vec::new();
+            for src in &shapes {
+                let x = Expr::compile(src).map_err(|e| format!("{src}: {e}"))?;
+                out.push(x.eval_string(cx).map_err(|e| e.to_string())?.into_owned());
+            }
+            out.push(
+                Expr::compile(&long_chain)
+                    .map(|_| String::new())
+                    .unwrap_or_else(|e| e.message),
+            );
+            Ok::<_, String>(out)
+        })
+        .unwrap();
+    let out = h.join().expect("no stack overflow").unwrap();
+    assert_eq!(out[1], "0");
+    assert_eq!(out[2], "1");
+    assert_eq!(out[3], "1");
+    assert_eq!(out[4], "System.Type");
+    assert!(
+        out[6].contains("too long") || out[6].contains("too deeply"),
+        "{}",
+        out[6]
+    );
 }
 
 /// Tokens random programs are made of.
 const TOKENS: &[&str] = &[
-    "x", "y", "i", "s", "a", "int", "var", "string", "long", "object", "bool", "new", "return", "if", "else",
-    "while", "for", "foreach", "in", "do", "switch", "case", "default", ":", "break", "continue", "try",
-    "catch", "finally", "throw", "checked", "unchecked", "null", "true", "false", "0", "1", "2147483647",
-    "-1", "1.5", "2m", "3L", "'c'", "\"s\"", "$\"a{x}b\"", "@\"v\"", "(", ")", "{", "}", "[", "]", ";",
-    ",", ".", "?.", "?[", "+", "-", "*", "/", "%", "<<", ">>", "&", "|", "^", "~", "!", "&&", "||", "??",
-    "??=", "?", "=", "+=", "-=", "*=", "++", "--", "==", "!=", "<", ">", "<=", ">=", "=>", "is", "as",
-    "typeof", "default", "nameof", "out", "Exception", "GetType", "Message", "Name", "x.GetType()",
-    "new[]", "new { a = 1 }", "int[]", "int?", "context", "Length", "ToString", "Equals",
+    "x",
+    "y",
+    "i",
+    "s",
+    "a",
+    "int",
+    "var",
+    "string",
+    "long",
+    "object",
+    "bool",
+    "new",
+    "return",
+    "if",
+    "else",
+    "while",
+    "for",
+    "foreach",
+    "in",
+    "do",
+    "switch",
+    "case",
+    "default",
+    ":",
+    "break",
+    "continue",
+    "try",
+    "catch",
+    "finally",
+    "throw",
+    "checked",
+    "unchecked",
+    "null",
+    "true",
+    "false",
+    "0",
+    "1",
+    "2147483647",
+    "-1",
+    "1.5",
+    "2m",
+    "3L",
+    "'c'",
+    "\"s\"",
+    "$\"a{x}b\"",
+    "@\"v\"",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    ";",
+    ",",
+    ".",
+    "?.",
+    "?[",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "<<",
+    ">>",
+    "&",
+    "|",
+    "^",
+    "~",
+    "!",
+    "&&",
+    "||",
+    "??",
+    "??=",
+    "?",
+    "=",
+    "+=",
+    "-=",
+    "*=",
+    "++",
+    "--",
+    "==",
+    "!=",
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "=>",
+    "is",
+    "as",
+    "typeof",
+    "default",
+    "nameof",
+    "out",
+    "Exception",
+    "GetType",
+    "Message",
+    "Name",
+    "x.GetType()",
+    "new[]",
+    "new { a = 1 }",
+    "int[]",
+    "int?",
+    "context",
+    "Length",
+    "ToString",
+    "Equals",
 ];
 
 fn random_program(rng: &mut StdRng) -> String {
@@ -197,7 +372,9 @@ fn random_programs_never_panic() {
         };
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             if let Ok(x) = Expr::compile(&src) {
-                let _ = x.eval_with(cx, &limits).map(|v| crate::library::to_text(&v).into_owned());
+                let _ = x
+                    .eval_with(cx, &limits)
+                    .map(|v| crate::library::to_text(&v).into_owned());
                 true
             } else {
                 false

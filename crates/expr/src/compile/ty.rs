@@ -275,7 +275,10 @@ impl Prim {
         }
         match self {
             SByte => matches!(to, Short | Int | Long | Float | Double | Decimal),
-            Byte => matches!(to, Short | UShort | Int | UInt | Long | ULong | Float | Double | Decimal),
+            Byte => matches!(
+                to,
+                Short | UShort | Int | UInt | Long | ULong | Float | Double | Decimal
+            ),
             Short => matches!(to, Int | Long | Float | Double | Decimal),
             UShort => matches!(to, Int | UInt | Long | ULong | Float | Double | Decimal),
             Int => matches!(to, Long | Float | Double | Decimal),
@@ -386,7 +389,11 @@ pub fn from_table(text: &str, env: &Env<'_>) -> Ty {
         "void" => Ty::Void,
         "?" | "" | "dynamic" => Ty::Dyn,
         t => {
-            let mut p = RetParser { s: t.as_bytes(), i: 0, env };
+            let mut p = RetParser {
+                s: t.as_bytes(),
+                i: 0,
+                env,
+            };
             match p.ty() {
                 Some(r) if p.i >= p.s.len() => Ty::known(r),
                 _ => Ty::Dyn,
@@ -448,7 +455,9 @@ impl RetParser<'_, '_> {
         }
         let mut t = self.resolve(name, args);
         if self.eat(b'?') {
-            let value = t.def().is_some_and(|d| matches!(d.kind, TypeKind::Struct | TypeKind::Enum));
+            let value = t
+                .def()
+                .is_some_and(|d| matches!(d.kind, TypeKind::Struct | TypeKind::Enum));
             if value {
                 t = TypeRef::Nullable(Box::new(t));
             }
@@ -467,11 +476,7 @@ impl RetParser<'_, '_> {
         if is_type_param(name) {
             let env = self.env;
             let pick = match name {
-                "T" | "TSource" => env
-                    .method
-                    .first()
-                    .or(env.elem)
-                    .or_else(|| env.ty.first()),
+                "T" | "TSource" => env.method.first().or(env.elem).or_else(|| env.ty.first()),
                 "TKey" => env.ty.first(),
                 "TValue" => env.ty.get(1),
                 "TResult" => env.method.last(),
@@ -505,8 +510,18 @@ pub fn elem_of(t: &TypeRef) -> Option<TypeRef> {
             }
             match (d.name, args.len()) {
                 (
-                    "List" | "IEnumerable" | "IList" | "ICollection" | "IReadOnlyCollection" | "IReadOnlyList"
-                    | "HashSet" | "ISet" | "Queue" | "Stack" | "IEnumerator" | "IOrderedEnumerable",
+                    "List"
+                    | "IEnumerable"
+                    | "IList"
+                    | "ICollection"
+                    | "IReadOnlyCollection"
+                    | "IReadOnlyList"
+                    | "HashSet"
+                    | "ISet"
+                    | "Queue"
+                    | "Stack"
+                    | "IEnumerator"
+                    | "IOrderedEnumerable",
                     1,
                 ) => Some(args[0].clone()),
                 ("IGrouping", 2) => Some(args[1].clone()),

@@ -64,7 +64,8 @@ impl<'a> Machine<'a> {
                 let base = self.outs.len();
                 let tn = r.type_name();
                 let res = library::call_member(self, r, name, targs, &argv);
-                self.finish_call(res, base, outs).unwrap_or_else(|| Err(missing(name, tn)))
+                self.finish_call(res, base, outs)
+                    .unwrap_or_else(|| Err(missing(name, tn)))
             }
             Node::CallStatic {
                 ty,
@@ -233,7 +234,9 @@ impl<'a> Machine<'a> {
                 value,
                 conv,
                 checked,
-            } => self.assign(target, *op, value, conv.as_ref(), *checked, false).map(drop),
+            } => self
+                .assign(target, *op, value, conv.as_ref(), *checked, false)
+                .map(drop),
             n => self.eval(n).map(drop),
         }
     }
@@ -354,9 +357,7 @@ impl<'a> Machine<'a> {
         let n = match size {
             Some(s) => {
                 let v = self.eval(s)?;
-                let n = v
-                    .as_integer()
-                    .ok_or_else(|| EvalError::cast(v.type_name(), "int"))?;
+                let n = v.as_integer().ok_or_else(|| EvalError::cast(v.type_name(), "int"))?;
                 let n = usize::try_from(n).map_err(|_| ops::overflow())?;
                 if !items.is_empty() && n != items.len() {
                     return Err(EvalError::argument(format!(
@@ -478,7 +479,10 @@ impl<'a> Machine<'a> {
                 Some(r) => r,
                 None => Err(EvalError::new(
                     EvalErrorKind::Other("MissingMemberException"),
-                    format!("a value of type {} has no indexer that can be assigned", recv.type_name()),
+                    format!(
+                        "a value of type {} has no indexer that can be assigned",
+                        recv.type_name()
+                    ),
                 )),
             },
             Target::Discard => Ok(()),

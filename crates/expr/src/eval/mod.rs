@@ -134,7 +134,13 @@ impl<'a> Machine<'a> {
     }
 
     /// A conversion: the primitive numeric ones here, the rest in the library.
-    pub(crate) fn convert(&mut self, v: Value<'a>, to: &TypeRef, explicit: bool, checked: bool) -> EvalResult<Value<'a>> {
+    pub(crate) fn convert(
+        &mut self,
+        v: Value<'a>,
+        to: &TypeRef,
+        explicit: bool,
+        checked: bool,
+    ) -> EvalResult<Value<'a>> {
         if let Some(r) = ops::convert_prim(&v, to, explicit, checked) {
             return r;
         }
@@ -150,7 +156,10 @@ impl<'a> Runtime<'a> for Machine<'a> {
     fn invoke(&mut self, f: &Value<'a>, args: &[Value<'a>]) -> EvalResult<Value<'a>> {
         let prog: &'a Program = self.prog;
         let Value::Lambda(i) = f else {
-            return Err(EvalError::argument(format!("expected a lambda, got a {}", f.type_name())));
+            return Err(EvalError::argument(format!(
+                "expected a lambda, got a {}",
+                f.type_name()
+            )));
         };
         let Some(l) = prog.lambdas.get(*i as usize) else {
             return Err(EvalError::argument("no such lambda"));

@@ -42,7 +42,10 @@ fn binder(op: &str, a: &Value<'_>, b: Option<&Value<'_>>) -> EvalError {
             a.type_name(),
             b.type_name()
         ),
-        None => format!("Operator '{op}' cannot be applied to operand of type '{}'", a.type_name()),
+        None => format!(
+            "Operator '{op}' cannot be applied to operand of type '{}'",
+            a.type_name()
+        ),
     };
     EvalError::new(EvalErrorKind::Other("RuntimeBinderException"), msg)
 }
@@ -384,14 +387,18 @@ impl<'a> Machine<'a> {
             }
             _ if is_time(a) && is_time(b) => library::compare(a, b) == Some(Ordering::Equal),
             (Value::Obj(x), Value::Obj(y)) if std::rc::Rc::ptr_eq(x, y) => true,
-            (Value::Obj(_), _) => match library::call_member(self, a.clone(), "op_Equality", &[], std::slice::from_ref(b)) {
-                Some(r) => truth_of(r, "==", a, b)?,
-                None => false,
-            },
-            (_, Value::Obj(_)) => match library::call_member(self, b.clone(), "op_Equality", &[], std::slice::from_ref(a)) {
-                Some(r) => truth_of(r, "==", b, a)?,
-                None => false,
-            },
+            (Value::Obj(_), _) => {
+                match library::call_member(self, a.clone(), "op_Equality", &[], std::slice::from_ref(b)) {
+                    Some(r) => truth_of(r, "==", a, b)?,
+                    None => false,
+                }
+            }
+            (_, Value::Obj(_)) => {
+                match library::call_member(self, b.clone(), "op_Equality", &[], std::slice::from_ref(a)) {
+                    Some(r) => truth_of(r, "==", b, a)?,
+                    None => false,
+                }
+            }
             (x, y) => x == y,
         })
     }
@@ -455,9 +462,17 @@ pub fn unary<'a>(op: Un, v: Value<'a>, checked: bool) -> EvalResult<Value<'a>> {
     };
     Ok(match (op, n) {
         (Un::Plus, n) => from_num(n),
-        (Un::Neg, Num::I(x)) => Value::Int(if checked { x.checked_neg().ok_or_else(overflow)? } else { x.wrapping_neg() }),
+        (Un::Neg, Num::I(x)) => Value::Int(if checked {
+            x.checked_neg().ok_or_else(overflow)?
+        } else {
+            x.wrapping_neg()
+        }),
         (Un::Neg, Num::U(x)) => Value::Long(-i64::from(x)),
-        (Un::Neg, Num::L(x)) => Value::Long(if checked { x.checked_neg().ok_or_else(overflow)? } else { x.wrapping_neg() }),
+        (Un::Neg, Num::L(x)) => Value::Long(if checked {
+            x.checked_neg().ok_or_else(overflow)?
+        } else {
+            x.wrapping_neg()
+        }),
         (Un::Neg, Num::F(x)) => Value::Float(-x),
         (Un::Neg, Num::D(x)) => Value::Double(-x),
         (Un::Neg, Num::M(x)) => Value::Decimal(-x),
@@ -509,7 +524,10 @@ pub fn step<'a>(v: Value<'a>, inc: bool, checked: bool) -> EvalResult<Value<'a>>
             let x = c as u32 as u16;
             let y = step_int!(x, inc, checked);
             Value::Char(char::from_u32(y.into()).ok_or_else(|| {
-                EvalError::new(EvalErrorKind::NotSupported, "a lone UTF-16 surrogate is not supported as a char")
+                EvalError::new(
+                    EvalErrorKind::NotSupported,
+                    "a lone UTF-16 surrogate is not supported as a char",
+                )
             })?)
         }
         Value::Float(x) => Value::Float(if inc { x + 1.0 } else { x - 1.0 }),

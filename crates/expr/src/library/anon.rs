@@ -95,10 +95,7 @@ impl Object for AnonObject {
     }
 
     fn get<'a>(&self, _: &mut dyn Runtime<'a>, _: &Rc<dyn Object>, name: &str) -> Option<EvalResult<Value<'a>>> {
-        self.fields
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| Ok(v.clone()))
+        self.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| Ok(v.clone()))
     }
 
     fn fields(&self) -> Option<Vec<(&'static str, Value<'static>)>> {
