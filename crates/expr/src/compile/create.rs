@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use super::chain::Hint;
+use super::call::Hint;
 use super::ir::{Init, Node};
 use super::names::{self, resolve_type};
 use super::ty::{self, Ty};

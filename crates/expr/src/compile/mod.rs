@@ -2,13 +2,14 @@
 //! the gradual type checker, C#'s reachability and definite-assignment
 //! rules, and lowering to [`ir`].
 //!
-//! Module map: [`ty`] (static types, conversions, member-table return
-//! types), `names` (types, namespaces, member lookup and its error
-//! messages), `expr`/`chain`/`create`/`ops` (expressions), `stmt`
-//! (statements, scopes, flow). This file holds the compiler's state:
-//! scopes and locals (one flat frame of slots shared by lambdas), the flow
-//! state (reachability and definitely assigned locals), and the entry
-//! point [`compile`].
+//! Module map: [`ty`] (static types, conversions), `table` (member
+//! tables' return types, element types), `names` (types, namespaces,
+//! member lookup and its error messages), `expr`, `chain`, `call`,
+//! `create`, `ops`, `assign` (expressions), `stmt`, `control` (statements,
+//! scopes, flow). This file holds the compiler's state: scopes and locals
+//! (one flat frame of slots shared by lambdas), the flow state
+//! (reachability and definitely assigned locals), and the entry point
+//! [`compile`].
 //!
 //! Invariants: every error carries a byte offset into the compiled text;
 //! recursion over the tree is bounded by [`MAX_DEPTH`].
@@ -20,13 +21,17 @@ use crate::syntax;
 use crate::types::TypeRef;
 use crate::Want;
 
+mod assign;
+mod call;
 mod chain;
+mod control;
 mod create;
 mod expr;
 pub mod ir;
 mod names;
 mod ops;
 mod stmt;
+mod table;
 pub mod ty;
 
 use ir::{Body, Program, Slot};

@@ -2,9 +2,10 @@
 //! of slots (locals, lambda parameters, temporaries), implementing
 //! [`Runtime`] for the library (lambda calls, `out` values, the budget).
 //!
-//! Module map: `expr` (expressions, assignments, calls), `stmt`
-//! (statements, loops, exceptions), `ops` (C#'s numeric operators,
-//! equality, comparisons and the primitive numeric conversions).
+//! Module map: `expr` (expressions, calls, creation), `assign`
+//! (assignments, `++`/`--`), `stmt` (statements, loops, exceptions), `ops`
+//! (operators, equality, comparisons), `numeric` (C#'s arithmetic and the
+//! primitive numeric conversions).
 //!
 //! Invariants: evaluation never panics; every statement, loop iteration,
 //! call and lambda invocation charges a step and every string or array
@@ -24,7 +25,9 @@ use crate::types::TypeRef;
 use crate::value::Value;
 use crate::Want;
 
+mod assign;
 mod expr;
+mod numeric;
 pub(crate) mod ops;
 mod stmt;
 
