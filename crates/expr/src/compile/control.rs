@@ -19,15 +19,17 @@ impl Compiler {
     pub(super) fn looping(
         &mut self,
         init: Vec<Stmt>,
-        cond: Option<Node>,
+        cond: Option<(Node, Flow)>,
         step: &[ast::Ast],
         body: &ast::Stmt,
     ) -> R<Stmt> {
+        // The flow is where the condition is true; `cond` carries the one
+        // where it is false (none: `for (;;)`, an endless loop).
+        let (cond, f0) = match cond {
+            Some((c, ff)) => (Some(c), ff),
+            None => (None, Flow::dead()),
+        };
         let cv = cond.as_ref().map_or(Some(true), const_bool);
-        let f0 = self.flow.clone();
-        if cv == Some(false) {
-            self.flow.reach = false;
-        }
         self.func.breakables.push(Breakable {
             is_loop: true,
             breaks: None,
@@ -51,7 +53,7 @@ impl Compiler {
             }
             steps.push(self.expr(s)?.0);
         }
-        let mut after = if cv == Some(true) { Flow::dead() } else { f0 };
+        let mut after = f0;
         if let Some(bf) = br.and_then(|b| b.breaks) {
             after = after.join(&bf);
         }

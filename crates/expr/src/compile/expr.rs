@@ -8,13 +8,13 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use super::ir::{Const, Node, Pat, Piece};
+use super::ir::{Const, Node, Pat, Piece, Un};
 use super::names::resolve_type;
 use super::ty::{self, Implicit, Prim, Ty};
-use super::Compiler;
+use super::{Compiler, Flow};
 use crate::error::CompileError;
 use crate::library::anon;
-use crate::syntax::ast::{Ast, IntSuffix, Kind, Part, Pattern, RealSuffix, TypeName, UnOp};
+use crate::syntax::ast::{Ast, BinOp, IntSuffix, Kind, Part, Pattern, RealSuffix, TypeName, UnOp};
 use crate::types::TypeRef;
 
 type R<T> = Result<T, CompileError>;
@@ -124,6 +124,59 @@ impl Compiler {
                 format!("the type thrown must be an exception, not `{}`", t.text()),
             )),
         }
+    }
+
+    /// A condition and the flow states where it is true and where it is
+    /// false (C#'s definite assignment "when true"/"when false", so that
+    /// `if (s != null && int.TryParse(s, out var n)) … n …` compiles, and
+    /// constant conditions make a branch unreachable).
+    pub fn cond_flows(&mut self, a: &Ast) -> R<(Node, Flow, Flow)> {
+        self.enter(a.pos)?;
+        let r = match &a.kind {
+            Kind::Paren(e) => self.cond_flows(e),
+            Kind::Binary(op @ (BinOp::And | BinOp::Or), l, r) => self.and_or(*op, l, r),
+            Kind::Unary(UnOp::Not, e) => self.cond_flows(e).map(|(n, t, f)| {
+                let n = match n {
+                    Node::Const(Const::Bool(b)) => Node::Const(Const::Bool(!b)),
+                    n => Node::Unary {
+                        op: Un::Not,
+                        arg: Box::new(n),
+                        checked: false,
+                    },
+                };
+                (n, f, t)
+            }),
+            _ => self.condition(a).map(|n| {
+                let (mut t, mut f) = (self.flow.clone(), self.flow.clone());
+                match n {
+                    Node::Const(Const::Bool(true)) => f = Flow::dead(),
+                    Node::Const(Const::Bool(false)) => t = Flow::dead(),
+                    _ => {}
+                }
+                (n, t, f)
+            }),
+        };
+        self.leave();
+        r
+    }
+
+    /// `l && r` / `l || r` with their true and false flows.
+    pub fn and_or(&mut self, op: BinOp, l: &Ast, r: &Ast) -> R<(Node, Flow, Flow)> {
+        let (na, ta, fa) = self.cond_flows(l)?;
+        let and = op == BinOp::And;
+        self.flow = if and { ta.clone() } else { fa.clone() };
+        let (nb, tb, fb) = self.cond_flows(r)?;
+        let n = match (&na, and) {
+            (Node::Const(Const::Bool(true)), true) | (Node::Const(Const::Bool(false)), false) => nb,
+            (Node::Const(Const::Bool(_)), _) => na,
+            _ if and => Node::AndAlso(Box::new(na), Box::new(nb)),
+            _ => Node::OrElse(Box::new(na), Box::new(nb)),
+        };
+        Ok(if and {
+            (n, tb, fa.join(&fb))
+        } else {
+            (n, ta.join(&tb), fb)
+        })
     }
 
     /// A condition (`if`, `while`, `?:`, `&&`): a `bool`.

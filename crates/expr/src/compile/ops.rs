@@ -252,15 +252,8 @@ impl Compiler {
     pub fn binary(&mut self, op: BinOp, l: &Ast, r: &Ast, pos: usize) -> R<(Node, Ty)> {
         match op {
             BinOp::And | BinOp::Or => {
-                let a = self.condition(l)?;
-                let saved = self.flow.clone();
-                let b = self.condition(r)?;
-                self.flow = saved;
-                let n = if op == BinOp::And {
-                    Node::AndAlso(Box::new(a), Box::new(b))
-                } else {
-                    Node::OrElse(Box::new(a), Box::new(b))
-                };
+                let (n, t, f) = self.and_or(op, l, r)?;
+                self.flow = t.join(&f);
                 return Ok((n, Ty::prim(Prim::Bool)));
             }
             BinOp::Coalesce => {
@@ -319,10 +312,10 @@ impl Compiler {
     }
 
     pub fn conditional(&mut self, c: &Ast, t: &Ast, e: &Ast) -> R<(Node, Ty)> {
-        let cn = self.condition(c)?;
-        let f0 = self.flow.clone();
+        let (cn, ft, ff) = self.cond_flows(c)?;
+        self.flow = ft;
         let (tn, tt) = self.expr(t)?;
-        let f1 = std::mem::replace(&mut self.flow, f0);
+        let f1 = std::mem::replace(&mut self.flow, ff);
         let (en, et) = self.expr(e)?;
         self.flow = f1.join(&self.flow);
         let ty = unify(&tt, &et);

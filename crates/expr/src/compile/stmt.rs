@@ -88,17 +88,10 @@ impl Compiler {
                 out.push(Stmt::Expr(n));
             }
             ast::Stmt::If { cond, then, els, .. } => {
-                let c = self.condition(cond)?;
-                let cv = const_bool(&c);
-                let f0 = self.flow.clone();
-                if cv == Some(false) {
-                    self.flow.reach = false;
-                }
+                let (c, ft, ff) = self.cond_flows(cond)?;
+                self.flow = ft;
                 let t = self.embedded(then)?;
-                let f1 = std::mem::replace(&mut self.flow, f0);
-                if cv == Some(true) {
-                    self.flow.reach = false;
-                }
+                let f1 = std::mem::replace(&mut self.flow, ff);
                 let e = match els {
                     Some(e) => self.embedded(e)?,
                     None => Vec::new(),
@@ -108,8 +101,9 @@ impl Compiler {
             }
             ast::Stmt::While { cond, body, .. } => {
                 self.push_scope();
-                let c = self.condition(cond)?;
-                let l = self.looping(Vec::new(), Some(c), &[], body)?;
+                let (c, ft, ff) = self.cond_flows(cond)?;
+                self.flow = ft;
+                let l = self.looping(Vec::new(), Some((c, ff)), &[], body)?;
                 self.pop_scope();
                 out.push(l);
             }
@@ -122,7 +116,11 @@ impl Compiler {
                     self.stmt(s, &mut init_ir)?;
                 }
                 let c = match cond {
-                    Some(c) => Some(self.condition(c)?),
+                    Some(c) => {
+                        let (c, ft, ff) = self.cond_flows(c)?;
+                        self.flow = ft;
+                        Some((c, ff))
+                    }
                     None => None,
                 };
                 let l = self.looping(init_ir, c, step, body)?;
@@ -141,13 +139,9 @@ impl Compiler {
                     self.flow = self.flow.join(c);
                 }
                 self.push_scope();
-                let c = self.condition(cond)?;
+                let (c, _, ff) = self.cond_flows(cond)?;
                 self.pop_scope();
-                let mut after = if const_bool(&c) == Some(true) {
-                    Flow::dead()
-                } else {
-                    self.flow.clone()
-                };
+                let mut after = ff;
                 if let Some(bf) = br.and_then(|b| b.breaks) {
                     after = after.join(&bf);
                 }
