@@ -7,7 +7,7 @@
 //! Invariants: a member is found in its type's `members`/`statics` or in
 //! those of its `bases` (by name, transitively); `ToString`, `Equals`,
 //! `GetHashCode` and `GetType` exist on every type; APIM's `Only`/`Except`
-//! lists are enforced on what is found as well as on what is missing.
+//! lists explain why a member that is not implemented is refused.
 
 use crate::error::CompileError;
 use crate::library::{self, allowed, collections};
@@ -166,20 +166,15 @@ pub struct Found {
 }
 
 /// Looks up instance (`is_static == false`) or static member `name` of
-/// `def` and its bases: `Ok(None)` if it is none of them (the caller tries
-/// extension methods, then calls [`missing`]), an error if APIM refuses it.
+/// `def` and its bases: `None` if it is none of them (the caller tries
+/// extension methods, then calls [`missing`]). What a family implements is
+/// usable even where APIM's list for the type does not name it (its
+/// inherited members, `Match.Value`, are used by APIM's own samples); the
+/// list decides the refusal of what is not implemented.
 pub fn find_member(def: &'static TypeDef, name: &str, is_static: bool) -> Result<Option<Found>, String> {
-    let chain = chain(def);
-    for d in &chain {
-        let m = if is_static {
-            d.static_member(name)
-        } else {
-            d.member(name)
-        };
+    for d in chain(def) {
+        let m = if is_static { d.static_member(name) } else { d.member(name) };
         if let Some(member) = m {
-            if apim_refuses(&chain, name) {
-                return Err(format!("`{}.{name}` is not allowed by APIM", def.name));
-            }
             return Ok(Some(Found { member }));
         }
     }
