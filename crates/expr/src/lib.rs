@@ -36,11 +36,88 @@ pub mod value;
 
 pub use context::Context;
 pub use error::{CompileError, EvalError, EvalErrorKind};
+pub use eval::Limits;
 pub use types::{TypeDef, TypeRef};
 pub use value::{Object, Value};
 
 #[cfg(test)]
+mod conformance;
+#[cfg(test)]
 pub mod testing;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+/// A compiled policy expression: plain data (`Send + Sync`), compiled once
+/// at load and evaluated per request, on any worker.
+#[derive(Clone)]
+pub struct Expr {
+    prog: Arc<compile::ir::Program>,
+}
+
+impl fmt::Debug for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Expr({})", self.prog.ty)
+    }
+}
+
+impl Expr {
+    /// Compiles a whole attribute value (`@(…)` or `@{…}`, surrounding
+    /// whitespace allowed). Errors are located (line, column) in `src`.
+    pub fn compile(src: &str) -> Result<Expr, CompileError> {
+        Expr::compile_as(src, Want::Any)
+    }
+
+    /// Compiles, refusing at load an expression whose static type cannot
+    /// convert implicitly to `want` (a dynamic type is converted at run
+    /// time: `InvalidCastException` if the value is not a bool for
+    /// [`Want::Bool`]).
+    pub fn compile_as(src: &str, want: Want) -> Result<Expr, CompileError> {
+        match compile::compile(src, want) {
+            Ok(prog) => Ok(Expr { prog: Arc::new(prog) }),
+            Err(e) => Err(e.locate(src)),
+        }
+    }
+
+    /// Evaluates against `cx` with the default [`Limits`].
+    pub fn eval<'a>(&'a self, cx: &'a dyn Context) -> Result<Value<'a>, EvalError> {
+        self.eval_with(cx, &Limits::default())
+    }
+
+    /// Evaluates against `cx` within `limits`.
+    pub fn eval_with<'a>(&'a self, cx: &'a dyn Context, limits: &Limits) -> Result<Value<'a>, EvalError> {
+        eval::run(&self.prog, cx, limits)
+    }
+
+    /// Evaluates a condition.
+    pub fn eval_bool(&self, cx: &dyn Context) -> Result<bool, EvalError> {
+        match self.eval(cx)? {
+            Value::Bool(b) => Ok(b),
+            v => Err(EvalError::cast(v.type_name(), "bool")),
+        }
+    }
+
+    /// Evaluates to text: the value's `ToString()` (null is "").
+    pub fn eval_string<'a>(&'a self, cx: &'a dyn Context) -> Result<Cow<'a, str>, EvalError> {
+        Ok(match self.eval(cx)? {
+            Value::Str(s) => s,
+            v => Cow::Owned(library::to_text(&v).into_owned()),
+        })
+    }
+
+    /// The static type, as C# text (`dynamic` when unknown).
+    pub fn ty(&self) -> String {
+        self.prog.ty.clone()
+    }
+}
+
+/// Whether an attribute value is a policy expression (starts with `@(` or
+/// `@{` after whitespace).
+pub fn is_expression(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with("@(") || t.starts_with("@{")
+}
 
 /// What a policy attribute needs an expression's value to be (the
 /// gateway's `<when condition>` needs `Bool`, `set-status code` `Int`…).

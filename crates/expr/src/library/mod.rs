@@ -39,6 +39,7 @@ use crate::types::{Apim, TypeDef, TypeKind, TypeRef};
 use crate::value::Value;
 
 pub mod allowed;
+pub mod anon;
 pub mod apim;
 pub mod collections;
 pub mod context;
@@ -65,6 +66,7 @@ static CORE_TYPES: &[&TypeDef] = &[&OBJECT];
 pub fn types() -> impl Iterator<Item = &'static TypeDef> {
     [
         CORE_TYPES,
+        anon::TYPES,
         text::TYPES,
         numbers::TYPES,
         time::TYPES,
