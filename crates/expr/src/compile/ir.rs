@@ -66,7 +66,10 @@ impl Const {
             Const::Str(s) => Value::Str(Cow::Borrowed(s)),
             Const::Enum(d, v) => Value::Enum(d, *v),
             Const::Guid(v) => Value::Guid(*v),
-            Const::DateTime(t) => Value::DateTime(DateTime { ticks: *t }),
+            Const::DateTime(t) => Value::DateTime(DateTime {
+                ticks: *t,
+                kind: crate::library::time::datetime::Kind::Unspecified,
+            }),
             Const::TimeSpan(t) => Value::TimeSpan(TimeSpan { ticks: *t }),
         }
     }
