@@ -54,6 +54,10 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Expr {
     prog: Arc<compile::ir::Program>,
+    /// Where the expression comes from (`apis/x.xml line 12`), for messages.
+    origin: Option<Arc<str>>,
+    /// The expression's text, for messages.
+    source: Arc<str>,
 }
 
 impl fmt::Debug for Expr {
@@ -75,7 +79,11 @@ impl Expr {
     /// [`Want::Bool`]).
     pub fn compile_as(src: &str, want: Want) -> Result<Expr, CompileError> {
         match compile::compile(src, want) {
-            Ok(prog) => Ok(Expr { prog: Arc::new(prog) }),
+            Ok(prog) => Ok(Expr {
+                prog: Arc::new(prog),
+                origin: None,
+                source: Arc::from(src.trim()),
+            }),
             Err(e) => Err(e.locate(src)),
         }
     }
@@ -90,9 +98,45 @@ impl Expr {
         eval::run(&self.prog, cx, limits)
     }
 
+    /// Names where the expression comes from (`document line N`), which
+    /// [`Expr::describe`] puts in error messages.
+    pub fn with_origin(mut self, origin: impl Into<Arc<str>>) -> Expr {
+        self.origin = Some(origin.into());
+        self
+    }
+
+    /// Where the expression comes from, when the caller said.
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+
+    /// The expression's text (`@(…)` or `@{…}`).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// An evaluation error's message naming the expression: the .NET
+    /// exception and message, then where the expression is and its text
+    /// (shortened past 200 characters).
+    pub fn describe(&self, err: &EvalError) -> String {
+        let mut text: String = self.source.chars().take(200).collect();
+        if text.len() < self.source.len() {
+            text.push('…');
+        }
+        match &self.origin {
+            Some(o) => format!("{err} (in the expression at {o}: {text})"),
+            None => format!("{err} (in the expression {text})"),
+        }
+    }
+
     /// Evaluates a condition.
     pub fn eval_bool(&self, cx: &dyn Context) -> Result<bool, EvalError> {
-        match self.eval(cx)? {
+        self.eval_bool_with(cx, &Limits::default())
+    }
+
+    /// Evaluates a condition within `limits`.
+    pub fn eval_bool_with(&self, cx: &dyn Context, limits: &Limits) -> Result<bool, EvalError> {
+        match self.eval_with(cx, limits)? {
             Value::Bool(b) => Ok(b),
             v => Err(EvalError::cast(v.type_name(), "bool")),
         }
