@@ -35,7 +35,8 @@ fn is_fragment(xml: &str) -> bool {
         } else if let Some(r) = rest.strip_prefix("<!--") {
             rest = r.split_once("-->").map_or("", |(_, r)| r).trim_start();
         } else {
-            return rest.starts_with("<fragment") && rest[9..].starts_with(|c: char| c == '>' || c.is_whitespace() || c == '/');
+            return rest.starts_with("<fragment")
+                && rest[9..].starts_with(|c: char| c == '>' || c.is_whitespace() || c == '/');
         }
     }
 }
@@ -72,7 +73,7 @@ pub fn check(document: &str, xml: &str, options: &CheckOptions) -> Report {
     named.add_placeholders(xml);
     // A `<fragment>` document is linted as the policies of a document that
     // includes it in `options.section` (errors keep the fragment's lines).
-    let fragment = is_fragment(xml).then(|| FragmentSource {
+    let fragment = is_fragment(xml).then_some(FragmentSource {
         id: "(this fragment)",
         document,
         xml,
@@ -235,13 +236,25 @@ mod tests {
         let xml = "<policies>\n<inbound>\n<choose>\n<when condition=\"@(context.Nope)\">\n<set-header name=\"A\"><value>@(File.ReadAllText(\"x\"))</value></set-header>\n</when>\n</choose>\n</inbound>\n</policies>\n";
         let r = check("doc.xml", xml, &skip());
         assert_eq!(r.errors.len(), 2, "{:?}", r.errors);
-        assert!(r.errors[0].starts_with("doc.xml:4:") && r.errors[0].contains("Nope"), "{:?}", r.errors);
-        assert!(r.errors[1].starts_with("doc.xml:5:") && r.errors[1].contains("not allowed"), "{:?}", r.errors);
+        assert!(
+            r.errors[0].starts_with("doc.xml:4:") && r.errors[0].contains("Nope"),
+            "{:?}",
+            r.errors
+        );
+        assert!(
+            r.errors[1].starts_with("doc.xml:5:") && r.errors[1].contains("not allowed"),
+            "{:?}",
+            r.errors
+        );
         let fragment = "<!-- shared -->\n<fragment>\n  <set-header name=\"X\"><value>@(context.Api.Nope)</value></set-header>\n</fragment>\n";
         let r = check("frag.xml", fragment, &skip());
         assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
         assert!(r.errors[0].starts_with("frag.xml:3:"), "{:?}", r.errors);
-        let ok = check("frag.xml", "<fragment><set-header name=\"X\"><value>1</value></set-header></fragment>", &skip());
+        let ok = check(
+            "frag.xml",
+            "<fragment><set-header name=\"X\"><value>1</value></set-header></fragment>",
+            &skip(),
+        );
         assert!(ok.errors.is_empty(), "{:?}", ok.errors);
         assert_eq!(ok.notes.len(), 1);
     }

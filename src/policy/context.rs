@@ -284,12 +284,21 @@ impl Context for PolicyContext<'_, '_> {
             .op
             .params
             .iter()
-            .filter_map(|p| r.req.param(r.env.op, p).map(|v| (Cow::Borrowed(p.as_str()), Cow::Borrowed(v))))
+            .filter_map(|p| {
+                r.req
+                    .param(r.env.op, p)
+                    .map(|v| (Cow::Borrowed(p.as_str()), Cow::Borrowed(v)))
+            })
             .collect()
     }
 
     fn variable_names(&self) -> Vec<Cow<'_, str>> {
-        self.run.flow.vars.iter().map(|(n, _)| Cow::Borrowed(n.as_ref())).collect()
+        self.run
+            .flow
+            .vars
+            .iter()
+            .map(|(n, _)| Cow::Borrowed(n.as_ref()))
+            .collect()
     }
 
     fn header(&self, msg: Msg, name: &str) -> Option<Values<'_>> {

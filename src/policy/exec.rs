@@ -133,9 +133,15 @@ impl<'r, 'p> Run<'r, 'p> {
     pub fn all_headers(&self, response: bool) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
         let (edits, original) = if response {
             let original = if self.flow.response.synthetic { None } else { self.resp };
-            (&self.flow.response.headers, original.map(|r| (&r.head.headers[..], r.buf)))
+            (
+                &self.flow.response.headers,
+                original.map(|r| (&r.head.headers[..], r.buf)),
+            )
         } else {
-            (&self.flow.request.headers, Some((&self.req.head.headers[..], self.req.buf)))
+            (
+                &self.flow.request.headers,
+                Some((&self.req.head.headers[..], self.req.buf)),
+            )
         };
         let mut out = Vec::new();
         if let Some((spans, buf)) = original {
@@ -146,7 +152,11 @@ impl<'r, 'p> Run<'r, 'p> {
                 }
             }
         }
-        out.extend(edits.added(header_eq).map(|(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v))));
+        out.extend(
+            edits
+                .added(header_eq)
+                .map(|(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v))),
+        );
         out
     }
 

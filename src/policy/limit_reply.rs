@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::Want;
 use super::expr::Value;
+use super::expr::Want;
 use super::failure::Failure;
 use super::limits::QuotaLimit;
 use super::text::Text;

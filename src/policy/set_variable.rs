@@ -7,7 +7,7 @@
 
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::{Expr, Want, Value};
+use super::expr::{Expr, Value, Want};
 use super::failure::Failure;
 use super::text::is_expression;
 

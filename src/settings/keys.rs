@@ -114,7 +114,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "policy.expressions.max-bytes",
         "memory one policy expression evaluation may allocate before it fails (16777216)",
     ),
-    ("deployment.region", "context.Deployment.Region of policy expressions (empty)"),
+    (
+        "deployment.region",
+        "context.Deployment.Region of policy expressions (empty)",
+    ),
     (
         "certificates.local.ca.enabled",
         "trust the CA certificates mounted in certificates.local.ca.path (false)",

@@ -226,7 +226,10 @@ fn runtime_exceptions_and_runaway_loops_reach_on_error_and_the_worker_keeps_serv
         let r = c.request("GET", "/failing/echo", &[("X-Mode", mode)], b"");
         assert_eq!(r.status, 500, "{mode}");
         let t = r.text();
-        assert!(t.starts_with("ExpressionValueEvaluationFailure|set-variable|"), "{mode}: {t}");
+        assert!(
+            t.starts_with("ExpressionValueEvaluationFailure|set-variable|"),
+            "{mode}: {t}"
+        );
         assert!(t.contains("budget"), "{mode}: {t}");
     }
     // The one worker is free again.

@@ -158,7 +158,10 @@ fn on_error_reports_every_last_error_field_for_each_scope_and_section() {
             && origins[0].contains("@(int.Parse(context.Request.Headers"),
         "{origins:?}"
     );
-    assert!(origins.iter().any(|o| o.contains("apis/test-api/op.xml")), "{origins:?}");
+    assert!(
+        origins.iter().any(|o| o.contains("apis/test-api/op.xml")),
+        "{origins:?}"
+    );
     // Nothing failed: the backend answered each call that got that far.
     assert_eq!(
         backend.wait_until("two calls", WAIT, |r| r.len() == 2).len(),

@@ -4,7 +4,9 @@
 //! re-exports what the policy engine uses, and `policy::context`
 //! implements its [`Context`] over a running request.
 
-pub use outpost_expr::context::{Context, DateField, DictKind, FlagField, IntField, Msg, Ns, TextField, UrlKind, Values};
+pub use outpost_expr::context::{
+    Context, DateField, DictKind, FlagField, IntField, Msg, Ns, TextField, UrlKind, Values,
+};
 pub use outpost_expr::library::time::{DateTime, TimeSpan};
 pub use outpost_expr::{CompileError, EvalError, EvalErrorKind, Value, Want};
 pub use outpost_expr::{Expr, Limits};
