@@ -173,7 +173,11 @@ pub struct Found {
 /// list decides the refusal of what is not implemented.
 pub fn find_member(def: &'static TypeDef, name: &str, is_static: bool) -> Result<Option<Found>, String> {
     for d in chain(def) {
-        let m = if is_static { d.static_member(name) } else { d.member(name) };
+        let m = if is_static {
+            d.static_member(name)
+        } else {
+            d.member(name)
+        };
         if let Some(member) = m {
             return Ok(Some(Found { member }));
         }
