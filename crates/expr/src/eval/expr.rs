@@ -237,6 +237,24 @@ impl<'a> Machine<'a> {
             } => self
                 .assign(target, *op, value, conv.as_ref(), *checked, false)
                 .map(drop),
+            // `i++` on an int local (every `for` loop): in place.
+            Node::IncDec {
+                target: Target::Local(s),
+                inc,
+                checked,
+                ..
+            } => {
+                if let Some(Value::Int(x)) = self.slots.get_mut(*s as usize) {
+                    let r = if *inc { x.checked_add(1) } else { x.checked_sub(1) };
+                    match r {
+                        Some(v) => *x = v,
+                        None if *checked => return Err(ops::overflow()),
+                        None => *x = if *inc { x.wrapping_add(1) } else { x.wrapping_sub(1) },
+                    }
+                    return Ok(());
+                }
+                self.eval(n).map(drop)
+            }
             n => self.eval(n).map(drop),
         }
     }
