@@ -9,10 +9,11 @@ use smallvec::SmallVec;
 
 use super::ops::{self, truth};
 use super::Machine;
-use crate::compile::ir::{Const, Init, Node, NullableOp, OutArg, Pat, Piece, Target};
+use crate::compile::ir::{Const, Init, Node, NullableOp, OutArg, Pat, Piece, Target, Un};
 use crate::context::Ns;
 use crate::error::{EvalError, EvalErrorKind, EvalResult};
 use crate::library::anon::{AnonObject, ExceptionObject, TypeObject};
+use crate::library::time::datetime::TimeSpan;
 use crate::library::{self, collections::Array};
 use crate::runtime::Runtime;
 use crate::types::{TypeDef, TypeRef};
@@ -45,6 +46,7 @@ impl<'a> Machine<'a> {
             Node::Lambda(i) => Ok(Value::Lambda(*i)),
             Node::Member { recv, name } => {
                 let r = self.eval(recv)?;
+                self.keep_alive(&r);
                 self.get(r, name)
             }
             Node::Static { ty, name } => match library::get_static(self, ty, name) {
@@ -59,6 +61,7 @@ impl<'a> Machine<'a> {
                 outs,
             } => {
                 let r = self.eval(recv)?;
+                self.keep_alive(&r);
                 let argv = self.eval_args(args)?;
                 self.charge(1)?;
                 let base = self.outs.len();
@@ -83,6 +86,7 @@ impl<'a> Machine<'a> {
             }
             Node::Index { recv, key } => {
                 let r = self.eval(recv)?;
+                self.keep_alive(&r);
                 let k = self.eval(key)?;
                 self.index(r, k)
             }
@@ -147,7 +151,28 @@ impl<'a> Machine<'a> {
             }
             Node::Unary { op, arg, checked } => {
                 let v = self.eval(arg)?;
-                ops::unary(*op, v, *checked)
+                match v {
+                    Value::TimeSpan(t) if *op == Un::Neg => t
+                        .ticks
+                        .checked_neg()
+                        .map(|ticks| Value::TimeSpan(TimeSpan { ticks }))
+                        .ok_or_else(|| {
+                            EvalError::new(
+                                EvalErrorKind::Overflow,
+                                "Negating the minimum value of a twos complement number is invalid.",
+                            )
+                        }),
+                    Value::TimeSpan(_) if *op == Un::Plus => Ok(v),
+                    Value::Obj(_) => {
+                        let tn = v.type_name();
+                        let m = crate::compile::unary_method(*op);
+                        match library::call_member(self, v, m, &[], &[]) {
+                            Some(r) => r,
+                            None => Err(missing(m, tn)),
+                        }
+                    }
+                    v => ops::unary(*op, v, *checked),
+                }
             }
             Node::Binary { op, l, r, checked } => {
                 let a = self.eval(l)?;
@@ -402,7 +427,30 @@ impl<'a> Machine<'a> {
 
     fn concat_all(&mut self, parts: &'a [Node]) -> EvalResult<Value<'a>> {
         let mut s = String::new();
-        for p in parts {
+        let mut rest = parts;
+        // A dynamic left operand may be an object with its own `+`
+        // (`ns + "name"` with `ns` an XNamespace).
+        if let [first, second, tail @ ..] = parts {
+            let a = self.eval(first)?;
+            let b = self.eval(second)?;
+            let v = match a {
+                Value::Obj(_) => {
+                    match library::call_member(self, a.clone(), "op_Addition", &[], std::slice::from_ref(&b)) {
+                        Some(r) => r?,
+                        None => self.concat(&a, &b)?,
+                    }
+                }
+                a => self.concat(&a, &b)?,
+            };
+            if tail.is_empty() {
+                return Ok(v);
+            }
+            let t = library::to_text(&v);
+            self.alloc(t.len())?;
+            s.push_str(&t);
+            rest = tail;
+        }
+        for p in rest {
             let v = self.eval(p)?;
             let t = library::to_text(&v);
             self.alloc(t.len())?;

@@ -14,6 +14,8 @@
 //! by `catch`. Frames are inline for up to eight slots, call arguments for
 //! up to four: one-line expressions allocate nothing of their own.
 
+use std::rc::Rc;
+
 use smallvec::SmallVec;
 
 use crate::compile::ir::{Body, Program};
@@ -22,7 +24,7 @@ use crate::error::{EvalError, EvalErrorKind, EvalResult};
 use crate::library::numbers;
 use crate::runtime::Runtime;
 use crate::types::TypeRef;
-use crate::value::Value;
+use crate::value::{Object, Value};
 use crate::Want;
 
 mod assign;
@@ -67,7 +69,15 @@ pub(crate) struct Machine<'a> {
     /// Values the current calls set with `set_out` (position, value).
     outs: SmallVec<[(usize, Value<'a>); 2]>,
     depth: u32,
+    /// Objects that were receivers of member accesses, kept alive until
+    /// the evaluation ends, as a garbage collector would: JSON and XML
+    /// nodes link to their parent weakly, and `Parse(…)["a"].Parent` must
+    /// still find the parsed root.
+    keep: Vec<Rc<dyn Object>>,
 }
+
+/// How many receivers an evaluation keeps alive at most.
+const MAX_KEEP: usize = 1 << 16;
 
 /// Evaluates a compiled expression against `cx`.
 pub(crate) fn run<'a>(prog: &'a Program, cx: &'a dyn Context, limits: &Limits) -> EvalResult<Value<'a>> {
@@ -80,6 +90,7 @@ pub(crate) fn run<'a>(prog: &'a Program, cx: &'a dyn Context, limits: &Limits) -
         limits: *limits,
         outs: SmallVec::new(),
         depth: 0,
+        keep: Vec::new(),
     };
     m.slots.resize(prog.slots as usize, Value::Null);
     let v = match &prog.body {
@@ -103,6 +114,15 @@ impl<'a> Machine<'a> {
     fn set_slot(&mut self, s: u32, v: Value<'a>) {
         if let Some(x) = self.slots.get_mut(s as usize) {
             *x = v;
+        }
+    }
+
+    /// Keeps an object receiver alive until the evaluation ends.
+    fn keep_alive(&mut self, v: &Value<'a>) {
+        if let Value::Obj(o) = v {
+            if self.keep.len() < MAX_KEEP && !self.keep.last().is_some_and(|k| Rc::ptr_eq(k, o)) {
+                self.keep.push(o.clone());
+            }
         }
     }
 

@@ -40,6 +40,12 @@ impl<'a> Machine<'a> {
             Bin::Ne => return self.equal(&a, &b).map(|x| Value::Bool(!x)),
             Bin::Lt | Bin::Gt | Bin::Le | Bin::Ge => return self.relational(op, a, b).map(Value::Bool),
             Bin::Add if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) => {
+                if let Value::Obj(_) = a {
+                    if let Some(r) = library::call_member(self, a.clone(), "op_Addition", &[], std::slice::from_ref(&b))
+                    {
+                        return r;
+                    }
+                }
                 return self.concat(&a, &b);
             }
             _ => {}
