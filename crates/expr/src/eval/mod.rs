@@ -2,10 +2,12 @@
 //! of slots (locals, lambda parameters, temporaries), implementing
 //! [`Runtime`] for the library (lambda calls, `out` values, the budget).
 //!
-//! Module map: `expr` (expressions, calls, creation), `assign`
-//! (assignments, `++`/`--`), `stmt` (statements, loops, exceptions), `ops`
-//! (operators, equality, comparisons), `numeric` (C#'s arithmetic and the
-//! primitive numeric conversions).
+//! Module map: `expr` (expressions, calls), `build` (creation, strings),
+//! `assign` (assignments, `++`/`--`), `stmt` (statements, loops,
+//! exceptions), `ops` (operators, equality, comparisons), `numeric` (C#'s
+//! arithmetic and the primitive numeric conversions). Object receivers
+//! are kept alive until the evaluation ends (JSON and XML parents are
+//! weak links).
 //!
 //! Invariants: evaluation never panics; every statement, loop iteration,
 //! call and lambda invocation charges a step and every string or array
@@ -28,6 +30,7 @@ use crate::value::{Object, Value};
 use crate::Want;
 
 mod assign;
+mod build;
 mod expr;
 mod numeric;
 pub(crate) mod ops;
