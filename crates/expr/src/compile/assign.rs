@@ -160,7 +160,11 @@ impl Compiler {
                     return Err(CompileError::at(pos, "unexpected compound operator"));
                 };
                 let (v, vt) = self.expr(value)?;
-                let aop = match binary_type(bin, &tt, &vt, pos)? {
+                let result = binary_type(bin, &tt, &vt, pos)?;
+                let same = result
+                    .as_ref()
+                    .is_some_and(|r| r.as_prim().is_some() && r.as_prim() == tt.as_prim());
+                let aop = match result {
                     None => {
                         if !matches!(tt.as_prim(), Some(Prim::String | Prim::Object) | None) || tt.is_value_type() {
                             return Err(CompileError::at(
@@ -182,7 +186,11 @@ impl Compiler {
                     }
                 };
                 let conv = match (&declared, aop) {
-                    (Some(t), AssignOp::Bin(_)) if tt.lifted_prim().is_some_and(|p| p.0.is_arith()) => Some(t.clone()),
+                    // `x op= y` narrows back to x's type when the result's
+                    // type differs (`byte b; b += 1;`).
+                    (Some(t), AssignOp::Bin(_)) if !same && tt.lifted_prim().is_some_and(|p| p.0.is_arith()) => {
+                        Some(t.clone())
+                    }
                     _ => None,
                 };
                 Node::Assign {

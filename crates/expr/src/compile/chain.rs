@@ -186,9 +186,21 @@ impl Compiler {
                 return Ok((Node::Const(Const::Enum(def, *v)), Ty::of(def), 1));
             }
         }
-        let found = names::find_member(def, name, true)
-            .map_err(|m| CompileError::at(mpos, m))?
-            .ok_or_else(|| CompileError::at(mpos, names::missing(def, name)))?;
+        let mut def = def;
+        let found = match names::find_member(def, name, true).map_err(|m| CompileError::at(mpos, m))? {
+            Some(f) => f,
+            None => {
+                let other = names::namesakes(def)
+                    .find_map(|d| names::find_member(d, name, true).ok().flatten().map(|f| (d, f)));
+                match other {
+                    Some((d, f)) => {
+                        def = d;
+                        f
+                    }
+                    None => return Err(CompileError::at(mpos, names::missing(def, name))),
+                }
+            }
+        };
         match call {
             Some((args, _)) => {
                 let hint = if def.is(&collections::ARRAY) || def.name == "Enumerable" {

@@ -35,6 +35,7 @@ mod table;
 pub mod ty;
 
 use ir::{Body, Program, Slot};
+pub use ops::unary_method;
 use ty::{Implicit, Prim, Ty};
 
 /// How deeply expressions and statements may nest.

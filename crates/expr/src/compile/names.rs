@@ -7,7 +7,9 @@
 //! Invariants: a member is found in its type's `members`/`statics` or in
 //! those of its `bases` (by name, transitively); `ToString`, `Equals`,
 //! `GetHashCode` and `GetType` exist on every type; APIM's `Only`/`Except`
-//! lists explain why a member that is not implemented is refused.
+//! lists are enforced on what is found (but a member a base's list names
+//! is allowed: `Match.Value` through `Capture`) and explain why a missing
+//! member is refused.
 
 use crate::error::CompileError;
 use crate::library::{self, allowed, collections};
@@ -144,6 +146,12 @@ pub fn chain(def: &'static TypeDef) -> Vec<&'static TypeDef> {
     out
 }
 
+/// Other implemented types with the same short name and arity as `def`
+/// (`Extensions` is Newtonsoft's and System.Xml.Linq's).
+pub fn namesakes(def: &'static TypeDef) -> impl Iterator<Item = &'static TypeDef> {
+    library::types().filter(move |d| d.name == def.name && d.generics == def.generics && !d.is(def))
+}
+
 /// The type definition member lookup uses for a static type.
 pub fn def_of(t: &TypeRef) -> Option<&'static TypeDef> {
     match t {
@@ -166,19 +174,22 @@ pub struct Found {
 }
 
 /// Looks up instance (`is_static == false`) or static member `name` of
-/// `def` and its bases: `None` if it is none of them (the caller tries
-/// extension methods, then calls [`missing`]). What a family implements is
-/// usable even where APIM's list for the type does not name it (its
-/// inherited members, `Match.Value`, are used by APIM's own samples); the
-/// list decides the refusal of what is not implemented.
+/// `def` and its bases: `Ok(None)` if it is none of them (the caller tries
+/// extension methods, then calls [`missing`]), an error if APIM's list
+/// for the type refuses it (a family may implement more than APIM allows,
+/// for its own use; the list is the contract).
 pub fn find_member(def: &'static TypeDef, name: &str, is_static: bool) -> Result<Option<Found>, String> {
-    for d in chain(def) {
+    let chain = chain(def);
+    for d in &chain {
         let m = if is_static {
             d.static_member(name)
         } else {
             d.member(name)
         };
         if let Some(member) = m {
+            if apim_refuses(&chain, name) {
+                return Err(format!("`{}.{name}` is not allowed by APIM", def.name));
+            }
             return Ok(Some(Found { member }));
         }
     }
@@ -191,6 +202,12 @@ fn apim_refuses(chain: &[&'static TypeDef], name: &str) -> bool {
     let Some(def) = chain.first() else {
         return false;
     };
+    // `object`'s members and operators are never listed; the indexer is
+    // listed as `Item`.
+    if OBJECT_MEMBERS.iter().any(|(n, _)| *n == name) || name.starts_with("op_") {
+        return false;
+    }
+    let name = if name == "this[]" { "Item" } else { name };
     apim_allows_member(def.apim, name) == Some(false)
         && !chain
             .iter()

@@ -47,6 +47,16 @@ pub(super) fn refuse2(op: &str, a: &Ty, b: &Ty, pos: usize) -> CompileError {
     )
 }
 
+/// The .NET method of a unary operator on objects.
+pub fn unary_method(op: Un) -> &'static str {
+    match op {
+        Un::Neg => "op_UnaryNegation",
+        Un::Plus => "op_UnaryPlus",
+        Un::Not => "op_LogicalNot",
+        Un::BitNot => "op_OnesComplement",
+    }
+}
+
 pub(super) fn is_enum(t: &Ty) -> bool {
     matches!(t.unwrap_nullable().def(), Some(d) if d.kind == TypeKind::Enum)
 }
@@ -70,8 +80,23 @@ pub fn binary_type(op: Bin, a: &Ty, b: &Ty, pos: usize) -> R<Option<Ty>> {
     if matches!(a, Ty::Void | Ty::Lambda) || matches!(b, Ty::Void | Ty::Lambda) {
         return Err(refuse2(op.symbol(), a, b, pos));
     }
+    if op == Bin::Add && (is_str(pa) || is_str(pb)) {
+        // `XNamespace + "name"` is the type's operator, not concatenation.
+        if let Some(d) = a.unwrap_nullable().def().filter(|_| pa.is_none()) {
+            if let Ok(Some(f)) = names::find_member(d, op.method(), false) {
+                return Ok(Some(super::ty::from_table(
+                    f.member.ret,
+                    &super::ty::Env {
+                        method: &[],
+                        ty: &[],
+                        elem: None,
+                    },
+                )));
+            }
+        }
+        return Ok(None);
+    }
     match op {
-        Bin::Add if is_str(pa) || is_str(pb) => return Ok(None),
         Bin::Eq | Bin::Ne => {
             if let (Some((x, _)), Some((y, _))) = (pa, pb) {
                 let ok = x == y || (x.is_arith() && y.is_arith()) || x == Prim::Object || y == Prim::Object;
@@ -237,6 +262,22 @@ impl Compiler {
                 }
             }
             (t, None) if un == Un::BitNot && is_enum(t) => t.clone(),
+            // `-span`, and the unary operator methods of objects.
+            (t, None) if matches!(un, Un::Neg | Un::Plus) => match t.unwrap_nullable().def() {
+                Some(d) if d.namespace == "System" && d.name == "TimeSpan" => t.clone(),
+                Some(d) => match names::find_member(d, unary_method(un), false) {
+                    Ok(Some(f)) => super::ty::from_table(
+                        f.member.ret,
+                        &super::ty::Env {
+                            method: &[],
+                            ty: &[],
+                            elem: None,
+                        },
+                    ),
+                    _ => return Err(refuse(t)),
+                },
+                None => return Err(refuse(t)),
+            },
             (t, _) => return Err(refuse(t)),
         };
         Ok((

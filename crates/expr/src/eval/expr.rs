@@ -3,25 +3,24 @@
 //! assignments (locals, properties, indexers; compound and `??=`),
 //! `++`/`--`, patterns, interpolation with alignment and format.
 
-use std::borrow::Cow;
-
 use smallvec::SmallVec;
 
 use super::ops::{self, truth};
 use super::Machine;
-use crate::compile::ir::{Const, Init, Node, NullableOp, OutArg, Pat, Piece, Target};
+use crate::compile::ir::{Node, NullableOp, OutArg, Pat, Target, Un};
 use crate::context::Ns;
 use crate::error::{EvalError, EvalErrorKind, EvalResult};
+use crate::library;
 use crate::library::anon::{AnonObject, ExceptionObject, TypeObject};
-use crate::library::{self, collections::Array};
+use crate::library::time::datetime::TimeSpan;
 use crate::runtime::Runtime;
-use crate::types::{TypeDef, TypeRef};
+use crate::types::TypeDef;
 use crate::value::Value;
 
 /// Call arguments, inline up to four.
 type Args<'a> = SmallVec<[Value<'a>; 4]>;
 
-fn missing(name: &str, ty: &str) -> EvalError {
+pub(super) fn missing(name: &str, ty: &str) -> EvalError {
     EvalError::new(
         EvalErrorKind::Other("MissingMemberException"),
         format!("`{name}` is not a member of a value of type {ty}"),
@@ -45,6 +44,7 @@ impl<'a> Machine<'a> {
             Node::Lambda(i) => Ok(Value::Lambda(*i)),
             Node::Member { recv, name } => {
                 let r = self.eval(recv)?;
+                self.keep_alive(&r);
                 self.get(r, name)
             }
             Node::Static { ty, name } => match library::get_static(self, ty, name) {
@@ -59,6 +59,7 @@ impl<'a> Machine<'a> {
                 outs,
             } => {
                 let r = self.eval(recv)?;
+                self.keep_alive(&r);
                 let argv = self.eval_args(args)?;
                 self.charge(1)?;
                 let base = self.outs.len();
@@ -83,6 +84,7 @@ impl<'a> Machine<'a> {
             }
             Node::Index { recv, key } => {
                 let r = self.eval(recv)?;
+                self.keep_alive(&r);
                 let k = self.eval(key)?;
                 self.index(r, k)
             }
@@ -147,7 +149,28 @@ impl<'a> Machine<'a> {
             }
             Node::Unary { op, arg, checked } => {
                 let v = self.eval(arg)?;
-                ops::unary(*op, v, *checked)
+                match v {
+                    Value::TimeSpan(t) if *op == Un::Neg => t
+                        .ticks
+                        .checked_neg()
+                        .map(|ticks| Value::TimeSpan(TimeSpan { ticks }))
+                        .ok_or_else(|| {
+                            EvalError::new(
+                                EvalErrorKind::Overflow,
+                                "Negating the minimum value of a twos complement number is invalid.",
+                            )
+                        }),
+                    Value::TimeSpan(_) if *op == Un::Plus => Ok(v),
+                    Value::Obj(_) => {
+                        let tn = v.type_name();
+                        let m = crate::compile::unary_method(*op);
+                        match library::call_member(self, v, m, &[], &[]) {
+                            Some(r) => r,
+                            None => Err(missing(m, tn)),
+                        }
+                    }
+                    v => ops::unary(*op, v, *checked),
+                }
             }
             Node::Binary { op, l, r, checked } => {
                 let a = self.eval(l)?;
@@ -237,11 +260,29 @@ impl<'a> Machine<'a> {
             } => self
                 .assign(target, *op, value, conv.as_ref(), *checked, false)
                 .map(drop),
+            // `i++` on an int local (every `for` loop): in place.
+            Node::IncDec {
+                target: Target::Local(s),
+                inc,
+                checked,
+                ..
+            } => {
+                if let Some(Value::Int(x)) = self.slots.get_mut(*s as usize) {
+                    let r = if *inc { x.checked_add(1) } else { x.checked_sub(1) };
+                    match r {
+                        Some(v) => *x = v,
+                        None if *checked => return Err(ops::overflow()),
+                        None => *x = if *inc { x.wrapping_add(1) } else { x.wrapping_sub(1) },
+                    }
+                    return Ok(());
+                }
+                self.eval(n).map(drop)
+            }
             n => self.eval(n).map(drop),
         }
     }
 
-    fn eval_args(&mut self, args: &'a [Node]) -> EvalResult<Args<'a>> {
+    pub(super) fn eval_args(&mut self, args: &'a [Node]) -> EvalResult<Args<'a>> {
         let mut out = Args::new();
         for a in args {
             out.push(self.eval(a)?);
@@ -303,126 +344,6 @@ impl<'a> Machine<'a> {
             Some(x) => x,
             None => Err(missing("this[]", tn)),
         }
-    }
-
-    fn create(&mut self, ty: &'a TypeRef, args: &'a [Node], init: &'a Init) -> EvalResult<Value<'a>> {
-        let argv = self.eval_args(args)?;
-        self.charge(1)?;
-        let obj = library::construct(self, ty, &argv)?;
-        match init {
-            Init::None => {}
-            Init::Object(members) => {
-                for (name, n) in members.iter() {
-                    let v = self.eval(n)?;
-                    let tn = obj.type_name();
-                    match library::set_member(self, &obj, name, v) {
-                        Some(r) => r?,
-                        None => return Err(missing(name, tn)),
-                    }
-                }
-            }
-            Init::Collection(items) => {
-                for item in items.iter() {
-                    let argv = self.eval_args(item)?;
-                    self.charge(1)?;
-                    let tn = obj.type_name();
-                    match library::call_member(self, obj.clone(), "Add", &[], &argv) {
-                        Some(r) => drop(r?),
-                        None => return Err(missing("Add", tn)),
-                    }
-                }
-            }
-            Init::Index(items) => {
-                for (k, v) in items.iter() {
-                    let k = self.eval(k)?;
-                    let v = self.eval(v)?;
-                    let tn = obj.type_name();
-                    match library::set_index(self, &obj, k, v) {
-                        Some(r) => r?,
-                        None => return Err(missing("this[]", tn)),
-                    }
-                }
-            }
-        }
-        Ok(obj)
-    }
-
-    fn new_array(
-        &mut self,
-        elem: &TypeRef,
-        size: Option<&'a Node>,
-        items: &'a [Node],
-        default: &'a Const,
-    ) -> EvalResult<Value<'a>> {
-        let n = match size {
-            Some(s) => {
-                let v = self.eval(s)?;
-                let n = v.as_integer().ok_or_else(|| EvalError::cast(v.type_name(), "int"))?;
-                let n = usize::try_from(n).map_err(|_| ops::overflow())?;
-                if !items.is_empty() && n != items.len() {
-                    return Err(EvalError::argument(format!(
-                        "the array size {n} does not match its {} initializers",
-                        items.len()
-                    )));
-                }
-                n
-            }
-            None => items.len(),
-        };
-        self.alloc(n.saturating_mul(std::mem::size_of::<Value<'static>>()))?;
-        self.charge(n as u64 / 16)?;
-        let mut vals = Vec::with_capacity(n);
-        if items.is_empty() {
-            vals.resize(n, default.value().into_owned());
-        } else {
-            for i in items {
-                vals.push(self.eval(i)?.into_owned());
-            }
-        }
-        Ok(Array::of(elem.clone(), vals))
-    }
-
-    fn concat_all(&mut self, parts: &'a [Node]) -> EvalResult<Value<'a>> {
-        let mut s = String::new();
-        for p in parts {
-            let v = self.eval(p)?;
-            let t = library::to_text(&v);
-            self.alloc(t.len())?;
-            s.push_str(&t);
-        }
-        Ok(Value::Str(Cow::Owned(s)))
-    }
-
-    fn interp(&mut self, pieces: &'a [Piece]) -> EvalResult<Value<'a>> {
-        let mut s = String::new();
-        for p in pieces {
-            match p {
-                Piece::Text(t) => {
-                    self.alloc(t.len())?;
-                    s.push_str(t);
-                }
-                Piece::Hole { value, align, format } => {
-                    let v = self.eval(value)?;
-                    let text: Cow<'_, str> = if format.is_empty() {
-                        library::to_text(&v)
-                    } else {
-                        Cow::Owned(library::format_value(&v, format)?)
-                    };
-                    let width = align.unsigned_abs() as usize;
-                    let len = text.chars().count();
-                    let pad = width.saturating_sub(len);
-                    self.alloc(text.len() + pad)?;
-                    if *align > 0 {
-                        s.extend(std::iter::repeat_n(' ', pad));
-                    }
-                    s.push_str(&text);
-                    if *align < 0 {
-                        s.extend(std::iter::repeat_n(' ', pad));
-                    }
-                }
-            }
-        }
-        Ok(Value::Str(Cow::Owned(s)))
     }
 
     /// Whether `v` matches pattern `p` (binding its variable).

@@ -2,10 +2,12 @@
 //! of slots (locals, lambda parameters, temporaries), implementing
 //! [`Runtime`] for the library (lambda calls, `out` values, the budget).
 //!
-//! Module map: `expr` (expressions, calls, creation), `assign`
-//! (assignments, `++`/`--`), `stmt` (statements, loops, exceptions), `ops`
-//! (operators, equality, comparisons), `numeric` (C#'s arithmetic and the
-//! primitive numeric conversions).
+//! Module map: `expr` (expressions, calls), `build` (creation, strings),
+//! `assign` (assignments, `++`/`--`), `stmt` (statements, loops,
+//! exceptions), `ops` (operators, equality, comparisons), `numeric` (C#'s
+//! arithmetic and the primitive numeric conversions). Object receivers
+//! are kept alive until the evaluation ends (JSON and XML parents are
+//! weak links).
 //!
 //! Invariants: evaluation never panics; every statement, loop iteration,
 //! call and lambda invocation charges a step and every string or array
@@ -13,6 +15,8 @@
 //! evaluation; a budget error ([`EvalErrorKind::Budget`]) is never caught
 //! by `catch`. Frames are inline for up to eight slots, call arguments for
 //! up to four: one-line expressions allocate nothing of their own.
+
+use std::rc::Rc;
 
 use smallvec::SmallVec;
 
@@ -22,10 +26,11 @@ use crate::error::{EvalError, EvalErrorKind, EvalResult};
 use crate::library::numbers;
 use crate::runtime::Runtime;
 use crate::types::TypeRef;
-use crate::value::Value;
+use crate::value::{Object, Value};
 use crate::Want;
 
 mod assign;
+mod build;
 mod expr;
 mod numeric;
 pub(crate) mod ops;
@@ -67,7 +72,15 @@ pub(crate) struct Machine<'a> {
     /// Values the current calls set with `set_out` (position, value).
     outs: SmallVec<[(usize, Value<'a>); 2]>,
     depth: u32,
+    /// Objects that were receivers of member accesses, kept alive until
+    /// the evaluation ends, as a garbage collector would: JSON and XML
+    /// nodes link to their parent weakly, and `Parse(…)["a"].Parent` must
+    /// still find the parsed root.
+    keep: Vec<Rc<dyn Object>>,
 }
+
+/// How many receivers an evaluation keeps alive at most.
+const MAX_KEEP: usize = 1 << 16;
 
 /// Evaluates a compiled expression against `cx`.
 pub(crate) fn run<'a>(prog: &'a Program, cx: &'a dyn Context, limits: &Limits) -> EvalResult<Value<'a>> {
@@ -80,6 +93,7 @@ pub(crate) fn run<'a>(prog: &'a Program, cx: &'a dyn Context, limits: &Limits) -
         limits: *limits,
         outs: SmallVec::new(),
         depth: 0,
+        keep: Vec::new(),
     };
     m.slots.resize(prog.slots as usize, Value::Null);
     let v = match &prog.body {
@@ -103,6 +117,15 @@ impl<'a> Machine<'a> {
     fn set_slot(&mut self, s: u32, v: Value<'a>) {
         if let Some(x) = self.slots.get_mut(s as usize) {
             *x = v;
+        }
+    }
+
+    /// Keeps an object receiver alive until the evaluation ends.
+    fn keep_alive(&mut self, v: &Value<'a>) {
+        if let Value::Obj(o) = v {
+            if self.keep.len() < MAX_KEEP && !self.keep.last().is_some_and(|k| Rc::ptr_eq(k, o)) {
+                self.keep.push(o.clone());
+            }
         }
     }
 

@@ -30,11 +30,22 @@ fn truth_of(r: EvalResult<Value<'_>>, op: &str, a: &Value<'_>, b: &Value<'_>) ->
 impl<'a> Machine<'a> {
     /// `a op b` with both operands evaluated.
     pub(crate) fn binary(&mut self, op: Bin, a: Value<'a>, b: Value<'a>, checked: bool) -> EvalResult<Value<'a>> {
+        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+            if let Some(v) = int_fast(op, *x, *y, checked) {
+                return v;
+            }
+        }
         match op {
             Bin::Eq => return self.equal(&a, &b).map(Value::Bool),
             Bin::Ne => return self.equal(&a, &b).map(|x| Value::Bool(!x)),
             Bin::Lt | Bin::Gt | Bin::Le | Bin::Ge => return self.relational(op, a, b).map(Value::Bool),
             Bin::Add if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) => {
+                if let Value::Obj(_) = a {
+                    if let Some(r) = library::call_member(self, a.clone(), "op_Addition", &[], std::slice::from_ref(&b))
+                    {
+                        return r;
+                    }
+                }
                 return self.concat(&a, &b);
             }
             _ => {}
@@ -182,6 +193,32 @@ impl<'a> Machine<'a> {
             _ => o != Ordering::Less,
         })
     }
+}
+
+/// `int op int`, the common case, without promotion (`None`: shifts and
+/// the operators of other types).
+#[inline]
+fn int_fast<'a>(op: Bin, x: i32, y: i32, checked: bool) -> Option<EvalResult<Value<'a>>> {
+    let arith = |r: Option<i32>, wrapped: i32| match r {
+        Some(v) => Ok(Value::Int(v)),
+        None if checked => Err(overflow()),
+        None => Ok(Value::Int(wrapped)),
+    };
+    Some(match op {
+        Bin::Add => arith(x.checked_add(y), x.wrapping_add(y)),
+        Bin::Sub => arith(x.checked_sub(y), x.wrapping_sub(y)),
+        Bin::Mul => arith(x.checked_mul(y), x.wrapping_mul(y)),
+        Bin::Lt => Ok(Value::Bool(x < y)),
+        Bin::Gt => Ok(Value::Bool(x > y)),
+        Bin::Le => Ok(Value::Bool(x <= y)),
+        Bin::Ge => Ok(Value::Bool(x >= y)),
+        Bin::Eq => Ok(Value::Bool(x == y)),
+        Bin::Ne => Ok(Value::Bool(x != y)),
+        Bin::And => Ok(Value::Int(x & y)),
+        Bin::Or => Ok(Value::Int(x | y)),
+        Bin::Xor => Ok(Value::Int(x ^ y)),
+        _ => return None,
+    })
 }
 
 /// `bool` of a condition value.
