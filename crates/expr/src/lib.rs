@@ -43,6 +43,8 @@ pub use value::{Object, Value};
 #[cfg(test)]
 mod conformance;
 #[cfg(test)]
+mod perf_tests;
+#[cfg(test)]
 pub mod testing;
 
 use std::borrow::Cow;

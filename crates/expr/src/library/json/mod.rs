@@ -49,6 +49,7 @@ pub mod path_eval;
 pub mod scalar;
 pub mod statics;
 pub mod strings;
+pub mod tape;
 pub mod types;
 pub mod write;
 

@@ -86,7 +86,8 @@ pub fn parse(rt: &mut dyn Runtime<'_>, text: &str, want: Want, dates: bool) -> E
         (Want::Array, b'{') => return Err(expect("StartObject")),
         _ => {}
     }
-    let node = match parse_tree(text, dates) {
+    let fast = super::tape::parse(text, dates);
+    let node = match fast.map_or_else(|| parse_tree(text, dates), Ok) {
         Ok(n) => n,
         // Newtonsoft's reader is lenient where serde_json is strict: retry
         // on a rewritten text, and report the first error if that fails too.
@@ -306,6 +307,12 @@ fn lenient(text: &str) -> Option<String> {
         }
     }
     changed.then_some(out)
+}
+
+/// The serde_json path alone (tests compare the fast path with it).
+#[cfg(test)]
+pub fn parse_tree_for_tests(text: &str, dates: bool) -> Option<(Rc<Node>, usize)> {
+    parse_tree(text, dates).ok()
 }
 
 fn parse_tree(text: &str, dates: bool) -> Result<(Rc<Node>, usize), Failure> {
