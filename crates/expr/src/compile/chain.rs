@@ -108,8 +108,8 @@ impl Compiler {
                 }
                 if let Some(f) = self.lookup_fn(n) {
                     return match posts.first() {
-                        Some(Post::Call { args, pos }) => {
-                            let (node, ty) = self.local_call(f, args, *pos)?;
+                        Some(Post::Call { args, .. }) => {
+                            let (node, ty) = self.local_call(f, args, base.pos)?;
                             Ok((node, ty, 1))
                         }
                         _ => Err(CompileError::at(

@@ -6,7 +6,8 @@
 //! tables' return types, element types), `names` (types, namespaces,
 //! member lookup and its error messages), `expr`, `chain`, `call`,
 //! `create`, `ops`, `assign` (expressions), `stmt`, `control` (statements,
-//! scopes, flow). This file holds the compiler's state: scopes and locals
+//! scopes, flow), `local_fn` (local functions: hoisting, calls, the
+//! recursion refusal and definite assignment across calls). This file holds the compiler's state: scopes and locals
 //! (one flat frame of slots shared by lambdas), the flow state
 //! (reachability and definitely assigned locals), and the entry point
 //! [`compile`].
