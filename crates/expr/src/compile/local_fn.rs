@@ -59,6 +59,12 @@ impl Compiler {
                 ));
             }
         }
+        if self.lookup(name).is_some() {
+            return Err(CompileError::at(
+                pos,
+                format!("a local function named `{name}` would hide the local variable `{name}`"),
+            ));
+        }
         if name == "context" {
             return Err(CompileError::at(
                 pos,
