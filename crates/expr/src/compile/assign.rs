@@ -42,19 +42,17 @@ impl Compiler {
                     return Err(CompileError::at(t.pos, format!("unknown name `{n}`")));
                 };
                 let local = self.local(slot);
-                if local.readonly {
-                    return Err(CompileError::at(
-                        t.pos,
-                        format!("cannot assign to `{n}`: it is a foreach iteration variable"),
-                    ));
+                if let Some(why) = local.readonly {
+                    return Err(CompileError::at(t.pos, format!("cannot assign to `{n}`: it is {why}")));
                 }
-                if read && !self.flow.is_assigned(slot) {
+                let ty = local.ty.clone();
+                if read && !self.flow.is_assigned(slot) && !self.read_unassigned(slot, n) {
                     return Err(CompileError::at(
                         t.pos,
                         format!("use of unassigned local variable `{n}`"),
                     ));
                 }
-                Ok((Target::Local(slot), local.ty.clone(), Some(slot)))
+                Ok((Target::Local(slot), ty, Some(slot)))
             }
             Kind::Member {
                 obj,

@@ -266,7 +266,7 @@ impl Compiler {
                     });
                 }
                 let ty = declared.clone().map_or(Ty::Dyn, Ty::known);
-                let slot = self.declare(name, ty, v.pos, false)?;
+                let slot = self.declare(name, ty, v.pos, None)?;
                 self.flow.assign(slot);
                 Ok(OutArg {
                     pos,
@@ -287,11 +287,8 @@ impl Compiler {
                     }
                     return Err(CompileError::at(v.pos, format!("unknown name `{n}`")));
                 };
-                if self.local(slot).readonly {
-                    return Err(CompileError::at(
-                        v.pos,
-                        format!("cannot assign to `{n}`: it is read-only"),
-                    ));
+                if let Some(why) = self.local(slot).readonly {
+                    return Err(CompileError::at(v.pos, format!("cannot assign to `{n}`: it is {why}")));
                 }
                 self.flow.assign(slot);
                 let declared = match &self.local(slot).ty {
@@ -326,7 +323,7 @@ impl Compiler {
                 Some(tn) => Ty::known(resolve_type(tn)?),
                 None => hints.get(i).cloned().unwrap_or(Ty::Dyn),
             };
-            let s = self.declare(&p.name, ty, p.pos, false)?;
+            let s = self.declare(&p.name, ty, p.pos, None)?;
             self.flow.assign(s);
             slots.push(s);
         }

@@ -95,13 +95,28 @@ impl Compiler {
         match &base.kind {
             Kind::Name(n) => {
                 if let Some(slot) = self.lookup(n) {
-                    if !self.flow.is_assigned(slot) {
+                    if let Some(c) = &self.local(slot).konst {
+                        return Ok((Node::Const(c.clone()), self.local(slot).ty.clone(), 0));
+                    }
+                    if !self.flow.is_assigned(slot) && !self.read_unassigned(slot, n) {
                         return Err(CompileError::at(
                             base.pos,
                             format!("use of unassigned local variable `{n}`"),
                         ));
                     }
                     return Ok((Node::Local(slot), self.local(slot).ty.clone(), 0));
+                }
+                if let Some(f) = self.lookup_fn(n) {
+                    return match posts.first() {
+                        Some(Post::Call { args, .. }) => {
+                            let (node, ty) = self.local_call(f, args, base.pos)?;
+                            Ok((node, ty, 1))
+                        }
+                        _ => Err(CompileError::at(
+                            base.pos,
+                            format!("the local function `{n}` can only be called (it is not a value)"),
+                        )),
+                    };
                 }
                 if n == "context" {
                     let ty = library::type_of(&Value::Ns(Ns::Context)).map_or(Ty::Dyn, Ty::of);

@@ -163,7 +163,7 @@ impl Compiler {
             };
             let slot = match &c.name {
                 Some(n) => {
-                    let s = self.declare(n, Ty::of(&anon::EXCEPTION), c.pos, false)?;
+                    let s = self.declare(n, Ty::of(&anon::EXCEPTION), c.pos, None)?;
                     self.flow.assign(s);
                     s
                 }

@@ -258,7 +258,7 @@ impl Compiler {
                 let t = resolve_type(tn)?;
                 let slot = match name {
                     Some(n) if n != "_" => {
-                        let s = self.declare(n, Ty::known(t.clone()), pos, false)?;
+                        let s = self.declare(n, Ty::known(t.clone()), pos, None)?;
                         self.flow.assign(s);
                         Some(s)
                     }
@@ -267,7 +267,7 @@ impl Compiler {
                 Pat::Type(t, slot)
             }
             Pattern::Var(name) => {
-                let s = self.declare(name, subject.clone(), pos, false)?;
+                let s = self.declare(name, subject.clone(), pos, None)?;
                 self.flow.assign(s);
                 Pat::Var(s)
             }

@@ -171,6 +171,12 @@ pub enum Node {
     /// `context`.
     Context,
     Lambda(u32),
+    /// A call of a local function (compiled as lambda `lambda`; never
+    /// recursive).
+    LocalCall {
+        lambda: u32,
+        args: Box<[Node]>,
+    },
     Member {
         recv: Box<Node>,
         name: Box<str>,

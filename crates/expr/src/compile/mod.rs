@@ -6,7 +6,8 @@
 //! tables' return types, element types), `names` (types, namespaces,
 //! member lookup and its error messages), `expr`, `chain`, `call`,
 //! `create`, `ops`, `assign` (expressions), `stmt`, `control` (statements,
-//! scopes, flow). This file holds the compiler's state: scopes and locals
+//! scopes, flow), `local_fn` (local functions: hoisting, calls, the
+//! recursion refusal and definite assignment across calls). This file holds the compiler's state: scopes and locals
 //! (one flat frame of slots shared by lambdas), the flow state
 //! (reachability and definitely assigned locals), and the entry point
 //! [`compile`].
@@ -28,6 +29,7 @@ mod control;
 mod create;
 mod expr;
 pub mod ir;
+mod local_fn;
 mod names;
 mod ops;
 mod stmt;
@@ -50,6 +52,7 @@ pub fn compile(src: &str, want: Want) -> Result<Program, CompileError> {
         let stmts = syntax::parse_block(src, start, end)?;
         c.func.top = true;
         let body = c.block(&stmts)?;
+        c.check_local_fns()?;
         if c.flow.reach {
             return Err(CompileError::at(
                 end,
@@ -61,6 +64,7 @@ pub fn compile(src: &str, want: Want) -> Result<Program, CompileError> {
     } else {
         let ast = syntax::parse_expr(src, start, end)?;
         let (node, ty) = c.expr(&ast)?;
+        c.check_local_fns()?;
         if matches!(ty, Ty::Lambda) {
             return Err(CompileError::at(ast.pos, "a lambda expression is not a value"));
         }
@@ -135,8 +139,11 @@ pub fn unify(a: &Ty, b: &Ty) -> Ty {
 /// A local variable or a compiler temporary (names live in the scopes).
 pub(crate) struct Local {
     pub ty: Ty,
-    /// `foreach` variables cannot be assigned.
-    pub readonly: bool,
+    /// Why it cannot be assigned (`foreach`, `using` variables and
+    /// constants), if so.
+    pub readonly: Option<&'static str>,
+    /// The value of a `const` local.
+    pub konst: Option<ir::Const>,
 }
 
 /// A block scope: the names it declares, and the names declared in any
@@ -145,6 +152,8 @@ pub(crate) struct Local {
 pub(crate) struct Scope {
     pub names: Vec<(String, Slot)>,
     pub inner: HashSet<String>,
+    /// Its local functions (hoisted): name, index in `Compiler::fns`.
+    pub funcs: Vec<(String, usize)>,
 }
 
 /// The flow state at a point: whether it is reachable, and which locals
@@ -223,6 +232,8 @@ pub(crate) struct Func {
     pub returns: Vec<Ty>,
     /// Whether a `return;` without a value occurred.
     pub void_return: bool,
+    /// In a local function: its return type (`Some(None)`: `void`).
+    pub local_ret: Option<Option<TypeRef>>,
 }
 
 pub(crate) struct Compiler {
@@ -237,6 +248,12 @@ pub(crate) struct Compiler {
     /// receiver, such as a lambda parameter, may be one of them).
     pub anon_names: HashSet<&'static str>,
     pub depth: u32,
+    /// The local functions declared so far.
+    pub(crate) fns: Vec<local_fn::LocalFn>,
+    /// Their calls (checked at the end: recursion, definite assignment).
+    pub(crate) calls: Vec<local_fn::CallSite>,
+    /// The local function being compiled, if any.
+    pub current_fn: Option<usize>,
 }
 
 impl Compiler {
@@ -253,6 +270,9 @@ impl Compiler {
             checked: false,
             anon_names: HashSet::new(),
             depth: 0,
+            fns: Vec::new(),
+            calls: Vec::new(),
+            current_fn: None,
         }
     }
 
@@ -273,7 +293,8 @@ impl Compiler {
     pub fn temp(&mut self) -> Slot {
         self.locals.push(Local {
             ty: Ty::Dyn,
-            readonly: false,
+            readonly: None,
+            konst: None,
         });
         (self.locals.len() - 1) as Slot
     }
@@ -287,7 +308,13 @@ impl Compiler {
     }
 
     /// Declares a local in the innermost scope.
-    pub fn declare(&mut self, name: &str, ty: Ty, pos: usize, readonly: bool) -> Result<Slot, CompileError> {
+    pub fn declare(
+        &mut self,
+        name: &str,
+        ty: Ty,
+        pos: usize,
+        readonly: Option<&'static str>,
+    ) -> Result<Slot, CompileError> {
         if name == "context" {
             return Err(CompileError::at(
                 pos,
@@ -317,7 +344,17 @@ impl Compiler {
                 ),
             ));
         }
-        self.locals.push(Local { ty, readonly });
+        if self.scopes.iter().any(|s| s.funcs.iter().any(|(x, _)| x == name)) {
+            return Err(CompileError::at(
+                pos,
+                format!("a local named `{name}` would hide the local function `{name}`"),
+            ));
+        }
+        self.locals.push(Local {
+            ty,
+            readonly,
+            konst: None,
+        });
         let slot = (self.locals.len() - 1) as Slot;
         for s in self.scopes.iter_mut().take(n.saturating_sub(1)) {
             s.inner.insert(name.to_owned());

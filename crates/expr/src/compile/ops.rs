@@ -229,6 +229,18 @@ impl Compiler {
                 return Ok((Node::Const(Const::Bool(!b)), t));
             }
         }
+        // `int` constant expressions stay constants: `-(1 << 7)`, `~0`.
+        if let Node::Const(Const::Int(i)) = n {
+            let folded = match un {
+                Un::Neg => i.checked_neg(),
+                Un::Plus => Some(i),
+                Un::BitNot => Some(!i),
+                _ => None,
+            };
+            if let Some(v) = folded {
+                return Ok((Node::Const(Const::Int(v)), t));
+            }
+        }
         let refuse = |t: &Ty| {
             CompileError::at(
                 pos,
@@ -340,15 +352,22 @@ impl Compiler {
                 }
                 Ok((Node::Concat(parts.into()), Ty::prim(Prim::String)))
             }
-            Some(t) => Ok((
-                Node::Binary {
-                    op: bin,
-                    l: Box::new(a),
-                    r: Box::new(b),
-                    checked: self.checked,
-                },
-                t,
-            )),
+            Some(t) => {
+                if let (Node::Const(Const::Int(x)), Node::Const(Const::Int(y))) = (&a, &b) {
+                    if let Some(v) = fold_int(bin, *x, *y) {
+                        return Ok((Node::Const(Const::Int(v)), t));
+                    }
+                }
+                Ok((
+                    Node::Binary {
+                        op: bin,
+                        l: Box::new(a),
+                        r: Box::new(b),
+                        checked: self.checked,
+                    },
+                    t,
+                ))
+            }
         }
     }
 
@@ -361,5 +380,27 @@ impl Compiler {
         self.flow = f1.join(&self.flow);
         let ty = unify(&tt, &et);
         Ok((Node::Cond(Box::new(cn), Box::new(tn), Box::new(en)), ty))
+    }
+}
+
+/// An `int` operation on two `int` constants, folded at compile time so
+/// that the result is a constant (C# converts an `int` constant that fits
+/// implicitly to `byte`, `uint`, …: `const uint N = 60 * 20;`). `None`
+/// when the result is no `int` constant (a comparison) or the operation
+/// fails (overflow, division by zero): it is then left to run time.
+fn fold_int(op: Bin, x: i32, y: i32) -> Option<i32> {
+    match op {
+        Bin::Add => x.checked_add(y),
+        Bin::Sub => x.checked_sub(y),
+        Bin::Mul => x.checked_mul(y),
+        Bin::Div => x.checked_div(y),
+        Bin::Rem => x.checked_rem(y),
+        // C# masks an `int` shift count to its low 5 bits.
+        Bin::Shl => Some(x.wrapping_shl((y & 31) as u32)),
+        Bin::Shr => Some(x.wrapping_shr((y & 31) as u32)),
+        Bin::And => Some(x & y),
+        Bin::Or => Some(x | y),
+        Bin::Xor => Some(x ^ y),
+        Bin::Eq | Bin::Ne | Bin::Lt | Bin::Gt | Bin::Le | Bin::Ge => None,
     }
 }

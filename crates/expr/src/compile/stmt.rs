@@ -35,7 +35,8 @@ fn stmt_pos(s: &ast::Stmt) -> usize {
         | ast::Stmt::Continue(pos)
         | ast::Stmt::Return(_, pos)
         | ast::Stmt::Throw(_, pos)
-        | ast::Stmt::Try { pos, .. } => *pos,
+        | ast::Stmt::Try { pos, .. }
+        | ast::Stmt::LocalFunc { pos, .. } => *pos,
         ast::Stmt::Expr(a) => a.pos,
         ast::Stmt::Checked(_, b) | ast::Stmt::Block(b) => b.first().map_or(0, stmt_pos),
         ast::Stmt::Empty => 0,
@@ -47,14 +48,23 @@ impl Compiler {
     pub fn block(&mut self, stmts: &[ast::Stmt]) -> R<Vec<Stmt>> {
         self.push_scope();
         let mut out = Vec::with_capacity(stmts.len());
-        let r = stmts.iter().try_for_each(|s| self.stmt(s, &mut out));
+        // Local functions are hoisted: callable from anywhere in the block.
+        let r = stmts
+            .iter()
+            .try_for_each(|s| match s {
+                ast::Stmt::LocalFunc {
+                    ret, name, params, pos, ..
+                } => self.hoist_fn(ret, name, params, *pos).map(|_| ()),
+                _ => Ok(()),
+            })
+            .and_then(|()| stmts.iter().try_for_each(|s| self.stmt(s, &mut out)));
         self.pop_scope();
         r.map(|()| out)
     }
 
     /// The body of `if`, `while`, … (a declaration is not allowed there).
     pub(super) fn embedded(&mut self, s: &ast::Stmt) -> R<Vec<Stmt>> {
-        if let ast::Stmt::Decl { pos, .. } = s {
+        if let ast::Stmt::Decl { pos, .. } | ast::Stmt::LocalFunc { pos, .. } = s {
             return Err(CompileError::at(*pos, "an embedded statement cannot be a declaration"));
         }
         self.block(std::slice::from_ref(s))
@@ -70,7 +80,17 @@ impl Compiler {
 
     fn stmt_inner(&mut self, s: &ast::Stmt, pos: usize, out: &mut Vec<Stmt>) -> R<()> {
         match s {
-            ast::Stmt::Decl { ty, vars, .. } => self.decl(ty, vars, out)?,
+            ast::Stmt::Decl { ty, vars, kind, .. } => self.decl(ty, vars, *kind, out)?,
+            ast::Stmt::LocalFunc {
+                ret,
+                name,
+                params,
+                body,
+                pos,
+            } => {
+                // Declaring a function neither reaches nor assigns anything.
+                self.local_fn_decl(ret, name, params, body, *pos)?;
+            }
             ast::Stmt::Expr(a) => {
                 let ok = match &a.kind {
                     Kind::Assign { .. } | Kind::Call { .. } | Kind::New { .. } => true,
@@ -176,7 +196,7 @@ impl Compiler {
                     (Ty::known(t.clone()), if same { None } else { Some(t) })
                 };
                 self.push_scope();
-                let slot = self.declare(name, vty, pos, true)?;
+                let slot = self.declare(name, vty, pos, Some("a foreach iteration variable"))?;
                 let f0 = self.flow.clone();
                 self.flow.assign(slot);
                 self.func.breakables.push(Breakable {
@@ -252,8 +272,26 @@ impl Compiler {
                         "control cannot leave the body of a finally clause",
                     ));
                 }
-                let n = match e {
-                    None => {
+                let local_ret = self.func.local_ret.clone();
+                let n = match (e, local_ret) {
+                    (None, Some(Some(t))) => {
+                        return Err(CompileError::at(
+                            *p,
+                            format!("the local function must return a value of type `{t}`"),
+                        ));
+                    }
+                    (Some(e), Some(None)) => {
+                        return Err(CompileError::at(e.pos, "a `void` local function cannot return a value"));
+                    }
+                    (None, Some(None)) => None,
+                    (Some(e), Some(Some(t))) => {
+                        let (n, et) = self.expr(e)?;
+                        if matches!(et, Ty::Void | Ty::Lambda) {
+                            return Err(CompileError::at(e.pos, format!("cannot return {}", et.text())));
+                        }
+                        Some(self.coerce(n, &et, &t, e.pos)?)
+                    }
+                    (None, None) => {
                         if self.func.top {
                             return Err(CompileError::at(
                                 *p,
@@ -263,7 +301,7 @@ impl Compiler {
                         self.func.void_return = true;
                         None
                     }
-                    Some(e) => {
+                    (Some(e), None) => {
                         let (n, t) = self.expr(e)?;
                         if matches!(t, Ty::Void | Ty::Lambda) {
                             return Err(CompileError::at(e.pos, format!("cannot return {}", t.text())));
@@ -311,7 +349,13 @@ impl Compiler {
         Ok(())
     }
 
-    fn decl(&mut self, tn: &ast::TypeName, vars: &[ast::Declarator], out: &mut Vec<Stmt>) -> R<()> {
+    fn decl(
+        &mut self,
+        tn: &ast::TypeName,
+        vars: &[ast::Declarator],
+        kind: ast::DeclKind,
+        out: &mut Vec<Stmt>,
+    ) -> R<()> {
         let declared = if tn.is_var() {
             if vars.len() > 1 {
                 return Err(CompileError::at(
@@ -372,7 +416,38 @@ impl Compiler {
                     (Some(n), Ty::known(t.clone()))
                 }
             };
-            let slot = self.declare(&d.name, ty, d.pos, false)?;
+            let readonly = match kind {
+                ast::DeclKind::Local => None,
+                ast::DeclKind::Const => Some("a constant"),
+                ast::DeclKind::Using => Some("a using variable"),
+            };
+            let konst = match (&init, kind) {
+                (Some(Node::Const(c)), ast::DeclKind::Const) => Some(c.clone()),
+                (Some(Node::Concat(parts)), ast::DeclKind::Const)
+                    if parts.iter().all(|p| matches!(p, Node::Const(Const::Str(_)))) =>
+                {
+                    let mut s = String::new();
+                    for p in parts.iter() {
+                        if let Node::Const(Const::Str(x)) = p {
+                            s.push_str(x);
+                        }
+                    }
+                    Some(Const::Str(s.into()))
+                }
+                (_, ast::DeclKind::Const) => {
+                    return Err(CompileError::at(
+                        d.pos,
+                        format!("the value assigned to the constant `{}` must be a constant", d.name),
+                    ))
+                }
+                _ => None,
+            };
+            let slot = self.declare(&d.name, ty, d.pos, readonly)?;
+            if let Some(c) = konst {
+                if let Some(l) = self.locals.get_mut(slot as usize) {
+                    l.konst = Some(c);
+                }
+            }
             if let Some(n) = init {
                 self.flow.assign(slot);
                 out.push(Stmt::Expr(Node::Assign {

@@ -512,3 +512,39 @@ fn random_programs_never_panic() {
     }
     assert!(compiled > 100, "only {compiled} random programs compiled");
 }
+
+#[test]
+fn local_functions_using_and_constants_are_checked() {
+    assert_eq!(ty("@{ return F(); int F() => 1; }"), "int");
+    assert_eq!(ty("@{ short F(short h) { return h; } return F(1); }"), "short");
+    assert_eq!(ty("@{ const uint N = 60 * 20; return N; }"), "uint");
+    assert_eq!(
+        ty("@{ using (var h = new HMACSHA256(new byte[1])) { return h.ComputeHash(new byte[0]); } }"),
+        "byte[]"
+    );
+    let err = |src: &str| Expr::compile(src).map(|_| ()).unwrap_err();
+    let e = err("@{\n  int F(int n) => n < 1 ? 0 : F(n - 1);\n  return F(3);\n}");
+    assert!(e.message.contains("recursive local functions are not supported"), "{e}");
+    assert_eq!((e.line, e.column), (2, 31), "{e}");
+    let e = err("@{ void F() { } return F(); }");
+    assert!(e.message.contains("cannot return void"), "{e}");
+    let e = err("@{ int n = 1200; uint u = n; return u; }");
+    assert!(
+        e.message.contains("cannot implicitly convert type `int` to `uint`"),
+        "{e}"
+    );
+    let e = err("@{ int x; void F() { var y = x; } F(); return 1; }");
+    assert!(e.message.contains("use of unassigned local variable `x`"), "{e}");
+    // Each call is charged like a lambda call; functions nest without
+    // recursion, so the depth is bounded by the text.
+    let x = Expr::compile("@{ int F(int i) => i + 1; int s = 0; while (s < 1000) s = F(s); return s; }").unwrap();
+    let small = Limits {
+        max_steps: 500,
+        max_bytes: 1 << 20,
+    };
+    assert_eq!(
+        x.eval_with(testing::sample_context(), &small).unwrap_err().kind,
+        EvalErrorKind::Budget
+    );
+    assert_eq!(x.eval_string(testing::sample_context()).unwrap(), "1000");
+}

@@ -42,6 +42,13 @@ impl<'a> Machine<'a> {
             Node::Take(s) => Ok(self.take_slot(*s)),
             Node::Context => Ok(Value::Ns(Ns::Context)),
             Node::Lambda(i) => Ok(Value::Lambda(*i)),
+            Node::LocalCall { lambda, args } => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args.iter() {
+                    vals.push(self.eval(a)?);
+                }
+                self.invoke(&Value::Lambda(*lambda), &vals)
+            }
             Node::Member { recv, name } => {
                 let r = self.eval(recv)?;
                 self.keep_alive(&r);

@@ -6,7 +6,9 @@
 //! operator, `is`/`as`/casts, lambdas, `new` (objects with initializers,
 //! arrays, implicitly typed arrays, anonymous objects), generic calls,
 //! interpolated strings with alignment and format, and the statements of
-//! a method body (no declarations of types, methods or local functions).
+//! a method body, `using (…)` statements (parsed as a block declaring a
+//! read-only local) and local functions (no declarations of types or
+//! members).
 
 /// An expression node.
 #[derive(Debug, Clone, PartialEq)]
@@ -311,6 +313,17 @@ pub enum Stmt {
         ty: TypeName,
         vars: Vec<Declarator>,
         pos: usize,
+        kind: DeclKind,
+    },
+    /// A local function: `int F(int x) { … }`, `void G() => …;` (hoisted
+    /// within its block).
+    LocalFunc {
+        ret: TypeName,
+        name: String,
+        /// Every parameter has its type (`ty` is `Some`).
+        params: Vec<Param>,
+        body: LambdaBody,
+        pos: usize,
     },
     /// An expression statement: an assignment, a call, `x++`.
     Expr(Ast),
@@ -364,6 +377,18 @@ pub enum Stmt {
     Checked(bool, Vec<Stmt>),
     Block(Vec<Stmt>),
     Empty,
+}
+
+/// What a declaration declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeclKind {
+    /// An ordinary local.
+    Local,
+    /// `const T x = constant;` (read-only; its value is a constant).
+    Const,
+    /// The resource of `using (T x = e)` (read-only), or the hidden local
+    /// of `using (e)` (named `<using@pos>`, which no source can name).
+    Using,
 }
 
 /// One variable of a declaration.

@@ -1,10 +1,13 @@
 //! Statements of `@{ }` blocks and lambda bodies: blocks, the empty
 //! statement, local declarations (`var`, explicit types, several
 //! declarators, array initializers), expression statements, and the
+//! `const` locals, `using (…)` statements (a block: the read-only
+//! resource declaration, then the body — disposal is a no-op, Outpost's
+//! objects own no unmanaged resources), local functions, and the
 //! refusal by name of what policy expressions do not allow (`goto`,
-//! labels, local functions, `using`, `lock`, `yield`, `unsafe`, `fixed`,
-//! pointer types, declarations of types and members). Control statements
-//! are in `control`.
+//! labels, `using` directives and declarations, `lock`, `yield`,
+//! `unsafe`, `fixed`, pointer types, declarations of types and members).
+//! Control statements are in `control`.
 //!
 //! Invariants: a statement nests through `Parser::enter`; a statement
 //! starting with a type followed by a name is a declaration (as in C#);
@@ -12,7 +15,7 @@
 //! decrement or object creation (C#'s CS0201, reported here); the body of
 //! `if`/`while`/`for`/… cannot be a declaration.
 
-use super::super::ast::{Ast, Declarator, Kind, Stmt, TypeName, UnOp};
+use super::super::ast::{Ast, DeclKind, Declarator, Kind, LambdaBody, Param, Stmt, TypeName, UnOp};
 use super::super::lexer::Tok;
 use super::super::CompileError;
 use super::{node, Parser, PREDEFINED};
@@ -40,7 +43,7 @@ impl Parser<'_> {
     pub(super) fn embedded(&mut self, what: &str) -> Result<Stmt, CompileError> {
         let pos = self.pos();
         let s = self.stmt()?;
-        if matches!(s, Stmt::Decl { .. }) {
+        if matches!(s, Stmt::Decl { .. } | Stmt::LocalFunc { .. }) {
             return Err(CompileError::at(
                 pos,
                 format!("a declaration cannot be the body of `{what}`; put it in a block `{{ … }}`"),
@@ -84,6 +87,9 @@ impl Parser<'_> {
         let (i, depth) = (self.i, self.depth);
         let head = self.decl_head();
         if let Ok(Some(Ok(ty))) = head {
+            if self.is_at(1, "(") {
+                return self.local_func(ty, pos);
+            }
             let s = self.decl_rest(ty, pos)?;
             self.expect(";", "after the declaration")?;
             return Ok(s);
@@ -111,13 +117,26 @@ impl Parser<'_> {
             "const" => {
                 self.bump();
                 let ty = self.type_name(true)?;
-                let s = self.decl_rest(ty, pos)?;
+                if ty.is_var() {
+                    return refuse("a constant cannot be declared with `var`".into());
+                }
+                let mut s = self.decl_rest(ty, pos)?;
+                if let Stmt::Decl { vars, kind, .. } = &mut s {
+                    if let Some(d) = vars.iter().find(|d| d.init.is_none()) {
+                        return Err(CompileError::at(d.pos, "a constant must be initialized"));
+                    }
+                    *kind = DeclKind::Const;
+                }
                 self.expect(";", "after the declaration")?;
                 Ok(Some(s))
             }
-            "goto" | "lock" | "using" | "unsafe" | "fixed" => {
-                refuse(format!("`{k}` is not supported in policy expressions"))
-            }
+            "using" if self.is_at(1, "(") => self.using_stmt(pos).map(Some),
+            "using" => refuse(
+                "`using` directives and declarations are not supported in policy expressions (a `using (…) { … }` \
+                 statement is)"
+                    .into(),
+            ),
+            "goto" | "lock" | "unsafe" | "fixed" => refuse(format!("`{k}` is not supported in policy expressions")),
             "class" | "struct" | "interface" | "enum" | "delegate" | "namespace" | "event" | "operator" => refuse(
                 format!("declarations of types (`{k}`) are not supported in policy expressions"),
             ),
@@ -161,7 +180,7 @@ impl Parser<'_> {
             if self.is("(") {
                 return Err(CompileError::at(
                     vpos,
-                    "local functions are not supported in policy expressions",
+                    "a local function must be declared on its own (not after other declarators)",
                 ));
             }
             if self.is("[") {
@@ -202,7 +221,117 @@ impl Parser<'_> {
                 return Err(CompileError::at(vpos, "`var` cannot declare several variables"));
             }
         }
-        Ok(Stmt::Decl { ty, vars, pos })
+        Ok(Stmt::Decl {
+            ty,
+            vars,
+            pos,
+            kind: DeclKind::Local,
+        })
+    }
+
+    /// `using (T x = e, …) body` or `using (e) body` (the cursor at
+    /// `using`): a block declaring the read-only resource(s), then the
+    /// body.
+    fn using_stmt(&mut self, pos: usize) -> Result<Stmt, CompileError> {
+        self.bump();
+        self.expect("(", "after `using`")?;
+        let (i, depth) = (self.i, self.depth);
+        let head = self.decl_head();
+        let decl = match head {
+            Ok(Some(Ok(ty))) => {
+                let s = self.decl_rest(ty, pos)?;
+                match s {
+                    Stmt::Decl { ty, vars, pos, .. } => {
+                        if let Some(d) = vars.iter().find(|d| d.init.is_none()) {
+                            return Err(CompileError::at(d.pos, "a `using` variable must be initialized"));
+                        }
+                        Stmt::Decl {
+                            ty,
+                            vars,
+                            pos,
+                            kind: DeclKind::Using,
+                        }
+                    }
+                    other => other,
+                }
+            }
+            Ok(Some(Err(e))) => return Err(e),
+            _ => {
+                (self.i, self.depth) = (i, depth);
+                let epos = self.pos();
+                let e = self.expr()?;
+                Stmt::Decl {
+                    ty: TypeName {
+                        name: "object".into(),
+                        args: Vec::new(),
+                        nullable: false,
+                        array: 0,
+                        pos: epos,
+                    },
+                    vars: vec![Declarator {
+                        name: format!("<using@{epos}>"),
+                        init: Some(e),
+                        pos: epos,
+                    }],
+                    pos: epos,
+                    kind: DeclKind::Using,
+                }
+            }
+        };
+        self.expect(")", "to close `using (…)`")?;
+        let body = self.embedded("using")?;
+        Ok(Stmt::Block(vec![decl, body]))
+    }
+
+    /// `T name(T1 p1, …) { … }` or `… => expr;` (the cursor at the name).
+    fn local_func(&mut self, ret: TypeName, pos: usize) -> Result<Stmt, CompileError> {
+        let name = self.ident("a local function name")?;
+        self.expect("(", "after the local function's name")?;
+        let mut params = Vec::new();
+        if !self.eat(")") {
+            loop {
+                let ppos = self.pos();
+                if let Tok::Kw(k @ ("ref" | "out" | "in" | "params" | "this")) = self.peek() {
+                    return Err(CompileError::at(
+                        ppos,
+                        format!("`{k}` parameters of local functions are not supported"),
+                    ));
+                }
+                let ty = self.type_name(true)?;
+                if ty.is_var() {
+                    return Err(CompileError::at(ppos, "a parameter cannot be declared with `var`"));
+                }
+                let pname = self.ident("a parameter name")?;
+                if self.is("=") {
+                    return Err(CompileError::at(self.pos(), "optional parameters are not supported"));
+                }
+                params.push(Param {
+                    ty: Some(ty),
+                    name: pname,
+                    pos: ppos,
+                });
+                if self.eat(")") {
+                    break;
+                }
+                self.expect(",", "or `)` in the parameter list")?;
+            }
+        }
+        let body = if self.eat("=>") {
+            let e = self.expr()?;
+            self.expect(";", "after the local function's expression body")?;
+            LambdaBody::Expr(Box::new(e))
+        } else if self.is("{") {
+            LambdaBody::Block(self.block()?)
+        } else {
+            return Err(self.unexpected("`{` or `=>` for the local function's body"));
+        };
+        Ok(Stmt::LocalFunc {
+            ret,
+            name,
+            params,
+            body,
+            pos,
+        })
     }
 
     /// An expression that C# allows as a statement.

@@ -4,7 +4,7 @@
 //! expression position as `‹T›`.
 
 use crate::syntax::ast::{
-    Arg, ArgMod, Ast, Catch, Init, IntSuffix, Kind, Label, LambdaBody, Part, Pattern, RealSuffix, Stmt, UnOp,
+    Arg, ArgMod, Ast, Catch, DeclKind, Init, IntSuffix, Kind, Label, LambdaBody, Part, Pattern, RealSuffix, Stmt, UnOp,
 };
 
 pub(crate) fn print_expr(e: &Ast) -> String {
@@ -315,7 +315,36 @@ fn decl_or_exprs(s: &mut String, init: &[Stmt]) {
 
 fn stmt(s: &mut String, st: &Stmt) {
     match st {
-        Stmt::Decl { ty, vars, .. } => {
+        Stmt::LocalFunc {
+            ret,
+            name,
+            params,
+            body,
+            ..
+        } => {
+            s.push_str(&format!("{ret} {name}("));
+            list(s, params, |s, p| {
+                if let Some(t) = &p.ty {
+                    s.push_str(&format!("{t} "));
+                }
+                s.push_str(&p.name);
+            });
+            s.push_str(") ");
+            match body {
+                LambdaBody::Expr(e) => {
+                    s.push_str("=> ");
+                    expr(s, e);
+                    s.push(';');
+                }
+                LambdaBody::Block(b) => block(s, b),
+            }
+        }
+        Stmt::Decl { ty, vars, kind, .. } => {
+            match kind {
+                DeclKind::Const => s.push_str("const "),
+                DeclKind::Using => s.push_str("using "),
+                DeclKind::Local => {}
+            }
             s.push_str(&format!("{ty} "));
             list(s, vars, |s, d| {
                 s.push_str(&d.name);

@@ -39,7 +39,7 @@ fn declarations() {
             "byte[] b = Convert.FromBase64String(s);",
             "byte[] b = Convert.FromBase64String(s);",
         ),
-        ("const int N = 3;", "int N = 3;"),
+        ("const int N = 3;", "const int N = 3;"),
         (
             "var f = (Func<int, int>)(x => x);",
             "var f = ((Func<int, int>)(((x) => x)));",
@@ -197,4 +197,41 @@ fn delimits() {
     assert!(delimit("").is_err());
     assert!(delimit("@").is_err());
     assert!(delimit("@(]").is_err());
+}
+
+#[test]
+fn using_statements() {
+    table(&[
+        (
+            "using (var h = new HMACSHA256(key)) { var hash = h.ComputeHash(b); }",
+            "{ using var h = new HMACSHA256(key); { var hash = h.ComputeHash(b); } }",
+        ),
+        (
+            "using (SHA256 a = SHA256.Create(), b = SHA256.Create()) x = 1;",
+            "{ using SHA256 a = SHA256.Create(), b = SHA256.Create(); (x = 1); }",
+        ),
+        ("using (x) { }", "{ using object <using@7> = x; {} }"),
+        ("using (f(x)) return 1;", "{ using object <using@7> = f(x); return 1; }"),
+    ]);
+}
+
+#[test]
+fn local_functions_and_constants() {
+    table(&[
+        (
+            "int Twice(int x) { return x * 2; }",
+            "int Twice(int x) { return (x * 2); }",
+        ),
+        (
+            "void Log(string s, JObject o) => o.Add(s, 1);",
+            "void Log(string s, JObject o) => o.Add(s, 1);",
+        ),
+        (
+            "short F() => (short)1; return F();",
+            "short F() => ((short)1); return F();",
+        ),
+        ("List<int> G() { return null; }", "List<int> G() { return null; }"),
+        ("const uint N = 60 * 20;", "const uint N = (60 * 20);"),
+        ("const int A = 1, B = 2;", "const int A = 1, B = 2;"),
+    ]);
 }
