@@ -45,9 +45,9 @@ pub fn parse(text: &str, dates: bool) -> Option<(Rc<Node>, usize)> {
 /// Whether the text may hold the number `-0` (a `-0` not followed by a
 /// digit, `.` or an exponent; inside strings too: then only slower).
 fn maybe_negative_zero(b: &[u8]) -> bool {
-    b.windows(2).enumerate().any(|(i, w)| {
-        w == b"-0" && !matches!(b.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E'))
-    })
+    b.windows(2)
+        .enumerate()
+        .any(|(i, w)| w == b"-0" && !matches!(b.get(i + 2), Some(b'0'..=b'9' | b'.' | b'e' | b'E')))
 }
 
 struct Builder<'t, 'i> {
@@ -147,7 +147,11 @@ mod tests {
         ] {
             let (fast, n1) = super::parse(text, true).expect("fast path");
             let (slow, n2) = super::super::parse::parse_tree_for_tests(text, true).expect("serde path");
-            assert_eq!(write::token_json(&fast, false), write::token_json(&slow, false), "{text}");
+            assert_eq!(
+                write::token_json(&fast, false),
+                write::token_json(&slow, false),
+                "{text}"
+            );
             assert_eq!(n1, n2, "{text}");
         }
         for text in ["[1,]", "{\"a\":1 // c\n}", "[", "{\"a\" 1}", "[-0]", "{\"a\":-0}"] {
