@@ -163,6 +163,14 @@ pub trait Object: Any {
         None
     }
 
+    /// The shape of a composite value object (`KeyValuePair`, `Tuple`,
+    /// anonymous objects, whose `ToString`/`Equals`/`GetHashCode` visit
+    /// their parts): (nodes visited, nesting depth). Other objects are
+    /// leaves for these members: (1, 1). See [`Shape`].
+    fn shape(&self) -> Shape {
+        Shape::LEAF
+    }
+
     /// An estimate of the bytes it holds, for the memory budget.
     fn size_hint(&self) -> usize {
         64
@@ -171,6 +179,57 @@ pub trait Object: Any {
     /// `Debug` output (tests, logs of values — never secrets' text).
     fn fmt_debug(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.type_def().name)
+    }
+}
+
+/// How big a composite value object is for the members that walk it: the
+/// nodes a walk visits (shared parts counted each time they are reached)
+/// and the nesting depth. [`Shape::of_parts`] refuses shapes past
+/// [`Shape::MAX_NODES`] or [`Shape::MAX_DEPTH`] when such an object is
+/// built, so its `ToString`, `Equals`, `GetHashCode` and its drop are
+/// bounded in time and stack whatever an expression nests or shares
+/// (`x = Tuple.Create(x, x)` in a loop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub nodes: usize,
+    pub depth: usize,
+}
+
+impl Shape {
+    pub const LEAF: Shape = Shape { nodes: 1, depth: 1 };
+    pub const MAX_NODES: usize = 10_000;
+    pub const MAX_DEPTH: usize = 64;
+
+    /// The shape of a value.
+    pub fn of(v: &Value<'_>) -> Shape {
+        match v {
+            Value::Obj(o) => o.shape(),
+            _ => Shape::LEAF,
+        }
+    }
+
+    /// The shape of a new composite object of these parts, or an
+    /// `InvalidOperationException` when it would be too big to walk.
+    pub fn of_parts<'v>(parts: impl IntoIterator<Item = &'v Value<'v>>) -> EvalResult<Shape> {
+        let mut s = Shape::LEAF;
+        for p in parts {
+            let c = Shape::of(p);
+            s.nodes = s.nodes.saturating_add(c.nodes);
+            s.depth = s.depth.max(c.depth.saturating_add(1));
+        }
+        if s.nodes > Shape::MAX_NODES || s.depth > Shape::MAX_DEPTH {
+            return Err(EvalError::new(
+                crate::error::EvalErrorKind::InvalidOperation,
+                format!(
+                    "a tuple, key/value pair or anonymous object nested {} deep with {} parts is more than Outpost walks ({} deep, {} parts)",
+                    s.depth,
+                    s.nodes,
+                    Shape::MAX_DEPTH,
+                    Shape::MAX_NODES
+                ),
+            ));
+        }
+        Ok(s)
     }
 }
 

@@ -152,7 +152,7 @@ impl<'a> Machine<'a> {
                     fields.push((*n, self.eval(v)?.into_owned()));
                 }
                 self.alloc(32 + 40 * fields.len())?;
-                Ok(Value::obj(AnonObject { fields }))
+                AnonObject::value(fields)
             }
             Node::Unary { op, arg, checked } => {
                 let v = self.eval(arg)?;

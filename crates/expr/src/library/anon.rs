@@ -19,7 +19,7 @@ use crate::error::{EvalError, EvalErrorKind, EvalResult};
 use crate::library::collections::Array;
 use crate::runtime::Runtime;
 use crate::types::{m, Apim, TypeDef, TypeRef};
-use crate::value::{Object, Value};
+use crate::value::{Object, Shape, Value};
 
 /// The type of every anonymous object.
 pub static ANON: TypeDef = TypeDef {
@@ -83,11 +83,25 @@ pub fn intern(name: &str) -> &'static str {
 #[derive(Debug)]
 pub struct AnonObject {
     pub fields: Vec<(&'static str, Value<'static>)>,
+    /// See [`Shape`]: set by [`AnonObject::value`].
+    pub shape: Shape,
+}
+
+impl AnonObject {
+    /// `new { … }` of these fields: refused when too big to walk.
+    pub fn value(fields: Vec<(&'static str, Value<'static>)>) -> EvalResult<Value<'static>> {
+        let shape = Shape::of_parts(fields.iter().map(|(_, v)| v))?;
+        Ok(Value::obj(AnonObject { fields, shape }))
+    }
 }
 
 impl Object for AnonObject {
     fn type_def(&self) -> &'static TypeDef {
         &ANON
+    }
+
+    fn shape(&self) -> Shape {
+        self.shape
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -343,18 +357,28 @@ mod tests {
     fn anonymous_objects_print_and_compare_by_value() {
         let a = AnonObject {
             fields: vec![(intern("a"), Value::Int(1)), (intern("b"), Value::string("x"))],
+            shape: Shape::LEAF,
         };
         assert_eq!(a.to_text(), "{ a = 1, b = x }");
         let b = AnonObject {
             fields: vec![(intern("a"), Value::Int(1)), (intern("b"), Value::string("x"))],
+            shape: Shape::LEAF,
         };
         assert_eq!(a.equals(&b), Some(true));
         assert_eq!(a.hash_code(), b.hash_code());
         let c = AnonObject {
             fields: vec![(intern("a"), Value::Int(2)), (intern("b"), Value::string("x"))],
+            shape: Shape::LEAF,
         };
         assert_eq!(a.equals(&c), Some(false));
-        assert_eq!(AnonObject { fields: vec![] }.to_text(), "{ }");
+        assert_eq!(
+            AnonObject {
+                fields: vec![],
+                shape: Shape::LEAF
+            }
+            .to_text(),
+            "{ }"
+        );
         assert!(std::ptr::eq(intern("zz"), intern("zz")));
     }
 

@@ -15,7 +15,7 @@ use crate::error::EvalResult;
 use crate::library::{self, OBJECT};
 use crate::runtime::Runtime;
 use crate::types::{m, TypeDef, TypeKind, TypeRef};
-use crate::value::{Object, Value};
+use crate::value::{Object, Shape, Value};
 
 pub static KEY_VALUE_PAIR: TypeDef = TypeDef {
     name: "KeyValuePair",
@@ -62,7 +62,7 @@ fn construct<'a>(rt: &mut dyn Runtime<'a>, targs: &[TypeRef], args: &[Value<'a>]
         [k, v] => {
             let k = super::common::store(rt, k.clone(), &t(0))?;
             let v = super::common::store(rt, v.clone(), &t(1))?;
-            Ok(KeyValuePair::value(k, v))
+            KeyValuePair::checked(k, v)
         }
         _ => Err(no_overload("KeyValuePair", args.len())),
     }
@@ -85,20 +85,42 @@ fn call_static<'a>(
 pub struct KeyValuePair {
     pub key: Value<'static>,
     pub value: Value<'static>,
+    shape: Shape,
 }
 
 impl KeyValuePair {
+    /// A pair of values the library built (dictionary entries: their
+    /// shapes are small); an expression's own pairs go through [`KeyValuePair::checked`].
     pub fn value(key: Value<'_>, value: Value<'_>) -> Value<'static> {
+        let shape = Shape::of_parts([&key, &value]).unwrap_or(Shape {
+            nodes: Shape::MAX_NODES,
+            depth: Shape::MAX_DEPTH,
+        });
         Value::obj(KeyValuePair {
             key: key.into_owned(),
             value: value.into_owned(),
+            shape,
         })
+    }
+
+    /// A pair an expression builds: refused when too big to walk.
+    pub fn checked(key: Value<'_>, value: Value<'_>) -> EvalResult<Value<'static>> {
+        let shape = Shape::of_parts([&key, &value])?;
+        Ok(Value::obj(KeyValuePair {
+            key: key.into_owned(),
+            value: value.into_owned(),
+            shape,
+        }))
     }
 }
 
 impl Object for KeyValuePair {
     fn type_def(&self) -> &'static TypeDef {
         &KEY_VALUE_PAIR
+    }
+
+    fn shape(&self) -> Shape {
+        self.shape
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -94,6 +94,10 @@ pub fn to_token<'a>(rt: &mut dyn Runtime<'a>, v: &Value<'a>, depth: usize) -> Ev
         rt.alloc(n * NODE_BYTES)?;
         return Ok(t.deep_clone());
     }
+    if let Value::Str(s) = v {
+        // A string scalar copies its text.
+        rt.alloc(s.len())?;
+    }
     if let Some(s) = Scalar::from_value(v) {
         return Ok(Node::value(s));
     }

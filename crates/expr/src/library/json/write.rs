@@ -280,8 +280,8 @@ fn too_deep() -> EvalError {
 /// `JsonConvert.SerializeObject(value, formatting)`.
 pub fn serialize<'a>(rt: &mut dyn Runtime<'a>, v: &Value<'a>, indent: bool) -> EvalResult<String> {
     let mut out = String::with_capacity(64);
+    // Leaves charge the budget as they are written (see `write_value`).
     write_value(rt, &mut out, v, indent, 0)?;
-    rt.alloc(out.len())?;
     Ok(out)
 }
 
@@ -301,17 +301,21 @@ pub fn write_value<'a>(
         if let Value::Dict(_) | Value::Ns(_) = v {
             return write_enumerable(rt, out, v, indent, level);
         }
+        let start = out.len();
         write_primitive(out, v);
-        return Ok(());
+        return rt.alloc(out.len() - start);
     };
+    // Leaves charge the memory budget for what they wrote as they go (a
+    // shared value written many times is charged every time).
+    let start = out.len();
     if let Some(node) = o.as_any().downcast_ref::<Node>() {
         rt.charge(node.count_nodes() as u64)?;
         write_node(out, node, indent, level);
-        return Ok(());
+        return rt.alloc(out.len() - start);
     }
     if crate::library::collections::Array::to_bytes(v).is_some() {
         write_primitive(out, v);
-        return Ok(());
+        return rt.alloc(out.len() - start);
     }
     if let Some(entries) = o.entries() {
         let pairs = entries

@@ -11,7 +11,7 @@ use crate::error::{EvalError, EvalErrorKind, EvalResult};
 use crate::library::{equals, hash, to_text};
 use crate::runtime::Runtime;
 use crate::types::{m, Member, TypeDef, TypeKind, TypeRef};
-use crate::value::{Object, Value};
+use crate::value::{Object, Shape, Value};
 
 const TUPLE_MEMBERS: &[Member] = &[
     m("Item1", "?"),
@@ -89,6 +89,7 @@ pub static NULLABLE_T: TypeDef = TypeDef {
 #[derive(Debug)]
 pub struct Tuple {
     pub items: Vec<Value<'static>>,
+    shape: Shape,
 }
 
 impl Tuple {
@@ -99,8 +100,10 @@ impl Tuple {
                 "Outpost supports tuples of 1 to 7 items",
             ));
         }
+        let shape = Shape::of_parts(items.iter())?;
         Ok(Value::obj(Tuple {
             items: items.into_iter().map(Value::into_owned).collect(),
+            shape,
         }))
     }
 }
@@ -140,6 +143,10 @@ impl Object for Tuple {
             .get(self.items.len().wrapping_sub(1))
             .copied()
             .unwrap_or(&TUPLE1)
+    }
+
+    fn shape(&self) -> Shape {
+        self.shape
     }
 
     fn as_any(&self) -> &dyn Any {

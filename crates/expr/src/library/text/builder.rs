@@ -263,8 +263,9 @@ impl StringBuilder {
         if !region.contains(old.as_str()) {
             return Ok(());
         }
+        let matches = region.matches(old.as_str()).count();
+        rt.alloc(region.len().saturating_add(matches.saturating_mul(new.len())))?;
         let replaced = region.replace(old.as_str(), &new);
-        rt.alloc(replaced.len())?;
         self.splice(from, to, &replaced)?;
         let len = self.len16();
         self.grow(len);

@@ -264,6 +264,11 @@ pub fn replace<'a>(rt: &mut dyn Runtime<'a>, s: Cow<'a, str>, args: &[Value<'a>]
     }
 }
 
+/// The most a single text operation without access to the budget may
+/// build (the default memory budget is 16 MiB; the caller charges what was
+/// built).
+const MAX_BUILT: usize = 64 << 20;
+
 /// `ReplaceLineEndings([replacement])`: `\r\n`, `\r`, `\n`, NEL, LS, PS,
 /// FF become `replacement` (default: Linux's `\n`).
 pub fn replace_line_endings<'a>(s: Cow<'a, str>, args: &[Value<'a>]) -> EvalResult<Cow<'a, str>> {
@@ -275,6 +280,15 @@ pub fn replace_line_endings<'a>(s: Cow<'a, str>, args: &[Value<'a>]) -> EvalResu
     let is_nl = |c: char| matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{c}');
     if !s.contains(is_nl) {
         return Ok(s);
+    }
+    // Charged by the caller once built: refuse first what no budget allows.
+    let endings = s.chars().filter(|c| is_nl(*c)).count();
+    let need = s.len().saturating_add(endings.saturating_mul(with.len()));
+    if need > MAX_BUILT {
+        return Err(crate::error::EvalError::new(
+            crate::error::EvalErrorKind::Budget,
+            format!("ReplaceLineEndings would build {need} bytes, more than an expression may allocate"),
+        ));
     }
     let mut out = String::with_capacity(s.len());
     let mut it = s.chars().peekable();
