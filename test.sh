@@ -13,8 +13,8 @@ cd "$(dirname "$0")"
 if ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then
     apt-get update -qq && apt-get install -y -qq openssl curl >/dev/null
 fi
-cargo fmt --check
-cargo clippy --all-targets -- -D warnings
-cargo test -- --test-threads 2
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace -- --test-threads 2
 packaging/test-image.sh target/debug/outpost
 packaging/test-deploy.sh

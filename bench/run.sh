@@ -47,6 +47,11 @@ if [ "${1:-}" = "--tls" ]; then
   command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
   exec python3 "$HERE/tls.py" "$@"
 fi
+# Expression scenario (bench/expressions.py): bench/run.sh --expressions [--duration S] [--repeats N]
+if [ "${1:-}" = "--expressions" ]; then
+  shift
+  exec python3 "$HERE/expressions.py" "$@"
+fi
 # Policy-set scenario (bench/policies.py): bench/run.sh --policies [--duration S] [--repeats N]
 if [ "${1:-}" = "--policies" ]; then
   shift

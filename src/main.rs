@@ -28,11 +28,13 @@ USAGE:
         Settings come from FILE, else DIR/settings.conf, then the environment.
     outpost check-config [DIR]
         Validate a configuration directory without serving.
-    outpost check-policy [--scope SCOPE] [--named-value NAME=VALUE]...
+    outpost check-policy [--scope SCOPE] [--section SECTION] [--named-value NAME=VALUE]...
                          [--unsupported skip|error] FILE...
-        Lint policy documents on their own: per section, the policies that
-        would run; the ones skipped; errors with file, line and expression.
-        SCOPE: global, product, api or operation (default operation).
+        Lint policy documents (<policies> or <fragment>) on their own: per
+        section, the policies that would run; the ones skipped; every error
+        with file, line, the expression and its line and column.
+        SCOPE: global, product, api or operation (default operation);
+        SECTION: where a <fragment> is linted (default inbound).
         Undefined {{name}} references are kept as placeholders. Unsupported
         policies are warnings (skip, the default) or errors. Exit 1 on any
         error.
@@ -131,6 +133,11 @@ fn check_policy(args: &[String]) -> anyhow::Result<i32> {
                 let v = value()?;
                 options.scope =
                     parse_scope(v).with_context(|| format!("--scope {v:?}: global, product, api or operation"))?;
+            }
+            "--section" => {
+                let v = value()?;
+                options.section = outpost::policy::check::parse_section(v)
+                    .with_context(|| format!("--section {v:?}: inbound, backend, outbound or on-error"))?;
             }
             "--named-value" => {
                 let v = value()?;

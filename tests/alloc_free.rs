@@ -323,6 +323,24 @@ fn a_computed_counter_key_costs_only_its_evaluation() {
     );
 }
 
+#[test]
+fn one_line_expressions_over_the_request_allocate_nothing() {
+    let g = Gateway::new();
+    g.inbound("by-ip-key");
+    for e in [
+        r#"@(context.Request.Headers.GetValueOrDefault("X-Client", ""))"#,
+        r#"@(context.Request.Headers.GetValueOrDefault("Host", "none"))"#,
+        "@(context.Subscription.Id)",
+        "@(context.Subscription?.Key ?? \"anonymous\")",
+        "@(context.Api.Id)",
+        "@(context.Operation.Id)",
+        "@(context.Request.Method)",
+        r#"@(context.Request.Headers.ContainsKey("X-Client") ? context.Api.Name : "none")"#,
+    ] {
+        assert_eq!(g.eval_alone("by-ip-key", e), 0, "{e} allocates");
+    }
+}
+
 /// This thread's CPU time in ns (Linux schedstat), if readable.
 fn thread_cpu_ns() -> Option<u64> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;

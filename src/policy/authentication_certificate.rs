@@ -18,7 +18,7 @@
 
 use super::compile::{CompileError, Compiler, Element, Section};
 use super::exec::Run;
-use super::expr::Type;
+use super::expr::Want;
 use super::failure::Failure;
 use super::text::Text;
 
@@ -40,8 +40,8 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<AuthenticationCerti
         ));
     }
     let (text, by_thumbprint) = match (
-        c.text_attr(el, "thumbprint", Type::String)?,
-        c.text_attr(el, "certificate-id", Type::String)?,
+        c.text_attr(el, "thumbprint", Want::String)?,
+        c.text_attr(el, "certificate-id", Want::String)?,
     ) {
         (Some(_), Some(_)) => return Err(c.error(el, "use either `thumbprint` or `certificate-id`, not both")),
         (None, None) => return Err(c.error(el, "missing attribute `thumbprint` or `certificate-id`")),

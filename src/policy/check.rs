@@ -10,7 +10,7 @@
 //! reported as inheriting the enclosing scope (there is none to compose).
 
 use super::compile::{Compiler, Note, Section, TargetTable, Unsupported};
-use super::document::{NamedValues, PolicyLibrary, Scope, SectionKind};
+use super::document::{FragmentSource, NamedValues, PolicyLibrary, Scope, SectionKind};
 
 /// How a document is linted.
 #[derive(Clone, Debug, Default)]
@@ -21,6 +21,24 @@ pub struct CheckOptions {
     pub named_values: Vec<(String, String)>,
     /// Unsupported policies: warnings (skip) or errors.
     pub unsupported: Unsupported,
+    /// The section a `<fragment>` document is linted in (inbound).
+    pub section: Section,
+}
+
+/// Whether the document's root element is `<fragment>` (after an XML
+/// declaration and comments).
+fn is_fragment(xml: &str) -> bool {
+    let mut rest = xml.trim_start().trim_start_matches('\u{feff}');
+    loop {
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = r.split_once("?>").map_or("", |(_, r)| r).trim_start();
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = r.split_once("-->").map_or("", |(_, r)| r).trim_start();
+        } else {
+            return rest.starts_with("<fragment")
+                && rest[9..].starts_with(|c: char| c == '>' || c.is_whitespace() || c == '/');
+        }
+    }
 }
 
 /// What linting one document found.
@@ -53,7 +71,19 @@ pub fn check(document: &str, xml: &str, options: &CheckOptions) -> Report {
         named.insert(name.clone(), value.clone(), false);
     }
     named.add_placeholders(xml);
-    let library = match PolicyLibrary::new(named, &[]) {
+    // A `<fragment>` document is linted as the policies of a document that
+    // includes it in `options.section` (errors keep the fragment's lines).
+    let fragment = is_fragment(xml).then_some(FragmentSource {
+        id: "(this fragment)",
+        document,
+        xml,
+    });
+    let wrapper = fragment.map(|_| {
+        let s = options.section.name();
+        format!("<policies><{s}><include-fragment fragment-id=\"(this fragment)\" /></{s}></policies>")
+    });
+    let xml = wrapper.as_deref().unwrap_or(xml);
+    let library = match PolicyLibrary::new(named, fragment.as_slice()) {
         Ok(l) => l,
         Err(e) => {
             report.errors.push(e.to_string());
@@ -78,8 +108,14 @@ pub fn check(document: &str, xml: &str, options: &CheckOptions) -> Report {
                 continue;
             }
             let mut targets = TargetTable::default();
-            let compiler = Compiler::new(section, options.unsupported, &mut targets, document);
-            match compiler.program(std::slice::from_ref(el)) {
+            let sink = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+            let compiler = Compiler::new(section, options.unsupported, &mut targets, document).linting(sink.clone());
+            let result = compiler.program(std::slice::from_ref(el));
+            let deferred = sink.borrow().len();
+            report.errors.extend(sink.borrow().iter().map(ToString::to_string));
+            match result {
+                // A policy with a broken expression does not run.
+                Ok((_, _, warnings)) if deferred > 0 => report.warnings.extend(warnings),
                 Ok((_, notes, warnings)) => {
                     report.notes.extend(notes);
                     report.warnings.extend(warnings);
@@ -147,6 +183,13 @@ impl Report {
     }
 }
 
+/// Parses a `--section` value.
+pub fn parse_section(s: &str) -> Option<Section> {
+    [Section::Inbound, Section::Backend, Section::Outbound, Section::OnError]
+        .into_iter()
+        .find(|sc| sc.name() == s)
+}
+
 /// Parses a `--scope` value.
 pub fn parse_scope(s: &str) -> Option<Scope> {
     [Scope::Global, Scope::Product, Scope::Api, Scope::Operation]
@@ -186,6 +229,34 @@ mod tests {
         assert!(r.errors[0].starts_with("doc.xml:6:"), "{:?}", r.errors);
         assert!(r.errors[0].contains("context.Nope"), "{:?}", r.errors);
         assert!(r.errors[1].starts_with("doc.xml:7:"), "missing name {:?}", r.errors);
+    }
+
+    #[test]
+    fn every_expression_error_is_reported_and_fragments_lint() {
+        let xml = "<policies>\n<inbound>\n<choose>\n<when condition=\"@(context.Nope)\">\n<set-header name=\"A\"><value>@(File.ReadAllText(\"x\"))</value></set-header>\n</when>\n</choose>\n</inbound>\n</policies>\n";
+        let r = check("doc.xml", xml, &skip());
+        assert_eq!(r.errors.len(), 2, "{:?}", r.errors);
+        assert!(
+            r.errors[0].starts_with("doc.xml:4:") && r.errors[0].contains("Nope"),
+            "{:?}",
+            r.errors
+        );
+        assert!(
+            r.errors[1].starts_with("doc.xml:5:") && r.errors[1].contains("not allowed"),
+            "{:?}",
+            r.errors
+        );
+        let fragment = "<!-- shared -->\n<fragment>\n  <set-header name=\"X\"><value>@(context.Api.Nope)</value></set-header>\n</fragment>\n";
+        let r = check("frag.xml", fragment, &skip());
+        assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+        assert!(r.errors[0].starts_with("frag.xml:3:"), "{:?}", r.errors);
+        let ok = check(
+            "frag.xml",
+            "<fragment><set-header name=\"X\"><value>1</value></set-header></fragment>",
+            &skip(),
+        );
+        assert!(ok.errors.is_empty(), "{:?}", ok.errors);
+        assert_eq!(ok.notes.len(), 1);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use super::exec::Run;
-use super::expr::{CertDate, Context, DateTime, IntField, Msg, Ns, TextField, TimeSpan, UrlKind, Value, Values};
+use super::expr::{Context, DateTime, FlagField, IntField, Msg, Ns, TextField, TimeSpan, UrlKind, Value, Values};
 use super::flow::query_eq;
 use crate::tls::info::CertificateInfo;
 
@@ -62,6 +62,35 @@ impl<'a, 'p> PolicyContext<'a, 'p> {
         }
     }
 
+    /// The buffered body of a message, if the engine buffered it.
+    fn body_bytes(&self, msg: Msg) -> Option<&[u8]> {
+        let flow = &self.run.flow;
+        let body = match msg {
+            Msg::Request => flow.request.body.as_ref().or(flow.request_body.as_ref()),
+            Msg::Response => flow.response.body.as_ref().or(flow.response_body.as_ref()),
+        };
+        body.map(|b| &b[..])
+    }
+
+    /// The API's backend: (scheme, host, port); `None` for the built-in echo.
+    fn service(&self) -> Option<(&'static str, &str, u16)> {
+        match &self.run.env.api.backend {
+            crate::replica::BackendTarget::Http { tls, host, port, .. } => {
+                Some((if *tls { "https" } else { "http" }, host.as_str(), *port))
+            }
+            crate::replica::BackendTarget::Echo => None,
+        }
+    }
+
+    fn service_path(&self) -> Option<&str> {
+        match &self.run.env.api.backend {
+            crate::replica::BackendTarget::Http { base_path, .. } => {
+                Some(if base_path.is_empty() { "/" } else { base_path.as_str() })
+            }
+            crate::replica::BackendTarget::Echo => None,
+        }
+    }
+
     fn query_string(&self, url: UrlKind) -> Cow<'_, str> {
         let r = self.run;
         let q: Option<Cow<'_, str>> = match (url, r.flow.request.query.as_deref()) {
@@ -88,6 +117,20 @@ impl Context for PolicyContext<'_, '_> {
         let env = r.env;
         let le = r.flow.last_error.as_ref();
         Some(match field {
+            F::UrlScheme(UrlKind::Service) => Cow::Borrowed(self.service()?.0),
+            F::UrlHost(UrlKind::Service) => Cow::Borrowed(self.service()?.1),
+            F::UrlPath(UrlKind::Service) => Cow::Borrowed(self.service_path()?),
+            F::UrlQueryString(UrlKind::Service) => Cow::Borrowed(""),
+            F::UrlFull(UrlKind::Service) => {
+                let (scheme, host, port) = self.service()?;
+                let default = if scheme == "https" { 443 } else { 80 };
+                let path = self.service_path()?;
+                Cow::Owned(if port == default {
+                    format!("{scheme}://{host}{path}")
+                } else {
+                    format!("{scheme}://{host}:{port}{path}")
+                })
+            }
             F::RequestMethod => Cow::Borrowed(r.flow.request.method.as_ref().unwrap_or(&r.req.head.method).as_str()),
             F::IpAddress => Cow::Owned(env.peer.to_string()),
             F::UrlScheme(_) => Cow::Borrowed(self.scheme()),
@@ -116,8 +159,13 @@ impl Context for PolicyContext<'_, '_> {
             F::OperationId | F::OperationName => Cow::Borrowed(&env.op.id),
             F::OperationMethod => Cow::Borrowed(env.op.method.as_ref().map_or("*", |m| m.as_str())),
             F::OperationUrlTemplate => Cow::Borrowed(&env.op.template),
-            F::DeploymentGatewayId => Cow::Borrowed(&env.services.gateway_id),
-            F::DeploymentRegion | F::DeploymentServiceName => Cow::Borrowed(""),
+            F::DeploymentGatewayId | F::GatewayId => Cow::Borrowed(&env.services.gateway_id),
+            F::GatewayInstanceId => Cow::Borrowed(&env.services.instance_id),
+            F::DeploymentRegion => Cow::Borrowed(&env.services.region),
+            F::DeploymentServiceName | F::DeploymentServiceId => Cow::Borrowed(&env.services.service_name),
+            F::ApiKeyHeaderName => Cow::Borrowed(&env.api.access.key_header),
+            F::ApiKeyQueryName => Cow::Borrowed(&env.api.access.key_query),
+            F::ProductState => Cow::Borrowed("Published"),
             F::LastErrorSource => last(le.map(|e| &e.source))?,
             F::LastErrorReason => last(le.map(|e| &e.reason))?,
             F::LastErrorMessage => last(le.map(|e| &e.message))?,
@@ -143,14 +191,6 @@ impl Context for PolicyContext<'_, '_> {
             F::SubscriptionSecondaryKey => Cow::Borrowed(self.subscription()?.secondary_key.as_deref()?),
             F::ProductId => Cow::Borrowed(env.grant.product(&env.replica.subscriptions)?.id.as_str()),
             F::ProductName => Cow::Borrowed(env.grant.product(&env.replica.subscriptions)?.name.as_str()),
-            F::CertSubject => Cow::Borrowed(self.certificate()?.subject.as_str()),
-            F::CertIssuer => Cow::Borrowed(self.certificate()?.issuer.as_str()),
-            F::CertThumbprint => Cow::Borrowed(self.certificate()?.thumbprint.as_str()),
-            F::CertSerialNumber => Cow::Borrowed(self.certificate()?.serial_number.as_str()),
-            F::CertText => Cow::Owned(
-                self.certificate()?
-                    .dotnet_text(|s| DateTime::from_unix_seconds(s).format("").unwrap_or_default()),
-            ),
             // Users are not modelled.
             _ => return None,
         })
@@ -158,18 +198,23 @@ impl Context for PolicyContext<'_, '_> {
 
     fn int(&self, field: IntField) -> i32 {
         match field {
+            IntField::UrlPort(UrlKind::Service) => self.service().map_or(0, |s| i32::from(s.2)),
             IntField::UrlPort(_) => self.port(),
             IntField::ResponseStatusCode => i32::from(self.run.status()),
-            IntField::CertVersion => self.certificate().map_or(0, |c| c.version),
+            IntField::ProductSubscriptionsLimit => -1,
         }
     }
 
-    fn certificate_date(&self, which: CertDate) -> DateTime {
-        let c = self.certificate();
-        DateTime::from_unix_seconds(match which {
-            CertDate::NotBefore => c.map_or(0, |c| c.not_before),
-            CertDate::NotAfter => c.map_or(0, |c| c.not_after),
-        })
+    fn flag(&self, field: FlagField) -> bool {
+        match field {
+            FlagField::Tracing | FlagField::GatewayIsManaged | FlagField::ProductApprovalRequired => false,
+            FlagField::ApiIsCurrentRevision => true,
+            FlagField::ProductSubscriptionRequired => true,
+        }
+    }
+
+    fn client_certificate(&self) -> Option<Cow<'_, [u8]>> {
+        self.certificate().map(|c| Cow::Borrowed(c.der.as_slice()))
     }
 
     fn verify_certificate(&self) -> bool {
@@ -191,10 +236,69 @@ impl Context for PolicyContext<'_, '_> {
             Ns::LastError => r.flow.last_error.is_some(),
             Ns::Subscription => r.env.grant.subscription.is_some(),
             Ns::Product => r.env.grant.product.is_some(),
-            Ns::User => false,
-            Ns::Certificate => self.certificate().is_some(),
+            Ns::User | Ns::Workspace | Ns::Backend => false,
+            Ns::Body(msg) => self.body_bytes(msg).is_some_and(|b| !b.is_empty()),
+            Ns::Url(UrlKind::Service) => self.service().is_some(),
             _ => true,
         }
+    }
+
+    fn headers(&self, msg: Msg) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        self.run.all_headers(msg == Msg::Response)
+    }
+
+    fn query_pairs(&self, url: UrlKind) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        let q = match url {
+            UrlKind::Service => return Vec::new(),
+            UrlKind::Original => self.run.req.query().map(String::from_utf8_lossy),
+            UrlKind::Current => match self.run.flow.request.query.as_deref() {
+                Some(q) => Some(Cow::Borrowed(q)),
+                None => self.run.req.query().map(String::from_utf8_lossy),
+            },
+        };
+        let Some(q) = q else { return Vec::new() };
+        let pairs: Vec<(String, String)> = q
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((n, v)) => (n.to_owned(), v.to_owned()),
+                None => (p.to_owned(), String::new()),
+            })
+            .collect();
+        let mut out: Vec<(Cow<'_, str>, Cow<'_, str>)> =
+            pairs.into_iter().map(|(n, v)| (Cow::Owned(n), Cow::Owned(v))).collect();
+        if url == UrlKind::Current {
+            for op in &self.run.flow.request.query_ops.ops {
+                match op {
+                    super::flow::FieldOp::Add(n, v) => out.push((Cow::Borrowed(*n), Cow::Borrowed(v.as_ref()))),
+                    super::flow::FieldOp::Remove(n) => out.retain(|(k, _)| k != n),
+                }
+            }
+        }
+        out
+    }
+
+    fn matched_parameters(&self) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        let r = self.run;
+        r.env
+            .op
+            .params
+            .iter()
+            .filter_map(|p| {
+                r.req
+                    .param(r.env.op, p)
+                    .map(|v| (Cow::Borrowed(p.as_str()), Cow::Borrowed(v)))
+            })
+            .collect()
+    }
+
+    fn variable_names(&self) -> Vec<Cow<'_, str>> {
+        self.run
+            .flow
+            .vars
+            .iter()
+            .map(|(n, _)| Cow::Borrowed(n.as_ref()))
+            .collect()
     }
 
     fn header(&self, msg: Msg, name: &str) -> Option<Values<'_>> {
@@ -214,6 +318,7 @@ impl Context for PolicyContext<'_, '_> {
         }
         let original = || r.req.query().and_then(|q| find(q, name));
         match url {
+            UrlKind::Service => None,
             UrlKind::Original => original(),
             UrlKind::Current => {
                 for op in r.flow.request.query_ops.ops.iter().rev() {
@@ -253,13 +358,9 @@ impl Context for PolicyContext<'_, '_> {
         TimeSpan::from_duration(self.run.env.started.elapsed())
     }
 
-    fn body(&self, msg: Msg, _preserve_content: bool) -> Result<Cow<'_, str>, String> {
-        let flow = &self.run.flow;
-        let body = match msg {
-            Msg::Request => flow.request.body.as_ref().or(flow.request_body.as_ref()),
-            Msg::Response => flow.response.body.as_ref().or(flow.response_body.as_ref()),
-        };
-        body.map(|b| String::from_utf8_lossy(b))
+    fn body(&self, msg: Msg, _preserve_content: bool) -> Result<Cow<'_, [u8]>, String> {
+        self.body_bytes(msg)
+            .map(Cow::Borrowed)
             .ok_or_else(|| "the message body is not buffered here".to_owned())
     }
 }

@@ -14,7 +14,7 @@
 
 use super::compile::{children, CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::Type;
+use super::expr::Want;
 use super::failure::Failure;
 use super::text::Text;
 
@@ -33,7 +33,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<EmitMetric, Compile
             return Err(c.error(d, "only <dimension> may appear in <emit-metric>"));
         }
         let name = c.required(d, "name")?;
-        let value = c.text_attr(d, "value", Type::String)?;
+        let value = c.text_attr(d, "value", Want::String)?;
         if value.is_none() && default_dimension(name).is_none() {
             return Err(c.error(d, format!("dimension `{name}` needs a value")));
         }
@@ -45,7 +45,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<EmitMetric, Compile
     Ok(EmitMetric {
         name: c.required(el, "name")?.into(),
         namespace: c.attr(el, "namespace").unwrap_or("API Management").into(),
-        value: c.text_attr(el, "value", Type::Double)?,
+        value: c.text_attr(el, "value", Want::Double)?,
         dimensions,
     })
 }

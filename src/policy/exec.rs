@@ -128,6 +128,38 @@ impl<'r, 'p> Run<'r, 'p> {
         }
     }
 
+    /// Every current request or response header as (name, value), in
+    /// order: the original fields the edits keep, then the added ones.
+    pub fn all_headers(&self, response: bool) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+        let (edits, original) = if response {
+            let original = if self.flow.response.synthetic { None } else { self.resp };
+            (
+                &self.flow.response.headers,
+                original.map(|r| (&r.head.headers[..], r.buf)),
+            )
+        } else {
+            (
+                &self.flow.request.headers,
+                Some((&self.req.head.headers[..], self.req.buf)),
+            )
+        };
+        let mut out = Vec::new();
+        if let Some((spans, buf)) = original {
+            for h in spans {
+                let name = h.name.get(buf);
+                if edits.keeps_original(name, header_eq) {
+                    out.push((String::from_utf8_lossy(name), String::from_utf8_lossy(h.value.get(buf))));
+                }
+            }
+        }
+        out.extend(
+            edits
+                .added(header_eq)
+                .map(|(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v))),
+        );
+        out
+    }
+
     /// The current value of a request or response header (edits applied).
     pub fn header(&self, response: bool, name: &str) -> Option<&str> {
         if response {
@@ -165,9 +197,9 @@ impl<'r, 'p> Run<'r, 'p> {
             Text::Lit(s) => Ok(Cow::Borrowed(s)),
             Text::Expr(e, _) => {
                 let cx = self.context();
-                e.eval_string(&cx)
-                    .map(|v| Cow::Owned(v.into_owned()))
-                    .map_err(|err| Failure::expression(source, err.to_string()))
+                e.eval_with(&cx, &self.env.services.expr_limits)
+                    .map(|v| Cow::Owned(outpost_expr::library::to_text(&v).into_owned()))
+                    .map_err(|err| Failure::expression(source, e.describe(&err)))
             }
         }
     }
@@ -190,7 +222,7 @@ impl<'r, 'p> Run<'r, 'p> {
                 let cx = self.context();
                 let v = e
                     .eval_string(&cx)
-                    .map_err(|err| Failure::expression(source, err.to_string()))?;
+                    .map_err(|err| Failure::expression(source, e.describe(&err)))?;
                 Ok(f(self, &v))
             }
         }
@@ -213,8 +245,8 @@ impl<'r, 'p> Run<'r, 'p> {
     /// Evaluates a condition for the policy `source`.
     pub fn eval_bool(&self, e: &'p super::expr::Expr, source: &'static str) -> Result<bool, Failure> {
         let cx = self.context();
-        e.eval_bool(&cx)
-            .map_err(|err| Failure::expression(source, err.to_string()))
+        e.eval_bool_with(&cx, &self.env.services.expr_limits)
+            .map_err(|err| Failure::expression(source, e.describe(&err)))
     }
 
     /// Evaluates an expression to a value for the policy `source`.
@@ -224,9 +256,9 @@ impl<'r, 'p> Run<'r, 'p> {
         source: &'static str,
     ) -> Result<super::expr::Value<'static>, Failure> {
         let cx = self.context();
-        e.eval(&cx)
+        e.eval_with(&cx, &self.env.services.expr_limits)
             .map(super::expr::Value::into_owned)
-            .map_err(|err| Failure::expression(source, err.to_string()))
+            .map_err(|err| Failure::expression(source, e.describe(&err)))
     }
 }
 

@@ -9,7 +9,7 @@
 
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::Type;
+use super::expr::Want;
 use super::failure::Failure;
 use super::text::Text;
 
@@ -22,7 +22,7 @@ pub struct FindAndReplace {
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<FindAndReplace, CompileError> {
     let from = c
-        .text_attr(el, "from", Type::String)?
+        .text_attr(el, "from", Want::String)?
         .ok_or_else(|| c.error(el, "missing attribute `from`"))?;
     if from.literal() == Some("") {
         return Err(c.error(el, "`from` must not be empty"));
@@ -30,7 +30,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<FindAndReplace, Com
     Ok(FindAndReplace {
         from,
         to: c
-            .text_attr(el, "to", Type::String)?
+            .text_attr(el, "to", Want::String)?
             .ok_or_else(|| c.error(el, "missing attribute `to`"))?,
         response: c.section.is_response(),
     })

@@ -26,7 +26,7 @@
 
 use super::compile::{CompileError, Compiler, Element, Node};
 use super::exec::Run;
-use super::expr::Type;
+use super::expr::Want;
 use super::failure::Failure;
 use super::limits::{ConcurrencyDenied, LimitKeyRef};
 use super::text::Text;
@@ -39,7 +39,7 @@ pub struct LimitConcurrency {
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<LimitConcurrency, CompileError> {
     let key = c
-        .text_attr(el, "key", Type::String)?
+        .text_attr(el, "key", Want::String)?
         .ok_or_else(|| c.error(el, "missing attribute `key`"))?;
     let max = c
         .number(el, "max-count")?

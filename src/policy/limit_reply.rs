@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::Type;
 use super::expr::Value;
+use super::expr::Want;
 use super::failure::Failure;
 use super::limits::QuotaLimit;
 use super::text::Text;
@@ -139,7 +139,7 @@ pub fn period(c: &Compiler<'_>, el: &Element, zero_ok: bool) -> Result<Duration,
 
 /// `increment-count` (default 1): a number or an expression.
 pub fn increment(c: &Compiler<'_>, el: &Element) -> Result<Text, CompileError> {
-    let Some(t) = c.text_attr(el, "increment-count", Type::Int)? else {
+    let Some(t) = c.text_attr(el, "increment-count", Want::Int)? else {
         return Ok(Text::lit("1"));
     };
     if let Some(v) = t.literal() {

@@ -20,7 +20,7 @@
 
 use super::compile::{CompileError, Compiler, Element, Section};
 use super::exec::Run;
-use super::expr::{Expr, Type};
+use super::expr::{Expr, Want};
 use super::failure::Failure;
 use super::limit_after::{reads_response, Count, Deferred};
 use super::limit_reply::{eval_increment, increment, quota_refused};
@@ -42,9 +42,9 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<QuotaByKey, Compile
     Ok(QuotaByKey {
         spec: super::quota::spec(c, el)?,
         counter_key: c
-            .text_attr(el, "counter-key", Type::String)?
+            .text_attr(el, "counter-key", Want::String)?
             .ok_or_else(|| c.error(el, "missing attribute `counter-key`"))?,
-        condition: c.expr_attr(el, "increment-condition", Type::Bool)?,
+        condition: c.expr_attr(el, "increment-condition", Want::Bool)?,
         after_response: c.attr(el, "increment-condition").is_some_and(reads_response),
         increment: increment(c, el)?,
     })

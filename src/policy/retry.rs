@@ -17,7 +17,7 @@
 use std::time::Duration;
 
 use super::compile::{CompileError, Compiler, Element, Section};
-use super::expr::{Expr, Type};
+use super::expr::{Expr, Want};
 
 #[derive(Clone, Debug)]
 pub struct Retry {
@@ -33,7 +33,7 @@ pub struct Retry {
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Retry, CompileError> {
     c.only_in(el, &[Section::Backend])?;
     let condition = c
-        .expr_attr(el, "condition", Type::Bool)?
+        .expr_attr(el, "condition", Want::Bool)?
         .ok_or_else(|| c.error(el, "missing attribute `condition`"))?;
     let count = c
         .number(el, "count")?

@@ -10,7 +10,7 @@
 
 use super::compile::{CompileError, Compiler, Element, Section};
 use super::exec::Run;
-use super::expr::Type;
+use super::expr::Want;
 use super::failure::Failure;
 use super::text::Text;
 
@@ -23,7 +23,7 @@ pub struct RewriteUri {
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<RewriteUri, CompileError> {
     c.only_in(el, &[Section::Inbound, Section::Backend])?;
     let template = c
-        .text_attr(el, "template", Type::String)?
+        .text_attr(el, "template", Want::String)?
         .ok_or_else(|| c.error(el, "missing attribute `template`"))?;
     if let Some(t) = template.literal() {
         if t.bytes().any(|b| !b.is_ascii_graphic()) {

@@ -14,6 +14,14 @@ use super::limits::{Limits, SystemClock, DEFAULT_MAX_KEYS};
 pub struct Services {
     /// `context.Deployment.GatewayId`.
     pub gateway_id: String,
+    /// `context.Deployment.Gateway.InstanceId`: this process (host name).
+    pub instance_id: String,
+    /// `context.Deployment.Region` (`deployment.region`).
+    pub region: String,
+    /// `context.Deployment.ServiceName`.
+    pub service_name: String,
+    /// The budget of one expression evaluation (`policy.expressions.*`).
+    pub expr_limits: outpost_expr::Limits,
     /// Largest body a policy may buffer (`policy.body.max-bytes`).
     pub body_max: u64,
     /// The process-wide limit counters (one `Limits` per process, a clone
@@ -24,6 +32,19 @@ pub struct Services {
 /// `context.Deployment.GatewayId` unless configured.
 pub const DEFAULT_GATEWAY_ID: &str = "outpost";
 
+/// This process's instance id: the host name (a pod's name on Kubernetes).
+pub fn instance_id() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .unwrap_or_else(|| DEFAULT_GATEWAY_ID.into())
+}
+
 /// Fresh counters on the system clock (one per process).
 pub fn process_limits() -> Limits {
     Limits::new(Arc::new(SystemClock::new()), DEFAULT_MAX_KEYS)
@@ -33,6 +54,10 @@ impl Default for Services {
     fn default() -> Self {
         Services {
             gateway_id: DEFAULT_GATEWAY_ID.into(),
+            instance_id: instance_id(),
+            region: String::new(),
+            service_name: DEFAULT_GATEWAY_ID.into(),
+            expr_limits: outpost_expr::Limits::default(),
             body_max: 4 * 1024 * 1024,
             limits: process_limits(),
         }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use super::compile::{CompileError, Compiler, Element, Section};
 use super::exec::Run;
-use super::expr::Type;
+use super::expr::Want;
 use super::failure::Failure;
 use super::text::Text;
 use crate::config::ServiceUrl;
@@ -31,7 +31,7 @@ pub enum SetBackendService {
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetBackendService, CompileError> {
     c.only_in(el, &[Section::Inbound, Section::Backend])?;
-    match (c.attr(el, "backend-id"), c.text_attr(el, "base-url", Type::String)?) {
+    match (c.attr(el, "backend-id"), c.text_attr(el, "base-url", Want::String)?) {
         (Some(_), Some(_)) => Err(c.error(el, "use either `base-url` or `backend-id`, not both")),
         (None, None) => Err(c.error(el, "missing attribute `base-url` or `backend-id`")),
         (Some(id), None) => c

@@ -9,7 +9,7 @@
 
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::Type;
+use super::expr::Want;
 use super::failure::Failure;
 use super::text::Text;
 
@@ -26,7 +26,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetBody, CompileErr
         }
     }
     Ok(SetBody {
-        body: c.content(el, Type::String)?,
+        body: c.content(el, Want::String)?,
         response: c.section.is_response(),
     })
 }

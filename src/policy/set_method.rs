@@ -6,7 +6,7 @@
 
 use super::compile::{CompileError, Compiler, Element, Section};
 use super::exec::Run;
-use super::expr::Type;
+use super::expr::Want;
 use super::failure::Failure;
 use super::text::Text;
 
@@ -26,7 +26,7 @@ fn parse(s: &str) -> Option<http::Method> {
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetMethod, CompileError> {
     c.only_in(el, &[Section::Inbound, Section::Backend, Section::OnError])?;
-    match c.content(el, Type::String)? {
+    match c.content(el, Want::String)? {
         Text::Lit(s) => parse(&s)
             .map(SetMethod::Fixed)
             .ok_or_else(|| c.error(el, format!("invalid method `{}`", s.trim()))),

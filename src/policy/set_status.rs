@@ -6,7 +6,7 @@
 
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::Type;
+use super::expr::Want;
 use super::failure::Failure;
 use super::text::Text;
 
@@ -22,14 +22,14 @@ fn valid(code: &str) -> Option<u16> {
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetStatus, CompileError> {
     let code = c
-        .text_attr(el, "code", Type::Int)?
+        .text_attr(el, "code", Want::Int)?
         .ok_or_else(|| c.error(el, "missing attribute `code`"))?;
     if let Some(lit) = code.literal() {
         if valid(lit).is_none() {
             return Err(c.error(el, format!("code must be 100-599, not `{lit}`")));
         }
     }
-    let reason = c.text_attr(el, "reason", Type::String)?;
+    let reason = c.text_attr(el, "reason", Want::String)?;
     Ok(SetStatus { code, reason })
 }
 

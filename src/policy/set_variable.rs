@@ -7,13 +7,15 @@
 
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::{Expr, Type, Value};
+use super::expr::{Expr, Value, Want};
 use super::failure::Failure;
 use super::text::is_expression;
 
 #[derive(Clone, Debug)]
 pub enum VarValue {
-    Lit(Value<'static>),
+    /// A literal string (kept as text: runtime values are per-worker and
+    /// not `Send`, the compiled program is).
+    Lit(Box<str>),
     Expr(Expr),
 }
 
@@ -31,11 +33,11 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetVariable, Compil
     let raw = c.required(el, "value")?;
     let value = if is_expression(raw) {
         VarValue::Expr(
-            c.expr_attr(el, "value", Type::Object)?
+            c.expr_attr(el, "value", Want::Any)?
                 .ok_or_else(|| c.error(el, "missing attribute `value`"))?,
         )
     } else {
-        VarValue::Lit(Value::string(raw))
+        VarValue::Lit(raw.into())
     };
     Ok(SetVariable {
         name: name.into(),
@@ -46,7 +48,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetVariable, Compil
 impl SetVariable {
     pub fn run<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
         let v = match &self.value {
-            VarValue::Lit(v) => v.clone(),
+            VarValue::Lit(v) => Value::string(&**v),
             VarValue::Expr(e) => r.eval_value(e, "set-variable")?,
         };
         r.flow.set_var(std::borrow::Cow::Borrowed(&self.name), v);

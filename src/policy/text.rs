@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::expr::{Expr, Type};
+use super::expr::{Expr, Want};
 
 /// A literal or a compiled expression.
 #[derive(Clone, Debug)]
@@ -22,11 +22,11 @@ pub fn is_expression(s: &str) -> bool {
 
 impl Text {
     /// Compiles `s`; an expression must produce a value convertible to `ty`.
-    pub fn compile(s: &str, ty: Type) -> Result<Text, String> {
+    pub fn compile(s: &str, ty: Want) -> Result<Text, String> {
         if is_expression(s) {
             // Values are converted to text when used (APIM calls ToString);
             // only conditions must be typed bool.
-            let compiled = if ty == Type::Bool {
+            let compiled = if ty == Want::Bool {
                 Expr::compile_as(s.trim(), ty)
             } else {
                 Expr::compile(s.trim())
@@ -36,6 +36,15 @@ impl Text {
                 .map_err(|e| format!("expression `{}`: {e}", s.trim()))
         } else {
             Ok(Text::Lit(s.into()))
+        }
+    }
+
+    /// Names where the expression comes from (`document:line`), for the
+    /// message of an evaluation failure.
+    pub fn with_origin(self, document: &str, line: u32) -> Text {
+        match self {
+            Text::Expr(e, body) => Text::Expr(e.with_origin(format!("{document} line {line}")), body),
+            t => t,
         }
     }
 

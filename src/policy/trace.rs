@@ -11,7 +11,7 @@
 
 use super::compile::{children, CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::Type;
+use super::expr::Want;
 use super::failure::Failure;
 use super::text::Text;
 
@@ -46,7 +46,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Trace, CompileError
     let mut metadata = Vec::new();
     for child in children(el) {
         match child.name.as_str() {
-            "message" => message = Some(c.content(child, Type::String)?),
+            "message" => message = Some(c.content(child, Want::String)?),
             "metadata" => metadata.push((c.required(child, "name")?.into(), c.required(child, "value")?.into())),
             _ => return Err(c.error(child, "only <message> and <metadata> may appear in <trace>")),
         }

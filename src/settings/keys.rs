@@ -107,6 +107,18 @@ pub const KEYS: &[(&str, &str)] = &[
         "largest request or response body a policy may buffer (4194304)",
     ),
     (
+        "policy.expressions.max-steps",
+        "steps one policy expression evaluation may take before it fails (1000000)",
+    ),
+    (
+        "policy.expressions.max-bytes",
+        "memory one policy expression evaluation may allocate before it fails (16777216)",
+    ),
+    (
+        "deployment.region",
+        "context.Deployment.Region of policy expressions (empty)",
+    ),
+    (
         "certificates.local.ca.enabled",
         "trust the CA certificates mounted in certificates.local.ca.path (false)",
     ),

@@ -124,6 +124,12 @@ pub struct Settings {
     pub policy_skip_unsupported: bool,
     /// `policy.body.max-bytes`: largest body a policy may buffer.
     pub policy_body_max: u64,
+    /// `policy.expressions.max-steps`: steps one expression evaluation may take.
+    pub policy_expr_max_steps: u64,
+    /// `policy.expressions.max-bytes`: memory one expression evaluation may allocate.
+    pub policy_expr_max_bytes: u64,
+    /// `deployment.region`: what `context.Deployment.Region` returns.
+    pub deployment_region: String,
     /// `certificates.local.ca.enabled` / `certificates.local.ca.path`: the
     /// directory of mounted CA certificates to trust, when enabled.
     pub local_ca_enabled: bool,
@@ -179,6 +185,9 @@ impl Default for Settings {
             backup_dir: None,
             policy_skip_unsupported: false,
             policy_body_max: 4 * 1024 * 1024,
+            policy_expr_max_steps: 1_000_000,
+            policy_expr_max_bytes: 16 * 1024 * 1024,
+            deployment_region: String::new(),
             local_ca_enabled: false,
             local_ca_path: PathBuf::from(crate::tls::local_ca::DEFAULT_DIR),
         }

@@ -1,5 +1,6 @@
-//! `policy.*`: how the policy engine treats unsupported elements and how
-//! much of a body a policy may buffer.
+//! `policy.*`: how the policy engine treats unsupported elements, how
+//! much of a body a policy may buffer and the budget of one expression
+//! evaluation; `deployment.region` (`context.Deployment.Region`).
 //!
 //! Invariant: applies exactly the `policy.*` keys of [`KEYS`](super::KEYS)
 //! (`Ok(false)` for any other key).
@@ -11,6 +12,9 @@ use super::Settings;
 pub(super) fn apply(s: &mut Settings, key: &str, v: &str) -> Result<bool, String> {
     match key {
         "policy.body.max-bytes" => s.policy_body_max = parse_num(v)?,
+        "policy.expressions.max-steps" => s.policy_expr_max_steps = parse_num(v)?,
+        "policy.expressions.max-bytes" => s.policy_expr_max_bytes = parse_num(v)?,
+        "deployment.region" => s.deployment_region = v.to_owned(),
         "policy.unsupported" => {
             s.policy_skip_unsupported = match v {
                 "error" => false,

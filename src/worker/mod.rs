@@ -113,6 +113,13 @@ impl WorkerCtx {
                 body_max: settings.policy_body_max,
                 limits: counters,
                 gateway_id: crate::policy::services::DEFAULT_GATEWAY_ID.into(),
+                instance_id: crate::policy::services::instance_id(),
+                region: settings.deployment_region.clone(),
+                service_name: crate::policy::services::DEFAULT_GATEWAY_ID.into(),
+                expr_limits: outpost_expr::Limits {
+                    max_steps: settings.policy_expr_max_steps,
+                    max_bytes: usize::try_from(settings.policy_expr_max_bytes).unwrap_or(usize::MAX),
+                },
             },
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((id as u64 + 1) << 32) ^ u64::from(std::process::id())),
             settings,

@@ -114,10 +114,17 @@ fn on_error_reports_every_last_error_field_for_each_scope_and_section() {
         .file("apis/test-api/op.xml", OPERATION);
     let gw = b.start();
     let mut c = gw.connect();
+    // An expression's message ends with where the expression is and its
+    // text: checked once below, then left out of the comparisons.
+    let mut origins = Vec::new();
     let mut ask = |path: &str, headers: &[(&str, &str)]| {
         let r = c.request("GET", path, headers, b"");
         assert_eq!(r.status_line(), "HTTP/1.1 599 Reported", "{}", r.text());
-        r.text()
+        let mut fields: Vec<String> = r.text().split('|').map(str::to_owned).collect();
+        if let Some(at) = fields.get(2).and_then(|m| m.find(" (in the expression at ")) {
+            origins.push(fields[2].split_off(at));
+        }
+        fields.join("|")
     };
     assert_eq!(
         ask("/api/echo", &[("X-Fail", "global")]),
@@ -145,6 +152,15 @@ fn on_error_reports_every_last_error_field_for_each_scope_and_section() {
         ask("/api/echo", &[("X-Fail", "operation")]),
         "set-status|ExpressionValueEvaluationFailure|FormatException: The input string '2x0' was not in a correct format.\
          |operation|outbound|set-status|code|500"
+    );
+    assert!(
+        origins[0].starts_with(" (in the expression at apis/test-api.xml line ")
+            && origins[0].contains("@(int.Parse(context.Request.Headers"),
+        "{origins:?}"
+    );
+    assert!(
+        origins.iter().any(|o| o.contains("apis/test-api/op.xml")),
+        "{origins:?}"
     );
     // Nothing failed: the backend answered each call that got that far.
     assert_eq!(

@@ -8,6 +8,7 @@ mod client_certs;
 mod container;
 mod early;
 mod errors;
+mod expressions;
 mod forward_request;
 mod gateway_cas;
 mod heartbeat;

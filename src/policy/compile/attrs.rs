@@ -7,7 +7,7 @@
 //! own, else the compiler's) and the line of the element or attribute at
 //! fault; expressions are compiled (and type-checked) here, once.
 
-use super::super::expr::{Expr, Type};
+use super::super::expr::{Expr, Want};
 use super::super::text::Text;
 use super::{children, CompileError, Compiler, Element, Node, Section};
 
@@ -48,32 +48,52 @@ impl Compiler<'_> {
     }
 
     /// An attribute that may hold an expression.
-    pub fn text_attr(&self, el: &Element, name: &str, ty: Type) -> Result<Option<Text>, CompileError> {
+    pub fn text_attr(&self, el: &Element, name: &str, ty: Want) -> Result<Option<Text>, CompileError> {
         let Some(a) = el.attrs.iter().find(|a| a.name == name) else {
             return Ok(None);
         };
-        Text::compile(&a.value, ty).map(Some).map_err(|m| CompileError {
-            document: self.doc_of(el),
-            line: a.line,
-            message: format!("<{}> {name}: {m}", el.name),
-        })
+        match Text::compile(&a.value, ty) {
+            Ok(t) => Ok(Some(t.with_origin(&self.doc_of(el), a.line))),
+            Err(m) => {
+                let e = CompileError {
+                    document: self.doc_of(el),
+                    line: a.line,
+                    message: format!("<{}> {name}: {m}", el.name),
+                };
+                if self.defer(&e) {
+                    Ok(Some(Text::lit("")))
+                } else {
+                    Err(e)
+                }
+            }
+        }
     }
 
     /// An attribute that must be an expression (a condition, a key).
-    pub fn expr_attr(&self, el: &Element, name: &str, ty: Type) -> Result<Option<Expr>, CompileError> {
+    pub fn expr_attr(&self, el: &Element, name: &str, ty: Want) -> Result<Option<Expr>, CompileError> {
         let Some(a) = el.attrs.iter().find(|a| a.name == name) else {
             return Ok(None);
         };
-        let compiled = if ty == Type::Object {
+        let compiled = if ty == Want::Any {
             Expr::compile(a.value.trim())
         } else {
             Expr::compile_as(a.value.trim(), ty)
         };
-        compiled.map(Some).map_err(|e| CompileError {
-            document: self.doc_of(el),
-            line: a.line,
-            message: format!("<{}> {name}: expression `{}`: {e}", el.name, a.value.trim()),
-        })
+        match compiled {
+            Ok(e) => Ok(Some(e.with_origin(format!("{} line {}", self.doc_of(el), a.line)))),
+            Err(e) => {
+                let e = CompileError {
+                    document: self.doc_of(el),
+                    line: a.line,
+                    message: format!("<{}> {name}: expression `{}`: {e}", el.name, a.value.trim()),
+                };
+                if self.defer(&e) {
+                    Ok(Some(placeholder(ty)))
+                } else {
+                    Err(e)
+                }
+            }
+        }
     }
 
     /// A non-negative integer attribute without expressions.
@@ -98,7 +118,7 @@ impl Compiler<'_> {
     }
 
     /// The text content of an element (literal or one expression).
-    pub fn content(&self, el: &Element, ty: Type) -> Result<Text, CompileError> {
+    pub fn content(&self, el: &Element, ty: Want) -> Result<Text, CompileError> {
         let mut s = String::new();
         let mut line = el.line;
         for n in &el.children {
@@ -119,11 +139,21 @@ impl Compiler<'_> {
         } else {
             s.as_str()
         };
-        Text::compile(body, ty).map_err(|m| CompileError {
-            document: self.doc_of(el),
-            line,
-            message: format!("<{}>: {m}", el.name),
-        })
+        match Text::compile(body, ty) {
+            Ok(t) => Ok(t.with_origin(&self.doc_of(el), line)),
+            Err(m) => {
+                let e = CompileError {
+                    document: self.doc_of(el),
+                    line,
+                    message: format!("<{}>: {m}", el.name),
+                };
+                if self.defer(&e) {
+                    Ok(Text::lit(""))
+                } else {
+                    Err(e)
+                }
+            }
+        }
     }
 
     /// The `<value>` children of an element.
@@ -133,7 +163,7 @@ impl Compiler<'_> {
             if child.name != "value" {
                 return Err(self.error(child, format!("unexpected element inside <{}>", el.name)));
             }
-            out.push(self.content(child, Type::String)?);
+            out.push(self.content(child, Want::String)?);
         }
         Ok(out)
     }
@@ -152,5 +182,22 @@ impl Compiler<'_> {
                 names.join(", ")
             ),
         ))
+    }
+}
+
+/// What lint mode compiles in place of a broken expression: a constant of
+/// the wanted type.
+fn placeholder(ty: Want) -> Expr {
+    let src = match ty {
+        Want::Bool => "@(false)",
+        Want::Int => "@(0)",
+        Want::Double => "@(0.0)",
+        Want::String => "@(\"\")",
+        Want::Any => "@(null)",
+    };
+    // The placeholders are constant literals of the wanted type.
+    match Expr::compile_as(src, ty) {
+        Ok(e) => e,
+        Err(_) => unreachable!("placeholder {src} compiles"),
     }
 }

@@ -6,7 +6,7 @@
 //! block is emitted; `retry` blocks get distinct slots, in order; an
 //! enter op is always followed, after the block's ops, by its exit.
 
-use super::super::expr::Type;
+use super::super::expr::Want;
 use super::super::program::Op;
 use super::super::{limit_concurrency, retry};
 use super::dispatch::path_segments;
@@ -43,7 +43,7 @@ impl Compiler<'_> {
         match child.name.as_str() {
             "when" if !*seen_otherwise => {
                 let cond = self
-                    .expr_attr(child, "condition", Type::Bool)?
+                    .expr_attr(child, "condition", Want::Bool)?
                     .ok_or_else(|| self.error(child, "missing attribute `condition`"))?;
                 let branch = self.ops.len();
                 let site = self.site(child, choose);

@@ -171,6 +171,9 @@ pub struct Compiler<'a> {
     pub notes: Vec<Note>,
     /// Warnings for skipped elements.
     pub warnings: Vec<String>,
+    /// Lint mode (`check-policy`): expression errors are collected here and
+    /// compilation goes on with a placeholder, so one run reports them all.
+    lint: Option<std::rc::Rc<std::cell::RefCell<Vec<CompileError>>>>,
 }
 
 impl<'a> Compiler<'a> {
@@ -186,6 +189,25 @@ impl<'a> Compiler<'a> {
             retry_slots: 0,
             notes: Vec::new(),
             warnings: Vec::new(),
+            lint: None,
+        }
+    }
+
+    /// Lint mode: expression errors go to `sink` instead of ending the
+    /// compilation (the expression is replaced by a placeholder).
+    pub fn linting(mut self, sink: std::rc::Rc<std::cell::RefCell<Vec<CompileError>>>) -> Self {
+        self.lint = Some(sink);
+        self
+    }
+
+    /// In lint mode, records `e` and answers true (go on with a placeholder).
+    pub(super) fn defer(&self, e: &CompileError) -> bool {
+        match &self.lint {
+            Some(sink) => {
+                sink.borrow_mut().push(e.clone());
+                true
+            }
+            None => false,
         }
     }
 
