@@ -94,3 +94,60 @@ fn check_policy_lists_runs_skips_and_errors() {
     let (code, out) = run(&["--scope", "global", good_s]);
     assert_eq!(code, 1, "{out}");
 }
+
+/// A `<fragment>` document in APIM's raw form with three broken
+/// expressions inside one `<choose>`: every error is reported, with the
+/// file, the line, the expression's line and column, and the member at
+/// fault, each with its own kind of refusal.
+const FRAGMENT: &str = r#"<fragment>
+    <choose>
+        <when condition="@(context.Request.Headers.GetValueOrDefault("X-Mode","") == "a" && System.IO.File.Exists("x"))">
+            <set-header name="X-A" exists-action="override"><value>@(XElement.Load("x").Value)</value></set-header>
+        </when>
+        <otherwise>
+            <set-header name="X-B" exists-action="override">
+                <value>@{
+                    var o = JObject.Parse("{}");
+                    return o.NoSuchMember();
+                }</value>
+            </set-header>
+            <set-header name="X-C" exists-action="override"><value>@(context.Request.Url.Query.GetValueOrDefault("q", "none"))</value></set-header>
+        </otherwise>
+    </choose>
+</fragment>
+"#;
+
+#[test]
+fn check_policy_reports_every_expression_error_of_a_fragment() {
+    let dir = TempDir::new("check-policy-fragment");
+    let frag = dir.0.join("fragment.xml");
+    std::fs::write(&frag, FRAGMENT).expect("write");
+    let f = frag.to_str().expect("utf-8");
+    let (code, out) = run(&[f]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("3 error(s)"), "{out}");
+    let errors: Vec<&str> = out.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 3, "{out}");
+    assert!(
+        errors[0].starts_with(&format!("error: {f}:3:"))
+            && errors[0].contains("not allowed")
+            && errors[0].contains("File"),
+        "{out}"
+    );
+    assert!(
+        errors[1].starts_with(&format!("error: {f}:4:"))
+            && errors[1].contains("XElement.Load")
+            && errors[1].contains("not implemented by Outpost yet"),
+        "{out}"
+    );
+    assert!(errors[2].starts_with(&format!("error: {f}:8:")), "{out}");
+    assert!(
+        out.contains("`JObject` has no member `NoSuchMember` (expression line 3, column"),
+        "{out}"
+    );
+    // A correct fragment lints clean in the section it is used in.
+    std::fs::write(&frag, "<fragment>\n  <set-header name=\"X\" exists-action=\"override\"><value>@(context.Response.StatusCode.ToString())</value></set-header>\n</fragment>\n").expect("write");
+    let (code, out) = run(&["--section", "outbound", f]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("OK (1 policies run"), "{out}");
+}
