@@ -292,6 +292,17 @@ impl Context for PolicyContext<'_, '_> {
             .collect()
     }
 
+    fn certificates(&self) -> Vec<(Cow<'_, str>, Cow<'_, [u8]>)> {
+        self.run
+            .env
+            .replica
+            .certs
+            .all()
+            .iter()
+            .map(|c| (Cow::Borrowed(c.id.as_str()), Cow::Borrowed(c.der.as_slice())))
+            .collect()
+    }
+
     fn variable_names(&self) -> Vec<Cow<'_, str>> {
         self.run
             .flow

@@ -130,6 +130,11 @@ impl CertStore {
         })
     }
 
+    /// Every certificate, in id order (`context.Deployment.Certificates`).
+    pub fn all(&self) -> &[StoredCert] {
+        &self.entries
+    }
+
     pub fn get(&self, i: usize) -> &StoredCert {
         &self.entries[i]
     }

@@ -62,6 +62,16 @@ fn validate_client_certificate_and_certificate_expressions() {
         .file("certificates/ca.pem", &read(&pki.ca()))
         .api("who", &echo_api("who"))
         .file("apis/who.xml", &inbound(who))
+        .api("deployed", &echo_api("deployed"))
+        .file(
+            "apis/deployed.xml",
+            &inbound(
+                "<return-response><set-body>@(string.Join(\",\", context.Deployment.Certificates.Keys) + \"|\" + \
+                 context.Deployment.Certificates[\"ca\"].Subject + \"|\" + \
+                 context.Deployment.Certificates.Any(c => c.Value.Thumbprint == context.Request.Certificate.Thumbprint))\
+                 </set-body></return-response>",
+            ),
+        )
         .api("strict", &echo_api("strict"))
         .file(
             "apis/strict.xml",
@@ -119,6 +129,11 @@ fn validate_client_certificate_and_certificate_expressions() {
         out.contains(&format!("CN=good client|CN=m test CA|{good_tp}|True")),
         "{out}"
     );
+    // context.Deployment.Certificates: the gateway's certificates by id
+    // (Microsoft's idiom: is the client's certificate one of them?).
+    let (code, out) = call("deployed", Some("good"));
+    assert_eq!(code, 200, "{out}");
+    assert!(out.ends_with("\r\n\r\napi,ca|CN=m test CA|False"), "{out}");
     let (_, out) = call("who", Some("rogue"));
     assert!(
         out.contains("CN=good client|CN=m test CA|") && out.ends_with("|False"),
