@@ -237,7 +237,9 @@ impl Context for PolicyContext<'_, '_> {
             Ns::Subscription => r.env.grant.subscription.is_some(),
             Ns::Product => r.env.grant.product.is_some(),
             Ns::User | Ns::Workspace | Ns::Backend => false,
-            Ns::Body(msg) => self.body_bytes(msg).is_some_and(|b| !b.is_empty()),
+            // Null when the message has no body; a body the engine did not
+            // buffer stays present, so reading it says why it cannot.
+            Ns::Body(msg) => self.body_bytes(msg).is_none_or(|b| !b.is_empty()),
             Ns::Url(UrlKind::Service) => self.service().is_some(),
             _ => true,
         }
