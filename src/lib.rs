@@ -14,7 +14,9 @@
 //! - [`probe`]: `outpost probe`, the container health check.
 //! - [`tls`]: TLS termination, backend TLS, suites, certificates.
 
-pub mod civil_date;
+/// Proleptic Gregorian calendar arithmetic (the expression crate owns it;
+/// the access log, tokens and quotas use the same one).
+pub use outpost_expr::library::time::civil as civil_date;
 pub mod config;
 pub mod control;
 pub mod cpus;

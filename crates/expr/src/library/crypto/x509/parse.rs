@@ -75,7 +75,7 @@ fn short_name(oid: &str) -> Option<&'static str> {
 
 /// The text of an attribute value (UTF-8 and the ASCII string types; a
 /// BMPString is decoded from UTF-16; anything else is shown lossily).
-fn value_text(a: &AttributeTypeAndValue<'_>) -> String {
+pub fn value_text(a: &AttributeTypeAndValue<'_>) -> String {
     if let Ok(s) = a.as_str() {
         return s.to_owned();
     }
@@ -99,6 +99,12 @@ fn quote_if_needed(v: &str, out: &mut String) {
     } else {
         out.push_str(v);
     }
+}
+
+/// `X500DistinguishedName.Name` of a parsed name (the gateway's TLS layer
+/// formats client certificates' subjects and issuers with it too).
+pub fn name_text(name: &X509Name<'_>) -> String {
+    dotnet_name(name).0
 }
 
 /// `X500DistinguishedName.Name` of a parsed name, and its attributes.
@@ -298,5 +304,23 @@ impl CertData {
             _ => None,
         };
         r.unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_if_needed;
+
+    #[test]
+    fn quoting_follows_dotnet() {
+        let mut s = String::new();
+        quote_if_needed("Example, Inc", &mut s);
+        assert_eq!(s, "\"Example, Inc\"");
+        let mut s = String::new();
+        quote_if_needed("say \"hi\" = x", &mut s);
+        assert_eq!(s, "\"say \"\"hi\"\" = x\"");
+        let mut s = String::new();
+        quote_if_needed("plain name", &mut s);
+        assert_eq!(s, "plain name");
     }
 }
