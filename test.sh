@@ -10,6 +10,10 @@
 # installed below when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
+# No step reads the terminal. Cargo probes rustc with `rustc -` (source on
+# stdin); an inherited stdin that carries other output (as a CI runner's may)
+# became that probe's source and failed the run, so stdin is empty here.
+exec </dev/null
 if ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then
     apt-get update -qq && apt-get install -y -qq openssl curl >/dev/null
 fi
