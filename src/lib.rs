@@ -13,6 +13,7 @@
 //! - [`control`]: the control thread (reload, signals, broadcast, shutdown);
 //! - [`probe`]: `outpost probe`, the container health check.
 //! - [`tls`]: TLS termination, backend TLS, suites, certificates.
+//! - [`schema`]: API schemas (OpenAPI, JSON Schema) for the validation policies.
 
 /// Proleptic Gregorian calendar arithmetic (the expression crate owns it;
 /// the access log, tokens and quotas use the same one).
@@ -29,6 +30,7 @@ pub mod probe;
 pub mod proxy;
 pub mod replica;
 pub mod routing;
+pub mod schema;
 pub mod server;
 pub mod settings;
 pub mod subscription;
