@@ -38,6 +38,12 @@ pub struct Pipeline {
     pub request_body: bool,
     /// Some outbound policy needs the whole response body in memory.
     pub response_body: bool,
+    /// `validate-content` reads the request body: the largest `max-size`
+    /// (the body is buffered only when it may fit, see
+    /// [`Pipeline::reads_request_body`]).
+    pub validate_request_body: Option<u64>,
+    /// The same for the response body (outbound).
+    pub validate_response_body: Option<u64>,
 }
 
 impl Pipeline {
@@ -64,16 +70,41 @@ impl Pipeline {
         }
     }
 
+    /// Whether to read the request body into memory before inbound: a
+    /// policy needs it, or `validate-content` does and it is not announced
+    /// larger than the policy's `max-size` (a larger one fails or is
+    /// detected on its `Content-Length` and streams to the backend).
+    pub fn reads_request_body(&self, framing: crate::http::BodyFraming) -> bool {
+        self.request_body || fits(self.validate_request_body, framing)
+    }
+
+    /// [`Pipeline::reads_request_body`] for the backend's response.
+    pub fn reads_response_body(&self, framing: crate::http::BodyFraming) -> bool {
+        self.response_body || fits(self.validate_response_body, framing)
+    }
+
     /// Computes the derived flags after the sections are set.
     pub fn finish(mut self) -> Self {
         let sections = [&self.inbound, &self.backend, &self.outbound, &self.on_error];
         self.request_body = sections.iter().any(|p| p.needs_request_body());
         self.response_body = self.outbound.needs_response_body();
+        self.validate_request_body = sections.iter().filter_map(|p| p.validates_request_body()).max();
+        self.validate_response_body = self.outbound.validates_response_body();
         self.plain = self.inbound.is_empty()
             && self.outbound.is_empty()
             && self.on_error.is_empty()
             && matches!(self.backend.ops.as_slice(), [Op::Forward(f)] if *f == Forward::default());
         self
+    }
+}
+
+/// Whether a body of this framing may be at most `max` bytes long.
+fn fits(max: Option<u64>, framing: crate::http::BodyFraming) -> bool {
+    use crate::http::BodyFraming;
+    match (max, framing) {
+        (None, _) | (_, BodyFraming::None) => false,
+        (Some(max), BodyFraming::Length(n)) => n <= max,
+        (Some(_), _) => true,
     }
 }
 
@@ -89,5 +120,22 @@ mod tests {
         let mut q = Pipeline::forward_only();
         q.backend.ops.clear();
         assert!(!q.finish().plain, "an empty backend section is not the plain proxy");
+    }
+
+    #[test]
+    fn validation_reads_only_bodies_that_may_fit() {
+        use crate::http::BodyFraming;
+        let p = Pipeline {
+            validate_request_body: Some(100),
+            ..Default::default()
+        };
+        assert!(p.reads_request_body(BodyFraming::Length(100)));
+        assert!(
+            !p.reads_request_body(BodyFraming::Length(101)),
+            "decided on Content-Length"
+        );
+        assert!(p.reads_request_body(BodyFraming::Chunked));
+        assert!(!p.reads_request_body(BodyFraming::None));
+        assert!(!Pipeline::default().reads_response_body(BodyFraming::Chunked));
     }
 }

@@ -97,6 +97,9 @@ pub struct CompiledOperation {
     pub template: String,
     /// Template parameter names by number (`RouteScratch::params` numbering).
     pub params: Vec<String>,
+    /// The operation's schemas for the validation policies (the API's
+    /// OpenAPI document, the `schema-id` schemas its policies name).
+    pub schema: Option<std::sync::Arc<crate::schema::OperationSchema>>,
     /// The pipeline without product scope.
     pub pipeline: Pipeline,
     /// Pipelines for requests under a product with a product-scope policy:
@@ -198,10 +201,12 @@ pub fn compile(
     let mut table = TargetTable::new(cfg.backends.iter().map(|b| (b.id.clone(), b.url.clone())));
     table.certs = Some(certs.clone());
     let policies = crate::policy::build::documents(cfg)?;
+    let mut named_schemas = schema_compilers(cfg)?;
     let mut apis = Vec::with_capacity(cfg.apis.len());
     for (api, access) in cfg.apis.iter().zip(access) {
         let file = format!("apis/{}.toml", api.id);
         let (backend, backend_tls) = target_of(&api.service_url, &file, "service-url")?;
+        let (mut api_schema, defs) = openapi_compiler(api)?;
         let mut operations = Vec::with_capacity(api.operations.len());
         for op in &api.operations {
             let field = format!("operations.{}", op.id);
@@ -222,13 +227,31 @@ pub fn compile(
                     product_pipelines.push((p, pl));
                 }
             }
+            let pipeline = crate::policy::build::for_operation(&policies, None, &api.id, &op.id, &mut table)?;
+            let needs = crate::policy::validation::needs(
+                std::iter::once(&pipeline).chain(product_pipelines.iter().map(|(_, p)| p)),
+            );
+            let def = crate::schema::find_operation(&defs, op.method.as_deref(), &op.url_template, &op.id);
+            if api_schema.is_some() && def.is_none() {
+                tracing::warn!(api = %api.id, operation = %op.id, "the API's OpenAPI document has no such operation: the validation policies have no schema for it");
+            }
+            let schema = match (api_schema.as_mut().zip(def), needs.named.is_empty()) {
+                (None, true) => None,
+                (with_api, _) => {
+                    let source = api.openapi.as_ref().map_or(file.as_str(), |d| d.source.as_str());
+                    let compiled = crate::schema::compile_operation(with_api, &mut named_schemas, &needs)
+                        .map_err(|m| ConfigError::new(source, Some(&field), m))?;
+                    Some(std::sync::Arc::new(compiled))
+                }
+            };
             operations.push(CompiledOperation {
                 product_pipelines,
                 id: op.id.clone(),
                 method,
                 template: op.url_template.clone(),
                 params: template.params,
-                pipeline: crate::policy::build::for_operation(&policies, None, &api.id, &op.id, &mut table)?,
+                schema,
+                pipeline,
             });
         }
         apis.push(CompiledApi {
@@ -290,6 +313,32 @@ pub fn compile(
         certs,
         client_cert_keys,
     })
+}
+
+/// The `schema-id` schemas of the configuration, ready to compile.
+fn schema_compilers(cfg: &Config) -> Result<HashMap<String, crate::schema::Compiler>, ConfigError> {
+    let mut out = HashMap::new();
+    for s in &cfg.schemas {
+        let doc = crate::schema::document::parse_text(s.doc.text.as_bytes(), Some(s.doc.source.ends_with(".json")))
+            .map_err(|m| ConfigError::new(&s.doc.source, None, m))?;
+        out.insert(s.id.clone(), crate::schema::Compiler::json_schema(doc));
+    }
+    Ok(out)
+}
+
+/// An API's OpenAPI document, ready to compile, and its operations.
+fn openapi_compiler(
+    api: &crate::config::Api,
+) -> Result<(Option<crate::schema::Compiler>, Vec<crate::schema::OperationDef>), ConfigError> {
+    let Some(doc) = &api.openapi else {
+        return Ok((None, Vec::new()));
+    };
+    let err = |m: String| ConfigError::new(&doc.source, None, m);
+    let value =
+        crate::schema::document::parse_text(doc.text.as_bytes(), Some(doc.source.ends_with(".json"))).map_err(err)?;
+    let defs = crate::schema::document::operations(&value).map_err(err)?;
+    let compiler = crate::schema::Compiler::openapi(value).map_err(err)?;
+    Ok((Some(compiler), defs))
 }
 
 impl Replica {

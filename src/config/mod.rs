@@ -85,6 +85,9 @@ pub struct Config {
     pub backends: Vec<Backend>,
     /// Policy fragments (`fragments/<id>.xml`), sorted by id.
     pub fragments: Vec<PolicyFragment>,
+    /// JSON Schemas `validate-content schema-id` names
+    /// (`schemas/<id>.json|yaml`), sorted by id.
+    pub schemas: Vec<NamedSchema>,
     /// Sorted by id.
     pub certificates: Vec<Certificate>,
     /// Custom host names served over HTTPS, sorted by host name.
@@ -113,6 +116,21 @@ pub struct Config {
 pub struct PolicyFragment {
     pub id: String,
     pub doc: PolicyDoc,
+}
+
+/// A schema document as written (JSON or YAML), checked to parse.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SchemaDoc {
+    /// File path (relative to the configuration directory), for messages.
+    pub source: String,
+    pub text: String,
+}
+
+/// A JSON Schema added to the gateway (APIM's `/schemas/<id>`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NamedSchema {
+    pub id: String,
+    pub doc: SchemaDoc,
 }
 
 /// A policy document; only its root element has been checked so far.
@@ -144,6 +162,9 @@ pub struct Api {
     pub version: Option<ApiVersion>,
     pub operations: Vec<Operation>,
     pub policy: Option<PolicyDoc>,
+    /// The API's OpenAPI document (`apis/<id>/openapi.json|yaml`): the
+    /// schema the validation policies check against.
+    pub openapi: Option<SchemaDoc>,
 }
 
 /// The client schemes an API answers on (APIM's `protocols`); a request on

@@ -62,8 +62,16 @@ CREATE TABLE gateway_certificate_authorities (
     is_trusted INTEGER NOT NULL, PRIMARY KEY (gateway_id, certificate_id));
 "#;
 
+/// An API's OpenAPI document (stored by the import, as JSON), the schema
+/// the validation policies check against.
+const V4: &str = r#"
+CREATE TABLE api_schemas (
+    api_id TEXT PRIMARY KEY REFERENCES apis(id) ON DELETE CASCADE,
+    document TEXT NOT NULL);
+"#;
+
 /// Append-only list of migrations.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Current schema version of `conn` (0 for an empty database).
 pub fn schema_version(conn: &Connection) -> rusqlite::Result<usize> {

@@ -21,22 +21,7 @@ use super::{bad, MgmtError};
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_matches('-').chars().take(200).collect::<String>();
-    if out.is_empty() {
-        "operation".into()
-    } else {
-        out
-    }
-}
+use crate::schema::slug;
 
 /// Parses an OpenAPI document sent as JSON or YAML (see the module docs).
 pub fn parse_document(body: &[u8], content_type: &str) -> Result<Value, MgmtError> {
@@ -64,12 +49,22 @@ pub fn parse_document(body: &[u8], content_type: &str) -> Result<Value, MgmtErro
 }
 
 fn from_yaml(body: &[u8]) -> Result<Value, MgmtError> {
-    let doc: Value = serde_norway::from_slice(body).map_err(|e| bad(format!("malformed YAML: {e}")))?;
-    if doc.is_object() {
-        Ok(doc)
-    } else {
-        Err(bad("the YAML document must be a mapping (openapi, info, paths, ...)"))
+    crate::schema::document::parse_text(body, Some(false)).map_err(bad)
+}
+
+/// Compiles every schema of the document as the gateway will (the
+/// validation policies check against it), so a document the gateway
+/// would refuse is refused here, with the reason.
+pub fn check_schemas(doc: &Value) -> Result<(), MgmtError> {
+    let schema_error = |e: String| bad(format!("the document's schemas: {e}"));
+    let defs = crate::schema::document::operations(doc).map_err(schema_error)?;
+    let mut compiler = crate::schema::Compiler::openapi(doc.clone()).map_err(schema_error)?;
+    let mut named = std::collections::HashMap::new();
+    for def in &defs {
+        crate::schema::compile_operation(Some((&mut compiler, def)), &mut named, &Default::default())
+            .map_err(schema_error)?;
     }
+    Ok(())
 }
 
 /// Builds the API and its operations from an OpenAPI 3 document.

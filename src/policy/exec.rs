@@ -329,6 +329,10 @@ impl Policy {
             Policy::RateLimitByKey(p) => p.run(r),
             Policy::Quota(p) => p.run(r),
             Policy::QuotaByKey(p) => p.run(r),
+            Policy::ValidateContent(p) => p.run(r),
+            Policy::ValidateParameters(p) => p.run(r),
+            Policy::ValidateHeaders(p) => p.run(r),
+            Policy::ValidateStatusCode(p) => p.run(r),
         }
     }
 }

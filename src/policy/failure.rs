@@ -47,8 +47,10 @@ pub struct Failure {
     pub at: Option<OpRef>,
     /// The message of the client's error body when it differs from
     /// `message` (`validate-client-certificate`: body "Invalid client
-    /// certificate", `LastError.Message` the reason in detail).
-    pub body_message: Option<&'static str>,
+    /// certificate", `LastError.Message` the reason in detail; the
+    /// validation policies: APIM's public response, the details in
+    /// `LastError.Message`).
+    pub body_message: Option<Cow<'static, str>>,
 }
 
 impl Failure {
@@ -75,8 +77,8 @@ impl Failure {
         self
     }
 
-    pub fn with_body_message(mut self, message: &'static str) -> Self {
-        self.body_message = Some(message);
+    pub fn with_body_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
+        self.body_message = Some(message.into());
         self
     }
 
@@ -89,7 +91,7 @@ impl Failure {
     /// except for internal failures, whose detail goes only to
     /// `LastError.Message` and the logs.
     pub fn client_message(&self) -> &str {
-        if let Some(m) = self.body_message {
+        if let Some(m) = &self.body_message {
             m
         } else if self.status >= 500 {
             "Internal server error"

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod program;
 pub mod services;
 pub mod text;
+pub mod validation;
 
 pub mod authentication_basic;
 pub mod authentication_certificate;
@@ -46,6 +47,10 @@ pub mod set_status;
 pub mod set_variable;
 pub mod trace;
 pub mod validate_client_certificate;
+pub mod validate_content;
+pub mod validate_headers;
+pub mod validate_parameters;
+pub mod validate_status_code;
 
 #[cfg(test)]
 mod tests_sites;

@@ -15,7 +15,7 @@ use super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
     limit_concurrency, mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, retry, return_response,
     rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable,
-    trace, validate_client_certificate,
+    trace, validate_client_certificate, validate_content, validate_headers, validate_parameters, validate_status_code,
 };
 
 /// One section's compiled program.
@@ -65,6 +65,31 @@ impl Program {
             Op::Do(Policy::SetBody(b)) => b.response && b.reads_body(),
             _ => false,
         })
+    }
+
+    /// The largest `max-size` of the `validate-content` policies that read
+    /// the request (`None` for none): the request body is buffered for
+    /// them only when it may fit (see `Pipeline::reads_request_body`).
+    pub fn validates_request_body(&self) -> Option<u64> {
+        self.ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Do(Policy::ValidateContent(v)) if !v.response => Some(v.max_size),
+                _ => None,
+            })
+            .max()
+    }
+
+    /// The largest `max-size` of the `validate-content` policies that read
+    /// the response.
+    pub fn validates_response_body(&self) -> Option<u64> {
+        self.ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Do(Policy::ValidateContent(v)) if v.response => Some(v.max_size),
+                _ => None,
+            })
+            .max()
     }
 
     /// Whether any policy needs the whole request body in memory.
@@ -132,4 +157,8 @@ pub enum Policy {
     RateLimitByKey(Box<rate_limit_by_key::RateLimitByKey>),
     Quota(quota::Quota),
     QuotaByKey(Box<quota_by_key::QuotaByKey>),
+    ValidateContent(Box<validate_content::ValidateContent>),
+    ValidateParameters(Box<validate_parameters::ValidateParameters>),
+    ValidateHeaders(Box<validate_headers::ValidateHeaders>),
+    ValidateStatusCode(Box<validate_status_code::ValidateStatusCode>),
 }

@@ -33,7 +33,7 @@ pub(super) struct Outbound<'a, 'r> {
     flow: &'a mut Flow<'r>,
     env: &'r Env<'r>,
     req: RequestView<'r>,
-    body_limit: Option<u64>,
+    pipeline: &'r Pipeline,
     /// `fail-on-error-status-code`: the index of its `forward-request`.
     fail_on_error: Option<usize>,
 }
@@ -44,7 +44,7 @@ impl<'a, 'r> Outbound<'a, 'r> {
         flow: &'a mut Flow<'r>,
         env: &'r Env<'r>,
         req: RequestView<'r>,
-        pipeline: &Pipeline,
+        pipeline: &'r Pipeline,
         fail_on_error: Option<usize>,
     ) -> Self {
         Outbound {
@@ -52,15 +52,17 @@ impl<'a, 'r> Outbound<'a, 'r> {
             flow,
             env,
             req,
-            body_limit: pipeline.response_body.then_some(env.services.body_max),
+            pipeline,
             fail_on_error,
         }
     }
 }
 
 impl ResponseHook for Outbound<'_, '_> {
-    fn body_limit(&self) -> Option<u64> {
-        self.body_limit
+    fn body_limit(&self, resp: &ResponseHead) -> Option<u64> {
+        self.pipeline
+            .reads_response_body(resp.framing)
+            .then_some(self.env.services.body_max)
     }
 
     fn on_response(&mut self, resp: &ResponseHead, buf: &[u8], body: Option<Vec<u8>>) -> Result<(), ProxyError> {

@@ -153,7 +153,7 @@ async fn main<'r>(
     flow: &mut Flow<'r>,
     st: &mut State,
 ) -> Result<Done, ProxyError> {
-    if pipeline.request_body {
+    if pipeline.reads_request_body(x.head.framing) {
         forward::maybe_continue(x).await?;
         x.client.consume(x.head.head_len);
         st.consumed = true;

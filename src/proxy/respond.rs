@@ -52,8 +52,9 @@ pub fn shorten<'s>(h: Option<&'s mut (dyn ResponseHook + '_)>) -> Option<&'s mut
 /// What runs between reading a backend response head and writing it: the
 /// outbound section of the policy pipeline.
 pub trait ResponseHook {
-    /// Whether the whole response body must be read first (at most this many bytes).
-    fn body_limit(&self) -> Option<u64>;
+    /// Whether the whole response body must be read first (at most this
+    /// many bytes), given the response head.
+    fn body_limit(&self, resp: &ResponseHead) -> Option<u64>;
     /// Runs on the parsed head; `buf` holds the bytes its spans index;
     /// `body` is the whole body when [`ResponseHook::body_limit`] asked for it.
     fn on_response(&mut self, resp: &ResponseHead, buf: &[u8], body: Option<Vec<u8>>) -> Result<(), ProxyError>;
@@ -162,7 +163,7 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
     let upgrade = resp.status == 101 && rc.head.upgrade;
     let mut body_read = false;
     let mut saved_head = Vec::new();
-    match hook.body_limit() {
+    match hook.body_limit(resp) {
         Some(max) if !upgrade => {
             // The body is read first: keep the head bytes its spans index.
             saved_head.extend_from_slice(&up.data()[..resp.head_len]);

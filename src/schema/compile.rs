@@ -199,7 +199,13 @@ fn definition(doc: &Value, pointer: &str) -> String {
     };
     name(schema)
         .or_else(|| schema.get("items").and_then(name).map(|n| format!("{n}[]")))
-        .unwrap_or_else(|| if pointer.is_empty() { "#".into() } else { format!("#{pointer}") })
+        .unwrap_or_else(|| {
+            if pointer.is_empty() {
+                "#".into()
+            } else {
+                format!("#{pointer}")
+            }
+        })
 }
 
 /// `format: date` (RFC 3339 full-date).
@@ -268,12 +274,18 @@ mod tests {
         assert_eq!(&*s.definition, "Pet");
         let again = c.schema(Direction::Request, None, BODY).unwrap();
         assert!(Arc::ptr_eq(&s, &again), "compiled once");
-        assert_eq!(s.check(&json!({"name": "rex", "tag": null, "born": "2020-02-29"})), None);
+        assert_eq!(
+            s.check(&json!({"name": "rex", "tag": null, "born": "2020-02-29"})),
+            None
+        );
         let e = s.check(&json!({"tag": "x"})).unwrap();
         assert_eq!(e.message, "Required properties are missing from object: name.");
         assert_eq!(e.pointer, "");
         let e = s.check(&json!({"name": "rex", "born": "2021-02-29"})).unwrap();
-        assert_eq!(e.message, "String '2021-02-29' does not validate against format 'date'.");
+        assert_eq!(
+            e.message,
+            "String '2021-02-29' does not validate against format 'date'."
+        );
         assert_eq!(e.pointer, "/born");
         let e = s.check(&json!({"name": "rex", "weight": 0})).unwrap();
         assert!(e.message.contains("minimum value of 0"), "{}", e.message);
@@ -300,10 +312,16 @@ mod tests {
         let e = s.check(&json!({"name": 1})).unwrap();
         assert_eq!(e.message, "Invalid type. Expected String but got Integer.");
         let e = s.check(&json!({"name": "a", "weight": 0})).unwrap();
-        assert_eq!(e.message, "Integer 0 equals minimum value of 0 and exclusive minimum is true.");
+        assert_eq!(
+            e.message,
+            "Integer 0 equals minimum value of 0 and exclusive minimum is true."
+        );
         let mut bad = pets("3.1.0");
         bad["components"]["schemas"]["Pet"]["properties"]["weight"]["exclusiveMinimum"] = json!(true);
-        let e = Compiler::openapi(bad).unwrap().schema(Direction::Request, None, BODY).unwrap_err();
+        let e = Compiler::openapi(bad)
+            .unwrap()
+            .schema(Direction::Request, None, BODY)
+            .unwrap_err();
         assert!(e.contains("does not compile"), "3.1 schemas are 2020-12: {e}");
 
         let mut j = Compiler::json_schema(json!({

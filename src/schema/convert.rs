@@ -82,7 +82,13 @@ const ONE: [&str; 10] = [
 /// Keywords whose value is a list of schemas.
 const LIST: [&str; 5] = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
 /// Keywords whose value maps names to schemas.
-const MAP: [&str; 5] = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"];
+const MAP: [&str; 5] = [
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
 
 impl Rules<'_> {
     /// Walks the non-schema structure; `schemas` is true for the values of
@@ -142,7 +148,9 @@ impl Rules<'_> {
             Direction::Request => "readOnly",
             Direction::Response => "writeOnly",
         };
-        let Some(Value::Object(props)) = map.get("properties") else { return };
+        let Some(Value::Object(props)) = map.get("properties") else {
+            return;
+        };
         let one_sided: Vec<String> = props
             .iter()
             .filter(|(_, schema)| {
@@ -256,16 +264,28 @@ mod tests {
         let body = req.pointer(BODY).unwrap();
         assert_eq!(body["type"], json!(["object", "null"]));
         assert!(body.get("nullable").is_none());
-        assert_eq!(body["required"], json!(["pw"]), "readOnly id is not required in a request");
+        assert_eq!(
+            body["required"],
+            json!(["pw"]),
+            "readOnly id is not required in a request"
+        );
         let resp = convert(&doc(), Dialect::OpenApi30, Direction::Response, None);
         assert_eq!(resp.pointer(BODY).unwrap()["required"], json!(["id"]));
         let s = &req["components"]["schemas"];
         assert_eq!(s["Color"]["enum"], json!(["red", null]));
         assert_eq!(s["Either"]["anyOf"][0], json!({"type": "null"}));
         assert_eq!(s["Either"]["anyOf"][1]["oneOf"], json!([{"type": "string"}]));
-        assert_eq!(s["properties"], json!({"type": "string"}), "a schema named `properties` is a schema");
+        assert_eq!(
+            s["properties"],
+            json!({"type": "string"}),
+            "a schema named `properties` is a schema"
+        );
         let v31 = convert(&doc(), Dialect::OpenApi31, Direction::Request, None);
-        assert_eq!(v31["components"]["schemas"]["Color"]["nullable"], json!(true), "3.1 has no nullable");
+        assert_eq!(
+            v31["components"]["schemas"]["Color"]["nullable"],
+            json!(true),
+            "3.1 has no nullable"
+        );
     }
 
     #[test]
@@ -273,9 +293,15 @@ mod tests {
         let closed = convert(&doc(), Dialect::OpenApi30, Direction::Request, Some(false));
         let s = &closed["components"]["schemas"];
         assert_eq!(s["Closed"]["additionalProperties"], json!(false));
-        assert_eq!(s["Map"]["additionalProperties"], json!({"type": "string"}), "maps stay maps");
+        assert_eq!(
+            s["Map"]["additionalProperties"],
+            json!({"type": "string"}),
+            "maps stay maps"
+        );
         assert_eq!(closed.pointer(BODY).unwrap()["additionalProperties"], json!(false));
         let open = convert(&doc(), Dialect::OpenApi30, Direction::Request, Some(true));
-        assert!(open["components"]["schemas"]["Closed"].get("additionalProperties").is_none());
+        assert!(open["components"]["schemas"]["Closed"]
+            .get("additionalProperties")
+            .is_none());
     }
 }

@@ -85,7 +85,9 @@ pub fn resolve<'d>(doc: &'d Value, value: &'d Value, pointer: &str) -> Result<(&
             return Ok((value, pointer));
         };
         let Some(local) = target.strip_prefix('#') else {
-            return Err(format!("{pointer}: only references within the document are supported, not {target:?}"));
+            return Err(format!(
+                "{pointer}: only references within the document are supported, not {target:?}"
+            ));
         };
         let local = percent_decode(local);
         value = doc
@@ -93,7 +95,9 @@ pub fn resolve<'d>(doc: &'d Value, value: &'d Value, pointer: &str) -> Result<(&
             .ok_or_else(|| format!("{pointer}: the reference {target:?} names nothing in the document"))?;
         pointer = local;
     }
-    Err(format!("{pointer}: more than {MAX_REF_HOPS} chained references (a cycle?)"))
+    Err(format!(
+        "{pointer}: more than {MAX_REF_HOPS} chained references (a cycle?)"
+    ))
 }
 
 /// Decodes `%XX` escapes (a `$ref` fragment is a URI fragment).
@@ -241,7 +245,11 @@ fn parameters(doc: &Value, list: Option<&Value>, pointer: &str) -> Result<Vec<Pa
             Some("query") => In::Query,
             Some("header") => In::Header,
             Some("cookie") => In::Cookie,
-            other => return Err(format!("{ptr}: `in` must be path, query, header or cookie, not {other:?}")),
+            other => {
+                return Err(format!(
+                    "{ptr}: `in` must be path, query, header or cookie, not {other:?}"
+                ))
+            }
         };
         let style_form = p.get("style").and_then(Value::as_str).is_none_or(|s| s == "form");
         let explode = p
@@ -443,7 +451,11 @@ components:
             .collect();
         assert_eq!(
             names,
-            [("tags", In::Query, false), ("trace", In::Header, true), ("id", In::Path, true)],
+            [
+                ("tags", In::Query, false),
+                ("trace", In::Header, true),
+                ("id", In::Path, true)
+            ],
             "the operation's `trace` overrides the path item's"
         );
         let id = op.parameters.iter().find(|p| p.name == "id").unwrap();

@@ -11,7 +11,12 @@
 
 /// The line and position of the value at `pointer` (RFC 6901) in `text`.
 pub fn locate(text: &[u8], pointer: &str) -> (u32, u32) {
-    let mut s = Scanner { text, at: 0, line: 1, col: 0 };
+    let mut s = Scanner {
+        text,
+        at: 0,
+        line: 1,
+        col: 0,
+    };
     let tokens: Vec<String> = pointer
         .split('/')
         .skip(1)
@@ -217,7 +222,11 @@ mod tests {
         assert_eq!(locate(b"{\"a\": 1}", "/b"), (1, 7), "where the search stopped");
         assert_eq!(locate(b"[1, 2]", "/7"), (1, 5));
         assert_eq!(locate(b"", "/a/b"), (1, 0));
-        assert_eq!(locate("{\"é\": \"ü\"}".as_bytes(), "/é"), (1, 9), "characters, not bytes");
+        assert_eq!(
+            locate("{\"é\": \"ü\"}".as_bytes(), "/é"),
+            (1, 9),
+            "characters, not bytes"
+        );
         let _ = locate(b"{\"a\": [\"\\u12", "/a/0");
     }
 }

@@ -25,7 +25,11 @@ pub fn describe(e: &ValidationError<'_>) -> String {
                 TypeKind::Single(t) => vec![type_name(*t)],
                 TypeKind::Multiple(set) => set.iter().map(type_name).collect(),
             };
-            format!("Invalid type. Expected {} but got {}.", expected.join(", "), value_type(v))
+            format!(
+                "Invalid type. Expected {} but got {}.",
+                expected.join(", "),
+                value_type(v)
+            )
         }
         ValidationErrorKind::Pattern { pattern } => {
             format!("String '{}' does not match regex pattern '{pattern}'.", text(v))

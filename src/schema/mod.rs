@@ -280,7 +280,8 @@ fn bodies(
             body.schema = Some(c.schema(direction, None, ptr)?);
             for (d, additional) in &needs.variants {
                 if *d == direction && !body.variants.iter().any(|(a, _)| a == additional) {
-                    body.variants.push((*additional, c.schema(direction, Some(*additional), ptr)?));
+                    body.variants
+                        .push((*additional, c.schema(direction, Some(*additional), ptr)?));
                 }
             }
         }
@@ -301,7 +302,9 @@ mod tests {
             "/pets/{id}": {"get": {}}
         }});
         let defs = document::operations(&doc).unwrap();
-        let m = |method, template, id| find_operation(&defs, method, template, id).map(|d| (d.method.as_str(), d.path.as_str()));
+        let m = |method, template, id| {
+            find_operation(&defs, method, template, id).map(|d| (d.method.as_str(), d.path.as_str()))
+        };
         assert_eq!(m(Some("POST"), "/pets?x={x}", "x"), Some(("POST", "/pets")));
         assert_eq!(m(None, "/pets/{id}", "x"), Some(("GET", "/pets/{id}")));
         assert_eq!(m(Some("GET"), "/other", "list-pets"), Some(("GET", "/pets")));
@@ -338,7 +341,9 @@ mod tests {
                 additional: None,
             }],
         };
-        assert!(compile_operation(None, &mut HashMap::new(), &missing).unwrap_err().contains("no schema"));
+        assert!(compile_operation(None, &mut HashMap::new(), &missing)
+            .unwrap_err()
+            .contains("no schema"));
         let mut named = HashMap::from([("addr".to_owned(), Compiler::json_schema(json!({"type": "string"})))]);
         let op = compile_operation(None, &mut named, &missing).unwrap();
         assert!(!op.defined);

@@ -97,9 +97,15 @@ mod tests {
             coerce(Shape::Array(Scalar::Integer), true, &["1", "2"]),
             Ok(json!([1, 2]))
         );
-        assert_eq!(coerce(Shape::Array(Scalar::Integer), false, &["1,2"]), Ok(json!([1, 2])));
+        assert_eq!(
+            coerce(Shape::Array(Scalar::Integer), false, &["1,2"]),
+            Ok(json!([1, 2]))
+        );
         assert_eq!(coerce(Shape::Array(Scalar::String), false, &[""]), Ok(json!([])));
-        assert_eq!(coerce(Shape::Array(Scalar::String), false, &["a", "b"]), Err(Coerce::Multiple));
+        assert_eq!(
+            coerce(Shape::Array(Scalar::String), false, &["a", "b"]),
+            Err(Coerce::Multiple)
+        );
         assert_eq!(coerce(Shape::Object, false, &["{\"a\":1}"]), Ok(json!({"a": 1})));
         assert!(coerce(Shape::Object, false, &["[1]"]).is_err());
     }

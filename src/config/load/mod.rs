@@ -16,7 +16,7 @@ use std::path::Path;
 use super::raw::{self, RawBackend, RawNamedValues, RawSubscriptions};
 use super::syntax::{self, check_id, ServiceUrl};
 use super::tls::{self, Certificate};
-use super::{validate, Api, Backend, Config, ConfigError, NamedValue, PolicyDoc};
+use super::{validate, Api, Backend, Config, ConfigError, NamedSchema, NamedValue, PolicyDoc, SchemaDoc};
 
 mod resources;
 
@@ -74,6 +74,7 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
     let mut api_policies = BTreeMap::new();
     let mut op_policies: BTreeMap<(String, String), PolicyDoc> = BTreeMap::new();
     let mut product_policies = BTreeMap::new();
+    let mut openapi_docs: BTreeMap<String, SchemaDoc> = BTreeMap::new();
     for (path, text) in sorted {
         let parts: Vec<&str> = path.split('/').collect();
         if parts.iter().any(|p| p.starts_with('.')) || path.ends_with(".conf") || path.ends_with(".md") {
@@ -126,6 +127,24 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
                     let key = (api_id.to_string(), op.to_owned());
                     op_policies.insert(key, policy(path, text)?);
                 }
+                ("openapi", ext @ ("json" | "yaml" | "yml")) => {
+                    if openapi_docs.contains_key(*api_id) {
+                        return Err(ConfigError::new(path, None, "a second OpenAPI document for this API"));
+                    }
+                    openapi_docs.insert(api_id.to_string(), schema_doc(path, text, ext)?);
+                }
+                _ => return Err(unknown(path)),
+            },
+            ["schemas", file] => match split_name(path, file)? {
+                (id, ext @ ("json" | "yaml" | "yml")) => {
+                    if cfg.schemas.iter().any(|s| s.id == id) {
+                        return Err(ConfigError::new(path, None, format!("a second schema {id:?}")));
+                    }
+                    cfg.schemas.push(NamedSchema {
+                        id: id.to_owned(),
+                        doc: schema_doc(path, text, ext)?,
+                    });
+                }
                 _ => return Err(unknown(path)),
             },
             ["products", file] => match split_name(path, file)? {
@@ -172,6 +191,7 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
     cfg.certificates.sort_by(|a, b| a.id.cmp(&b.id));
     cfg.hostnames.sort_by(|a, b| a.hostname.cmp(&b.hostname));
     cfg.fragments.sort_by(|a, b| a.id.cmp(&b.id));
+    cfg.schemas.sort_by(|a, b| a.id.cmp(&b.id));
     let api_index = |apis: &[Api], id: &str| apis.binary_search_by(|a| a.id.as_str().cmp(id)).ok();
     for (id, doc) in api_policies {
         let Some(api) = api_index(&cfg.apis, &id).and_then(|i| cfg.apis.get_mut(i)) else {
@@ -182,6 +202,16 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
             ));
         };
         api.policy = Some(doc);
+    }
+    for (id, doc) in openapi_docs {
+        let Some(api) = api_index(&cfg.apis, &id).and_then(|i| cfg.apis.get_mut(i)) else {
+            return Err(ConfigError::new(
+                &doc.source,
+                None,
+                format!("no API {id:?} (expected apis/{id}.toml)"),
+            ));
+        };
+        api.openapi = Some(doc);
     }
     for ((api_id, op_id), doc) in op_policies {
         let Some(api) = api_index(&cfg.apis, &api_id).and_then(|i| cfg.apis.get_mut(i)) else {
@@ -226,6 +256,16 @@ fn split_name<'a>(path: &str, file: &'a str) -> Result<(&'a str, &'a str), Confi
     };
     check_id(stem).map_err(|m| ConfigError::new(path, None, format!("file name: {m}")))?;
     Ok((stem, ext))
+}
+
+/// A schema document, checked to parse (the replica compiles it).
+fn schema_doc(path: &str, text: &str, ext: &str) -> Result<SchemaDoc, ConfigError> {
+    crate::schema::document::parse_text(text.as_bytes(), Some(ext == "json"))
+        .map_err(|m| ConfigError::new(path, None, m))?;
+    Ok(SchemaDoc {
+        source: path.to_owned(),
+        text: text.to_owned(),
+    })
 }
 
 fn policy(path: &str, text: &str) -> Result<PolicyDoc, ConfigError> {

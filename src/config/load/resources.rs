@@ -122,6 +122,7 @@ pub(super) fn api(file: &str, id: &str, raw: RawApi) -> Result<Api, ConfigError>
         version,
         operations,
         policy: None,
+        openapi: None,
     })
 }
 

@@ -58,9 +58,12 @@ pub(super) fn import(store: &Store, req: &Req) -> R {
     let path = req.query("path").unwrap_or(api_id);
     let doc = openapi::parse_document(&req.body, &req.content_type)?;
     let (api, ops) = openapi::import(&doc, api_id, path, req.query("serviceUrl"))?;
+    openapi::check_schemas(&doc)?;
+    let document = serde_json::to_string(&doc).map_err(|e| crate::mgmt::MgmtError::Internal(e.to_string()))?;
     let (created, _) = store.write_config(|c| {
         let created = res::put_api(c, &api)?;
         res::replace_operations(c, api_id, &ops)?;
+        res::put_api_schema(c, api_id, &document)?;
         Ok(created)
     })?;
     Ok(Resp::json(

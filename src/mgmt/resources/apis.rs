@@ -2,8 +2,9 @@
 //!
 //! Invariants: deleting an API removes its operations, product links and
 //! gateway assignments (foreign-key cascades) and its API and operation
-//! policies; `replace_operations` replaces an API's whole operation set
-//! (an OpenAPI import) in the caller's transaction.
+//! policies and its OpenAPI document; `replace_operations` replaces an
+//! API's whole operation set (an OpenAPI import) in the caller's
+//! transaction.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -144,6 +145,27 @@ pub fn delete_operation(c: &Connection, api_id: &str, id: &str) -> R<()> {
         [format!("operation:{api_id}/{id}")],
     )?;
     Ok(())
+}
+
+/// Stores an API's OpenAPI document (JSON text), replacing any earlier one.
+pub fn put_api_schema(c: &Connection, api_id: &str, document: &str) -> R<()> {
+    require(c, "apis", "api", api_id)?;
+    c.execute(
+        "INSERT INTO api_schemas (api_id, document) VALUES (?1, ?2)
+         ON CONFLICT(api_id) DO UPDATE SET document = ?2",
+        params![api_id, document],
+    )?;
+    Ok(())
+}
+
+/// An API's OpenAPI document (JSON text), when it was imported from one.
+pub fn get_api_schema(c: &Connection, api_id: &str) -> R<Option<String>> {
+    Ok(
+        c.query_row("SELECT document FROM api_schemas WHERE api_id = ?1", [api_id], |r| {
+            r.get(0)
+        })
+        .optional()?,
+    )
 }
 
 /// Replaces every operation of an API (used by import).

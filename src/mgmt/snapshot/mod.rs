@@ -95,6 +95,9 @@ pub fn build(c: &Connection, gateway_id: &str) -> Result<Snapshot, MgmtError> {
                 .collect(),
         };
         add(format!("apis/{api_id}.toml"), render(&toml)?);
+        if let Some(document) = res::get_api_schema(c, api_id)? {
+            add(format!("apis/{api_id}/openapi.json"), document);
+        }
         if let Some(xml) = res::get_policy(c, &format!("api:{api_id}"))? {
             add(format!("apis/{api_id}.xml"), xml);
         }

@@ -14,7 +14,7 @@ use super::super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
     mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, return_response, rewrite_uri,
     set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
-    validate_client_certificate,
+    validate_client_certificate, validate_content, validate_headers, validate_parameters, validate_status_code,
 };
 use super::{CompileError, Compiler, Element, Node, Note, Unsupported};
 
@@ -80,6 +80,10 @@ impl Compiler<'_> {
             "rate-limit-by-key" => Policy::RateLimitByKey(Box::new(rate_limit_by_key::compile(self, el)?)),
             "quota" => Policy::Quota(quota::compile(self, el)?),
             "quota-by-key" => Policy::QuotaByKey(Box::new(quota_by_key::compile(self, el)?)),
+            "validate-content" => Policy::ValidateContent(Box::new(validate_content::compile(self, el)?)),
+            "validate-parameters" => Policy::ValidateParameters(Box::new(validate_parameters::compile(self, el)?)),
+            "validate-headers" => Policy::ValidateHeaders(Box::new(validate_headers::compile(self, el)?)),
+            "validate-status-code" => Policy::ValidateStatusCode(Box::new(validate_status_code::compile(self, el)?)),
             "forward-request" => {
                 let f = set_backend_service::compile_forward(self, el)?;
                 self.push(el, Op::Forward(f));
