@@ -54,3 +54,5 @@ pub mod validate_status_code;
 
 #[cfg(test)]
 mod tests_sites;
+#[cfg(test)]
+mod tests_validation;
