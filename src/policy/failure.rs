@@ -50,7 +50,7 @@ pub struct Failure {
     /// certificate", `LastError.Message` the reason in detail; the
     /// validation policies: APIM's public response, the details in
     /// `LastError.Message`).
-    pub body_message: Option<Cow<'static, str>>,
+    pub body_message: Option<Box<str>>,
 }
 
 impl Failure {
@@ -77,7 +77,7 @@ impl Failure {
         self
     }
 
-    pub fn with_body_message(mut self, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn with_body_message(mut self, message: impl Into<Box<str>>) -> Self {
         self.body_message = Some(message.into());
         self
     }

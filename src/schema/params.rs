@@ -91,7 +91,7 @@ mod tests {
             coerce(Shape::Integer, false, &["4x"]),
             Err(Coerce::Unparsable("Could not convert string to integer: 4x.".into()))
         );
-        assert_eq!(coerce(Shape::Number, false, &["NaN"]).is_err(), true);
+        assert!(coerce(Shape::Number, false, &["NaN"]).is_err());
         assert_eq!(coerce(Shape::String, true, &["a", "b"]), Err(Coerce::Multiple));
         assert_eq!(
             coerce(Shape::Array(Scalar::Integer), true, &["1", "2"]),
