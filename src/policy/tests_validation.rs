@@ -482,39 +482,57 @@ fn headers_and_status_codes() {
 
 #[test]
 fn load_time_refusals_name_the_problem() {
-    let err = |xml: &str| load(xml).expect_err("refused");
-    let content = |attrs: &str| {
-        inbound(&format!(
-            r#"<validate-content unspecified-content-type-action="prevent" size-exceeded-action="prevent" {attrs}><content type="application/json" validate-as="json" action="prevent"/></validate-content>"#
-        ))
+    let vc = |attrs: &str, children: &str| {
+        format!(
+            r#"<validate-content unspecified-content-type-action="prevent" size-exceeded-action="prevent" {attrs}>{children}</validate-content>"#
+        )
     };
-    assert!(err(&content(r#"max-size="102401""#)).contains("at most 102400"));
-    assert!(err(&content("")).contains("missing attribute `max-size`"));
-    assert!(err(&content(r#"max-size="10" errors-variable-name="@(1)""#)).contains("policy expressions"));
-    let e = err(&inbound(
-        r#"<validate-content unspecified-content-type-action="nope" max-size="1" size-exceeded-action="prevent"/>"#,
-    ));
-    assert!(e.contains("must be ignore, detect or prevent"), "{e}");
-    let e = err(&inbound(
-        r#"<validate-content unspecified-content-type-action="prevent" max-size="1" size-exceeded-action="prevent"><content validate-as="xml" schema-id="addr" action="prevent"/></validate-content>"#,
-    ));
-    assert!(e.contains("XSD"), "{e}");
-    let e = err(&inbound(
-        r#"<validate-content unspecified-content-type-action="prevent" max-size="1" size-exceeded-action="prevent"><content validate-as="json" schema-id="none" action="prevent"/></validate-content>"#,
-    ));
-    assert!(e.contains("no schema \"none\""), "{e}");
+    let json = r#"<content type="application/json" validate-as="json" action="prevent"/>"#;
     let params =
         r#"<validate-parameters specified-parameter-action="prevent" unspecified-parameter-action="prevent"/>"#;
-    assert!(err(&outbound(params)).contains("not allowed in the outbound section"));
-    assert!(err(&inbound(&format!("{params}{params}"))).contains("only once per section"));
-    assert!(err(&inbound(
-        r#"<validate-status-code unspecified-status-code-action="prevent"/>"#
-    ))
-    .contains("not allowed in the inbound section"));
-    assert!(err(&outbound(
-        r#"<validate-status-code unspecified-status-code-action="prevent"><status-code code="9" action="ignore"/></validate-status-code>"#
-    ))
-    .contains("HTTP status code"));
+    let status = |children: &str| {
+        format!(r#"<validate-status-code unspecified-status-code-action="prevent">{children}</validate-status-code>"#)
+    };
+    let cases = [
+        (inbound(&vc(r#"max-size="102401""#, json)), "at most 102400"),
+        (inbound(&vc("", json)), "missing attribute `max-size`"),
+        (
+            inbound(&vc(r#"max-size="10" errors-variable-name="@(1)""#, json)),
+            "policy expressions",
+        ),
+        (
+            inbound(&vc(r#"max-size="1""#, json).replace(
+                "unspecified-content-type-action=\"prevent\"",
+                "unspecified-content-type-action=\"nope\"",
+            )),
+            "must be ignore, detect or prevent",
+        ),
+        (
+            inbound(&vc(
+                r#"max-size="1""#,
+                r#"<content validate-as="xml" schema-id="addr" action="prevent"/>"#,
+            )),
+            "XSD",
+        ),
+        (
+            inbound(&vc(
+                r#"max-size="1""#,
+                r#"<content validate-as="json" schema-id="none" action="prevent"/>"#,
+            )),
+            "no schema \"none\"",
+        ),
+        (outbound(params), "not allowed in the outbound section"),
+        (inbound(&format!("{params}{params}")), "only once per section"),
+        (inbound(&status("")), "not allowed in the inbound section"),
+        (
+            outbound(&status(r#"<status-code code="9" action="ignore"/>"#)),
+            "HTTP status code",
+        ),
+    ];
+    for (xml, want) in cases {
+        let e = load(&xml).expect_err("refused");
+        assert!(e.contains(want), "{xml}: {e}");
+    }
 }
 
 #[test]

@@ -309,14 +309,7 @@ impl ValidateContent {
                     None => api_body.and_then(|b| b.schema_for(element.additional)),
                 };
                 if element.named.is_none() && schema.is_none() {
-                    report.add(
-                        action,
-                        "",
-                        "ApiSchema",
-                        "",
-                        "API's schema does not exist or it could not be resolved.".into(),
-                        None,
-                    );
+                    report.no_schema(action);
                     return Ok(());
                 }
                 let Some(found) = found else { return Ok(()) };
@@ -337,7 +330,7 @@ impl ValidateContent {
                     let text = format!(
                         "Body of the {lower} does not conform to the definition {def}, which is associated with the content type {ct}. {msg}"
                     );
-                    report.add(action, ct.as_str(), kind, "IncorrectMessage", text.clone(), Some(text));
+                    report.incorrect(action, &ct, kind, text.clone(), text);
                 }
             }
             ValidateAs::Xml | ValidateAs::Soap => {
@@ -346,7 +339,7 @@ impl ValidateContent {
                     let text = format!(
                         "Body of the {lower} does not conform to the definition, which is associated with the content type {ct}. {msg}"
                     );
-                    report.add(action, ct.as_str(), kind, "IncorrectMessage", text.clone(), Some(text));
+                    report.incorrect(action, &ct, kind, text.clone(), text);
                 }
             }
         }

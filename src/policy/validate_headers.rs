@@ -73,14 +73,7 @@ impl ValidateHeaders {
     fn check(&self, r: &Run<'_, '_>, report: &mut Report) -> Result<(), Failure> {
         let Some(schema) = r.env.op.schema.as_ref().filter(|s| s.defined) else {
             let action = self.specified.eval(r, SOURCE)?;
-            report.add(
-                action,
-                "",
-                "ApiSchema",
-                "",
-                "API's schema does not exist or it could not be resolved.".into(),
-                None,
-            );
+            report.no_schema(action);
             return Ok(());
         };
         let declared = schema.response(r.status()).map_or(&[][..], |resp| &resp.headers[..]);

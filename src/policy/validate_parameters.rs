@@ -138,14 +138,7 @@ impl ValidateParameters {
     fn check(&self, r: &Run<'_, '_>, report: &mut Report) -> Result<(), Failure> {
         let Some(schema) = r.env.op.schema.as_ref().filter(|s| s.defined) else {
             let action = self.specified.eval(r, SOURCE)?;
-            report.add(
-                action,
-                "",
-                "ApiSchema",
-                "",
-                "API's schema does not exist or it could not be resolved.".into(),
-                None,
-            );
+            report.no_schema(action);
             return Ok(());
         };
         let values = request_values(r);
@@ -224,64 +217,37 @@ pub fn check_value(report: &mut Report, action: Action, p: &Parameter, found: &[
     let name = &p.name;
     let kind = if response { "ResponseHeader" } else { kind(p.location) };
     let side = if response { "Response" } else { "Request" };
-    if found.is_empty() {
-        if p.required {
-            let message = format!("{side} does not contain the required {what} {name}.");
-            report.add(
-                action,
-                name.as_str(),
-                kind,
-                "IncorrectMessage",
-                message.clone(),
-                Some(message),
-            );
-        }
-        return;
-    }
-    let value = match coerce(p.shape, p.explode, found) {
-        Ok(v) => v,
-        Err(Coerce::Multiple) => {
-            let message = format!("{side} cannot contain multiple values for the {what} {name}.");
-            report.add(
-                action,
-                name.as_str(),
-                kind,
-                "IncorrectMessage",
-                message.clone(),
-                Some(message),
-            );
+    let (details, public) = if found.is_empty() {
+        if !p.required {
             return;
         }
-        Err(Coerce::Unparsable(why)) => {
-            report.add(
-                action,
-                name.as_str(),
-                kind,
-                "IncorrectMessage",
+        let message = format!("{side} does not contain the required {what} {name}.");
+        (message.clone(), message)
+    } else {
+        match coerce(p.shape, p.explode, found) {
+            Err(Coerce::Multiple) => {
+                let message = format!("{side} cannot contain multiple values for the {what} {name}.");
+                (message.clone(), message)
+            }
+            Err(Coerce::Unparsable(why)) => (
                 format!("Value of the {what} {name} cannot be parsed according to the definition. {why}"),
-                Some(format!(
-                    "Value of the {what} {name} couldn't be parsed according to the definition. {why}"
-                )),
-            );
-            return;
+                format!("Value of the {what} {name} couldn't be parsed according to the definition. {why}"),
+            ),
+            Ok(value) => {
+                let Some(inv) = p.schema.as_ref().and_then(|s| s.check(&value)) else {
+                    return;
+                };
+                let text = serde_json::to_string(&value).unwrap_or_default();
+                let (line, pos) = locate(text.as_bytes(), &inv.pointer);
+                let msg = format!("{} Line: {line}, Position: {pos}", inv.message);
+                (
+                    format!("Value of the {what} {name} does not conform to the definition. {msg}"),
+                    format!("The value of the {what} {name} does not conform to the definition. {msg}"),
+                )
+            }
         }
     };
-    let Some(schema) = &p.schema else { return };
-    if let Some(inv) = schema.check(&value) {
-        let text = serde_json::to_string(&value).unwrap_or_default();
-        let (line, pos) = locate(text.as_bytes(), &inv.pointer);
-        let msg = format!("{} Line: {line}, Position: {pos}", inv.message);
-        report.add(
-            action,
-            name.as_str(),
-            kind,
-            "IncorrectMessage",
-            format!("Value of the {what} {name} does not conform to the definition. {msg}"),
-            Some(format!(
-                "The value of the {what} {name} does not conform to the definition. {msg}"
-            )),
-        );
-    }
+    report.incorrect(action, name, kind, details, public);
 }
 
 /// Every parameter the request carries: (location, name, decoded value).

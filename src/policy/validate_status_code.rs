@@ -60,14 +60,7 @@ impl ValidateStatusCode {
                 .map_or(&self.unspecified, |(_, a)| a);
             let action = attr.eval(r, SOURCE)?;
             if schema.is_none() {
-                report.add(
-                    action,
-                    "",
-                    "ApiSchema",
-                    "",
-                    "API's schema does not exist or it could not be resolved.".into(),
-                    None,
-                );
+                report.no_schema(action);
             } else {
                 report.add(
                     action,

@@ -192,6 +192,24 @@ impl Report {
         });
     }
 
+    /// APIM's error for a check that needs the operation's schema when
+    /// there is none.
+    pub fn no_schema(&mut self, action: Action) {
+        self.add(
+            action,
+            "",
+            "ApiSchema",
+            "",
+            "API's schema does not exist or it could not be resolved.".into(),
+            None,
+        );
+    }
+
+    /// Records an `IncorrectMessage` error.
+    pub fn incorrect(&mut self, action: Action, name: &str, kind: &'static str, details: String, public: String) {
+        self.add(action, name, kind, "IncorrectMessage", details, Some(public));
+    }
+
     /// Whether a `prevent` error stopped the validation.
     pub fn stopped(&self) -> bool {
         self.errors.iter().any(|e| e.action == Action::Prevent)

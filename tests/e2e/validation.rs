@@ -98,6 +98,11 @@ fn error_of(r: &Response) -> (u64, String) {
     )
 }
 
+/// A JSON POST from client `app`.
+fn post_json(c: &mut Conn, target: &str, body: &str) -> Response {
+    post(c, target, Some("app"), "application/json", body)
+}
+
 fn post(c: &mut Conn, target: &str, client: Option<&str>, ct: &str, body: &str) -> Response {
     let mut headers = vec![("Content-Type", ct)];
     if let Some(client) = client {
@@ -112,13 +117,7 @@ fn request_failures_get_apims_400_bodies_and_never_reach_the_backend() {
     let gw = pets(&backend, &policies(PREVENT_INBOUND, "<base />", "", "")).start();
     let mut c = gw.connect();
 
-    let ok = post(
-        &mut c,
-        "/pets/echo?dryRun=true",
-        Some("app"),
-        "application/json",
-        r#"{"name":"rex","tag":null}"#,
-    );
+    let ok = post_json(&mut c, "/pets/echo?dryRun=true", r#"{"name":"rex","tag":null}"#);
     assert_eq!(ok.status, 200, "{}", ok.text());
     assert_eq!(ok.text(), r#"{"name":"rex","tag":null}"#);
     let reached = backend.request_count();
@@ -183,10 +182,7 @@ fn request_failures_get_apims_400_bodies_and_never_reach_the_backend() {
         "refused requests never reach the backend"
     );
     // The connection survives refusals.
-    assert_eq!(
-        post(&mut c, "/pets/echo", Some("app"), "application/json", r#"{"name":"a"}"#).status,
-        200
-    );
+    assert_eq!(post_json(&mut c, "/pets/echo", r#"{"name":"a"}"#).status, 200);
 }
 
 #[test]
@@ -210,13 +206,7 @@ fn detect_mode_logs_and_lets_the_request_through() {
     let detect = PREVENT_INBOUND.replace("\"prevent\"", "\"detect\"");
     let gw = pets(&backend, &policies(&detect, "<base />", "", "")).start();
     let mut c = gw.connect();
-    let r = post(
-        &mut c,
-        "/pets/echo?debug=1",
-        Some("app"),
-        "application/json",
-        r#"{"tag":1}"#,
-    );
+    let r = post_json(&mut c, "/pets/echo?debug=1", r#"{"tag":1}"#);
     assert_eq!(r.status, 200, "detect never blocks: {}", r.text());
     assert_eq!(r.text(), r#"{"tag":1}"#, "the backend got the request");
     assert_eq!(backend.request_count(), 1);
@@ -271,13 +261,7 @@ fn outbound_failures_give_502_with_apims_public_message() {
     assert_eq!(r.status, 502, "`hello world` is not a Pet: {}", r.text());
     assert_eq!(error_of(&r), (502, internal.to_owned()));
 
-    let r = post(
-        &mut c,
-        "/pets/echo",
-        Some("app"),
-        "application/json",
-        r#"{"name":"rex"}"#,
-    );
+    let r = post_json(&mut c, "/pets/echo", r#"{"name":"rex"}"#);
     assert_eq!(r.status, 502, "X-Backend is not in the schema: {}", r.text());
     assert_eq!(error_of(&r), (502, internal.to_owned()));
     assert!(r.header("X-Backend").is_none(), "none of the backend's response leaks");
@@ -299,7 +283,7 @@ fn on_error_reads_the_errors_variable_and_last_error() {
       </return-response>"#;
     let gw = pets(&backend, &policies(PREVENT_INBOUND, "<base />", "", on_error)).start();
     let mut c = gw.connect();
-    let r = post(&mut c, "/pets/echo", Some("app"), "application/json", r#"{"name": 5}"#);
+    let r = post_json(&mut c, "/pets/echo", r#"{"name": 5}"#);
     assert_eq!(r.status, 422, "{}", r.text());
     assert_eq!(
         r.text(),
@@ -346,15 +330,9 @@ fn a_schema_imported_through_the_management_plane_is_enforced() {
         .start();
     gw.wait_snapshot(cp.version(), SYNC_TIMEOUT);
     let mut c = gw.connect();
-    let r = post(
-        &mut c,
-        "/pets/echo",
-        Some("app"),
-        "application/json",
-        r#"{"name":"rex"}"#,
-    );
+    let r = post_json(&mut c, "/pets/echo", r#"{"name":"rex"}"#);
     assert_eq!(r.status, 200, "{}", r.text());
-    let r = post(&mut c, "/pets/echo", Some("app"), "application/json", r#"{}"#);
+    let r = post_json(&mut c, "/pets/echo", r#"{}"#);
     assert_eq!(r.status, 400, "{}", r.text());
     assert!(error_of(&r)
         .1

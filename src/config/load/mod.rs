@@ -193,25 +193,27 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
     cfg.fragments.sort_by(|a, b| a.id.cmp(&b.id));
     cfg.schemas.sort_by(|a, b| a.id.cmp(&b.id));
     let api_index = |apis: &[Api], id: &str| apis.binary_search_by(|a| a.id.as_str().cmp(id)).ok();
-    for (id, doc) in api_policies {
+    // An API's own files: its policy and its OpenAPI document.
+    let own = api_policies
+        .into_iter()
+        .map(|(id, doc)| (id, doc.source.clone(), ApiFile::Policy(doc)))
+        .chain(
+            openapi_docs
+                .into_iter()
+                .map(|(id, doc)| (id, doc.source.clone(), ApiFile::OpenApi(doc))),
+        );
+    for (id, source, file) in own {
         let Some(api) = api_index(&cfg.apis, &id).and_then(|i| cfg.apis.get_mut(i)) else {
             return Err(ConfigError::new(
-                &doc.source,
+                &source,
                 None,
                 format!("no API {id:?} (expected apis/{id}.toml)"),
             ));
         };
-        api.policy = Some(doc);
-    }
-    for (id, doc) in openapi_docs {
-        let Some(api) = api_index(&cfg.apis, &id).and_then(|i| cfg.apis.get_mut(i)) else {
-            return Err(ConfigError::new(
-                &doc.source,
-                None,
-                format!("no API {id:?} (expected apis/{id}.toml)"),
-            ));
-        };
-        api.openapi = Some(doc);
+        match file {
+            ApiFile::Policy(doc) => api.policy = Some(doc),
+            ApiFile::OpenApi(doc) => api.openapi = Some(doc),
+        }
     }
     for ((api_id, op_id), doc) in op_policies {
         let Some(api) = api_index(&cfg.apis, &api_id).and_then(|i| cfg.apis.get_mut(i)) else {
@@ -243,6 +245,12 @@ pub fn load_files(files: &[(String, String)]) -> Result<Config, ConfigError> {
     validate::validate(&cfg)?;
     tls::validate(&cfg)?;
     Ok(cfg)
+}
+
+/// A file that belongs to an API besides its TOML.
+enum ApiFile {
+    Policy(PolicyDoc),
+    OpenApi(SchemaDoc),
 }
 
 fn unknown(path: &str) -> ConfigError {
