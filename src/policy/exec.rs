@@ -329,6 +329,8 @@ impl Policy {
             Policy::RateLimitByKey(p) => p.run(r),
             Policy::Quota(p) => p.run(r),
             Policy::QuotaByKey(p) => p.run(r),
+            Policy::JsonToXml(p) => p.run(r),
+            Policy::XmlToJson(p) => p.run(r),
         }
     }
 }

@@ -17,6 +17,7 @@ use super::{
     rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable,
     trace, validate_client_certificate,
 };
+use super::{json_to_xml, xml_to_json};
 
 /// One section's compiled program.
 #[derive(Clone, Debug, Default)]
@@ -63,6 +64,8 @@ impl Program {
         self.ops.iter().any(|op| match op {
             Op::Do(Policy::FindAndReplace(f)) => f.response,
             Op::Do(Policy::SetBody(b)) => b.response && b.reads_body(),
+            Op::Do(Policy::JsonToXml(p)) => p.response,
+            Op::Do(Policy::XmlToJson(p)) => p.response,
             _ => false,
         })
     }
@@ -72,6 +75,8 @@ impl Program {
         self.ops.iter().any(|op| match op {
             Op::Do(Policy::FindAndReplace(f)) => !f.response,
             Op::Do(Policy::SetBody(b)) => !b.response,
+            Op::Do(Policy::JsonToXml(p)) => !p.response,
+            Op::Do(Policy::XmlToJson(p)) => !p.response,
             Op::Forward(f) => f.buffer_request_body || f.follow_redirects,
             Op::RetryCheck { .. } => true,
             _ => false,
@@ -132,4 +137,6 @@ pub enum Policy {
     RateLimitByKey(Box<rate_limit_by_key::RateLimitByKey>),
     Quota(quota::Quota),
     QuotaByKey(Box<quota_by_key::QuotaByKey>),
+    JsonToXml(Box<json_to_xml::JsonToXml>),
+    XmlToJson(Box<xml_to_json::XmlToJson>),
 }

@@ -16,6 +16,7 @@ use super::super::{
     set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
     validate_client_certificate,
 };
+use super::super::{json_to_xml, xml_to_json};
 use super::{CompileError, Compiler, Element, Node, Note, Unsupported};
 
 impl Compiler<'_> {
@@ -80,6 +81,8 @@ impl Compiler<'_> {
             "rate-limit-by-key" => Policy::RateLimitByKey(Box::new(rate_limit_by_key::compile(self, el)?)),
             "quota" => Policy::Quota(quota::compile(self, el)?),
             "quota-by-key" => Policy::QuotaByKey(Box::new(quota_by_key::compile(self, el)?)),
+            "json-to-xml" => Policy::JsonToXml(Box::new(json_to_xml::compile(self, el)?)),
+            "xml-to-json" => Policy::XmlToJson(Box::new(xml_to_json::compile(self, el)?)),
             "forward-request" => {
                 let f = set_backend_service::compile_forward(self, el)?;
                 self.push(el, Op::Forward(f));
