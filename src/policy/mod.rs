@@ -15,6 +15,7 @@ pub mod expr;
 pub mod failure;
 pub mod flow;
 pub mod limits;
+pub mod liquid;
 pub mod message_body;
 pub mod program;
 pub mod services;
