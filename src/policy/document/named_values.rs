@@ -75,6 +75,7 @@ impl NamedValues {
     }
 
     /// Substitutes references in `s`, which starts on `line` of `document`.
+    #[cfg(test)]
     pub(crate) fn substitute<'a>(&self, document: &str, s: &'a str, line: u32) -> Result<Cow<'a, str>, DocumentError> {
         self.substitute_in(document, s, line, false)
     }
@@ -173,6 +174,19 @@ impl NamedValues {
             }
         }
     }
+}
+
+/// The first `{{name}}` reference left in `s`, if any (a placeholder of an
+/// undefined named value when a document is linted).
+pub fn first_reference(s: &str) -> Option<&str> {
+    let mut from = 0;
+    while let Some(i) = s[from..].find("{{").map(|i| i + from) {
+        if let Some(len) = reference_name_len(&s[i + 2..]) {
+            return Some(&s[i..i + 2 + len + 2]);
+        }
+        from = i + 1;
+    }
+    None
 }
 
 /// Length of a valid name at the start of `s` when followed by `}}`.
