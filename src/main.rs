@@ -34,7 +34,8 @@ USAGE:
         section, the policies that would run; the ones skipped; every error
         with file, line, the expression and its line and column.
         SCOPE: global, product, api or operation (default operation);
-        SECTION: where a <fragment> is linted (default inbound).
+        SECTION: where a <fragment> is linted (default: each of its
+        policies in the first section that allows it).
         Undefined {{name}} references are kept as placeholders. Unsupported
         policies are warnings (skip, the default) or errors. Exit 1 on any
         error.
@@ -137,6 +138,7 @@ fn check_policy(args: &[String]) -> anyhow::Result<i32> {
             "--section" => {
                 let v = value()?;
                 options.section = outpost::policy::check::parse_section(v)
+                    .map(Some)
                     .with_context(|| format!("--section {v:?}: inbound, backend, outbound or on-error"))?;
             }
             "--named-value" => {

@@ -21,8 +21,10 @@ pub struct CheckOptions {
     pub named_values: Vec<(String, String)>,
     /// Unsupported policies: warnings (skip) or errors.
     pub unsupported: Unsupported,
-    /// The section a `<fragment>` document is linted in (inbound).
-    pub section: Section,
+    /// The section a `<fragment>` document is linted in; `None`: each of
+    /// its policies in the first section that allows it (APIM includes a
+    /// fragment wherever its policies are allowed).
+    pub section: Option<Section>,
 }
 
 /// Whether the document's root element is `<fragment>` (after an XML
@@ -72,15 +74,23 @@ pub fn check(document: &str, xml: &str, options: &CheckOptions) -> Report {
     }
     named.add_placeholders(xml);
     // A `<fragment>` document is linted as the policies of a document that
-    // includes it in `options.section` (errors keep the fragment's lines).
+    // includes it in `options.section`, or in every section (errors keep
+    // the fragment's lines).
     let fragment = is_fragment(xml).then_some(FragmentSource {
         id: "(this fragment)",
         document,
         xml,
     });
     let wrapper = fragment.map(|_| {
-        let s = options.section.name();
-        format!("<policies><{s}><include-fragment fragment-id=\"(this fragment)\" /></{s}></policies>")
+        let sections: Vec<&str> = match options.section {
+            Some(s) => vec![s.name()],
+            None => SectionKind::ALL.iter().map(|k| k.as_str()).collect(),
+        };
+        let body: String = sections
+            .iter()
+            .map(|s| format!("<{s}><include-fragment fragment-id=\"(this fragment)\" /></{s}>"))
+            .collect();
+        format!("<policies>{body}</policies>")
     });
     let xml = wrapper.as_deref().unwrap_or(xml);
     let library = match PolicyLibrary::new(named, fragment.as_slice()) {
@@ -99,6 +109,27 @@ pub fn check(document: &str, xml: &str, options: &CheckOptions) -> Report {
             return report;
         }
     };
+    if fragment.is_some() && options.section.is_none() {
+        // Each policy of the fragment in the first section that takes it.
+        let Some(elements) = parsed.section(SectionKind::Inbound) else {
+            return report;
+        };
+        for (i, el) in elements.iter().enumerate() {
+            let attempts: Vec<Report> = SectionKind::ALL
+                .iter()
+                .filter_map(|k| parsed.section(*k).and_then(|els| els.get(i)))
+                .zip(SectionKind::ALL)
+                .map(|(el, k)| lint_one(document, el, section_of(k), options))
+                .collect();
+            let chosen = attempts.iter().position(|r| r.errors.is_empty()).unwrap_or(0);
+            if let Some(r) = attempts.into_iter().nth(chosen) {
+                report.merge(r);
+            } else {
+                report.merge(lint_one(document, el, Section::Inbound, options));
+            }
+        }
+        return report;
+    }
     for kind in SectionKind::ALL {
         let Some(elements) = parsed.section(kind) else { continue };
         let section = section_of(kind);
@@ -107,22 +138,30 @@ pub fn check(document: &str, xml: &str, options: &CheckOptions) -> Report {
                 report.bases.push((section, el.line));
                 continue;
             }
-            let mut targets = TargetTable::default();
-            let sink = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
-            let compiler = Compiler::new(section, options.unsupported, &mut targets, document).linting(sink.clone());
-            let result = compiler.program(std::slice::from_ref(el));
-            let deferred = sink.borrow().len();
-            report.errors.extend(sink.borrow().iter().map(ToString::to_string));
-            match result {
-                // A policy with a broken expression does not run.
-                Ok((_, _, warnings)) if deferred > 0 => report.warnings.extend(warnings),
-                Ok((_, notes, warnings)) => {
-                    report.notes.extend(notes);
-                    report.warnings.extend(warnings);
-                }
-                Err(e) => report.errors.push(e.to_string()),
-            }
+            let one = lint_one(document, el, section, options);
+            report.merge(one);
         }
+    }
+    report
+}
+
+/// Lints one top-level policy of a section.
+fn lint_one(document: &str, el: &super::document::Element, section: Section, options: &CheckOptions) -> Report {
+    let mut report = Report::default();
+    let mut targets = TargetTable::default();
+    let sink = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let compiler = Compiler::new(section, options.unsupported, &mut targets, document).linting(sink.clone());
+    let result = compiler.program(std::slice::from_ref(el));
+    let deferred = sink.borrow().len();
+    report.errors.extend(sink.borrow().iter().map(ToString::to_string));
+    match result {
+        // A policy with a broken expression does not run.
+        Ok((_, _, warnings)) if deferred > 0 => report.warnings.extend(warnings),
+        Ok((_, notes, warnings)) => {
+            report.notes.extend(notes);
+            report.warnings.extend(warnings);
+        }
+        Err(e) => report.errors.push(e.to_string()),
     }
     report
 }
@@ -135,6 +174,13 @@ fn strip_line(e: &super::document::DocumentError) -> String {
 }
 
 impl Report {
+    fn merge(&mut self, other: Report) {
+        self.notes.extend(other.notes);
+        self.warnings.extend(other.warnings);
+        self.errors.extend(other.errors);
+        self.bases.extend(other.bases);
+    }
+
     /// The human-readable report printed by `check-policy`.
     pub fn render(&self, document: &str) -> String {
         let mut out = String::new();
@@ -271,6 +317,52 @@ mod tests {
         o.named_values.push(("code".into(), "200".into()));
         let r = check("d", xml, &o);
         assert!(r.errors.iter().all(|e| !e.contains("code")), "{r:?}");
+    }
+
+    #[test]
+    fn named_values_inside_urls_are_checked_after_substitution() {
+        let xml = "<policies>\n<inbound>\n<set-backend-service base-url=\"https://{{backend-host}}/api\" />\n<rewrite-uri template=\"/{{prefix}}/items\" />\n</inbound>\n</policies>";
+        let r = check("d.xml", xml, &skip());
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.notes.len(), 2, "both run: {r:?}");
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| w.contains("{{backend-host}}") && w.starts_with("d.xml:3:")),
+            "{:?}",
+            r.warnings
+        );
+        let mut given = skip();
+        given.named_values.push(("backend-host".into(), "bad host".into()));
+        given.named_values.push(("prefix".into(), "v1".into()));
+        let r = check("d.xml", xml, &given);
+        assert_eq!(r.errors.len(), 1, "checked once substituted: {r:?}");
+        assert!(r.errors[0].starts_with("d.xml:3:"), "{:?}", r.errors);
+        given.named_values[0].1 = "example.com".into();
+        assert!(check("d.xml", xml, &given).errors.is_empty());
+    }
+
+    #[test]
+    fn a_fragment_lints_each_policy_where_it_is_allowed() {
+        let frag = "<fragment>\n<set-header name=\"a\" exists-action=\"override\"><value>1</value></set-header>\n<forward-request />\n<trace source=\"x\">legacy</trace>\n</fragment>";
+        let r = check("f.xml", frag, &skip());
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let sections: Vec<(&str, Section)> = r.notes.iter().map(|n| (n.element.as_str(), n.section)).collect();
+        assert_eq!(
+            sections,
+            vec![
+                ("set-header", Section::Inbound),
+                ("forward-request", Section::Backend),
+                ("trace", Section::Inbound)
+            ]
+        );
+        let only = CheckOptions {
+            section: Some(Section::Inbound),
+            ..skip()
+        };
+        let r = check("f.xml", frag, &only);
+        assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+        assert!(r.errors[0].starts_with("f.xml:3:"), "{:?}", r.errors);
     }
 
     #[test]

@@ -333,6 +333,8 @@ impl Policy {
             Policy::ValidateParameters(p) => p.run(r),
             Policy::ValidateHeaders(p) => p.run(r),
             Policy::ValidateStatusCode(p) => p.run(r),
+            Policy::JsonToXml(p) => p.run(r),
+            Policy::XmlToJson(p) => p.run(r),
         }
     }
 }

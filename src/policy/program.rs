@@ -17,6 +17,7 @@ use super::{
     rewrite_uri, set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable,
     trace, validate_client_certificate, validate_content, validate_headers, validate_parameters, validate_status_code,
 };
+use super::{json_to_xml, xml_to_json};
 
 /// One section's compiled program.
 #[derive(Clone, Debug, Default)]
@@ -63,6 +64,8 @@ impl Program {
         self.ops.iter().any(|op| match op {
             Op::Do(Policy::FindAndReplace(f)) => f.response,
             Op::Do(Policy::SetBody(b)) => b.response && b.reads_body(),
+            Op::Do(Policy::JsonToXml(p)) => p.response,
+            Op::Do(Policy::XmlToJson(p)) => p.response,
             _ => false,
         })
     }
@@ -97,6 +100,8 @@ impl Program {
         self.ops.iter().any(|op| match op {
             Op::Do(Policy::FindAndReplace(f)) => !f.response,
             Op::Do(Policy::SetBody(b)) => !b.response,
+            Op::Do(Policy::JsonToXml(p)) => !p.response,
+            Op::Do(Policy::XmlToJson(p)) => !p.response,
             Op::Forward(f) => f.buffer_request_body || f.follow_redirects,
             Op::RetryCheck { .. } => true,
             _ => false,
@@ -161,4 +166,6 @@ pub enum Policy {
     ValidateParameters(Box<validate_parameters::ValidateParameters>),
     ValidateHeaders(Box<validate_headers::ValidateHeaders>),
     ValidateStatusCode(Box<validate_status_code::ValidateStatusCode>),
+    JsonToXml(Box<json_to_xml::JsonToXml>),
+    XmlToJson(Box<xml_to_json::XmlToJson>),
 }

@@ -38,7 +38,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<ReturnResponse, Com
             match child.name.as_str() {
                 "set-status" => out.status = Some(set_status::compile(c, child)?),
                 "set-header" => out.headers.push(set_header::compile(c, child)?),
-                "set-body" => out.body = Some(set_body::compile(c, child)?),
+                "set-body" => out.body = Some(set_body::compile(c, child)?.inside_return_response()),
                 _ => {
                     return Err(c.error(
                         child,

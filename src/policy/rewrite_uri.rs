@@ -25,7 +25,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<RewriteUri, Compile
     let template = c
         .text_attr(el, "template", Want::String)?
         .ok_or_else(|| c.error(el, "missing attribute `template`"))?;
-    if let Some(t) = template.literal() {
+    if let Some(t) = template.literal().filter(|t| !c.unresolved(el, "template", t)) {
         if t.bytes().any(|b| !b.is_ascii_graphic()) {
             return Err(c.error(el, "template must not contain spaces or control characters"));
         }

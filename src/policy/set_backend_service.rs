@@ -39,7 +39,9 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetBackendService, 
             .map(SetBackendService::Fixed)
             .ok_or_else(|| c.error(el, format!("no backend with id `{id}`"))),
         (None, Some(Text::Lit(url))) => {
-            ServiceUrl::parse(&url).map_err(|m| c.error(el, format!("base-url: {m}")))?;
+            if !c.unresolved(el, "base-url", &url) {
+                ServiceUrl::parse(&url).map_err(|m| c.error(el, format!("base-url: {m}")))?;
+            }
             Ok(SetBackendService::Fixed(c.target_url(&url)))
         }
         (None, Some(t)) => Ok(SetBackendService::Dynamic(t)),

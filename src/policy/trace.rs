@@ -7,9 +7,12 @@
 //!   <message>@("caller " + context.Request.IpAddress)</message>
 //!   <metadata name="tenant" value="contoso"/>
 //! </trace>
+//! <trace source="orders">@("legacy form: " + context.RequestId)</trace>
 //! ```
+//! The legacy form (text content, no `<message>`) is a message at the
+//! default severity (`verbose`).
 
-use super::compile::{children, CompileError, Compiler, Element};
+use super::compile::{children, CompileError, Compiler, Element, Node};
 use super::exec::Run;
 use super::expr::Want;
 use super::failure::Failure;
@@ -44,6 +47,16 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Trace, CompileError
     };
     let mut message = None;
     let mut metadata = Vec::new();
+    let has_text = el
+        .children
+        .iter()
+        .any(|n| matches!(n, Node::Text(t, _) if !t.trim().is_empty()));
+    if has_text {
+        if children(el).next().is_some() {
+            return Err(c.error(el, "use either a text message (the legacy form) or <message>, not both"));
+        }
+        message = Some(c.content(el, Want::String)?);
+    }
     for child in children(el) {
         match child.name.as_str() {
             "message" => message = Some(c.content(child, Want::String)?),
@@ -54,7 +67,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Trace, CompileError
     Ok(Trace {
         source: c.required(el, "source")?.into(),
         severity,
-        message: message.ok_or_else(|| c.error(el, "missing <message>"))?,
+        message: message.ok_or_else(|| c.error(el, "missing <message> (or text, the legacy form)"))?,
         metadata,
     })
 }
@@ -81,5 +94,42 @@ impl Trace {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::compile::{Compiler, Section, TargetTable, Unsupported};
+    use crate::policy::program::{Op, Policy};
+
+    fn compile(xml: &str) -> Result<super::Trace, String> {
+        let doc = crate::policy::document::parse("t.xml", Default::default(), xml).map_err(|e| e.to_string())?;
+        let els = doc
+            .section(crate::policy::document::SectionKind::Inbound)
+            .unwrap_or_default();
+        let mut targets = TargetTable::default();
+        let (p, _, _) = Compiler::new(Section::Inbound, Unsupported::Error, &mut targets, "t.xml")
+            .program(els)
+            .map_err(|e| e.to_string())?;
+        match p.ops.into_iter().next() {
+            Some(Op::Do(Policy::Trace(t))) => Ok(t),
+            other => Err(format!("{other:?}")),
+        }
+    }
+
+    #[test]
+    fn legacy_text_form_and_current_form() {
+        let t = compile("<policies><inbound><trace source=\"s\">hello @ you</trace></inbound></policies>").unwrap();
+        assert_eq!(t.message.literal(), Some("hello @ you"));
+        assert_eq!(t.severity, super::Severity::Verbose);
+        let t = compile("<policies><inbound><trace source=\"s\">@(context.RequestId)</trace></inbound></policies>")
+            .unwrap();
+        assert!(t.message.literal().is_none(), "an expression");
+        let t = compile("<policies><inbound><trace source=\"s\" severity=\"error\"><message>m</message><metadata name=\"a\" value=\"b\"/></trace></inbound></policies>").unwrap();
+        assert_eq!(t.message.literal(), Some("m"));
+        let both = compile("<policies><inbound><trace source=\"s\">x<message>m</message></trace></inbound></policies>");
+        assert!(both.unwrap_err().contains("not both"));
+        let none = compile("<policies><inbound><trace source=\"s\"/></inbound></policies>");
+        assert!(none.unwrap_err().contains("missing <message>"));
     }
 }

@@ -57,8 +57,8 @@ pub(super) fn policy(store: &Store, req: &Req, scope: String) -> R {
     }
 }
 
-/// Fragments larger than this are refused (APIM allows 32 KB).
-const MAX_FRAGMENT_BYTES: usize = 256 * 1024;
+/// Fragments larger than this are refused (APIM's limit, 512 KB).
+const MAX_FRAGMENT_BYTES: usize = 512 * 1024;
 
 pub(super) fn fragment(store: &Store, req: &Req, f: &str) -> R {
     match req.method.as_str() {
@@ -81,7 +81,7 @@ pub(super) fn fragment(store: &Store, req: &Req, f: &str) -> R {
             }
             frag.format = "xml".into();
             if frag.value.len() > MAX_FRAGMENT_BYTES {
-                return Err(bad("value is longer than 256 KiB"));
+                return Err(bad("value is longer than 512 KiB"));
             }
             document::check_fragment_syntax(&format!("policy fragment {f}"), &frag.value)
                 .map_err(|e| bad(e.to_string()))?;

@@ -168,6 +168,25 @@ impl Compiler<'_> {
         Ok(out)
     }
 
+    /// In lint mode (`check-policy`), whether `value` still holds the
+    /// `{{name}}` of a named value the caller did not define: it cannot be
+    /// checked before substitution, so a warning says so and the caller
+    /// skips its check (the gateway checks the substituted value at load).
+    pub fn unresolved(&mut self, el: &Element, attr: &str, value: &str) -> bool {
+        if self.lint.is_none() {
+            return false;
+        }
+        let Some(reference) = super::super::document::first_reference(value) else {
+            return false;
+        };
+        let w = self.error(
+            el,
+            format!("{attr} not checked: named value {reference} is not defined here (use --named-value)"),
+        );
+        self.warnings.push(w.to_string());
+        true
+    }
+
     /// Fails unless this section is one of `allowed`.
     pub fn only_in(&self, el: &Element, allowed: &[Section]) -> Result<(), CompileError> {
         if allowed.contains(&self.section) {

@@ -16,6 +16,7 @@ use super::super::{
     set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
     validate_client_certificate, validate_content, validate_headers, validate_parameters, validate_status_code,
 };
+use super::super::{json_to_xml, xml_to_json};
 use super::{CompileError, Compiler, Element, Node, Note, Unsupported};
 
 impl Compiler<'_> {
@@ -84,6 +85,8 @@ impl Compiler<'_> {
             "validate-parameters" => Policy::ValidateParameters(Box::new(validate_parameters::compile(self, el)?)),
             "validate-headers" => Policy::ValidateHeaders(Box::new(validate_headers::compile(self, el)?)),
             "validate-status-code" => Policy::ValidateStatusCode(Box::new(validate_status_code::compile(self, el)?)),
+            "json-to-xml" => Policy::JsonToXml(Box::new(json_to_xml::compile(self, el)?)),
+            "xml-to-json" => Policy::XmlToJson(Box::new(xml_to_json::compile(self, el)?)),
             "forward-request" => {
                 let f = set_backend_service::compile_forward(self, el)?;
                 self.push(el, Op::Forward(f));

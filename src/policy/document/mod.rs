@@ -39,7 +39,7 @@ use std::sync::Arc;
 pub use compose::{compose, Sections, DEFAULT_GLOBAL_DOCUMENT};
 pub use from_config::ConfigPolicies;
 pub use library::{FragmentSource, PolicyLibrary, MAX_FRAGMENT_NESTING};
-pub use named_values::NamedValues;
+pub use named_values::{first_reference, NamedValues};
 pub use node::{Attr, Element, Node, Origin, Scope};
 pub use xml::MAX_DEPTH;
 

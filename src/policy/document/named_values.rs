@@ -5,7 +5,10 @@
 //! single-pass: an inserted value is not scanned again, so values cannot
 //! reference each other and cannot loop. A reference is `{{` + a name of
 //! `A-Z a-z 0-9 . _ -` + `}}`; any other `{{…}}` (a C# collection
-//! initializer, a Liquid template) is left as written. Names match exactly.
+//! initializer) is left as written. Names match exactly. Inside a Liquid
+//! template (`<set-body template="liquid">`) `{{body.name}}` is Liquid's
+//! own markup: there a reference to a named value that does not exist is
+//! left as written instead of being an error.
 //!
 //! Invariant: secret values never appear in `Debug` output or in errors;
 //! [`NamedValues::redact`] removes them from messages that quote policy text.
@@ -72,7 +75,19 @@ impl NamedValues {
     }
 
     /// Substitutes references in `s`, which starts on `line` of `document`.
+    #[cfg(test)]
     pub(crate) fn substitute<'a>(&self, document: &str, s: &'a str, line: u32) -> Result<Cow<'a, str>, DocumentError> {
+        self.substitute_in(document, s, line, false)
+    }
+
+    /// [`Self::substitute`]; `liquid`: an unknown name is left as written.
+    fn substitute_in<'a>(
+        &self,
+        document: &str,
+        s: &'a str,
+        line: u32,
+        liquid: bool,
+    ) -> Result<Cow<'a, str>, DocumentError> {
         let mut out: Option<String> = None;
         let mut copied = 0;
         let mut from = 0;
@@ -83,6 +98,10 @@ impl NamedValues {
             };
             let name = &s[i + 2..i + 2 + len];
             let Some(v) = self.values.get(name) else {
+                if liquid {
+                    from = i + 2;
+                    continue;
+                }
                 let newlines = s[..i].matches('\n').count();
                 return Err(DocumentError::UnknownNamedValue {
                     document: document.to_owned(),
@@ -107,20 +126,29 @@ impl NamedValues {
 
     /// Substitutes references in every attribute value and text of `el`.
     pub(crate) fn substitute_tree(&self, el: &mut Element) -> Result<(), DocumentError> {
+        self.substitute_tree_in(el, false)
+    }
+
+    fn substitute_tree_in(&self, el: &mut Element, in_liquid: bool) -> Result<(), DocumentError> {
+        let liquid = in_liquid
+            || (el.name == "set-body"
+                && el
+                    .attr("template")
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("liquid")));
         let document = el.origin.document.clone();
         for a in &mut el.attrs {
-            if let Cow::Owned(v) = self.substitute(&document, &a.value, a.line)? {
+            if let Cow::Owned(v) = self.substitute_in(&document, &a.value, a.line, in_liquid)? {
                 a.value = v;
             }
         }
         for c in &mut el.children {
             match c {
-                Node::Element(e) => self.substitute_tree(e)?,
+                Node::Element(e) => self.substitute_tree_in(e, liquid)?,
                 Node::Text(t, line) => {
                     // `line` is where the first non-blank character is.
                     let lead = t.len() - t.trim_start().len();
                     let start = line.saturating_sub(u32::try_from(t[..lead].matches('\n').count()).unwrap_or(0));
-                    if let Cow::Owned(v) = self.substitute(&document, t, start)? {
+                    if let Cow::Owned(v) = self.substitute_in(&document, t, start, liquid)? {
                         *t = v;
                     }
                 }
@@ -146,6 +174,19 @@ impl NamedValues {
             }
         }
     }
+}
+
+/// The first `{{name}}` reference left in `s`, if any (a placeholder of an
+/// undefined named value when a document is linted).
+pub fn first_reference(s: &str) -> Option<&str> {
+    let mut from = 0;
+    while let Some(i) = s[from..].find("{{").map(|i| i + from) {
+        if let Some(len) = reference_name_len(&s[i + 2..]) {
+            return Some(&s[i..i + 2 + len + 2]);
+        }
+        from = i + 1;
+    }
+    None
 }
 
 /// Length of a valid name at the start of `s` when followed by `}}`.
@@ -212,6 +253,31 @@ mod tests {
             }
         );
         assert_eq!(e.to_string(), "apis/x.xml: line 8: named value {{nope}} is not defined");
+    }
+
+    #[test]
+    fn liquid_templates_keep_unknown_references() {
+        let doc = "<policies><inbound><set-body template=\"liquid\">{{body.a}} {{host}}<x v=\"{{body.b}}\">{{c}}</x></set-body><set-body>{{host}}</set-body></inbound></policies>";
+        let tree = super::super::xml::parse_tree(&std::sync::Arc::from("d"), doc).unwrap();
+        let mut section = match &tree.children[0] {
+            Node::Element(e) => e.clone(),
+            other => panic!("{other:?}"),
+        };
+        values().substitute_tree(&mut section).unwrap();
+        let liquid = section.children_elements().next().unwrap();
+        assert_eq!(liquid.children[0], Node::Text("{{body.a}} example.com".into(), 1));
+        let x = liquid.children_elements().next().unwrap();
+        assert_eq!(x.attrs[0].value, "{{body.b}}");
+        let mut bad = section.clone();
+        bad.children.push(Node::Element(Element {
+            name: "set-body".into(),
+            children: vec![Node::Text("{{nope}}".into(), 1)],
+            ..Element::default()
+        }));
+        assert!(
+            values().substitute_tree(&mut bad).is_err(),
+            "outside Liquid an unknown name is an error"
+        );
     }
 
     #[test]
