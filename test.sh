@@ -10,9 +10,14 @@
 # installed below when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
-# No step reads the terminal. Cargo probes rustc with `rustc -` (source on
-# stdin); an inherited stdin that carries other output (as a CI runner's may)
-# became that probe's source and failed the run, so stdin is empty here.
+# /dev/null must be the null device. A machine where it had become a regular
+# file (anything writing to it while it was missing creates one) broke CI:
+# build scripts' compiler probes write their errors into it, and cargo's own
+# `rustc -` probe then reads them back as source. Repair it (we run as root).
+if [ ! -c /dev/null ] && [ "$(id -u)" = 0 ]; then
+    rm -f /dev/null && mknod -m 666 /dev/null c 1 3
+fi
+# No step reads the terminal.
 exec </dev/null
 if ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then
     apt-get update -qq && apt-get install -y -qq openssl curl >/dev/null

@@ -5,6 +5,7 @@
 #                [--duration S] [--repeats N] [--only SCENARIO,...]
 #   bench/run.sh --tls [--duration S] [--repeats N] [--suite IANA_NAME]
 #   bench/run.sh --policies [--duration S] [--repeats N]
+#   bench/run.sh --calls [--duration S] [--repeats N]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -51,6 +52,11 @@ fi
 if [ "${1:-}" = "--expressions" ]; then
   shift
   exec python3 "$HERE/expressions.py" "$@"
+fi
+# Call-out and cache scenarios (bench/calls.py): bench/run.sh --calls [--duration S] [--repeats N]
+if [ "${1:-}" = "--calls" ]; then
+  shift
+  exec python3 "$HERE/calls.py" "$@"
 fi
 # Policy-set scenario (bench/policies.py): bench/run.sh --policies [--duration S] [--repeats N]
 if [ "${1:-}" = "--policies" ]; then
