@@ -89,7 +89,8 @@ pub fn resolve<'d>(doc: &'d Value, value: &'d Value, pointer: &str) -> Result<(&
                 "{pointer}: only references within the document are supported, not {target:?}"
             ));
         };
-        let local = percent_decode(local);
+        // A `$ref` fragment is a URI fragment: `%XX` escapes decode.
+        let local = outpost_expr::library::net::escape::unescape_data(local);
         value = doc
             .pointer(&local)
             .ok_or_else(|| format!("{pointer}: the reference {target:?} names nothing in the document"))?;
@@ -98,30 +99,6 @@ pub fn resolve<'d>(doc: &'d Value, value: &'d Value, pointer: &str) -> Result<(&
     Err(format!(
         "{pointer}: more than {MAX_REF_HOPS} chained references (a cycle?)"
     ))
-}
-
-/// Decodes `%XX` escapes (a `$ref` fragment is a URI fragment).
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Where a parameter is.
@@ -499,7 +476,12 @@ components:
     #[test]
     fn pointers_escape_and_references_decode() {
         assert_eq!(push_token("/paths", "/a/{b}~"), "/paths/~1a~1{b}~0");
-        assert_eq!(percent_decode("/paths/~1a~1%7Bb%7D"), "/paths/~1a~1{b}");
+        let doc = serde_json::json!({"paths": {"/a/{b}": {"get": {}}, "/c": {"$ref": "#/paths/~1a~1%7Bb%7D"}}});
+        assert_eq!(
+            operations(&doc).unwrap().len(),
+            2,
+            "a percent-encoded reference resolves"
+        );
         assert_eq!(essence(" Application/JSON ; charset=utf-8"), "application/json");
     }
 }
