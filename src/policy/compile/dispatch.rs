@@ -9,6 +9,7 @@
 //! them), so meeting one is an error; the path of an element is APIM's
 //! (`choose\when[2]\set-header`), what `context.LastError` reports.
 
+use super::super::effect::AsyncPolicy;
 use super::super::program::{Op, Policy};
 use super::super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
@@ -16,6 +17,7 @@ use super::super::{
     set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
     validate_client_certificate,
 };
+use super::super::{send_one_way_request, send_request};
 use super::{CompileError, Compiler, Element, Node, Note, Unsupported};
 
 impl Compiler<'_> {
@@ -85,6 +87,17 @@ impl Compiler<'_> {
                 self.push(el, Op::Forward(f));
                 return Ok(());
             }
+            "send-request" => {
+                let p = send_request::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::SendRequest(Box::new(p))));
+                return Ok(());
+            }
+            "send-one-way-request" => {
+                let p = send_one_way_request::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::SendOneWayRequest(Box::new(p))));
+                return Ok(());
+            }
+            "wait" => return self.wait(el),
             "choose" => return self.choose(el),
             "retry" => return self.retry(el),
             "limit-concurrency" => return self.limit_concurrency(el),
