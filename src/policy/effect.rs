@@ -153,6 +153,8 @@ impl CallError {
 pub enum AsyncPolicy {
     SendRequest(Box<super::send_request::SendRequest>),
     SendOneWayRequest(Box<super::send_one_way_request::SendOneWayRequest>),
+    PublishToDapr(Box<super::publish_to_dapr::PublishToDapr>),
+    InvokeDaprBinding(Box<super::invoke_dapr_binding::InvokeDaprBinding>),
 }
 
 impl AsyncPolicy {
@@ -161,6 +163,8 @@ impl AsyncPolicy {
         match self {
             AsyncPolicy::SendRequest(_) => "send-request",
             AsyncPolicy::SendOneWayRequest(_) => "send-one-way-request",
+            AsyncPolicy::PublishToDapr(_) => "publish-to-dapr",
+            AsyncPolicy::InvokeDaprBinding(_) => "invoke-dapr-binding",
         }
     }
 
@@ -169,6 +173,8 @@ impl AsyncPolicy {
         match self {
             AsyncPolicy::SendRequest(p) => p.out.needs_request_body(),
             AsyncPolicy::SendOneWayRequest(p) => p.out.needs_request_body(),
+            AsyncPolicy::PublishToDapr(p) => p.needs_request_body(),
+            AsyncPolicy::InvokeDaprBinding(p) => p.needs_request_body(),
         }
     }
 
@@ -177,6 +183,7 @@ impl AsyncPolicy {
         match self {
             AsyncPolicy::SendRequest(p) => p.out.needs_response_body(),
             AsyncPolicy::SendOneWayRequest(p) => p.out.needs_response_body(),
+            AsyncPolicy::PublishToDapr(_) | AsyncPolicy::InvokeDaprBinding(_) => false,
         }
     }
 
@@ -185,6 +192,8 @@ impl AsyncPolicy {
         match self {
             AsyncPolicy::SendRequest(p) => p.start(r),
             AsyncPolicy::SendOneWayRequest(p) => p.start(r),
+            AsyncPolicy::PublishToDapr(p) => p.start(r),
+            AsyncPolicy::InvokeDaprBinding(p) => p.start(r),
         }
     }
 
@@ -193,6 +202,8 @@ impl AsyncPolicy {
         match self {
             AsyncPolicy::SendRequest(p) => p.finish(r, outcome),
             AsyncPolicy::SendOneWayRequest(p) => p.finish(r, outcome),
+            AsyncPolicy::PublishToDapr(p) => p.finish(r, outcome),
+            AsyncPolicy::InvokeDaprBinding(p) => p.finish(r, outcome),
         }
     }
 }

@@ -6,6 +6,7 @@ mod body_and_log_policies;
 mod check_policy;
 mod client_certs;
 mod container;
+mod dapr;
 mod early;
 mod errors;
 mod expressions;

@@ -17,7 +17,7 @@ use super::super::{
     set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
     validate_client_certificate,
 };
-use super::super::{send_one_way_request, send_request};
+use super::super::{invoke_dapr_binding, publish_to_dapr, send_one_way_request, send_request};
 use super::{CompileError, Compiler, Element, Node, Note, Unsupported};
 
 impl Compiler<'_> {
@@ -95,6 +95,16 @@ impl Compiler<'_> {
             "send-one-way-request" => {
                 let p = send_one_way_request::compile(self, el)?;
                 self.push(el, Op::Async(AsyncPolicy::SendOneWayRequest(Box::new(p))));
+                return Ok(());
+            }
+            "publish-to-dapr" => {
+                let p = publish_to_dapr::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::PublishToDapr(Box::new(p))));
+                return Ok(());
+            }
+            "invoke-dapr-binding" => {
+                let p = invoke_dapr_binding::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::InvokeDaprBinding(Box::new(p))));
                 return Ok(());
             }
             "wait" => return self.wait(el),
