@@ -180,7 +180,11 @@ pub fn segment(s: &str) -> String {
 
 /// Percent-encodes a path that may hold `/` (a Dapr method).
 pub fn path(s: &str) -> String {
-    s.trim_start_matches('/').split('/').map(segment).collect::<Vec<_>>().join("/")
+    s.trim_start_matches('/')
+        .split('/')
+        .map(segment)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]

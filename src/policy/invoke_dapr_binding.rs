@@ -64,8 +64,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<InvokeDaprBinding, 
 
 impl InvokeDaprBinding {
     pub fn needs_request_body(&self) -> bool {
-        self.data.as_ref().is_some_and(Text::reads_body)
-            || self.metadata.iter().any(|(_, v)| v.reads_body())
+        self.data.as_ref().is_some_and(Text::reads_body) || self.metadata.iter().any(|(_, v)| v.reads_body())
     }
 
     pub fn start<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<Effect, Failure> {
@@ -91,7 +90,9 @@ impl InvokeDaprBinding {
         let body = serde_json::Value::Object(body).to_string().into_bytes();
         Ok(Effect::Http(Box::new(HttpCall {
             method: http::Method::POST,
-            url: self.common.url(format!("/v1.0/bindings/{}", dapr::segment(name.trim()))),
+            url: self
+                .common
+                .url(format!("/v1.0/bindings/{}", dapr::segment(name.trim()))),
             headers: vec![(
                 "Content-Type".to_owned(),
                 self.common.content_type.unwrap_or("application/json").to_owned(),

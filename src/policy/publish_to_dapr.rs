@@ -77,9 +77,11 @@ impl PublishToDapr {
             .unwrap_or_default();
         Ok(Effect::Http(Box::new(HttpCall {
             method: http::Method::POST,
-            url: self
-                .common
-                .url(format!("/v1.0/publish/{}/{}", dapr::segment(&pubsub), dapr::segment(&topic))),
+            url: self.common.url(format!(
+                "/v1.0/publish/{}/{}",
+                dapr::segment(&pubsub),
+                dapr::segment(&topic)
+            )),
             headers,
             body,
             timeout: self.common.timeout(r, SRC)?,

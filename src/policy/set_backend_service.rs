@@ -69,7 +69,9 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetBackendService, 
 }
 
 fn compile_dapr(c: &mut Compiler<'_>, el: &Element) -> Result<SetBackendService, CompileError> {
-    let need = |c: &Compiler<'_>, name: &str, t: Option<Text>| t.ok_or_else(|| c.error(el, format!("missing attribute `{name}`")));
+    let need = |c: &Compiler<'_>, name: &str, t: Option<Text>| {
+        t.ok_or_else(|| c.error(el, format!("missing attribute `{name}`")))
+    };
     let app_id = c.text_attr(el, "dapr-app-id", Want::String)?;
     let app_id = need(c, "dapr-app-id", app_id)?;
     let method = c.text_attr(el, "dapr-method", Want::String)?;

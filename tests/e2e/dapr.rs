@@ -146,7 +146,8 @@ fn gateway(sidecar: &Sidecar, backend: &Backend, xml: &str) -> Gateway {
     b.start()
 }
 
-const REPORT: &str = r#"<set-header name="X-Reason" exists-action="override"><value>@(context.LastError.Reason)</value></set-header>"#;
+const REPORT: &str =
+    r#"<set-header name="X-Reason" exists-action="override"><value>@(context.LastError.Reason)</value></set-header>"#;
 
 #[test]
 fn service_invocation_goes_through_the_sidecar() {
@@ -163,7 +164,10 @@ fn service_invocation_goes_through_the_sidecar() {
     let mut c = gw.connect();
     let r = c.request("POST", "/api/anything?x=1", &[("X-M", "new order")], b"{\"n\":1}");
     assert_eq!(r.status, 200, "{} {:?}", r.status_line(), r.header("X-Reason"));
-    assert_eq!(r.text(), "\"invoked /v1.0/invoke/orders.shop/method/api/new%20order?x=1\"");
+    assert_eq!(
+        r.text(),
+        "\"invoked /v1.0/invoke/orders.shop/method/api/new%20order?x=1\""
+    );
     let seen = sidecar.wait_for(1).remove(0);
     assert_eq!(seen.method, "POST");
     assert_eq!(seen.body, "{\"n\":1}");
@@ -236,10 +240,22 @@ fn publish_and_bindings_reach_their_routes_and_errors_reach_on_error() {
 fn dapr_policies_check_their_attributes_at_load() {
     let backend = Backend::start("api");
     for (bad, why) in [
-        (r#"<publish-to-dapr topic="no-pubsub">m</publish-to-dapr>"#, "pubsub-name/topic-name"),
-        (r#"<publish-to-dapr topic="a/b" timeout="500">m</publish-to-dapr>"#, "between 1 and 240"),
-        (r#"<invoke-dapr-binding name="b" content-type="text/plain" />"#, "application/json"),
-        (r#"<set-backend-service backend-id="dapr" dapr-app-id="a" />"#, "dapr-method"),
+        (
+            r#"<publish-to-dapr topic="no-pubsub">m</publish-to-dapr>"#,
+            "pubsub-name/topic-name",
+        ),
+        (
+            r#"<publish-to-dapr topic="a/b" timeout="500">m</publish-to-dapr>"#,
+            "between 1 and 240",
+        ),
+        (
+            r#"<invoke-dapr-binding name="b" content-type="text/plain" />"#,
+            "application/json",
+        ),
+        (
+            r#"<set-backend-service backend-id="dapr" dapr-app-id="a" />"#,
+            "dapr-method",
+        ),
     ] {
         let b = Gateway::builder().proxy("test-api", "api", &backend.url());
         std::fs::write(b.config_dir().join("apis/test-api.xml"), policies(bad, "", "", "")).unwrap();
