@@ -507,12 +507,12 @@ fn calls_through_an_http_proxy_use_the_absolute_form_and_basic_credentials() {
         &format!(
             r#"<send-request mode="new" response-variable-name="r">
                  <set-url>http://service.invalid:8080/orders?id=1</set-url><set-method>GET</set-method>
-                 <proxy url="{}" username="user" password="@(&quot;p&quot; + &quot;w&quot;)" />
+                 <proxy url="http://127.0.0.1:{}" username="user" password="@(&quot;p&quot; + &quot;w&quot;)" />
                </send-request>
                <set-header name="X-Via" exists-action="override">
                  <value>@(((IResponse)context.Variables["r"]).Headers.GetValueOrDefault("X-Backend", "?"))</value>
                </set-header>"#,
-            format!("http://127.0.0.1:{}", proxy.port())
+            proxy.port()
         ),
         REPORT,
     );
