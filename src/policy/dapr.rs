@@ -22,7 +22,7 @@ use std::sync::RwLock;
 use std::time::Duration;
 
 use super::compile::{CompileError, Compiler, Element};
-use super::effect::{CallUrl, Outcome};
+use super::effect::{CallUrl, HttpCall, Outcome};
 use super::exec::Run;
 use super::expr::{Value, Want};
 use super::failure::Failure;
@@ -131,6 +131,29 @@ impl Common {
         u
     }
 
+    /// A `POST` of `body` to the sidecar's `path`.
+    pub fn post<'p>(
+        &'p self,
+        r: &Run<'_, 'p>,
+        source: &'static str,
+        path: String,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<HttpCall, Failure> {
+        Ok(HttpCall {
+            method: http::Method::POST,
+            url: self.url(path),
+            headers: content_type
+                .map(|t| vec![("Content-Type".to_owned(), t.to_owned())])
+                .unwrap_or_default(),
+            body,
+            timeout: self.timeout(r, source)?,
+            client_cert: None,
+            proxy: None,
+            body_max: r.env.services.body_max,
+        })
+    }
+
     /// Applies the sidecar's answer (see the module doc).
     pub fn finish<'p>(&'p self, r: &mut Run<'_, 'p>, source: &'static str, outcome: Outcome) -> Result<(), Failure> {
         let (value, failure) = match outcome {
@@ -165,17 +188,10 @@ impl Common {
     }
 }
 
-/// Percent-encodes one path segment (a name, an id, a topic).
+/// Percent-encodes one path segment (a name, an id, a topic): every byte
+/// but RFC 3986's unreserved ones (.NET's `Uri.EscapeDataString`).
 pub fn segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    outpost_expr::library::net::escape::escape_data(s)
 }
 
 /// Percent-encodes a path that may hold `/` (a Dapr method).

@@ -15,7 +15,7 @@
 
 use super::compile::{children, CompileError, Compiler, Element, Section};
 use super::dapr::{self, Common};
-use super::effect::{Effect, HttpCall, Outcome};
+use super::effect::{Effect, Outcome};
 use super::exec::Run;
 use super::expr::Want;
 use super::failure::Failure;
@@ -88,21 +88,10 @@ impl InvokeDaprBinding {
             body.insert("operation".into(), serde_json::Value::String(op.to_string()));
         }
         let body = serde_json::Value::Object(body).to_string().into_bytes();
-        Ok(Effect::Http(Box::new(HttpCall {
-            method: http::Method::POST,
-            url: self
-                .common
-                .url(format!("/v1.0/bindings/{}", dapr::segment(name.trim()))),
-            headers: vec![(
-                "Content-Type".to_owned(),
-                self.common.content_type.unwrap_or("application/json").to_owned(),
-            )],
-            body,
-            timeout: self.common.timeout(r, SRC)?,
-            client_cert: None,
-            proxy: None,
-            body_max: r.env.services.body_max,
-        })))
+        let path = format!("/v1.0/bindings/{}", dapr::segment(name.trim()));
+        let content_type = self.common.content_type.unwrap_or("application/json");
+        let call = self.common.post(r, SRC, path, Some(content_type), body)?;
+        Ok(Effect::Http(Box::new(call)))
     }
 
     pub fn finish<'p>(&'p self, r: &mut Run<'_, 'p>, outcome: Outcome) -> Result<(), Failure> {

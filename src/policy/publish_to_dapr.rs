@@ -13,7 +13,7 @@
 
 use super::compile::{CompileError, Compiler, Element, Section};
 use super::dapr::{self, Common};
-use super::effect::{Effect, HttpCall, Outcome};
+use super::effect::{Effect, Outcome};
 use super::exec::Run;
 use super::expr::Want;
 use super::failure::Failure;
@@ -70,25 +70,9 @@ impl PublishToDapr {
             },
         };
         let body = r.eval(&self.message, SRC)?.into_owned().into_bytes();
-        let headers = self
-            .common
-            .content_type
-            .map(|t| vec![("Content-Type".to_owned(), t.to_owned())])
-            .unwrap_or_default();
-        Ok(Effect::Http(Box::new(HttpCall {
-            method: http::Method::POST,
-            url: self.common.url(format!(
-                "/v1.0/publish/{}/{}",
-                dapr::segment(&pubsub),
-                dapr::segment(&topic)
-            )),
-            headers,
-            body,
-            timeout: self.common.timeout(r, SRC)?,
-            client_cert: None,
-            proxy: None,
-            body_max: r.env.services.body_max,
-        })))
+        let path = format!("/v1.0/publish/{}/{}", dapr::segment(&pubsub), dapr::segment(&topic));
+        let call = self.common.post(r, SRC, path, self.common.content_type, body)?;
+        Ok(Effect::Http(Box::new(call)))
     }
 
     pub fn finish<'p>(&'p self, r: &mut Run<'_, 'p>, outcome: Outcome) -> Result<(), Failure> {
