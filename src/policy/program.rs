@@ -10,6 +10,7 @@
 
 use super::compile::Section;
 use super::document::Scope;
+use super::effect::AsyncPolicy;
 use super::expr::Expr;
 use super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
@@ -52,11 +53,12 @@ impl Program {
         self.ops.is_empty()
     }
 
-    /// Whether running this program may suspend (forward, retry back-off).
+    /// Whether running this program may suspend (forward, retry back-off,
+    /// an async policy).
     pub fn has_async(&self) -> bool {
         self.ops
             .iter()
-            .any(|op| matches!(op, Op::Forward(_) | Op::RetryCheck { .. }))
+            .any(|op| matches!(op, Op::Forward(_) | Op::RetryCheck { .. } | Op::Async(_) | Op::Wait(_)))
     }
 
     /// Whether any policy needs the whole response body in memory.
@@ -66,6 +68,8 @@ impl Program {
             Op::Do(Policy::SetBody(b)) => b.response && b.reads_body(),
             Op::Do(Policy::JsonToXml(p)) => p.response,
             Op::Do(Policy::XmlToJson(p)) => p.response,
+            Op::Async(a) => a.needs_response_body(),
+            Op::Wait(w) => w.branches.iter().any(Program::needs_response_body),
             _ => false,
         })
     }
@@ -103,7 +107,10 @@ impl Program {
             Op::Do(Policy::JsonToXml(p)) => !p.response,
             Op::Do(Policy::XmlToJson(p)) => !p.response,
             Op::Forward(f) => f.buffer_request_body || f.follow_redirects,
-            Op::RetryCheck { .. } => true,
+            // A retried forward resends the body (retry elsewhere resends none).
+            Op::RetryCheck { .. } => self.section == Section::Backend,
+            Op::Async(a) => a.needs_request_body(),
+            Op::Wait(w) => w.branches.iter().any(Program::needs_request_body),
             _ => false,
         })
     }
@@ -128,6 +135,11 @@ pub enum Op {
     /// body forwards the request (then it is held until the request ends).
     /// `enter` is the index of the block's `ConcurrencyEnter`.
     ConcurrencyExit { enter: usize, release: bool },
+    /// A policy that waits for I/O (see `policy::effect`): the proxy runs
+    /// its `start`, performs the effect, runs its `finish`.
+    Async(AsyncPolicy),
+    /// `wait`: its children's programs run concurrently (see `policy::wait`).
+    Wait(Box<super::wait::Wait>),
     /// End of a `retry` body: evaluate the condition, maybe wait and go back.
     RetryCheck {
         retry: Box<retry::Retry>,

@@ -130,6 +130,11 @@ pub struct Settings {
     pub policy_expr_max_bytes: u64,
     /// `deployment.region`: what `context.Deployment.Region` returns.
     pub deployment_region: String,
+    /// `policy.send-one-way.max-in-flight`: `send-one-way-request` calls a
+    /// worker keeps in flight; beyond it new ones are dropped (logged).
+    pub one_way_max_in_flight: usize,
+    /// `policy.dapr.url`: the Dapr sidecar's HTTP API (`http://localhost:3500`).
+    pub dapr_url: String,
     /// `certificates.local.ca.enabled` / `certificates.local.ca.path`: the
     /// directory of mounted CA certificates to trust, when enabled.
     pub local_ca_enabled: bool,
@@ -188,6 +193,8 @@ impl Default for Settings {
             policy_expr_max_steps: 1_000_000,
             policy_expr_max_bytes: 16 * 1024 * 1024,
             deployment_region: String::new(),
+            one_way_max_in_flight: 256,
+            dapr_url: "http://localhost:3500".into(),
             local_ca_enabled: false,
             local_ca_path: PathBuf::from(crate::tls::local_ca::DEFAULT_DIR),
         }

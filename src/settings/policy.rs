@@ -15,6 +15,11 @@ pub(super) fn apply(s: &mut Settings, key: &str, v: &str) -> Result<bool, String
         "policy.expressions.max-steps" => s.policy_expr_max_steps = parse_num(v)?,
         "policy.expressions.max-bytes" => s.policy_expr_max_bytes = parse_num(v)?,
         "deployment.region" => s.deployment_region = v.to_owned(),
+        "policy.send-one-way.max-in-flight" => s.one_way_max_in_flight = parse_num(v)?,
+        "policy.dapr.url" => {
+            crate::policy::outgoing::parse_url(v)?;
+            s.dapr_url = v.trim().trim_end_matches('/').to_owned();
+        }
         "policy.unsupported" => {
             s.policy_skip_unsupported = match v {
                 "error" => false,

@@ -9,6 +9,7 @@
 //! them), so meeting one is an error; the path of an element is APIM's
 //! (`choose\when[2]\set-header`), what `context.LastError` reports.
 
+use super::super::effect::AsyncPolicy;
 use super::super::program::{Op, Policy};
 use super::super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
@@ -17,6 +18,7 @@ use super::super::{
     validate_client_certificate, validate_content, validate_headers, validate_parameters, validate_status_code,
 };
 use super::super::{json_to_xml, xml_to_json};
+use super::super::{invoke_dapr_binding, publish_to_dapr, send_one_way_request, send_request};
 use super::{CompileError, Compiler, Element, Node, Note, Unsupported};
 
 impl Compiler<'_> {
@@ -92,6 +94,27 @@ impl Compiler<'_> {
                 self.push(el, Op::Forward(f));
                 return Ok(());
             }
+            "send-request" => {
+                let p = send_request::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::SendRequest(Box::new(p))));
+                return Ok(());
+            }
+            "send-one-way-request" => {
+                let p = send_one_way_request::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::SendOneWayRequest(Box::new(p))));
+                return Ok(());
+            }
+            "publish-to-dapr" => {
+                let p = publish_to_dapr::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::PublishToDapr(Box::new(p))));
+                return Ok(());
+            }
+            "invoke-dapr-binding" => {
+                let p = invoke_dapr_binding::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::InvokeDaprBinding(Box::new(p))));
+                return Ok(());
+            }
+            "wait" => return self.wait(el),
             "choose" => return self.choose(el),
             "retry" => return self.retry(el),
             "limit-concurrency" => return self.limit_concurrency(el),

@@ -1,0 +1,209 @@
+//! Policies that wait (`send-request`, the cache policies…): the contract
+//! between such a policy and the proxy that performs its I/O.
+//!
+//! An async policy is split in three:
+//! 1. `start` (synchronous, on the request's [`Run`]) evaluates everything
+//!    it needs and returns an owned [`Effect`]: no borrow of the request,
+//!    the program or the flow survives it;
+//! 2. the proxy performs the effect (`proxy::perform`, async: an HTTP call,
+//!    a cache get/put, a sleep) and gets an owned [`Outcome`];
+//! 3. `finish` (synchronous) applies the outcome to the [`Run`]'s flow: set
+//!    a variable, answer the request (`flow.response` + `flow.answered`),
+//!    or fail with a [`Failure`].
+//!
+//! `exec::run` stops at every `Op::Async` (in any section) with
+//! `Stop::Suspend(pc)`; the proxy's section driver calls `start`, performs,
+//! calls `finish` and resumes at `pc + 1`.
+//!
+//! Invariants: an [`Effect`] and an [`Outcome`] are `'static` (they cross
+//! an `.await` while the request is borrowed elsewhere); `start` and
+//! `finish` never wait; a failure in either stops the section like any
+//! policy failure (`on-error` runs). Adding a policy: a variant in
+//! [`AsyncPolicy`] and its arms in `start`/`finish`; a new kind of I/O: a
+//! variant in [`Effect`] and [`Outcome`] and its arm in `proxy::perform`.
+
+use std::time::Duration;
+
+use super::exec::Run;
+use super::failure::Failure;
+
+/// The I/O an async policy asks the proxy to perform.
+#[derive(Debug)]
+pub enum Effect {
+    /// Nothing to wait for (the policy decided at `start`, e.g. a value
+    /// already known): `finish` gets [`Outcome::Done`] at once.
+    Nothing,
+    /// Wait this long.
+    Sleep(Duration),
+    /// Send an HTTP request and wait for the whole response
+    /// (`send-request`, the Dapr policies): [`Outcome::Http`].
+    Http(Box<HttpCall>),
+    /// Send an HTTP request without waiting for it (`send-one-way-request`):
+    /// [`Outcome::Done`] at once; the call runs on as its own task.
+    Detach(Box<HttpCall>),
+}
+
+/// What performing an [`Effect`] gave.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The effect had no result ([`Effect::Nothing`], [`Effect::Sleep`],
+    /// [`Effect::Detach`]).
+    Done,
+    /// The response to an [`Effect::Http`], or why there is none.
+    Http(Result<HttpResponse, CallError>),
+}
+
+/// One outgoing HTTP request, owned (see `proxy::call` for how it is sent).
+#[derive(Debug)]
+pub struct HttpCall {
+    pub method: http::Method,
+    pub url: CallUrl,
+    /// Header fields, in order (no framing fields: the client writes them).
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The whole exchange (resolution, connection, response) must end
+    /// within this.
+    pub timeout: Duration,
+    /// `authentication-certificate`: index into the replica's store.
+    pub client_cert: Option<usize>,
+    /// `proxy`: an HTTP proxy to go through.
+    pub proxy: Option<CallProxy>,
+    /// Largest response body read (`policy.body.max-bytes`).
+    pub body_max: u64,
+}
+
+/// Where an [`HttpCall`] goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallUrl {
+    pub tls: bool,
+    /// Lowercase; IPv6 without brackets.
+    pub host: String,
+    pub port: u16,
+    /// The `Host` field: host (bracketed IPv6), `:port` unless the default.
+    pub host_header: String,
+    /// Path and query as sent (`/` at least).
+    pub target: String,
+    /// A replica target with the same scheme, host and port, when the URL
+    /// was literal (its addresses resolved on the control thread).
+    pub known: Option<usize>,
+}
+
+impl CallUrl {
+    /// The URL as text (for messages).
+    pub fn display(&self) -> String {
+        format!(
+            "{}://{}{}",
+            if self.tls { "https" } else { "http" },
+            self.host_header,
+            self.target
+        )
+    }
+}
+
+/// An HTTP proxy (`<proxy url username password>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallProxy {
+    pub url: CallUrl,
+    /// `Proxy-Authorization` value (Basic), when credentials were given.
+    pub authorization: Option<String>,
+}
+
+/// A response read whole.
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Why an [`HttpCall`] has no response.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// No complete response within the timeout.
+    #[error("{0}")]
+    Timeout(String),
+    /// Could not connect, TLS failed, the connection broke, the answer was
+    /// not HTTP.
+    #[error("{0}")]
+    Connection(String),
+    /// The response body is larger than `policy.body.max-bytes`.
+    #[error("{0}")]
+    TooLarge(String),
+}
+
+impl CallError {
+    /// APIM's `LastError.Reason` for it.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            CallError::Timeout(_) => "Timeout",
+            CallError::Connection(_) | CallError::TooLarge(_) => "BackendConnectionFailure",
+        }
+    }
+
+    /// The failure of policy `source` (status 500: the client's body says
+    /// "Internal server error", `LastError.Message` says why).
+    pub fn failure(&self, source: &'static str) -> Failure {
+        Failure::new(source, self.reason(), 500, self.to_string())
+    }
+}
+
+/// The compiled async policies (the `Op::Async` payload).
+#[derive(Clone, Debug)]
+pub enum AsyncPolicy {
+    SendRequest(Box<super::send_request::SendRequest>),
+    SendOneWayRequest(Box<super::send_one_way_request::SendOneWayRequest>),
+    PublishToDapr(Box<super::publish_to_dapr::PublishToDapr>),
+    InvokeDaprBinding(Box<super::invoke_dapr_binding::InvokeDaprBinding>),
+}
+
+impl AsyncPolicy {
+    /// The element name, for logs and failures.
+    pub fn name(&self) -> &'static str {
+        match self {
+            AsyncPolicy::SendRequest(_) => "send-request",
+            AsyncPolicy::SendOneWayRequest(_) => "send-one-way-request",
+            AsyncPolicy::PublishToDapr(_) => "publish-to-dapr",
+            AsyncPolicy::InvokeDaprBinding(_) => "invoke-dapr-binding",
+        }
+    }
+
+    /// Whether it reads the whole request body (`send-request mode="copy"`).
+    pub fn needs_request_body(&self) -> bool {
+        match self {
+            AsyncPolicy::SendRequest(p) => p.out.needs_request_body(),
+            AsyncPolicy::SendOneWayRequest(p) => p.out.needs_request_body(),
+            AsyncPolicy::PublishToDapr(p) => p.needs_request_body(),
+            AsyncPolicy::InvokeDaprBinding(p) => p.needs_request_body(),
+        }
+    }
+
+    /// Whether it reads the whole response body (`cache-store`).
+    pub fn needs_response_body(&self) -> bool {
+        match self {
+            AsyncPolicy::SendRequest(p) => p.out.needs_response_body(),
+            AsyncPolicy::SendOneWayRequest(p) => p.out.needs_response_body(),
+            AsyncPolicy::PublishToDapr(_) | AsyncPolicy::InvokeDaprBinding(_) => false,
+        }
+    }
+
+    /// Evaluates the policy's inputs and says what to perform.
+    pub fn start<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<Effect, Failure> {
+        match self {
+            AsyncPolicy::SendRequest(p) => p.start(r),
+            AsyncPolicy::SendOneWayRequest(p) => p.start(r),
+            AsyncPolicy::PublishToDapr(p) => p.start(r),
+            AsyncPolicy::InvokeDaprBinding(p) => p.start(r),
+        }
+    }
+
+    /// Applies what was performed to the request's flow.
+    pub fn finish<'p>(&'p self, r: &mut Run<'_, 'p>, outcome: Outcome) -> Result<(), Failure> {
+        match self {
+            AsyncPolicy::SendRequest(p) => p.finish(r, outcome),
+            AsyncPolicy::SendOneWayRequest(p) => p.finish(r, outcome),
+            AsyncPolicy::PublishToDapr(p) => p.finish(r, outcome),
+            AsyncPolicy::InvokeDaprBinding(p) => p.finish(r, outcome),
+        }
+    }
+}
