@@ -62,8 +62,8 @@ pub mod validate_content;
 pub mod validate_headers;
 pub mod validate_parameters;
 pub mod validate_status_code;
-pub mod xml_to_json;
 pub mod wait;
+pub mod xml_to_json;
 
 #[cfg(test)]
 mod tests_sites;

@@ -17,8 +17,8 @@ use super::super::{
     set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
     validate_client_certificate, validate_content, validate_headers, validate_parameters, validate_status_code,
 };
-use super::super::{json_to_xml, xml_to_json};
 use super::super::{invoke_dapr_binding, publish_to_dapr, send_one_way_request, send_request};
+use super::super::{json_to_xml, xml_to_json};
 use super::{CompileError, Compiler, Element, Node, Note, Unsupported};
 
 impl Compiler<'_> {
