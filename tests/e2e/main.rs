@@ -33,3 +33,4 @@ mod smuggling;
 mod subscriptions;
 mod support;
 mod tls;
+mod transform;
