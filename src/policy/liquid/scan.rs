@@ -107,7 +107,7 @@ fn names_root(markup: &str, word: &str) -> bool {
         let before = markup[..i].chars().next_back();
         let after = markup[i + word.len()..].chars().next();
         let quotes = markup[..i].matches(['"', '\'']).count();
-        if quotes % 2 == 0
+        if quotes.is_multiple_of(2)
             && !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
             && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
         {
@@ -121,7 +121,7 @@ fn names_root(markup: &str, word: &str) -> bool {
 fn unsupported_filter(name: &str) -> String {
     let hint = NAMES
         .iter()
-        .find(|n| n.to_ascii_lowercase() == name.replace('_', "").to_ascii_lowercase())
+        .find(|n| n.eq_ignore_ascii_case(&name.replace('_', "")))
         .map(|n| format!(" (APIM's filter names are PascalCase: `{n}`)"))
         .unwrap_or_default();
     format!("Liquid filter `{name}` is not supported{hint}")
