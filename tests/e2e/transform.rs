@@ -5,10 +5,9 @@
 //! legacy text form, and check-policy with an undefined named value
 //! inside a URL.
 
-use std::process::Command;
 use std::time::Duration;
 
-use crate::support::gateway::{check_config, TempDir, BIN};
+use crate::support::gateway::{check_config, TempDir};
 use crate::support::*;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -184,13 +183,7 @@ fn check_policy_accepts_an_undefined_named_value_inside_a_url() {
     )
     .expect("write");
     let f = doc.to_str().expect("utf-8");
-    let run = |args: &[&str]| {
-        let out = Command::new(BIN).arg("check-policy").args(args).output().expect("run");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
-        )
-    };
+    let run = crate::check_policy::run;
     let (code, out) = run(&[f]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("OK (2 policies run"), "{out}");
