@@ -6,7 +6,8 @@ use std::process::Command;
 
 use crate::support::gateway::{TempDir, BIN};
 
-fn run(args: &[&str]) -> (i32, String) {
+/// Runs `outpost check-policy ARGS`: exit code and output.
+pub(crate) fn run(args: &[&str]) -> (i32, String) {
     let out = Command::new(BIN)
         .arg("check-policy")
         .args(args)

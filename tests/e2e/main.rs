@@ -37,3 +37,4 @@ mod subscriptions;
 mod support;
 mod tls;
 mod validation;
+mod transform;

@@ -2,7 +2,8 @@
 //! the liquid crate's own filters registered under APIM's name (their
 //! behaviour is Liquid's, which DotLiquid follows); `Capitalize`,
 //! `Currency` and `Date` are DotLiquid's own (.NET formats, invariant
-//! culture) and written here. Every filter's output is charged to the
+//! culture) and written here; `UrlEncode`/`UrlDecode` are .NET's
+//! `WebUtility` ones from the expression crate. Every filter's output is charged to the
 //! render's budget (see `blocks`).
 
 use std::fmt;
@@ -11,6 +12,7 @@ use liquid_core::model::{Value, ValueView};
 use liquid_core::parser::{FilterArguments, FilterReflection, ParameterReflection, ParseFilter};
 use liquid_core::{Error, Expression, Filter, Language, Result, Runtime};
 use liquid_lib::stdlib as lib;
+use outpost_expr::library::net::escape;
 
 use super::blocks::charge_bytes;
 
@@ -64,13 +66,11 @@ pub const NAMES: [&str; 43] = [
 /// The liquid crate's filter for an APIM name (`None`: written here).
 fn stock(name: &str) -> Option<Box<dyn ParseFilter>> {
     Some(match name {
-        "Abs" => lib::Abs.into(),
         "Append" => lib::Append.into(),
         "AtLeast" => lib::AtLeast.into(),
         "AtMost" => lib::AtMost.into(),
         "Compact" => lib::Compact.into(),
         "Default" => lib::Default.into(),
-        "DividedBy" => lib::DividedBy.into(),
         "Downcase" => lib::Downcase.into(),
         "Escape" | "H" => lib::Escape.into(),
         "First" => lib::First.into(),
@@ -78,10 +78,7 @@ fn stock(name: &str) -> Option<Box<dyn ParseFilter>> {
         "Last" => lib::Last.into(),
         "Lstrip" => lib::Lstrip.into(),
         "Map" => lib::Map.into(),
-        "Minus" => lib::Minus.into(),
-        "Modulo" => lib::Modulo.into(),
         "NewlineToBr" => lib::NewlineToBr.into(),
-        "Plus" => lib::Plus.into(),
         "Prepend" => lib::Prepend.into(),
         "Remove" => lib::Remove.into(),
         "RemoveFirst" => lib::RemoveFirst.into(),
@@ -96,7 +93,6 @@ fn stock(name: &str) -> Option<Box<dyn ParseFilter>> {
         "Strip" => lib::Strip.into(),
         "StripHtml" => lib::StripHtml.into(),
         "StripNewlines" => lib::StripNewlines.into(),
-        "Times" => lib::Times.into(),
         "Truncate" => lib::Truncate.into(),
         "TruncateWords" => lib::TruncateWords.into(),
         "Uniq" => lib::Uniq.into(),
@@ -247,6 +243,13 @@ impl fmt::Display for OwnFilter {
 
 impl Filter for OwnFilter {
     fn evaluate(&self, input: &dyn ValueView, rt: &dyn Runtime) -> Result<Value> {
+        if let Some(op) = Arith::of(self.name) {
+            let operand = match self.args.first() {
+                Some(e) => Some(number(e.evaluate(rt)?.as_view(), self.name)?),
+                None => None,
+            };
+            return arith(op, number(input, self.name)?, operand);
+        }
         let arg = match self.args.first() {
             Some(e) => Some(e.evaluate(rt)?.to_kstr().into_owned()),
             None => None,
@@ -255,11 +258,96 @@ impl Filter for OwnFilter {
         Ok(match self.name {
             "Capitalize" => Value::scalar(capitalize(&text)),
             "Currency" => currency(input, arg.as_deref()),
-            "UrlEncode" => Value::scalar(url_encode(&text)),
-            "UrlDecode" => Value::scalar(url_decode(&text)),
+            "UrlEncode" => Value::scalar(escape::url_encode(&text)),
+            "UrlDecode" => Value::scalar(escape::url_decode(&text)),
             _ => date(input, arg.as_deref().unwrap_or_default()),
         })
     }
+}
+
+/// A number as the arithmetic filters see it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Num {
+    Int(i64),
+    Float(f64),
+}
+
+fn number(v: &dyn ValueView, filter: &str) -> Result<Num> {
+    if v.is_nil() {
+        return Ok(Num::Int(0));
+    }
+    let s = v
+        .as_scalar()
+        .ok_or_else(|| Error::with_msg(format!("{filter}: not a number")))?;
+    let text = s.to_kstr();
+    if let Ok(i) = text.trim().parse::<i64>() {
+        return Ok(Num::Int(i));
+    }
+    s.to_float()
+        .or_else(|| text.trim().parse::<f64>().ok())
+        .map(Num::Float)
+        .ok_or_else(|| Error::with_msg(format!("{filter}: `{text}` is not a number")))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Arith {
+    Abs,
+    Plus,
+    Minus,
+    Times,
+    DividedBy,
+    Modulo,
+}
+
+impl Arith {
+    fn of(name: &str) -> Option<Arith> {
+        Some(match name {
+            "Abs" => Arith::Abs,
+            "Plus" => Arith::Plus,
+            "Minus" => Arith::Minus,
+            "Times" => Arith::Times,
+            "DividedBy" => Arith::DividedBy,
+            "Modulo" => Arith::Modulo,
+            _ => return None,
+        })
+    }
+}
+
+/// Integer arithmetic when both sides are integers (division truncates),
+/// checked: an overflow continues in floating point instead of panicking.
+fn arith(op: Arith, a: Num, b: Option<Num>) -> Result<Value> {
+    let b = b.unwrap_or(Num::Int(0));
+    if matches!((op, b), (Arith::DividedBy | Arith::Modulo, Num::Int(0)))
+        || b == Num::Float(0.0) && matches!(op, Arith::DividedBy | Arith::Modulo)
+    {
+        return Err(Error::with_msg("divided by zero"));
+    }
+    if let (Num::Int(x), Num::Int(y)) = (a, b) {
+        let exact = match op {
+            Arith::Abs => x.checked_abs(),
+            Arith::Plus => x.checked_add(y),
+            Arith::Minus => x.checked_sub(y),
+            Arith::Times => x.checked_mul(y),
+            Arith::DividedBy => x.checked_div(y),
+            Arith::Modulo => x.checked_rem(y),
+        };
+        if let Some(v) = exact {
+            return Ok(Value::scalar(v));
+        }
+    }
+    let f = |n: Num| match n {
+        Num::Int(i) => i as f64,
+        Num::Float(v) => v,
+    };
+    let (x, y) = (f(a), f(b));
+    Ok(Value::scalar(match op {
+        Arith::Abs => x.abs(),
+        Arith::Plus => x + y,
+        Arith::Minus => x - y,
+        Arith::Times => x * y,
+        Arith::DividedBy => x / y,
+        Arith::Modulo => x % y,
+    }))
 }
 
 /// DotLiquid 2.2's `Capitalize`: the first non-blank character upper case,
@@ -276,45 +364,6 @@ pub fn capitalize(s: &str) -> String {
             chars.as_str().to_lowercase()
         ),
     }
-}
-
-/// .NET's `WebUtility.UrlEncode`: space as `+`, `A-Z a-z 0-9 - _ . ! * ( )`
-/// kept, every other UTF-8 byte as `%XX`.
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b' ' => out.push('+'),
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'!' | b'*' | b'(' | b')' => {
-                out.push(b as char)
-            }
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-/// .NET's `WebUtility.UrlDecode`: `+` as space, `%XX` decoded, malformed
-/// escapes kept as written.
-pub fn url_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' => match s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                Some(v) => {
-                    out.push(v);
-                    i += 2;
-                }
-                None => out.push(b'%'),
-            },
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `Currency`: a number in .NET's `C` format of the invariant culture
@@ -389,6 +438,34 @@ fn date(input: &dyn ValueView, format: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arithmetic_never_overflows() {
+        let i = Num::Int;
+        assert_eq!(
+            arith(Arith::DividedBy, i(i64::MIN), Some(i(-1))).unwrap(),
+            Value::scalar(9.223372036854776e18)
+        );
+        assert_eq!(
+            arith(Arith::Abs, i(i64::MIN), None).unwrap(),
+            Value::scalar(9.223372036854776e18)
+        );
+        assert_eq!(
+            arith(Arith::Plus, i(i64::MAX), Some(i(1))).unwrap(),
+            Value::scalar(9.223372036854776e18)
+        );
+        assert_eq!(
+            arith(Arith::Modulo, i(i64::MIN), Some(i(-1))).unwrap(),
+            Value::scalar(-0.0)
+        );
+        assert_eq!(arith(Arith::DividedBy, i(7), Some(i(2))).unwrap(), Value::scalar(3i64));
+        assert_eq!(
+            arith(Arith::Times, Num::Float(1.5), Some(i(2))).unwrap(),
+            Value::scalar(3.0)
+        );
+        assert!(arith(Arith::DividedBy, i(1), Some(i(0))).is_err());
+        assert!(arith(Arith::Modulo, Num::Float(1.0), Some(Num::Float(0.0))).is_err());
+    }
 
     #[test]
     fn own_filters() {

@@ -92,7 +92,15 @@ impl Liquid {
     /// Parses a template; errors carry the line within the template.
     pub fn compile(text: &str) -> Result<Liquid, ScanError> {
         let found = scan::scan(text)?;
-        let elements = liquid_core::parser::parse(text, language()).map_err(|e| {
+        // The crate's parser asserts its own invariants; a template that
+        // trips one is refused like any bad template (belt and braces: the
+        // scan already refuses the inputs known to do so).
+        let parsed =
+            std::panic::catch_unwind(|| liquid_core::parser::parse(text, language())).map_err(|_| ScanError {
+                line: 1,
+                message: "Liquid: the template cannot be parsed".into(),
+            })?;
+        let elements = parsed.map_err(|e| {
             let message = e.to_string();
             ScanError {
                 line: error_line(&message),
@@ -119,7 +127,11 @@ impl Liquid {
             budget.bytes = (max as u64).saturating_mul(8).max(1 << 20);
         }
         let mut out = blocks::Bounded::new(max);
-        self.template.render_to(&mut out, &runtime).map_err(|e| {
+        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.template.render_to(&mut out, &runtime)
+        }))
+        .map_err(|_| "the template failed while rendering".to_owned())?;
+        rendered.map_err(|e| {
             if out.overflow {
                 format!("the rendered body is larger than {max} bytes")
             } else {

@@ -64,7 +64,7 @@ fn markup_end(text: &str, from: usize, close: &str) -> Option<usize> {
             Some(q) if b[i] == q => quote = None,
             Some(_) => {}
             None if b[i] == b'"' || b[i] == b'\'' => quote = Some(b[i]),
-            None if text[i..].starts_with(close) => return Some(i),
+            None if b[i..].starts_with(close.as_bytes()) => return Some(i),
             None => {}
         }
         i += 1;
@@ -107,7 +107,7 @@ fn names_root(markup: &str, word: &str) -> bool {
         let before = markup[..i].chars().next_back();
         let after = markup[i + word.len()..].chars().next();
         let quotes = markup[..i].matches(['"', '\'']).count();
-        if quotes % 2 == 0
+        if quotes.is_multiple_of(2)
             && !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
             && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
         {
@@ -121,10 +121,33 @@ fn names_root(markup: &str, word: &str) -> bool {
 fn unsupported_filter(name: &str) -> String {
     let hint = NAMES
         .iter()
-        .find(|n| n.to_ascii_lowercase() == name.replace('_', "").to_ascii_lowercase())
+        .find(|n| n.eq_ignore_ascii_case(&name.replace('_', "")))
         .map(|n| format!(" (APIM's filter names are PascalCase: `{n}`)"))
         .unwrap_or_default();
     format!("Liquid filter `{name}` is not supported{hint}")
+}
+
+/// A digit run too long for the crate's integer literals (it would panic).
+fn oversized_number(markup: &str) -> bool {
+    let mut quote = None;
+    let mut run = 0;
+    for c in markup.bytes() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'"' || c == b'\'' => quote = Some(c),
+            None if c.is_ascii_digit() => {
+                run += 1;
+                if run > 18 {
+                    return true;
+                }
+                continue;
+            }
+            None => {}
+        }
+        run = 0;
+    }
+    false
 }
 
 /// Scans a template.
@@ -148,6 +171,12 @@ pub fn scan(text: &str) -> Result<Scan, ScanError> {
         let markup = text[start + 2..end].trim_matches('-').trim();
         let markup_at = start + 2 + text[start + 2..end].find(markup).unwrap_or(0);
         i = end + 2;
+        if oversized_number(markup) {
+            return Err(ScanError {
+                line: line_at(text, markup_at),
+                message: "Liquid: a number literal has more than 18 digits".into(),
+            });
+        }
         for (at, name) in filters(markup) {
             if !NAMES.contains(&name) {
                 return Err(ScanError {
@@ -230,6 +259,14 @@ mod tests {
         assert_eq!(scan("{{ 'body' }}").unwrap(), Scan::default());
         assert!(scan("{% raw %}{% include x %}{{ a | nope }}{% endraw %}").is_ok());
         assert!(scan("{% comment %}{% render x %}{% endcomment %}{{ a }}").is_ok());
+        assert!(
+            scan("{{ 'é€' | Upcase }} ü {% if x %}ß{% endif %}").is_ok(),
+            "multi-byte text"
+        );
+        assert!(
+            scan("{{ 'é").is_ok() && scan("{% é").is_ok(),
+            "unclosed markup is the parser's to report"
+        );
     }
 
     #[test]
@@ -242,6 +279,11 @@ mod tests {
         assert!(e.message.contains("`Upcase`"), "{}", e.message);
         let e = scan("{% tablerow x in y %}{% endtablerow %}").unwrap_err();
         assert!(e.message.contains("tablerow"));
+        assert!(scan("{{ 99999999999999999999 }}")
+            .unwrap_err()
+            .message
+            .contains("18 digits"));
+        assert!(scan("{{ '99999999999999999999' }}").is_ok());
         let deep = "{% if a %}".repeat(MAX_NESTING + 1);
         assert!(scan(&deep).unwrap_err().message.contains("nest"));
     }

@@ -180,3 +180,44 @@ fn xml_bodies_are_objects() {
     );
     assert_eq!(t.render(b, Value::Nil, 1000).unwrap(), "7/2/b");
 }
+
+#[test]
+fn hostile_filter_arguments_are_errors_or_values_never_panics() {
+    let args = [
+        "",
+        ": 9223372036854775807",
+        ": -9223372036854775807",
+        ": 0",
+        ": -1",
+        ": 'x', 'y'",
+        ": body.l",
+        ": nil",
+        ": 1.5e300",
+    ];
+    let inputs = [
+        "9223372036854775807",
+        "-9223372036854775807",
+        "'é€ü'",
+        "body.l",
+        "nil",
+        "body.o",
+        "1.5e300",
+        "''",
+    ];
+    let data = r#"{"l":["x","y"],"o":[{"n":1}]}"#;
+    let mut rendered = 0;
+    for name in super::filters::NAMES {
+        for a in args {
+            for i in inputs {
+                let template = format!("{{{{ {i} | {name}{a} }}}}");
+                let Ok(t) = Liquid::compile(&template) else { continue };
+                let b = body(data.as_bytes(), Some("application/json"), XsiNil::Blank);
+                rendered += 1;
+                if let Err(e) = t.render(b, Value::Nil, 1 << 16) {
+                    assert!(!e.contains("failed while rendering"), "{template} panicked: {e}");
+                }
+            }
+        }
+    }
+    assert!(rendered > 500, "{rendered} templates rendered");
+}
