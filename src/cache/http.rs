@@ -149,6 +149,77 @@ pub fn kept_on_304(name: &str) -> bool {
         .any(|n| n.eq_ignore_ascii_case(name))
 }
 
+/// The response a hit answers with: the stored one (or a `304` when the
+/// request's conditional headers match it) with `Age` and, when downstream
+/// caching is on, the gateway's `Cache-Control`.
+pub fn hit_response(stored: &CachedResponse, hit: &Freshness, conditional: Conditional<'_>) -> CachedResponse {
+    let not_modified = not_modified(stored, conditional.if_none_match, conditional.if_modified_since);
+    let control = cache_control(hit.downstream, hit.must_revalidate, hit.ttl_left);
+    let mut headers: Vec<(Box<str>, Box<str>)> = stored
+        .headers
+        .iter()
+        .filter(|(n, _)| !(control.is_some() && n.eq_ignore_ascii_case("cache-control")))
+        .filter(|(n, _)| !not_modified || kept_on_304(n))
+        .cloned()
+        .collect();
+    if let Some(c) = control {
+        headers.push(("Cache-Control".into(), c.into()));
+    }
+    headers.push(("Age".into(), age(hit.age).into()));
+    if not_modified {
+        CachedResponse {
+            status: 304,
+            reason: None,
+            headers,
+            body: Vec::new(),
+        }
+    } else {
+        CachedResponse {
+            status: stored.status,
+            reason: stored.reason.clone(),
+            headers,
+            body: stored.body.clone(),
+        }
+    }
+}
+
+/// What a hit's headers depend on: its times and the lookup's
+/// downstream settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Freshness {
+    pub age: Duration,
+    pub ttl_left: Duration,
+    pub downstream: Downstream,
+    pub must_revalidate: bool,
+}
+
+/// The request's conditional headers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Conditional<'a> {
+    pub if_none_match: Option<&'a str>,
+    pub if_modified_since: Option<&'a str>,
+}
+
+/// The entry `cache-store` keeps for a response: its end-to-end headers
+/// and whole body.
+pub fn stored_response<'h>(
+    status: u16,
+    reason: Option<&str>,
+    headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+    body: Vec<u8>,
+) -> CachedResponse {
+    CachedResponse {
+        status,
+        reason: reason.map(Into::into),
+        headers: headers
+            .into_iter()
+            .filter(|(n, _)| header_stored(n))
+            .map(|(n, v)| (n.into(), v.into()))
+            .collect(),
+        body,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +294,56 @@ mod tests {
         assert!(!not_modified(&s, None, Some("Wed, 02 Oct 2024 10:00:00 GMT")));
         assert!(!not_modified(&stored(&[]), Some("*"), None));
         assert!(kept_on_304("etag") && !kept_on_304("Content-Type"));
+    }
+
+    fn fresh(downstream: Downstream) -> Freshness {
+        Freshness {
+            age: Duration::from_secs(7),
+            ttl_left: Duration::from_secs(53),
+            downstream,
+            must_revalidate: true,
+        }
+    }
+
+    #[test]
+    fn a_hit_carries_age_and_the_downstream_directive() {
+        let s = stored(&[("Content-Type", "text/plain"), ("Cache-Control", "max-age=60"), ("ETag", "\"a\"")]);
+        let r = hit_response(&s, &fresh(Downstream::None), Conditional::default());
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body, b"x");
+        assert_eq!(r.header("Cache-Control"), Some("max-age=60"));
+        assert_eq!(r.header("Age"), Some("7"));
+        let r = hit_response(&s, &fresh(Downstream::Public), Conditional::default());
+        assert_eq!(r.header("Cache-Control"), Some("public, max-age=53, must-revalidate"));
+        assert_eq!(r.headers.iter().filter(|(n, _)| &**n == "Cache-Control").count(), 1);
+        assert_eq!(r.header("Content-Type"), Some("text/plain"));
+    }
+
+    #[test]
+    fn a_matching_conditional_request_gets_304_without_body() {
+        let s = stored(&[("Content-Type", "text/plain"), ("ETag", "\"a\"")]);
+        let cond = Conditional {
+            if_none_match: Some("\"a\""),
+            if_modified_since: None,
+        };
+        let r = hit_response(&s, &fresh(Downstream::Private), cond);
+        assert_eq!(r.status, 304);
+        assert!(r.body.is_empty());
+        assert_eq!(r.header("ETag"), Some("\"a\""));
+        assert_eq!(r.header("Content-Type"), None);
+        assert_eq!(r.header("Cache-Control"), Some("private, max-age=53, must-revalidate"));
+    }
+
+    #[test]
+    fn stored_responses_keep_end_to_end_headers() {
+        let r = stored_response(
+            200,
+            Some("OK"),
+            [("Content-Type", "a"), ("Connection", "keep-alive"), ("Content-Length", "1"), ("X-A", "b")],
+            b"x".to_vec(),
+        );
+        let names: Vec<&str> = r.headers.iter().map(|(n, _)| &**n).collect();
+        assert_eq!(names, ["Content-Type", "X-A"]);
+        assert_eq!(r.reason.as_deref(), Some("OK"));
     }
 }
