@@ -13,7 +13,10 @@
 //!   `200` (which `outbound` may then shape).
 //! - `outbound` runs on the response head (and on the whole body only when
 //!   one of its policies needs it, bounded by `policy.body.max-bytes`)
-//!   before it is written to the client.
+//!   before it is written to the client; an outbound section that waits
+//!   (`send-request`, `retry`…) runs on a materialised response instead
+//!   (read into memory, connection back to the pool, written as a
+//!   gateway-made response).
 //! - `on-error` runs instead of the rest when any step fails, including a
 //!   policy refusal (rate limit, ip-filter…) and a backend failure, with
 //!   `context.LastError` set; it shapes the error response.
@@ -38,6 +41,14 @@ pub struct Pipeline {
     pub request_body: bool,
     /// Some outbound policy needs the whole response body in memory.
     pub response_body: bool,
+    /// Whether `inbound`, `outbound`, `on-error` may suspend (an async
+    /// policy, a `retry`): such a section is driven asynchronously, and an
+    /// outbound one runs on a materialised response (see
+    /// `proxy::pipeline_section`). Sections that cannot suspend run as
+    /// plain synchronous code.
+    pub inbound_waits: bool,
+    pub outbound_waits: bool,
+    pub on_error_waits: bool,
 }
 
 impl Pipeline {
@@ -69,6 +80,9 @@ impl Pipeline {
         let sections = [&self.inbound, &self.backend, &self.outbound, &self.on_error];
         self.request_body = sections.iter().any(|p| p.needs_request_body());
         self.response_body = self.outbound.needs_response_body();
+        self.inbound_waits = self.inbound.has_async();
+        self.outbound_waits = self.outbound.has_async();
+        self.on_error_waits = self.on_error.has_async();
         self.plain = self.inbound.is_empty()
             && self.outbound.is_empty()
             && self.on_error.is_empty()

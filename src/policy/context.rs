@@ -272,7 +272,7 @@ impl Context for PolicyContext<'_, '_> {
         if url == UrlKind::Current {
             for op in &self.run.flow.request.query_ops.ops {
                 match op {
-                    super::flow::FieldOp::Add(n, v) => out.push((Cow::Borrowed(*n), Cow::Borrowed(v.as_ref()))),
+                    super::flow::FieldOp::Add(n, v) => out.push((Cow::Borrowed(n.as_ref()), Cow::Borrowed(v.as_ref()))),
                     super::flow::FieldOp::Remove(n) => out.retain(|(k, _)| k != n),
                 }
             }
@@ -336,7 +336,7 @@ impl Context for PolicyContext<'_, '_> {
             UrlKind::Current => {
                 for op in r.flow.request.query_ops.ops.iter().rev() {
                     match op {
-                        super::flow::FieldOp::Add(n, v) if *n == name => return Some(Values::One(Cow::Borrowed(v))),
+                        super::flow::FieldOp::Add(n, v) if n == name => return Some(Values::One(Cow::Borrowed(v))),
                         super::flow::FieldOp::Remove(n) if *n == name => return None,
                         _ => {}
                     }

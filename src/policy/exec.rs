@@ -1,7 +1,8 @@
 //! Running a compiled [`Program`] against one request: the synchronous
 //! part of the engine. The proxy drives it and performs what must wait
-//! (forwarding, retry back-off): [`run`] stops at such an op and returns its
-//! index ([`Stop::Suspend`]), the proxy does the I/O and resumes after it.
+//! (forwarding, retry back-off, async policies: see `policy::effect`):
+//! [`run`] stops at such an op, in any section, and returns its index
+//! ([`Stop::Suspend`]); the proxy does the I/O and resumes after it.
 //!
 //! Invariants: a policy sees the request and response through read-only
 //! views of the parsed heads plus the [`Flow`]'s edits (never a re-parsed
@@ -297,7 +298,7 @@ pub fn run<'p>(prog: &'p Program, mut pc: usize, r: &mut Run<'_, 'p>) -> Result<
                 }
                 pc += 1;
             }
-            Op::Forward(_) | Op::RetryCheck { .. } => return Ok(Stop::Suspend(pc)),
+            Op::Forward(_) | Op::RetryCheck { .. } | Op::Async(_) => return Ok(Stop::Suspend(pc)),
         }
     }
     Ok(Stop::End)

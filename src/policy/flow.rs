@@ -19,8 +19,10 @@ pub enum FieldOp<'p> {
     /// Remove every field with this name (ASCII case-insensitive for
     /// headers, exact for query parameters) present at this point.
     Remove(&'p str),
-    /// Add one field.
-    Add(&'p str, Cow<'p, str>),
+    /// Add one field. The name is borrowed from the program, or owned when
+    /// it comes from a message (a materialised backend response, a stored
+    /// `IResponse`).
+    Add(Cow<'p, str>, Cow<'p, str>),
 }
 
 /// An ordered list of field edits over an original list of fields.
@@ -39,7 +41,12 @@ impl<'p> FieldEdits<'p> {
     }
 
     pub fn add(&mut self, name: &'p str, value: Cow<'p, str>) {
-        self.ops.push(FieldOp::Add(name, value));
+        self.ops.push(FieldOp::Add(Cow::Borrowed(name), value));
+    }
+
+    /// Adds a field whose name is not the program's (a message's header).
+    pub fn add_owned(&mut self, name: String, value: String) {
+        self.ops.push(FieldOp::Add(Cow::Owned(name), Cow::Owned(value)));
     }
 
     /// Whether an original field named `name` survives the edits.
@@ -51,13 +58,13 @@ impl<'p> FieldEdits<'p> {
     }
 
     /// The added fields that survive, in order.
-    pub fn added(&self, eq: fn(&[u8], &[u8]) -> bool) -> impl Iterator<Item = (&'p str, &str)> + '_ {
+    pub fn added(&self, eq: fn(&[u8], &[u8]) -> bool) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.ops.iter().enumerate().filter_map(move |(i, op)| match op {
             FieldOp::Add(n, v) => {
                 let removed_later = self.ops[i + 1..]
                     .iter()
                     .any(|later| matches!(later, FieldOp::Remove(r) if eq(r.as_bytes(), n.as_bytes())));
-                (!removed_later).then_some((*n, v.as_ref()))
+                (!removed_later).then_some((n.as_ref(), v.as_ref()))
             }
             FieldOp::Remove(_) => None,
         })

@@ -9,6 +9,7 @@ pub mod check;
 pub mod compile;
 pub mod context;
 pub mod document;
+pub mod effect;
 pub mod exec;
 pub mod expr;
 pub mod failure;

@@ -10,6 +10,7 @@
 
 use super::compile::Section;
 use super::document::Scope;
+use super::effect::AsyncPolicy;
 use super::expr::Expr;
 use super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
@@ -51,11 +52,12 @@ impl Program {
         self.ops.is_empty()
     }
 
-    /// Whether running this program may suspend (forward, retry back-off).
+    /// Whether running this program may suspend (forward, retry back-off,
+    /// an async policy).
     pub fn has_async(&self) -> bool {
         self.ops
             .iter()
-            .any(|op| matches!(op, Op::Forward(_) | Op::RetryCheck { .. }))
+            .any(|op| matches!(op, Op::Forward(_) | Op::RetryCheck { .. } | Op::Async(_)))
     }
 
     /// Whether any policy needs the whole response body in memory.
@@ -63,6 +65,7 @@ impl Program {
         self.ops.iter().any(|op| match op {
             Op::Do(Policy::FindAndReplace(f)) => f.response,
             Op::Do(Policy::SetBody(b)) => b.response && b.reads_body(),
+            Op::Async(a) => a.needs_response_body(),
             _ => false,
         })
     }
@@ -73,7 +76,9 @@ impl Program {
             Op::Do(Policy::FindAndReplace(f)) => !f.response,
             Op::Do(Policy::SetBody(b)) => !b.response,
             Op::Forward(f) => f.buffer_request_body || f.follow_redirects,
-            Op::RetryCheck { .. } => true,
+            // A retried forward resends the body (retry elsewhere resends none).
+            Op::RetryCheck { .. } => self.section == Section::Backend,
+            Op::Async(a) => a.needs_request_body(),
             _ => false,
         })
     }
@@ -98,6 +103,9 @@ pub enum Op {
     /// body forwards the request (then it is held until the request ends).
     /// `enter` is the index of the block's `ConcurrencyEnter`.
     ConcurrencyExit { enter: usize, release: bool },
+    /// A policy that waits for I/O (see `policy::effect`): the proxy runs
+    /// its `start`, performs the effect, runs its `finish`.
+    Async(AsyncPolicy),
     /// End of a `retry` body: evaluate the condition, maybe wait and go back.
     RetryCheck {
         retry: Box<retry::Retry>,

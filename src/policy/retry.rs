@@ -12,12 +12,16 @@
 //! exponential (`interval + (2^(n-1) - 1)·delta`), both capped by
 //! `max-interval`; `first-fast-retry` makes the first retry immediate.
 //! The request body is buffered (bounded by `policy.body.max-bytes`) so it
-//! can be sent again. Allowed in the backend section.
+//! can be sent again. Allowed in every section (APIM's list); around
+//! policies that wait (`send-request`…) the back-off suspends the request,
+//! never the worker. A `retry` may not contain `wait`.
 
 use std::time::Duration;
 
 use super::compile::{CompileError, Compiler, Element, Section};
+use super::exec::Run;
 use super::expr::{Expr, Want};
+use super::failure::Failure;
 
 #[derive(Clone, Debug)]
 pub struct Retry {
@@ -31,7 +35,13 @@ pub struct Retry {
 }
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Retry, CompileError> {
-    c.only_in(el, &[Section::Backend])?;
+    c.only_in(
+        el,
+        &[Section::Inbound, Section::Backend, Section::Outbound, Section::OnError],
+    )?;
+    if let Some(w) = find_wait(el) {
+        return Err(c.error(w, "<wait> may not appear inside <retry>"));
+    }
     let condition = c
         .expr_attr(el, "condition", Want::Bool)?
         .ok_or_else(|| c.error(el, "missing attribute `condition`"))?;
@@ -55,7 +65,24 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<Retry, CompileError
     })
 }
 
+/// The first `wait` element inside `el`, at any depth.
+fn find_wait(el: &Element) -> Option<&Element> {
+    el.children_elements()
+        .find_map(|c| if c.name == "wait" { Some(c) } else { find_wait(c) })
+}
+
 impl Retry {
+    /// At the end of the body: whether to run it again, and after how
+    /// long. Counts the attempt (`slot` is the loop's counter).
+    pub fn again<'p>(&'p self, slot: usize, r: &mut Run<'_, 'p>) -> Result<Option<Duration>, Failure> {
+        let attempt = r.flow.attempt(slot);
+        if attempt >= self.count || !r.eval_bool(&self.condition, "retry")? {
+            return Ok(None);
+        }
+        r.flow.set_attempt(slot, attempt + 1);
+        Ok(Some(self.delay(attempt + 1)))
+    }
+
     /// The wait before retry number `n` (1-based).
     pub fn delay(&self, n: u32) -> Duration {
         if n == 1 && self.first_fast_retry {

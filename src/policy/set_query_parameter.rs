@@ -39,7 +39,7 @@ fn present(r: &Run<'_, '_>, name: &str) -> bool {
     use super::flow::{query_eq, FieldOp};
     for op in r.flow.request.query_ops.ops.iter().rev() {
         match op {
-            FieldOp::Add(n, _) if *n == name => return true,
+            FieldOp::Add(n, _) if n == name => return true,
             FieldOp::Remove(n) if *n == name => return false,
             _ => {}
         }

@@ -48,6 +48,10 @@ pub enum ProxyError {
     BackendBody(ChunkError),
     #[error("backend response body larger than policy.body.max-bytes")]
     BackendBodyTooLarge,
+    /// A backend accepted a protocol upgrade for a request whose outbound
+    /// policies wait (they need the whole response; a tunnel has none).
+    #[error("the backend upgraded the connection, but outbound policies that wait need a complete response")]
+    UpgradeMaterialised,
     /// A policy refused the request or failed (rate limit, check-header…).
     #[error("{0}")]
     Policy(crate::policy::failure::Failure),
@@ -81,7 +85,8 @@ impl ProxyError {
             | ProxyError::BackendClosed
             | ProxyError::BackendHead(_)
             | ProxyError::BackendBody(_)
-            | ProxyError::BackendBodyTooLarge => (502, "Bad gateway"),
+            | ProxyError::BackendBodyTooLarge
+            | ProxyError::UpgradeMaterialised => (502, "Bad gateway"),
             ProxyError::ConnectTimeout | ProxyError::ResponseTimeout => (504, "Gateway timeout"),
             ProxyError::MissingSubscriptionKey { .. } => (401, MISSING_KEY),
             ProxyError::InvalidSubscriptionKey => (401, INVALID_KEY),

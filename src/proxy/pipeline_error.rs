@@ -11,6 +11,7 @@ use std::borrow::Cow;
 
 use super::error::{error_body, ProxyError};
 use super::pipeline_run::{sync_section, State};
+use super::pipeline_section::run_section;
 use super::Exchange;
 use crate::pipeline::Pipeline;
 use crate::policy::exec::{Env, RequestView};
@@ -32,7 +33,8 @@ pub(super) fn log_policy_failure(x: &Exchange<'_>, env: &Env<'_>, e: &ProxyError
 
 /// Runs on-error: the response starts as the error's APIM response and the
 /// section may change or replace it.
-pub(super) fn on_error<'r>(
+pub(super) async fn on_error<'r>(
+    ctx: &crate::worker::WorkerCtx,
     env: &'r Env<'r>,
     req: RequestView<'r>,
     pipeline: &'r Pipeline,
@@ -59,7 +61,12 @@ pub(super) fn on_error<'r>(
         return;
     }
     let saved = flow.response.clone();
-    if let Err(again) = sync_section(&pipeline.on_error, flow, env, req, None) {
+    let ran = if pipeline.on_error_waits {
+        run_section(ctx, &pipeline.on_error, flow, env, req).await
+    } else {
+        sync_section(&pipeline.on_error, flow, env, req, None)
+    };
+    if let Err(again) = ran {
         // A failure inside on-error: answer with the original error.
         tracing::debug!(api = %env.api.id, error = %again, "on-error section failed");
         flow.response = saved;

@@ -4,6 +4,12 @@
 //! request's `Flow`. Owns `fail-on-error-status-code` (a 4xx/5xx goes to
 //! on-error before outbound runs) and the response-time limit decisions.
 //!
+//! When outbound waits (`send-request`, `retry`…) it cannot run inside the
+//! relay: [`Materialise`] takes the response instead (head and whole body,
+//! bounded by `policy.body.max-bytes`), copies it into `flow.response` as
+//! a gateway-made response and lets the relay return the connection to the
+//! pool; outbound then runs like inbound (`pipeline_section`).
+//!
 //! Invariant: runs at most once per response, synchronously (no `.await`).
 
 use super::error::ProxyError;
@@ -13,7 +19,7 @@ use crate::pipeline::Pipeline;
 use crate::policy::compile::Section;
 use crate::policy::exec::{self, Env, RequestView, ResponseView, Run, Stop};
 use crate::policy::failure::Failure;
-use crate::policy::flow::{Flow, ResponseEdits};
+use crate::policy::flow::{header_eq, Flow, ResponseEdits};
 use crate::policy::limit_after;
 use crate::policy::program::Program;
 
@@ -90,5 +96,70 @@ impl ResponseHook for Outbound<'_, '_> {
 
     fn edits(&self) -> Option<&ResponseEdits<'_>> {
         Some(&self.flow.response)
+    }
+}
+
+/// Takes the backend response into `flow.response` (see the module doc).
+pub(super) struct Materialise<'a, 'r> {
+    flow: &'a mut Flow<'r>,
+    body_max: u64,
+    /// `fail-on-error-status-code`: the index of its `forward-request`.
+    fail_on_error: Option<usize>,
+}
+
+impl<'a, 'r> Materialise<'a, 'r> {
+    pub(super) fn new(flow: &'a mut Flow<'r>, body_max: u64, fail_on_error: Option<usize>) -> Self {
+        Materialise {
+            flow,
+            body_max,
+            fail_on_error,
+        }
+    }
+}
+
+impl ResponseHook for Materialise<'_, '_> {
+    fn body_limit(&self) -> Option<u64> {
+        Some(self.body_max)
+    }
+
+    fn materialise(&self) -> bool {
+        true
+    }
+
+    fn on_response(&mut self, resp: &ResponseHead, buf: &[u8], body: Option<Vec<u8>>) -> Result<(), ProxyError> {
+        if let Some(pc) = self.fail_on_error.filter(|_| resp.status >= 400) {
+            return Err(ProxyError::Policy(
+                backend_error(resp.status).in_op(Section::Backend, pc),
+            ));
+        }
+        // Edits made before the response (an inbound `cors` adds response
+        // headers) apply over the backend's response, as in the relay.
+        let before = std::mem::take(&mut self.flow.response);
+        let mut made = ResponseEdits::synthetic(before.status.unwrap_or(resp.status));
+        made.reason = match before.status {
+            Some(_) => before.reason,
+            None => Some(String::from_utf8_lossy(resp.reason.get(buf)).into_owned().into()),
+        };
+        for h in &resp.headers {
+            let name = h.name.get(buf);
+            if resp.is_connection_header(buf, name)
+                || header_eq(name, b"content-length")
+                || header_eq(name, b"transfer-encoding")
+            {
+                continue;
+            }
+            made.headers.add_owned(
+                String::from_utf8_lossy(name).into_owned(),
+                String::from_utf8_lossy(h.value.get(buf)).into_owned(),
+            );
+        }
+        made.headers.ops.extend(before.headers.ops);
+        made.body = before.body.or(body);
+        self.flow.response = made;
+        Ok(())
+    }
+
+    fn edits(&self) -> Option<&ResponseEdits<'_>> {
+        None
     }
 }

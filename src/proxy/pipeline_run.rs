@@ -7,7 +7,10 @@
 //! Phases: [buffer request body if a policy needs it] → inbound → backend
 //! (forward, possibly deferred so `retry` can look at the response head) →
 //! outbound (on the response head, inside the relay: see
-//! `respond::ResponseHook`) → write. Any failure before the response has
+//! `respond::ResponseHook`; or, when outbound waits, on the materialised
+//! response: see `pipeline_outbound::Materialise`) → write. A section
+//! that waits (async policies, `retry`) is driven by `pipeline_section`;
+//! one that does not runs synchronously, exactly as before async policies. Any failure before the response has
 //! started goes to `on-error` with `context.LastError` set, and the
 //! resulting response is written here; a failure after that closes the
 //! connection (the client already has a status line).
@@ -21,14 +24,17 @@ use std::borrow::Cow;
 
 use super::error::ProxyError;
 use super::forward::{self, Outgoing, Pending};
+use super::perform::perform;
 use super::pipeline_backend::{http_backend, remainder, with_client_cert};
 use super::pipeline_error::{log_policy_failure, on_error};
-use super::pipeline_outbound::{backend_error, Outbound};
+use super::pipeline_outbound::{backend_error, Materialise, Outbound};
+use super::pipeline_section::{run_section, suspended, Next};
 use super::upstream_head::write_synthetic;
 use super::Exchange;
 use crate::http::BodyFraming;
 use crate::pipeline::Pipeline;
 use crate::policy::compile::Section;
+use crate::policy::effect::Effect;
 use crate::policy::exec::{self, Env, RequestView, ResponseView, Run, Stop};
 use crate::policy::failure::OpRef;
 use crate::policy::flow::{Flow, ResponseEdits};
@@ -114,7 +120,7 @@ async fn run_with<'r>(
         }
         Err(e) if x.log.response_started || e.rescue().is_none() => Err(e),
         Err(e) => {
-            on_error(env, req, pipeline, &mut flow, &st, &e);
+            on_error(x.ctx, env, req, pipeline, &mut flow, &st, &e).await;
             log_policy_failure(x, env, &e);
             decide_limits(env, req, &mut flow);
             respond(x, &flow, &mut st).await
@@ -169,7 +175,12 @@ async fn main<'r>(
         x.log.request_bytes = body.len() as u64;
         flow.request_body = Some(body);
     }
-    if sync_section(&pipeline.inbound, flow, env, req, None)? == Stop::Answered {
+    let inbound = if pipeline.inbound_waits {
+        run_section(x.ctx, &pipeline.inbound, flow, env, req).await?
+    } else {
+        sync_section(&pipeline.inbound, flow, env, req, None)?
+    };
+    if inbound == Stop::Answered {
         return Ok(Done::Synthetic);
     }
     st.section = "backend";
@@ -239,6 +250,15 @@ async fn main<'r>(
                         };
                         forward::prepare(x, &http_backend(target, tls, pool), remainder(req), &out).await?
                     };
+                    if !defer && pipeline.outbound_waits {
+                        // Outbound waits: take the whole response now and
+                        // write it after outbound (a gateway-made response).
+                        let mut hook =
+                            Materialise::new(flow, env.services.body_max, f.fail_on_error_status_code.then_some(i));
+                        forward::send(x, &http_backend(target, tls, pool), prepared, false, Some(&mut hook)).await?;
+                        pc = i + 1;
+                        continue;
+                    }
                     if defer {
                         let requested = f.follow_redirects.then(|| {
                             super::redirect::request_target(&x.scratch.out)
@@ -277,28 +297,42 @@ async fn main<'r>(
                     pc = i + 1;
                 }
                 Op::RetryCheck { retry, slot, start } => {
-                    let attempt = flow.attempt(*slot);
-                    let again = attempt < retry.count && {
+                    let again = {
                         let resp = pending.as_ref().map(|(p, _)| ResponseView {
                             head: &x.scratch.resp,
                             buf: p.up.r.data(),
                         });
-                        let r = Run { flow, env, req, resp };
-                        r.eval_bool(&retry.condition, "retry")
+                        let mut r = Run { flow, env, req, resp };
+                        retry
+                            .again(*slot, &mut r)
                             .map_err(|f| ProxyError::Policy(f.in_op(Section::Backend, i)))?
                     };
-                    if again {
-                        flow.set_attempt(*slot, attempt + 1);
+                    if let Some(wait) = again {
                         if let Some((p, _)) = pending.take() {
                             forward::discard_pending(x, p);
                         }
-                        let wait = retry.delay(attempt + 1);
                         if !wait.is_zero() {
-                            monoio::time::sleep(wait).await;
+                            perform(x.ctx, Effect::Sleep(wait)).await;
                         }
                         pc = *start;
                     } else {
                         pc = i + 1;
+                    }
+                }
+                Op::Async(_) => {
+                    let ctx = x.ctx;
+                    let resp = pending.as_ref().map(|(p, _)| ResponseView {
+                        head: &x.scratch.resp,
+                        buf: p.up.r.data(),
+                    });
+                    match suspended(ctx, &pipeline.backend, i, flow, env, req, resp).await? {
+                        Next::At(next) => pc = next,
+                        Next::Answered => {
+                            if let Some((p, _)) = pending.take() {
+                                forward::discard_pending(x, p);
+                            }
+                            return Ok(Done::Synthetic);
+                        }
                     }
                 }
                 _ => pc = i + 1,
@@ -307,23 +341,29 @@ async fn main<'r>(
     }
     st.section = "outbound";
     if let Some((p, pool)) = pending {
-        let mut hook = Outbound::new(&pipeline.outbound, flow, env, req, pipeline, None);
+        if !pipeline.outbound_waits {
+            let mut hook = Outbound::new(&pipeline.outbound, flow, env, req, pipeline, None);
+            forward::relay_pending(x, p, pool, Some(&mut hook)).await?;
+            return Ok(Done::Relayed);
+        }
+        let mut hook = Materialise::new(flow, env.services.body_max, None);
         forward::relay_pending(x, p, pool, Some(&mut hook)).await?;
-        return Ok(Done::Relayed);
-    }
-    if !forwarded {
+    } else if !forwarded {
         // No backend call: an empty 200 that outbound may shape.
         if flow.response.is_empty() {
             flow.response = ResponseEdits::synthetic(200);
         }
         flow.response.synthetic = true;
     }
-    sync_section(&pipeline.outbound, flow, env, req, None)?;
+    if pipeline.outbound_waits {
+        run_section(x.ctx, &pipeline.outbound, flow, env, req).await?;
+    } else {
+        sync_section(&pipeline.outbound, flow, env, req, None)?;
+    }
     Ok(Done::Synthetic)
 }
 
-/// Runs a section that cannot suspend (inbound, outbound on a gateway-made
-/// response, on-error).
+/// Runs a section that cannot suspend (`Pipeline::*_waits` is false).
 pub(super) fn sync_section<'r>(
     prog: &'r Program,
     flow: &mut Flow<'r>,
@@ -335,8 +375,8 @@ pub(super) fn sync_section<'r>(
     let mut pc = 0;
     loop {
         match exec::run(prog, pc, &mut r).map_err(ProxyError::Policy)? {
-            // Only `forward-request` and `retry` suspend, and both are
-            // compiled for the backend section only; skip defensively.
+            // Sections that wait are driven by `run_section`; a suspension
+            // here cannot happen: skip defensively.
             Stop::Suspend(i) => pc = i + 1,
             other => return Ok(other),
         }
@@ -362,7 +402,10 @@ async fn respond(x: &mut Exchange<'_>, flow: &Flow<'_>, st: &mut State) -> Resul
         st.consumed = true;
         x.log.request_body_done = !body_pending;
     }
-    let keep_alive = head.keep_alive && !body_pending && !x.ctx.is_draining();
+    // A body the forwarding consumed only in part (a failure mid-upload)
+    // leaves the connection out of step: close it.
+    let body_unread = !x.log.request_body_done && !matches!(head.framing, BodyFraming::None | BodyFraming::Length(0));
+    let keep_alive = head.keep_alive && !body_pending && !body_unread && !x.ctx.is_draining();
     let mut out = std::mem::take(&mut x.scratch.out);
     out.clear();
     let n = write_synthetic(&mut out, &flow.response, keep_alive, head.method == http::Method::HEAD);

@@ -59,6 +59,13 @@ pub trait ResponseHook {
     fn on_response(&mut self, resp: &ResponseHead, buf: &[u8], body: Option<Vec<u8>>) -> Result<(), ProxyError>;
     /// The edits to apply when writing the response.
     fn edits(&self) -> Option<&ResponseEdits<'_>>;
+    /// Take the response without writing it: head and whole body (bounded
+    /// by [`ResponseHook::body_limit`]) go to `on_response`, the relay ends
+    /// there (the connection is reusable when the response ended cleanly)
+    /// and the caller writes a response later (outbound policies that wait).
+    fn materialise(&self) -> bool {
+        false
+    }
 }
 
 /// One attempt to parse the head from what is buffered; skips 1xx.
@@ -162,6 +169,9 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
     let upgrade = resp.status == 101 && rc.head.upgrade;
     let mut body_read = false;
     let mut saved_head = Vec::new();
+    if upgrade && hook.materialise() {
+        return Err(ProxyError::UpgradeMaterialised);
+    }
     match hook.body_limit() {
         Some(max) if !upgrade => {
             // The body is read first: keep the head bytes its spans index.
@@ -169,6 +179,9 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
             up.consume(resp.head_len);
             let body = super::body::read_all(up, resp.framing, max, rc.timeout, Side::Backend).await?;
             hook.on_response(resp, &saved_head, Some(body))?;
+            if hook.materialise() {
+                return Ok(resp.keep_alive && up.data().is_empty());
+            }
             body_read = true;
         }
         _ => hook.on_response(resp, up.data(), None)?,

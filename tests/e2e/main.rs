@@ -29,6 +29,7 @@ mod policy_errors;
 mod pool;
 mod probe;
 mod proxy;
+mod retry_sections;
 mod smuggling;
 mod subscriptions;
 mod support;
