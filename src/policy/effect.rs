@@ -35,6 +35,8 @@ pub enum Effect {
     Nothing,
     /// Wait this long.
     Sleep(Duration),
+    /// A cache get, put or remove (`crate::cache::perform`).
+    Cache(crate::cache::CacheEffect),
 }
 
 /// What performing an [`Effect`] gave.
@@ -42,37 +44,78 @@ pub enum Effect {
 pub enum Outcome {
     /// The effect had no result ([`Effect::Nothing`], [`Effect::Sleep`]).
     Done,
+    /// What a cache operation came to.
+    Cache(crate::cache::CacheOutcome),
 }
 
 /// The compiled async policies (the `Op::Async` payload).
 #[derive(Clone, Debug)]
-pub enum AsyncPolicy {}
+pub enum AsyncPolicy {
+    CacheLookup(Box<super::cache_lookup::CacheLookup>),
+    CacheStore(super::cache_store::CacheStore),
+    CacheLookupValue(super::cache_lookup_value::CacheLookupValue),
+    CacheStoreValue(super::cache_store_value::CacheStoreValue),
+    CacheRemoveValue(super::cache_remove_value::CacheRemoveValue),
+}
 
 impl AsyncPolicy {
     /// The element name, for logs and failures.
     pub fn name(&self) -> &'static str {
-        match *self {}
+        match self {
+            AsyncPolicy::CacheLookup(_) => "cache-lookup",
+            AsyncPolicy::CacheStore(_) => "cache-store",
+            AsyncPolicy::CacheLookupValue(_) => "cache-lookup-value",
+            AsyncPolicy::CacheStoreValue(_) => "cache-store-value",
+            AsyncPolicy::CacheRemoveValue(_) => "cache-remove-value",
+        }
     }
 
     /// Whether it reads the whole request body (`send-request mode="copy"`).
     pub fn needs_request_body(&self) -> bool {
-        match *self {}
+        match self {
+            AsyncPolicy::CacheLookup(_)
+            | AsyncPolicy::CacheStore(_)
+            | AsyncPolicy::CacheLookupValue(_)
+            | AsyncPolicy::CacheStoreValue(_)
+            | AsyncPolicy::CacheRemoveValue(_) => false,
+        }
     }
 
     /// Whether it reads the whole response body (`cache-store`).
     pub fn needs_response_body(&self) -> bool {
-        match *self {}
+        match self {
+            AsyncPolicy::CacheStore(_) => true,
+            AsyncPolicy::CacheLookup(_)
+            | AsyncPolicy::CacheLookupValue(_)
+            | AsyncPolicy::CacheStoreValue(_)
+            | AsyncPolicy::CacheRemoveValue(_) => false,
+        }
     }
 
     /// Evaluates the policy's inputs and says what to perform.
     pub fn start<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<Effect, Failure> {
-        let _ = r;
-        match *self {}
+        let cache = match self {
+            AsyncPolicy::CacheLookup(p) => p.start(r)?,
+            AsyncPolicy::CacheStore(p) => p.start(r)?,
+            AsyncPolicy::CacheLookupValue(p) => p.start(r)?,
+            AsyncPolicy::CacheStoreValue(p) => p.start(r)?,
+            AsyncPolicy::CacheRemoveValue(p) => p.start(r)?,
+        };
+        Ok(cache.map_or(Effect::Nothing, Effect::Cache))
     }
 
     /// Applies what was performed to the request's flow.
     pub fn finish<'p>(&'p self, r: &mut Run<'_, 'p>, outcome: Outcome) -> Result<(), Failure> {
-        let _ = (r, outcome);
-        match *self {}
+        let cache = match outcome {
+            Outcome::Cache(o) => Some(o),
+            Outcome::Done => None,
+        };
+        match self {
+            AsyncPolicy::CacheLookup(p) => p.finish(r, cache),
+            AsyncPolicy::CacheStore(p) => p.finish(r, cache),
+            AsyncPolicy::CacheLookupValue(p) => p.finish(r, cache),
+            AsyncPolicy::CacheStoreValue(p) => p.finish(r, cache),
+            AsyncPolicy::CacheRemoveValue(p) => p.finish(r, cache),
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! a `flow` of edits; one file per policy holds its compile and run halves.
 
 pub mod build;
+pub mod cache_attrs;
 pub mod check;
 pub mod compile;
 pub mod context;
@@ -21,6 +22,11 @@ pub mod text;
 
 pub mod authentication_basic;
 pub mod authentication_certificate;
+pub mod cache_lookup;
+pub mod cache_lookup_value;
+pub mod cache_remove_value;
+pub mod cache_store;
+pub mod cache_store_value;
 pub mod check_header;
 pub mod cors;
 pub mod emit_metric;
@@ -48,5 +54,7 @@ pub mod set_variable;
 pub mod trace;
 pub mod validate_client_certificate;
 
+#[cfg(test)]
+mod tests_cache;
 #[cfg(test)]
 mod tests_sites;

@@ -17,5 +17,6 @@ pub async fn perform(ctx: &WorkerCtx, effect: Effect) -> Outcome {
             monoio::time::sleep(wait).await;
             Outcome::Done
         }
+        Effect::Cache(e) => Outcome::Cache(crate::cache::perform(&ctx.services.cache, e).await),
     }
 }

@@ -9,7 +9,9 @@
 //! them), so meeting one is an error; the path of an element is APIM's
 //! (`choose\when[2]\set-header`), what `context.LastError` reports.
 
+use super::super::effect::AsyncPolicy;
 use super::super::program::{Op, Policy};
+use super::super::{cache_lookup, cache_lookup_value, cache_remove_value, cache_store, cache_store_value};
 use super::super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
     mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, return_response, rewrite_uri,
@@ -80,6 +82,31 @@ impl Compiler<'_> {
             "rate-limit-by-key" => Policy::RateLimitByKey(Box::new(rate_limit_by_key::compile(self, el)?)),
             "quota" => Policy::Quota(quota::compile(self, el)?),
             "quota-by-key" => Policy::QuotaByKey(Box::new(quota_by_key::compile(self, el)?)),
+            "cache-lookup" => {
+                let p = AsyncPolicy::CacheLookup(Box::new(cache_lookup::compile(self, el)?));
+                self.push(el, Op::Async(p));
+                return Ok(());
+            }
+            "cache-store" => {
+                let p = AsyncPolicy::CacheStore(cache_store::compile(self, el)?);
+                self.push(el, Op::Async(p));
+                return Ok(());
+            }
+            "cache-lookup-value" => {
+                let p = AsyncPolicy::CacheLookupValue(cache_lookup_value::compile(self, el)?);
+                self.push(el, Op::Async(p));
+                return Ok(());
+            }
+            "cache-store-value" => {
+                let p = AsyncPolicy::CacheStoreValue(cache_store_value::compile(self, el)?);
+                self.push(el, Op::Async(p));
+                return Ok(());
+            }
+            "cache-remove-value" => {
+                let p = AsyncPolicy::CacheRemoveValue(cache_remove_value::compile(self, el)?);
+                self.push(el, Op::Async(p));
+                return Ok(());
+            }
             "forward-request" => {
                 let f = set_backend_service::compile_forward(self, el)?;
                 self.push(el, Op::Forward(f));
