@@ -3,35 +3,36 @@
 //! them) and its one implementation today, the in-process
 //! [`InternalStore`] shared by every worker of the process.
 //!
-//! The internal store is a `moka` sync cache: lock-striped and concurrent,
-//! bounded by weight (each entry weighs its key, its data and a fixed
-//! overhead, in bytes; the bound is `cache.max-bytes`), with TinyLFU
-//! admission and eviction and per-entry expiry. Time is the injected
-//! [`Clock`]: every record carries when it was stored and when it expires
-//! by that clock, and a lookup past its expiry is a miss whatever moka has
-//! done yet; moka's own per-entry expiry (same TTL, on the monotonic
-//! clock) is what frees the memory of expired entries.
+//! The internal store is a `quick_cache` sync cache: sharded (a short
+//! `RwLock` per shard; lookups of one shard run in parallel), bounded by
+//! weight (each entry weighs its key, its data and a fixed overhead, in
+//! bytes; the bound is `cache.max-bytes`), with S3-FIFO eviction done on
+//! insert, in O(1) steps, under the shard's lock: no background thread, no
+//! housekeeping that could stall a worker, never over the bound. Time is
+//! the injected [`Clock`]: every record carries when it was stored and
+//! when it expires by that clock; a lookup past its expiry is a miss and
+//! removes the record (unless a newer one replaced it meanwhile); expired
+//! records nobody asks for again are evicted like any cold entry (they
+//! count against the bound until then).
 //!
-//! Invariants: an entry weighing more than `cache.max-entry-bytes` or the
-//! whole bound is not stored (and the key's older entry is dropped, so a
-//! lookup never sees a value older than the last store); no operation
-//! blocks beyond moka's short critical sections (no I/O, no waiting);
-//! moka runs its housekeeping on the calling threads in bounded batches,
-//! so the cache may exceed its bound briefly by at most the writes of one
-//! batch.
+//! Invariants: an entry weighing more than `cache.max-entry-bytes` (capped
+//! at a quarter of a shard, so the shard can always take it) is not stored,
+//! and the key's older entry is dropped, so a lookup never sees a value
+//! older than the last store; no operation waits for anything but a
+//! shard's lock, held for O(1) work.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use moka::sync::Cache as Moka;
-use moka::Expiry;
+use quick_cache::sync::Cache as Shards;
+use quick_cache::Weighter;
 
 use super::entry::Entry;
 use crate::policy::limits::{Clock, Moment};
 
-/// Bytes counted per entry besides its key and data (moka's node, the
-/// record, the hash table slot).
+/// Bytes counted per entry besides its key and data (the record, the
+/// table's slot, the eviction queues).
 pub const ENTRY_OVERHEAD: usize = 160;
 
 /// The longest TTL kept (about 100 years): longer durations are clamped.
@@ -102,33 +103,26 @@ struct Record {
     entry: Arc<Entry>,
     stored: Moment,
     expires: Moment,
-    ttl: Duration,
-    weight: u32,
+    weight: u64,
 }
 
-/// moka's per-entry expiry: each record's own TTL, from its (re)insertion.
-struct RecordTtl;
+/// An entry weighs what [`InternalStore::put`] computed.
+#[derive(Clone)]
+struct ByWeight;
 
-impl Expiry<Box<str>, Record> for RecordTtl {
-    fn expire_after_create(&self, _key: &Box<str>, value: &Record, _now: Instant) -> Option<Duration> {
-        Some(value.ttl)
-    }
-
-    fn expire_after_update(
-        &self,
-        _key: &Box<str>,
-        value: &Record,
-        _now: Instant,
-        _left: Option<Duration>,
-    ) -> Option<Duration> {
-        Some(value.ttl)
+impl Weighter<Box<str>, Record> for ByWeight {
+    fn weight(&self, _key: &Box<str>, r: &Record) -> u64 {
+        r.weight
     }
 }
+
+/// The average entry assumed to size the table (a small JSON response).
+const TYPICAL_ENTRY: u64 = 4096;
 
 /// The in-process store (cheap to clone: a handle).
 #[derive(Clone)]
 pub struct InternalStore {
-    cache: Moka<Box<str>, Record>,
+    cache: Arc<Shards<Box<str>, Record, ByWeight>>,
     clock: Arc<dyn Clock>,
     max_bytes: u64,
     max_entry_bytes: u64,
@@ -139,7 +133,7 @@ impl fmt::Debug for InternalStore {
         f.debug_struct("InternalStore")
             .field("max_bytes", &self.max_bytes)
             .field("max_entry_bytes", &self.max_entry_bytes)
-            .field("entries", &self.cache.entry_count())
+            .field("entries", &self.cache.len())
             .finish()
     }
 }
@@ -147,16 +141,27 @@ impl fmt::Debug for InternalStore {
 impl InternalStore {
     /// A store of at most `max_bytes` in all, `max_entry_bytes` per entry.
     pub fn new(max_bytes: u64, max_entry_bytes: u64, clock: Arc<dyn Clock>) -> Self {
-        let cache = Moka::builder()
-            .max_capacity(max_bytes)
-            .weigher(|_k: &Box<str>, r: &Record| r.weight)
-            .expire_after(RecordTtl)
+        let parallelism = std::thread::available_parallelism().map_or(4, |n| n.get());
+        let shards = shard_count(max_bytes, max_entry_bytes, parallelism);
+        let items = usize::try_from((max_bytes / TYPICAL_ENTRY).clamp(16, 1 << 20)).unwrap_or(16);
+        let options = quick_cache::OptionsBuilder::new()
+            .shards(shards)
+            .estimated_items_capacity(items)
+            .weight_capacity(max_bytes)
             .build();
+        let cache = match options {
+            Ok(o) => Shards::with_options(o, ByWeight, Default::default(), Default::default()),
+            // Every option is set above; keep a working store regardless.
+            Err(_) => Shards::with_weighter(items, max_bytes, ByWeight),
+        };
+        // An entry must fit a quarter of its shard (quick_cache refuses
+        // one near a whole shard).
+        let max_entry_bytes = max_entry_bytes.min(cache.shard_capacity() / 4);
         InternalStore {
-            cache,
+            cache: Arc::new(cache),
             clock,
             max_bytes,
-            max_entry_bytes: max_entry_bytes.min(max_bytes),
+            max_entry_bytes,
         }
     }
 
@@ -164,6 +169,9 @@ impl InternalStore {
         let r = self.cache.get(key)?;
         let now = self.clock.now();
         if now >= r.expires {
+            // Unless another worker stored a fresh one meanwhile.
+            self.cache
+                .remove_if(key, |v| v.stored == r.stored && Arc::ptr_eq(&v.entry, &r.entry));
             return None;
         }
         Some(Hit {
@@ -176,10 +184,9 @@ impl InternalStore {
     pub fn put(&self, key: String, entry: Entry, ttl: Duration) -> Put {
         let ttl = ttl.min(MAX_TTL);
         let weight = (key.len() + entry.weight() + ENTRY_OVERHEAD) as u64;
-        let fits = weight <= self.max_entry_bytes && u32::try_from(weight).is_ok();
-        if ttl.is_zero() || !fits {
+        if ttl.is_zero() || weight > self.max_entry_bytes {
             // A lookup must not see the value this store replaces.
-            self.cache.invalidate(key.as_str());
+            self.cache.remove(key.as_str());
             return if ttl.is_zero() {
                 Put::Expired
             } else {
@@ -191,22 +198,32 @@ impl InternalStore {
             entry: Arc::new(entry),
             stored,
             expires: stored.saturating_add(ttl),
-            ttl,
-            weight: u32::try_from(weight).unwrap_or(u32::MAX),
+            weight,
         };
         self.cache.insert(key.into_boxed_str(), record);
         Put::Stored
     }
 
     pub fn remove(&self, key: &str) {
-        self.cache.invalidate(key);
+        self.cache.remove(key);
     }
 
-    /// The bytes the live entries weigh (after pending housekeeping).
+    /// The bytes the live entries weigh.
     pub fn weighted_size(&self) -> u64 {
-        self.cache.run_pending_tasks();
-        self.cache.weighted_size()
+        self.cache.weight()
     }
+}
+
+/// Shards for `max_bytes`: as many as quick_cache would use (4 per CPU),
+/// but few enough that an entry of `max_entry_bytes` fits a quarter of a
+/// shard; a power of two, at least 1.
+fn shard_count(max_bytes: u64, max_entry_bytes: u64, parallelism: usize) -> usize {
+    let wanted = (parallelism.max(1) as u64).saturating_mul(4);
+    let fitting = max_bytes / max_entry_bytes.max(1).saturating_mul(4);
+    let n = wanted.min(fitting).max(1);
+    // The largest power of two not above `n`.
+    let pow = 1u64 << (63 - n.leading_zeros());
+    usize::try_from(pow).unwrap_or(1)
 }
 
 #[cfg(test)]
@@ -290,6 +307,32 @@ mod tests {
         }
         assert!(s.weighted_size() <= max, "{} > {max}", s.weighted_size());
         assert!(s.weighted_size() > 0);
+    }
+
+    #[test]
+    fn shards_leave_room_for_the_largest_entry() {
+        assert_eq!(shard_count(64 << 20, 4 << 20, 2), 4);
+        assert_eq!(shard_count(64 << 20, 64 << 10, 2), 8);
+        assert_eq!(shard_count(64 << 20, 64 << 10, 64), 256);
+        assert_eq!(shard_count(1 << 20, 4 << 20, 8), 1);
+        assert_eq!(shard_count(0, 0, 0), 1);
+        let s = InternalStore::new(64 << 20, 4 << 20, clock());
+        assert_eq!(s.max_entry_bytes, 4 << 20);
+        let big = "b".repeat(3 << 20);
+        assert_eq!(s.put("k".into(), value(&big), Duration::from_secs(1)), Put::Stored);
+        assert!(s.get("k").is_some());
+    }
+
+    #[test]
+    fn an_expired_lookup_removes_only_the_expired_record() {
+        let c = clock();
+        let s = InternalStore::new(1 << 20, 1 << 16, c.clone());
+        s.put("k".into(), value("old"), Duration::from_secs(1));
+        c.advance(Duration::from_secs(2));
+        assert!(s.get("k").is_none());
+        assert!(s.weighted_size() == 0, "the expired record was removed");
+        s.put("k".into(), value("new"), Duration::from_secs(10));
+        assert_eq!(text(&s.get("k").unwrap()), "new");
     }
 
     #[test]
