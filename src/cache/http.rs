@@ -54,7 +54,12 @@ pub enum Skip {
 }
 
 /// Whether a request is looked up (and its response may be stored).
-pub fn lookup_allowed(method: &http::Method, has_authorization: bool, has_range: bool, allow_private: bool) -> Result<(), Skip> {
+pub fn lookup_allowed(
+    method: &http::Method,
+    has_authorization: bool,
+    has_range: bool,
+    allow_private: bool,
+) -> Result<(), Skip> {
     if method != http::Method::GET {
         Err(Skip::Method)
     } else if has_authorization && !allow_private {
@@ -144,9 +149,17 @@ fn opaque(tag: &str) -> &str {
 /// Stored header fields a `304` repeats (RFC 9110 §15.4.5, and
 /// `Last-Modified`).
 pub fn kept_on_304(name: &str) -> bool {
-    ["cache-control", "content-location", "date", "etag", "expires", "vary", "last-modified"]
-        .iter()
-        .any(|n| n.eq_ignore_ascii_case(name))
+    [
+        "cache-control",
+        "content-location",
+        "date",
+        "etag",
+        "expires",
+        "vary",
+        "last-modified",
+    ]
+    .iter()
+    .any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// The response a hit answers with: the stored one (or a `304` when the
@@ -236,8 +249,14 @@ mod tests {
     #[test]
     fn only_get_and_authorization_only_when_allowed() {
         assert_eq!(lookup_allowed(&http::Method::GET, false, false, false), Ok(()));
-        assert_eq!(lookup_allowed(&http::Method::HEAD, false, false, false), Err(Skip::Method));
-        assert_eq!(lookup_allowed(&http::Method::POST, false, false, true), Err(Skip::Method));
+        assert_eq!(
+            lookup_allowed(&http::Method::HEAD, false, false, false),
+            Err(Skip::Method)
+        );
+        assert_eq!(
+            lookup_allowed(&http::Method::POST, false, false, true),
+            Err(Skip::Method)
+        );
         assert_eq!(
             lookup_allowed(&http::Method::GET, true, false, false),
             Err(Skip::Authorization)
@@ -307,7 +326,11 @@ mod tests {
 
     #[test]
     fn a_hit_carries_age_and_the_downstream_directive() {
-        let s = stored(&[("Content-Type", "text/plain"), ("Cache-Control", "max-age=60"), ("ETag", "\"a\"")]);
+        let s = stored(&[
+            ("Content-Type", "text/plain"),
+            ("Cache-Control", "max-age=60"),
+            ("ETag", "\"a\""),
+        ]);
         let r = hit_response(&s, &fresh(Downstream::None), Conditional::default());
         assert_eq!(r.status, 200);
         assert_eq!(r.body, b"x");
@@ -339,7 +362,12 @@ mod tests {
         let r = stored_response(
             200,
             Some("OK"),
-            [("Content-Type", "a"), ("Connection", "keep-alive"), ("Content-Length", "1"), ("X-A", "b")],
+            [
+                ("Content-Type", "a"),
+                ("Connection", "keep-alive"),
+                ("Content-Length", "1"),
+                ("X-A", "b"),
+            ],
             b"x".to_vec(),
         );
         let names: Vec<&str> = r.headers.iter().map(|(n, _)| &**n).collect();

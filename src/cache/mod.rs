@@ -135,7 +135,11 @@ pub async fn perform(cache: &Cache, effect: CacheEffect) -> CacheOutcome {
             key,
             entry,
             ttl,
-        } => cache.store(caching_type).put(key, entry, ttl).await.map(CacheOutcome::Put),
+        } => cache
+            .store(caching_type)
+            .put(key, entry, ttl)
+            .await
+            .map(CacheOutcome::Put),
         CacheEffect::Remove { caching_type, key } => cache
             .store(caching_type)
             .remove(&key)

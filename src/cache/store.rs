@@ -59,7 +59,9 @@ pub struct Hit {
 pub enum Put {
     Stored,
     /// Over `cache.max-entry-bytes` or the whole bound: not stored.
-    TooLarge { weight: u64 },
+    TooLarge {
+        weight: u64,
+    },
     /// A zero TTL: nothing to keep.
     Expired,
 }
@@ -369,10 +371,7 @@ mod tests {
         let store = Store::Internal(InternalStore::new(1 << 20, 1 << 16, clock()));
         let mut rt = monoio::RuntimeBuilder::<monoio::LegacyDriver>::new().build().unwrap();
         rt.block_on(async {
-            let put = store
-                .put("k".into(), value("v"), Duration::from_secs(5))
-                .await
-                .unwrap();
+            let put = store.put("k".into(), value("v"), Duration::from_secs(5)).await.unwrap();
             assert_eq!(put, Put::Stored);
             assert!(store.get("k").await.unwrap().is_some());
             store.remove("k").await.unwrap();

@@ -54,7 +54,9 @@ pub enum CachedValue {
 
 /// A value whose type cannot be cached (its .NET type name).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("a value of type {0} cannot be cached (strings, numbers, booleans, dates, time spans, GUIDs and JSON tokens can)")]
+#[error(
+    "a value of type {0} cannot be cached (strings, numbers, booleans, dates, time spans, GUIDs and JSON tokens can)"
+)]
 pub struct NotCacheable(pub String);
 
 impl CachedValue {
@@ -281,7 +283,11 @@ mod tests {
     #[test]
     fn json_tokens_round_trip_through_their_text() {
         let mut rt = Detached::new(&limits());
-        let obj = json::parse(&mut rt, r#"{"access_token":"abc","expires_in":3600,"scopes":["a","b"]}"#).unwrap();
+        let obj = json::parse(
+            &mut rt,
+            r#"{"access_token":"abc","expires_in":3600,"scopes":["a","b"]}"#,
+        )
+        .unwrap();
         let c = CachedValue::from_value(&obj).unwrap();
         assert!(matches!(&c, CachedValue::Json(t) if t.contains("access_token")));
         let back = c.to_value(&limits()).unwrap();

@@ -132,10 +132,7 @@ fn seconds(v: &str) -> Option<Duration> {
 /// APIM allows some caching policies once per section.
 pub fn once_per_section(c: &Compiler<'_>, el: &Element) -> Result<(), CompileError> {
     if c.notes.iter().any(|n| n.element == el.name && !n.skipped) {
-        return Err(c.error(
-            el,
-            format!("may appear only once in the {} section", c.section.name()),
-        ));
+        return Err(c.error(el, format!("may appear only once in the {} section", c.section.name())));
     }
     Ok(())
 }

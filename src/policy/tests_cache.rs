@@ -55,10 +55,16 @@ fn cache_lookup_reads_its_attributes_and_children() {
     let AsyncPolicy::CacheLookup(l) = only(&p) else {
         panic!("not a cache-lookup");
     };
-    assert_eq!(l.headers.iter().map(|h| &**h).collect::<Vec<_>>(), ["Accept", "Accept-Charset"]);
+    assert_eq!(
+        l.headers.iter().map(|h| &**h).collect::<Vec<_>>(),
+        ["Accept", "Accept-Charset"]
+    );
     assert_eq!(l.query.iter().map(|h| &**h).collect::<Vec<_>>(), ["page", "size", "q"]);
     assert_eq!(l.caching_type, CachingType::Internal);
-    assert!(matches!(l.downstream, super::cache_attrs::DownstreamAttr::Lit(Downstream::Public)));
+    assert!(matches!(
+        l.downstream,
+        super::cache_attrs::DownstreamAttr::Lit(Downstream::Public)
+    ));
     assert!(matches!(l.must_revalidate, super::cache_attrs::Flag::Lit(false)));
     assert!(matches!(l.vary_by_developer, super::cache_attrs::Flag::Lit(true)));
     assert!(matches!(l.allow_private, super::cache_attrs::Flag::Lit(false)));
@@ -81,7 +87,10 @@ fn cache_lookup_reads_its_attributes_and_children() {
 #[test]
 fn cache_lookup_errors_name_the_element_and_line() {
     let e = err(SectionKind::Outbound, "<cache-lookup/>");
-    assert!(e.contains("d.xml:1") && e.contains("<cache-lookup>") && e.contains("outbound"), "{e}");
+    assert!(
+        e.contains("d.xml:1") && e.contains("<cache-lookup>") && e.contains("outbound"),
+        "{e}"
+    );
     let e = err(SectionKind::Inbound, "<cache-lookup/>\n<cache-lookup/>");
     assert!(e.contains("d.xml:2") && e.contains("only once"), "{e}");
     let e = err(
@@ -89,13 +98,22 @@ fn cache_lookup_errors_name_the_element_and_line() {
         "<cache-lookup><vary-by-query-parameter>a</vary-by-query-parameter><vary-by-header>Accept</vary-by-header></cache-lookup>",
     );
     assert!(e.contains("<vary-by-header>") && e.contains("before"), "{e}");
-    let e = err(SectionKind::Inbound, "<cache-lookup><vary-by-query-parameter> ; </vary-by-query-parameter></cache-lookup>");
+    let e = err(
+        SectionKind::Inbound,
+        "<cache-lookup><vary-by-query-parameter> ; </vary-by-query-parameter></cache-lookup>",
+    );
     assert!(e.contains("no query parameter"), "{e}");
-    let e = err(SectionKind::Inbound, "<cache-lookup><vary-by-header>Bad Name</vary-by-header></cache-lookup>");
+    let e = err(
+        SectionKind::Inbound,
+        "<cache-lookup><vary-by-header>Bad Name</vary-by-header></cache-lookup>",
+    );
     assert!(e.contains("not a header name"), "{e}");
     let e = err(SectionKind::Inbound, "<cache-lookup><vary-by-user/></cache-lookup>");
     assert!(e.contains("only vary-by-header"), "{e}");
-    let e = err(SectionKind::Inbound, r#"<cache-lookup downstream-caching-type="shared"/>"#);
+    let e = err(
+        SectionKind::Inbound,
+        r#"<cache-lookup downstream-caching-type="shared"/>"#,
+    );
     assert!(e.contains("none, private or public"), "{e}");
     let e = err(SectionKind::Inbound, r#"<cache-lookup caching-type="redis"/>"#);
     assert!(e.contains("internal, external or prefer-external"), "{e}");
@@ -105,7 +123,11 @@ fn cache_lookup_errors_name_the_element_and_line() {
 
 #[test]
 fn cache_store_is_outbound_only_and_needs_a_duration() {
-    let p = compile(SectionKind::Outbound, r#"<cache-store duration="300" cache-response="true"/>"#).unwrap();
+    let p = compile(
+        SectionKind::Outbound,
+        r#"<cache-store duration="300" cache-response="true"/>"#,
+    )
+    .unwrap();
     assert!(matches!(only(&p), AsyncPolicy::CacheStore(_)));
     assert!(p.needs_response_body(), "cache-store reads the whole response");
     compile(SectionKind::Outbound, r#"<cache-store duration="@(60 * 5)"/>"#).unwrap();
@@ -115,7 +137,10 @@ fn cache_store_is_outbound_only_and_needs_a_duration() {
     assert!(e.contains("missing attribute `duration`"), "{e}");
     let e = err(SectionKind::Outbound, r#"<cache-store duration="soon"/>"#);
     assert!(e.contains("number of seconds"), "{e}");
-    let e = err(SectionKind::Outbound, r#"<cache-store duration="1"/><cache-store duration="2"/>"#);
+    let e = err(
+        SectionKind::Outbound,
+        r#"<cache-store duration="1"/><cache-store duration="2"/>"#,
+    );
     assert!(e.contains("only once"), "{e}");
 }
 
@@ -146,16 +171,25 @@ fn value_policies_refuse_bad_attributes() {
     assert!(e.contains("missing attribute `variable-name`"), "{e}");
     let e = err(SectionKind::Inbound, r#"<cache-lookup-value variable-name="v"/>"#);
     assert!(e.contains("missing attribute `key`"), "{e}");
-    let e = err(SectionKind::Inbound, r#"<cache-lookup-value key="k" variable-name="@("v")"/>"#);
+    let e = err(
+        SectionKind::Inbound,
+        r#"<cache-lookup-value key="k" variable-name="@("v")"/>"#,
+    );
     assert!(e.contains("variable-name"), "{e}");
     let e = err(SectionKind::Inbound, r#"<cache-store-value key="k" duration="1"/>"#);
     assert!(e.contains("missing attribute `value`"), "{e}");
     let e = err(SectionKind::Inbound, r#"<cache-store-value key="k" value="v"/>"#);
     assert!(e.contains("missing attribute `duration`"), "{e}");
-    let e = err(SectionKind::Inbound, r#"<cache-store-value key="k" value="v" duration="x"/>"#);
+    let e = err(
+        SectionKind::Inbound,
+        r#"<cache-store-value key="k" value="v" duration="x"/>"#,
+    );
     assert!(e.contains("number of seconds"), "{e}");
     let e = err(SectionKind::Inbound, r#"<cache-remove-value/>"#);
     assert!(e.contains("missing attribute `key`"), "{e}");
-    let e = err(SectionKind::Inbound, r#"<cache-remove-value key="k" caching-type="local"/>"#);
+    let e = err(
+        SectionKind::Inbound,
+        r#"<cache-remove-value key="k" caching-type="local"/>"#,
+    );
     assert!(e.contains("caching-type"), "{e}");
 }

@@ -43,7 +43,11 @@ fn a_get_is_answered_from_the_cache_without_the_backend() {
     let first = get(
         &gw,
         "/api/fixed",
-        &[("X-Tag", "first"), ("Cache-Control", "no-cache"), ("If-None-Match", "\"old\"")],
+        &[
+            ("X-Tag", "first"),
+            ("Cache-Control", "no-cache"),
+            ("If-None-Match", "\"old\""),
+        ],
     );
     assert_eq!(first.status, 200);
     assert_eq!(first.text(), "hello world");
@@ -271,14 +275,25 @@ fn values_round_trip_through_store_lookup_and_remove() {
         let headers: Vec<(&str, &str)> = value.iter().map(|v| ("X-Value", *v)).collect();
         let r = get(&gw, &format!("/api/values?{q}"), &headers);
         assert_eq!(r.status, 200, "{q}: {}", r.text());
-        (r.header("X-Has").unwrap(), r.header("X-D").unwrap(), r.header("X-J").unwrap(), r.text())
+        (
+            r.header("X-Has").unwrap(),
+            r.header("X-D").unwrap(),
+            r.header("X-J").unwrap(),
+            r.text(),
+        )
     };
     // A miss: unset without a default, the default with one.
-    assert_eq!(ask("k=a", None), ("no".into(), "default-a".into(), "none".into(), "unset".into()));
+    assert_eq!(
+        ask("k=a", None),
+        ("no".into(), "default-a".into(), "none".into(), "unset".into())
+    );
     // Stored, then found by later requests on other connections.
     assert_eq!(ask("op=store&k=a", Some("token-123")).3, "9:token-123");
     for _ in 0..4 {
-        assert_eq!(ask("k=a", None), ("yes".into(), "token-123".into(), "none".into(), "9:token-123".into()));
+        assert_eq!(
+            ask("k=a", None),
+            ("yes".into(), "token-123".into(), "none".into(), "9:token-123".into())
+        );
     }
     assert_eq!(ask("k=b", None).0, "no", "keys are separate");
     // A JSON object keeps its type.
@@ -286,7 +301,10 @@ fn values_round_trip_through_store_lookup_and_remove() {
     assert_eq!(ask("k=a", None).2, "5");
     // Removed.
     assert_eq!(ask("op=remove&k=a", None).0, "no");
-    assert_eq!(ask("k=a", None), ("no".into(), "default-a".into(), "5".into(), "unset".into()));
+    assert_eq!(
+        ask("k=a", None),
+        ("no".into(), "default-a".into(), "5".into(), "unset".into())
+    );
     assert_eq!(backend.request_count(), 0, "every answer came from the policies");
 }
 
@@ -308,7 +326,11 @@ fn entries_over_the_size_bound_are_not_cached() {
         ),
     )
     .unwrap();
-    std::fs::write(b.config_dir().join("apis/values-api.xml"), policies(VALUES, "<base />", "", "")).unwrap();
+    std::fs::write(
+        b.config_dir().join("apis/values-api.xml"),
+        policies(VALUES, "<base />", "", ""),
+    )
+    .unwrap();
     let gw = b.start();
     for _ in 0..2 {
         assert_eq!(get(&gw, "/api/fixed?size=10", &[]).body.len(), 10);

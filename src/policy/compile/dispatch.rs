@@ -11,13 +11,13 @@
 
 use super::super::effect::AsyncPolicy;
 use super::super::program::{Op, Policy};
-use super::super::{cache_lookup, cache_lookup_value, cache_remove_value, cache_store, cache_store_value};
 use super::super::{
     authentication_basic, authentication_certificate, check_header, cors, emit_metric, find_and_replace, ip_filter,
     mock_response, quota, quota_by_key, rate_limit, rate_limit_by_key, return_response, rewrite_uri,
     set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
     validate_client_certificate,
 };
+use super::super::{cache_lookup, cache_lookup_value, cache_remove_value, cache_store, cache_store_value};
 use super::{CompileError, Compiler, Element, Node, Note, Unsupported};
 
 impl Compiler<'_> {
