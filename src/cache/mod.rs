@@ -181,14 +181,11 @@ mod tests {
             .await;
             assert!(matches!(put, CacheOutcome::Put(Put::Stored)));
             clock.advance(Duration::from_secs(5));
-            let got = perform(
-                &cache,
-                CacheEffect::Get {
-                    caching_type: CachingType::Internal,
-                    key: key::value_key("k"),
-                },
-            )
-            .await;
+            let get = || CacheEffect::Get {
+                caching_type: CachingType::Internal,
+                key: key::value_key("k"),
+            };
+            let got = perform(&cache, get()).await;
             let CacheOutcome::Found(Some(hit)) = got else {
                 panic!("expected a hit, got {got:?}");
             };
@@ -203,14 +200,7 @@ mod tests {
             )
             .await;
             assert!(matches!(removed, CacheOutcome::Removed));
-            let gone = perform(
-                &cache,
-                CacheEffect::Get {
-                    caching_type: CachingType::Internal,
-                    key: key::value_key("k"),
-                },
-            )
-            .await;
+            let gone = perform(&cache, get()).await;
             assert!(matches!(gone, CacheOutcome::Found(None)));
         });
     }

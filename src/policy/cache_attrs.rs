@@ -15,7 +15,7 @@ use super::expr::{Expr, Want};
 use super::failure::Failure;
 use super::text::{is_expression, Text};
 use crate::cache::http::Downstream;
-use crate::cache::CachingType;
+use crate::cache::{CacheOutcome, CachingType, Put};
 
 /// A boolean attribute that may be a policy expression.
 #[derive(Clone, Debug)]
@@ -127,6 +127,21 @@ fn seconds(v: &str) -> Option<Duration> {
     let f = v.parse::<f64>().ok().filter(|f| f.is_finite())?;
     let max = crate::cache::store::MAX_TTL.as_secs_f64();
     Some(Duration::from_secs_f64(f.clamp(0.0, max)))
+}
+
+/// Logs what a cache write came to when it did not happen: an entry over
+/// `cache.max-entry-bytes` (debug: documented behaviour) or a failing
+/// store (warning). Keys and values are never logged (they may be tokens).
+pub fn log_write(r: &Run<'_, '_>, source: &'static str, outcome: Option<&CacheOutcome>) {
+    match outcome {
+        Some(CacheOutcome::Put(Put::TooLarge { weight })) => {
+            tracing::debug!(api = %r.env.api.id, source, weight, "cache entry over cache.max-entry-bytes; not stored");
+        }
+        Some(CacheOutcome::Failed(e)) => {
+            tracing::warn!(api = %r.env.api.id, source, error = %e, "the cache failed; not written");
+        }
+        _ => {}
+    }
 }
 
 /// APIM allows some caching policies once per section.

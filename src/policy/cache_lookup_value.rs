@@ -18,7 +18,6 @@ use std::borrow::Cow;
 use super::cache_attrs::{caching_type, required_text};
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::{Value, Want};
 use super::failure::Failure;
 use super::set_variable::VarValue;
 use super::text::{is_expression, Text};
@@ -40,14 +39,7 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<CacheLookupValue, C
     if variable.is_empty() || is_expression(variable) {
         return Err(c.error(el, "`variable-name` must be a variable name (no expression)"));
     }
-    let default = match c.attr(el, "default-value") {
-        None => None,
-        Some(v) if is_expression(v) => Some(VarValue::Expr(
-            c.expr_attr(el, "default-value", Want::Any)?
-                .ok_or_else(|| c.error(el, "missing attribute `default-value`"))?,
-        )),
-        Some(v) => Some(VarValue::Lit(v.into())),
-    };
+    let default = VarValue::compile(c, el, "default-value")?;
     Ok(CacheLookupValue {
         key: required_text(c, el, "key")?,
         variable: variable.into(),
@@ -82,8 +74,7 @@ impl CacheLookupValue {
         };
         let value = match (found, &self.default) {
             (Some(v), _) => v,
-            (None, Some(VarValue::Lit(s))) => Value::string(&**s),
-            (None, Some(VarValue::Expr(e))) => r.eval_value(e, SOURCE)?,
+            (None, Some(default)) => default.eval(r, SOURCE)?,
             (None, None) => return Ok(()),
         };
         r.flow.set_var(Cow::Borrowed(&self.variable), value);

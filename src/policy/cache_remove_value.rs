@@ -6,7 +6,7 @@
 //! Every section. `key` (*expr*), `caching-type`. Removing a key that
 //! holds nothing is not an error. A failing store is logged.
 
-use super::cache_attrs::{caching_type, required_text};
+use super::cache_attrs::{caching_type, log_write, required_text};
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
 use super::failure::Failure;
@@ -39,9 +39,7 @@ impl CacheRemoveValue {
     }
 
     pub fn finish<'p>(&'p self, r: &mut Run<'_, 'p>, outcome: Option<CacheOutcome>) -> Result<(), Failure> {
-        if let Some(CacheOutcome::Failed(e)) = outcome {
-            tracing::warn!(api = %r.env.api.id, error = %e, "cache-remove-value: the cache failed; value not removed");
-        }
+        log_write(r, SOURCE, outcome.as_ref());
         Ok(())
     }
 }

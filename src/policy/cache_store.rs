@@ -23,13 +23,13 @@
 
 use std::borrow::Cow;
 
-use super::cache_attrs::{duration, eval_duration, once_per_section, Flag};
+use super::cache_attrs::{duration, eval_duration, log_write, once_per_section, Flag};
 use super::compile::{CompileError, Compiler, Element, Section};
 use super::exec::Run;
 use super::failure::Failure;
 use super::text::Text;
 use crate::cache::http::{cache_control, storable, stored_response};
-use crate::cache::{CacheEffect, CacheOutcome, Entry, Put};
+use crate::cache::{CacheEffect, CacheOutcome, Entry};
 
 const SOURCE: &str = "cache-store";
 
@@ -97,15 +97,7 @@ impl CacheStore {
     }
 
     pub fn finish<'p>(&'p self, r: &mut Run<'_, 'p>, outcome: Option<CacheOutcome>) -> Result<(), Failure> {
-        match outcome {
-            Some(CacheOutcome::Put(Put::TooLarge { weight })) => {
-                tracing::debug!(api = %r.env.api.id, weight, "cache-store: response over cache.max-entry-bytes; not stored");
-            }
-            Some(CacheOutcome::Failed(e)) => {
-                tracing::warn!(api = %r.env.api.id, error = %e, "cache-store: the cache failed; response not stored");
-            }
-            _ => {}
-        }
+        log_write(r, SOURCE, outcome.as_ref());
         Ok(())
     }
 }

@@ -14,15 +14,15 @@
 //! dropped): the next lookup misses, as when APIM's cache evicts it. A
 //! stored value is readable at once by every worker of the process.
 
-use super::cache_attrs::{caching_type, duration, eval_duration, required_text};
+use super::cache_attrs::{caching_type, duration, eval_duration, log_write, required_text};
 use super::compile::{CompileError, Compiler, Element};
 use super::exec::Run;
-use super::expr::{Value, Want};
+use super::expr::Value;
 use super::failure::Failure;
 use super::set_variable::VarValue;
-use super::text::{is_expression, Text};
+use super::text::Text;
 use crate::cache::key::value_key;
-use crate::cache::{CacheEffect, CacheOutcome, CachedValue, CachingType, Entry, Put};
+use crate::cache::{CacheEffect, CacheOutcome, CachedValue, CachingType, Entry};
 
 const SOURCE: &str = "cache-store-value";
 
@@ -35,15 +35,7 @@ pub struct CacheStoreValue {
 }
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<CacheStoreValue, CompileError> {
-    let raw = c.required(el, "value")?;
-    let value = if is_expression(raw) {
-        VarValue::Expr(
-            c.expr_attr(el, "value", Want::Any)?
-                .ok_or_else(|| c.error(el, "missing attribute `value`"))?,
-        )
-    } else {
-        VarValue::Lit(raw.into())
-    };
+    let value = VarValue::compile(c, el, "value")?.ok_or_else(|| c.error(el, "missing attribute `value`"))?;
     Ok(CacheStoreValue {
         key: required_text(c, el, "key")?,
         value,
@@ -72,15 +64,7 @@ impl CacheStoreValue {
     }
 
     pub fn finish<'p>(&'p self, r: &mut Run<'_, 'p>, outcome: Option<CacheOutcome>) -> Result<(), Failure> {
-        match outcome {
-            Some(CacheOutcome::Put(Put::TooLarge { weight })) => {
-                tracing::warn!(api = %r.env.api.id, weight, "cache-store-value: value over cache.max-entry-bytes; not stored");
-            }
-            Some(CacheOutcome::Failed(e)) => {
-                tracing::warn!(api = %r.env.api.id, error = %e, "cache-store-value: the cache failed; value not stored");
-            }
-            _ => {}
-        }
+        log_write(r, SOURCE, outcome.as_ref());
         Ok(())
     }
 }

@@ -43,6 +43,18 @@ impl Compiler<'_> {
         self.emit(op, site);
     }
 
+    /// The async policy `el` is, if it is one (see `policy::effect`).
+    fn async_policy(&mut self, el: &Element) -> Result<Option<AsyncPolicy>, CompileError> {
+        Ok(Some(match el.name.as_str() {
+            "cache-lookup" => AsyncPolicy::CacheLookup(Box::new(cache_lookup::compile(self, el)?)),
+            "cache-store" => AsyncPolicy::CacheStore(cache_store::compile(self, el)?),
+            "cache-lookup-value" => AsyncPolicy::CacheLookupValue(cache_lookup_value::compile(self, el)?),
+            "cache-store-value" => AsyncPolicy::CacheStoreValue(cache_store_value::compile(self, el)?),
+            "cache-remove-value" => AsyncPolicy::CacheRemoveValue(cache_remove_value::compile(self, el)?),
+            _ => return Ok(None),
+        }))
+    }
+
     pub(super) fn note(&mut self, el: &Element, skipped: bool) {
         self.notes.push(Note {
             document: self.doc_of(el),
@@ -54,6 +66,10 @@ impl Compiler<'_> {
     }
 
     pub(super) fn element(&mut self, el: &Element) -> Result<(), CompileError> {
+        if let Some(policy) = self.async_policy(el)? {
+            self.push(el, Op::Async(policy));
+            return Ok(());
+        }
         let policy = match el.name.as_str() {
             "set-header" => Policy::SetHeader(set_header::compile(self, el)?),
             "set-query-parameter" => Policy::SetQueryParameter(set_query_parameter::compile(self, el)?),
@@ -82,31 +98,6 @@ impl Compiler<'_> {
             "rate-limit-by-key" => Policy::RateLimitByKey(Box::new(rate_limit_by_key::compile(self, el)?)),
             "quota" => Policy::Quota(quota::compile(self, el)?),
             "quota-by-key" => Policy::QuotaByKey(Box::new(quota_by_key::compile(self, el)?)),
-            "cache-lookup" => {
-                let p = AsyncPolicy::CacheLookup(Box::new(cache_lookup::compile(self, el)?));
-                self.push(el, Op::Async(p));
-                return Ok(());
-            }
-            "cache-store" => {
-                let p = AsyncPolicy::CacheStore(cache_store::compile(self, el)?);
-                self.push(el, Op::Async(p));
-                return Ok(());
-            }
-            "cache-lookup-value" => {
-                let p = AsyncPolicy::CacheLookupValue(cache_lookup_value::compile(self, el)?);
-                self.push(el, Op::Async(p));
-                return Ok(());
-            }
-            "cache-store-value" => {
-                let p = AsyncPolicy::CacheStoreValue(cache_store_value::compile(self, el)?);
-                self.push(el, Op::Async(p));
-                return Ok(());
-            }
-            "cache-remove-value" => {
-                let p = AsyncPolicy::CacheRemoveValue(cache_remove_value::compile(self, el)?);
-                self.push(el, Op::Async(p));
-                return Ok(());
-            }
             "forward-request" => {
                 let f = set_backend_service::compile_forward(self, el)?;
                 self.push(el, Op::Forward(f));
