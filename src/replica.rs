@@ -39,6 +39,11 @@ pub struct Replica {
     /// Store certificates `authentication-certificate` can present (every
     /// https connector has a variant for each).
     pub client_cert_keys: Vec<usize>,
+    /// TLS for policy calls (`send-request`) to an `https://` origin that
+    /// is no target: default options (validating against the system roots
+    /// and local CAs), the server name set per call; `None` when it could
+    /// not be built.
+    pub call_tls: Option<crate::tls::client::BackendConnector>,
 }
 
 /// A backend `set-backend-service` can select.
@@ -269,6 +274,8 @@ pub fn compile(
         v.sort_unstable();
         v
     };
+    // Host names of calls are checked per call; "localhost" stands in.
+    let mut call_tls = tls_cache.connector(cfg, "localhost", 0, "policy").ok().map(|(c, _)| c);
     if !client_cert_keys.is_empty() {
         let connectors = apis
             .iter_mut()
@@ -278,6 +285,9 @@ pub fn compile(
             if let (BackendTarget::Http { pool_key, .. }, Some(c)) = (backend, tls.as_mut()) {
                 tls_cache.add_cert_variants(cfg, &certs, &client_cert_keys, c, pool_key)?;
             }
+        }
+        if let Some(c) = call_tls.as_mut() {
+            tls_cache.add_cert_variants(cfg, &certs, &client_cert_keys, c, "")?;
         }
     }
     Ok(Replica {
@@ -289,6 +299,7 @@ pub fn compile(
         subscriptions,
         certs,
         client_cert_keys,
+        call_tls,
     })
 }
 

@@ -78,7 +78,15 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<AuthenticationCerti
 
 impl AuthenticationCertificate {
     pub fn run<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
-        let i = match self {
+        let i = self.resolve(r)?;
+        r.flow.request.client_cert = Some(i);
+        Ok(())
+    }
+
+    /// The store index of the certificate to present (also for the
+    /// `authentication-certificate` child of `send-request`).
+    pub fn resolve<'p>(&'p self, r: &Run<'_, 'p>) -> Result<usize, Failure> {
+        Ok(match self {
             AuthenticationCertificate::Fixed(i) => *i,
             AuthenticationCertificate::Dynamic { text, by_thumbprint } => {
                 let reference = r.eval(text, "authentication-certificate")?;
@@ -97,8 +105,6 @@ impl AuthenticationCertificate {
                         )
                     })?
             }
-        };
-        r.flow.request.client_cert = Some(i);
-        Ok(())
+        })
     }
 }

@@ -35,6 +35,12 @@ pub enum Effect {
     Nothing,
     /// Wait this long.
     Sleep(Duration),
+    /// Send an HTTP request and wait for the whole response
+    /// (`send-request`, the Dapr policies): [`Outcome::Http`].
+    Http(Box<HttpCall>),
+    /// Send an HTTP request without waiting for it (`send-one-way-request`):
+    /// [`Outcome::Done`] at once; the call runs on as its own task.
+    Detach(Box<HttpCall>),
     /// A cache get, put or remove (`crate::cache::perform`).
     Cache(crate::cache::CacheEffect),
 }
@@ -42,15 +48,115 @@ pub enum Effect {
 /// What performing an [`Effect`] gave.
 #[derive(Debug)]
 pub enum Outcome {
-    /// The effect had no result ([`Effect::Nothing`], [`Effect::Sleep`]).
+    /// The effect had no result ([`Effect::Nothing`], [`Effect::Sleep`],
+    /// [`Effect::Detach`]).
     Done,
     /// What a cache operation came to.
     Cache(crate::cache::CacheOutcome),
+    /// The response to an [`Effect::Http`], or why there is none.
+    Http(Result<HttpResponse, CallError>),
+}
+
+/// One outgoing HTTP request, owned (see `proxy::call` for how it is sent).
+#[derive(Debug)]
+pub struct HttpCall {
+    pub method: http::Method,
+    pub url: CallUrl,
+    /// Header fields, in order (no framing fields: the client writes them).
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The whole exchange (resolution, connection, response) must end
+    /// within this.
+    pub timeout: Duration,
+    /// `authentication-certificate`: index into the replica's store.
+    pub client_cert: Option<usize>,
+    /// `proxy`: an HTTP proxy to go through.
+    pub proxy: Option<CallProxy>,
+    /// Largest response body read (`policy.body.max-bytes`).
+    pub body_max: u64,
+}
+
+/// Where an [`HttpCall`] goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallUrl {
+    pub tls: bool,
+    /// Lowercase; IPv6 without brackets.
+    pub host: String,
+    pub port: u16,
+    /// The `Host` field: host (bracketed IPv6), `:port` unless the default.
+    pub host_header: String,
+    /// Path and query as sent (`/` at least).
+    pub target: String,
+    /// A replica target with the same scheme, host and port, when the URL
+    /// was literal (its addresses resolved on the control thread).
+    pub known: Option<usize>,
+}
+
+impl CallUrl {
+    /// The URL as text (for messages).
+    pub fn display(&self) -> String {
+        format!(
+            "{}://{}{}",
+            if self.tls { "https" } else { "http" },
+            self.host_header,
+            self.target
+        )
+    }
+}
+
+/// An HTTP proxy (`<proxy url username password>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallProxy {
+    pub url: CallUrl,
+    /// `Proxy-Authorization` value (Basic), when credentials were given.
+    pub authorization: Option<String>,
+}
+
+/// A response read whole.
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Why an [`HttpCall`] has no response.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// No complete response within the timeout.
+    #[error("{0}")]
+    Timeout(String),
+    /// Could not connect, TLS failed, the connection broke, the answer was
+    /// not HTTP.
+    #[error("{0}")]
+    Connection(String),
+    /// The response body is larger than `policy.body.max-bytes`.
+    #[error("{0}")]
+    TooLarge(String),
+}
+
+impl CallError {
+    /// APIM's `LastError.Reason` for it.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            CallError::Timeout(_) => "Timeout",
+            CallError::Connection(_) | CallError::TooLarge(_) => "BackendConnectionFailure",
+        }
+    }
+
+    /// The failure of policy `source` (status 500: the client's body says
+    /// "Internal server error", `LastError.Message` says why).
+    pub fn failure(&self, source: &'static str) -> Failure {
+        Failure::new(source, self.reason(), 500, self.to_string())
+    }
 }
 
 /// The compiled async policies (the `Op::Async` payload).
 #[derive(Clone, Debug)]
 pub enum AsyncPolicy {
+    SendRequest(Box<super::send_request::SendRequest>),
+    SendOneWayRequest(Box<super::send_one_way_request::SendOneWayRequest>),
     CacheLookup(Box<super::cache_lookup::CacheLookup>),
     CacheStore(super::cache_store::CacheStore),
     CacheLookupValue(super::cache_lookup_value::CacheLookupValue),
@@ -62,6 +168,8 @@ impl AsyncPolicy {
     /// The element name, for logs and failures.
     pub fn name(&self) -> &'static str {
         match self {
+            AsyncPolicy::SendRequest(_) => "send-request",
+            AsyncPolicy::SendOneWayRequest(_) => "send-one-way-request",
             AsyncPolicy::CacheLookup(_) => "cache-lookup",
             AsyncPolicy::CacheStore(_) => "cache-store",
             AsyncPolicy::CacheLookupValue(_) => "cache-lookup-value",
@@ -73,6 +181,8 @@ impl AsyncPolicy {
     /// Whether it reads the whole request body (`send-request mode="copy"`).
     pub fn needs_request_body(&self) -> bool {
         match self {
+            AsyncPolicy::SendRequest(p) => p.out.needs_request_body(),
+            AsyncPolicy::SendOneWayRequest(p) => p.out.needs_request_body(),
             AsyncPolicy::CacheLookup(_)
             | AsyncPolicy::CacheStore(_)
             | AsyncPolicy::CacheLookupValue(_)
@@ -84,6 +194,8 @@ impl AsyncPolicy {
     /// Whether it reads the whole response body (`cache-store`).
     pub fn needs_response_body(&self) -> bool {
         match self {
+            AsyncPolicy::SendRequest(p) => p.out.needs_response_body(),
+            AsyncPolicy::SendOneWayRequest(p) => p.out.needs_response_body(),
             AsyncPolicy::CacheStore(_) => true,
             AsyncPolicy::CacheLookup(_)
             | AsyncPolicy::CacheLookupValue(_)
@@ -94,28 +206,41 @@ impl AsyncPolicy {
 
     /// Evaluates the policy's inputs and says what to perform.
     pub fn start<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<Effect, Failure> {
-        let cache = match self {
-            AsyncPolicy::CacheLookup(p) => p.start(r)?,
-            AsyncPolicy::CacheStore(p) => p.start(r)?,
-            AsyncPolicy::CacheLookupValue(p) => p.start(r)?,
-            AsyncPolicy::CacheStoreValue(p) => p.start(r)?,
-            AsyncPolicy::CacheRemoveValue(p) => p.start(r)?,
-        };
-        Ok(cache.map_or(Effect::Nothing, Effect::Cache))
+        match self {
+            AsyncPolicy::SendRequest(p) => p.start(r),
+            AsyncPolicy::SendOneWayRequest(p) => p.start(r),
+            AsyncPolicy::CacheLookup(p) => p.start(r).map(cache_effect),
+            AsyncPolicy::CacheStore(p) => p.start(r).map(cache_effect),
+            AsyncPolicy::CacheLookupValue(p) => p.start(r).map(cache_effect),
+            AsyncPolicy::CacheStoreValue(p) => p.start(r).map(cache_effect),
+            AsyncPolicy::CacheRemoveValue(p) => p.start(r).map(cache_effect),
+        }
     }
 
     /// Applies what was performed to the request's flow.
     pub fn finish<'p>(&'p self, r: &mut Run<'_, 'p>, outcome: Outcome) -> Result<(), Failure> {
-        let cache = match outcome {
-            Outcome::Cache(o) => Some(o),
-            Outcome::Done => None,
-        };
         match self {
-            AsyncPolicy::CacheLookup(p) => p.finish(r, cache),
-            AsyncPolicy::CacheStore(p) => p.finish(r, cache),
-            AsyncPolicy::CacheLookupValue(p) => p.finish(r, cache),
-            AsyncPolicy::CacheStoreValue(p) => p.finish(r, cache),
-            AsyncPolicy::CacheRemoveValue(p) => p.finish(r, cache),
+            AsyncPolicy::SendRequest(p) => p.finish(r, outcome),
+            AsyncPolicy::SendOneWayRequest(p) => p.finish(r, outcome),
+            AsyncPolicy::CacheLookup(p) => p.finish(r, cache_outcome(outcome)),
+            AsyncPolicy::CacheStore(p) => p.finish(r, cache_outcome(outcome)),
+            AsyncPolicy::CacheLookupValue(p) => p.finish(r, cache_outcome(outcome)),
+            AsyncPolicy::CacheStoreValue(p) => p.finish(r, cache_outcome(outcome)),
+            AsyncPolicy::CacheRemoveValue(p) => p.finish(r, cache_outcome(outcome)),
         }
+    }
+}
+
+/// A cache policy's effect: none when it decided at `start` (a request
+/// not looked up, a response not stored).
+fn cache_effect(e: Option<crate::cache::CacheEffect>) -> Effect {
+    e.map_or(Effect::Nothing, Effect::Cache)
+}
+
+/// A cache policy's outcome (`None`: nothing was performed).
+fn cache_outcome(o: Outcome) -> Option<crate::cache::CacheOutcome> {
+    match o {
+        Outcome::Cache(o) => Some(o),
+        _ => None,
     }
 }

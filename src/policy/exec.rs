@@ -298,7 +298,7 @@ pub fn run<'p>(prog: &'p Program, mut pc: usize, r: &mut Run<'_, 'p>) -> Result<
                 }
                 pc += 1;
             }
-            Op::Forward(_) | Op::RetryCheck { .. } | Op::Async(_) => return Ok(Stop::Suspend(pc)),
+            Op::Forward(_) | Op::RetryCheck { .. } | Op::Async(_) | Op::Wait(_) => return Ok(Stop::Suspend(pc)),
         }
     }
     Ok(Stop::End)

@@ -16,6 +16,7 @@ pub mod expr;
 pub mod failure;
 pub mod flow;
 pub mod limits;
+pub mod outgoing;
 pub mod program;
 pub mod services;
 pub mod text;
@@ -44,6 +45,8 @@ pub mod rate_limit_by_key;
 pub mod retry;
 pub mod return_response;
 pub mod rewrite_uri;
+pub mod send_one_way_request;
+pub mod send_request;
 pub mod set_backend_service;
 pub mod set_body;
 pub mod set_header;
@@ -53,6 +56,7 @@ pub mod set_status;
 pub mod set_variable;
 pub mod trace;
 pub mod validate_client_certificate;
+pub mod wait;
 
 #[cfg(test)]
 mod tests_cache;

@@ -57,7 +57,7 @@ impl Program {
     pub fn has_async(&self) -> bool {
         self.ops
             .iter()
-            .any(|op| matches!(op, Op::Forward(_) | Op::RetryCheck { .. } | Op::Async(_)))
+            .any(|op| matches!(op, Op::Forward(_) | Op::RetryCheck { .. } | Op::Async(_) | Op::Wait(_)))
     }
 
     /// Whether any policy needs the whole response body in memory.
@@ -66,6 +66,7 @@ impl Program {
             Op::Do(Policy::FindAndReplace(f)) => f.response,
             Op::Do(Policy::SetBody(b)) => b.response && b.reads_body(),
             Op::Async(a) => a.needs_response_body(),
+            Op::Wait(w) => w.branches.iter().any(Program::needs_response_body),
             _ => false,
         })
     }
@@ -79,6 +80,7 @@ impl Program {
             // A retried forward resends the body (retry elsewhere resends none).
             Op::RetryCheck { .. } => self.section == Section::Backend,
             Op::Async(a) => a.needs_request_body(),
+            Op::Wait(w) => w.branches.iter().any(Program::needs_request_body),
             _ => false,
         })
     }
@@ -106,6 +108,8 @@ pub enum Op {
     /// A policy that waits for I/O (see `policy::effect`): the proxy runs
     /// its `start`, performs the effect, runs its `finish`.
     Async(AsyncPolicy),
+    /// `wait`: its children's programs run concurrently (see `policy::wait`).
+    Wait(Box<super::wait::Wait>),
     /// End of a `retry` body: evaluate the condition, maybe wait and go back.
     RetryCheck {
         retry: Box<retry::Retry>,

@@ -13,6 +13,7 @@
 //! nothing, so a request allocates only what its policies demand.
 
 pub mod body;
+pub mod call;
 pub mod duplex;
 pub mod echo;
 pub mod error;
@@ -23,8 +24,10 @@ mod pipeline_error;
 pub mod pipeline_outbound;
 pub mod pipeline_run;
 mod pipeline_section;
+mod pipeline_wait;
 pub mod pool;
 pub mod redirect;
+pub mod resolve;
 pub mod respond;
 pub mod tunnel;
 pub mod upstream_head;

@@ -6,11 +6,11 @@
 //! turns into a `Failure` (or ignores, `ignore-error`).
 
 use crate::policy::effect::{Effect, Outcome};
+use crate::replica::Replica;
 use crate::worker::WorkerCtx;
 
-/// Performs `effect` on this worker.
-pub async fn perform(ctx: &WorkerCtx, effect: Effect) -> Outcome {
-    let _ = ctx;
+/// Performs `effect` on this worker; `replica` is the request's.
+pub async fn perform(ctx: &WorkerCtx, replica: &Replica, effect: Effect) -> Outcome {
     match effect {
         Effect::Nothing => Outcome::Done,
         Effect::Sleep(wait) => {
@@ -18,5 +18,19 @@ pub async fn perform(ctx: &WorkerCtx, effect: Effect) -> Outcome {
             Outcome::Done
         }
         Effect::Cache(e) => Outcome::Cache(crate::cache::perform(&ctx.services.cache, e).await),
+        Effect::Http(call) => {
+            let result = match super::call::destination(replica, &call) {
+                Ok(dest) => ctx.client.send(dest, &call).await,
+                Err(e) => Err(e),
+            };
+            Outcome::Http(result)
+        }
+        Effect::Detach(call) => {
+            match super::call::destination(replica, &call) {
+                Ok(dest) => ctx.client.detach(dest, *call),
+                Err(e) => tracing::info!(url = %call.url.display(), error = %e, "one-way request not sent"),
+            }
+            Outcome::Done
+        }
     }
 }

@@ -323,14 +323,14 @@ async fn main<'r>(
                             forward::discard_pending(x, p);
                         }
                         if !wait.is_zero() {
-                            perform(x.ctx, Effect::Sleep(wait)).await;
+                            perform(x.ctx, env.replica, Effect::Sleep(wait)).await;
                         }
                         pc = *start;
                     } else {
                         pc = i + 1;
                     }
                 }
-                Op::Async(_) => {
+                Op::Async(_) | Op::Wait(_) => {
                     let ctx = x.ctx;
                     let resp = pending.as_ref().map(|(p, _)| ResponseView {
                         head: &x.scratch.resp,

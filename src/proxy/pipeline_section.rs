@@ -80,7 +80,7 @@ pub(super) async fn suspended<'r>(
                 let mut r = Run { flow, env, req, resp };
                 policy.start(&mut r).map_err(at)?
             };
-            let outcome = super::perform::perform(ctx, effect).await;
+            let outcome = super::perform::perform(ctx, env.replica, effect).await;
             let mut r = Run { flow, env, req, resp };
             policy.finish(&mut r, outcome).map_err(at)?;
             Ok(if r.flow.answered {
@@ -97,13 +97,14 @@ pub(super) async fn suspended<'r>(
             match again {
                 Some(wait) => {
                     if !wait.is_zero() {
-                        super::perform::perform(ctx, Effect::Sleep(wait)).await;
+                        super::perform::perform(ctx, env.replica, Effect::Sleep(wait)).await;
                     }
                     Ok(Next::At(*start))
                 }
                 None => Ok(Next::At(i + 1)),
             }
         }
+        Some(Op::Wait(w)) => super::pipeline_wait::wait(ctx, prog, i, w, flow, env, req, resp).await,
         _ => Ok(Next::At(i + 1)),
     }
 }

@@ -115,6 +115,14 @@ pub const KEYS: &[(&str, &str)] = &[
         "memory one policy expression evaluation may allocate before it fails (16777216)",
     ),
     (
+        "policy.send-one-way.max-in-flight",
+        "send-one-way-request calls one worker keeps in flight; more are dropped with a warning (256)",
+    ),
+    (
+        "policy.dapr.url",
+        "the Dapr sidecar's HTTP API for the Dapr policies (http://localhost:3500)",
+    ),
+    (
         "deployment.region",
         "context.Deployment.Region of policy expressions (empty)",
     ),

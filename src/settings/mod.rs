@@ -134,6 +134,11 @@ pub struct Settings {
     pub cache_max_bytes: u64,
     /// `cache.max-entry-bytes`: largest single cache entry.
     pub cache_max_entry_bytes: u64,
+    /// `policy.send-one-way.max-in-flight`: `send-one-way-request` calls a
+    /// worker keeps in flight; beyond it new ones are dropped (logged).
+    pub one_way_max_in_flight: usize,
+    /// `policy.dapr.url`: the Dapr sidecar's HTTP API (`http://localhost:3500`).
+    pub dapr_url: String,
     /// `certificates.local.ca.enabled` / `certificates.local.ca.path`: the
     /// directory of mounted CA certificates to trust, when enabled.
     pub local_ca_enabled: bool,
@@ -194,6 +199,8 @@ impl Default for Settings {
             deployment_region: String::new(),
             cache_max_bytes: crate::cache::DEFAULT_MAX_BYTES,
             cache_max_entry_bytes: crate::cache::DEFAULT_MAX_ENTRY_BYTES,
+            one_way_max_in_flight: 256,
+            dapr_url: "http://localhost:3500".into(),
             local_ca_enabled: false,
             local_ca_path: PathBuf::from(crate::tls::local_ca::DEFAULT_DIR),
         }

@@ -18,6 +18,11 @@ pub(super) fn apply(s: &mut Settings, key: &str, v: &str) -> Result<bool, String
         "deployment.region" => s.deployment_region = v.to_owned(),
         "cache.max-bytes" => s.cache_max_bytes = parse_num(v)?,
         "cache.max-entry-bytes" => s.cache_max_entry_bytes = parse_num(v)?,
+        "policy.send-one-way.max-in-flight" => s.one_way_max_in_flight = parse_num(v)?,
+        "policy.dapr.url" => {
+            crate::policy::outgoing::parse_url(v)?;
+            s.dapr_url = v.trim().trim_end_matches('/').to_owned();
+        }
         "policy.unsupported" => {
             s.policy_skip_unsupported = match v {
                 "error" => false,

@@ -80,6 +80,8 @@ pub struct WorkerCtx {
     rng: Cell<u64>,
     /// What policies use beyond the request (settings, counters).
     pub services: crate::policy::services::Services,
+    /// The HTTP client of policies that call out (`send-request`…).
+    pub client: crate::proxy::call::Client,
 }
 
 impl WorkerCtx {
@@ -97,10 +99,17 @@ impl WorkerCtx {
             max_headers: settings.max_headers,
         };
         let pool = Pool::new(settings.pool_max_idle, settings.pool_idle_timeout);
+        let client = crate::proxy::call::Client::new(
+            pool.clone(),
+            limits,
+            settings.connect_timeout,
+            settings.one_way_max_in_flight,
+        );
         WorkerCtx {
             id,
             limits,
             pool,
+            client,
             replica: RefCell::new(replica.map(Rc::new)),
             drain: Notify::new(),
             all_closed: Notify::new(),

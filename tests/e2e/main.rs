@@ -31,6 +31,7 @@ mod pool;
 mod probe;
 mod proxy;
 mod retry_sections;
+mod send_request;
 mod smuggling;
 mod subscriptions;
 mod support;

@@ -18,6 +18,7 @@ use super::super::{
     validate_client_certificate,
 };
 use super::super::{cache_lookup, cache_lookup_value, cache_remove_value, cache_store, cache_store_value};
+use super::super::{send_one_way_request, send_request};
 use super::{CompileError, Compiler, Element, Node, Note, Unsupported};
 
 impl Compiler<'_> {
@@ -103,6 +104,17 @@ impl Compiler<'_> {
                 self.push(el, Op::Forward(f));
                 return Ok(());
             }
+            "send-request" => {
+                let p = send_request::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::SendRequest(Box::new(p))));
+                return Ok(());
+            }
+            "send-one-way-request" => {
+                let p = send_one_way_request::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::SendOneWayRequest(Box::new(p))));
+                return Ok(());
+            }
+            "wait" => return self.wait(el),
             "choose" => return self.choose(el),
             "retry" => return self.retry(el),
             "limit-concurrency" => return self.limit_concurrency(el),

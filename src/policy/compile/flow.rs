@@ -1,16 +1,17 @@
 //! Block elements compiled to control flow: `choose` (branches and jumps),
-//! `retry` (a start op and a check op that jumps back) and
-//! `limit-concurrency` (an enter op and its exit).
+//! `retry` (a start op and a check op that jumps back),
+//! `limit-concurrency` (an enter op and its exit) and `wait` (one op
+//! holding a sub-program per child).
 //!
 //! Invariants: every `Jump`/`Branch` target is a valid op index once the
 //! block is emitted; `retry` blocks get distinct slots, in order; an
 //! enter op is always followed, after the block's ops, by its exit.
 
 use super::super::expr::Want;
-use super::super::program::Op;
-use super::super::{limit_concurrency, retry};
+use super::super::program::{Op, Program};
+use super::super::{limit_concurrency, retry, wait};
 use super::dispatch::path_segments;
-use super::{children, CompileError, Compiler, Element};
+use super::{children, CompileError, Compiler, Element, Section};
 
 impl Compiler<'_> {
     /// `choose` → `Branch cond, next; body; Jump end; next: …; otherwise; end:`.
@@ -109,4 +110,52 @@ impl Compiler<'_> {
         );
         Ok(())
     }
+}
+
+impl Compiler<'_> {
+    /// `wait` → one `Op::Wait` whose children are compiled apart, each into
+    /// its own program (jump targets relative to it).
+    pub(super) fn wait(&mut self, el: &Element) -> Result<(), CompileError> {
+        self.only_in(el, &[Section::Inbound, Section::Backend, Section::Outbound])?;
+        let for_ = match self.text_attr(el, "for", Want::String)? {
+            None => wait::WaitFor::All,
+            Some(super::super::text::Text::Lit(f)) => {
+                wait::parse_for(&f).ok_or_else(|| self.error(el, format!("for must be all or any, not `{f}`")))?
+            }
+            Some(t) => wait::WaitFor::Expr(t),
+        };
+        self.note(el, false);
+        let mut branches = Vec::new();
+        let segments = path_segments(children(el));
+        for (child, segment) in children(el).zip(segments) {
+            if !matches!(child.name.as_str(), "send-request" | "cache-lookup-value" | "choose") {
+                return Err(self.error(
+                    child,
+                    "only send-request, cache-lookup-value and choose may appear in <wait>",
+                ));
+            }
+            if contains_wait(child) {
+                return Err(self.error(child, "<wait> may not be nested in <wait>"));
+            }
+            let ops = std::mem::take(&mut self.ops);
+            let sites = std::mem::take(&mut self.sites);
+            self.path.push(segment);
+            let done = self.element(child);
+            self.path.pop();
+            let branch = Program {
+                section: self.section,
+                ops: std::mem::replace(&mut self.ops, ops),
+                sites: std::mem::replace(&mut self.sites, sites),
+            };
+            done?;
+            branches.push(branch);
+        }
+        let site = self.site(el, el);
+        self.emit(Op::Wait(Box::new(wait::Wait { for_, branches })), site);
+        Ok(())
+    }
+}
+
+fn contains_wait(el: &Element) -> bool {
+    children(el).any(|c| c.name == "wait" || contains_wait(c))
 }

@@ -89,6 +89,13 @@ impl MultiDict {
         self.position(key).map(|i| self.entries[i].1.as_slice())
     }
 
+    /// Every (name, value), names in first-seen order, values in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries
+            .iter()
+            .flat_map(|(k, vs)| vs.iter().map(move |v| (k.as_str(), v.as_str())))
+    }
+
     /// The first value of `key`.
     pub fn first(&self, key: &str) -> Option<&str> {
         self.values(key).and_then(|v| v.first()).map(String::as_str)

@@ -212,6 +212,30 @@ pub fn response(status: i32, reason: &str, headers: Vec<(String, String)>, body:
     })
 }
 
+/// What a stored `IResponse` holds, copied out (for the gateway to answer
+/// with it: `return-response response-variable-name`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseParts {
+    pub status: i32,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// The parts of `v` when it is an `IResponse` (`None` otherwise).
+pub fn response_parts(v: &Value<'_>) -> Option<ResponseParts> {
+    let m = v.downcast::<Message>()?;
+    if !std::ptr::eq(m.def, &IRESPONSE) {
+        return None;
+    }
+    Some(ResponseParts {
+        status: m.status,
+        reason: m.text.clone(),
+        headers: m.headers.pairs().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+        body: m.body.read(true),
+    })
+}
+
 /// An `IRequest` value (method, headers, body).
 pub fn request(method: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> Value<'static> {
     Value::obj(Message {

@@ -25,7 +25,7 @@ pub mod form;
 pub mod jwt;
 pub mod message;
 
-pub use message::{request, response};
+pub use message::{request, response, response_parts, ResponseParts};
 
 pub(crate) const NS: &str = "Microsoft.Azure.ApiManagement.Policies";
 

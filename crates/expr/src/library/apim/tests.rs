@@ -328,3 +328,35 @@ fn stored_responses() {
         .unwrap();
     assert_eq!(form.type_name(), "FormUrlEncodedContent");
 }
+
+#[test]
+fn stored_response_parts_and_bodies_that_are_not_json() {
+    let mut rt = TestRt::new();
+    let headers = vec![
+        ("Content-Type".to_owned(), "text/html".to_owned()),
+        ("X-A".to_owned(), "1".to_owned()),
+        ("x-a".to_owned(), "2".to_owned()),
+    ];
+    let r = response(503, "Busy", headers, b"<html>down</html>".to_vec());
+    let parts = response_parts(&r).unwrap();
+    assert_eq!((parts.status, parts.reason.as_str()), (503, "Busy"));
+    assert_eq!(
+        parts.headers,
+        vec![
+            ("Content-Type".to_owned(), "text/html".to_owned()),
+            ("X-A".to_owned(), "1".to_owned()),
+            ("X-A".to_owned(), "2".to_owned()),
+        ],
+        "repeated fields keep their values, under the first spelling"
+    );
+    assert_eq!(parts.body, b"<html>down</html>");
+    assert!(response_parts(&Value::str("not a response")).is_none());
+    assert!(response_parts(&request("GET", vec![], vec![])).is_none());
+    // Reading a body that is not JSON as a JObject fails with a reader error.
+    let Value::Obj(b) = get(&mut rt, &r, "Body").unwrap() else {
+        panic!()
+    };
+    let jobject = TypeRef::of(&crate::library::json::types::JOBJECT);
+    let err = b.call(&mut rt, &b, "As", &[jobject], &[]).unwrap().unwrap_err();
+    assert!(!err.to_string().is_empty(), "{err}");
+}
