@@ -349,3 +349,72 @@ fn entries_over_the_size_bound_are_not_cached() {
     assert_eq!(has("op=store-big&k=big").as_deref(), Some("no"));
     assert_eq!(has("k=big").as_deref(), Some("no"));
 }
+
+#[test]
+fn token_fetch_and_cache_calls_the_token_endpoint_once() {
+    let backend = Backend::start("api");
+    let auth = Backend::start("auth");
+    let xml = policies(
+        &format!(
+            r#"<cache-lookup-value key="@("token-" + context.Api.Id)" variable-name="bearerToken" />
+               <choose>
+                 <when condition="@(!context.Variables.ContainsKey("bearerToken"))">
+                   <send-request mode="new" response-variable-name="tokenResponse" timeout="20" ignore-error="false">
+                     <set-url>{}/echo/token</set-url>
+                     <set-method>POST</set-method>
+                     <set-body>{{"access_token":"tok-1","expires_in":3600}}</set-body>
+                   </send-request>
+                   <set-variable name="bearerToken"
+                       value="@((string)((IResponse)context.Variables["tokenResponse"]).Body.As&lt;JObject&gt;()["access_token"])" />
+                   <cache-store-value key="@("token-" + context.Api.Id)"
+                       value="@((string)context.Variables["bearerToken"])" duration="3600" />
+                 </when>
+               </choose>
+               <set-header name="Authorization" exists-action="override">
+                 <value>@("Bearer " + (string)context.Variables["bearerToken"])</value>
+               </set-header>"#,
+            auth.url()
+        ),
+        "<base />",
+        "",
+        "",
+    );
+    let gw = with_policy(&backend, &xml).start();
+    for _ in 0..5 {
+        let r = get(&gw, "/api/echo/data", &[]);
+        assert_eq!(r.status, 200, "{}", r.status_line());
+    }
+    let got = backend.wait_until("five forwarded requests", WAIT, |r| r.len() == 5);
+    assert!(got
+        .iter()
+        .all(|r| r.headers.get("Authorization").as_deref() == Some("Bearer tok-1")));
+    assert_eq!(
+        auth.request_count(),
+        1,
+        "the token is fetched once, then read from the cache"
+    );
+}
+
+#[test]
+fn cache_lookup_value_runs_inside_wait() {
+    let backend = Backend::start("b");
+    let xml = policies(
+        r#"<cache-store-value key="a" value="one" duration="60" />
+           <cache-store-value key="b" value="@(2)" duration="60" />
+           <wait for="all">
+             <cache-lookup-value key="a" variable-name="va" />
+             <cache-lookup-value key="b" variable-name="vb" />
+             <cache-lookup-value key="c" variable-name="vc" default-value="none" />
+           </wait>
+           <return-response>
+             <set-body>@((string)context.Variables["va"] + "," + ((int)context.Variables["vb"] + 1).ToString() + "," + (string)context.Variables["vc"])</set-body>
+           </return-response>"#,
+        "<base />",
+        "",
+        "",
+    );
+    let gw = with_policy(&backend, &xml).start();
+    let r = get(&gw, "/api/x", &[]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text(), "one,3,none");
+}
