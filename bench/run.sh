@@ -52,6 +52,11 @@ if [ "${1:-}" = "--expressions" ]; then
   shift
   exec python3 "$HERE/expressions.py" "$@"
 fi
+# Cache-hit scenario (bench/cache.py): bench/run.sh --cache [--duration S] [--repeats N]
+if [ "${1:-}" = "--cache" ]; then
+  shift
+  exec python3 "$HERE/cache.py" "$@"
+fi
 # Policy-set scenario (bench/policies.py): bench/run.sh --policies [--duration S] [--repeats N]
 if [ "${1:-}" = "--policies" ]; then
   shift
