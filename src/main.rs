@@ -98,6 +98,7 @@ fn check_config(args: &[String]) -> anyhow::Result<i32> {
     let dir = PathBuf::from(args.first().map(String::as_str).unwrap_or("config"));
     let (settings, _) = Settings::load(Settings::default_file(&dir).as_deref())?;
     outpost::policy::compile::set_skip_unsupported(settings.policy_skip_unsupported);
+    outpost::policy::dapr::set_sidecar(&settings.dapr_url);
     outpost::tls::local_ca::set_dir(settings.local_ca_enabled.then(|| settings.local_ca_path.clone()));
     match control::load_and_compile(&Source::Dir(dir.clone())) {
         Ok((_, replica)) => {
@@ -275,6 +276,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     let (settings, warnings) = Settings::load(settings_file.as_deref())?;
     let access_log = outpost::logging::init(&settings);
     outpost::policy::compile::set_skip_unsupported(settings.policy_skip_unsupported);
+    outpost::policy::dapr::set_sidecar(&settings.dapr_url);
     for w in warnings {
         warn!("{w}");
     }

@@ -157,6 +157,8 @@ impl CallError {
 pub enum AsyncPolicy {
     SendRequest(Box<super::send_request::SendRequest>),
     SendOneWayRequest(Box<super::send_one_way_request::SendOneWayRequest>),
+    PublishToDapr(Box<super::publish_to_dapr::PublishToDapr>),
+    InvokeDaprBinding(Box<super::invoke_dapr_binding::InvokeDaprBinding>),
     CacheLookup(Box<super::cache_lookup::CacheLookup>),
     CacheStore(super::cache_store::CacheStore),
     CacheLookupValue(super::cache_lookup_value::CacheLookupValue),
@@ -170,6 +172,8 @@ impl AsyncPolicy {
         match self {
             AsyncPolicy::SendRequest(_) => "send-request",
             AsyncPolicy::SendOneWayRequest(_) => "send-one-way-request",
+            AsyncPolicy::PublishToDapr(_) => "publish-to-dapr",
+            AsyncPolicy::InvokeDaprBinding(_) => "invoke-dapr-binding",
             AsyncPolicy::CacheLookup(_) => "cache-lookup",
             AsyncPolicy::CacheStore(_) => "cache-store",
             AsyncPolicy::CacheLookupValue(_) => "cache-lookup-value",
@@ -183,6 +187,8 @@ impl AsyncPolicy {
         match self {
             AsyncPolicy::SendRequest(p) => p.out.needs_request_body(),
             AsyncPolicy::SendOneWayRequest(p) => p.out.needs_request_body(),
+            AsyncPolicy::PublishToDapr(p) => p.needs_request_body(),
+            AsyncPolicy::InvokeDaprBinding(p) => p.needs_request_body(),
             AsyncPolicy::CacheLookup(_)
             | AsyncPolicy::CacheStore(_)
             | AsyncPolicy::CacheLookupValue(_)
@@ -196,6 +202,7 @@ impl AsyncPolicy {
         match self {
             AsyncPolicy::SendRequest(p) => p.out.needs_response_body(),
             AsyncPolicy::SendOneWayRequest(p) => p.out.needs_response_body(),
+            AsyncPolicy::PublishToDapr(_) | AsyncPolicy::InvokeDaprBinding(_) => false,
             AsyncPolicy::CacheStore(_) => true,
             AsyncPolicy::CacheLookup(_)
             | AsyncPolicy::CacheLookupValue(_)
@@ -209,6 +216,8 @@ impl AsyncPolicy {
         match self {
             AsyncPolicy::SendRequest(p) => p.start(r),
             AsyncPolicy::SendOneWayRequest(p) => p.start(r),
+            AsyncPolicy::PublishToDapr(p) => p.start(r),
+            AsyncPolicy::InvokeDaprBinding(p) => p.start(r),
             AsyncPolicy::CacheLookup(p) => p.start(r).map(cache_effect),
             AsyncPolicy::CacheStore(p) => p.start(r).map(cache_effect),
             AsyncPolicy::CacheLookupValue(p) => p.start(r).map(cache_effect),
@@ -222,6 +231,8 @@ impl AsyncPolicy {
         match self {
             AsyncPolicy::SendRequest(p) => p.finish(r, outcome),
             AsyncPolicy::SendOneWayRequest(p) => p.finish(r, outcome),
+            AsyncPolicy::PublishToDapr(p) => p.finish(r, outcome),
+            AsyncPolicy::InvokeDaprBinding(p) => p.finish(r, outcome),
             AsyncPolicy::CacheLookup(p) => p.finish(r, cache_outcome(outcome)),
             AsyncPolicy::CacheStore(p) => p.finish(r, cache_outcome(outcome)),
             AsyncPolicy::CacheLookupValue(p) => p.finish(r, cache_outcome(outcome)),

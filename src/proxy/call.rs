@@ -279,7 +279,7 @@ enum Attempt {
 fn write_request(call: &HttpCall, dest: &Destination) -> Vec<u8> {
     use std::fmt::Write as _;
     let mut head = String::with_capacity(256 + call.headers.len() * 32);
-    let absolute = matches!(dest.proxy, Some(_)) && dest.tls.is_none();
+    let absolute = dest.proxy.is_some() && dest.tls.is_none();
     let _ = write!(head, "{} ", call.method);
     if absolute {
         let _ = write!(head, "http://{}", call.url.host_header);

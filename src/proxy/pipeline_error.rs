@@ -62,7 +62,7 @@ pub(super) async fn on_error<'r>(
     }
     let saved = flow.response.clone();
     let ran = if pipeline.on_error_waits {
-        run_section(ctx, &pipeline.on_error, flow, env, req).await
+        Box::pin(run_section(ctx, &pipeline.on_error, flow, env, req)).await
     } else {
         sync_section(&pipeline.on_error, flow, env, req, None)
     };

@@ -24,7 +24,6 @@ use std::borrow::Cow;
 
 use super::error::ProxyError;
 use super::forward::{self, Outgoing, Pending};
-use super::perform::perform;
 use super::pipeline_backend::{http_backend, remainder, with_client_cert};
 use super::pipeline_error::{log_policy_failure, on_error};
 use super::pipeline_outbound::{backend_error, Materialise, Outbound};
@@ -34,7 +33,6 @@ use super::Exchange;
 use crate::http::BodyFraming;
 use crate::pipeline::Pipeline;
 use crate::policy::compile::Section;
-use crate::policy::effect::Effect;
 use crate::policy::exec::{self, Env, RequestView, ResponseView, Run, Stop};
 use crate::policy::failure::OpRef;
 use crate::policy::flow::{Flow, ResponseEdits};
@@ -176,7 +174,7 @@ async fn main<'r>(
         flow.request_body = Some(body);
     }
     let inbound = if pipeline.inbound_waits {
-        run_section(x.ctx, &pipeline.inbound, flow, env, req).await?
+        Box::pin(run_section(x.ctx, &pipeline.inbound, flow, env, req)).await?
     } else {
         sync_section(&pipeline.inbound, flow, env, req, None)?
     };
@@ -323,7 +321,7 @@ async fn main<'r>(
                             forward::discard_pending(x, p);
                         }
                         if !wait.is_zero() {
-                            perform(x.ctx, env.replica, Effect::Sleep(wait)).await;
+                            monoio::time::sleep(wait).await;
                         }
                         pc = *start;
                     } else {
@@ -336,7 +334,7 @@ async fn main<'r>(
                         head: &x.scratch.resp,
                         buf: p.up.r.data(),
                     });
-                    match suspended(ctx, &pipeline.backend, i, flow, env, req, resp).await? {
+                    match Box::pin(suspended(ctx, &pipeline.backend, i, flow, env, req, resp)).await? {
                         Next::At(next) => pc = next,
                         Next::Answered => {
                             if let Some((p, _)) = pending.take() {
@@ -367,7 +365,7 @@ async fn main<'r>(
         flow.response.synthetic = true;
     }
     if pipeline.outbound_waits {
-        run_section(x.ctx, &pipeline.outbound, flow, env, req).await?;
+        Box::pin(run_section(x.ctx, &pipeline.outbound, flow, env, req)).await?;
     } else {
         sync_section(&pipeline.outbound, flow, env, req, None)?;
     }

@@ -10,6 +10,10 @@
 //! backend connection). A section without such ops never comes here: it
 //! runs as plain synchronous code (`pipeline_run::sync_section`).
 //!
+//! The futures of these paths are boxed where the pipeline awaits them, so
+//! the state of a request that never waits (and of every connection's
+//! future) does not grow with the HTTP client's.
+//!
 //! Invariants: nothing borrowed from the request crosses an `.await` but
 //! the program, the environment and the request view (all immutable for
 //! the request's life); a failure is attributed to the op that suspended.
@@ -54,7 +58,7 @@ pub(super) async fn run_section<'r>(
         let Stop::Suspend(i) = stop else {
             return Ok(stop);
         };
-        match suspended(ctx, prog, i, flow, env, req, None).await? {
+        match Box::pin(suspended(ctx, prog, i, flow, env, req, None)).await? {
             Next::At(next) => pc = next,
             Next::Answered => return Ok(Stop::Answered),
         }

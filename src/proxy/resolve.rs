@@ -44,10 +44,13 @@ struct Job {
     reply: UnixStream,
 }
 
+/// (host, port) → (addresses, when resolved).
+type Cache = HashMap<(String, u16), (Vec<SocketAddr>, Instant)>;
+
 /// The per-worker cache in front of the resolver threads.
 #[derive(Default)]
 pub struct Resolver {
-    cache: RefCell<HashMap<(String, u16), (Vec<SocketAddr>, Instant)>>,
+    cache: RefCell<Cache>,
 }
 
 impl Resolver {

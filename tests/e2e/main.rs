@@ -7,6 +7,7 @@ mod cache;
 mod check_policy;
 mod client_certs;
 mod container;
+mod dapr;
 mod early;
 mod errors;
 mod expressions;

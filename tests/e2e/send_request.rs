@@ -335,3 +335,198 @@ fn return_response_answers_with_a_stored_response_and_one_way_requests_arrive() 
     // Keep-alive goes on after a stored response.
     assert_eq!(c.request("GET", "/api/echo/y", &[], b"").status, 200);
 }
+
+#[test]
+fn outbound_calls_run_on_the_materialised_response_and_names_resolve_off_the_worker() {
+    let backend = Backend::start("api");
+    let side = Backend::start("side");
+    let xml = policies(
+        "",
+        "<forward-request />",
+        &format!(
+            // An expression URL with a host name: resolved by a resolver
+            // thread; mode=copy in outbound copies the headers, not the body.
+            r#"<send-request mode="copy" response-variable-name="r">
+                 <set-url>@("http://localhost:" + "{port}" + "/base/echo/out")</set-url>
+               </send-request>
+               <set-header name="X-Side" exists-action="override">
+                 <value>@(((IResponse)context.Variables["r"]).Headers.GetValueOrDefault("X-Body-Len", "?") + " " + context.Response.Headers.GetValueOrDefault("X-Backend", "?"))</value>
+               </set-header>"#,
+            port = side.port()
+        ),
+        REPORT,
+    );
+    let gw = with_api_policy(&backend, &xml).start();
+    let mut c = gw.connect();
+    for _ in 0..2 {
+        let r = c.request("POST", "/api/echo/x", &[("X-Client", "c")], b"the body");
+        assert_eq!(r.status, 200, "{} {:?}", r.status_line(), r.header("X-Message"));
+        assert_eq!(r.text(), "the body", "the backend's body is written after outbound");
+        assert_eq!(r.header("X-Side").as_deref(), Some("0 api"));
+    }
+    let calls = side.wait_until("two calls", WAIT, |r| r.len() == 2);
+    assert_eq!(calls[0].method, "POST");
+    assert_eq!(calls[0].headers.get("X-Client").as_deref(), Some("c"));
+    assert_eq!(calls[0].body_len, 0, "copy in outbound does not copy the body");
+    assert_eq!(
+        backend.connections(),
+        1,
+        "the materialised response's connection is reused"
+    );
+}
+
+#[test]
+fn one_way_requests_beyond_the_bound_are_dropped_not_queued() {
+    let backend = Backend::start("api");
+    let hooks = Backend::start("hooks");
+    let xml = policies(
+        &format!(
+            r#"<send-one-way-request mode="new" timeout="30">
+                 <set-url>{}/slow</set-url><set-method>POST</set-method><set-body>x</set-body>
+               </send-one-way-request>"#,
+            hooks.url()
+        ),
+        "<forward-request />",
+        "",
+        "",
+    );
+    let gw = with_api_policy(&backend, &xml)
+        .env("OUTPOST_POLICY_SEND_ONE_WAY_MAX_IN_FLIGHT", "1")
+        .start();
+    let mut c = gw.connect();
+    // The first one-way call is held by the hooks backend: the request
+    // itself was answered without waiting for it.
+    assert_eq!(c.get("/api/echo/1").status, 200);
+    hooks.wait_until("the first one-way call", WAIT, |r| r.len() == 1);
+    // The second finds the bound reached: dropped, with a warning.
+    assert_eq!(c.get("/api/echo/2").status, 200);
+    gw.wait_for_line(|l| l.contains("send-one-way-request dropped"), WAIT);
+    hooks.release();
+    // Once the first has ended, one-way calls go out again.
+    backend.wait_until("two forwards", WAIT, |r| r.len() == 2);
+    let third = || {
+        assert_eq!(gw.connect().get("/api/echo/3").status, 200);
+        hooks.request_count() >= 2
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while !third() {
+        assert!(std::time::Instant::now() < deadline, "one-way calls never resumed");
+    }
+    assert_eq!(
+        hooks.wait_until("a later call", WAIT, |r| r.len() >= 2)[1].target,
+        "/base/slow"
+    );
+}
+
+#[test]
+fn https_calls_use_the_backends_cas_and_client_certificates() {
+    use crate::support::gateway::TempDir;
+    use crate::support::tls::Pki;
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+    let tmp = TempDir::new("sr-https");
+    let pki = Pki::new(&tmp.0, "sr");
+    let server_cert = pki.issue("server", "localhost", &["localhost"], false);
+    let client = pki.issue("gw-client", "gateway", &[], true);
+    // The HTTPS service: a gateway requiring a client certificate from the
+    // test CA, answering with the subject it saw.
+    let seen =
+        r#"<return-response><set-body>@(context.Request.Certificate?.Subject ?? "none")</set-body></return-response>"#;
+    let service = Gateway::builder()
+        .api("svc", &crate::support::api_toml("svc", "echo://"))
+        .file(
+            "apis/svc.xml",
+            &format!("<policies><inbound>{seen}</inbound><backend><forward-request /></backend></policies>"),
+        )
+        .file(
+            "hostnames.toml",
+            "[[hostname]]\nhostname = \"localhost\"\ncertificate = \"server\"\nclient-ca = \"ca\"\n",
+        )
+        .file("certificates/server.pem", &read(&server_cert))
+        .file("certificates/ca.pem", &read(&pki.ca()))
+        .start();
+    let sp = service.https_port;
+    let backend = Backend::start("api");
+    let call = |var: &str, url: &str| {
+        format!(
+            r#"<send-request mode="new" response-variable-name="{var}">
+                 <set-url>{url}</set-url><set-method>GET</set-method>
+                 <authentication-certificate certificate-id="client" />
+               </send-request>"#
+        )
+    };
+    let xml = inbound(
+        &format!(
+            r#"<choose><when condition="@(context.Request.Headers.ContainsKey(&quot;X-Untrusted&quot;))">
+                 <send-request mode="new" response-variable-name="u">
+                   <set-url>https://127.0.0.1:{sp}/svc/x</set-url><set-method>GET</set-method>
+                 </send-request>
+               </when><otherwise>
+                 {}{}
+                 <set-header name="X-Seen" exists-action="override">
+                   <value>@(((IResponse)context.Variables["lit"]).Body.As&lt;string&gt;() + "|" + ((IResponse)context.Variables["dyn"]).Body.As&lt;string&gt;())</value>
+                 </set-header>
+               </otherwise></choose>"#,
+            call("lit", &format!("https://localhost:{sp}/svc/a")),
+            call("dyn", &format!("@(\"https://localhost:{sp}/svc/\" + \"b\")")),
+        ),
+        REPORT,
+    );
+    let b = Gateway::builder().proxy("test-api", "api", &backend.url());
+    std::fs::write(b.config_dir().join("apis/test-api.xml"), xml).unwrap();
+    let gw = b
+        .file("certificates/ca.pem", &read(&pki.ca()))
+        .file("certificates/client.pem", &read(&client))
+        .file(
+            "backends/svc.toml",
+            &format!("url = \"https://localhost:{sp}\"\n[tls]\nca-certificates = [\"ca\"]\n"),
+        )
+        .start();
+    let mut c = gw.connect();
+    let r = c.get("/api/echo/x");
+    assert_eq!(r.status, 200, "{} {:?}", r.status_line(), r.header("X-Message"));
+    let got = backend.wait_until("the forward", WAIT, |r| !r.is_empty()).remove(0);
+    assert_eq!(got.headers.get("X-Seen").as_deref(), Some("CN=gateway|CN=gateway"));
+    // A host whose certificate the gateway cannot verify: a TLS failure.
+    let r = c.request("GET", "/api/echo/x", &[("X-Untrusted", "1")], b"");
+    assert_eq!(r.status, 500, "{}", r.status_line());
+    assert_eq!(r.header("X-Reason").as_deref(), Some("BackendConnectionFailure"));
+    assert!(
+        r.header("X-Message")
+            .unwrap_or_default()
+            .contains("SSL connection could not be established"),
+        "{:?}",
+        r.header("X-Message")
+    );
+}
+
+#[test]
+fn calls_through_an_http_proxy_use_the_absolute_form_and_basic_credentials() {
+    let backend = Backend::start("api");
+    let proxy = Backend::start("proxy");
+    let xml = inbound(
+        &format!(
+            r#"<send-request mode="new" response-variable-name="r">
+                 <set-url>http://service.invalid:8080/orders?id=1</set-url><set-method>GET</set-method>
+                 <proxy url="http://127.0.0.1:{}" username="user" password="@(&quot;p&quot; + &quot;w&quot;)" />
+               </send-request>
+               <set-header name="X-Via" exists-action="override">
+                 <value>@(((IResponse)context.Variables["r"]).Headers.GetValueOrDefault("X-Backend", "?"))</value>
+               </set-header>"#,
+            proxy.port()
+        ),
+        REPORT,
+    );
+    let gw = with_api_policy(&backend, &xml).start();
+    let r = gw.connect().get("/api/echo/x");
+    assert_eq!(r.status, 200, "{} {:?}", r.status_line(), r.header("X-Message"));
+    let seen = proxy.wait_until("the proxied call", WAIT, |r| !r.is_empty()).remove(0);
+    assert_eq!(seen.target, "http://service.invalid:8080/orders?id=1");
+    assert_eq!(seen.headers.get("Host").as_deref(), Some("service.invalid:8080"));
+    // base64("user:pw")
+    assert_eq!(
+        seen.headers.get("Proxy-Authorization").as_deref(),
+        Some("Basic dXNlcjpwdw==")
+    );
+    let got = backend.wait_until("the forward", WAIT, |r| !r.is_empty()).remove(0);
+    assert_eq!(got.headers.get("X-Via").as_deref(), Some("proxy"));
+}

@@ -18,7 +18,7 @@ use super::super::{
     validate_client_certificate,
 };
 use super::super::{cache_lookup, cache_lookup_value, cache_remove_value, cache_store, cache_store_value};
-use super::super::{send_one_way_request, send_request};
+use super::super::{invoke_dapr_binding, publish_to_dapr, send_one_way_request, send_request};
 use super::{CompileError, Compiler, Element, Node, Note, Unsupported};
 
 impl Compiler<'_> {
@@ -112,6 +112,16 @@ impl Compiler<'_> {
             "send-one-way-request" => {
                 let p = send_one_way_request::compile(self, el)?;
                 self.push(el, Op::Async(AsyncPolicy::SendOneWayRequest(Box::new(p))));
+                return Ok(());
+            }
+            "publish-to-dapr" => {
+                let p = publish_to_dapr::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::PublishToDapr(Box::new(p))));
+                return Ok(());
+            }
+            "invoke-dapr-binding" => {
+                let p = invoke_dapr_binding::compile(self, el)?;
+                self.push(el, Op::Async(AsyncPolicy::InvokeDaprBinding(Box::new(p))));
                 return Ok(());
             }
             "wait" => return self.wait(el),
