@@ -22,7 +22,6 @@ Usage: bench/run.sh --cache [--duration S] [--repeats N]
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 
@@ -47,20 +46,6 @@ POLICY = """<policies>
     <on-error><base /></on-error>
 </policies>
 """
-
-
-def start_outpost_cache(work, binary, backend_port):
-    d = os.path.join(work, "outpost-cache-config")
-    os.makedirs(os.path.join(d, "apis"), exist_ok=True)
-    B.write(os.path.join(d, "apis", "bench.toml"),
-            f'display-name = "Bench"\npath = ""\nservice-url = "http://127.0.0.1:{backend_port}"\n'
-            'subscription-required = false\n')
-    B.write(os.path.join(d, "apis", "bench.xml"), POLICY)
-    port = B.free_port()
-    p = B.PROCS.start([binary, "gateway", "--config", d], cpus=B.PROXY_CPUS, env=B.outpost_env(port, 1),
-                      log_path=os.path.join(work, "outpost-cache.log"))
-    B.wait_http(port, "/", timeout=60)
-    return B.Peer("outpost-cache-hit", p, port, [p.pid])
 
 
 def check(peer):
@@ -91,36 +76,27 @@ def main():
     os.chmod(work, 0o755)
     scenario = B.sc(dict(name="cache-hit-1k-c50", path="/1k", conns=50))
     try:
-        _, backend_port = B.start_backend(work)
-        starters = {"outpost-plain": lambda: B.start_outpost(work, args.binary, backend_port),
-                    "outpost-cache-hit": lambda: start_outpost_cache(work, args.binary, backend_port),
-                    "nginx-plain": lambda: B.start_nginx_proxy(work, backend_port)}
+        _, port = B.start_backend(work)
+        starters = {"outpost-plain": lambda: B.start_outpost(work, args.binary, port),
+                    "outpost-cache-hit": lambda: B.start_outpost_policy(work, args.binary, port,
+                                                                        "outpost-cache-hit", POLICY),
+                    "nginx-plain": lambda: B.start_nginx_proxy(work, port)}
         peers = {}
         for name in PEERS:
             p = peers[name] = starters[name]()
             p.name = name
+            B.wait_http(p.port, "/", timeout=60)
             check(p)
             B.run_wrk(p.url("/1k"), scenario, 1, work)  # warm-up
-        runs = {name: [] for name in PEERS}
-        for rep in range(args.repeats):
-            for name, p in peers.items():
-                r = B.run_wrk(p.url("/1k"), scenario, args.duration, work, pids=p.pids)
-                B.log(f"{name} rep{rep}: {r['rps']:.0f} req/s cpu/req={r.get('cpu_us_per_req')} err={r['errors']}")
-                runs[name].append(r)
+        med = B.measure(peers, "/1k", scenario, args.duration, args.repeats, work)
     finally:
         B.PROCS.stop_all()
         shutil.rmtree(work, ignore_errors=True)
-    med = {n: (statistics.median(r["rps"] for r in rs),
-               statistics.median(r["cpu_us_per_req"] for r in rs if r.get("cpu_us_per_req")),
-               sum(r["errors"] for r in rs)) for n, rs in runs.items()}
     print(f"\nGET /1k, 50 keep-alive connections, wrk -t1, {args.duration} s x {args.repeats}, medians\n")
-    print("| peer | req/s | CPU-µs/req | errors |")
-    print("|---|---|---|---|")
-    for n in PEERS:
-        print(f"| {n} | {med[n][0]:,.0f} | {med[n][1]:.2f} | {med[n][2]} |")
-    ratio = med["outpost-cache-hit"][1] / med["nginx-plain"][1]
-    print(f"\ncache hit / nginx plain proxy CPU: {ratio:.2f}x (target < 1)")
-    print(f"cache hit / outpost plain proxy CPU: {med['outpost-cache-hit'][1] / med['outpost-plain'][1]:.2f}x")
+    B.print_medians(med, PEERS)
+    hit = med["outpost-cache-hit"][1]
+    print(f"\ncache hit / nginx plain proxy CPU: {hit / med['nginx-plain'][1]:.2f}x (target < 1)")
+    print(f"cache hit / outpost plain proxy CPU: {hit / med['outpost-plain'][1]:.2f}x")
 
 
 if __name__ == "__main__":
