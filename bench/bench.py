@@ -262,6 +262,42 @@ def start_outpost(work, binary, backend_port, workers=1, cpus=PROXY_CPUS, n_apis
     return Peer(name, p, port, [p.pid], prefix)
 
 
+def start_outpost_policy(work, binary, backend_port, name, policy):
+    """Outpost with one API at the root carrying the API-scope `policy`
+    (the policy scenarios: bench/cache.py, bench/expressions.py)."""
+    d = os.path.join(work, f"{name}-config")
+    os.makedirs(os.path.join(d, "apis"), exist_ok=True)
+    write(os.path.join(d, "apis", "bench.toml"),
+          f'display-name = "Bench"\npath = ""\nservice-url = "http://127.0.0.1:{backend_port}"\n'
+          'subscription-required = false\n')
+    write(os.path.join(d, "apis", "bench.xml"), policy)
+    port = free_port()
+    p = PROCS.start([binary, "gateway", "--config", d], cpus=PROXY_CPUS, env=outpost_env(port, 1),
+                    log_path=os.path.join(work, f"{name}.log"))
+    return Peer(name, p, port, [p.pid])
+
+
+def measure(peers, path, s, duration, repeats, work):
+    """Interleaved wrk saturation runs of every peer; the medians per peer:
+    (req/s, CPU-µs per request, errors summed)."""
+    runs = {name: [] for name in peers}
+    for rep in range(repeats):
+        for name, p in peers.items():
+            r = run_wrk(p.url(path), s, duration, work, pids=p.pids)
+            log(f"{name} rep{rep}: {r['rps']:.0f} req/s cpu/req={r.get('cpu_us_per_req')} err={r['errors']}")
+            runs[name].append(r)
+    return {n: (statistics.median(r["rps"] for r in rs),
+                statistics.median(r["cpu_us_per_req"] for r in rs if r.get("cpu_us_per_req")),
+                sum(r["errors"] for r in rs)) for n, rs in runs.items()}
+
+
+def print_medians(med, names):
+    print("| peer | req/s | CPU-µs/req | errors |")
+    print("|---|---|---|---|")
+    for n in names:
+        print(f"| {n} | {med[n][0]:,.0f} | {med[n][1]:.2f} | {med[n][2]} |")
+
+
 def start_nginx_proxy(work, backend_port):
     d = os.path.join(work, "nginx-proxy")
     os.makedirs(d, exist_ok=True)

@@ -14,10 +14,12 @@
 //! - [`probe`]: `outpost probe`, the container health check.
 //! - [`tls`]: TLS termination, backend TLS, suites, certificates.
 //! - [`schema`]: API schemas (OpenAPI, JSON Schema) for the validation policies.
+//! - [`cache`]: the process-wide cache of the caching policies.
 
 /// Proleptic Gregorian calendar arithmetic (the expression crate owns it;
 /// the access log, tokens and quotas use the same one).
 pub use outpost_expr::library::time::civil as civil_date;
+pub mod cache;
 pub mod config;
 pub mod control;
 pub mod cpus;

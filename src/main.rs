@@ -327,6 +327,9 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     // One set of limit counters for the whole process: every worker gets a
     // clone, so a limit of N is N across all workers.
     let limits = outpost::policy::services::process_limits();
+    // One cache for the whole process, shared the same way (an entry one
+    // worker stores is found by the others).
+    let cache = outpost::cache::process_cache(settings.cache_max_bytes, settings.cache_max_entry_bytes);
     for (id, (listener, tls_listener)) in bound.into_iter().zip(tls_bound).enumerate() {
         let (tx, rx) = crossbeam_channel::unbounded();
         senders.push(tx);
@@ -341,6 +344,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
             events: ev_tx.clone(),
             access_log,
             limits: limits.clone(),
+            cache: cache.clone(),
         })?;
     }
     let mut cpus = Vec::new();

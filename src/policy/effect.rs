@@ -41,6 +41,8 @@ pub enum Effect {
     /// Send an HTTP request without waiting for it (`send-one-way-request`):
     /// [`Outcome::Done`] at once; the call runs on as its own task.
     Detach(Box<HttpCall>),
+    /// A cache get, put or remove (`crate::cache::perform`).
+    Cache(crate::cache::CacheEffect),
 }
 
 /// What performing an [`Effect`] gave.
@@ -49,6 +51,8 @@ pub enum Outcome {
     /// The effect had no result ([`Effect::Nothing`], [`Effect::Sleep`],
     /// [`Effect::Detach`]).
     Done,
+    /// What a cache operation came to.
+    Cache(crate::cache::CacheOutcome),
     /// The response to an [`Effect::Http`], or why there is none.
     Http(Result<HttpResponse, CallError>),
 }
@@ -155,6 +159,11 @@ pub enum AsyncPolicy {
     SendOneWayRequest(Box<super::send_one_way_request::SendOneWayRequest>),
     PublishToDapr(Box<super::publish_to_dapr::PublishToDapr>),
     InvokeDaprBinding(Box<super::invoke_dapr_binding::InvokeDaprBinding>),
+    CacheLookup(Box<super::cache_lookup::CacheLookup>),
+    CacheStore(super::cache_store::CacheStore),
+    CacheLookupValue(super::cache_lookup_value::CacheLookupValue),
+    CacheStoreValue(super::cache_store_value::CacheStoreValue),
+    CacheRemoveValue(super::cache_remove_value::CacheRemoveValue),
 }
 
 impl AsyncPolicy {
@@ -165,6 +174,11 @@ impl AsyncPolicy {
             AsyncPolicy::SendOneWayRequest(_) => "send-one-way-request",
             AsyncPolicy::PublishToDapr(_) => "publish-to-dapr",
             AsyncPolicy::InvokeDaprBinding(_) => "invoke-dapr-binding",
+            AsyncPolicy::CacheLookup(_) => "cache-lookup",
+            AsyncPolicy::CacheStore(_) => "cache-store",
+            AsyncPolicy::CacheLookupValue(_) => "cache-lookup-value",
+            AsyncPolicy::CacheStoreValue(_) => "cache-store-value",
+            AsyncPolicy::CacheRemoveValue(_) => "cache-remove-value",
         }
     }
 
@@ -175,6 +189,11 @@ impl AsyncPolicy {
             AsyncPolicy::SendOneWayRequest(p) => p.out.needs_request_body(),
             AsyncPolicy::PublishToDapr(p) => p.needs_request_body(),
             AsyncPolicy::InvokeDaprBinding(p) => p.needs_request_body(),
+            AsyncPolicy::CacheLookup(_)
+            | AsyncPolicy::CacheStore(_)
+            | AsyncPolicy::CacheLookupValue(_)
+            | AsyncPolicy::CacheStoreValue(_)
+            | AsyncPolicy::CacheRemoveValue(_) => false,
         }
     }
 
@@ -184,6 +203,11 @@ impl AsyncPolicy {
             AsyncPolicy::SendRequest(p) => p.out.needs_response_body(),
             AsyncPolicy::SendOneWayRequest(p) => p.out.needs_response_body(),
             AsyncPolicy::PublishToDapr(_) | AsyncPolicy::InvokeDaprBinding(_) => false,
+            AsyncPolicy::CacheStore(_) => true,
+            AsyncPolicy::CacheLookup(_)
+            | AsyncPolicy::CacheLookupValue(_)
+            | AsyncPolicy::CacheStoreValue(_)
+            | AsyncPolicy::CacheRemoveValue(_) => false,
         }
     }
 
@@ -194,6 +218,11 @@ impl AsyncPolicy {
             AsyncPolicy::SendOneWayRequest(p) => p.start(r),
             AsyncPolicy::PublishToDapr(p) => p.start(r),
             AsyncPolicy::InvokeDaprBinding(p) => p.start(r),
+            AsyncPolicy::CacheLookup(p) => p.start(r).map(cache_effect),
+            AsyncPolicy::CacheStore(p) => p.start(r).map(cache_effect),
+            AsyncPolicy::CacheLookupValue(p) => p.start(r).map(cache_effect),
+            AsyncPolicy::CacheStoreValue(p) => p.start(r).map(cache_effect),
+            AsyncPolicy::CacheRemoveValue(p) => p.start(r).map(cache_effect),
         }
     }
 
@@ -204,6 +233,25 @@ impl AsyncPolicy {
             AsyncPolicy::SendOneWayRequest(p) => p.finish(r, outcome),
             AsyncPolicy::PublishToDapr(p) => p.finish(r, outcome),
             AsyncPolicy::InvokeDaprBinding(p) => p.finish(r, outcome),
+            AsyncPolicy::CacheLookup(p) => p.finish(r, cache_outcome(outcome)),
+            AsyncPolicy::CacheStore(p) => p.finish(r, cache_outcome(outcome)),
+            AsyncPolicy::CacheLookupValue(p) => p.finish(r, cache_outcome(outcome)),
+            AsyncPolicy::CacheStoreValue(p) => p.finish(r, cache_outcome(outcome)),
+            AsyncPolicy::CacheRemoveValue(p) => p.finish(r, cache_outcome(outcome)),
         }
+    }
+}
+
+/// A cache policy's effect: none when it decided at `start` (a request
+/// not looked up, a response not stored).
+fn cache_effect(e: Option<crate::cache::CacheEffect>) -> Effect {
+    e.map_or(Effect::Nothing, Effect::Cache)
+}
+
+/// A cache policy's outcome (`None`: nothing was performed).
+fn cache_outcome(o: Outcome) -> Option<crate::cache::CacheOutcome> {
+    match o {
+        Outcome::Cache(o) => Some(o),
+        _ => None,
     }
 }

@@ -186,6 +186,9 @@ pub struct Flow<'p> {
     pub permits: Vec<(usize, super::limits::Permit)>,
     /// Limit counting left for after the response (`policy::limit_after`).
     pub after: Vec<super::limit_after::Deferred<'p>>,
+    /// What `cache-lookup` decided (its key for `cache-store`; whether the
+    /// request was answered from the cache).
+    pub cache: Option<Box<super::cache_lookup::Lookup>>,
 }
 
 impl<'p> Flow<'p> {

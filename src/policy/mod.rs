@@ -5,6 +5,7 @@
 //! a `flow` of edits; one file per policy holds its compile and run halves.
 
 pub mod build;
+pub mod cache_attrs;
 pub mod check;
 pub mod compile;
 pub mod context;
@@ -26,6 +27,11 @@ pub mod validation;
 
 pub mod authentication_basic;
 pub mod authentication_certificate;
+pub mod cache_lookup;
+pub mod cache_lookup_value;
+pub mod cache_remove_value;
+pub mod cache_store;
+pub mod cache_store_value;
 pub mod check_header;
 pub mod cors;
 pub mod dapr;
@@ -65,6 +71,8 @@ pub mod validate_status_code;
 pub mod wait;
 pub mod xml_to_json;
 
+#[cfg(test)]
+mod tests_cache;
 #[cfg(test)]
 mod tests_sites;
 #[cfg(test)]

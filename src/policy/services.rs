@@ -1,9 +1,10 @@
 //! What the policies of one worker use beyond the request: settings that
 //! shape policy execution, and (gateway-wide, shared by all workers) the
-//! rate-limit, quota and concurrency counters.
+//! rate-limit, quota and concurrency counters and the cache.
 //!
 //! Invariant: built once per worker from the settings; the only state
-//! shared across workers is the counters' own design (see `limits`).
+//! shared across workers is the counters' and the cache's own design (see
+//! `limits` and `crate::cache`).
 
 use std::sync::Arc;
 
@@ -27,6 +28,9 @@ pub struct Services {
     /// The process-wide limit counters (one `Limits` per process, a clone
     /// per worker: counts are gateway-wide).
     pub limits: Limits,
+    /// The process-wide cache of the caching policies (one `Cache` per
+    /// process, a clone per worker: entries are shared by all workers).
+    pub cache: crate::cache::Cache,
 }
 
 /// `context.Deployment.GatewayId` unless configured.
@@ -60,6 +64,7 @@ impl Default for Services {
             expr_limits: outpost_expr::Limits::default(),
             body_max: 4 * 1024 * 1024,
             limits: process_limits(),
+            cache: crate::cache::Cache::default(),
         }
     }
 }

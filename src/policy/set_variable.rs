@@ -30,27 +30,36 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SetVariable, Compil
     if name.is_empty() {
         return Err(c.error(el, "empty variable name"));
     }
-    let raw = c.required(el, "value")?;
-    let value = if is_expression(raw) {
-        VarValue::Expr(
-            c.expr_attr(el, "value", Want::Any)?
-                .ok_or_else(|| c.error(el, "missing attribute `value`"))?,
-        )
-    } else {
-        VarValue::Lit(raw.into())
-    };
+    let value = VarValue::compile(c, el, "value")?.ok_or_else(|| c.error(el, "missing attribute `value`"))?;
     Ok(SetVariable {
         name: name.into(),
         value,
     })
 }
 
+impl VarValue {
+    /// Attribute `name` as a value (`None` when absent): a literal is a
+    /// string, an expression keeps its type.
+    pub fn compile(c: &Compiler<'_>, el: &Element, name: &str) -> Result<Option<VarValue>, CompileError> {
+        match c.attr(el, name) {
+            None => Ok(None),
+            Some(raw) if is_expression(raw) => Ok(c.expr_attr(el, name, Want::Any)?.map(VarValue::Expr)),
+            Some(raw) => Ok(Some(VarValue::Lit(raw.into()))),
+        }
+    }
+
+    /// The value, for the policy `source`.
+    pub fn eval<'p>(&'p self, r: &Run<'_, 'p>, source: &'static str) -> Result<Value<'static>, Failure> {
+        match self {
+            VarValue::Lit(v) => Ok(Value::string(&**v)),
+            VarValue::Expr(e) => r.eval_value(e, source),
+        }
+    }
+}
+
 impl SetVariable {
     pub fn run<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
-        let v = match &self.value {
-            VarValue::Lit(v) => Value::string(&**v),
-            VarValue::Expr(e) => r.eval_value(e, "set-variable")?,
-        };
+        let v = self.value.eval(r, "set-variable")?;
         r.flow.set_var(std::borrow::Cow::Borrowed(&self.name), v);
         Ok(())
     }

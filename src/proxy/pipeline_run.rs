@@ -179,6 +179,17 @@ async fn main<'r>(
         sync_section(&pipeline.inbound, flow, env, req, None)?
     };
     if inbound == Stop::Answered {
+        if flow.cache.as_ref().is_some_and(|c| c.hit) {
+            // Answered from the cache: the backend is skipped, outbound
+            // runs on the stored response (as APIM).
+            flow.answered = false;
+            st.section = "outbound";
+            if pipeline.outbound_waits {
+                run_section(x.ctx, &pipeline.outbound, flow, env, req).await?;
+            } else {
+                sync_section(&pipeline.outbound, flow, env, req, None)?;
+            }
+        }
         return Ok(Done::Synthetic);
     }
     st.section = "backend";

@@ -127,6 +127,14 @@ pub const KEYS: &[(&str, &str)] = &[
         "context.Deployment.Region of policy expressions (empty)",
     ),
     (
+        "cache.max-bytes",
+        "bound of the in-process response and value cache; 0 = no caching (67108864)",
+    ),
+    (
+        "cache.max-entry-bytes",
+        "largest single cache entry; larger ones are not cached (4194304)",
+    ),
+    (
         "certificates.local.ca.enabled",
         "trust the CA certificates mounted in certificates.local.ca.path (false)",
     ),

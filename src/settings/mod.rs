@@ -130,6 +130,10 @@ pub struct Settings {
     pub policy_expr_max_bytes: u64,
     /// `deployment.region`: what `context.Deployment.Region` returns.
     pub deployment_region: String,
+    /// `cache.max-bytes`: bound of the process's response and value cache.
+    pub cache_max_bytes: u64,
+    /// `cache.max-entry-bytes`: largest single cache entry.
+    pub cache_max_entry_bytes: u64,
     /// `policy.send-one-way.max-in-flight`: `send-one-way-request` calls a
     /// worker keeps in flight; beyond it new ones are dropped (logged).
     pub one_way_max_in_flight: usize,
@@ -193,6 +197,8 @@ impl Default for Settings {
             policy_expr_max_steps: 1_000_000,
             policy_expr_max_bytes: 16 * 1024 * 1024,
             deployment_region: String::new(),
+            cache_max_bytes: crate::cache::DEFAULT_MAX_BYTES,
+            cache_max_entry_bytes: crate::cache::DEFAULT_MAX_ENTRY_BYTES,
             one_way_max_in_flight: 256,
             dapr_url: "http://localhost:3500".into(),
             local_ca_enabled: false,

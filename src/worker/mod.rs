@@ -91,6 +91,7 @@ impl WorkerCtx {
         replica: Option<Replica>,
         access_log: bool,
         counters: crate::policy::limits::Limits,
+        cache: crate::cache::Cache,
     ) -> WorkerCtx {
         let limits = HeadLimits {
             max_head_bytes: settings.max_head_bytes,
@@ -121,6 +122,7 @@ impl WorkerCtx {
             services: crate::policy::services::Services {
                 body_max: settings.policy_body_max,
                 limits: counters,
+                cache,
                 gateway_id: crate::policy::services::DEFAULT_GATEWAY_ID.into(),
                 instance_id: crate::policy::services::instance_id(),
                 region: settings.deployment_region.clone(),
@@ -194,6 +196,8 @@ pub struct WorkerSpec {
     pub access_log: bool,
     /// The process's limit counters (a clone of the one `Limits`).
     pub limits: crate::policy::limits::Limits,
+    /// The process's cache (a clone of the one `Cache`).
+    pub cache: crate::cache::Cache,
 }
 
 /// Starts the worker thread.
@@ -215,6 +219,7 @@ fn run_worker(spec: WorkerSpec) {
         events,
         access_log,
         limits,
+        cache,
     } = spec;
     let pinned = cpu.is_some_and(core_affinity::set_for_current);
     let started = events.clone();
@@ -230,7 +235,7 @@ fn run_worker(spec: WorkerSpec) {
             });
         },
         move || async move {
-            let ctx = Rc::new(WorkerCtx::new(id, settings, replica, access_log, limits));
+            let ctx = Rc::new(WorkerCtx::new(id, settings, replica, access_log, limits, cache));
             serve(ctx, [listener, tls_listener], control, events_for_counts).await
         },
     );

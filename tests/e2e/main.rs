@@ -3,6 +3,7 @@
 
 mod bodies;
 mod body_and_log_policies;
+mod cache;
 mod check_policy;
 mod client_certs;
 mod container;

@@ -17,6 +17,7 @@ use super::super::{
     set_backend_service, set_body, set_header, set_method, set_query_parameter, set_status, set_variable, trace,
     validate_client_certificate, validate_content, validate_headers, validate_parameters, validate_status_code,
 };
+use super::super::{cache_lookup, cache_lookup_value, cache_remove_value, cache_store, cache_store_value};
 use super::super::{invoke_dapr_binding, publish_to_dapr, send_one_way_request, send_request};
 use super::super::{json_to_xml, xml_to_json};
 use super::{CompileError, Compiler, Element, Node, Note, Unsupported};
@@ -44,6 +45,18 @@ impl Compiler<'_> {
         self.emit(op, site);
     }
 
+    /// The async policy `el` is, if it is one (see `policy::effect`).
+    fn async_policy(&mut self, el: &Element) -> Result<Option<AsyncPolicy>, CompileError> {
+        Ok(Some(match el.name.as_str() {
+            "cache-lookup" => AsyncPolicy::CacheLookup(Box::new(cache_lookup::compile(self, el)?)),
+            "cache-store" => AsyncPolicy::CacheStore(cache_store::compile(self, el)?),
+            "cache-lookup-value" => AsyncPolicy::CacheLookupValue(cache_lookup_value::compile(self, el)?),
+            "cache-store-value" => AsyncPolicy::CacheStoreValue(cache_store_value::compile(self, el)?),
+            "cache-remove-value" => AsyncPolicy::CacheRemoveValue(cache_remove_value::compile(self, el)?),
+            _ => return Ok(None),
+        }))
+    }
+
     pub(super) fn note(&mut self, el: &Element, skipped: bool) {
         self.notes.push(Note {
             document: self.doc_of(el),
@@ -55,6 +68,10 @@ impl Compiler<'_> {
     }
 
     pub(super) fn element(&mut self, el: &Element) -> Result<(), CompileError> {
+        if let Some(policy) = self.async_policy(el)? {
+            self.push(el, Op::Async(policy));
+            return Ok(());
+        }
         let policy = match el.name.as_str() {
             "set-header" => Policy::SetHeader(set_header::compile(self, el)?),
             "set-query-parameter" => Policy::SetQueryParameter(set_query_parameter::compile(self, el)?),
