@@ -37,5 +37,5 @@ mod smuggling;
 mod subscriptions;
 mod support;
 mod tls;
-mod validation;
 mod transform;
+mod validation;
