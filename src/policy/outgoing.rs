@@ -125,6 +125,9 @@ fn origin(u: &CallUrl) -> String {
 
 fn url_spec(c: &mut Compiler<'_>, el: &Element, text: Text) -> Result<UrlSpec, CompileError> {
     match text {
+        // check-policy without the named value: checked after substitution
+        // (as a value computed at run time, should it ever run).
+        Text::Lit(s) if c.unresolved(el, "set-url", &s) => Ok(UrlSpec::Expr(Text::Lit(s))),
         Text::Lit(s) => {
             let mut u = parse_url(&s).map_err(|m| c.error(el, m))?;
             u.known = Some(c.target_url(&origin(&u)));

@@ -179,17 +179,24 @@ fn check_policy_accepts_an_undefined_named_value_inside_a_url() {
     let doc = dir.0.join("p.xml");
     std::fs::write(
         &doc,
-        "<policies>\n<inbound>\n<set-backend-service base-url=\"https://{{backend-host}}/api\" />\n<rewrite-uri template=\"/{{prefix}}/x\" />\n</inbound>\n</policies>\n",
+        "<policies>\n<inbound>\n<set-backend-service base-url=\"https://{{backend-host}}/api\" />\n<rewrite-uri template=\"/{{prefix}}/x\" />\n<send-request response-variable-name=\"t\"><set-url>{{token-url}}</set-url><set-method>GET</set-method></send-request>\n</inbound>\n</policies>\n",
     )
     .expect("write");
     let f = doc.to_str().expect("utf-8");
     let run = crate::check_policy::run;
     let (code, out) = run(&[f]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("OK (2 policies run"), "{out}");
+    assert!(out.contains("OK (3 policies run"), "{out}");
     assert!(out.contains("warning:") && out.contains("{{backend-host}}"), "{out}");
+    assert!(out.contains("{{token-url}}"), "{out}");
     // Given the value, the URL is checked after substitution.
-    let (code, out) = run(&["--named-value", "backend-host=bad host", f]);
+    let (code, out) = run(&[
+        "--named-value",
+        "backend-host=bad host",
+        "--named-value",
+        "token-url=https://t/",
+        f,
+    ]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains(&format!("{f}:3:")), "{out}");
 }
