@@ -56,4 +56,6 @@ pub mod validate_client_certificate;
 pub mod wait;
 
 #[cfg(test)]
+mod tests_async;
+#[cfg(test)]
 mod tests_sites;
