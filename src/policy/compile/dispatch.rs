@@ -54,6 +54,10 @@ impl Compiler<'_> {
     }
 
     pub(super) fn element(&mut self, el: &Element) -> Result<(), CompileError> {
+        if let Some(policy) = self.async_policy(el)? {
+            self.push(el, Op::Async(policy));
+            return Ok(());
+        }
         let policy = match el.name.as_str() {
             "set-header" => Policy::SetHeader(set_header::compile(self, el)?),
             "set-query-parameter" => Policy::SetQueryParameter(set_query_parameter::compile(self, el)?),
@@ -87,26 +91,6 @@ impl Compiler<'_> {
                 self.push(el, Op::Forward(f));
                 return Ok(());
             }
-            "send-request" => {
-                let p = send_request::compile(self, el)?;
-                self.push(el, Op::Async(AsyncPolicy::SendRequest(Box::new(p))));
-                return Ok(());
-            }
-            "send-one-way-request" => {
-                let p = send_one_way_request::compile(self, el)?;
-                self.push(el, Op::Async(AsyncPolicy::SendOneWayRequest(Box::new(p))));
-                return Ok(());
-            }
-            "publish-to-dapr" => {
-                let p = publish_to_dapr::compile(self, el)?;
-                self.push(el, Op::Async(AsyncPolicy::PublishToDapr(Box::new(p))));
-                return Ok(());
-            }
-            "invoke-dapr-binding" => {
-                let p = invoke_dapr_binding::compile(self, el)?;
-                self.push(el, Op::Async(AsyncPolicy::InvokeDaprBinding(Box::new(p))));
-                return Ok(());
-            }
             "wait" => return self.wait(el),
             "choose" => return self.choose(el),
             "retry" => return self.retry(el),
@@ -118,6 +102,19 @@ impl Compiler<'_> {
         };
         self.push(el, Op::Do(policy));
         Ok(())
+    }
+
+    /// The policies that wait (`policy::effect`), or `None` for another name.
+    fn async_policy(&mut self, el: &Element) -> Result<Option<AsyncPolicy>, CompileError> {
+        Ok(Some(match el.name.as_str() {
+            "send-request" => AsyncPolicy::SendRequest(Box::new(send_request::compile(self, el)?)),
+            "send-one-way-request" => {
+                AsyncPolicy::SendOneWayRequest(Box::new(send_one_way_request::compile(self, el)?))
+            }
+            "publish-to-dapr" => AsyncPolicy::PublishToDapr(Box::new(publish_to_dapr::compile(self, el)?)),
+            "invoke-dapr-binding" => AsyncPolicy::InvokeDaprBinding(Box::new(invoke_dapr_binding::compile(self, el)?)),
+            _ => return Ok(None),
+        }))
     }
 
     pub(super) fn unsupported(&mut self, el: &Element) -> Result<(), CompileError> {
