@@ -93,13 +93,14 @@ pub struct CallUrl {
 }
 
 impl CallUrl {
-    /// The URL as text (for messages).
+    /// The URL as text for messages and logs, without its query (which
+    /// may carry a key).
     pub fn display(&self) -> String {
+        let path = self.target.split('?').next().unwrap_or_default();
         format!(
-            "{}://{}{}",
+            "{}://{}{path}",
             if self.tls { "https" } else { "http" },
-            self.host_header,
-            self.target
+            self.host_header
         )
     }
 }

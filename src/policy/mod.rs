@@ -72,6 +72,8 @@ pub mod wait;
 pub mod xml_to_json;
 
 #[cfg(test)]
+mod tests_async;
+#[cfg(test)]
 mod tests_cache;
 #[cfg(test)]
 mod tests_sites;

@@ -45,9 +45,15 @@ impl Compiler<'_> {
         self.emit(op, site);
     }
 
-    /// The async policy `el` is, if it is one (see `policy::effect`).
+    /// The policies that wait (see `policy::effect`), or `None` for another name.
     fn async_policy(&mut self, el: &Element) -> Result<Option<AsyncPolicy>, CompileError> {
         Ok(Some(match el.name.as_str() {
+            "send-request" => AsyncPolicy::SendRequest(Box::new(send_request::compile(self, el)?)),
+            "send-one-way-request" => {
+                AsyncPolicy::SendOneWayRequest(Box::new(send_one_way_request::compile(self, el)?))
+            }
+            "publish-to-dapr" => AsyncPolicy::PublishToDapr(Box::new(publish_to_dapr::compile(self, el)?)),
+            "invoke-dapr-binding" => AsyncPolicy::InvokeDaprBinding(Box::new(invoke_dapr_binding::compile(self, el)?)),
             "cache-lookup" => AsyncPolicy::CacheLookup(Box::new(cache_lookup::compile(self, el)?)),
             "cache-store" => AsyncPolicy::CacheStore(cache_store::compile(self, el)?),
             "cache-lookup-value" => AsyncPolicy::CacheLookupValue(cache_lookup_value::compile(self, el)?),
@@ -109,26 +115,6 @@ impl Compiler<'_> {
             "forward-request" => {
                 let f = set_backend_service::compile_forward(self, el)?;
                 self.push(el, Op::Forward(f));
-                return Ok(());
-            }
-            "send-request" => {
-                let p = send_request::compile(self, el)?;
-                self.push(el, Op::Async(AsyncPolicy::SendRequest(Box::new(p))));
-                return Ok(());
-            }
-            "send-one-way-request" => {
-                let p = send_one_way_request::compile(self, el)?;
-                self.push(el, Op::Async(AsyncPolicy::SendOneWayRequest(Box::new(p))));
-                return Ok(());
-            }
-            "publish-to-dapr" => {
-                let p = publish_to_dapr::compile(self, el)?;
-                self.push(el, Op::Async(AsyncPolicy::PublishToDapr(Box::new(p))));
-                return Ok(());
-            }
-            "invoke-dapr-binding" => {
-                let p = invoke_dapr_binding::compile(self, el)?;
-                self.push(el, Op::Async(AsyncPolicy::InvokeDaprBinding(Box::new(p))));
                 return Ok(());
             }
             "wait" => return self.wait(el),
