@@ -73,6 +73,8 @@ pub struct Outgoing {
     pub method: Option<Text>,
     pub headers: Vec<SetHeader>,
     pub body: Option<Text>,
+    /// `set-body template="liquid"` (instead of `body`).
+    pub body_liquid: Option<Box<super::set_body::LiquidBody>>,
     pub cert: Option<AuthenticationCertificate>,
     pub proxy: Option<ProxySpec>,
     pub timeout: Timeout,
@@ -165,6 +167,7 @@ pub fn compile(
         method: None,
         headers: Vec::new(),
         body: None,
+        body_liquid: None,
         cert: None,
         proxy: None,
         timeout,
@@ -192,13 +195,14 @@ pub fn compile(
             }
             "set-header" => out.headers.push(set_header::compile(c, child)?),
             "set-body" => {
-                if out.body.is_some() {
+                if out.body.is_some() || out.body_liquid.is_some() {
                     return Err(dup(c));
                 }
-                if let Some(t) = c.attr(child, "template").filter(|t| *t != "none") {
-                    return Err(c.error(child, format!("template=\"{t}\" is not supported here")));
+                let b = super::set_body::compile(c, child)?;
+                match b.liquid {
+                    Some(l) => out.body_liquid = Some(l),
+                    None => out.body = Some(b.body),
                 }
-                out.body = Some(c.content(child, Want::String)?);
             }
             "authentication-certificate" => {
                 if out.cert.is_some() {
@@ -292,12 +296,18 @@ fn is_framing(name: &str) -> bool {
 impl Outgoing {
     /// Whether building the call reads the whole request body.
     pub fn needs_request_body(&self) -> bool {
-        !self.response_section && (!matches!(self.mode, Mode::New) || self.body.as_ref().is_some_and(Text::reads_body))
+        !self.response_section && (!matches!(self.mode, Mode::New) || self.reads_body())
+    }
+
+    /// Whether the body child reads the current message body.
+    fn reads_body(&self) -> bool {
+        self.body.as_ref().is_some_and(Text::reads_body)
+            || self.body_liquid.as_ref().is_some_and(|l| l.template.uses_body)
     }
 
     /// Whether building the call reads the whole response body.
     pub fn needs_response_body(&self) -> bool {
-        self.response_section && self.body.as_ref().is_some_and(Text::reads_body)
+        self.response_section && self.reads_body()
     }
 
     /// Evaluates everything into an owned call.
@@ -357,9 +367,10 @@ impl Outgoing {
             apply_header(r, h, &mut headers, src)?;
         }
         headers.retain(|(n, _)| !is_framing(n));
-        let body = match &self.body {
-            Some(t) => r.eval(t, src)?.into_owned().into_bytes(),
-            None if copy && !self.response_section => {
+        let body = match (&self.body, &self.body_liquid) {
+            (_, Some(l)) => l.render(r, self.response_section, false, src)?,
+            (Some(t), None) => r.eval(t, src)?.into_owned().into_bytes(),
+            (None, None) if copy && !self.response_section => {
                 let flow = &r.flow;
                 flow.request
                     .body
@@ -368,7 +379,7 @@ impl Outgoing {
                     .cloned()
                     .unwrap_or_default()
             }
-            None => Vec::new(),
+            (None, None) => Vec::new(),
         };
         let timeout = match &self.timeout {
             Timeout::Fixed(d) => *d,

@@ -122,6 +122,40 @@ fn compile_liquid(c: &Compiler<'_>, el: &Element) -> Result<LiquidBody, CompileE
     Ok(LiquidBody { template, xsi_nil })
 }
 
+impl LiquidBody {
+    /// Renders the template over the current request (`response` false) or
+    /// response body (none when `empty_input`) and the context, for the
+    /// policy `source` (`set-body`, or `send-request`'s `set-body` child).
+    pub fn render(
+        &self,
+        r: &Run<'_, '_>,
+        response: bool,
+        empty_input: bool,
+        source: &'static str,
+    ) -> Result<Vec<u8>, Failure> {
+        let t = &self.template;
+        let body = if t.uses_body {
+            let bytes = if empty_input {
+                &[][..]
+            } else {
+                message_body::current(r.flow, response)
+            };
+            globals::body(bytes, r.header(response, "Content-Type"), self.xsi_nil)
+        } else {
+            liquid_core::model::Value::Nil
+        };
+        let context = if t.uses_context {
+            globals::context(r)
+        } else {
+            liquid_core::model::Value::Nil
+        };
+        let out = t
+            .render(body, context, message_body::max_bytes(r))
+            .map_err(|m| Failure::new(source, "LiquidTemplateFailure", 500, format!("Liquid template: {m}")))?;
+        Ok(out.into_bytes())
+    }
+}
+
 impl SetBody {
     /// Whether running it needs the current body in memory.
     pub fn reads_body(&self) -> bool {
@@ -151,31 +185,8 @@ impl SetBody {
     }
 
     fn run_liquid<'p>(&'p self, l: &'p LiquidBody, r: &mut Run<'_, 'p>) -> Result<(), Failure> {
-        let t = &l.template;
-        let body = if t.uses_body {
-            let bytes = if self.empty_input {
-                &[][..]
-            } else {
-                message_body::current(r.flow, self.response)
-            };
-            globals::body(bytes, r.header(self.response, "Content-Type"), l.xsi_nil)
-        } else {
-            liquid_core::model::Value::Nil
-        };
-        let context = if t.uses_context {
-            globals::context(r)
-        } else {
-            liquid_core::model::Value::Nil
-        };
-        let out = t.render(body, context, message_body::max_bytes(r)).map_err(|m| {
-            Failure::new(
-                "set-body",
-                "LiquidTemplateFailure",
-                500,
-                format!("Liquid template: {m}"),
-            )
-        })?;
-        message_body::replace(r, self.response, out.into_bytes(), None);
+        let out = l.render(r, self.response, self.empty_input, "set-body")?;
+        message_body::replace(r, self.response, out, None);
         Ok(())
     }
 }

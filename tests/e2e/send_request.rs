@@ -535,3 +535,38 @@ fn calls_through_an_http_proxy_use_the_absolute_form_and_basic_credentials() {
     let got = backend.wait_until("the forward", WAIT, |r| !r.is_empty()).remove(0);
     assert_eq!(got.headers.get("X-Via").as_deref(), Some("proxy"));
 }
+
+#[test]
+fn a_liquid_body_is_rendered_from_the_request_for_the_call() {
+    let backend = Backend::start("api");
+    let auth = Backend::start("auth");
+    let xml = inbound(
+        &format!(
+            r#"<send-request mode="new" response-variable-name="answer" timeout="20">
+                 <set-url>{}/echo/liquid</set-url>
+                 <set-method>POST</set-method>
+                 <set-header name="Content-Type" exists-action="override"><value>application/json</value></set-header>
+                 <set-body template="liquid">{{"who":"{{{{ body.user.name | Upcase }}}}","path":"{{{{ context.Request.Url.Path }}}}"}}</set-body>
+               </send-request>
+               <set-header name="X-Answer" exists-action="override">
+                 <value>@(((IResponse)context.Variables["answer"]).Body.As&lt;string&gt;())</value>
+               </set-header>"#,
+            auth.url()
+        ),
+        REPORT,
+    );
+    let gw = with_api_policy(&backend, &xml).start();
+    let mut c = gw.connect();
+    let r = c.request(
+        "POST",
+        "/api/echo/data",
+        &[("Content-Type", "application/json")],
+        br#"{"user":{"name":"ada"}}"#,
+    );
+    assert_eq!(r.status, 200, "{} {:?}", r.status_line(), r.header("X-Message"));
+    let got = backend.wait_until("the forwarded request", WAIT, |r| r.len() == 1);
+    assert_eq!(
+        got[0].headers.get("X-Answer").as_deref(),
+        Some(r#"{"who":"ADA","path":"/api/echo/data"}"#)
+    );
+}
