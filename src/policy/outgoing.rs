@@ -264,9 +264,20 @@ fn proxy(c: &mut Compiler<'_>, el: &Element) -> Result<ProxySpec, CompileError> 
 pub fn parse_seconds(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let t = t.strip_suffix("sec").map_or(t, str::trim_end);
-    t.parse::<u64>()
-        .map_err(|_| format!("`{s}` is not a whole number of seconds"))
+    let n = t
+        .parse::<u64>()
+        .map_err(|_| format!("`{s}` is not a whole number of seconds"))?;
+    if n > MAX_TIMEOUT_SECS {
+        return Err(format!(
+            "{n} seconds is more than the largest timeout ({MAX_TIMEOUT_SECS})"
+        ));
+    }
+    Ok(n)
 }
+
+/// The largest call timeout: one day (the runtime's timer cannot take
+/// arbitrarily far deadlines, and no call should wait longer).
+pub const MAX_TIMEOUT_SECS: u64 = 86_400;
 
 fn parse_method(m: &str) -> Result<http::Method, String> {
     let m = m.trim();
@@ -278,7 +289,7 @@ fn parse_method(m: &str) -> Result<http::Method, String> {
 
 /// Header fields never copied nor taken from a policy: the client frames
 /// the message itself.
-fn is_framing(name: &str) -> bool {
+pub fn is_framing(name: &str) -> bool {
     [
         "content-length",
         "transfer-encoding",
@@ -549,6 +560,10 @@ mod tests {
         assert_eq!(parse_seconds("60"), Ok(60));
         assert_eq!(parse_seconds("60 sec"), Ok(60));
         assert!(parse_seconds("1.5").is_err());
+        // The runtime's timer cannot take far deadlines: a day at most.
+        assert_eq!(parse_seconds("86400"), Ok(MAX_TIMEOUT_SECS));
+        assert!(parse_seconds("86401").is_err());
+        assert!(parse_seconds("20000000000000000").is_err());
         assert!(parse_seconds("-1").is_err());
     }
 }

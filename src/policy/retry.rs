@@ -23,6 +23,10 @@ use super::exec::Run;
 use super::expr::{Expr, Want};
 use super::failure::Failure;
 
+/// The longest wait between two attempts (a day): intervals written larger
+/// are clamped, never handed to the timer as they are.
+pub const MAX_DELAY: Duration = Duration::from_secs(86_400);
+
 #[derive(Clone, Debug)]
 pub struct Retry {
     pub condition: Expr,
@@ -83,7 +87,7 @@ impl Retry {
         Ok(Some(self.delay(attempt + 1)))
     }
 
-    /// The wait before retry number `n` (1-based).
+    /// The wait before retry number `n` (1-based), at most [`MAX_DELAY`].
     pub fn delay(&self, n: u32) -> Duration {
         if n == 1 && self.first_fast_retry {
             return Duration::ZERO;
@@ -91,13 +95,17 @@ impl Retry {
         let k = n.saturating_sub(1);
         let wait = match (self.delta, self.max_interval) {
             (None, _) => self.interval,
-            (Some(d), None) => self.interval + d.saturating_mul(k),
-            (Some(d), Some(_)) => self.interval + d.saturating_mul(2u32.saturating_pow(k.min(20)) - 1),
+            (Some(d), None) => self.interval.saturating_add(d.saturating_mul(k)),
+            (Some(d), Some(_)) => self
+                .interval
+                .saturating_add(d.saturating_mul(2u32.saturating_pow(k.min(20)) - 1)),
         };
-        match self.max_interval {
+        let wait = match self.max_interval {
             Some(max) => wait.min(max),
             None => wait,
-        }
+        };
+        // The runtime's timer cannot take arbitrarily far deadlines.
+        wait.min(MAX_DELAY)
     }
 }
 
@@ -118,6 +126,15 @@ mod tests {
 
     fn waits(r: &Retry) -> Vec<u64> {
         (1..=6).map(|n| r.delay(n).as_secs()).collect()
+    }
+
+    #[test]
+    fn huge_intervals_are_clamped_not_overflowed() {
+        let r = retry(u64::MAX, Some(u64::MAX), None, false);
+        assert_eq!(r.delay(3), MAX_DELAY);
+        let r = retry(u64::MAX / 2, Some(u64::MAX / 2), Some(u64::MAX), false);
+        assert_eq!(r.delay(30), MAX_DELAY);
+        assert_eq!(retry(5, None, None, false).delay(1), Duration::from_secs(5));
     }
 
     #[test]

@@ -97,17 +97,14 @@ fn stored<'p>(r: &Run<'_, 'p>, name: &str) -> Result<ResponseEdits<'p>, Failure>
         })?;
     let status = u16::try_from(parts.status)
         .ok()
-        .filter(|s| (100..=999).contains(s))
+        .filter(|s| (200..=599).contains(s))
         .unwrap_or(500);
     let mut resp = ResponseEdits::synthetic(status);
     if !parts.reason.is_empty() {
         resp.reason = Some(parts.reason.into());
     }
     for (n, v) in parts.headers {
-        let framing = ["content-length", "transfer-encoding", "connection", "keep-alive"]
-            .iter()
-            .any(|f| n.eq_ignore_ascii_case(f));
-        if !framing {
+        if !super::outgoing::is_framing(&n) {
             resp.headers.add_owned(n, v);
         }
     }

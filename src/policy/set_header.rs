@@ -73,6 +73,16 @@ impl SetHeader {
                     r.headers(self.response).remove(name);
                 }
                 for v in values {
+                    // A computed value must stay one field: a line break
+                    // would split the message (response splitting, request
+                    // smuggling). The request fails; the value is not shown
+                    // (it may be a credential).
+                    if v.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+                        return Err(Failure::expression(
+                            "set-header",
+                            format!("the value of header {name} holds a line break or NUL"),
+                        ));
+                    }
                     r.headers(self.response).add(name, v);
                 }
             }

@@ -24,8 +24,9 @@
 //! not supported: `schema-id` with `validate-as="xml"`/`"soap"` is refused
 //! when loading.
 //!
-//! The body is read into memory only up to `max-size` (see
-//! `Pipeline::reads_request_body`); errors, statuses and messages are
+//! A body announced (`Content-Length`) larger than `max-size` is not read
+//! into memory; a chunked one is read, bounded by `policy.body.max-bytes`
+//! (see `Pipeline::reads_request_body`); errors, statuses and messages are
 //! APIM's (see `validation`).
 
 use std::sync::Arc;

@@ -60,6 +60,13 @@ pub struct Destination {
     pub proxy: Option<Option<String>>,
 }
 
+/// Request-body bytes one worker's one-way calls may hold at once; a call
+/// beyond it is dropped (with a warning), like one beyond the count bound.
+pub const DETACHED_BYTES_MAX: usize = 64 * 1024 * 1024;
+/// The most of a one-way call's answer read (the rest is not read and the
+/// connection is closed): nobody reads it.
+pub const DETACHED_ANSWER_MAX: u64 = 64 * 1024;
+
 /// A worker's client (cheap to clone: shared state behind an `Rc`).
 #[derive(Clone)]
 pub struct Client(Rc<Inner>);
@@ -70,6 +77,8 @@ struct Inner {
     connect_timeout: Duration,
     resolver: Resolver,
     detached: Cell<usize>,
+    /// Request-body bytes the one-way calls in flight hold.
+    detached_bytes: Cell<usize>,
     max_detached: usize,
 }
 
@@ -81,6 +90,7 @@ impl Client {
             connect_timeout,
             resolver: Resolver::default(),
             detached: Cell::new(0),
+            detached_bytes: Cell::new(0),
             max_detached,
         }))
     }
@@ -110,13 +120,35 @@ impl Client {
             );
             return;
         }
+        let bytes = call.body.len();
+        if inner.detached_bytes.get().saturating_add(bytes) > DETACHED_BYTES_MAX {
+            tracing::warn!(
+                url = %call.url.display(),
+                in_flight_bytes = inner.detached_bytes.get(),
+                "send-one-way-request dropped: the one-way requests in flight on this worker hold \
+                 {DETACHED_BYTES_MAX} bytes of bodies already"
+            );
+            return;
+        }
         inner.detached.set(inner.detached.get() + 1);
+        inner.detached_bytes.set(inner.detached_bytes.get() + bytes);
         let client = self.clone();
+        let mut call = call;
+        // Nobody reads a one-way answer: keep at most a little of it.
+        call.body_max = call.body_max.min(DETACHED_ANSWER_MAX);
         monoio::spawn(async move {
             let result = client.send(dest, &call).await;
-            client.0.detached.set(client.0.detached.get().saturating_sub(1));
+            let inner = &client.0;
+            inner.detached.set(inner.detached.get().saturating_sub(1));
+            inner
+                .detached_bytes
+                .set(inner.detached_bytes.get().saturating_sub(bytes));
             match result {
                 Ok(r) => tracing::debug!(url = %call.url.display(), status = r.status, "one-way request answered"),
+                Err(CallError::TooLarge(_)) => tracing::debug!(
+                    url = %call.url.display(),
+                    "one-way request answered with a large body (not read; connection closed)"
+                ),
                 Err(e) => tracing::info!(url = %call.url.display(), error = %e, "one-way request failed"),
             }
         });
@@ -128,7 +160,7 @@ impl Client {
     }
 
     async fn exchange(&self, mut dest: Destination, call: &HttpCall) -> Result<HttpResponse, CallError> {
-        let mut request = write_request(call, &dest);
+        let mut request = write_request(call, &dest)?;
         let idempotent = matches!(
             call.method,
             http::Method::GET | http::Method::HEAD | http::Method::OPTIONS | http::Method::PUT | http::Method::DELETE
@@ -276,8 +308,9 @@ enum Attempt {
 }
 
 /// The request bytes: head (the policy's fields, `Host`, the framing) and body.
-fn write_request(call: &HttpCall, dest: &Destination) -> Vec<u8> {
+fn write_request(call: &HttpCall, dest: &Destination) -> Result<Vec<u8>, CallError> {
     use std::fmt::Write as _;
+    check_fields(call)?;
     let mut head = String::with_capacity(256 + call.headers.len() * 32);
     let absolute = dest.proxy.is_some() && dest.tls.is_none();
     let _ = write!(head, "{} ", call.method);
@@ -304,7 +337,32 @@ fn write_request(call: &HttpCall, dest: &Destination) -> Vec<u8> {
     head.push_str("\r\n");
     let mut out = head.into_bytes();
     out.extend_from_slice(&call.body);
-    out
+    Ok(out)
+}
+
+/// Refuses a request target or header field that would not stay one line
+/// (CR, LF, NUL; spaces and controls in the target): values built by
+/// expressions or copied from the request must never split the message on
+/// a pooled connection.
+fn check_fields(call: &HttpCall) -> Result<(), CallError> {
+    let bad_target = call.url.target.bytes().any(|b| b <= b' ' || b == 0x7f);
+    let bad_header = call.headers.iter().find(|(n, v)| {
+        n.is_empty()
+            || n.bytes().any(|b| b <= b' ' || b == b':' || b == 0x7f)
+            || v.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0)
+    });
+    if bad_target {
+        return Err(CallError::Connection(
+            "the request target holds spaces or control characters".into(),
+        ));
+    }
+    if let Some((n, _)) = bad_header {
+        return Err(CallError::Connection(format!(
+            "header `{}` holds a line break or control character",
+            n.escape_debug()
+        )));
+    }
+    Ok(())
 }
 
 /// Asks an HTTP proxy for a tunnel to the call's origin (`CONNECT`).
@@ -414,8 +472,17 @@ pub fn destination(replica: &Replica, call: &HttpCall) -> Result<Destination, Ca
     let (connect_host, connect_port, proxy) = match &call.proxy {
         None => (url.host.clone(), url.port, None),
         Some(p) => {
-            // Connections through a proxy are pooled apart, per proxy.
-            pool_key = format!("proxy://{}/{pool_key}", p.url.host_header);
+            // Connections through a proxy are pooled apart, per proxy and
+            // per credentials (a tunnel opened with one policy's
+            // credentials is never lent to another's); the key holds a
+            // digest of them, never the credentials.
+            let creds = p.authorization.as_deref().map_or(0, |a| {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                a.hash(&mut h);
+                h.finish()
+            });
+            pool_key = format!("proxy://{}/{creds:016x}/{pool_key}", p.url.host_header);
             addrs = p
                 .url
                 .known
@@ -436,4 +503,50 @@ pub fn destination(replica: &Replica, call: &HttpCall) -> Result<Destination, Ca
         connect_port,
         proxy,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::effect::CallUrl;
+
+    fn call(target: &str, headers: &[(&str, &str)]) -> HttpCall {
+        HttpCall {
+            method: http::Method::GET,
+            url: CallUrl {
+                tls: false,
+                host: "127.0.0.1".into(),
+                port: 80,
+                host_header: "127.0.0.1".into(),
+                target: target.into(),
+                known: None,
+            },
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            body: Vec::new(),
+            timeout: Duration::from_secs(1),
+            client_cert: None,
+            proxy: None,
+            body_max: 1024,
+        }
+    }
+
+    #[test]
+    fn fields_that_would_split_the_request_are_refused() {
+        assert!(check_fields(&call("/a?b=c", &[("X-A", "one two")])).is_ok());
+        for bad in [
+            call("/a\r\nGET /smuggled HTTP/1.1", &[]),
+            call("/a b", &[]),
+            call("/", &[("X-A", "v\r\nX-Injected: 1")]),
+            call("/", &[("X-A", "v\nX")]),
+            call("/", &[("X-A", "v\0")]),
+            call("/", &[("X A", "v")]),
+            call("/", &[("X-A:", "v")]),
+            call("/", &[("", "v")]),
+        ] {
+            assert!(matches!(check_fields(&bad), Err(CallError::Connection(_))), "{bad:?}");
+        }
+    }
 }

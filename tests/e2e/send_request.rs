@@ -570,3 +570,25 @@ fn a_liquid_body_is_rendered_from_the_request_for_the_call() {
         Some(r#"{"who":"ADA","path":"/api/echo/data"}"#)
     );
 }
+
+#[test]
+fn a_computed_header_with_a_line_break_fails_instead_of_splitting_the_request() {
+    let backend = Backend::start("api");
+    let xml = inbound(
+        r#"<set-header name="X-Evil" exists-action="override">
+             <value>@("a\r\nX-Injected: 1")</value>
+           </set-header>"#,
+        REPORT,
+    );
+    let gw = with_api_policy(&backend, &xml).start();
+    let r = gw.connect().request("GET", "/api/echo/data", &[], b"");
+    assert_eq!(r.status, 500, "{}", r.status_line());
+    assert_eq!(r.header("X-Source").as_deref(), Some("set-header"));
+    assert!(
+        r.header("X-Message")
+            .is_some_and(|m| m.contains("X-Evil") && m.contains("line break")),
+        "{:?}",
+        r.header("X-Message")
+    );
+    assert!(backend.requests().is_empty(), "nothing reached the backend");
+}

@@ -29,10 +29,15 @@ pub struct Budget {
 
 /// Charges one loop iteration.
 pub fn charge_iteration(rt: &dyn Runtime) -> Result<()> {
+    charge_iterations(rt, 1)
+}
+
+/// Charges `n` loop iterations' worth of work (copying a loop's items).
+pub fn charge_iterations(rt: &dyn Runtime, n: usize) -> Result<()> {
     let mut b = rt.registers().get_mut::<Budget>();
     b.iterations = b
         .iterations
-        .checked_sub(1)
+        .checked_sub(n as u64)
         .ok_or_else(|| Error::with_msg("the template runs too many loop iterations"))?;
     Ok(())
 }
@@ -260,6 +265,10 @@ impl Renderable for For {
         let (start, count) = match &self.range {
             Range::Items(e) => {
                 let v = e.evaluate(rt)?;
+                // Copying the items is work too: a loop nested in a loop
+                // over a large body must run out of budget, not stall.
+                charge_iterations(rt, v.as_array().map_or(0, |a| a.size() as usize))?;
+                charge_iterations(rt, v.as_object().map_or(0, |o| o.size() as usize))?;
                 items = if let Some(a) = v.as_array() {
                     a.values().map(|x| ValueCow::Owned(x.to_value())).collect()
                 } else if let Some(o) = v.as_object() {
