@@ -288,20 +288,21 @@ fn parse_method(m: &str) -> Result<http::Method, String> {
 }
 
 /// Header fields never copied nor taken from a policy: the client frames
-/// the message itself.
+/// the message itself (framing and hop-by-hop fields).
+pub const FRAMING_FIELDS: [&str; 8] = [
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "te",
+    "upgrade",
+    "proxy-connection",
+    "trailer",
+];
+
+/// Whether `name` is one of [`FRAMING_FIELDS`].
 pub fn is_framing(name: &str) -> bool {
-    [
-        "content-length",
-        "transfer-encoding",
-        "connection",
-        "keep-alive",
-        "te",
-        "upgrade",
-        "proxy-connection",
-        "trailer",
-    ]
-    .iter()
-    .any(|f| name.eq_ignore_ascii_case(f))
+    FRAMING_FIELDS.iter().any(|f| name.eq_ignore_ascii_case(f))
 }
 
 impl Outgoing {

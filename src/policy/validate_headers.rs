@@ -21,7 +21,7 @@
 use super::compile::{children, CompileError, Compiler, Element, Section};
 use super::exec::Run;
 use super::failure::Failure;
-use super::validate_parameters::{check_value, TRANSPORT_HEADERS};
+use super::validate_parameters::{check_value, is_transport_header};
 use super::validation::{errors_variable, once_per_section, required_action, Action, ActionAttr, Report};
 
 const SOURCE: &str = "validate-headers";
@@ -94,7 +94,7 @@ impl ValidateHeaders {
         }
         for (name, _) in &present {
             let specified = declared.iter().any(|h| h.name.eq_ignore_ascii_case(name));
-            if specified || TRANSPORT_HEADERS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+            if specified || is_transport_header(name) {
                 continue;
             }
             let action = self.action(r, name, false)?;

@@ -35,17 +35,11 @@ use crate::schema::{locate::locate, In, Parameter};
 
 const SOURCE: &str = "validate-parameters";
 
-/// Request headers that are never unspecified parameters.
-pub const TRANSPORT_HEADERS: [&str; 8] = [
-    "content-type",
-    "content-length",
-    "transfer-encoding",
-    "connection",
-    "keep-alive",
-    "te",
-    "upgrade",
-    "proxy-connection",
-];
+/// Request headers that are never unspecified parameters: the message's
+/// content type and its framing fields.
+pub fn is_transport_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case("content-type") || super::outgoing::is_framing(name)
+}
 
 #[derive(Clone, Debug)]
 pub struct ValidateParameters {
@@ -166,10 +160,7 @@ impl ValidateParameters {
                 .iter()
                 .any(|p| p.location == *at && same_name(*at, name, &p.name));
             let exempt = match at {
-                In::Header => {
-                    TRANSPORT_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
-                        || keys.key_header.eq_ignore_ascii_case(name)
-                }
+                In::Header => is_transport_header(name) || keys.key_header.eq_ignore_ascii_case(name),
                 In::Query => *keys.key_query == *name.as_ref(),
                 _ => false,
             };
