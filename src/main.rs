@@ -345,6 +345,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
             access_log,
             limits: limits.clone(),
             cache: cache.clone(),
+            authority: None,
         })?;
     }
     let mut cpus = Vec::new();

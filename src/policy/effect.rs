@@ -43,6 +43,11 @@ pub enum Effect {
     Detach(Box<HttpCall>),
     /// A cache get, put or remove (`crate::cache::perform`).
     Cache(crate::cache::CacheEffect),
+    /// Keys or a token the worker does not have yet (or keys to refresh
+    /// for an unknown `kid`): asked of the fetch thread
+    /// (`crate::authority`), awaited without blocking, bounded by
+    /// `authority.wait.timeout`: [`Outcome::Authority`].
+    Authority(crate::authority::Want),
 }
 
 /// What performing an [`Effect`] gave.
@@ -55,6 +60,9 @@ pub enum Outcome {
     Cache(crate::cache::CacheOutcome),
     /// The response to an [`Effect::Http`], or why there is none.
     Http(Result<HttpResponse, CallError>),
+    /// The worker's copy of what an [`Effect::Authority`] asked for (also
+    /// kept in `Services::authority`), or why there is none.
+    Authority(Result<crate::authority::Got, crate::authority::AuthorityError>),
 }
 
 /// One outgoing HTTP request, owned (see `proxy::call` for how it is sent).
