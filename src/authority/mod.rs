@@ -11,7 +11,14 @@
 //!   `policy::services::Services::authority` (`Rc`s, no locks);
 //! - `ask`: how a worker asks the fetch thread for something it does not
 //!   have yet and awaits the answer without blocking (a bounded channel
-//!   and a Unix socket pair, as `proxy::resolve` does for DNS).
+//!   and a Unix socket pair, as `proxy::resolve` does for DNS);
+//! - `fetch`: the fetch thread (schedule, last good keys, broadcast);
+//! - `openid`: one provider's discovery document and JWKS;
+//! - `store`: the keys' backup beside the configuration backup;
+//! - `identity`, `token`, `source`: OAuth2 client-credentials identities,
+//!   token requests (secret, `private_key_jwt`, federated token file) and
+//!   cached, refreshed token sources;
+//! - `http`: the blocking, size-capped HTTP client of all of the above.
 //!
 //! Invariants: a worker never blocks and never takes a lock for keys or
 //! tokens (it reads its own copy; copies arrive as `WorkerMsg::Authority`
@@ -20,6 +27,13 @@
 //! `Debug` output.
 
 pub mod ask;
+pub mod fetch;
+pub mod http;
+pub mod identity;
+pub mod openid;
+pub mod source;
+pub mod store;
+pub mod token;
 pub mod view;
 
 use std::time::{Duration, SystemTime};
