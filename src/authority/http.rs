@@ -12,8 +12,6 @@ use std::time::Duration;
 
 /// Largest discovery document or token response.
 pub const SMALL_MAX: u64 = 64 * 1024;
-/// Largest JWKS.
-pub const JWKS_MAX: u64 = 512 * 1024;
 
 /// A response read whole.
 pub struct Body {

@@ -28,6 +28,7 @@
 
 pub mod ask;
 pub mod fetch;
+pub mod gateway;
 pub mod http;
 pub mod identity;
 pub mod openid;
@@ -74,12 +75,7 @@ pub struct OpenIdKeys {
     pub fetched: SystemTime,
 }
 
-/// The verification keys of a JWKS (branch `jwt` provides `jwt::KeySet`;
-/// until it is merged, the raw JWKS document).
-#[derive(Clone, Debug, Default)]
-pub struct KeySet {
-    pub jwks: Vec<u8>,
-}
+pub use crate::jwt::KeySet;
 
 /// An OAuth2 access token (client credentials).
 #[derive(Clone)]

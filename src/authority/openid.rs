@@ -6,20 +6,17 @@
 //! refetches hourly).
 //!
 //! Invariant: a malformed, huge or inconsistent answer is an error (the
-//! caller keeps its last good keys); parsing is delegated to `jwt`
-//! (`discovery`, `KeySet::from_jwks`) once merged, to the stand-ins here
-//! until then.
+//! caller keeps its last good keys); parsing is `jwt`'s
+//! (`discovery::Discovery::parse`, `KeySet::from_jwks`).
 
 use std::time::{Duration, SystemTime};
 
-use super::http::{Http, JWKS_MAX, SMALL_MAX};
+use super::http::Http;
 use super::{KeySet, OpenIdKeys};
 
 pub const FRESH_MIN: Duration = Duration::from_secs(5 * 60);
 pub const FRESH_MAX: Duration = Duration::from_secs(24 * 3600);
 pub const FRESH_DEFAULT: Duration = Duration::from_secs(3600);
-/// Most keys accepted in one JWKS.
-pub const MAX_KEYS: usize = 100;
 
 /// What a fetch gave.
 pub struct Fetched {
@@ -30,20 +27,14 @@ pub struct Fetched {
     pub fresh_for: Duration,
 }
 
-/// The parts of a discovery document the gateway uses.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Discovery {
-    pub issuer: String,
-    pub jwks_uri: String,
-    pub token_endpoint: Option<String>,
-}
+pub use crate::jwt::discovery::Discovery;
 
 /// Fetches the discovery document at `url` and its JWKS.
 pub fn fetch(http: &Http, url: &str) -> Result<Fetched, String> {
-    let doc = http.get(url, SMALL_MAX).map_err(|e| format!("discovery document {url}: {e}"))?;
+    let doc = http.get(url, crate::jwt::MAX_DISCOVERY_BYTES as u64).map_err(|e| format!("discovery document {url}: {e}"))?;
     let d = parse_discovery(&doc.bytes).map_err(|e| format!("discovery document {url}: {e}"))?;
     let jwks = http
-        .get(&d.jwks_uri, JWKS_MAX)
+        .get(&d.jwks_uri, crate::jwt::MAX_JWKS_BYTES as u64)
         .map_err(|e| format!("JWKS {}: {e}", d.jwks_uri))?;
     let keys = parse_keys(&jwks.bytes).map_err(|e| format!("JWKS {}: {e}", d.jwks_uri))?;
     let fresh_for = jwks
@@ -64,29 +55,20 @@ pub fn fetch(http: &Http, url: &str) -> Result<Fetched, String> {
     })
 }
 
-/// The discovery document's `issuer`, `jwks_uri` (http(s)) and `token_endpoint`.
+/// The discovery document's `issuer`, `jwks_uri` and `token_endpoint`
+/// (`jwt::discovery`).
 pub fn parse_discovery(raw: &[u8]) -> Result<Discovery, String> {
-    let v: serde_json::Value = serde_json::from_slice(raw).map_err(|_| "not a JSON document".to_string())?;
-    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
-    let issuer = s("issuer").filter(|i| !i.is_empty()).ok_or("no issuer")?;
-    let jwks_uri = s("jwks_uri")
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-        .ok_or("no http(s) jwks_uri")?;
-    Ok(Discovery {
-        issuer,
-        jwks_uri,
-        token_endpoint: s("token_endpoint"),
-    })
+    Discovery::parse(raw).map_err(|e| e.to_string())
 }
 
-/// The keys of a JWKS (at least one, at most [`MAX_KEYS`]).
+/// The keys of a JWKS (`jwt::KeySet::from_jwks`: size and count bounded),
+/// at least one usable.
 pub fn parse_keys(raw: &[u8]) -> Result<KeySet, String> {
-    let v: serde_json::Value = serde_json::from_slice(raw).map_err(|_| "not a JSON document".to_string())?;
-    let keys = v.get("keys").and_then(|k| k.as_array()).ok_or("no keys array")?;
-    if keys.is_empty() || keys.len() > MAX_KEYS {
-        return Err(format!("{} keys (1 to {MAX_KEYS} accepted)", keys.len()));
+    let keys = KeySet::from_jwks(raw).map_err(|e| e.to_string())?;
+    if keys.is_empty() {
+        return Err("no usable signing key".into());
     }
-    Ok(KeySet { jwks: raw.to_vec() })
+    Ok(keys)
 }
 
 #[cfg(test)]
@@ -101,7 +83,7 @@ mod tests {
         assert!(parse_discovery(br#"{"issuer":"https://idp"}"#).is_err());
         assert!(parse_discovery(br#"{"issuer":"https://idp","jwks_uri":"file:///etc/passwd"}"#).is_err());
         assert!(parse_discovery(b"<html>").is_err());
-        assert!(parse_keys(br#"{"keys":[{"kty":"oct","k":"AAAA"}]}"#).is_ok());
+        assert!(parse_keys(br#"{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB","kid":"k"}]}"#).is_ok());
         assert!(parse_keys(br#"{"keys":[]}"#).is_err());
         assert!(parse_keys(b"[]").is_err());
     }

@@ -139,7 +139,7 @@ mod tests {
     #[test]
     fn keys_survive_a_write_and_read_and_corruption_is_ignored() {
         let dir = std::env::temp_dir().join(format!("outpost-keys-{:016x}", rand::random::<u64>()));
-        let jwks = br#"{"keys":[{"kty":"oct","k":"AAAA"}]}"#.to_vec();
+        let jwks = br#"{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB","kid":"k"}]}"#.to_vec();
         let k = OpenIdKeys {
             url: "https://idp/.well-known/openid-configuration".into(),
             issuer: "https://idp".into(),

@@ -315,7 +315,7 @@ impl Settings {
             ));
         }
         if self.service_oauth() {
-            if let Err(e) = self.gateway_identity().unwrap_or(Ok(None)) {
+            if let Some(Err(e)) = self.gateway_identity() {
                 return Err(("config.service.auth.azureAd", e));
             }
         }
