@@ -173,6 +173,7 @@ pub enum AsyncPolicy {
     CacheLookupValue(super::cache_lookup_value::CacheLookupValue),
     CacheStoreValue(super::cache_store_value::CacheStoreValue),
     CacheRemoveValue(super::cache_remove_value::CacheRemoveValue),
+    AuthenticationManagedIdentity(Box<super::authentication_managed_identity::AuthenticationManagedIdentity>),
 }
 
 impl AsyncPolicy {
@@ -188,6 +189,7 @@ impl AsyncPolicy {
             AsyncPolicy::CacheLookupValue(_) => "cache-lookup-value",
             AsyncPolicy::CacheStoreValue(_) => "cache-store-value",
             AsyncPolicy::CacheRemoveValue(_) => "cache-remove-value",
+            AsyncPolicy::AuthenticationManagedIdentity(_) => "authentication-managed-identity",
         }
     }
 
@@ -202,7 +204,8 @@ impl AsyncPolicy {
             | AsyncPolicy::CacheStore(_)
             | AsyncPolicy::CacheLookupValue(_)
             | AsyncPolicy::CacheStoreValue(_)
-            | AsyncPolicy::CacheRemoveValue(_) => false,
+            | AsyncPolicy::CacheRemoveValue(_)
+            | AsyncPolicy::AuthenticationManagedIdentity(_) => false,
         }
     }
 
@@ -216,7 +219,8 @@ impl AsyncPolicy {
             AsyncPolicy::CacheLookup(_)
             | AsyncPolicy::CacheLookupValue(_)
             | AsyncPolicy::CacheStoreValue(_)
-            | AsyncPolicy::CacheRemoveValue(_) => false,
+            | AsyncPolicy::CacheRemoveValue(_)
+            | AsyncPolicy::AuthenticationManagedIdentity(_) => false,
         }
     }
 
@@ -232,6 +236,7 @@ impl AsyncPolicy {
             AsyncPolicy::CacheLookupValue(p) => p.start(r).map(cache_effect),
             AsyncPolicy::CacheStoreValue(p) => p.start(r).map(cache_effect),
             AsyncPolicy::CacheRemoveValue(p) => p.start(r).map(cache_effect),
+            AsyncPolicy::AuthenticationManagedIdentity(p) => p.start(r),
         }
     }
 
@@ -247,6 +252,7 @@ impl AsyncPolicy {
             AsyncPolicy::CacheLookupValue(p) => p.finish(r, cache_outcome(outcome)),
             AsyncPolicy::CacheStoreValue(p) => p.finish(r, cache_outcome(outcome)),
             AsyncPolicy::CacheRemoveValue(p) => p.finish(r, cache_outcome(outcome)),
+            AsyncPolicy::AuthenticationManagedIdentity(p) => p.finish(r, outcome),
         }
     }
 }

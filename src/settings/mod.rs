@@ -344,12 +344,37 @@ impl Settings {
             .then(|| crate::authority::identity::Identity::from_draft("gateway", &self.service_azure_ad))
     }
 
-    /// The checked OAuth2 identities of `authority.identity.*`.
+    /// The checked OAuth2 identities of `authority.identity.*`, and
+    /// `workload-identity` from Entra Workload ID's environment
+    /// (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_FEDERATED_TOKEN_FILE`,
+    /// `AZURE_AUTHORITY_HOST`) unless configured.
     pub fn oauth_identities(&self) -> Vec<crate::authority::identity::Identity> {
-        self.identities
+        use crate::authority::identity::{Draft, Identity};
+        let mut out: Vec<Identity> = self
+            .identities
             .iter()
-            .filter_map(|(n, d)| crate::authority::identity::Identity::from_draft(n, d).ok())
-            .collect()
+            .filter_map(|(n, d)| Identity::from_draft(n, d).ok())
+            .collect();
+        let name = crate::policy::authentication_managed_identity::WORKLOAD_IDENTITY;
+        if !out.iter().any(|i| i.name == name) {
+            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            if let (Some(client), Some(tenant), Some(file)) =
+                (env("AZURE_CLIENT_ID"), env("AZURE_TENANT_ID"), env("AZURE_FEDERATED_TOKEN_FILE"))
+            {
+                let d = Draft {
+                    client_id: Some(client),
+                    tenant_id: Some(tenant),
+                    federated_token_file: Some(file.into()),
+                    authority: env("AZURE_AUTHORITY_HOST").map(|a| a.trim_end_matches('/').to_owned()),
+                    ..Draft::default()
+                };
+                match Identity::from_draft(name, &d) {
+                    Ok(i) => out.push(i),
+                    Err(e) => tracing::warn!(error = %e, "Entra Workload ID environment unusable"),
+                }
+            }
+        }
+        out
     }
 
     /// The settings file next to a configuration directory, when present.
