@@ -8,8 +8,9 @@
 //!
 //! Invariants: a token handed out is unexpired (its `expires` is the
 //! authority's expiry minus [`EARLY`], at most a tenth of its lifetime);
-//! after a failure the authority is not asked again before the back-off
-//! ([`BACKOFF_MIN`] doubling to [`BACKOFF_MAX`]) has passed.
+//! after a failure, background refreshes wait a back-off ([`BACKOFF_MIN`]
+//! doubling to [`BACKOFF_MAX`]) and asks retry at most every
+//! [`BACKOFF_MIN`] (so a recovered authority is used within seconds).
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -31,6 +32,9 @@ pub struct TokenSource {
     refresh_at: SystemTime,
     retry_at: Option<Instant>,
     backoff: Duration,
+    /// The last request to the authority (asks retry at most every
+    /// [`BACKOFF_MIN`]; background refreshes follow the back-off).
+    last_attempt: Option<Instant>,
     last_error: Option<String>,
     /// The discovered token endpoint of an [`Endpoint::Issuer`].
     discovered: Option<String>,
@@ -46,6 +50,7 @@ impl TokenSource {
             refresh_at: SystemTime::UNIX_EPOCH,
             retry_at: None,
             backoff: BACKOFF_MIN,
+            last_attempt: None,
             last_error: None,
             discovered: None,
         }
@@ -73,7 +78,7 @@ impl TokenSource {
                 return Ok((t.clone(), false));
             }
         }
-        if self.retry_at.is_some_and(|r| Instant::now() < r) {
+        if self.last_error.is_some() && self.last_attempt.is_some_and(|a| a.elapsed() < BACKOFF_MIN) {
             return match self.cached() {
                 Some(t) => Ok((t.clone(), false)),
                 None => Err(self.last_error.clone().unwrap_or_else(|| "the authority failed".into())),
@@ -95,16 +100,14 @@ impl TokenSource {
     /// Fetches a new token now (recording a failure's back-off).
     pub fn fetch(&mut self) -> Result<Token, String> {
         let started = SystemTime::now();
+        self.last_attempt = Some(Instant::now());
         let result = self
             .token_url()
             .and_then(|url| super::token::request(&self.http, &self.identity, &url, &self.resource));
         match result {
             Ok(mut t) => {
                 let lifetime = t.expires.duration_since(started).unwrap_or_default();
-                t.expires = t
-                    .expires
-                    .checked_sub(EARLY.min(lifetime / 10))
-                    .unwrap_or(t.expires);
+                t.expires = t.expires.checked_sub(EARLY.min(lifetime / 10)).unwrap_or(t.expires);
                 self.refresh_at = started + lifetime * 3 / 4;
                 self.token = Some(t.clone());
                 self.retry_at = None;
