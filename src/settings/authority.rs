@@ -12,7 +12,6 @@
 
 use super::parse::parse_duration;
 use super::Settings;
-use crate::authority::identity::Draft;
 
 /// Prefix of the named identities' keys.
 pub const IDENTITY_PREFIX: &str = "authority.identity.";
@@ -65,11 +64,7 @@ pub(super) fn apply(s: &mut Settings, key: &str, v: &str) -> Result<bool, String
             if !FIELDS.contains(&field) {
                 return Ok(false);
             }
-            return s
-                .identities
-                .entry(name.to_owned())
-                .or_insert_with(Draft::default)
-                .apply(field, v);
+            return s.identities.entry(name.to_owned()).or_default().apply(field, v);
         }
     }
     Ok(true)
