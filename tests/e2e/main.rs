@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `outpost` binary against real backends on
 //! 127.0.0.1, through raw sockets. One test binary to keep link time low.
 
+mod authority;
 mod bodies;
 mod body_and_log_policies;
 mod cache;

@@ -1,0 +1,1 @@
+//! The per-worker cache of verified tokens (next commit).
