@@ -38,7 +38,10 @@ impl Discovery {
             return Err(JwtError::TooLarge(bytes.len(), MAX_DISCOVERY_BYTES));
         }
         let raw: Raw = serde_json::from_slice(bytes).map_err(|e| JwtError::Json(e.to_string()))?;
-        let issuer = raw.issuer.filter(|s| !s.is_empty()).ok_or(JwtError::Malformed("no issuer"))?;
+        let issuer = raw
+            .issuer
+            .filter(|s| !s.is_empty())
+            .ok_or(JwtError::Malformed("no issuer"))?;
         let jwks_uri = raw
             .jwks_uri
             .filter(|s| http_url(s))
@@ -47,7 +50,11 @@ impl Discovery {
             Some(t) if !http_url(&t) => return Err(JwtError::Malformed("token_endpoint is not http(s)")),
             t => t,
         };
-        Ok(Discovery { issuer, jwks_uri, token_endpoint })
+        Ok(Discovery {
+            issuer,
+            jwks_uri,
+            token_endpoint,
+        })
     }
 }
 

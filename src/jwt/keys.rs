@@ -84,18 +84,32 @@ impl Key {
         if bytes.is_empty() {
             return Err(JwtError::Key("empty symmetric key".into()));
         }
-        Ok(Key { kid, family: Family::Hmac, alg: None, decoding: DecodingKey::from_secret(&bytes) })
+        Ok(Key {
+            kid,
+            family: Family::Hmac,
+            alg: None,
+            decoding: DecodingKey::from_secret(&bytes),
+        })
     }
 
     /// An RSA public key from its Base64url modulus and exponent (APIM's
     /// `n`/`e` attributes, a JWK's `n`/`e`).
     pub fn rsa_components(n: &str, e: &str, kid: Option<String>) -> Result<Key, JwtError> {
-        let n = base64_any(n).filter(|n| !n.is_empty()).ok_or_else(|| JwtError::Key("bad RSA modulus".into()))?;
-        let e = base64_any(e).filter(|e| !e.is_empty()).ok_or_else(|| JwtError::Key("bad RSA exponent".into()))?;
+        let n = base64_any(n)
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| JwtError::Key("bad RSA modulus".into()))?;
+        let e = base64_any(e)
+            .filter(|e| !e.is_empty())
+            .ok_or_else(|| JwtError::Key("bad RSA exponent".into()))?;
         if n.len() > 1024 || e.len() > 16 {
             return Err(JwtError::Key("RSA key too large".into()));
         }
-        Ok(Key { kid, family: Family::Rsa, alg: None, decoding: DecodingKey::from_rsa_raw_components(&n, &e) })
+        Ok(Key {
+            kid,
+            family: Family::Rsa,
+            alg: None,
+            decoding: DecodingKey::from_rsa_raw_components(&n, &e),
+        })
     }
 
     /// The public key of a DER X.509 certificate (RSA, EC P-256/P-384, Ed25519).
@@ -109,7 +123,12 @@ impl Key {
             "1.3.101.112" => (Family::Ed, DecodingKey::from_ed_der(bits)),
             other => return Err(JwtError::Key(format!("unsupported certificate key type {other}"))),
         };
-        Ok(Key { kid, family, alg: None, decoding })
+        Ok(Key {
+            kid,
+            family,
+            alg: None,
+            decoding,
+        })
     }
 
     /// A key from one JWK object; `Ok(None)` for a key that is not for
@@ -153,7 +172,12 @@ impl Key {
                     return Ok(None);
                 }
                 let decoding = DecodingKey::from_jwk(&jwk).map_err(|e| JwtError::Key(e.to_string()))?;
-                Key { kid, family, alg: None, decoding }
+                Key {
+                    kid,
+                    family,
+                    alg: None,
+                    decoding,
+                }
             }
             _ => return Ok(None),
         };

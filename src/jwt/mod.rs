@@ -20,6 +20,9 @@ pub mod rules;
 mod token;
 pub mod validate;
 
+#[cfg(test)]
+mod tests;
+
 pub use keys::{Key, KeySet};
 pub use rules::{ClaimMatch, ClaimRule, Rules};
 pub use validate::{validate, Reason, Refusal, Validated};

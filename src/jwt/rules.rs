@@ -103,7 +103,10 @@ pub fn check_claims(rules: &[ClaimRule], claims: &Map<String, Json>) -> Result<(
         };
         if !ok {
             let value = claims.get(&rule.name).map(text).unwrap_or_default();
-            return Err(ClaimsRefusal::ValueNotAllowed { name: rule.name.clone(), value });
+            return Err(ClaimsRefusal::ValueNotAllowed {
+                name: rule.name.clone(),
+                value,
+            });
         }
     }
     Ok(())

@@ -23,9 +23,21 @@ pub struct Header {
 /// The shapes of a compact token.
 pub enum Compact<'t> {
     /// `header.payload.signature`; `signing_input` is `header.payload`.
-    Jws { header: Header, signing_input: &'t str, payload: &'t str, signature: &'t str },
+    Jws {
+        header: Header,
+        signing_input: &'t str,
+        payload: &'t str,
+        signature: &'t str,
+    },
     /// `header.key.iv.ciphertext.tag`; `protected` is the encoded header (the AAD).
-    Jwe { header: Header, protected: &'t str, key: &'t str, iv: &'t str, ciphertext: &'t str, tag: &'t str },
+    Jwe {
+        header: Header,
+        protected: &'t str,
+        key: &'t str,
+        iv: &'t str,
+        ciphertext: &'t str,
+        tag: &'t str,
+    },
 }
 
 /// Why a token is malformed (IdentityModel's wording, without the token).
@@ -36,7 +48,10 @@ pub fn split(token: &str) -> Result<Compact<'_>, &'static str> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err("IDX10209: Token has length greater than the maximum size allowed.");
     }
-    if !token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'=')) {
+    if !token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'='))
+    {
         return Err(MALFORMED);
     }
     let parts: Vec<&str> = token.splitn(6, '.').collect();
@@ -44,9 +59,21 @@ pub fn split(token: &str) -> Result<Compact<'_>, &'static str> {
         [h, p, s] => {
             let header = header(h)?;
             let signing_input = token.get(..h.len() + 1 + p.len()).ok_or(MALFORMED)?;
-            Ok(Compact::Jws { header, signing_input, payload: p, signature: s })
+            Ok(Compact::Jws {
+                header,
+                signing_input,
+                payload: p,
+                signature: s,
+            })
         }
-        [h, k, iv, c, t] => Ok(Compact::Jwe { header: header(h)?, protected: h, key: k, iv, ciphertext: c, tag: t }),
+        [h, k, iv, c, t] => Ok(Compact::Jwe {
+            header: header(h)?,
+            protected: h,
+            key: k,
+            iv,
+            ciphertext: c,
+            tag: t,
+        }),
         _ => Err(MALFORMED),
     }
 }

@@ -60,7 +60,11 @@ pub struct Refusal {
 
 impl Refusal {
     fn new(reason: Reason, message: impl Into<String>) -> Refusal {
-        Refusal { reason, message: message.into(), unknown_kid: false }
+        Refusal {
+            reason,
+            message: message.into(),
+            unknown_kid: false,
+        }
     }
 
     /// A library message followed by APIM's "Access denied."
@@ -103,18 +107,35 @@ pub fn validate(token: &str, trust: &Trust<'_>, rules: &Rules, now: i64) -> Resu
         return Err(Refusal::not_present());
     }
     match token::split(token).map_err(|m| Refusal::new(Reason::JwtInvalid, m))? {
-        Compact::Jws { header, signing_input, payload, signature } => {
+        Compact::Jws {
+            header,
+            signing_input,
+            payload,
+            signature,
+        } => {
             let claims = verify(&header, signing_input, payload, signature, trust, rules)?;
             check(token, header, claims, trust, rules, now)
         }
-        Compact::Jwe { header, protected, key, iv, ciphertext, tag } => {
+        Compact::Jwe {
+            header,
+            protected,
+            key,
+            iv,
+            ciphertext,
+            tag,
+        } => {
             let plain = jwe::decrypt(&header, protected, key, iv, ciphertext, tag, trust.decryption)
                 .map_err(|m| Refusal::new(Reason::JwtInvalid, m))?;
             let inner = std::str::from_utf8(&plain)
                 .map_err(|_| Refusal::new(Reason::JwtInvalid, "IDX10609: Decryption failed."))?
                 .trim();
             match token::split(inner) {
-                Ok(Compact::Jws { header, signing_input, payload, signature }) => {
+                Ok(Compact::Jws {
+                    header,
+                    signing_input,
+                    payload,
+                    signature,
+                }) => {
                     let claims = verify(&header, signing_input, payload, signature, trust, rules)?;
                     check(inner, header, claims, trust, rules, now)
                 }
@@ -124,8 +145,8 @@ pub fn validate(token: &str, trust: &Trust<'_>, rules: &Rules, now: i64) -> Resu
                     if rules.require_signed_tokens {
                         return Err(Refusal::denied(Reason::TokenSignatureInvalid, UNSIGNED));
                     }
-                    let claims: Map<String, Json> = serde_json::from_str(inner)
-                        .map_err(|_| Refusal::new(Reason::JwtInvalid, BAD_PAYLOAD))?;
+                    let claims: Map<String, Json> =
+                        serde_json::from_str(inner).map_err(|_| Refusal::new(Reason::JwtInvalid, BAD_PAYLOAD))?;
                     check(inner, header, claims, trust, rules, now)
                 }
             }
@@ -182,7 +203,10 @@ fn verify(
         r.unknown_kid = kid.is_some() && !kid_known;
         return Err(r);
     }
-    Err(Refusal::denied(Reason::TokenSignatureInvalid, "IDX10503: Signature validation failed."))
+    Err(Refusal::denied(
+        Reason::TokenSignatureInvalid,
+        "IDX10503: Signature validation failed.",
+    ))
 }
 
 fn seconds(claims: &Map<String, Json>, name: &str) -> Result<Option<i64>, Refusal> {
@@ -193,7 +217,10 @@ fn seconds(claims: &Map<String, Json>, name: &str) -> Result<Option<i64>, Refusa
             .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f.floor() as i64))
             .map(Some)
             .ok_or_else(|| Refusal::new(Reason::JwtInvalid, format!("IDX14300: Claim '{name}' is not a number."))),
-        Some(_) => Err(Refusal::new(Reason::JwtInvalid, format!("IDX14300: Claim '{name}' is not a number."))),
+        Some(_) => Err(Refusal::new(
+            Reason::JwtInvalid,
+            format!("IDX14300: Claim '{name}' is not a number."),
+        )),
     }
 }
 
@@ -258,7 +285,10 @@ fn check(
         Err(ClaimsRefusal::Missing(names)) => {
             return Err(Refusal::new(
                 Reason::TokenClaimNotFound,
-                format!("JWT token is missing the following claims: {}. Access denied.", names.join(", ")),
+                format!(
+                    "JWT token is missing the following claims: {}. Access denied.",
+                    names.join(", ")
+                ),
             ))
         }
         Err(ClaimsRefusal::ValueNotAllowed { name, value }) => {
@@ -268,5 +298,10 @@ fn check(
             ))
         }
     }
-    Ok(Validated { jws: jws.to_owned(), alg: header.alg, claims, expires })
+    Ok(Validated {
+        jws: jws.to_owned(),
+        alg: header.alg,
+        claims,
+        expires,
+    })
 }
