@@ -22,7 +22,9 @@ pub struct GatewayToken {
 
 impl std::fmt::Debug for GatewayToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GatewayToken").field("client_id", &self.client_id).finish()
+        f.debug_struct("GatewayToken")
+            .field("client_id", &self.client_id)
+            .finish()
     }
 }
 

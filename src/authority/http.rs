@@ -39,11 +39,7 @@ impl Http {
 
     /// GET `url` with a 2xx answer of at most `max` bytes.
     pub fn get(&self, url: &str, max: u64) -> Result<Body, String> {
-        let resp = self
-            .agent
-            .get(url)
-            .set("Accept", "application/json")
-            .call();
+        let resp = self.agent.get(url).set("Accept", "application/json").call();
         let body = read(resp, max)?;
         if !(200..300).contains(&body.status) {
             return Err(format!("HTTP {}", body.status));
@@ -111,7 +107,10 @@ mod tests {
     #[test]
     fn cache_control() {
         assert_eq!(max_age("public, max-age=3600"), Some(Duration::from_secs(3600)));
-        assert_eq!(max_age("max-age=\"60\", must-revalidate"), Some(Duration::from_secs(60)));
+        assert_eq!(
+            max_age("max-age=\"60\", must-revalidate"),
+            Some(Duration::from_secs(60))
+        );
         assert_eq!(max_age("no-store"), Some(Duration::ZERO));
         assert_eq!(max_age("private"), None);
         assert_eq!(max_age("max-age=x"), None);

@@ -128,13 +128,19 @@ impl Identity {
                 password: d.certificate_password.clone(),
             },
             (None, None, Some(p)) => Credential::FederatedTokenFile(p.clone()),
-            (None, None, None) => return Err("one of clientSecret, certificatePath, federatedTokenFile is required".into()),
+            (None, None, None) => {
+                return Err("one of clientSecret, certificatePath, federatedTokenFile is required".into())
+            }
             _ => return Err("only one of clientSecret, certificatePath, federatedTokenFile may be set".into()),
         };
         let endpoint = match (&d.token_endpoint, &d.tenant_id, &d.authority) {
             (Some(url), _, _) => Endpoint::Url(url.clone()),
             (None, Some(tenant), authority) => {
-                if tenant.is_empty() || !tenant.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')) {
+                if tenant.is_empty()
+                    || !tenant
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+                {
                     return Err(format!("tenantId {tenant:?} is not a tenant id or domain"));
                 }
                 let base = authority.as_deref().unwrap_or(ENTRA_AUTHORITY);
@@ -179,7 +185,15 @@ mod tests {
 
     #[test]
     fn drafts_are_checked_whole() {
-        let e = Identity::from_draft("default", &draft(&[("clientId", "app"), ("clientSecret", "s"), ("tenantId", "contoso.onmicrosoft.com")])).unwrap();
+        let e = Identity::from_draft(
+            "default",
+            &draft(&[
+                ("clientId", "app"),
+                ("clientSecret", "s"),
+                ("tenantId", "contoso.onmicrosoft.com"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(
             e.endpoint,
             Endpoint::Entra {
@@ -187,17 +201,34 @@ mod tests {
             }
         );
         assert!(e.answers_to("") && e.answers_to("app") && !e.answers_to("other"));
-        let g = Identity::from_draft("x", &draft(&[("clientId", "app"), ("certificatePath", "/c.pem"), ("authority", "https://idp.example/")])).unwrap();
+        let g = Identity::from_draft(
+            "x",
+            &draft(&[
+                ("clientId", "app"),
+                ("certificatePath", "/c.pem"),
+                ("authority", "https://idp.example/"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(g.endpoint, Endpoint::Issuer("https://idp.example".into()));
         assert!(Identity::from_draft("x", &draft(&[("clientSecret", "s"), ("tokenEndpoint", "http://t")])).is_err());
         assert!(Identity::from_draft("x", &draft(&[("clientId", "a"), ("tokenEndpoint", "http://t")])).is_err());
         assert!(Identity::from_draft(
             "x",
-            &draft(&[("clientId", "a"), ("clientSecret", "s"), ("certificatePath", "/c"), ("tokenEndpoint", "http://t")])
+            &draft(&[
+                ("clientId", "a"),
+                ("clientSecret", "s"),
+                ("certificatePath", "/c"),
+                ("tokenEndpoint", "http://t")
+            ])
         )
         .is_err());
         assert!(Identity::from_draft("x", &draft(&[("clientId", "a"), ("clientSecret", "s")])).is_err());
-        assert!(Identity::from_draft("x", &draft(&[("clientId", "a"), ("clientSecret", "s"), ("tenantId", "a/b")])).is_err());
+        assert!(Identity::from_draft(
+            "x",
+            &draft(&[("clientId", "a"), ("clientSecret", "s"), ("tenantId", "a/b")])
+        )
+        .is_err());
         assert!(Draft::default().apply("tokenEndpoint", "ftp://x").is_err());
         assert!(!Draft::default().apply("nope", "x").unwrap());
         assert!(!format!("{:?}", draft(&[("clientSecret", "hunter2")])).contains("hunter2"));

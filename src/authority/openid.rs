@@ -31,7 +31,9 @@ pub use crate::jwt::discovery::Discovery;
 
 /// Fetches the discovery document at `url` and its JWKS.
 pub fn fetch(http: &Http, url: &str) -> Result<Fetched, String> {
-    let doc = http.get(url, crate::jwt::MAX_DISCOVERY_BYTES as u64).map_err(|e| format!("discovery document {url}: {e}"))?;
+    let doc = http
+        .get(url, crate::jwt::MAX_DISCOVERY_BYTES as u64)
+        .map_err(|e| format!("discovery document {url}: {e}"))?;
     let d = parse_discovery(&doc.bytes).map_err(|e| format!("discovery document {url}: {e}"))?;
     let jwks = http
         .get(&d.jwks_uri, crate::jwt::MAX_JWKS_BYTES as u64)
@@ -77,7 +79,10 @@ mod tests {
 
     #[test]
     fn discovery_documents_and_jwks_are_checked() {
-        let d = parse_discovery(br#"{"issuer":"https://idp","jwks_uri":"https://idp/jwks","token_endpoint":"https://idp/token"}"#).unwrap();
+        let d = parse_discovery(
+            br#"{"issuer":"https://idp","jwks_uri":"https://idp/jwks","token_endpoint":"https://idp/token"}"#,
+        )
+        .unwrap();
         assert_eq!(d.issuer, "https://idp");
         assert_eq!(d.token_endpoint.as_deref(), Some("https://idp/token"));
         assert!(parse_discovery(br#"{"issuer":"https://idp"}"#).is_err());

@@ -101,10 +101,7 @@ impl TokenSource {
         match result {
             Ok(mut t) => {
                 let lifetime = t.expires.duration_since(started).unwrap_or_default();
-                t.expires = t
-                    .expires
-                    .checked_sub(EARLY.min(lifetime / 10))
-                    .unwrap_or(t.expires);
+                t.expires = t.expires.checked_sub(EARLY.min(lifetime / 10)).unwrap_or(t.expires);
                 self.refresh_at = started + lifetime * 3 / 4;
                 self.token = Some(t.clone());
                 self.retry_at = None;

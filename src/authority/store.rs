@@ -64,7 +64,11 @@ pub fn write(dir: &Path, providers: &[(&OpenIdKeys, &[u8])]) -> std::io::Result<
                 issuer: k.issuer.clone(),
                 token_endpoint: k.token_endpoint.clone(),
                 jwks: String::from_utf8_lossy(jwks).into_owned(),
-                fetched: k.fetched.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default(),
+                fetched: k
+                    .fetched
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or_default(),
             })
             .collect(),
     };
@@ -108,18 +112,16 @@ pub fn read(dir: &Path) -> Vec<Saved> {
     let mut out = Vec::new();
     for e in file.providers {
         match parse_keys(e.jwks.as_bytes()) {
-            Ok(keys) => {
-                out.push(Saved {
-                    keys: OpenIdKeys {
-                        url: e.url,
-                        issuer: e.issuer,
-                        token_endpoint: e.token_endpoint,
-                        keys,
-                        fetched: UNIX_EPOCH + Duration::from_secs(e.fetched),
-                    },
-                    jwks: e.jwks.into_bytes(),
-                })
-            }
+            Ok(keys) => out.push(Saved {
+                keys: OpenIdKeys {
+                    url: e.url,
+                    issuer: e.issuer,
+                    token_endpoint: e.token_endpoint,
+                    keys,
+                    fetched: UNIX_EPOCH + Duration::from_secs(e.fetched),
+                },
+                jwks: e.jwks.into_bytes(),
+            }),
             Err(err) => tracing::warn!(url = %e.url, error = %err, "a provider's saved keys are unusable; skipped"),
         }
     }

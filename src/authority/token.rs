@@ -52,14 +52,20 @@ pub fn request(http: &Http, identity: &Identity, token_url: &str, resource: &str
         Credential::Certificate { path, password } => {
             let assertion = assertion(identity, path, password.as_ref().map(|p| p.0.as_str()), token_url)?;
             form.push(("client_id", identity.client_id.clone()));
-            form.push(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into()));
+            form.push((
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+            ));
             form.push(("client_assertion", assertion));
         }
         Credential::FederatedTokenFile(path) => {
-            let t = std::fs::read_to_string(path)
-                .map_err(|e| format!("federated token file {}: {e}", path.display()))?;
+            let t =
+                std::fs::read_to_string(path).map_err(|e| format!("federated token file {}: {e}", path.display()))?;
             form.push(("client_id", identity.client_id.clone()));
-            form.push(("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into()));
+            form.push((
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+            ));
             form.push(("client_assertion", t.trim().to_owned()));
         }
     }
@@ -105,7 +111,10 @@ pub fn parse_response(status: u16, body: &[u8], now: SystemTime) -> Result<Token
 }
 
 /// The certificate (DER) and PKCS#8/PKCS#1 RSA key of a PEM or PFX file.
-fn load_certificate(path: &std::path::Path, password: Option<&str>) -> Result<(Vec<u8>, ring::signature::RsaKeyPair), String> {
+fn load_certificate(
+    path: &std::path::Path,
+    password: Option<&str>,
+) -> Result<(Vec<u8>, ring::signature::RsaKeyPair), String> {
     let raw = std::fs::read(path).map_err(|e| format!("certificate {}: {e}", path.display()))?;
     let pem = if raw.starts_with(b"-----") || raw.iter().take(64).any(|b| *b == b'-') {
         raw
@@ -123,12 +132,22 @@ fn load_certificate(path: &std::path::Path, password: Option<&str>) -> Result<(V
         PrivateKeyDer::Pkcs1(k) => ring::signature::RsaKeyPair::from_der(k.secret_pkcs1_der()),
         _ => return Err(format!("certificate {}: the private key must be RSA", path.display())),
     }
-    .map_err(|_| format!("certificate {}: the private key must be RSA (2048 bits or more)", path.display()))?;
+    .map_err(|_| {
+        format!(
+            "certificate {}: the private key must be RSA (2048 bits or more)",
+            path.display()
+        )
+    })?;
     Ok((cert.as_ref().to_vec(), pair))
 }
 
 /// A `private_key_jwt` client assertion (RS256) for `audience`.
-fn assertion(identity: &Identity, path: &std::path::Path, password: Option<&str>, audience: &str) -> Result<String, String> {
+fn assertion(
+    identity: &Identity,
+    path: &std::path::Path,
+    password: Option<&str>,
+    audience: &str,
+) -> Result<String, String> {
     let (cert, key) = load_certificate(path, password)?;
     sign_assertion(&identity.client_id, &cert, &key, audience, SystemTime::now())
 }
@@ -184,14 +203,24 @@ mod tests {
     #[test]
     fn token_answers_parse_and_errors_carry_no_secret() {
         let now = UNIX_EPOCH + Duration::from_secs(1000);
-        let t = parse_response(200, br#"{"access_token":"abc","expires_in":3600,"token_type":"Bearer"}"#, now).unwrap();
+        let t = parse_response(
+            200,
+            br#"{"access_token":"abc","expires_in":3600,"token_type":"Bearer"}"#,
+            now,
+        )
+        .unwrap();
         assert_eq!(t.value, "abc");
         assert_eq!(t.expires, now + Duration::from_secs(3600));
         let t = parse_response(200, br#"{"access_token":"abc","expires_in":"60"}"#, now).unwrap();
         assert_eq!(t.expires, now + Duration::from_secs(60));
         let t = parse_response(200, br#"{"access_token":"abc"}"#, now).unwrap();
         assert_eq!(t.expires, now + DEFAULT_LIFETIME);
-        let e = parse_response(401, br#"{"error":"invalid_client","error_description":"bad secret"}"#, now).unwrap_err();
+        let e = parse_response(
+            401,
+            br#"{"error":"invalid_client","error_description":"bad secret"}"#,
+            now,
+        )
+        .unwrap_err();
         assert_eq!(e, "HTTP 401: invalid_client bad secret");
         assert!(parse_response(200, b"<html>", now).is_err());
         assert!(parse_response(200, br#"{"access_token":""}"#, now).is_err());

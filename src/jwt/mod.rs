@@ -57,3 +57,10 @@ pub(crate) fn b64url(part: &str) -> Option<Vec<u8>> {
         .decode(part.trim_end_matches('='))
         .ok()
 }
+
+/// The wall clock in Unix seconds (what `exp` and `nbf` compare with).
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

@@ -59,12 +59,20 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<AuthenticationManag
         None | Some("") => client_id.unwrap_or_default().to_owned(),
         Some(p) if p.eq_ignore_ascii_case("WorkloadIdentity") => {
             if client_id.is_some() {
-                return Err(c.error(el, "client-id must not be set with authentication-provider=\"WorkloadIdentity\""));
+                return Err(c.error(
+                    el,
+                    "client-id must not be set with authentication-provider=\"WorkloadIdentity\"",
+                ));
             }
             WORKLOAD_IDENTITY.to_owned()
         }
         Some(p) if p.eq_ignore_ascii_case("ManagedIdentity") => client_id.unwrap_or_default().to_owned(),
-        Some(p) => return Err(c.error(el, format!("authentication-provider must be WorkloadIdentity, not `{p}`"))),
+        Some(p) => {
+            return Err(c.error(
+                el,
+                format!("authentication-provider must be WorkloadIdentity, not `{p}`"),
+            ))
+        }
     };
     let ignore_error = match c.attr(el, "ignore-error").map(str::trim) {
         None => false,

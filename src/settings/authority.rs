@@ -53,13 +53,23 @@ pub(super) fn apply(s: &mut Settings, key: &str, v: &str) -> Result<bool, String
             let Some((name, field)) = rest.split_once('.') else {
                 return Ok(false);
             };
-            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-                return Err(format!("identity name {name:?}: lowercase letters, digits and '-' only"));
+            if name.is_empty()
+                || !name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                return Err(format!(
+                    "identity name {name:?}: lowercase letters, digits and '-' only"
+                ));
             }
             if !FIELDS.contains(&field) {
                 return Ok(false);
             }
-            return s.identities.entry(name.to_owned()).or_insert_with(Draft::default).apply(field, v);
+            return s
+                .identities
+                .entry(name.to_owned())
+                .or_insert_with(Draft::default)
+                .apply(field, v);
         }
     }
     Ok(true)

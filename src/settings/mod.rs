@@ -358,9 +358,11 @@ impl Settings {
         let name = crate::policy::authentication_managed_identity::WORKLOAD_IDENTITY;
         if !out.iter().any(|i| i.name == name) {
             let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-            if let (Some(client), Some(tenant), Some(file)) =
-                (env("AZURE_CLIENT_ID"), env("AZURE_TENANT_ID"), env("AZURE_FEDERATED_TOKEN_FILE"))
-            {
+            if let (Some(client), Some(tenant), Some(file)) = (
+                env("AZURE_CLIENT_ID"),
+                env("AZURE_TENANT_ID"),
+                env("AZURE_FEDERATED_TOKEN_FILE"),
+            ) {
                 let d = Draft {
                     client_id: Some(client),
                     tenant_id: Some(tenant),
