@@ -286,7 +286,7 @@ impl JwtCheck {
         if self.client_apps.is_empty() {
             return Ok(v);
         }
-        let app = ["azp", "appid"]
+        let app = ["azp", "appid", "client_id"]
             .iter()
             .find_map(|c| v.claims.get(*c).and_then(|x| x.as_str()));
         match app {

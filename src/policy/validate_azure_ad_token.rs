@@ -21,7 +21,7 @@
 //! is appended unless present). The token comes from `Authorization`
 //! with the `Bearer` scheme unless `header-name`, `query-parameter-name`
 //! or `token-value` says otherwise. `client-application-ids`: the token's
-//! `azp` (v2) or `appid` (v1) must be one of them; `backend-application-ids`
+//! `azp` (v2), `appid` (v1) or `client_id` (RFC 9068) must be one of them; `backend-application-ids`
 //! and `audiences`: accepted `aud` values (an application id also as
 //! `api://{id}`); the issuer must be the discovery document's. Refusals
 //! as validate-jwt's, source `validate-azure-ad-token`.

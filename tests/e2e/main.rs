@@ -39,4 +39,5 @@ mod subscriptions;
 mod support;
 mod tls;
 mod transform;
+mod validate_jwt;
 mod validation;
