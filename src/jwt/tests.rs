@@ -588,3 +588,79 @@ fn certificate_keys() {
     assert!(Key::certificate_der(b"junk", None).is_err());
     assert!(DecryptionKey::rsa_der(&pkcs8, None).is_some());
 }
+
+/// The library-level cost (issue 15, "Speed"): ring's raw RS256 verify,
+/// validate() on a new token each time, and a verified-token cache hit.
+/// `cargo test --release --lib jwt::tests::bench -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench_rs256_new_token_vs_ring_and_cache_hit() {
+    use std::time::Instant;
+    const N: usize = 2_000;
+    let enc = rsa_enc();
+    let tokens: Vec<String> = (0..N)
+        .map(|i| {
+            let mut c = claims();
+            c["jti"] = json!(i);
+            sign(Algorithm::RS256, Some("k1"), c, &enc)
+        })
+        .collect();
+    let set = KeySet::from_jwks(&rsa_jwks("k1")).unwrap();
+    let k = rsa_key();
+    let (n, e) = (k.n().to_bytes_be(), k.e().to_bytes_be());
+    let raw: Vec<(Vec<u8>, Vec<u8>)> = tokens
+        .iter()
+        .map(|t| {
+            let (input, sig) = t.rsplit_once('.').unwrap();
+            (input.as_bytes().to_vec(), super::b64url(sig).unwrap())
+        })
+        .collect();
+    let t0 = Instant::now();
+    for (input, sig) in &raw {
+        ring::signature::RsaPublicKeyComponents { n: &n, e: &e }
+            .verify(&ring::signature::RSA_PKCS1_2048_8192_SHA256, input, sig)
+            .unwrap();
+    }
+    let ring_us = t0.elapsed().as_secs_f64() * 1e6 / N as f64;
+    let rules = Rules {
+        audiences: vec!["api://one".into()],
+        issuers: vec!["https://idp".into()],
+        ..Rules::default()
+    };
+    let t0 = Instant::now();
+    for t in &tokens {
+        validate(
+            t,
+            &Trust {
+                keys: &[&set],
+                ..Trust::default()
+            },
+            &rules,
+            NOW,
+        )
+        .unwrap();
+    }
+    let full_us = t0.elapsed().as_secs_f64() * 1e6 / N as f64;
+    let mut cache = cache::VerifiedCache::default();
+    let key = cache::VerifiedCache::key(b"policy", &tokens[0]);
+    let v = std::rc::Rc::new(
+        validate(
+            &tokens[0],
+            &Trust {
+                keys: &[&set],
+                ..Trust::default()
+            },
+            &rules,
+            NOW,
+        )
+        .unwrap(),
+    );
+    cache.insert(key, v, NOW, 0);
+    let t0 = Instant::now();
+    for _ in 0..N * 10 {
+        let key = cache::VerifiedCache::key(b"policy", &tokens[0]);
+        assert!(cache.get(&key, NOW).is_some());
+    }
+    let hit_us = t0.elapsed().as_secs_f64() * 1e6 / (N * 10) as f64;
+    println!("RS256 2048-bit, {N} tokens: ring raw verify {ring_us:.1} µs; validate() new token {full_us:.1} µs ({:.2}x ring); cache hit {hit_us:.2} µs", full_us / ring_us);
+}

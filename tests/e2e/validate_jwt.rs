@@ -297,22 +297,43 @@ fn openid_config_keys_rotation_and_outage() {
     assert_eq!(get(&none).header("X-Reason").as_deref(), Some("TokenSignatureInvalid"));
 
     // Rotation: a token signed with a key the gateway has never seen makes
-    // it refetch the JWKS (unknown kid) and pass.
+    // it ask for the JWKS again (unknown kid); the fetch thread refetches at
+    // most once a minute per provider (its first fetch counts), so the new
+    // key is taken within that time.
     oidc.rotate(false);
     let rotated = oidc.token(&client(), Some("api://orders"));
-    let r = get(&rotated);
-    assert_eq!(r.status, 200, "{}", r.text());
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let r = get(&rotated);
+        if r.status == 200 {
+            break;
+        }
+        assert_eq!(
+            r.header("X-Reason").as_deref(),
+            Some("TokenSignatureKeyNotFound"),
+            "{}",
+            r.text()
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rotated key was never fetched"
+        );
+        std::thread::sleep(Duration::from_millis(500)); // polling interval, not synchronisation
+    }
 
     // The provider down or serving garbage: the keys held keep working.
     oidc.set_mode("/jwks", "malformed", 0);
     oidc.set_mode("/.well-known/openid-configuration", "huge", 0);
     assert_eq!(get(&rotated).status, 200);
     // And an unknown kid while it is down is refused, not hung.
-    let other = oidc.sign(
-        json!({"iss":oidc.issuer,"aud":"api://orders","exp":now()+60}),
-        json!({"kid":"nope"}),
-        "ES256",
-    );
+    let mut h = Header::new(Algorithm::HS256);
+    h.kid = Some("nope".into());
+    let other = encode(
+        &h,
+        &json!({"iss":oidc.issuer,"aud":"api://orders","exp":now()+60}),
+        &EncodingKey::from_secret(SECRET),
+    )
+    .unwrap();
     let r = get(&other);
     assert_eq!(r.status, 401);
     assert!(
