@@ -53,6 +53,11 @@ if [ "${1:-}" = "--expressions" ]; then
   shift
   exec python3 "$HERE/expressions.py" "$@"
 fi
+# validate-jwt (bench/jwt.py): bench/run.sh --jwt [--duration S] [--repeats N]
+if [ "${1:-}" = "--jwt" ]; then
+  shift
+  exec python3 "$HERE/jwt.py" "$@"
+fi
 # Call-out and cache scenarios (bench/calls.py): bench/run.sh --calls [--duration S] [--repeats N]
 if [ "${1:-}" = "--calls" ]; then
   shift
