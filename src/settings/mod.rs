@@ -22,7 +22,7 @@
 //! and the checks across keys; `keys` the key names (the `--help` table,
 //! reserved and informational APIM keys, environment names); one module
 //! per key group applies that group's keys (`net`, `runtime`, `telemetry`,
-//! `config`, `policy`, `certificates`); `parse` holds the file and value
+//! `config`, `policy`, `certificates`, `mgmt`); `parse` holds the file and value
 //! parsing.
 
 use std::net::IpAddr;
@@ -32,6 +32,7 @@ use std::time::Duration;
 mod certificates;
 mod config;
 mod keys;
+mod mgmt;
 mod net;
 mod parse;
 mod policy;
@@ -39,6 +40,7 @@ mod runtime;
 mod telemetry;
 
 pub use keys::KEYS;
+pub use mgmt::{AuthoritySettings, KeySource, MgmtAuthSettings};
 use keys::{env_key, is_informational, looks_like_setting, RESERVED_APIM_KEYS};
 pub use parse::parse_duration;
 use parse::parse_file;
@@ -143,6 +145,8 @@ pub struct Settings {
     /// directory of mounted CA certificates to trust, when enabled.
     pub local_ca_enabled: bool,
     pub local_ca_path: PathBuf,
+    /// `mgmt.auth.*`: OAuth2 on the management plane (`outpost control-plane`).
+    pub mgmt_auth: MgmtAuthSettings,
 }
 
 /// A secret setting value; its `Debug` form is redacted.
@@ -203,6 +207,7 @@ impl Default for Settings {
             dapr_url: "http://localhost:3500".into(),
             local_ca_enabled: false,
             local_ca_path: PathBuf::from(crate::tls::local_ca::DEFAULT_DIR),
+            mgmt_auth: MgmtAuthSettings::default(),
         }
     }
 }
@@ -257,7 +262,8 @@ impl Settings {
                 || telemetry::apply(&mut s, &key, v).map_err(&err)?
                 || config::apply(&mut s, &key, v).map_err(&err)?
                 || policy::apply(&mut s, &key, v).map_err(&err)?
-                || certificates::apply(&mut s, &key, v).map_err(&err)?;
+                || certificates::apply(&mut s, &key, v).map_err(&err)?
+                || mgmt::apply(&mut s.mgmt_auth, &key, v).map_err(&err)?;
             if !known {
                 return Err(err("unknown setting (see `outpost help settings`)".into()));
             }
@@ -289,6 +295,7 @@ impl Settings {
                 "config.service.endpoint and config.service.auth go together".into(),
             ));
         }
+        self.mgmt_auth.check()?;
         if self.config_watch_interval.is_zero() {
             return Err(("config.local.watch.interval", "must be positive".into()));
         }
