@@ -27,6 +27,14 @@ exec </dev/null
 if ! command -v openssl >/dev/null || ! command -v curl >/dev/null; then
     apt-get update -qq && apt-get install -y -qq openssl curl >/dev/null
 fi
+# The OpenID provider of the JWT and OAuth2 tests (tests/oidc): the npm
+# package oidc-provider, run by Node.js (>= 20).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [ ! -f tests/oidc/node_modules/oidc-provider/package.json ]; then
+    (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
+fi
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace -- --test-threads 2

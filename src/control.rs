@@ -125,6 +125,9 @@ pub struct Control {
     pub unresolved: bool,
     /// The source's fingerprint taken just before `config` was loaded.
     pub fingerprint: u64,
+    /// The identity-provider thread: told the OpenID URLs of every
+    /// configuration published.
+    pub authority: Option<crate::authority::fetch::Handle>,
 }
 
 impl Control {
@@ -316,6 +319,9 @@ impl Control {
             apis = replica.apis.len(),
             "configuration compiled; sending to workers"
         );
+        if let Some(a) = &self.authority {
+            a.watch(&replica.openid_urls);
+        }
         for w in &self.workers {
             let _ = w.send(WorkerMsg::Replica(Box::new(replica.clone())));
         }

@@ -15,15 +15,19 @@
 //! - [`tls`]: TLS termination, backend TLS, suites, certificates.
 //! - [`schema`]: API schemas (OpenAPI, JSON Schema) for the validation policies.
 //! - [`cache`]: the process-wide cache of the caching policies.
+//! - [`authority`]: keys and tokens fetched from identity providers.
+//! - [`jwt`]: JSON Web Tokens (keys, validation, JWE, discovery documents).
 
 /// Proleptic Gregorian calendar arithmetic (the expression crate owns it;
 /// the access log, tokens and quotas use the same one).
 pub use outpost_expr::library::time::civil as civil_date;
+pub mod authority;
 pub mod cache;
 pub mod config;
 pub mod control;
 pub mod cpus;
 pub mod http;
+pub mod jwt;
 pub mod logging;
 pub mod mgmt;
 pub mod pipeline;

@@ -331,6 +331,9 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     // One cache for the whole process, shared the same way (an entry one
     // worker stores is found by the others).
     let cache = outpost::cache::process_cache(settings.cache_max_bytes, settings.cache_max_entry_bytes);
+    // Keys and tokens from identity providers: asked by the workers over
+    // a bounded queue, fetched by one thread (see `outpost::authority`).
+    let (asker, asked) = outpost::authority::Asker::channel(settings.authority_wait_timeout);
     for (id, (listener, tls_listener)) in bound.into_iter().zip(tls_bound).enumerate() {
         let (tx, rx) = crossbeam_channel::unbounded();
         senders.push(tx);
@@ -346,8 +349,27 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
             access_log,
             limits: limits.clone(),
             cache: cache.clone(),
+            authority: Some(asker.clone()),
         })?;
     }
+    let authority = match outpost::authority::fetch::spawn(outpost::authority::fetch::Spec {
+        asked,
+        workers: senders.clone(),
+        identities: settings.oauth_identities(),
+        backup_dir: settings.backup_dir.clone(),
+        fetch_timeout: settings.authority_fetch_timeout,
+    }) {
+        Ok(h) => {
+            if let Some(r) = &replica {
+                h.watch(&r.openid_urls);
+            }
+            Some(h)
+        }
+        Err(e) => {
+            error!(error = %e, "cannot start the identity-provider thread; policies needing keys or tokens fail");
+            None
+        }
+    };
     let mut cpus = Vec::new();
     let mut driver = "";
     while cpus.len() < n {
@@ -403,6 +425,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         limits,
         config,
         fingerprint,
+        authority,
     };
     drop(ev_tx);
     Ok(control.run())
@@ -444,9 +467,22 @@ fn start_remote(
     let (tx, rx) = crossbeam_channel::unbounded();
     let (stop_tx, stop_rx) = crossbeam_channel::bounded(1);
     let (nudge_tx, nudge_rx) = crossbeam_channel::bounded(1);
+    let oauth = match settings.gateway_identity() {
+        Some(Ok(identity)) => {
+            info!(client_id = %identity.client_id, audience = %settings.service_token_audience,
+                "the gateway authenticates to its management plane with OAuth2 (azureAdApp)");
+            Some(std::sync::Arc::new(outpost::authority::gateway::GatewayToken::new(
+                identity,
+                settings.service_token_audience.clone(),
+                settings.authority_fetch_timeout,
+            )))
+        }
+        _ => None,
+    };
     let sync_settings = SyncSettings {
         endpoint: endpoint.to_string(),
         auth: auth.to_string(),
+        oauth,
         timeout: settings.service_timeout,
         poll_interval: settings.service_poll_interval,
         long_poll: settings.service_long_poll,

@@ -44,6 +44,9 @@ pub struct Replica {
     /// and local CAs), the server name set per call; `None` when it could
     /// not be built.
     pub call_tls: Option<crate::tls::client::BackendConnector>,
+    /// OpenID discovery URLs the policies name (`crate::authority`
+    /// fetches them when this replica is published).
+    pub openid_urls: Vec<String>,
 }
 
 /// A backend `set-backend-service` can select.
@@ -323,6 +326,7 @@ pub fn compile(
         certs,
         client_cert_keys,
         call_tls,
+        openid_urls: table.openid_urls.clone(),
     })
 }
 

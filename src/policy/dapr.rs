@@ -172,7 +172,7 @@ impl Common {
                 (value, failure)
             }
             Outcome::Http(Err(e)) => (Value::Null, Some(e.failure(source))),
-            Outcome::Done | Outcome::Cache(_) => (Value::Null, None),
+            Outcome::Done | Outcome::Cache(_) | Outcome::Authority(_) => (Value::Null, None),
         };
         if let Some(name) = &self.variable {
             r.flow.set_var(std::borrow::Cow::Borrowed(&**name), value);

@@ -43,6 +43,11 @@ pub enum Effect {
     Detach(Box<HttpCall>),
     /// A cache get, put or remove (`crate::cache::perform`).
     Cache(crate::cache::CacheEffect),
+    /// Keys or a token the worker does not have yet (or keys to refresh
+    /// for an unknown `kid`): asked of the fetch thread
+    /// (`crate::authority`), awaited without blocking, bounded by
+    /// `authority.wait.timeout`: [`Outcome::Authority`].
+    Authority(crate::authority::Want),
 }
 
 /// What performing an [`Effect`] gave.
@@ -55,6 +60,9 @@ pub enum Outcome {
     Cache(crate::cache::CacheOutcome),
     /// The response to an [`Effect::Http`], or why there is none.
     Http(Result<HttpResponse, CallError>),
+    /// The worker's copy of what an [`Effect::Authority`] asked for (also
+    /// kept in `Services::authority`), or why there is none.
+    Authority(Result<crate::authority::Got, crate::authority::AuthorityError>),
 }
 
 /// One outgoing HTTP request, owned (see `proxy::call` for how it is sent).
@@ -165,6 +173,7 @@ pub enum AsyncPolicy {
     CacheLookupValue(super::cache_lookup_value::CacheLookupValue),
     CacheStoreValue(super::cache_store_value::CacheStoreValue),
     CacheRemoveValue(super::cache_remove_value::CacheRemoveValue),
+    AuthenticationManagedIdentity(Box<super::authentication_managed_identity::AuthenticationManagedIdentity>),
 }
 
 impl AsyncPolicy {
@@ -180,6 +189,7 @@ impl AsyncPolicy {
             AsyncPolicy::CacheLookupValue(_) => "cache-lookup-value",
             AsyncPolicy::CacheStoreValue(_) => "cache-store-value",
             AsyncPolicy::CacheRemoveValue(_) => "cache-remove-value",
+            AsyncPolicy::AuthenticationManagedIdentity(_) => "authentication-managed-identity",
         }
     }
 
@@ -194,7 +204,8 @@ impl AsyncPolicy {
             | AsyncPolicy::CacheStore(_)
             | AsyncPolicy::CacheLookupValue(_)
             | AsyncPolicy::CacheStoreValue(_)
-            | AsyncPolicy::CacheRemoveValue(_) => false,
+            | AsyncPolicy::CacheRemoveValue(_)
+            | AsyncPolicy::AuthenticationManagedIdentity(_) => false,
         }
     }
 
@@ -208,7 +219,8 @@ impl AsyncPolicy {
             AsyncPolicy::CacheLookup(_)
             | AsyncPolicy::CacheLookupValue(_)
             | AsyncPolicy::CacheStoreValue(_)
-            | AsyncPolicy::CacheRemoveValue(_) => false,
+            | AsyncPolicy::CacheRemoveValue(_)
+            | AsyncPolicy::AuthenticationManagedIdentity(_) => false,
         }
     }
 
@@ -224,6 +236,7 @@ impl AsyncPolicy {
             AsyncPolicy::CacheLookupValue(p) => p.start(r).map(cache_effect),
             AsyncPolicy::CacheStoreValue(p) => p.start(r).map(cache_effect),
             AsyncPolicy::CacheRemoveValue(p) => p.start(r).map(cache_effect),
+            AsyncPolicy::AuthenticationManagedIdentity(p) => p.start(r),
         }
     }
 
@@ -239,6 +252,7 @@ impl AsyncPolicy {
             AsyncPolicy::CacheLookupValue(p) => p.finish(r, cache_outcome(outcome)),
             AsyncPolicy::CacheStoreValue(p) => p.finish(r, cache_outcome(outcome)),
             AsyncPolicy::CacheRemoveValue(p) => p.finish(r, cache_outcome(outcome)),
+            AsyncPolicy::AuthenticationManagedIdentity(p) => p.finish(r, outcome),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! `program`s once, on the control thread; `exec` runs them per request over
 //! a `flow` of edits; one file per policy holds its compile and run halves.
 
+pub mod authentication_managed_identity;
 pub mod build;
 pub mod cache_attrs;
 pub mod check;

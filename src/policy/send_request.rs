@@ -67,7 +67,7 @@ impl SendRequest {
                 Value::Null
             }
             Outcome::Http(Err(e)) => return Err(e.failure("send-request")),
-            Outcome::Done | Outcome::Cache(_) => Value::Null,
+            Outcome::Done | Outcome::Cache(_) | Outcome::Authority(_) => Value::Null,
         };
         set_variable(r, &self.variable, "send-request", value)
     }

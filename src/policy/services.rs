@@ -4,7 +4,8 @@
 //!
 //! Invariant: built once per worker from the settings; the only state
 //! shared across workers is the counters' and the cache's own design (see
-//! `limits` and `crate::cache`).
+//! `limits` and `crate::cache`); keys and tokens (`authority`) are the
+//! worker's own copies.
 
 use std::sync::Arc;
 
@@ -31,6 +32,9 @@ pub struct Services {
     /// The process-wide cache of the caching policies (one `Cache` per
     /// process, a clone per worker: entries are shared by all workers).
     pub cache: crate::cache::Cache,
+    /// This worker's keys of OpenID providers and OAuth2 tokens (its own
+    /// copy, filled by the fetch thread; see `crate::authority`).
+    pub authority: crate::authority::View,
 }
 
 /// `context.Deployment.GatewayId` unless configured.
@@ -65,6 +69,7 @@ impl Default for Services {
             body_max: 4 * 1024 * 1024,
             limits: process_limits(),
             cache: crate::cache::Cache::default(),
+            authority: crate::authority::View::default(),
         }
     }
 }

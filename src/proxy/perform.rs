@@ -17,6 +17,7 @@ pub async fn perform(ctx: &WorkerCtx, replica: &Replica, effect: Effect) -> Outc
             monoio::time::sleep(wait).await;
             Outcome::Done
         }
+        Effect::Authority(want) => Outcome::Authority(ctx.services.authority.ask(want).await),
         Effect::Cache(e) => Outcome::Cache(crate::cache::perform(&ctx.services.cache, e).await),
         Effect::Http(call) => {
             let result = match super::call::destination(replica, &call) {

@@ -142,10 +142,14 @@ impl ResponseHook for Materialise<'_, '_> {
             Some(_) => before.reason,
             None => Some(String::from_utf8_lossy(resp.reason.get(buf)).into_owned().into()),
         };
+        // A HEAD response has no body but declares the length of the GET
+        // representation: kept (as a field the writer recognises) when
+        // nothing was read, so the client sees the backend's length.
+        let no_body = body.as_ref().is_none_or(|b| b.is_empty());
         for h in &resp.headers {
             let name = h.name.get(buf);
             if resp.is_connection_header(buf, name)
-                || header_eq(name, b"content-length")
+                || (header_eq(name, b"content-length") && !no_body)
                 || header_eq(name, b"transfer-encoding")
             {
                 continue;

@@ -245,7 +245,20 @@ pub fn write_synthetic(out: &mut Vec<u8>, edits: &ResponseEdits<'_>, keep_alive:
     let body: &[u8] = edits.body.as_deref().unwrap_or_default();
     let bodiless = status == 204 || status == 304 || (100..200).contains(&status);
     if !bodiless {
-        let _ = write!(out, "Content-Length: {}\r\n", body.len());
+        // HEAD: the length a GET would have, when the response carries one
+        // (a materialised backend response keeps its declared length).
+        let declared = head_request && body.is_empty();
+        let length = declared
+            .then(|| {
+                edits
+                    .headers
+                    .added(header_eq)
+                    .find(|(name, _)| eq(name.as_bytes(), b"content-length"))
+                    .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+            })
+            .flatten()
+            .unwrap_or(body.len() as u64);
+        let _ = write!(out, "Content-Length: {length}\r\n");
     }
     if !keep_alive {
         out.extend_from_slice(b"Connection: close\r\n");

@@ -24,8 +24,8 @@ pub(super) fn apply(s: &mut Settings, key: &str, v: &str) -> Result<bool, String
             s.service_endpoint = Some(v.to_string())
         }
         "config.service.auth" => {
-            if !v.starts_with("GatewayKey ") {
-                return Err("expected `GatewayKey <gatewayId>&<expiry>&<signature>`".into());
+            if !v.starts_with("GatewayKey ") && v != "azureAdApp" {
+                return Err("expected `GatewayKey <gatewayId>&<expiry>&<signature>` or `azureAdApp`".into());
             }
             s.service_auth = Some(Secret(v.to_string()))
         }

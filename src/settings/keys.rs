@@ -80,7 +80,45 @@ pub const KEYS: &[(&str, &str)] = &[
         "how often the config directory is checked (1s)",
     ),
     ("config.service.endpoint", "management plane URL; unset = standalone"),
-    ("config.service.auth", "GatewayKey <gatewayId>&<expiry>&<signature>"),
+    (
+        "config.service.auth",
+        "GatewayKey <gatewayId>&<expiry>&<signature>, or azureAdApp (OAuth2, config.service.auth.azureAd.*)",
+    ),
+    ("config.service.auth.azureAd.tenantId", "azureAdApp: Entra tenant id or domain"),
+    ("config.service.auth.azureAd.clientId", "azureAdApp: the gateway application's client id"),
+    ("config.service.auth.azureAd.clientSecret", "azureAdApp: its client secret"),
+    (
+        "config.service.auth.azureAd.certificatePath",
+        "azureAdApp: PEM (certificate + RSA key) or PFX file for a private_key_jwt assertion",
+    ),
+    ("config.service.auth.azureAd.certificatePassword", "azureAdApp: the PFX's password"),
+    (
+        "config.service.auth.azureAd.authority",
+        "azureAdApp: authority (https://login.microsoftonline.com), or any OpenID issuer without tenantId",
+    ),
+    (
+        "config.service.auth.azureAd.tokenEndpoint",
+        "azureAdApp: any OAuth2 token endpoint (instead of authority/tenantId)",
+    ),
+    ("config.service.auth.azureAd.federatedTokenFile", "azureAdApp: a workload-identity token file as the assertion"),
+    ("config.service.auth.azureAd.scope", "azureAdApp: scope sent, {resource} = the audience (Entra: {resource}/.default)"),
+    ("config.service.auth.azureAd.clientAuth", "azureAdApp: post | basic, how a secret is sent (post)"),
+    (
+        "config.service.auth.tokenAudience",
+        "azureAdApp: the token's audience (https://azure-api.net/configuration)",
+    ),
+    (
+        "authority.identity.<name>.<field>",
+        "OAuth2 identities of authentication-managed-identity (fields as config.service.auth.azureAd.*; see docs/settings.md)",
+    ),
+    (
+        "authority.wait.timeout",
+        "longest a request waits for signing keys or a token it does not have yet (10s)",
+    ),
+    (
+        "authority.fetch.timeout",
+        "one exchange with an identity provider (discovery, JWKS, token) (10s)",
+    ),
     (
         "config.service.integration.timeout",
         "timeout of management-plane calls (00:01:40)",
@@ -191,6 +229,12 @@ pub const KEYS: &[(&str, &str)] = &[
 
 /// Maps an environment variable name to a settings key.
 pub(super) fn env_key(name: &str) -> Option<String> {
+    if let Some(key) = super::authority::env_identity_key(name) {
+        return Some(key);
+    }
+    if name.starts_with(super::authority::IDENTITY_PREFIX) {
+        return Some(name.to_owned());
+    }
     let known = KEYS.iter().map(|(k, _)| *k).chain(RESERVED_APIM_KEYS.iter().copied());
     for key in known {
         if name == key {

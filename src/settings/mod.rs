@@ -29,6 +29,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod authority;
 mod certificates;
 mod config;
 mod keys;
@@ -145,8 +146,26 @@ pub struct Settings {
     /// directory of mounted CA certificates to trust, when enabled.
     pub local_ca_enabled: bool,
     pub local_ca_path: PathBuf,
+    /// `authority.identity.<name>.*`: OAuth2 identities of
+    /// `authentication-managed-identity` (checked whole in `validate`).
+    pub identities: std::collections::BTreeMap<String, crate::authority::identity::Draft>,
+    /// `authority.wait.timeout`: longest a request waits for keys or a token.
+    pub authority_wait_timeout: Duration,
+    /// `authority.fetch.timeout`: one exchange with an identity provider.
+    pub authority_fetch_timeout: Duration,
+    /// `config.service.auth.azureAd.*`: the gateway's own identity
+    /// (`config.service.auth=azureAdApp`).
+    pub service_azure_ad: crate::authority::identity::Draft,
+    /// `config.service.auth.tokenAudience`.
+    pub service_token_audience: String,
     /// `mgmt.auth.*`: OAuth2 on the management plane (`outpost control-plane`).
     pub mgmt_auth: MgmtAuthSettings,
+}
+
+/// The name `validate` reports an identity's error under (interned: the
+/// settings error wants a `&'static str`; identities are few).
+fn identity_key(name: &str) -> &'static str {
+    Box::leak(format!("authority.identity.{name}").into_boxed_str())
 }
 
 /// A secret setting value; its `Debug` form is redacted.
@@ -207,6 +226,11 @@ impl Default for Settings {
             dapr_url: "http://localhost:3500".into(),
             local_ca_enabled: false,
             local_ca_path: PathBuf::from(crate::tls::local_ca::DEFAULT_DIR),
+            identities: Default::default(),
+            authority_wait_timeout: crate::authority::ask::DEFAULT_TIMEOUT,
+            authority_fetch_timeout: Duration::from_secs(10),
+            service_azure_ad: Default::default(),
+            service_token_audience: "https://azure-api.net/configuration".into(),
             mgmt_auth: MgmtAuthSettings::default(),
         }
     }
@@ -263,6 +287,7 @@ impl Settings {
                 || config::apply(&mut s, &key, v).map_err(&err)?
                 || policy::apply(&mut s, &key, v).map_err(&err)?
                 || certificates::apply(&mut s, &key, v).map_err(&err)?
+                || authority::apply(&mut s, &key, v).map_err(&err)?
                 || mgmt::apply(&mut s.mgmt_auth, &key, v).map_err(&err)?;
             if !known {
                 return Err(err("unknown setting (see `outpost help settings`)".into()));
@@ -296,10 +321,67 @@ impl Settings {
             ));
         }
         self.mgmt_auth.check()?;
+        if self.service_oauth() {
+            if let Some(Err(e)) = self.gateway_identity() {
+                return Err(("config.service.auth.azureAd", e));
+            }
+        }
+        for (name, d) in &self.identities {
+            if let Err(e) = crate::authority::identity::Identity::from_draft(name, d) {
+                // The key names the identity (a leaked name, never a value).
+                return Err((identity_key(name), e));
+            }
+        }
         if self.config_watch_interval.is_zero() {
             return Err(("config.local.watch.interval", "must be positive".into()));
         }
         Ok(())
+    }
+
+    /// Whether the gateway authenticates to its management plane with
+    /// OAuth2 (`config.service.auth=azureAdApp`).
+    pub fn service_oauth(&self) -> bool {
+        self.service_auth.as_ref().is_some_and(|a| a.0 == "azureAdApp")
+    }
+
+    /// The gateway's own identity (`config.service.auth.azureAd.*`), when
+    /// `config.service.auth=azureAdApp`.
+    pub fn gateway_identity(&self) -> Option<Result<crate::authority::identity::Identity, String>> {
+        self.service_oauth()
+            .then(|| crate::authority::identity::Identity::from_draft("gateway", &self.service_azure_ad))
+    }
+
+    /// The checked OAuth2 identities of `authority.identity.*`, and
+    /// `workload-identity` from Entra Workload ID's environment
+    /// (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_FEDERATED_TOKEN_FILE`,
+    /// `AZURE_AUTHORITY_HOST`) unless configured.
+    pub fn oauth_identities(&self) -> Vec<crate::authority::identity::Identity> {
+        use crate::authority::identity::{Draft, Identity};
+        let mut out: Vec<Identity> = self
+            .identities
+            .iter()
+            .filter_map(|(n, d)| Identity::from_draft(n, d).ok())
+            .collect();
+        let name = crate::policy::authentication_managed_identity::WORKLOAD_IDENTITY;
+        if !out.iter().any(|i| i.name == name) {
+            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            if let (Some(client), Some(tenant), Some(file)) =
+                (env("AZURE_CLIENT_ID"), env("AZURE_TENANT_ID"), env("AZURE_FEDERATED_TOKEN_FILE"))
+            {
+                let d = Draft {
+                    client_id: Some(client),
+                    tenant_id: Some(tenant),
+                    federated_token_file: Some(file.into()),
+                    authority: env("AZURE_AUTHORITY_HOST").map(|a| a.trim_end_matches('/').to_owned()),
+                    ..Draft::default()
+                };
+                match Identity::from_draft(name, &d) {
+                    Ok(i) => out.push(i),
+                    Err(e) => tracing::warn!(error = %e, "Entra Workload ID environment unusable"),
+                }
+            }
+        }
+        out
     }
 
     /// The settings file next to a configuration directory, when present.

@@ -24,6 +24,8 @@ pub enum SyncError {
     Status(u16),
     #[error("invalid snapshot from the management plane: {0}")]
     BadSnapshot(String),
+    #[error("no OAuth2 token for the management plane: {0}")]
+    Token(String),
 }
 
 /// The result of a configuration fetch.
@@ -52,6 +54,10 @@ pub struct Heartbeat {
     pub last_error: Option<String>,
     #[serde(rename = "tokenExpiry")]
     pub token_expiry: Option<String>,
+    /// The OAuth2 application (client id) the gateway authenticates as
+    /// (`config.service.auth=azureAdApp`); absent with a gateway token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -68,6 +74,9 @@ pub struct MgmtClient {
     endpoint: String,
     auth: String,
     timeout: Duration,
+    oauth: Option<std::sync::Arc<crate::authority::gateway::GatewayToken>>,
+    /// Expiry of the last OAuth2 token sent (seconds since the epoch).
+    oauth_expiry: std::sync::atomic::AtomicU64,
 }
 
 impl MgmtClient {
@@ -84,7 +93,37 @@ impl MgmtClient {
             endpoint: endpoint.trim_end_matches('/').to_string(),
             auth: auth.to_string(),
             timeout,
+            oauth: None,
+            oauth_expiry: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Sends `Bearer` tokens of `oauth` instead of the gateway key.
+    pub fn with_oauth(mut self, oauth: Option<std::sync::Arc<crate::authority::gateway::GatewayToken>>) -> MgmtClient {
+        self.oauth = oauth;
+        self
+    }
+
+    /// The `Authorization` value of the next call (may fetch a token).
+    fn authorization(&self) -> Result<String, SyncError> {
+        match &self.oauth {
+            None => Ok(self.auth.clone()),
+            Some(o) => {
+                let (value, expires) = o.authorization().map_err(SyncError::Token)?;
+                let secs = expires
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or_default();
+                self.oauth_expiry.store(secs, std::sync::atomic::Ordering::Relaxed);
+                Ok(value)
+            }
+        }
+    }
+
+    /// Expiry of the last OAuth2 token sent, in seconds since the epoch.
+    pub fn oauth_expiry(&self) -> Option<u64> {
+        let s = self.oauth_expiry.load(std::sync::atomic::Ordering::Relaxed);
+        (s > 0).then_some(s)
     }
 
     fn map_err(e: ureq::Error) -> SyncError {
@@ -105,7 +144,7 @@ impl MgmtClient {
         let mut req = self
             .agent
             .get(&url)
-            .set("Authorization", &self.auth)
+            .set("Authorization", &self.authorization()?)
             .timeout(self.timeout + wait.unwrap_or_default());
         if let Some(tag) = etag {
             req = req.set("If-None-Match", tag);
@@ -131,7 +170,7 @@ impl MgmtClient {
         let body = simd_json::to_vec(beat).map_err(|e| SyncError::Transport(e.to_string()))?;
         self.agent
             .post(&format!("{}/gateway/heartbeat", self.endpoint))
-            .set("Authorization", &self.auth)
+            .set("Authorization", &self.authorization()?)
             .set("Content-Type", "application/json")
             .timeout(self.timeout)
             .send_bytes(&body)

@@ -32,6 +32,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 pub struct SyncSettings {
     pub endpoint: String,
     pub auth: String,
+    /// `config.service.auth=azureAdApp`: the gateway's OAuth2 token source
+    /// (then `auth` is not sent).
+    pub oauth: Option<std::sync::Arc<crate::authority::gateway::GatewayToken>>,
     pub timeout: Duration,
     /// Conditional fetch period without long-poll (APIM: 10 s).
     pub poll_interval: Duration,
@@ -139,7 +142,7 @@ impl Outage {
 }
 
 fn fetch_loop(s: &SyncSettings, status: &SharedStatus, events: &Sender<SyncEvent>, stop: &Receiver<()>) {
-    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout, s.skip_verify);
+    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout, s.skip_verify).with_oauth(s.oauth.clone());
     let mut etag: Option<String> = None;
     let mut outage = Outage::default();
     loop {
@@ -209,7 +212,7 @@ fn instance_id() -> String {
 }
 
 fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, nudge: &Receiver<()>) {
-    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout, s.skip_verify);
+    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout, s.skip_verify).with_oauth(s.oauth.clone());
     let started = Instant::now();
     let instance = instance_id();
     let host = hostname();
@@ -236,7 +239,10 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, 
                 applied_version: st.applied_version,
                 requests: st.requests,
                 last_error: st.last_error.clone(),
-                token_expiry: expiry.map(|e| crate::logging::rfc3339(e, 0)),
+                token_expiry: expiry
+                    .or_else(|| client.oauth_expiry())
+                    .map(|e| crate::logging::rfc3339(e, 0)),
+                identity: s.oauth.as_ref().map(|o| o.client_id().to_owned()),
             }
         };
         if let Err(e) = client.heartbeat(&beat) {

@@ -34,6 +34,9 @@ pub enum WorkerMsg {
     Replica(Box<Replica>),
     /// Stop accepting and finish in-flight requests.
     Drain,
+    /// Keys and tokens from the fetch thread (`crate::authority`), this
+    /// worker's own copy.
+    Authority(Box<crate::authority::Update>),
 }
 
 /// What a worker reports back to the control thread.
@@ -92,6 +95,7 @@ impl WorkerCtx {
         access_log: bool,
         counters: crate::policy::limits::Limits,
         cache: crate::cache::Cache,
+        authority: Option<crate::authority::Asker>,
     ) -> WorkerCtx {
         let limits = HeadLimits {
             max_head_bytes: settings.max_head_bytes,
@@ -123,6 +127,7 @@ impl WorkerCtx {
                 body_max: settings.policy_body_max,
                 limits: counters,
                 cache,
+                authority: crate::authority::View::new(authority),
                 gateway_id: crate::policy::services::DEFAULT_GATEWAY_ID.into(),
                 instance_id: crate::policy::services::instance_id(),
                 region: settings.deployment_region.clone(),
@@ -198,6 +203,8 @@ pub struct WorkerSpec {
     pub limits: crate::policy::limits::Limits,
     /// The process's cache (a clone of the one `Cache`).
     pub cache: crate::cache::Cache,
+    /// The fetch thread's queue (`crate::authority`), when it runs.
+    pub authority: Option<crate::authority::Asker>,
 }
 
 /// Starts the worker thread.
@@ -220,6 +227,7 @@ fn run_worker(spec: WorkerSpec) {
         access_log,
         limits,
         cache,
+        authority,
     } = spec;
     let pinned = cpu.is_some_and(core_affinity::set_for_current);
     let started = events.clone();
@@ -235,7 +243,9 @@ fn run_worker(spec: WorkerSpec) {
             });
         },
         move || async move {
-            let ctx = Rc::new(WorkerCtx::new(id, settings, replica, access_log, limits, cache));
+            let ctx = Rc::new(WorkerCtx::new(
+                id, settings, replica, access_log, limits, cache, authority,
+            ));
             serve(ctx, [listener, tls_listener], control, events_for_counts).await
         },
     );
@@ -372,6 +382,7 @@ async fn poll_control(
                         "worker applied configuration"
                     );
                 }
+                WorkerMsg::Authority(update) => ctx.services.authority.apply(*update),
                 WorkerMsg::Drain => {
                     // Flag first, then shut the listening socket down: the
                     // kernel resets connections still in its backlog and

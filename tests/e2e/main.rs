@@ -24,6 +24,7 @@ mod mgmt;
 mod mgmt_resources;
 mod mgmt_tls;
 mod mgmt_transport;
+mod oidc_provider;
 mod openapi_import;
 mod policies;
 mod policy_documents;

@@ -592,3 +592,36 @@ fn a_computed_header_with_a_line_break_fails_instead_of_splitting_the_request() 
     );
     assert!(backend.requests().is_empty(), "nothing reached the backend");
 }
+
+#[test]
+fn a_head_request_through_an_outbound_that_waits_keeps_the_backends_length() {
+    let backend = Backend::start("api");
+    let side = Backend::start("side");
+    let xml = policies(
+        "",
+        "<forward-request />",
+        &format!(
+            r#"<send-request mode="new" response-variable-name="r">
+                 <set-url>http://127.0.0.1:{port}/base/side</set-url>
+                 <set-method>GET</set-method>
+               </send-request>"#,
+            port = side.port()
+        ),
+        REPORT,
+    );
+    let gw = with_api_policy(&backend, &xml).start();
+    let mut c = gw.connect();
+    let r = c.request("HEAD", "/api/fixed", &[], b"");
+    assert_eq!(r.status, 200, "{} {:?}", r.status_line(), r.header("X-Message"));
+    assert_eq!(
+        r.header("content-length").as_deref(),
+        Some("11"),
+        "the GET length, not 0"
+    );
+    // A body wrongly written after the HEAD response would be read as the
+    // next response's head.
+    let r = c.get("/api/fixed");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), "hello world");
+    assert_eq!(r.header("content-length").as_deref(), Some("11"));
+}

@@ -59,6 +59,9 @@ impl Compiler<'_> {
             "cache-lookup-value" => AsyncPolicy::CacheLookupValue(cache_lookup_value::compile(self, el)?),
             "cache-store-value" => AsyncPolicy::CacheStoreValue(cache_store_value::compile(self, el)?),
             "cache-remove-value" => AsyncPolicy::CacheRemoveValue(cache_remove_value::compile(self, el)?),
+            "authentication-managed-identity" => AsyncPolicy::AuthenticationManagedIdentity(Box::new(
+                super::super::authentication_managed_identity::compile(self, el)?,
+            )),
             _ => return Ok(None),
         }))
     }

@@ -116,9 +116,21 @@ pub struct TargetTable {
     /// An `authentication-certificate` names its certificate by expression:
     /// every certificate with a key may be presented.
     pub any_client_cert: bool,
+    /// OpenID discovery URLs named literally by policies (`openid-config
+    /// url`, validate-azure-ad-token's authority): fetched by
+    /// `crate::authority` as soon as the configuration is applied.
+    pub openid_urls: Vec<String>,
 }
 
 impl TargetTable {
+    /// Registers an OpenID discovery URL for `crate::authority` to fetch.
+    pub fn openid_url(&mut self, url: &str) {
+        let url = url.trim();
+        if !self.openid_urls.iter().any(|u| u == url) {
+            self.openid_urls.push(url.to_owned());
+        }
+    }
+
     /// A table starting with the configured backends.
     pub fn new(backends: impl IntoIterator<Item = (String, String)>) -> Self {
         let mut t = TargetTable::default();
