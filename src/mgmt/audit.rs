@@ -177,7 +177,10 @@ mod tests {
         let store = Store::open(&temp_dir("audit")).unwrap();
         let put = |s: &Store, name: &str| {
             s.write_config(|c| {
-                c.execute("INSERT INTO named_values (name, value, secret) VALUES (?1, 'v', 1)", [name])?;
+                c.execute(
+                    "INSERT INTO named_values (name, value, secret) VALUES (?1, 'v', 1)",
+                    [name],
+                )?;
                 Ok(())
             })
         };
@@ -193,7 +196,10 @@ mod tests {
         assert_eq!((all[3].old_version, all[3].new_version), (1, 2));
         assert_eq!(all[3].actor, "alice");
         assert_eq!(all[0].resource, "/apis/x_y");
-        let echo = store.read(|c| list(c, &query(&[("resource", "apis/echo")])?)).unwrap().0;
+        let echo = store
+            .read(|c| list(c, &query(&[("resource", "apis/echo")])?))
+            .unwrap()
+            .0;
         let names: Vec<_> = echo.iter().map(|e| e.resource.as_str()).collect();
         assert_eq!(names, ["/apis/echo/operations/get", "/apis/echo"]);
         // LIKE wildcards in the filter are literal.
@@ -205,7 +211,9 @@ mod tests {
             .read(|c| list(c, &query(&[("$top", "3"), ("$skip", "0")])?))
             .unwrap();
         assert!(more && page.len() == 3);
-        let (page, more) = store.read(|c| list(c, &query(&[("$top", "3"), ("$skip", "3")])?)).unwrap();
+        let (page, more) = store
+            .read(|c| list(c, &query(&[("$top", "3"), ("$skip", "3")])?))
+            .unwrap();
         assert!(!more && page.len() == 1);
         assert!(query(&[("$top", "0")]).is_err());
         assert!(query(&[("$top", "5000")]).is_err());

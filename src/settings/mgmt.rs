@@ -120,7 +120,9 @@ fn key_url(v: &str) -> Result<String, String> {
     match parsed.scheme() {
         "https" => Ok(v.to_string()),
         "http" if loopback => Ok(v.to_string()),
-        _ => Err(format!("expected an https:// URL (http:// only on a loopback host), got {v:?}")),
+        _ => Err(format!(
+            "expected an https:// URL (http:// only on a loopback host), got {v:?}"
+        )),
     }
 }
 
@@ -173,9 +175,15 @@ impl MgmtAuthSettings {
     /// refresh interval is positive.
     pub(super) fn check(&self) -> Result<(), (&'static str, String)> {
         if self.admin.enabled() && self.admin.audiences.is_empty() {
-            return Err(("mgmt.auth.admin.audience", "required with mgmt.auth.admin.issuer".into()));
+            return Err((
+                "mgmt.auth.admin.audience",
+                "required with mgmt.auth.admin.issuer".into(),
+            ));
         }
-        for (a, key) in [(&self.admin, "mgmt.auth.admin.issuer"), (&self.gateway, "mgmt.auth.gateway.issuer")] {
+        for (a, key) in [
+            (&self.admin, "mgmt.auth.admin.issuer"),
+            (&self.gateway, "mgmt.auth.gateway.issuer"),
+        ] {
             if !a.enabled() && (a.jwks_url.is_some() || a.openid_config.is_some()) {
                 return Err((key, "required with the authority's jwks-url or openid-config".into()));
             }
@@ -219,7 +227,10 @@ mod tests {
         );
         assert_eq!(m.admin_contributor_values, ["g-write", "g-admin"]);
         assert_eq!(m.admin_role_claim, "groups");
-        assert_eq!(m.gateway.key_source(), Some(KeySource::Jwks("http://127.0.0.1:4000/jwks".into())));
+        assert_eq!(
+            m.gateway.key_source(),
+            Some(KeySource::Jwks("http://127.0.0.1:4000/jwks".into()))
+        );
         assert_eq!(m.gateway.audiences, ["https://azure-api.net/configuration"]);
         assert_eq!(m.jwks_min_refresh, Duration::from_secs(5));
         assert!(!Settings::default().mgmt_auth.admin.enabled());

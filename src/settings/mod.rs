@@ -41,8 +41,8 @@ mod runtime;
 mod telemetry;
 
 pub use keys::KEYS;
-pub use mgmt::{AuthoritySettings, KeySource, MgmtAuthSettings};
 use keys::{env_key, is_informational, looks_like_setting, RESERVED_APIM_KEYS};
+pub use mgmt::{AuthoritySettings, KeySource, MgmtAuthSettings};
 pub use parse::parse_duration;
 use parse::parse_file;
 

@@ -37,7 +37,11 @@ fn b64(v: &Value) -> String {
 fn start() -> (Oidc, ControlPlane) {
     let oidc = Oidc::builder()
         .client_with_claims("alice", "alice-secret-0123456789", json!({"roles": ["Outpost.Reader"]}))
-        .client_with_claims("bob", "bob-secret-0123456789", json!({"roles": ["Outpost.Contributor"]}))
+        .client_with_claims(
+            "bob",
+            "bob-secret-0123456789",
+            json!({"roles": ["Outpost.Contributor"]}),
+        )
         .client("nobody", "nobody-secret-0123456789")
         .client("gw-app", "gw-app-secret-0123456789")
         .client("gw-other", "gw-other-secret-0123456789")
@@ -90,14 +94,26 @@ fn admin_roles_refusals_and_audit() {
     let (s, v) = cp.call("GET", "/mgmt/apis", Some(&good), "");
     assert_eq!(s, 200, "a test-signed token with the right claims passes: {v}");
     let cases = [
-        ("wrong audience", bearer(&oidc.token(&client("bob"), Some("https://other.example"))), "Audience"),
+        (
+            "wrong audience",
+            bearer(&oidc.token(&client("bob"), Some("https://other.example"))),
+            "Audience",
+        ),
         ("wrong issuer", signed(json!({"iss": "https://evil.example"})), "Issuer"),
-        ("expired", signed(json!({"exp": now - 3600, "iat": now - 7200})), "TokenExpired"),
+        (
+            "expired",
+            signed(json!({"exp": now - 3600, "iat": now - 7200})),
+            "TokenExpired",
+        ),
         ("not yet valid", signed(json!({"nbf": now + 3600})), "not yet valid"),
         ("no expiry", signed(json!({"exp": null})), "Expiration"),
         (
             "alg none",
-            bearer(&format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT"})), b64(&claims(json!({}))))),
+            bearer(&format!(
+                "{}.{}.",
+                b64(&json!({"alg": "none", "typ": "JWT"})),
+                b64(&claims(json!({})))
+            )),
             "signature",
         ),
         ("malformed", bearer("not.a.jwt"), "refused"),
@@ -110,14 +126,22 @@ fn admin_roles_refusals_and_audit() {
         assert!(message(&v).contains(reason), "{what}: {v}");
     }
     // A tampered signature.
-    let mut parts: Vec<String> = good.trim_start_matches("Bearer ").split('.').map(String::from).collect();
+    let mut parts: Vec<String> = good
+        .trim_start_matches("Bearer ")
+        .split('.')
+        .map(String::from)
+        .collect();
     parts[1] = b64(&claims(json!({"sub": "mallory"})));
     let (s, v) = cp.call("GET", "/mgmt/apis", Some(&bearer(&parts.join("."))), "");
     assert_eq!(s, 401, "{v}");
     assert!(message(&v).contains("Signature"), "{v}");
 
     // Audit: the writes, by whom, with versions; filtered by resource; no secrets.
-    cp.admin("PUT", "/mgmt/named-values/secret1", &json!({"value": "s3cr3t-value", "secret": true}).to_string());
+    cp.admin(
+        "PUT",
+        "/mgmt/named-values/secret1",
+        &json!({"value": "s3cr3t-value", "secret": true}).to_string(),
+    );
     let (s, v) = cp.call("GET", "/mgmt/audit", Some(&reader), "");
     assert_eq!(s, 200, "{v}");
     let entries = v["value"].as_array().unwrap().clone();
@@ -135,7 +159,11 @@ fn admin_roles_refusals_and_audit() {
     assert!(!v.to_string().contains("s3cr3t"), "no secret in the audit log");
     let (_, v) = cp.call("GET", "/mgmt/audit?resource=/apis&$top=1", Some(&reader), "");
     let only = v["value"].as_array().unwrap();
-    assert_eq!((only.len(), only[0]["resource"].as_str()), (1, Some("/apis/echo")), "{v}");
+    assert_eq!(
+        (only.len(), only[0]["resource"].as_str()),
+        (1, Some("/apis/echo")),
+        "{v}"
+    );
     // The admin token still works, as a contributor.
     cp.admin("DELETE", "/mgmt/apis/echo", "");
 }
@@ -153,7 +181,11 @@ fn gateway_identities_allowed_then_revoked() {
     assert_eq!(s, 403, "{v}");
     assert!(message(&v).contains("gw-app"), "{v}");
 
-    let v = cp.admin("PUT", "/mgmt/gateways/g1/identities/gw-app", r#"{"description": "g1's app"}"#);
+    let v = cp.admin(
+        "PUT",
+        "/mgmt/gateways/g1/identities/gw-app",
+        r#"{"description": "g1's app"}"#,
+    );
     assert_eq!(v["clientId"], "gw-app");
     let list = cp.admin("GET", "/mgmt/gateways/g1/identities", "");
     assert_eq!(list["value"].as_array().map(Vec::len), Some(1), "{list}");
@@ -162,7 +194,12 @@ fn gateway_identities_allowed_then_revoked() {
     let (s, v) = cp.gateway_config(&auth);
     assert_eq!((s, v["gatewayId"].as_str()), (200, Some("g1")), "{v}");
     // Naming another gateway is refused.
-    let r = cp.raw_with("GET", "/gateway/config", &[("Authorization", &auth), ("Outpost-Gateway-Id", "g2")], "");
+    let r = cp.raw_with(
+        "GET",
+        "/gateway/config",
+        &[("Authorization", &auth), ("Outpost-Gateway-Id", "g2")],
+        "",
+    );
     assert_eq!(r.status, 403, "{}", r.text());
     // A token for another audience is refused.
     let (s, v) = cp.gateway_config(&bearer(&oidc.token(&client("gw-app"), Some(ADMIN_AUD))));
@@ -193,7 +230,12 @@ fn gateway_identities_allowed_then_revoked() {
     assert_eq!(s, 403, "revocation takes effect at the next request");
     let (s, _) = cp.call("POST", "/gateway/heartbeat", Some(&auth), r#"{"instanceId": "i-1"}"#);
     assert_eq!(s, 403);
-    let (s, _) = cp.call("GET", "/mgmt/gateways/g1/identities/gw-app", Some(&bearer(cp.admin_token())), "");
+    let (s, _) = cp.call(
+        "GET",
+        "/mgmt/gateways/g1/identities/gw-app",
+        Some(&bearer(cp.admin_token())),
+        "",
+    );
     assert_eq!(s, 404);
 
     // Key rotation at the provider: a token signed with a new key passes
@@ -205,6 +247,11 @@ fn gateway_identities_allowed_then_revoked() {
     assert_eq!((s, v["gatewayId"].as_str()), (200, Some("g2")), "{v}");
     // The audit log names the identity writes.
     let audit = cp.admin("GET", "/mgmt/audit?resource=/gateways/g1/identities", "");
-    let methods: Vec<_> = audit["value"].as_array().unwrap().iter().map(|e| e["method"].clone()).collect();
+    let methods: Vec<_> = audit["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["method"].clone())
+        .collect();
     assert_eq!(methods, [json!("DELETE"), json!("PUT")], "{audit}");
 }

@@ -87,8 +87,12 @@ pub(super) fn identity(store: &Store, req: &Req, g: &str, client_id: Option<&str
                 return Err(bad("description: at most 1024 characters"));
             }
             let (created, _) = store.write_config(|c| res::put_identity(c, g, client, body.description.as_deref()))?;
-            found(store.read(|c| res::get_identity(c, g, client))?, "gateway identity", &key)
-                .map(|r| r.with_status(put_status(created)))
+            found(
+                store.read(|c| res::get_identity(c, g, client))?,
+                "gateway identity",
+                &key,
+            )
+            .map(|r| r.with_status(put_status(created)))
         }
         "DELETE" => {
             store.write_config(|c| res::delete_identity(c, g, client))?;

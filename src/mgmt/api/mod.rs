@@ -183,9 +183,7 @@ pub fn handle(store: &Store, req: &Req, segs: &[&str]) -> R {
             Ok(Resp::json(200, &json!({ "value": all })))
         }
         ["gateways", g, "identities"] => identity(store, req, id("gateway", g)?, None),
-        ["gateways", g, "identities", client] => {
-            identity(store, req, id("gateway", g)?, Some(id("client", client)?))
-        }
+        ["gateways", g, "identities", client] => identity(store, req, id("gateway", g)?, Some(id("client", client)?)),
         ["gateways", g] => gateway(store, req, id("gateway", g)?),
         ["gateways", g, "apis", a] => {
             let (g, a) = (id("gateway", g)?, id("api", a)?);

@@ -61,9 +61,18 @@ mod tests {
     #[test]
     fn roles_from_strings_and_arrays() {
         let (r, c) = (vec!["read".to_string()], vec!["write".to_string()]);
-        assert_eq!(role(&obj(json!({"roles": ["x", "read"]})), "roles", &r, &c), Some(Role::Reader));
-        assert_eq!(role(&obj(json!({"roles": ["read", "write"]})), "roles", &r, &c), Some(Role::Contributor));
-        assert_eq!(role(&obj(json!({"scope": "openid write"})), "scope", &r, &c), Some(Role::Contributor));
+        assert_eq!(
+            role(&obj(json!({"roles": ["x", "read"]})), "roles", &r, &c),
+            Some(Role::Reader)
+        );
+        assert_eq!(
+            role(&obj(json!({"roles": ["read", "write"]})), "roles", &r, &c),
+            Some(Role::Contributor)
+        );
+        assert_eq!(
+            role(&obj(json!({"scope": "openid write"})), "scope", &r, &c),
+            Some(Role::Contributor)
+        );
         assert_eq!(role(&obj(json!({"roles": "reader"})), "roles", &r, &c), None);
         assert_eq!(role(&obj(json!({"roles": [1, {"a": "read"}]})), "roles", &r, &c), None);
         assert_eq!(role(&obj(json!({})), "roles", &r, &c), None);
@@ -76,6 +85,9 @@ mod tests {
         assert_eq!(actor(&obj(json!({"sub": "x".repeat(300)}))), "unknown");
         assert_eq!(actor(&obj(json!({"sub": "a\nb"}))), "unknown");
         let claims = obj(json!({"appid": 5, "client_id": "gw-app"}));
-        assert_eq!(first_string(&claims, &["appid", "azp", "client_id"]).as_deref(), Some("gw-app"));
+        assert_eq!(
+            first_string(&claims, &["appid", "azp", "client_id"]).as_deref(),
+            Some("gw-app")
+        );
     }
 }

@@ -221,7 +221,9 @@ fn fetch_keys(agent: &ureq::Agent, issuer: &str, source: &KeySource) -> Result<K
                 ));
             }
             if !secure_url(&doc.jwks_uri) {
-                return Err(format!("{u}: jwks_uri must be https:// (http:// only on a loopback host)"));
+                return Err(format!(
+                    "{u}: jwks_uri must be https:// (http:// only on a loopback host)"
+                ));
             }
             doc.jwks_uri
         }

@@ -101,21 +101,25 @@ impl OAuth {
     pub fn admin_principal(&self, token: &str) -> Result<Principal, MgmtError> {
         let Some(authority) = &self.admin else {
             return Err(MgmtError::Unauthorized(
-                "a valid admin bearer token is required (OAuth2 tokens are not enabled: mgmt.auth.admin.issuer)"
-                    .into(),
+                "a valid admin bearer token is required (OAuth2 tokens are not enabled: mgmt.auth.admin.issuer)".into(),
             ));
         };
         let claims = authority.verify(token)?;
         let s = &self.settings;
-        let role = claims::role(&claims, &s.admin_role_claim, &s.admin_reader_values, &s.admin_contributor_values)
-            .ok_or_else(|| {
-                MgmtError::Forbidden(format!(
-                    "the token grants no role: claim '{}' holds none of {} (reader) or {} (contributor)",
-                    s.admin_role_claim,
-                    s.admin_reader_values.join(", "),
-                    s.admin_contributor_values.join(", ")
-                ))
-            })?;
+        let role = claims::role(
+            &claims,
+            &s.admin_role_claim,
+            &s.admin_reader_values,
+            &s.admin_contributor_values,
+        )
+        .ok_or_else(|| {
+            MgmtError::Forbidden(format!(
+                "the token grants no role: claim '{}' holds none of {} (reader) or {} (contributor)",
+                s.admin_role_claim,
+                s.admin_reader_values.join(", "),
+                s.admin_contributor_values.join(", ")
+            ))
+        })?;
         Ok(Principal {
             kind: ActorKind::OAuth,
             id: claims::actor(&claims),

@@ -40,10 +40,14 @@ pub fn verify(
         };
         validate(token, &trust, &rules, tokens::now_unix())
     };
-    let held = keys.current().map_err(|e| format!("the authority's signing keys are unavailable ({e})"))?;
+    let held = keys
+        .current()
+        .map_err(|e| format!("the authority's signing keys are unavailable ({e})"))?;
     let result = match check(&held) {
         Err(Refusal { unknown_kid: true, .. }) => {
-            let fresh = keys.refetch().map_err(|e| format!("the authority's signing keys are unavailable ({e})"))?;
+            let fresh = keys
+                .refetch()
+                .map_err(|e| format!("the authority's signing keys are unavailable ({e})"))?;
             check(&fresh)
         }
         other => other,

@@ -237,7 +237,10 @@ fn authenticate_admin(state: &State, req: &Req) -> Result<Principal, MgmtError> 
 /// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
 pub(super) fn bearer(h: &str) -> Option<&str> {
     let (scheme, token) = h.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]
