@@ -199,6 +199,7 @@ fn control_plane(args: &[String]) -> anyhow::Result<i32> {
         data_dir,
         listen,
         ready: None,
+        auth: settings.mgmt_auth.clone(),
         tls: match (tls_cert, tls_key) {
             (Some(c), Some(k)) => Some((c, k)),
             (None, None) => None,

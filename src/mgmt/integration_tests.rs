@@ -116,6 +116,7 @@ fn control_plane_end_to_end() {
             listen: "127.0.0.1:0".parse().unwrap(),
             ready: Some(ready),
             tls: None,
+            auth: Default::default(),
         };
         run(opts).unwrap();
     });

@@ -70,8 +70,32 @@ CREATE TABLE api_schemas (
     document TEXT NOT NULL);
 "#;
 
+/// The audit log: one row per committed `/mgmt` write (who, when, which
+/// resource, the configuration version before and after). Never a request
+/// body, a query string or a credential: only the fields below.
+const V5: &str = r#"
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,
+    actor_kind TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL,
+    method TEXT NOT NULL, resource TEXT NOT NULL,
+    old_version INTEGER NOT NULL, new_version INTEGER NOT NULL);
+CREATE INDEX audit_log_resource ON audit_log (resource);
+"#;
+
+/// OAuth2 application identities allowed to configure a gateway (APIM's
+/// Entra application form of gateway authentication), and the identity
+/// each gateway instance authenticated with at its last heartbeat.
+const V6: &str = r#"
+CREATE TABLE gateway_identities (
+    gateway_id TEXT NOT NULL REFERENCES gateways(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL, description TEXT, created INTEGER NOT NULL,
+    PRIMARY KEY (gateway_id, client_id));
+CREATE INDEX gateway_identities_client ON gateway_identities (client_id);
+ALTER TABLE gateway_instances ADD COLUMN identity TEXT;
+"#;
+
 /// Append-only list of migrations.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// Current schema version of `conn` (0 for an empty database).
 pub fn schema_version(conn: &Connection) -> rusqlite::Result<usize> {

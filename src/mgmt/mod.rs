@@ -14,6 +14,10 @@
 //! - [`certificates`]: certificate uploads and gateway host-name configurations.
 //! - [`gateway_cas`]: gateway certificate authorities (client-certificate CAs per gateway).
 //! - [`api`]: the `/mgmt` routes; [`server`]: HTTP plumbing, auth, gateway endpoints.
+//! - [`principal`]: who calls `/mgmt` (admin token or OAuth2 subject) and its role.
+//! - [`audit`]: the audit log of every `/mgmt` write (`GET /mgmt/audit`).
+//! - [`oauth`]: OAuth2/OIDC bearer tokens for administrators and gateways
+//!   (settings, JWKS fetched on the management plane's own thread, validation).
 //!
 //! Dependencies (all widely used, well-kept crates):
 //! - `rusqlite` (bundled SQLite): durable, transactional store with no system library.
@@ -30,11 +34,14 @@
 //! [`MgmtError`] that maps to a JSON error body.
 
 pub mod api;
+pub mod audit;
 pub mod certificates;
 pub mod gateway_cas;
 pub mod migrations;
 pub mod model;
+pub mod oauth;
 pub mod openapi;
+pub mod principal;
 pub mod resources;
 pub mod server;
 pub mod snapshot;
@@ -61,6 +68,8 @@ pub enum MgmtError {
     Conflict(String),
     #[error("{0}")]
     Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -83,6 +92,7 @@ impl MgmtError {
             MgmtError::NotFound(_) => (404, "ResourceNotFound"),
             MgmtError::Conflict(_) => (409, "Conflict"),
             MgmtError::Unauthorized(_) => (401, "Unauthorized"),
+            MgmtError::Forbidden(_) => (403, "Forbidden"),
             MgmtError::PayloadTooLarge => (413, "PayloadTooLarge"),
             MgmtError::Head(e) => match e.status() {
                 431 => (431, "RequestHeaderFieldsTooLarge"),
@@ -120,6 +130,8 @@ pub struct ControlPlaneOptions {
     pub ready: Option<Box<dyn FnOnce(SocketAddr) + Send>>,
     /// Serve HTTPS with this (certificate chain PEM, private key PEM).
     pub tls: Option<(String, String)>,
+    /// OAuth2 for administrators and gateways (`mgmt.auth.*`).
+    pub auth: crate::settings::MgmtAuthSettings,
 }
 
 /// Opens the store, binds, prints the address and a walk-through, and serves

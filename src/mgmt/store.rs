@@ -7,6 +7,8 @@
 //!   timeout instead of failing or losing each other) that also bumps the
 //!   single global configuration version; after commit, waiters on
 //!   [`Store::wait_for_version_change`] are woken.
+//! - A handle made by [`Store::audited`] records every configuration write
+//!   in the audit log, in the write's transaction.
 //! - Status writes (heartbeats, settings) use [`Store::write_status`] and do
 //!   not bump the version, so they never wake long polls.
 //! - Reads use one deferred transaction, so a snapshot is consistent.
@@ -21,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+use super::audit::{self, AuditContext};
 use super::{migrations, MgmtError};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -30,6 +33,9 @@ const MAX_POOLED: usize = 8;
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
+    /// When set, every [`Store::write_config`] also records an audit entry
+    /// in its transaction (see [`Store::audited`]).
+    audit: Option<Arc<AuditContext>>,
 }
 
 struct Inner {
@@ -61,7 +67,17 @@ impl Store {
                 version: Mutex::new(version),
                 changed: Condvar::new(),
             }),
+            audit: None,
         })
+    }
+
+    /// A handle whose configuration writes are recorded in the audit log
+    /// as `ctx` (one entry per committed write, in the same transaction).
+    pub fn audited(&self, ctx: AuditContext) -> Store {
+        Store {
+            inner: self.inner.clone(),
+            audit: Some(Arc::new(ctx)),
+        }
     }
 
     fn take(&self) -> Result<Connection, MgmtError> {
@@ -109,6 +125,9 @@ impl Store {
                 [],
                 |r| r.get(0),
             )?;
+            if let Some(ctx) = &self.audit {
+                audit::record(tx, ctx, v as u64)?;
+            }
             Ok((out, v as u64))
         })?;
         let mut current = lock(&self.inner.version);

@@ -4,7 +4,7 @@
 //! map to keys.
 //!
 //! Invariant: [`KEYS`] lists exactly the keys the group modules (`net`,
-//! `runtime`, `telemetry`, `config`, `policy`, `certificates`) apply, so every applied key
+//! `runtime`, `telemetry`, `config`, `policy`, `certificates`, `mgmt`) apply, so every applied key
 //! is documented in `--help` and reachable from the environment (checked
 //! by a test in `settings`).
 
@@ -180,6 +180,51 @@ pub const KEYS: &[(&str, &str)] = &[
         "certificates.local.ca.path",
         "directory of mounted CA certificates (/.dotnet/corefx/cryptography/x509stores/root)",
     ),
+    (
+        "mgmt.auth.admin.issuer",
+        "control plane: administrators' OAuth2 issuer (iss); enables bearer tokens for /mgmt (unset)",
+    ),
+    (
+        "mgmt.auth.admin.openid-config",
+        "control plane: administrators' discovery document ({issuer}/.well-known/openid-configuration)",
+    ),
+    ("mgmt.auth.admin.jwks-url", "control plane: administrators' JWKS URL, instead of discovery"),
+    (
+        "mgmt.auth.admin.audience",
+        "control plane: accepted audiences of administrators' tokens, comma-separated",
+    ),
+    ("mgmt.auth.admin.role-claim", "control plane: claim holding administrators' roles (roles)"),
+    (
+        "mgmt.auth.admin.reader-values",
+        "control plane: role-claim values granting reader, comma-separated (Outpost.Reader)",
+    ),
+    (
+        "mgmt.auth.admin.contributor-values",
+        "control plane: role-claim values granting contributor, comma-separated (Outpost.Contributor)",
+    ),
+    (
+        "mgmt.auth.gateway.issuer",
+        "control plane: gateways' OAuth2 issuer (iss); enables bearer tokens of gateway identities (unset)",
+    ),
+    (
+        "mgmt.auth.gateway.openid-config",
+        "control plane: gateways' discovery document ({issuer}/.well-known/openid-configuration)",
+    ),
+    ("mgmt.auth.gateway.jwks-url", "control plane: gateways' JWKS URL, instead of discovery"),
+    (
+        "mgmt.auth.gateway.audience",
+        "control plane: accepted audiences of gateways' tokens (https://azure-api.net/configuration)",
+    ),
+    (
+        "mgmt.auth.gateway.client-id-claims",
+        "control plane: claims naming a gateway's application, tried in order (appid,azp,client_id)",
+    ),
+    ("mgmt.auth.jwks.refresh-interval", "control plane: JWKS refetch period (1h)"),
+    (
+        "mgmt.auth.jwks.min-refresh-interval",
+        "control plane: least time between refetches on an unknown key id (60s)",
+    ),
+    ("mgmt.auth.clock-skew", "control plane: tolerance on token exp/nbf (30s)"),
 ];
 
 /// Maps an environment variable name to a settings key.

@@ -22,7 +22,7 @@
 //! and the checks across keys; `keys` the key names (the `--help` table,
 //! reserved and informational APIM keys, environment names); one module
 //! per key group applies that group's keys (`net`, `runtime`, `telemetry`,
-//! `config`, `policy`, `certificates`); `parse` holds the file and value
+//! `config`, `policy`, `certificates`, `mgmt`); `parse` holds the file and value
 //! parsing.
 
 use std::net::IpAddr;
@@ -33,6 +33,7 @@ mod authority;
 mod certificates;
 mod config;
 mod keys;
+mod mgmt;
 mod net;
 mod parse;
 mod policy;
@@ -41,6 +42,7 @@ mod telemetry;
 
 pub use keys::KEYS;
 use keys::{env_key, is_informational, looks_like_setting, RESERVED_APIM_KEYS};
+pub use mgmt::{AuthoritySettings, KeySource, MgmtAuthSettings};
 pub use parse::parse_duration;
 use parse::parse_file;
 
@@ -156,6 +158,8 @@ pub struct Settings {
     pub service_azure_ad: crate::authority::identity::Draft,
     /// `config.service.auth.tokenAudience`.
     pub service_token_audience: String,
+    /// `mgmt.auth.*`: OAuth2 on the management plane (`outpost control-plane`).
+    pub mgmt_auth: MgmtAuthSettings,
 }
 
 /// The name `validate` reports an identity's error under (interned: the
@@ -227,6 +231,7 @@ impl Default for Settings {
             authority_fetch_timeout: Duration::from_secs(10),
             service_azure_ad: Default::default(),
             service_token_audience: "https://azure-api.net/configuration".into(),
+            mgmt_auth: MgmtAuthSettings::default(),
         }
     }
 }
@@ -282,7 +287,8 @@ impl Settings {
                 || config::apply(&mut s, &key, v).map_err(&err)?
                 || policy::apply(&mut s, &key, v).map_err(&err)?
                 || certificates::apply(&mut s, &key, v).map_err(&err)?
-                || authority::apply(&mut s, &key, v).map_err(&err)?;
+                || authority::apply(&mut s, &key, v).map_err(&err)?
+                || mgmt::apply(&mut s.mgmt_auth, &key, v).map_err(&err)?;
             if !known {
                 return Err(err("unknown setting (see `outpost help settings`)".into()));
             }
@@ -314,6 +320,7 @@ impl Settings {
                 "config.service.endpoint and config.service.auth go together".into(),
             ));
         }
+        self.mgmt_auth.check()?;
         if self.service_oauth() {
             if let Some(Err(e)) = self.gateway_identity() {
                 return Err(("config.service.auth.azureAd", e));

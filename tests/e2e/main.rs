@@ -22,6 +22,7 @@ mod limit_concurrency;
 mod limit_counting;
 mod limits;
 mod mgmt;
+mod mgmt_oauth;
 mod mgmt_resources;
 mod mgmt_tls;
 mod mgmt_transport;

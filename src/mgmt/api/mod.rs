@@ -17,7 +17,7 @@ use super::model::{self, *};
 use super::resources as res;
 use super::server::{Req, Resp};
 use super::store::Store;
-use super::{bad, certificates, gateway_cas, not_found, MgmtError};
+use super::{audit, bad, certificates, gateway_cas, not_found, MgmtError};
 
 pub(super) type R = Result<Resp, MgmtError>;
 
@@ -28,7 +28,7 @@ mod products;
 mod values;
 
 use apis::{api, import, operation};
-use gateways::{gateway, gateway_action};
+use gateways::{gateway, gateway_action, identity, with_identity};
 use policies::{fragment, policy};
 use products::{product, subscription};
 use values::{backend, named_value};
@@ -71,6 +71,15 @@ pub fn handle(store: &Store, req: &Req, segs: &[&str]) -> R {
     let m = req.method.as_str();
     match segs {
         ["version"] if m == "GET" => Ok(Resp::json(200, &json!({ "version": store.version()? }))),
+        ["audit"] if m == "GET" => {
+            let q = audit::Query::parse(|n| req.query(n).map(str::to_string))?;
+            let (entries, more) = store.read(|c| audit::list(c, &q))?;
+            let mut body = json!({ "value": entries });
+            if more {
+                body["nextSkip"] = json!(q.skip + q.top);
+            }
+            Ok(Resp::json(200, &body))
+        }
         ["policy"] => policy(store, req, "global".into()),
         ["apis"] if m == "GET" => Ok(Resp::json(200, &json!({ "value": store.read(|c| res::list_apis(c))? }))),
         ["apis", "import"] if m == "POST" => import(store, req),
@@ -163,10 +172,18 @@ pub fn handle(store: &Store, req: &Req, segs: &[&str]) -> R {
         ["gateways", g, "certificateAuthorities", cert] => {
             gateway_cas::certificate_authority(store, req, id("gateway", g)?, id("certificate", cert)?)
         }
-        ["gateways"] if m == "GET" => Ok(Resp::json(
-            200,
-            &json!({ "value": store.read(|c| res::list_gateways(c))? }),
-        )),
+        ["gateways"] if m == "GET" => {
+            let all = store.read(|c| {
+                let mut out = Vec::new();
+                for gw in res::list_gateways(c)? {
+                    out.extend(with_identity(c, Some(gw))?);
+                }
+                Ok(out)
+            })?;
+            Ok(Resp::json(200, &json!({ "value": all })))
+        }
+        ["gateways", g, "identities"] => identity(store, req, id("gateway", g)?, None),
+        ["gateways", g, "identities", client] => identity(store, req, id("gateway", g)?, Some(id("client", client)?)),
         ["gateways", g] => gateway(store, req, id("gateway", g)?),
         ["gateways", g, "apis", a] => {
             let (g, a) = (id("gateway", g)?, id("api", a)?);

@@ -88,6 +88,72 @@ pub struct Gateway {
     /// Read-only: assigned API ids.
     #[serde(default)]
     pub apis: Vec<String>,
+    /// Read-only: how the instance that sent the latest heartbeat authenticated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<IdentityInUse>,
+}
+
+/// How a gateway authenticated to the management plane, as a heartbeat
+/// recorded it. Stored as `gatewayKey` or `oauth2:<clientId>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityInUse {
+    /// `gatewayKey` or `oauth2`.
+    pub kind: String,
+    /// The OAuth2 application's client id (`oauth2` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub instance_id: String,
+    #[serde(default)]
+    pub last_heartbeat: String,
+}
+
+/// The verified identity of a gateway request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GatewayAuth {
+    GatewayKey,
+    OAuth2 { client_id: String },
+}
+
+impl GatewayAuth {
+    /// The stored form (`gatewayKey`, `oauth2:<clientId>`).
+    pub fn stored(&self) -> String {
+        match self {
+            GatewayAuth::GatewayKey => "gatewayKey".into(),
+            GatewayAuth::OAuth2 { client_id } => format!("oauth2:{client_id}"),
+        }
+    }
+}
+
+impl IdentityInUse {
+    /// From the stored form; rows from before identities were recorded are `gatewayKey`.
+    pub fn from_stored(stored: Option<&str>, instance_id: String, last_heartbeat: i64) -> IdentityInUse {
+        let (kind, client_id) = match stored.and_then(|s| s.strip_prefix("oauth2:")) {
+            Some(id) => ("oauth2", Some(id.to_string())),
+            None => ("gatewayKey", None),
+        };
+        IdentityInUse {
+            kind: kind.into(),
+            client_id,
+            instance_id,
+            last_heartbeat: crate::mgmt::tokens::format_iso(last_heartbeat),
+        }
+    }
+}
+
+/// `PUT /mgmt/gateways/{g}/identities/{clientId}` body (optional) and GET shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayIdentity {
+    /// Read-only: taken from the URL.
+    #[serde(default)]
+    pub client_id: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Read-only: when the mapping was created (RFC 3339 UTC).
+    #[serde(default)]
+    pub created: String,
 }
 
 /// `POST /gateway/heartbeat` body.
@@ -124,6 +190,8 @@ pub struct GatewayInstance {
     pub requests: Option<serde_json::Value>,
     pub last_error: Option<String>,
     pub token_expiry: Option<String>,
+    /// How this instance authenticated at its last heartbeat.
+    pub identity: IdentityInUse,
 }
 
 /// A certificate assigned to a gateway as a certificate authority (APIM's

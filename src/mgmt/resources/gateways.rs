@@ -8,7 +8,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{delete_row, exists, require, to_json, R};
-use crate::mgmt::model::{Gateway, GatewayInstance, Heartbeat};
+use crate::mgmt::model::{Gateway, GatewayAuth, GatewayInstance, Heartbeat, IdentityInUse};
 use crate::mgmt::not_found;
 use crate::mgmt::tokens::{self, KeyType};
 
@@ -21,6 +21,7 @@ fn gateway_row(c: &Connection, r: &Row) -> rusqlite::Result<Gateway> {
         description: r.get(1)?,
         hostname_configurations: serde_json::from_str(&hc).unwrap_or_default(),
         apis,
+        identity: None,
     })
 }
 
@@ -110,12 +111,15 @@ pub fn unassign_api(c: &Connection, gateway: &str, api: &str) -> R<()> {
     Ok(())
 }
 
-pub fn record_heartbeat(c: &Connection, gateway: &str, hb: &Heartbeat, now: i64) -> R<()> {
+/// Stores a heartbeat with the identity the request was verified as.
+pub fn record_heartbeat(c: &Connection, gateway: &str, hb: &Heartbeat, auth: &GatewayAuth, now: i64) -> R<()> {
     c.execute(
         "INSERT INTO gateway_instances (gateway_id, instance_id, hostname, version, uptime_secs, applied_version,
-         last_heartbeat, counters, last_error, token_expiry) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         last_heartbeat, counters, last_error, token_expiry, identity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT(gateway_id, instance_id) DO UPDATE SET hostname = ?3, version = ?4, uptime_secs = ?5,
-         applied_version = ?6, last_heartbeat = ?7, counters = ?8, last_error = ?9, token_expiry = ?10",
+         applied_version = ?6, last_heartbeat = ?7, counters = ?8, last_error = ?9, token_expiry = ?10,
+         identity = ?11",
         params![
             gateway,
             hb.instance_id,
@@ -127,6 +131,7 @@ pub fn record_heartbeat(c: &Connection, gateway: &str, hb: &Heartbeat, now: i64)
             hb.requests.as_ref().map(to_json),
             hb.last_error,
             hb.token_expiry,
+            auth.stored(),
         ],
     )?;
     Ok(())
@@ -135,13 +140,16 @@ pub fn record_heartbeat(c: &Connection, gateway: &str, hb: &Heartbeat, now: i64)
 pub fn list_instances(c: &Connection, gateway: &str) -> R<Vec<GatewayInstance>> {
     let mut stmt = c.prepare(
         "SELECT instance_id, hostname, version, uptime_secs, applied_version, last_heartbeat, counters, last_error,
-         token_expiry FROM gateway_instances WHERE gateway_id = ?1 ORDER BY instance_id",
+         token_expiry, identity FROM gateway_instances WHERE gateway_id = ?1 ORDER BY instance_id",
     )?;
     let rows = stmt
         .query_map([gateway], |r| {
             let counters: Option<String> = r.get(6)?;
+            let identity: Option<String> = r.get(9)?;
+            let instance_id: String = r.get(0)?;
             Ok(GatewayInstance {
-                instance_id: r.get(0)?,
+                identity: IdentityInUse::from_stored(identity.as_deref(), instance_id.clone(), r.get(5)?),
+                instance_id,
                 hostname: r.get(1)?,
                 version: r.get(2)?,
                 uptime_secs: r.get::<_, Option<i64>>(3)?.map(|v| v as u64),

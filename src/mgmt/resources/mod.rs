@@ -9,7 +9,7 @@
 //!
 //! One module per resource family (`apis`, `policies`, `products`,
 //! `subscriptions`, `named_values`, `backends`, `certificates`,
-//! `certificate_authorities`, `fragments`, `gateways`), re-exported here so
+//! `certificate_authorities`, `fragments`, `gateways`, `identities`), re-exported here so
 //! callers name `resources::put_api`; this module holds the shared row
 //! helpers.
 
@@ -23,6 +23,7 @@ mod certificate_authorities;
 mod certificates;
 mod fragments;
 mod gateways;
+mod identities;
 mod named_values;
 mod policies;
 mod products;
@@ -33,6 +34,7 @@ pub use certificate_authorities::*;
 pub use certificates::*;
 pub use fragments::*;
 pub use gateways::*;
+pub use identities::*;
 pub use named_values::*;
 pub use policies::*;
 pub use products::*;

@@ -1,6 +1,7 @@
 //! The gateway-facing endpoints: `GET /gateway/config` (long-polled
 //! snapshot with an ETag) and `POST /gateway/heartbeat`, both behind a
-//! verified `GatewayKey` token.
+//! verified `GatewayKey` token or an OAuth2 application's bearer token
+//! (client id mapped to the gateway); the heartbeat records which.
 //!
 //! Invariants: a gateway is served only its own snapshot (the one its
 //! verified token names); every token failure is the same 401 message;
@@ -12,11 +13,13 @@
 use std::time::{Duration, Instant};
 
 use super::{Req, Resp, State};
-use crate::mgmt::model::Heartbeat;
+use crate::mgmt::model::{GatewayAuth, Heartbeat};
 use crate::mgmt::{api, bad, resources as res, snapshot, tokens, MgmtError};
 
 const MAX_WAIT_SECS: u64 = 60;
 const GATEWAY_AUTH_FAILED: &str = "invalid or expired gateway token";
+/// Names the gateway of a request authenticated with an OAuth2 token.
+pub const GATEWAY_ID_HEADER: &str = "Outpost-Gateway-Id";
 
 impl State {
     fn remember(&self, gw: &str, version: u64, hash: [u8; 32]) {
@@ -35,21 +38,55 @@ impl State {
     }
 }
 
-/// Verifies the `GatewayKey` token; returns the gateway id it names.
-fn check_gateway(state: &State, req: &Req) -> Result<String, MgmtError> {
+/// Verifies the gateway's credential: a `GatewayKey` token (naming its
+/// gateway), or an OAuth2 bearer token of the gateways' authority whose
+/// client id is mapped to the gateway. Returns the gateway id and how it
+/// authenticated.
+fn check_gateway(state: &State, req: &Req) -> Result<(String, GatewayAuth), MgmtError> {
+    let authorization = req.header("Authorization").unwrap_or_default();
+    if let Some(token) = super::bearer(authorization) {
+        return check_gateway_bearer(state, req, token);
+    }
     let fail = || MgmtError::Unauthorized(GATEWAY_AUTH_FAILED.into());
-    let token = req
-        .header("Authorization")
-        .and_then(tokens::parse_token)
-        .ok_or_else(fail)?;
+    let token = tokens::parse_token(authorization).ok_or_else(fail)?;
     let (primary, secondary) = state
         .store
         .read(|c| res::gateway_keys(c, &token.gateway_id))?
         .ok_or_else(fail)?;
     if tokens::verify(&token, &primary, &secondary, tokens::now_unix()) {
-        Ok(token.gateway_id)
+        Ok((token.gateway_id, GatewayAuth::GatewayKey))
     } else {
         Err(fail())
+    }
+}
+
+/// An application's bearer token. The gateway is named by the
+/// `Outpost-Gateway-Id` header or the `gatewayId` query parameter (APIM's
+/// `gateway.name` setting), or is the only gateway the client id is mapped
+/// to. The mapping is read on every request, so a revocation takes effect
+/// at the gateway's next request.
+fn check_gateway_bearer(state: &State, req: &Req, token: &str) -> Result<(String, GatewayAuth), MgmtError> {
+    let client_id = state.oauth.gateway_client_id(token)?;
+    let named = req
+        .header(GATEWAY_ID_HEADER)
+        .or_else(|| req.query("gatewayId"))
+        .map(|g| g.trim().to_string());
+    let gateway = state.store.read(|c| match &named {
+        Some(g) => Ok(res::identity_allowed(c, g, &client_id)?.then(|| g.clone())),
+        None => {
+            let mut all = res::gateways_of_identity(c, &client_id, 2)?;
+            Ok(if all.len() == 1 { all.pop() } else { None })
+        }
+    })?;
+    match (gateway, named) {
+        (Some(g), _) => Ok((g, GatewayAuth::OAuth2 { client_id })),
+        (None, Some(g)) => Err(MgmtError::Forbidden(format!(
+            "application '{client_id}' may not configure gateway '{g}' (see /mgmt/gateways/{{g}}/identities)"
+        ))),
+        (None, None) => Err(MgmtError::Forbidden(format!(
+            "application '{client_id}' is not mapped to exactly one gateway; name the gateway with the \
+             {GATEWAY_ID_HEADER} header"
+        ))),
     }
 }
 
@@ -60,7 +97,7 @@ fn parse_etag(v: &str) -> Option<u64> {
 }
 
 pub(super) fn gateway_config(state: &State, req: &Req) -> Result<Resp, MgmtError> {
-    let gw = check_gateway(state, req)?;
+    let (gw, _) = check_gateway(state, req)?;
     let wait = match req.query("wait") {
         None => 0,
         Some(w) => w
@@ -91,12 +128,12 @@ pub(super) fn gateway_config(state: &State, req: &Req) -> Result<Resp, MgmtError
 }
 
 pub(super) fn heartbeat(state: &State, req: &Req) -> Result<Resp, MgmtError> {
-    let gw = check_gateway(state, req)?;
+    let (gw, auth) = check_gateway(state, req)?;
     let hb: Heartbeat = api::parse_json(&req.body)?;
     model_check(&hb)?;
     state
         .store
-        .write_status(|c| res::record_heartbeat(c, &gw, &hb, tokens::now_unix()))?;
+        .write_status(|c| res::record_heartbeat(c, &gw, &hb, &auth, tokens::now_unix()))?;
     Ok(Resp::empty(204))
 }
 

@@ -9,9 +9,13 @@
 //! - `POST /gateway/heartbeat` → 204, stored per (gateway, instance).
 //!
 //! Invariants: `/mgmt` requires the admin bearer token (only its SHA-256 is
-//! stored); gateway endpoints serve only the gateway named by a verified
-//! token; every auth failure is a 401 with a fixed message; the admin token
-//! is never logged; request bodies are capped at [`MAX_BODY`].
+//! stored) or an administrators' OAuth2 token (reader: GET only, 403
+//! otherwise; contributor: everything); every `/mgmt` write is audited as
+//! its principal; gateway endpoints serve only the gateway named by a
+//! verified `GatewayKey` token, or by a verified OAuth2 token whose client
+//! id is mapped to that gateway; every `GatewayKey` failure is a 401 with a
+//! fixed message; no token is ever logged; request bodies are capped at
+//! [`MAX_BODY`].
 //!
 //! Layout: this module owns the server loop, the shared state, the admin
 //! credential and the router; `conn` is the transport (accept loop,
@@ -27,6 +31,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::audit::AuditContext;
+use super::oauth::OAuth;
+use super::principal::Principal;
 use super::store::Store;
 use super::{api, tokens, ControlPlaneOptions, MgmtError};
 
@@ -72,6 +79,8 @@ type Served = (u64, [u8; 32]);
 pub struct State {
     pub store: Store,
     admin_hash: String,
+    /// OAuth2 authorities of administrators and gateways.
+    pub oauth: OAuth,
     /// Content hashes this process served, per gateway: (version, hash), newest last.
     served: Mutex<HashMap<String, Vec<Served>>>,
 }
@@ -150,6 +159,7 @@ pub(crate) fn run(opts: ControlPlaneOptions) -> Result<(), MgmtError> {
     let state = Arc::new(State {
         store,
         admin_hash,
+        oauth: OAuth::start(&opts.auth)?,
         served: Mutex::new(HashMap::new()),
     });
     conn::serve_listener(listener, limits(), Arc::new(move |req| serve(&state, req)));
@@ -192,8 +202,19 @@ pub fn route(state: &State, req: &Req) -> Result<Resp, MgmtError> {
     let segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
     match segs.as_slice() {
         ["mgmt", rest @ ..] => {
-            check_admin(state, req)?;
-            api::handle(&state.store, req, rest)
+            let principal = authenticate_admin(state, req)?;
+            principal.authorize(&req.method)?;
+            if req.method == "GET" || req.method == "HEAD" {
+                return api::handle(&state.store, req, rest);
+            }
+            // Every configuration write of this request is audited as this
+            // principal (the store records it in the write's transaction).
+            let ctx = AuditContext {
+                principal,
+                method: req.method.clone(),
+                resource: format!("/{}", rest.join("/")),
+            };
+            api::handle(&state.store.audited(ctx), req, rest)
         }
         ["gateway", "config"] if req.method == "GET" => gateway_config(state, req),
         ["gateway", "heartbeat"] if req.method == "POST" => heartbeat(state, req),
@@ -201,15 +222,25 @@ pub fn route(state: &State, req: &Req) -> Result<Resp, MgmtError> {
     }
 }
 
-fn check_admin(state: &State, req: &Req) -> Result<(), MgmtError> {
-    let presented = req
-        .header("Authorization")
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim);
+/// The admin token, else an administrators' OAuth2 token (when enabled).
+fn authenticate_admin(state: &State, req: &Req) -> Result<Principal, MgmtError> {
+    let presented = req.header("Authorization").and_then(bearer);
     match presented {
-        Some(t) if tokens::ct_eq(tokens::sha256_hex(t).as_bytes(), state.admin_hash.as_bytes()) => Ok(()),
+        Some(t) if tokens::ct_eq(tokens::sha256_hex(t).as_bytes(), state.admin_hash.as_bytes()) => {
+            Ok(Principal::admin_token())
+        }
+        Some(t) if state.oauth.admin.is_some() => state.oauth.admin_principal(t),
         _ => Err(MgmtError::Unauthorized("a valid admin bearer token is required".into())),
     }
+}
+
+/// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
+pub(super) fn bearer(h: &str) -> Option<&str> {
+    let (scheme, token) = h.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]

@@ -216,6 +216,7 @@ mod tests {
             description: None,
             hostname_configurations: vec![],
             apis: vec![],
+            identity: None,
         }
     }
 

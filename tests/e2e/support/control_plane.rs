@@ -19,11 +19,12 @@ pub struct ControlPlane {
     data: TempDir,
     pub port: u16,
     admin: String,
+    env: Vec<(String, String)>,
 }
 
 /// Spawns the control plane; `Ok(port)` once it prints its listening line,
 /// `Err(output)` when it exits first (e.g. the port is taken).
-fn spawn(data: &PathBuf, listen: &str) -> Result<(Child, Arc<Shared>, u16), String> {
+fn spawn(data: &PathBuf, listen: &str, env: &[(String, String)]) -> Result<(Child, Arc<Shared>, u16), String> {
     let mut cmd = Command::new(BIN);
     cmd.arg("control-plane")
         .arg("--data")
@@ -34,6 +35,9 @@ fn spawn(data: &PathBuf, listen: &str) -> Result<(Child, Arc<Shared>, u16), Stri
         if k.starts_with("OUTPOST_") {
             cmd.env_remove(k);
         }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
     }
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn outpost control-plane");
@@ -80,8 +84,18 @@ impl ControlPlane {
         Self::start_in(data)
     }
 
+    /// Like `start`, with settings (`mgmt.auth.admin.issuer`, …) in its environment.
+    pub fn start_with_settings(settings: &[(&str, &str)]) -> ControlPlane {
+        let env = settings.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Self::start_env(TempDir::new("cp"), env)
+    }
+
     fn start_in(data: TempDir) -> ControlPlane {
-        let (child, shared, port) = spawn(&data.0, "127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        Self::start_env(data, Vec::new())
+    }
+
+    fn start_env(data: TempDir, env: Vec<(String, String)>) -> ControlPlane {
+        let (child, shared, port) = spawn(&data.0, "127.0.0.1:0", &env).unwrap_or_else(|e| panic!("{e}"));
         let admin = std::fs::read_to_string(data.0.join("admin-token"))
             .expect("read admin-token")
             .trim()
@@ -93,6 +107,7 @@ impl ControlPlane {
             data,
             port,
             admin,
+            env,
         }
     }
 
@@ -111,7 +126,7 @@ impl ControlPlane {
         let deadline = Instant::now() + START_TIMEOUT;
         let listen = format!("127.0.0.1:{}", self.port);
         loop {
-            match spawn(&self.data.0, &listen) {
+            match spawn(&self.data.0, &listen, &self.env) {
                 Ok((child, shared, port)) => {
                     assert_eq!(port, self.port, "restarted on the same port");
                     self.child = Some(child);
@@ -142,6 +157,13 @@ impl ControlPlane {
         if let Some(a) = authorization {
             headers.push(("Authorization", a));
         }
+        Conn::connect(self.port).request(method, path, &headers, body.as_bytes())
+    }
+
+    /// One request on a fresh connection with extra header fields.
+    pub fn raw_with(&self, method: &str, path: &str, extra: &[(&str, &str)], body: &str) -> Response {
+        let mut headers = vec![("Connection", "close"), ("Content-Type", "application/json")];
+        headers.extend_from_slice(extra);
         Conn::connect(self.port).request(method, path, &headers, body.as_bytes())
     }
 
