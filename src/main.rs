@@ -471,6 +471,9 @@ fn start_remote(
         Some(Ok(identity)) => {
             info!(client_id = %identity.client_id, audience = %settings.service_token_audience,
                 "the gateway authenticates to its management plane with OAuth2 (azureAdApp)");
+            if settings.gateway_name.is_none() {
+                warn!("gateway.name is not set: the management plane must find the gateway from the application alone (APIM requires gateway.name with Microsoft Entra authentication)");
+            }
             Some(std::sync::Arc::new(outpost::authority::gateway::GatewayToken::new(
                 identity,
                 settings.service_token_audience.clone(),
@@ -483,6 +486,7 @@ fn start_remote(
         endpoint: endpoint.to_string(),
         auth: auth.to_string(),
         oauth,
+        gateway_name: settings.gateway_name.clone(),
         timeout: settings.service_timeout,
         poll_interval: settings.service_poll_interval,
         long_poll: settings.service_long_poll,

@@ -44,6 +44,8 @@ pub mod openapi;
 pub mod principal;
 pub mod resources;
 pub mod server;
+/// The field naming the gateway beside an OAuth2 token (gateway side: `sync::client`).
+pub use server::gateway::GATEWAY_ID_HEADER;
 pub mod snapshot;
 pub mod store;
 pub mod tls_front;

@@ -36,6 +36,12 @@ pub(super) fn apply(s: &mut Settings, key: &str, v: &str) -> Result<bool, String
     match key {
         "authority.wait.timeout" => s.authority_wait_timeout = positive(parse_duration(v)?)?,
         "authority.fetch.timeout" => s.authority_fetch_timeout = positive(parse_duration(v)?)?,
+        "gateway.name" => {
+            if v.is_empty() || v.len() > 256 || v.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+                return Err("a gateway id: 1 to 256 characters, no spaces or control characters".into());
+            }
+            s.gateway_name = Some(v.to_owned())
+        }
         "config.service.auth.tokenAudience" => {
             if v.is_empty() {
                 return Err("must not be empty".into());

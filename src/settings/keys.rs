@@ -104,6 +104,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("config.service.auth.azureAd.scope", "azureAdApp: scope sent, {resource} = the audience (Entra: {resource}/.default)"),
     ("config.service.auth.azureAd.clientAuth", "azureAdApp: post | basic, how a secret is sent (post)"),
     (
+        "gateway.name",
+        "azureAdApp: the gateway resource's id, sent to the management plane with the token (unset)",
+    ),
+    (
         "config.service.auth.tokenAudience",
         "azureAdApp: the token's audience (https://azure-api.net/configuration)",
     ),

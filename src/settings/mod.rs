@@ -158,6 +158,10 @@ pub struct Settings {
     pub service_azure_ad: crate::authority::identity::Draft,
     /// `config.service.auth.tokenAudience`.
     pub service_token_audience: String,
+    /// `gateway.name`: the gateway resource this gateway is (APIM requires it
+    /// with Microsoft Entra authentication): sent to the management plane
+    /// as `Outpost-Gateway-Id` with OAuth2 tokens.
+    pub gateway_name: Option<String>,
     /// `mgmt.auth.*`: OAuth2 on the management plane (`outpost control-plane`).
     pub mgmt_auth: MgmtAuthSettings,
 }
@@ -231,6 +235,7 @@ impl Default for Settings {
             authority_fetch_timeout: Duration::from_secs(10),
             service_azure_ad: Default::default(),
             service_token_audience: "https://azure-api.net/configuration".into(),
+            gateway_name: None,
             mgmt_auth: MgmtAuthSettings::default(),
         }
     }

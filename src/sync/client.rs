@@ -77,6 +77,9 @@ pub struct MgmtClient {
     oauth: Option<std::sync::Arc<crate::authority::gateway::GatewayToken>>,
     /// Expiry of the last OAuth2 token sent (seconds since the epoch).
     oauth_expiry: std::sync::atomic::AtomicU64,
+    /// `gateway.name`, sent with OAuth2 tokens (an application may be
+    /// allowed to configure several gateways).
+    gateway_name: Option<String>,
 }
 
 impl MgmtClient {
@@ -95,6 +98,7 @@ impl MgmtClient {
             timeout,
             oauth: None,
             oauth_expiry: std::sync::atomic::AtomicU64::new(0),
+            gateway_name: None,
         }
     }
 
@@ -102,6 +106,18 @@ impl MgmtClient {
     pub fn with_oauth(mut self, oauth: Option<std::sync::Arc<crate::authority::gateway::GatewayToken>>) -> MgmtClient {
         self.oauth = oauth;
         self
+    }
+
+    /// Names the gateway (`gateway.name`) on calls made with OAuth2 tokens.
+    pub fn with_gateway_name(mut self, name: Option<String>) -> MgmtClient {
+        self.gateway_name = name;
+        self
+    }
+
+    /// The gateway id field sent beside an OAuth2 token, if any.
+    fn gateway_id_field(&self) -> Option<(&'static str, &str)> {
+        let name = self.gateway_name.as_deref().filter(|_| self.oauth.is_some())?;
+        Some((crate::mgmt::GATEWAY_ID_HEADER, name))
     }
 
     /// The `Authorization` value of the next call (may fetch a token).
@@ -149,6 +165,9 @@ impl MgmtClient {
         if let Some(tag) = etag {
             req = req.set("If-None-Match", tag);
         }
+        if let Some((name, value)) = self.gateway_id_field() {
+            req = req.set(name, value);
+        }
         let resp = req.call().map_err(Self::map_err)?;
         match resp.status() {
             304 => Ok(Fetched::Unchanged),
@@ -168,13 +187,16 @@ impl MgmtClient {
 
     pub fn heartbeat(&self, beat: &Heartbeat) -> Result<(), SyncError> {
         let body = simd_json::to_vec(beat).map_err(|e| SyncError::Transport(e.to_string()))?;
-        self.agent
+        let mut req = self
+            .agent
             .post(&format!("{}/gateway/heartbeat", self.endpoint))
             .set("Authorization", &self.authorization()?)
             .set("Content-Type", "application/json")
-            .timeout(self.timeout)
-            .send_bytes(&body)
-            .map_err(Self::map_err)?;
+            .timeout(self.timeout);
+        if let Some((name, value)) = self.gateway_id_field() {
+            req = req.set(name, value);
+        }
+        req.send_bytes(&body).map_err(Self::map_err)?;
         Ok(())
     }
 }

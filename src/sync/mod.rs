@@ -35,6 +35,8 @@ pub struct SyncSettings {
     /// `config.service.auth=azureAdApp`: the gateway's OAuth2 token source
     /// (then `auth` is not sent).
     pub oauth: Option<std::sync::Arc<crate::authority::gateway::GatewayToken>>,
+    /// `gateway.name`: sent with OAuth2 tokens.
+    pub gateway_name: Option<String>,
     pub timeout: Duration,
     /// Conditional fetch period without long-poll (APIM: 10 s).
     pub poll_interval: Duration,
@@ -142,7 +144,9 @@ impl Outage {
 }
 
 fn fetch_loop(s: &SyncSettings, status: &SharedStatus, events: &Sender<SyncEvent>, stop: &Receiver<()>) {
-    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout, s.skip_verify).with_oauth(s.oauth.clone());
+    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout, s.skip_verify)
+        .with_oauth(s.oauth.clone())
+        .with_gateway_name(s.gateway_name.clone());
     let mut etag: Option<String> = None;
     let mut outage = Outage::default();
     loop {
@@ -212,7 +216,9 @@ fn instance_id() -> String {
 }
 
 fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, nudge: &Receiver<()>) {
-    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout, s.skip_verify).with_oauth(s.oauth.clone());
+    let client = MgmtClient::new(&s.endpoint, &s.auth, s.timeout, s.skip_verify)
+        .with_oauth(s.oauth.clone())
+        .with_gateway_name(s.gateway_name.clone());
     let started = Instant::now();
     let instance = instance_id();
     let host = hostname();

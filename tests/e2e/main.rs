@@ -14,6 +14,7 @@ mod errors;
 mod expressions;
 mod forward_request;
 mod gateway_cas;
+mod gateway_oauth;
 mod heartbeat;
 mod invalid_snapshot;
 mod last_error;

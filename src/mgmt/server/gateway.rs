@@ -108,7 +108,14 @@ pub(super) fn gateway_config(state: &State, req: &Req) -> Result<Resp, MgmtError
     let known = req.header("If-None-Match").and_then(parse_etag);
     let known_hash = known.and_then(|n| state.recall(&gw, n));
     let deadline = Instant::now() + Duration::from_secs(wait);
+    let mut first = true;
     loop {
+        // A long-poll woken by a change is authorized again before it
+        // answers: a credential revoked (identity unmapped, key
+        // regenerated) or expired while it waited gets nothing new.
+        if !std::mem::take(&mut first) {
+            check_gateway(state, req)?;
+        }
         let snap = state.store.read(|c| snapshot::build(c, &gw)).map_err(|e| match e {
             MgmtError::NotFound(_) => MgmtError::Unauthorized(GATEWAY_AUTH_FAILED.into()),
             other => other,

@@ -40,7 +40,7 @@ use super::{api, tokens, ControlPlaneOptions, MgmtError};
 mod conn;
 #[cfg(test)]
 mod conn_tests;
-mod gateway;
+pub(crate) mod gateway;
 mod http;
 mod wire;
 
