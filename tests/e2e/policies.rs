@@ -355,7 +355,7 @@ fn unsupported_policies_are_configuration_errors_unless_skipped() {
     std::fs::write(dir.0.join("apis/a.toml"), api_toml("a", "echo://")).unwrap();
     std::fs::write(
         dir.0.join("apis/a.xml"),
-        "<policies>\n<inbound>\n<base />\n<validate-jwt header-name=\"Authorization\" />\n</inbound>\n<backend><base /></backend>\n<outbound><base /></outbound>\n<on-error><base /></on-error>\n</policies>\n",
+        "<policies>\n<inbound>\n<base />\n<validate-graphql-request error-variable-name=\"e\" />\n</inbound>\n<backend><base /></backend>\n<outbound><base /></outbound>\n<on-error><base /></on-error>\n</policies>\n",
     )
     .unwrap();
     let (code, _, stderr) = check_config(&dir.0);
@@ -364,7 +364,7 @@ fn unsupported_policies_are_configuration_errors_unless_skipped() {
         stderr.contains("apis/a.xml: line 4"),
         "names document and line: {stderr}"
     );
-    assert!(stderr.contains("validate-jwt"), "{stderr}");
+    assert!(stderr.contains("validate-graphql-request"), "{stderr}");
 
     std::fs::write(dir.0.join("settings.conf"), "policy.unsupported = skip\n").unwrap();
     let (code, stdout, stderr) = check_config(&dir.0);
