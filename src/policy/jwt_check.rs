@@ -61,6 +61,9 @@ pub struct JwtCheck {
     pub output: Option<Text>,
     /// Discovery document URLs (`openid-config url`).
     pub openid: Vec<String>,
+    /// `openid-config url` given as expressions: evaluated per request
+    /// (an http(s) URL, else the policy fails), keys fetched on first use.
+    pub openid_exprs: Vec<Text>,
     pub keys: KeySet,
     pub decryption: Vec<DecryptionKey>,
     /// The rules with the literal settings applied.
@@ -211,16 +214,17 @@ impl JwtCheck {
             return Err(self.refuse(r, Refusal::not_present()));
         };
         let services = r.env.services;
-        let mut providers: Vec<Rc<OpenIdKeys>> = Vec::with_capacity(self.openid.len());
+        let urls = self.urls(r)?;
+        let mut providers: Vec<Rc<OpenIdKeys>> = Vec::with_capacity(urls.len());
         let mut missing = None;
-        for url in &self.openid {
+        for url in urls.iter() {
             match services.authority.openid(url) {
                 Some(k) => providers.push(k),
                 None => missing = missing.or(Some(url)),
             }
         }
         if let (Some(url), false) = (missing, waited) {
-            return Ok(Step::Wait(url.clone()));
+            return Ok(Step::Wait(url.to_string()));
         }
         let now = crate::jwt::now();
         let mut scope = Vec::with_capacity(8 + 16 * providers.len());
@@ -256,15 +260,35 @@ impl JwtCheck {
                     .insert(key, v.clone(), now, rules.clock_skew);
                 self.accept(r, &v).map(|_| Step::Done)
             }
-            Err(refusal) if refusal.unknown_kid && !waited && !self.openid.is_empty() => {
+            Err(refusal) if refusal.unknown_kid && !waited && !urls.is_empty() => {
                 tracing::debug!(
                     policy = self.source_name,
                     "token names an unknown kid; asking for fresh keys"
                 );
-                Ok(Step::Wait(self.openid[0].clone()))
+                Ok(Step::Wait(urls[0].to_string()))
             }
             Err(refusal) => Err(self.refuse(r, refusal)),
         }
+    }
+
+    /// The discovery URLs of this request: the literal ones, then the
+    /// computed ones (each must be an http(s) URL).
+    fn urls<'p>(&'p self, r: &Run<'_, 'p>) -> Result<Cow<'p, [String]>, Failure> {
+        if self.openid_exprs.is_empty() {
+            return Ok(Cow::Borrowed(&self.openid));
+        }
+        let mut urls = self.openid.clone();
+        for t in &self.openid_exprs {
+            let url = r.eval(t, self.source_name)?.trim().to_owned();
+            if !crate::policy::validate_jwt::is_http_url(&url) {
+                return Err(Failure::expression(
+                    self.source_name,
+                    "openid-config url is not an http(s) URL".to_string(),
+                ));
+            }
+            urls.push(url);
+        }
+        Ok(Cow::Owned(urls))
     }
 
     fn rules<'p>(&'p self, r: &Run<'_, 'p>) -> Result<Cow<'p, Rules>, Failure> {

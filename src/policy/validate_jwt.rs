@@ -55,12 +55,20 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<JwtCheck, CompileEr
         last = pos;
         match child.name.as_str() {
             "openid-config" => {
-                let url = c.required(child, "url")?.trim().to_owned();
-                if !(url.starts_with("https://") || url.starts_with("http://")) {
-                    return Err(c.error(child, "openid-config url must be an http(s) URL"));
+                c.required(child, "url")?;
+                match c.text_attr(child, "url", ExprWant::String)? {
+                    // A computed URL (e.g. from a tenant in a variable) is
+                    // checked when evaluated and fetched on first use.
+                    Some(t @ Text::Expr(..)) => check.openid_exprs.push(t),
+                    _ => {
+                        let url = c.required(child, "url")?.trim().to_owned();
+                        if !is_http_url(&url) {
+                            return Err(c.error(child, "openid-config url must be an http(s) URL"));
+                        }
+                        c.targets.openid_url(&url);
+                        check.openid.push(url);
+                    }
                 }
-                c.targets.openid_url(&url);
-                check.openid.push(url);
             }
             "issuer-signing-keys" => {
                 for k in children(child) {
@@ -164,6 +172,7 @@ pub fn common(
         clock_skew,
         output,
         openid: Vec::new(),
+        openid_exprs: Vec::new(),
         keys: KeySet::default(),
         decryption: Vec::new(),
         rules,
@@ -254,4 +263,12 @@ pub fn required_claims(c: &Compiler<'_>, el: &Element) -> Result<Vec<ClaimRule>,
         });
     }
     Ok(out)
+}
+
+/// An absolute `http(s)://host…` URL without spaces or control characters.
+pub fn is_http_url(url: &str) -> bool {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && url.len() <= 2048
+        && !url.bytes().any(|b| b.is_ascii_control() || b == b' ')
 }

@@ -388,3 +388,42 @@ fn validate_azure_ad_token_against_an_on_premises_authority() {
     let r = get(&format!("Bearer {}", oidc.token(&client(), Some("api://billing"))));
     assert_eq!(r.header("X-Reason").as_deref(), Some("TokenAudienceNotAllowed"));
 }
+
+#[test]
+fn an_openid_config_url_computed_per_request_is_fetched_on_first_use() {
+    // As in published policies that build the Entra URL from a tenant in a
+    // variable: the URL is only known at request time.
+    let backend = Backend::start("b");
+    let oidc = Oidc::builder().client("svc", "svc-secret-0123456789").start();
+    let xml = policies(
+        &format!(
+            r#"<set-variable name="authority" value="{}" />
+               <validate-jwt header-name="Authorization">
+                 <openid-config url="@((string)context.Variables["authority"] + "/.well-known/openid-configuration")" />
+                 <audiences><audience>api://orders</audience></audiences>
+               </validate-jwt>"#,
+            oidc.issuer
+        ),
+        "<base />",
+        "",
+        ON_ERROR,
+    );
+    let gw = with_api_policy(&backend, &xml).start();
+    assert_eq!(
+        oidc.requests("/jwks"),
+        0,
+        "nothing is fetched before a request needs it"
+    );
+    let token = oidc.token(&client(), Some("api://orders"));
+    for _ in 0..3 {
+        let r = gw
+            .connect()
+            .request("GET", "/api/o", &[("Authorization", &format!("Bearer {token}"))], b"");
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    assert_eq!(oidc.requests("/jwks"), 1, "fetched once, then held");
+    let r = gw
+        .connect()
+        .request("GET", "/api/o", &[("Authorization", "Bearer x.y.z")], b"");
+    assert_eq!(r.status, 401);
+}
