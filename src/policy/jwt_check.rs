@@ -256,13 +256,16 @@ impl JwtCheck {
                     .insert(key, v.clone(), now, rules.clock_skew);
                 self.accept(r, &v).map(|_| Step::Done)
             }
-            Err(refusal) if refusal.unknown_kid && !waited && !self.openid.is_empty() => {
-                tracing::debug!(
-                    policy = self.source_name,
-                    "token names an unknown kid; asking for fresh keys"
-                );
-                Ok(Step::Wait(self.openid[0].clone()))
-            }
+            Err(refusal) if refusal.unknown_kid && !waited => match self.openid.first() {
+                Some(url) => {
+                    tracing::debug!(
+                        policy = self.source_name,
+                        "token names an unknown kid; asking for fresh keys"
+                    );
+                    Ok(Step::Wait(url.clone()))
+                }
+                None => Err(self.refuse(r, refusal)),
+            },
             Err(refusal) => Err(self.refuse(r, refusal)),
         }
     }

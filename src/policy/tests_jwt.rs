@@ -46,8 +46,19 @@ fn pems() -> &'static Pems {
         openssl(
             &dir,
             &[
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "r.key", "-out", "r.crt", "-subj",
-                "/CN=jwt-rsa", "-days", "2",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "r.key",
+                "-out",
+                "r.crt",
+                "-subj",
+                "/CN=jwt-rsa",
+                "-days",
+                "2",
             ],
         );
         openssl(
@@ -106,7 +117,9 @@ fn store() -> Arc<CertStore> {
 }
 
 fn compile(inner: &str, certs: Option<Arc<CertStore>>) -> Result<JwtCheck, CompileError> {
-    let xml = format!("<policies><inbound><validate-jwt header-name=\"Authorization\">{inner}</validate-jwt></inbound></policies>");
+    let xml = format!(
+        "<policies><inbound><validate-jwt header-name=\"Authorization\">{inner}</validate-jwt></inbound></policies>"
+    );
     let doc = parse("d.xml", Scope::Api, &xml).unwrap();
     let els = doc.section(SectionKind::Inbound).unwrap_or_default();
     let mut targets = TargetTable {
@@ -185,17 +198,34 @@ fn certificate_keys_for_signatures_and_decryption() {
     assert_eq!(validate(&encrypted, &trust, &Rules::default(), now).unwrap().jws, rs);
     // Encrypted for another key: refused as APIM's JwtInvalid.
     let other = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap();
-    let r = validate(&jwe_for(&other.to_public_key(), rs.as_bytes()), &trust, &Rules::default(), now);
+    let r = validate(
+        &jwe_for(&other.to_public_key(), rs.as_bytes()),
+        &trust,
+        &Rules::default(),
+        now,
+    );
     assert_eq!(r.unwrap_err().reason, Reason::JwtInvalid);
 }
 
 #[test]
 fn certificate_key_errors_at_load() {
     let err = |inner: &str| compile(inner, Some(store())).unwrap_err().message;
-    assert!(err(r#"<decryption-keys><key certificate-id="nope" /></decryption-keys>"#).contains("no certificate `nope`"));
-    assert!(err(r#"<decryption-keys><key certificate-id="public" /></decryption-keys>"#).contains("has no private key"));
-    assert!(err(r#"<decryption-keys><key certificate-id="ec" /></decryption-keys>"#).contains("does not have an RSA key"));
-    assert!(err(r#"<issuer-signing-keys><key certificate-id="nope" /></issuer-signing-keys>"#).contains("no certificate"));
+    assert!(
+        err(r#"<decryption-keys><key certificate-id="nope" /></decryption-keys>"#).contains("no certificate `nope`")
+    );
+    assert!(
+        err(r#"<decryption-keys><key certificate-id="public" /></decryption-keys>"#).contains("has no private key")
+    );
+    assert!(
+        err(r#"<decryption-keys><key certificate-id="ec" /></decryption-keys>"#).contains("does not have an RSA key")
+    );
+    assert!(
+        err(r#"<issuer-signing-keys><key certificate-id="nope" /></issuer-signing-keys>"#).contains("no certificate")
+    );
     // A lone document being linted has no store: accepted.
-    assert!(compile(r#"<decryption-keys><key certificate-id="rsa" /></decryption-keys>"#, None).is_ok());
+    assert!(compile(
+        r#"<decryption-keys><key certificate-id="rsa" /></decryption-keys>"#,
+        None
+    )
+    .is_ok());
 }
