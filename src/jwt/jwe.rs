@@ -18,7 +18,8 @@ use super::b64url;
 use super::token::Header;
 
 /// A key that may decrypt a token (APIM's `decryption-keys/key`).
-#[derive(Clone, Debug)]
+/// `Debug` shows no key material.
+#[derive(Clone)]
 pub enum DecryptionKey {
     /// A symmetric key: the content key itself (`dir`) or an AES key-wrap
     /// key (`A*KW`), inline Base64 in the policy.
@@ -28,6 +29,19 @@ pub enum DecryptionKey {
         kid: Option<String>,
         key: Box<RsaPrivateKey>,
     },
+}
+
+impl std::fmt::Debug for DecryptionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (kind, kid) = match self {
+            DecryptionKey::Symmetric { kid, .. } => ("symmetric", kid),
+            DecryptionKey::Rsa { kid, .. } => ("rsa", kid),
+        };
+        f.debug_struct("DecryptionKey")
+            .field("kind", &kind)
+            .field("kid", kid)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DecryptionKey {

@@ -115,7 +115,9 @@ pub fn check_claims(rules: &[ClaimRule], claims: &Map<String, Json>) -> Result<(
 /// Audiences compare ordinally, a trailing `/` ignored (IdentityModel's
 /// default).
 pub fn audience_matches(accepted: &[String], token: &[String]) -> bool {
-    let norm = |s: &str| s.strip_suffix('/').unwrap_or(s).to_owned();
+    fn norm(s: &str) -> &str {
+        s.strip_suffix('/').unwrap_or(s)
+    }
     token.iter().any(|t| accepted.iter().any(|a| norm(a) == norm(t)))
 }
 

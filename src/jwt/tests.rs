@@ -177,6 +177,116 @@ fn hmac_ec_and_ed() {
     assert!(check(&t, &set, &Rules::default()).is_ok());
 }
 
+#[test]
+fn es384_and_curves_that_do_not_match() {
+    use ring::signature::ECDSA_P384_SHA384_FIXED_SIGNING;
+    let rng = ring::rand::SystemRandom::new();
+    let p384 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, &rng).unwrap();
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P384_SHA384_FIXED_SIGNING, p384.as_ref(), &rng).unwrap();
+    let point = pair.public_key().as_ref();
+    let jwks = json!({"keys":[{"kty":"EC","crv":"P-384","kid":"p384","x":b64(&point[1..49]),"y":b64(&point[49..97])}]});
+    let set384 = KeySet::from_jwks(&serde_json::to_vec(&jwks).unwrap()).unwrap();
+    let es384 = sign(
+        Algorithm::ES384,
+        Some("p384"),
+        claims(),
+        &EncodingKey::from_ec_der(p384.as_ref()),
+    );
+    assert_eq!(check(&es384, &set384, &Rules::default()).unwrap().alg, "ES384");
+    // A P-256 key for an ES384 token, and an ES256 token for a P-384 key:
+    // refused, never a panic.
+    let p256 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, p256.as_ref(), &rng).unwrap();
+    let point = pair.public_key().as_ref();
+    let jwks = json!({"keys":[{"kty":"EC","crv":"P-256","kid":"p384","x":b64(&point[1..33]),"y":b64(&point[33..65])}]});
+    let set256 = KeySet::from_jwks(&serde_json::to_vec(&jwks).unwrap()).unwrap();
+    assert_eq!(
+        reason(check(&es384, &set256, &Rules::default())),
+        Reason::TokenSignatureInvalid
+    );
+    let es256 = sign(
+        Algorithm::ES256,
+        Some("p384"),
+        claims(),
+        &EncodingKey::from_ec_der(p256.as_ref()),
+    );
+    assert!(check(&es256, &set256, &Rules::default()).is_ok());
+    assert_eq!(
+        reason(check(&es256, &set384, &Rules::default())),
+        Reason::TokenSignatureInvalid
+    );
+}
+
+#[test]
+fn signature_checks_per_token_are_bounded() {
+    use super::validate::MAX_KEYS_TRIED;
+    let secret = |i: usize| format!("secret number {i:04} of the key set");
+    let inline = |kid: Option<String>| {
+        KeySet::new(
+            (0..MAX_KEYS_TRIED + 4)
+                .map(|i| {
+                    let text = base64::engine::general_purpose::STANDARD.encode(secret(i));
+                    Key::symmetric_base64(&text, kid.clone().map(|k| format!("{k}{i}"))).unwrap()
+                })
+                .collect(),
+        )
+    };
+    let set = inline(None);
+    let by = |i: usize, kid: Option<&str>| {
+        sign(
+            Algorithm::HS256,
+            kid,
+            claims(),
+            &EncodingKey::from_secret(secret(i).as_bytes()),
+        )
+    };
+    // No kid: the first MAX_KEYS_TRIED keys are tried, no more.
+    assert!(check(&by(MAX_KEYS_TRIED - 1, None), &set, &Rules::default()).is_ok());
+    assert_eq!(
+        reason(check(&by(MAX_KEYS_TRIED, None), &set, &Rules::default())),
+        Reason::TokenSignatureInvalid
+    );
+    // A kid that names a key: that key only, wherever it is.
+    let named = inline(Some("k".into()));
+    let last = MAX_KEYS_TRIED + 3;
+    assert!(check(&by(last, Some(&format!("k{last}"))), &named, &Rules::default()).is_ok());
+    let r = check(&by(0, Some(&format!("k{last}"))), &named, &Rules::default()).unwrap_err();
+    assert_eq!((r.reason, r.unknown_kid), (Reason::TokenSignatureInvalid, false));
+    // An unknown kid: bounded too, and flagged for a refresh.
+    let r = check(&by(last, Some("unknown")), &named, &Rules::default()).unwrap_err();
+    assert_eq!((r.reason, r.unknown_kid), (Reason::TokenSignatureKeyNotFound, true));
+}
+
+#[test]
+fn tokens_with_thousands_of_audiences_and_claims() {
+    let set = KeySet::from_jwks(&rsa_jwks("k1")).unwrap();
+    let mut c = claims();
+    let many: Vec<String> = (0..1_000).map(|i| format!("a{i}")).collect();
+    c["aud"] = json!(many);
+    for i in 0..300 {
+        c[format!("c{i}")] = json!(i);
+    }
+    c["roles"] = json!(many.join(","));
+    let t = sign(Algorithm::RS256, Some("k1"), c, &rsa_enc());
+    assert!(t.len() < MAX_TOKEN_BYTES);
+    let rules = Rules {
+        audiences: vec!["a999".into()],
+        required_claims: vec![ClaimRule {
+            name: "roles".into(),
+            matching: ClaimMatch::All,
+            separator: Some(",".into()),
+            values: vec!["a0".into(), "a999".into()],
+        }],
+        ..Rules::default()
+    };
+    assert!(check(&t, &set, &rules).is_ok());
+    let rules = Rules {
+        audiences: vec!["nope".into()],
+        ..Rules::default()
+    };
+    assert_eq!(reason(check(&t, &set, &rules)), Reason::TokenAudienceNotAllowed);
+}
+
 fn unsigned(claims: serde_json::Value) -> String {
     format!(
         "{}.{}.",

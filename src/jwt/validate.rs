@@ -154,6 +154,10 @@ pub fn validate(token: &str, trust: &Trust<'_>, rules: &Rules, now: i64) -> Resu
     }
 }
 
+/// The most signature checks one token may cost (keys of its algorithm
+/// family tried when its `kid` names no key).
+pub const MAX_KEYS_TRIED: usize = 16;
+
 const UNSIGNED: &str = "IDX10504: Unable to validate signature, token does not have a signature.";
 const BAD_PAYLOAD: &str = "IDX12723: Unable to decode the payload as Base64Url encoded string.";
 
@@ -184,12 +188,17 @@ fn verify(
     };
     let kid = header.kid.as_deref();
     let kid_known = kid.is_some_and(|k| trust.keys.iter().any(|s| s.has_kid(k)));
-    // Keys with the token's kid first, then (rollover) every other key.
+    // A known kid: only its keys (IdentityModel). Otherwise (no kid, or a
+    // kid no set has: rollover) the keys in turn, at most
+    // MAX_KEYS_TRIED of them, so that a token cannot make us run a
+    // signature check per key of a large key set.
     let all = trust.keys.iter().flat_map(|s| s.keys().iter());
-    let by_kid = all.clone().filter(|k| kid.is_some() && k.kid() == kid);
-    let others = all.filter(|k| kid.is_none() || k.kid() != kid);
+    let candidates = all
+        .filter(|k| !kid_known || k.kid() == kid)
+        .filter(|k| k.fits(alg))
+        .take(MAX_KEYS_TRIED);
     let mut tried = 0;
-    for key in by_kid.chain(others).filter(|k| k.fits(alg)) {
+    for key in candidates {
         tried += 1;
         if jsonwebtoken::crypto::verify(signature, signing_input.as_bytes(), key.decoding(), alg).unwrap_or(false) {
             return Ok(claims);

@@ -260,13 +260,16 @@ impl JwtCheck {
                     .insert(key, v.clone(), now, rules.clock_skew);
                 self.accept(r, &v).map(|_| Step::Done)
             }
-            Err(refusal) if refusal.unknown_kid && !waited && !urls.is_empty() => {
-                tracing::debug!(
-                    policy = self.source_name,
-                    "token names an unknown kid; asking for fresh keys"
-                );
-                Ok(Step::Wait(urls[0].to_string()))
-            }
+            Err(refusal) if refusal.unknown_kid && !waited => match urls.first() {
+                Some(url) => {
+                    tracing::debug!(
+                        policy = self.source_name,
+                        "token names an unknown kid; asking for fresh keys"
+                    );
+                    Ok(Step::Wait(url.to_string()))
+                }
+                None => Err(self.refuse(r, refusal)),
+            },
             Err(refusal) => Err(self.refuse(r, refusal)),
         }
     }

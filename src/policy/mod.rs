@@ -80,6 +80,8 @@ mod tests_async;
 #[cfg(test)]
 mod tests_cache;
 #[cfg(test)]
+mod tests_jwt;
+#[cfg(test)]
 mod tests_sites;
 #[cfg(test)]
 mod tests_validation;

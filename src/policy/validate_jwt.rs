@@ -7,7 +7,7 @@
 //!     output-token-variable-name="jwt">
 //!   <openid-config url="https://idp/.well-known/openid-configuration"/>
 //!   <issuer-signing-keys><key id="k1">Base64</key><key certificate-id="c"/><key n=".." e=".."/></issuer-signing-keys>
-//!   <decryption-keys><key>Base64</key></decryption-keys>
+//!   <decryption-keys><key>Base64</key><key certificate-id="rsa-cert"/></decryption-keys>
 //!   <audiences><audience>api://orders</audience></audiences>
 //!   <issuers><issuer>https://idp</issuer></issuers>
 //!   <required-claims><claim name="roles" match="any" separator=","><value>admin</value></claim></required-claims>
@@ -20,6 +20,11 @@
 //! The run-time half is `jwt_check` (shared with validate-azure-ad-token);
 //! OpenID keys come from `crate::authority` (the URLs are registered here
 //! so that the fetch thread has them before the first request).
+//! `certificate-id` keys come from the configuration's certificate store
+//! (`tls::store`) when the configuration loads: a signing key is the
+//! certificate's public key; a decryption key is the private key uploaded
+//! with it (RSA only: `RSA-OAEP`/`RSA-OAEP-256`); an unknown certificate,
+//! or a decryption certificate without an RSA private key, is a load error.
 
 use super::compile::{children, CompileError, Compiler, Element, Section};
 use super::expr::Want as ExprWant;
@@ -216,11 +221,35 @@ fn decryption_key(c: &Compiler<'_>, k: &Element) -> Result<DecryptionKey, Compil
     if k.name != "key" {
         return Err(c.error(k, "only <key> elements may appear in <decryption-keys>"));
     }
-    if c.attr(k, "certificate-id").is_some() {
-        return Err(c.error(
-            k,
-            "decryption keys from certificates (RSA-OAEP) are not supported yet; use an inline key",
-        ));
+    if let Some(cert) = c.attr(k, "certificate-id") {
+        let Some(store) = c.targets.certs.as_ref() else {
+            // A lone document being linted: no store to look in.
+            return Ok(DecryptionKey::Symmetric {
+                kid: kid(c, k),
+                key: vec![0; 32],
+            });
+        };
+        let Some(i) = store.by_id(cert.trim()) else {
+            return Err(c.error(k, format!("no certificate `{}`", cert.trim())));
+        };
+        let Some(der) = store.private_key_der(i) else {
+            return Err(c.error(
+                k,
+                format!(
+                    "certificate `{}` has no private key: a decryption key needs the certificate with its key",
+                    cert.trim()
+                ),
+            ));
+        };
+        return DecryptionKey::rsa_der(der, kid(c, k)).ok_or_else(|| {
+            c.error(
+                k,
+                format!(
+                    "certificate `{}` does not have an RSA key: decryption keys from certificates are for RSA-OAEP",
+                    cert.trim()
+                ),
+            )
+        });
     }
     let key = crate::jwt::keys::base64_any(&k.text())
         .filter(|k| !k.is_empty())

@@ -23,7 +23,8 @@ use super::{certs, context};
 use crate::config::{Config, ConfigError};
 use rustls::server::danger::ClientCertVerifier;
 use rustls::sign::CertifiedKey;
-use rustls_pki_types::{CertificateDer, UnixTime};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use std::sync::Arc;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
@@ -38,6 +39,10 @@ pub struct StoredCert {
     pub der: Vec<u8>,
     /// DER of the subject name (to find issuers).
     pub subject_raw: Vec<u8>,
+    /// The private key that came with a leaf (`certificates/<id>.pem`
+    /// holds one), for validate-jwt's `decryption-keys certificate-id`.
+    /// Never logged (`StoredCert` has no `Debug`).
+    key: Option<Arc<PrivateKeyDer<'static>>>,
 }
 
 /// The certificates of a configuration and the client-certificate trust.
@@ -92,6 +97,11 @@ impl CertStore {
                     thumbprint: thumbprint(der),
                     der: der.to_vec(),
                     subject_raw: x.subject().as_raw().to_vec(),
+                    key: if index == 0 {
+                        PrivateKeyDer::from_pem_slice(c.pem.as_bytes()).ok().map(Arc::new)
+                    } else {
+                        None
+                    },
                 });
             }
         }
@@ -148,6 +158,12 @@ impl CertStore {
     pub fn by_thumbprint(&self, t: &str) -> Option<usize> {
         let t = normalise_thumbprint(t);
         self.entries.iter().position(|e| e.index == 0 && e.thumbprint == t)
+    }
+
+    /// The private key (PKCS#8, PKCS#1 or SEC1 DER) that came with leaf
+    /// `i`, if any (`check_all` made sure it matches the certificate).
+    pub fn private_key_der(&self, i: usize) -> Option<&[u8]> {
+        self.entries.get(i)?.key.as_deref().map(PrivateKeyDer::secret_der)
     }
 
     /// Indices of the leaf certificates that come with a private key.

@@ -389,6 +389,112 @@ fn validate_azure_ad_token_against_an_on_premises_authority() {
     assert_eq!(r.header("X-Reason").as_deref(), Some("TokenAudienceNotAllowed"));
 }
 
+/// A throw-away self-signed certificate with its key (`certificates/<id>.pem`
+/// form: certificate then PKCS#8 key), made with openssl: `(pem, key_pem)`.
+fn self_signed(dir: &std::path::Path, name: &str, newkey: &[&str]) -> (String, String) {
+    let (key, crt) = (format!("{name}.key"), format!("{name}.crt"));
+    let subj = format!("/CN={name}");
+    let mut args = vec![
+        "req", "-x509", "-nodes", "-days", "2", "-subj", &subj, "-keyout", &key, "-out", &crt,
+    ];
+    args.extend_from_slice(newkey);
+    let out = std::process::Command::new("openssl")
+        .args(&args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = std::fs::read_to_string(dir.join(&key)).unwrap();
+    let crt = std::fs::read_to_string(dir.join(&crt)).unwrap();
+    (format!("{crt}{key}"), key)
+}
+
+/// A compact JWE (RSA-OAEP, A128CBC-HS256) of `plain` for `public`.
+fn jwe_for(public: &rsa::RsaPublicKey, plain: &[u8]) -> String {
+    use aes::cipher::{block_padding::Pkcs7, BlockEncryptMut, KeyIvInit};
+    use hmac::Mac;
+    let cek = [0x24u8; 32];
+    let protected = b64(br#"{"alg":"RSA-OAEP","enc":"A128CBC-HS256","cty":"JWT"}"#);
+    let ek = public
+        .encrypt(&mut rand::thread_rng(), rsa::Oaep::new::<sha1::Sha1>(), &cek)
+        .unwrap();
+    let iv = [3u8; 16];
+    let ct = cbc::Encryptor::<aes::Aes128>::new_from_slices(&cek[16..], &iv)
+        .unwrap()
+        .encrypt_padded_vec_mut::<Pkcs7>(plain);
+    let al = ((protected.len() as u64) * 8).to_be_bytes();
+    let tag = hmac::Hmac::<sha2::Sha256>::new_from_slice(&cek[..16])
+        .unwrap()
+        .chain_update([protected.as_bytes(), &iv, &ct, &al].concat())
+        .finalize()
+        .into_bytes();
+    format!("{protected}.{}.{}.{}.{}", b64(&ek), b64(&iv), b64(&ct), b64(&tag[..16]))
+}
+
+#[test]
+fn validate_jwt_with_uploaded_certificates_for_signatures_and_decryption() {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    use rustls_pki_types::pem::PemObject;
+    let tmp = crate::support::gateway::TempDir::new("jwt-certs");
+    let (rsa_pem, rsa_key) = self_signed(&tmp.0, "rsa", &["-newkey", "rsa:2048"]);
+    let (ec_pem, ec_key) = self_signed(&tmp.0, "ec", &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
+    let backend = Backend::start("b");
+    let xml = policies(
+        r#"<validate-jwt header-name="Authorization" output-token-variable-name="jwt">
+             <issuer-signing-keys><key certificate-id="rsa" /><key certificate-id="ec" id="ec1" /></issuer-signing-keys>
+             <decryption-keys><key certificate-id="rsa" /></decryption-keys>
+           </validate-jwt>
+           <set-header name="X-Sub" exists-action="override"><value>@(((Jwt)context.Variables["jwt"]).Subject)</value></set-header>"#,
+        "<base />",
+        "",
+        ON_ERROR,
+    );
+    let gw = with_api_policy(&backend, &xml)
+        .file("certificates/rsa.pem", &rsa_pem)
+        .file("certificates/ec.pem", &ec_pem)
+        .start();
+    let get = |token: &str| {
+        gw.connect()
+            .request("GET", "/api/c", &[("Authorization", &format!("Bearer {token}"))], b"")
+    };
+    let private = rsa::RsaPrivateKey::from_pkcs8_pem(&rsa_key).unwrap();
+    let rs_key = EncodingKey::from_rsa_der(private.to_pkcs1_der().unwrap().as_bytes());
+    let claims = |sub: &str| json!({"sub": sub, "exp": now() + 300});
+    let rs = encode(&Header::new(Algorithm::RS256), &claims("rs"), &rs_key).unwrap();
+    let ec_pkcs8 = rustls_pki_types::PrivateKeyDer::from_pem_slice(ec_key.as_bytes()).unwrap();
+    let mut h = Header::new(Algorithm::ES256);
+    h.kid = Some("ec1".into());
+    let es = encode(&h, &claims("es"), &EncodingKey::from_ec_der(ec_pkcs8.secret_der())).unwrap();
+    let inner = encode(&Header::new(Algorithm::RS256), &claims("jwe"), &rs_key).unwrap();
+    let encrypted = jwe_for(&private.to_public_key(), inner.as_bytes());
+    for (i, (token, sub)) in [(&rs, "rs"), (&es, "es"), (&encrypted, "jwe")].into_iter().enumerate() {
+        let r = get(token);
+        assert_eq!(r.status, 200, "{sub}: {}", r.text());
+        let got = backend.wait_until("the request", WAIT, |r| r.len() > i);
+        assert_eq!(got.get(i).and_then(|g| g.headers.get("X-Sub")).as_deref(), Some(sub));
+    }
+    // Encrypted for another key, signed by another key.
+    let other = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+    let r = get(&jwe_for(&other.to_public_key(), inner.as_bytes()));
+    assert_eq!(
+        (r.status, r.header("X-Reason").as_deref(), r.text()),
+        (401, Some("JwtInvalid"), body(401, "IDX10603: Decryption failed."))
+    );
+    let forged = encode(
+        &Header::new(Algorithm::RS256),
+        &claims("forged"),
+        &EncodingKey::from_rsa_der(other.to_pkcs1_der().unwrap().as_bytes()),
+    )
+    .unwrap();
+    let r = get(&forged);
+    assert_eq!(
+        (r.status, r.header("X-Reason").as_deref()),
+        (401, Some("TokenSignatureInvalid"))
+    );
+    assert_eq!(backend.requests().len(), 3, "no refused request reached the backend");
+}
+
 #[test]
 fn an_openid_config_url_computed_per_request_is_fetched_on_first_use() {
     // As in published policies that build the Entra URL from a tenant in a
