@@ -20,6 +20,9 @@ pub mod rules;
 mod token;
 pub mod validate;
 
+#[cfg(test)]
+mod tests;
+
 pub use keys::{Key, KeySet};
 pub use rules::{ClaimMatch, ClaimRule, Rules};
 pub use validate::{validate, Reason, Refusal, Validated};
@@ -53,4 +56,11 @@ pub(crate) fn b64url(part: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(part.trim_end_matches('='))
         .ok()
+}
+
+/// The wall clock in Unix seconds (what `exp` and `nbf` compare with).
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }

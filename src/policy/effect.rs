@@ -174,6 +174,8 @@ pub enum AsyncPolicy {
     CacheStoreValue(super::cache_store_value::CacheStoreValue),
     CacheRemoveValue(super::cache_remove_value::CacheRemoveValue),
     AuthenticationManagedIdentity(Box<super::authentication_managed_identity::AuthenticationManagedIdentity>),
+    /// validate-jwt and validate-azure-ad-token.
+    Jwt(Box<super::jwt_check::JwtCheck>),
 }
 
 impl AsyncPolicy {
@@ -190,6 +192,7 @@ impl AsyncPolicy {
             AsyncPolicy::CacheStoreValue(_) => "cache-store-value",
             AsyncPolicy::CacheRemoveValue(_) => "cache-remove-value",
             AsyncPolicy::AuthenticationManagedIdentity(_) => "authentication-managed-identity",
+            AsyncPolicy::Jwt(p) => p.source_name,
         }
     }
 
@@ -205,7 +208,8 @@ impl AsyncPolicy {
             | AsyncPolicy::CacheLookupValue(_)
             | AsyncPolicy::CacheStoreValue(_)
             | AsyncPolicy::CacheRemoveValue(_)
-            | AsyncPolicy::AuthenticationManagedIdentity(_) => false,
+            | AsyncPolicy::AuthenticationManagedIdentity(_)
+            | AsyncPolicy::Jwt(_) => false,
         }
     }
 
@@ -220,7 +224,8 @@ impl AsyncPolicy {
             | AsyncPolicy::CacheLookupValue(_)
             | AsyncPolicy::CacheStoreValue(_)
             | AsyncPolicy::CacheRemoveValue(_)
-            | AsyncPolicy::AuthenticationManagedIdentity(_) => false,
+            | AsyncPolicy::AuthenticationManagedIdentity(_)
+            | AsyncPolicy::Jwt(_) => false,
         }
     }
 
@@ -237,6 +242,7 @@ impl AsyncPolicy {
             AsyncPolicy::CacheStoreValue(p) => p.start(r).map(cache_effect),
             AsyncPolicy::CacheRemoveValue(p) => p.start(r).map(cache_effect),
             AsyncPolicy::AuthenticationManagedIdentity(p) => p.start(r),
+            AsyncPolicy::Jwt(p) => p.start(r),
         }
     }
 
@@ -253,6 +259,7 @@ impl AsyncPolicy {
             AsyncPolicy::CacheStoreValue(p) => p.finish(r, cache_outcome(outcome)),
             AsyncPolicy::CacheRemoveValue(p) => p.finish(r, cache_outcome(outcome)),
             AsyncPolicy::AuthenticationManagedIdentity(p) => p.finish(r, outcome),
+            AsyncPolicy::Jwt(p) => p.finish(r, outcome),
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct Services {
     /// This worker's keys of OpenID providers and OAuth2 tokens (its own
     /// copy, filled by the fetch thread; see `crate::authority`).
     pub authority: crate::authority::View,
+    /// This worker's verified tokens (validate-jwt, validate-azure-ad-token).
+    pub jwt_cache: super::jwt_check::SharedCache,
 }
 
 /// `context.Deployment.GatewayId` unless configured.
@@ -70,6 +72,7 @@ impl Default for Services {
             limits: process_limits(),
             cache: crate::cache::Cache::default(),
             authority: crate::authority::View::default(),
+            jwt_cache: Default::default(),
         }
     }
 }

@@ -128,6 +128,7 @@ impl WorkerCtx {
                 limits: counters,
                 cache,
                 authority: crate::authority::View::new(authority),
+                jwt_cache: Default::default(),
                 gateway_id: crate::policy::services::DEFAULT_GATEWAY_ID.into(),
                 instance_id: crate::policy::services::instance_id(),
                 region: settings.deployment_region.clone(),

@@ -40,4 +40,5 @@ mod subscriptions;
 mod support;
 mod tls;
 mod transform;
+mod validate_jwt;
 mod validation;

@@ -62,6 +62,10 @@ impl Compiler<'_> {
             "authentication-managed-identity" => AsyncPolicy::AuthenticationManagedIdentity(Box::new(
                 super::super::authentication_managed_identity::compile(self, el)?,
             )),
+            "validate-jwt" => AsyncPolicy::Jwt(Box::new(super::super::validate_jwt::compile(self, el)?)),
+            "validate-azure-ad-token" => {
+                AsyncPolicy::Jwt(Box::new(super::super::validate_azure_ad_token::compile(self, el)?))
+            }
             _ => return Ok(None),
         }))
     }
