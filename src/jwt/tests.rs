@@ -413,7 +413,7 @@ fn jwe_decryption() {
             &Trust {
                 keys: &[&set],
                 issuers: &[],
-                decryption: &[key.clone()],
+                decryption: std::slice::from_ref(&key),
             },
             &Rules::default(),
             NOW,
