@@ -28,6 +28,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// One ask, as the fetch thread receives it.
 pub struct Asked {
     pub want: Want,
+    /// For `Want::OpenId`: when the asking worker's keys for that URL were
+    /// fetched (`None`: it has none). Keys as new as the fetch thread's
+    /// mean the worker met a `kid` they lack (a refetch, rate-limited);
+    /// older or none mean it only needs the thread's copy.
+    pub held: Option<std::time::SystemTime>,
     slot: crossbeam_channel::Sender<Result<Answer, AuthorityError>>,
     wake: UnixStream,
 }
@@ -54,15 +59,16 @@ impl Asker {
         (Asker { tx, timeout }, rx)
     }
 
-    /// Asks and awaits the answer, at most the asker's timeout.
-    pub async fn ask(&self, want: Want) -> Result<Answer, AuthorityError> {
-        match monoio::time::timeout(self.timeout, self.ask_untimed(want)).await {
+    /// Asks and awaits the answer, at most the asker's timeout (`held`:
+    /// see [`Asked::held`]).
+    pub async fn ask(&self, want: Want, held: Option<std::time::SystemTime>) -> Result<Answer, AuthorityError> {
+        match monoio::time::timeout(self.timeout, self.ask_untimed(want, held)).await {
             Ok(r) => r,
             Err(_) => Err(AuthorityError::Timeout(self.timeout)),
         }
     }
 
-    async fn ask_untimed(&self, want: Want) -> Result<Answer, AuthorityError> {
+    async fn ask_untimed(&self, want: Want, held: Option<std::time::SystemTime>) -> Result<Answer, AuthorityError> {
         let io = |e: std::io::Error| AuthorityError::Busy(format!("identity-provider ask: {e}"));
         let (mine, theirs) = UnixStream::pair().map_err(io)?;
         mine.set_nonblocking(true).map_err(io)?;
@@ -70,6 +76,7 @@ impl Asker {
         self.tx
             .try_send(Asked {
                 want,
+                held,
                 slot,
                 wake: theirs,
             })
@@ -146,7 +153,7 @@ mod tests {
             .enable_timer()
             .build()
             .expect("runtime");
-        let r = rt.block_on(asker.ask(Want::OpenId { url: "u".into() }));
+        let r = rt.block_on(asker.ask(Want::OpenId { url: "u".into() }, None));
         assert!(matches!(r, Err(AuthorityError::Timeout(_))));
         drop(rx);
     }

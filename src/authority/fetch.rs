@@ -4,9 +4,13 @@
 //!
 //! Schedule: a provider named by the configuration is fetched when the
 //! configuration is applied, then again when its keys go stale (cache
-//! headers, bounded: `openid`); an ask for keys (the worker has none, or
-//! met an unknown `kid`) refetches at most once per [`REFRESH_MIN`] per
-//! URL and is otherwise answered from memory. A token source is created
+//! headers, bounded: `openid`), and retried every [`REFRESH_MIN`] after a
+//! failure. An ask for keys is answered from memory when the worker's copy
+//! is older than the thread's or it has none; when the worker holds the
+//! thread's current keys (it met an unknown `kid`) or the thread has none,
+//! it refetches — at most once per [`REFRESH_MIN`] per URL
+//! ([`refetch_on_ask`]), so a flood of tokens with made-up `kid`s costs
+//! the provider one request a minute. A token source is created
 //! by the first ask for its `(identity, resource)` and then refreshed
 //! ahead of expiry on the thread's own tick, off the request path.
 //!
@@ -20,7 +24,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::{select, Receiver, Sender};
 
@@ -75,8 +79,40 @@ struct Provider {
     jwks: Vec<u8>,
     /// When the keys go stale (or the next try after a failure).
     due: Instant,
-    last_try: Option<Instant>,
+    /// The last refetch an ask caused (the unknown-`kid` rate limit).
+    asked_refetch: Option<Instant>,
     last_error: Option<String>,
+}
+
+impl Provider {
+    fn new(keys: Option<OpenIdKeys>, jwks: Vec<u8>, due: Instant) -> Provider {
+        Provider {
+            keys,
+            jwks,
+            due,
+            asked_refetch: None,
+            last_error: None,
+        }
+    }
+}
+
+/// Whether an ask for a provider's keys refetches them: not when the
+/// thread has keys newer than the worker's (`held`) or the worker has none
+/// (the thread's copy is what it lacks); otherwise (the worker holds the
+/// thread's keys and met an unknown `kid`, or the thread has none) at most
+/// once per [`REFRESH_MIN`] since the last refetch an ask caused.
+pub fn refetch_on_ask(
+    have: Option<SystemTime>,
+    held: Option<SystemTime>,
+    last_asked: Option<Instant>,
+    now: Instant,
+) -> bool {
+    if let Some(have) = have {
+        if held.is_none_or(|w| w < have) {
+            return false;
+        }
+    }
+    last_asked.is_none_or(|t| now.saturating_duration_since(t) >= REFRESH_MIN)
 }
 
 struct Fetcher {
@@ -112,13 +148,7 @@ impl Fetcher {
                 answers.push(Answer::OpenId(s.keys.clone()));
                 f.providers.insert(
                     s.keys.url.clone(),
-                    Provider {
-                        keys: Some(s.keys),
-                        jwks: s.jwks,
-                        due: Instant::now() + due,
-                        last_try: None,
-                        last_error: None,
-                    },
+                    Provider::new(Some(s.keys), s.jwks, Instant::now() + due),
                 );
             }
             f.broadcast(answers);
@@ -132,14 +162,14 @@ impl Fetcher {
         loop {
             select! {
                 recv(asked) -> a => match a {
-                    Ok(a) => self.answer(a),
+                    Ok(a) => self.answer(a, Instant::now()),
                     Err(_) => return,
                 },
                 recv(urls) -> u => match u {
-                    Ok(u) => self.watch(u),
+                    Ok(u) => self.watch(u, Instant::now()),
                     Err(_) => return,
                 },
-                recv(ticker) -> _ => self.tick(),
+                recv(ticker) -> _ => self.tick(Instant::now()),
             }
         }
     }
@@ -154,30 +184,20 @@ impl Fetcher {
         }
     }
 
-    fn watch(&mut self, urls: Vec<String>) {
+    fn watch(&mut self, urls: Vec<String>, now: Instant) {
         let mut new = Vec::new();
         for u in urls {
             if !self.providers.contains_key(&u) && self.providers.len() < MAX_PROVIDERS {
-                self.providers.insert(
-                    u.clone(),
-                    Provider {
-                        keys: None,
-                        jwks: Vec::new(),
-                        due: Instant::now(),
-                        last_try: None,
-                        last_error: None,
-                    },
-                );
+                self.providers.insert(u.clone(), Provider::new(None, Vec::new(), now));
                 new.push(u);
             }
         }
         for u in new {
-            self.refresh(&u);
+            self.refresh(&u, now);
         }
     }
 
-    fn tick(&mut self) {
-        let now = Instant::now();
+    fn tick(&mut self, now: Instant) {
         let due: Vec<String> = self
             .providers
             .iter()
@@ -185,7 +205,7 @@ impl Fetcher {
             .map(|(u, _)| u.clone())
             .collect();
         for u in due {
-            self.refresh(&u);
+            self.refresh(&u, now);
         }
         let mut answers = Vec::new();
         for ((who, resource), s) in self.sources.iter_mut() {
@@ -203,14 +223,13 @@ impl Fetcher {
     }
 
     /// Fetches `url`'s keys now; keeps the last good ones on failure.
-    fn refresh(&mut self, url: &str) {
+    fn refresh(&mut self, url: &str, now: Instant) {
         let result = super::openid::fetch(&self.http, url);
         let Some(p) = self.providers.get_mut(url) else { return };
-        p.last_try = Some(Instant::now());
         match result {
             Ok(f) => {
                 tracing::info!(url, issuer = %f.keys.issuer, fresh_secs = f.fresh_for.as_secs(), "OpenID keys fetched");
-                p.due = Instant::now() + f.fresh_for;
+                p.due = now + f.fresh_for;
                 p.keys = Some(f.keys.clone());
                 p.jwks = f.jwks;
                 p.last_error = None;
@@ -219,7 +238,7 @@ impl Fetcher {
             }
             Err(e) => {
                 tracing::warn!(url, error = %e, kept = p.keys.is_some(), "OpenID keys not refreshed; the last good keys (if any) stay in use");
-                p.due = Instant::now() + REFRESH_MIN;
+                p.due = now + REFRESH_MIN;
                 p.last_error = Some(e);
             }
         }
@@ -237,28 +256,37 @@ impl Fetcher {
         }
     }
 
-    fn answer(&mut self, asked: Asked) {
+    fn answer(&mut self, asked: Asked, now: Instant) {
         let r = match &asked.want {
-            Want::OpenId { url } => self.openid(url),
+            Want::OpenId { url } => self.openid(url, asked.held, now),
             Want::Token { identity, resource } => self.token(identity, resource),
         };
         asked.answer(r);
     }
 
-    fn openid(&mut self, url: &str) -> Result<Answer, AuthorityError> {
-        if !self.providers.contains_key(url) {
-            if self.providers.len() >= MAX_PROVIDERS {
+    /// Answers an ask for `url`'s keys (`held`: the worker's, see
+    /// [`refetch_on_ask`]).
+    fn openid(&mut self, url: &str, held: Option<SystemTime>, now: Instant) -> Result<Answer, AuthorityError> {
+        let full = self.providers.len() >= MAX_PROVIDERS;
+        match self.providers.get_mut(url) {
+            None if full => {
                 return Err(AuthorityError::Busy("too many OpenID providers".into()));
             }
-            self.watch(vec![url.to_owned()]);
-        } else {
-            let recent = self
-                .providers
-                .get(url)
-                .and_then(|p| p.last_try)
-                .is_some_and(|t| t.elapsed() < REFRESH_MIN);
-            if !recent {
-                self.refresh(url);
+            None => {
+                self.watch(vec![url.to_owned()], now);
+                if let Some(p) = self.providers.get_mut(url) {
+                    p.asked_refetch = Some(now);
+                }
+            }
+            Some(p) => {
+                if refetch_on_ask(p.keys.as_ref().map(|k| k.fetched), held, p.asked_refetch, now) {
+                    p.asked_refetch = Some(now);
+                    tracing::debug!(
+                        url,
+                        "refetching OpenID keys on a worker's ask (unknown kid or none held)"
+                    );
+                    self.refresh(url, now);
+                }
             }
         }
         match self.providers.get(url) {
@@ -303,3 +331,7 @@ impl Fetcher {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "fetch_tests.rs"]
+mod tests;

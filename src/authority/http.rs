@@ -17,7 +17,9 @@ pub const SMALL_MAX: u64 = 64 * 1024;
 pub struct Body {
     pub status: u16,
     pub bytes: Vec<u8>,
-    /// `Cache-Control: max-age` (`Some(0)` for `no-cache`/`no-store`).
+    /// How long the answer stays fresh by its cache headers
+    /// ([`freshness`]): `Cache-Control: max-age`, else `Expires`; `Some(0)`
+    /// for `no-cache`/`no-store` or an `Expires` in the past.
     pub max_age: Option<Duration>,
 }
 
@@ -68,7 +70,12 @@ fn read(resp: Result<ureq::Response, ureq::Error>, max: u64) -> Result<Body, Str
         Err(ureq::Error::Transport(t)) => return Err(t.to_string()),
     };
     let status = resp.status();
-    let max_age = resp.header("Cache-Control").and_then(max_age);
+    let max_age = freshness(
+        resp.header("Cache-Control"),
+        resp.header("Expires"),
+        resp.header("Date"),
+        std::time::SystemTime::now(),
+    );
     if let Some(len) = resp.header("Content-Length").and_then(|l| l.trim().parse::<u64>().ok()) {
         if len > max {
             return Err(format!("the answer is {len} bytes, more than the {max} accepted"));
@@ -83,6 +90,31 @@ fn read(resp: Result<ureq::Response, ureq::Error>, max: u64) -> Result<Body, Str
         return Err(format!("the answer is more than the {max} bytes accepted"));
     }
     Ok(Body { status, bytes, max_age })
+}
+
+/// How long an answer stays fresh (RFC 9111 §4.2.1): `Cache-Control`'s
+/// `max-age` (or `no-cache`/`no-store`: 0) first; else `Expires` minus
+/// `Date` (the sender's clock, so skew between the clocks does not count;
+/// `now` without a valid `Date`), 0 when it is in the past or not a date
+/// (RFC 9111: an invalid `Expires`, e.g. `0`, means already expired);
+/// `None` without either (the caller's default).
+pub fn freshness(
+    cache_control: Option<&str>,
+    expires: Option<&str>,
+    date: Option<&str>,
+    now: std::time::SystemTime,
+) -> Option<Duration> {
+    if let Some(d) = cache_control.and_then(max_age) {
+        return Some(d);
+    }
+    let expires = expires?;
+    let Ok(at) = httpdate::parse_http_date(expires.trim()) else {
+        return Some(Duration::ZERO);
+    };
+    let base = date
+        .and_then(|d| httpdate::parse_http_date(d.trim()).ok())
+        .unwrap_or(now);
+    Some(at.duration_since(base).unwrap_or_default())
 }
 
 /// `max-age` of a `Cache-Control` value; `no-cache`/`no-store` are 0.
@@ -114,5 +146,49 @@ mod tests {
         assert_eq!(max_age("no-store"), Some(Duration::ZERO));
         assert_eq!(max_age("private"), None);
         assert_eq!(max_age("max-age=x"), None);
+    }
+
+    #[test]
+    fn expires_counts_when_cache_control_says_nothing() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        let f = |cc, exp, date| freshness(cc, exp, date, now);
+        // Relative to Date when given (the sender's clock)…
+        assert_eq!(
+            f(
+                None,
+                Some("Sun, 06 Nov 1994 10:00:00 GMT"),
+                Some("Sun, 06 Nov 1994 09:00:00 GMT")
+            ),
+            Some(Duration::from_secs(3600))
+        );
+        // …else to now; the RFC 850 and asctime forms too.
+        assert_eq!(
+            f(None, Some("Sunday, 06-Nov-94 08:59:37 GMT"), None),
+            Some(Duration::from_secs(600))
+        );
+        assert_eq!(
+            f(None, Some("Sun Nov  6 08:50:37 1994"), Some("not a date")),
+            Some(Duration::from_secs(60))
+        );
+        // In the past, or not a date (`0`): already expired.
+        assert_eq!(
+            f(None, Some("Thu, 01 Jan 1970 00:00:00 GMT"), None),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(f(None, Some("0"), None), Some(Duration::ZERO));
+        // Cache-Control wins; without either header: the caller's default.
+        assert_eq!(
+            f(Some("max-age=120"), Some("Sun, 06 Nov 1994 10:00:00 GMT"), None),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            f(Some("no-cache"), Some("Sun, 06 Nov 1994 10:00:00 GMT"), None),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            f(Some("public"), Some("Sun, 06 Nov 1994 09:49:37 GMT"), None),
+            Some(Duration::from_secs(3600))
+        );
+        assert_eq!(f(None, None, Some("Sun, 06 Nov 1994 09:49:37 GMT")), None);
     }
 }

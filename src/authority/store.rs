@@ -87,32 +87,50 @@ pub fn write(dir: &Path, providers: &[(&OpenIdKeys, &[u8])]) -> std::io::Result<
     fs::rename(&tmp, path(dir))
 }
 
-/// The providers' keys of the file in `dir` (none when absent); bad
-/// entries are skipped with a warning.
+/// What [`load`] found.
+#[derive(Default)]
+pub struct Loaded {
+    pub saved: Vec<Saved>,
+    /// Why the file or some entries were refused (reported by [`read`]).
+    pub problems: Vec<String>,
+}
+
+/// The providers' keys of the file in `dir` (none when absent); a file
+/// or entries refused are logged as warnings, never served.
 pub fn read(dir: &Path) -> Vec<Saved> {
+    let loaded = load(dir);
+    for problem in &loaded.problems {
+        tracing::warn!(path = %path(dir).display(), problem = %problem, "OpenID keys backup refused (in part or whole)");
+    }
+    loaded.saved
+}
+
+/// The providers' keys of the file in `dir`, and what was refused.
+pub fn load(dir: &Path) -> Loaded {
     let p = path(dir);
+    let refused = |problem: String| Loaded {
+        saved: Vec::new(),
+        problems: vec![problem],
+    };
     let bytes = match fs::metadata(&p) {
-        Ok(m) if m.len() > FILE_MAX => {
-            tracing::warn!(path = %p.display(), "the OpenID keys backup is too large; ignored");
-            return Vec::new();
-        }
+        Ok(m) if m.len() > FILE_MAX => return refused(format!("the file is larger than {FILE_MAX} bytes")),
         Ok(_) => match fs::read(&p) {
             Ok(b) => b,
-            Err(e) => {
-                tracing::warn!(path = %p.display(), error = %e, "cannot read the OpenID keys backup");
-                return Vec::new();
-            }
+            Err(e) => return refused(format!("cannot read the file: {e}")),
         },
-        Err(_) => return Vec::new(),
+        Err(_) => return Loaded::default(),
     };
-    let Ok(file) = serde_json::from_slice::<File>(&bytes) else {
-        tracing::warn!(path = %p.display(), "the OpenID keys backup is corrupt; ignored");
-        return Vec::new();
+    let file = match serde_json::from_slice::<File>(&bytes) {
+        Ok(f) => f,
+        Err(e) => return refused(format!("the file is corrupt: {e}")),
     };
-    let mut out = Vec::new();
+    if file.version != 1 {
+        return refused(format!("unknown version {}", file.version));
+    }
+    let mut out = Loaded::default();
     for e in file.providers {
         match parse_keys(e.jwks.as_bytes()) {
-            Ok(keys) => out.push(Saved {
+            Ok(keys) => out.saved.push(Saved {
                 keys: OpenIdKeys {
                     url: e.url,
                     issuer: e.issuer,
@@ -122,7 +140,9 @@ pub fn read(dir: &Path) -> Vec<Saved> {
                 },
                 jwks: e.jwks.into_bytes(),
             }),
-            Err(err) => tracing::warn!(url = %e.url, error = %err, "a provider's saved keys are unusable; skipped"),
+            Err(err) => out
+                .problems
+                .push(format!("the saved keys of {} are unusable: {err}", e.url)),
         }
     }
     out
@@ -150,14 +170,40 @@ mod tests {
             fetched: UNIX_EPOCH + Duration::from_secs(1_700_000_000),
         };
         write(&dir, &[(&k, &jwks)]).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path(&dir)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the backup is private");
         let back = read(&dir);
         assert_eq!(back.len(), 1);
         assert_eq!(back[0].keys.issuer, "https://idp");
+        assert!(back[0].keys.keys.has_kid("k"));
         assert_eq!(back[0].jwks, jwks);
         assert_eq!(back[0].keys.fetched, k.fetched);
+        assert!(load(&dir).problems.is_empty());
+        // Corrupt: refused and reported, never served.
         fs::write(path(&dir), b"{not json").unwrap();
+        let l = load(&dir);
+        assert!(l.saved.is_empty());
+        assert!(l.problems[0].contains("corrupt"), "{:?}", l.problems);
         assert!(read(&dir).is_empty());
+        // One bad entry among good ones: only it is refused.
+        let mut bad = k.clone();
+        bad.url = "https://bad/.well-known/openid-configuration".into();
+        write(&dir, &[(&k, &jwks), (&bad, br#"{"keys":[{"kty":"RSA""#)]).unwrap();
+        let l = load(&dir);
+        assert_eq!(l.saved.len(), 1);
+        assert!(l.problems[0].contains("https://bad/"), "{:?}", l.problems);
+        // Truncated (a crash mid-write of another tool), another version.
+        let text = fs::read(path(&dir)).unwrap();
+        fs::write(path(&dir), &text[..text.len() / 2]).unwrap();
+        assert!(load(&dir).saved.is_empty());
+        fs::write(path(&dir), br#"{"version":2,"providers":[]}"#).unwrap();
+        assert!(load(&dir).problems[0].contains("version"));
         let _ = fs::remove_dir_all(&dir);
-        assert!(read(&dir).is_empty());
+        let l = load(&dir);
+        assert!(
+            l.saved.is_empty() && l.problems.is_empty(),
+            "no file: nothing to report"
+        );
     }
 }

@@ -104,7 +104,11 @@ impl View {
                 "the gateway's identity-provider thread is not running".into(),
             ));
         };
-        let answer = asker.ask(want).await?;
+        let held = match &want {
+            Want::OpenId { url } => self.openid(url).map(|k| k.fetched),
+            Want::Token { .. } => None,
+        };
+        let answer = asker.ask(want, held).await?;
         Ok(self.insert(answer))
     }
 }

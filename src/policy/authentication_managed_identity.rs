@@ -24,11 +24,23 @@
 //! when the authority is down a cached token is used until it expires,
 //! then the policy fails: 500, `LastError.Reason`
 //! `TokenAcquisitionFailed` (our name: APIM documents none).
+//!
+//! As a child of `send-request` (any section) the token goes on the
+//! call instead of the request: `send-request` asks [`for_call`]
+//! (the worker's token at once, or a [`Bearer`] the proxy waits for
+//! before sending the call, within the same `Effect::Http`), and its
+//! `finish` sets the output variable ([`output`]). Without a token and
+//! without `ignore-error` the call is not sent and `send-request` fails
+//! with the same reason (or sets its variable to `null` with its own
+//! `ignore-error="true"`).
+//!
+//! [`for_call`]: AuthenticationManagedIdentity::for_call
+//! [`output`]: AuthenticationManagedIdentity::output
 
 use std::borrow::Cow;
 
 use super::compile::{CompileError, Compiler, Element, Section};
-use super::effect::{Effect, Outcome};
+use super::effect::{Bearer, Effect, HttpCall, Outcome};
 use super::exec::Run;
 use super::expr::Want as ExprWant;
 use super::failure::Failure;
@@ -51,6 +63,12 @@ pub struct AuthenticationManagedIdentity {
 
 pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<AuthenticationManagedIdentity, CompileError> {
     c.only_in(el, &[Section::Inbound])?;
+    parse(c, el)
+}
+
+/// The element's attributes, wherever it is (`send-request`'s child in
+/// any section).
+pub fn parse(c: &mut Compiler<'_>, el: &Element) -> Result<AuthenticationManagedIdentity, CompileError> {
     let resource = c
         .text_attr(el, "resource", ExprWant::String)?
         .ok_or_else(|| c.error(el, "missing attribute `resource`"))?;
@@ -127,7 +145,7 @@ impl AuthenticationManagedIdentity {
                 tracing::debug!(error = %e, "authentication-managed-identity: no token; ignore-error goes on");
                 Ok(())
             }
-            Outcome::Authority(Err(e)) => Err(Failure::new(SOURCE, "TokenAcquisitionFailed", 500, e.to_string())),
+            Outcome::Authority(Err(e)) => Err(Self::failure(&e)),
             // Applied at start, or an answer of another kind (cannot happen).
             _ => Ok(()),
         }
@@ -139,9 +157,41 @@ impl AuthenticationManagedIdentity {
             .request
             .headers
             .add("Authorization", Cow::Owned(format!("Bearer {}", t.value)));
+        self.output(r, t)
+    }
+
+    /// Inside `send-request`: puts the worker's token on `call` now, or
+    /// a [`Bearer`] for the proxy to wait for before sending it.
+    pub fn for_call<'p>(&'p self, r: &mut Run<'_, 'p>, call: &mut HttpCall) -> Result<(), Failure> {
+        let want = self.want(r)?;
+        let Want::Token { identity, resource } = &want else {
+            return Ok(());
+        };
+        match r.env.services.authority.token(identity, resource) {
+            Some(t) => {
+                call.set_bearer(&t.value);
+                self.output(r, &t)
+            }
+            None => {
+                call.bearer = Some(Bearer {
+                    want,
+                    ignore_error: self.ignore_error,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Sets `output-token-variable-name`, when there is one.
+    pub fn output<'p>(&'p self, r: &mut Run<'_, 'p>, t: &Token) -> Result<(), Failure> {
         if let Some(name) = &self.output {
             super::send_request::set_variable(r, name, SOURCE, Value::string(&t.value))?;
         }
         Ok(())
+    }
+
+    /// The failure for a token that could not be had.
+    pub fn failure(e: &crate::authority::AuthorityError) -> Failure {
+        Failure::new(SOURCE, "TokenAcquisitionFailed", 500, e.to_string())
     }
 }

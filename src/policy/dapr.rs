@@ -151,6 +151,7 @@ impl Common {
             client_cert: None,
             proxy: None,
             body_max: r.env.services.body_max,
+            bearer: None,
         })
     }
 
@@ -172,7 +173,7 @@ impl Common {
                 (value, failure)
             }
             Outcome::Http(Err(e)) => (Value::Null, Some(e.failure(source))),
-            Outcome::Done | Outcome::Cache(_) | Outcome::Authority(_) => (Value::Null, None),
+            Outcome::Done | Outcome::Cache(_) | Outcome::Authority(_) | Outcome::Authorized(..) => (Value::Null, None),
         };
         if let Some(name) = &self.variable {
             r.flow.set_var(std::borrow::Cow::Borrowed(&**name), value);

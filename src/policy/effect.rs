@@ -61,8 +61,13 @@ pub enum Outcome {
     /// The response to an [`Effect::Http`], or why there is none.
     Http(Result<HttpResponse, CallError>),
     /// The worker's copy of what an [`Effect::Authority`] asked for (also
-    /// kept in `Services::authority`), or why there is none.
+    /// kept in `Services::authority`), or why there is none. Also the
+    /// outcome of an [`Effect::Http`] whose [`Bearer`] token could not be
+    /// had (the call was not sent).
     Authority(Result<crate::authority::Got, crate::authority::AuthorityError>),
+    /// An [`Effect::Http`] sent after waiting for its [`Bearer`] token:
+    /// the token it carried and the call's own outcome (`Outcome::Http`).
+    Authorized(std::rc::Rc<crate::authority::Token>, Box<Outcome>),
 }
 
 /// One outgoing HTTP request, owned (see `proxy::call` for how it is sent).
@@ -82,6 +87,31 @@ pub struct HttpCall {
     pub proxy: Option<CallProxy>,
     /// Largest response body read (`policy.body.max-bytes`).
     pub body_max: u64,
+    /// A token to get before sending (`authentication-managed-identity`
+    /// inside `send-request`, when the worker has none yet): the proxy
+    /// waits for it (`Effect::Authority`'s way), then sends the call with
+    /// `Authorization: Bearer <token>`.
+    pub bearer: Option<Bearer>,
+}
+
+/// The token an [`HttpCall`] waits for before it is sent.
+#[derive(Debug)]
+pub struct Bearer {
+    /// Always a `Want::Token`.
+    pub want: crate::authority::Want,
+    /// Without a token, send the call without one (the child's
+    /// `ignore-error="true"`) instead of failing with
+    /// [`Outcome::Authority`]`(Err(..))`.
+    pub ignore_error: bool,
+}
+
+impl HttpCall {
+    /// Sets `Authorization: Bearer <token>`, replacing any other.
+    pub fn set_bearer(&mut self, token: &str) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+        self.headers
+            .push(("Authorization".to_owned(), format!("Bearer {token}")));
+    }
 }
 
 /// Where an [`HttpCall`] goes.
@@ -275,5 +305,44 @@ fn cache_outcome(o: Outcome) -> Option<crate::cache::CacheOutcome> {
     match o {
         Outcome::Cache(o) => Some(o),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_bearer_replaces_any_authorization() {
+        let mut call = HttpCall {
+            method: http::Method::GET,
+            url: CallUrl {
+                tls: false,
+                host: "h".into(),
+                port: 80,
+                host_header: "h".into(),
+                target: "/".into(),
+                known: None,
+            },
+            headers: vec![
+                ("authorization".into(), "Basic x".into()),
+                ("X-A".into(), "1".into()),
+                ("Authorization".into(), "Bearer old".into()),
+            ],
+            body: Vec::new(),
+            timeout: Duration::from_secs(1),
+            client_cert: None,
+            proxy: None,
+            body_max: 1,
+            bearer: None,
+        };
+        call.set_bearer("t0k");
+        assert_eq!(
+            call.headers,
+            vec![
+                ("X-A".to_owned(), "1".to_owned()),
+                ("Authorization".to_owned(), "Bearer t0k".to_owned())
+            ]
+        );
     }
 }

@@ -23,6 +23,7 @@ use std::time::Duration;
 use base64::Engine as _;
 
 use super::authentication_certificate::{self, AuthenticationCertificate};
+use super::authentication_managed_identity::{self, AuthenticationManagedIdentity};
 use super::compile::{children, CompileError, Compiler, Element, Section};
 use super::effect::{CallProxy, CallUrl, HttpCall};
 use super::exec::Run;
@@ -80,6 +81,9 @@ pub struct Outgoing {
     pub timeout: Timeout,
     /// In `outbound`/`on-error`: `copy` does not copy the body.
     pub response_section: bool,
+    /// `<authentication-managed-identity>` (`send-request` only): the
+    /// call carries its token (see `send_request`).
+    pub identity: Option<Box<AuthenticationManagedIdentity>>,
 }
 
 /// Parses an absolute `http(s)://` URL into where to send it.
@@ -172,6 +176,7 @@ pub fn compile(
         proxy: None,
         timeout,
         response_section: c.section.is_response(),
+        identity: None,
     };
     for child in children(el) {
         let dup = |c: &Compiler<'_>| c.error(child, format!("<{}> may appear only once", child.name));
@@ -219,19 +224,24 @@ pub fn compile(
                 }
                 out.proxy = Some(proxy(c, child)?);
             }
-            "authentication-managed-identity" => {
-                return Err(c.error(
-                    child,
-                    "managed identities are not available to a self-hosted gateway (send the token with set-header)",
-                ))
+            "authentication-managed-identity" if source == "send-request" => {
+                if out.identity.is_some() {
+                    return Err(dup(c));
+                }
+                out.identity = Some(Box::new(authentication_managed_identity::parse(c, child)?));
             }
             _ => {
                 return Err(c.error(
                     child,
                     format!(
                         "not allowed in <{}> (set-url, set-method, set-header, set-body, \
-                         authentication-certificate, proxy)",
-                        el.name
+                         authentication-certificate, {}proxy)",
+                        el.name,
+                        if source == "send-request" {
+                            "authentication-managed-identity, "
+                        } else {
+                            ""
+                        }
                     ),
                 ))
             }
@@ -416,6 +426,7 @@ impl Outgoing {
             client_cert,
             proxy,
             body_max,
+            bearer: None,
         })
     }
 

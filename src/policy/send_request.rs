@@ -18,6 +18,15 @@
 //! `ignore-error="true"` the variable is set to `null` instead. Any status
 //! is a response (a 500 answer is not an error). Allowed in every section;
 //! may be a child of `wait`.
+//!
+//! A child `<authentication-managed-identity resource="…"/>` sends the
+//! call with `Authorization: Bearer <token>` for that resource (the
+//! worker's token, or a wait for the identity-provider thread before the
+//! call is sent: `effect::Bearer`); without a token the policy fails
+//! with reason `TokenAcquisitionFailed` (source
+//! `authentication-managed-identity`) unless the child says
+//! `ignore-error="true"` (the call goes without it) or `send-request`
+//! does (the variable is `null`).
 
 use std::borrow::Cow;
 
@@ -53,11 +62,22 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<SendRequest, Compil
 
 impl SendRequest {
     pub fn start<'p>(&'p self, r: &mut Run<'_, 'p>) -> Result<Effect, Failure> {
-        let call = self.out.build(r, r.env.services.body_max)?;
+        let mut call = self.out.build(r, r.env.services.body_max)?;
+        if let Some(identity) = &self.out.identity {
+            identity.for_call(r, &mut call)?;
+        }
         Ok(Effect::Http(Box::new(call)))
     }
 
     pub fn finish<'p>(&'p self, r: &mut Run<'_, 'p>, outcome: Outcome) -> Result<(), Failure> {
+        let outcome = match (outcome, &self.out.identity) {
+            (Outcome::Authorized(token, inner), Some(identity)) => {
+                identity.output(r, &token)?;
+                *inner
+            }
+            (Outcome::Authorized(_, inner), None) => *inner,
+            (o, _) => o,
+        };
         let value = match outcome {
             Outcome::Http(Ok(resp)) => {
                 outpost_expr::library::apim::response(i32::from(resp.status), &resp.reason, resp.headers, resp.body)
@@ -67,7 +87,14 @@ impl SendRequest {
                 Value::Null
             }
             Outcome::Http(Err(e)) => return Err(e.failure("send-request")),
-            Outcome::Done | Outcome::Cache(_) | Outcome::Authority(_) => Value::Null,
+            Outcome::Authority(Err(e)) if self.ignore_error => {
+                tracing::debug!(error = %e, "send-request: no token for the call; ignore-error sets the variable to null");
+                Value::Null
+            }
+            Outcome::Authority(Err(e)) => {
+                return Err(super::authentication_managed_identity::AuthenticationManagedIdentity::failure(&e))
+            }
+            Outcome::Done | Outcome::Cache(_) | Outcome::Authority(Ok(_)) | Outcome::Authorized(..) => Value::Null,
         };
         set_variable(r, &self.variable, "send-request", value)
     }

@@ -128,8 +128,18 @@ fn load_time_errors_name_the_element() {
         ),
         (
             SectionKind::Inbound,
-            r#"<send-request response-variable-name="r"><set-url>http://h/</set-url><authentication-managed-identity resource="x" /></send-request>"#,
-            "managed identities",
+            r#"<send-one-way-request><set-url>http://h/</set-url><authentication-managed-identity resource="x" /></send-one-way-request>"#,
+            "not allowed in <send-one-way-request>",
+        ),
+        (
+            SectionKind::Inbound,
+            r#"<send-request response-variable-name="r"><set-url>http://h/</set-url><authentication-managed-identity resource="x" /><authentication-managed-identity resource="y" /></send-request>"#,
+            "may appear only once",
+        ),
+        (
+            SectionKind::Outbound,
+            r#"<send-request response-variable-name="r"><set-url>http://h/</set-url><authentication-managed-identity /></send-request>"#,
+            "missing attribute `resource`",
         ),
         (
             SectionKind::Inbound,
@@ -173,4 +183,34 @@ fn load_time_errors_name_the_element() {
         assert!(e.contains(want), "{xml}: {e}");
         assert!(e.starts_with("d.xml:1: <"), "names the document, line and element: {e}");
     }
+}
+
+#[test]
+fn send_request_takes_a_managed_identity_child_in_every_section() {
+    let call = r#"<send-request response-variable-name="r"><set-url>http://h/</set-url>
+        <authentication-managed-identity resource="@("api://" + "orders")" client-id="orders-app"
+            output-token-variable-name="tok" ignore-error="true" /></send-request>"#;
+    for section in [
+        SectionKind::Inbound,
+        SectionKind::Backend,
+        SectionKind::Outbound,
+        SectionKind::OnError,
+    ] {
+        let prog = compile(section, call).unwrap();
+        let [Op::Async(p)] = prog.ops.as_slice() else {
+            panic!("{:?}", prog.ops)
+        };
+        let super::effect::AsyncPolicy::SendRequest(s) = p else {
+            panic!("{p:?}")
+        };
+        let id = s.out.identity.as_ref().expect("the child is kept");
+        assert_eq!(id.identity, "orders-app");
+        assert!(id.ignore_error && id.output.is_some());
+    }
+    // The element itself stays inbound-only.
+    assert!(error(
+        SectionKind::Outbound,
+        r#"<authentication-managed-identity resource="x" />"#
+    )
+    .contains("outbound"));
 }

@@ -528,6 +528,7 @@ mod tests {
             body: Vec::new(),
             timeout: Duration::from_secs(1),
             client_cert: None,
+            bearer: None,
             proxy: None,
             body_max: 1024,
         }

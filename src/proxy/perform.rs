@@ -5,7 +5,9 @@
 //! runtime); never fails: a failed I/O is an outcome the policy's `finish`
 //! turns into a `Failure` (or ignores, `ignore-error`).
 
-use crate::policy::effect::{Effect, Outcome};
+use crate::authority::{AuthorityError, Got};
+use crate::policy::effect::CallError;
+use crate::policy::effect::{Effect, HttpCall, Outcome};
 use crate::replica::Replica;
 use crate::worker::WorkerCtx;
 
@@ -19,12 +21,25 @@ pub async fn perform(ctx: &WorkerCtx, replica: &Replica, effect: Effect) -> Outc
         }
         Effect::Authority(want) => Outcome::Authority(ctx.services.authority.ask(want).await),
         Effect::Cache(e) => Outcome::Cache(crate::cache::perform(&ctx.services.cache, e).await),
-        Effect::Http(call) => {
-            let result = match super::call::destination(replica, &call) {
-                Ok(dest) => ctx.client.send(dest, &call).await,
-                Err(e) => Err(e),
+        Effect::Http(mut call) => {
+            let Some(bearer) = call.bearer.take() else {
+                return Outcome::Http(send(ctx, replica, &call).await);
             };
-            Outcome::Http(result)
+            match ctx.services.authority.ask(bearer.want).await {
+                Ok(Got::Token(token)) => {
+                    call.set_bearer(&token.value);
+                    let sent = send(ctx, replica, &call).await;
+                    Outcome::Authorized(token, Box::new(Outcome::Http(sent)))
+                }
+                Err(e) if bearer.ignore_error => {
+                    tracing::debug!(error = %e, "no token for the call; ignore-error sends it without one");
+                    Outcome::Http(send(ctx, replica, &call).await)
+                }
+                Ok(Got::OpenId(_)) => Outcome::Authority(Err(AuthorityError::Unavailable(
+                    "the identity-provider thread answered with keys, not a token".into(),
+                ))),
+                Err(e) => Outcome::Authority(Err(e)),
+            }
         }
         Effect::Detach(call) => {
             match super::call::destination(replica, &call) {
@@ -33,5 +48,17 @@ pub async fn perform(ctx: &WorkerCtx, replica: &Replica, effect: Effect) -> Outc
             }
             Outcome::Done
         }
+    }
+}
+
+/// Sends `call` over the worker's pools.
+async fn send(
+    ctx: &WorkerCtx,
+    replica: &Replica,
+    call: &HttpCall,
+) -> Result<crate::policy::effect::HttpResponse, CallError> {
+    match super::call::destination(replica, call) {
+        Ok(dest) => ctx.client.send(dest, call).await,
+        Err(e) => Err(e),
     }
 }

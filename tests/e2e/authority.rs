@@ -195,3 +195,94 @@ fn a_gateway_syncs_with_an_oauth2_token_for_the_configured_audience() {
     // Discovery once (authority = issuer), one token shared by both threads.
     assert_eq!(oidc.requests("/token"), 1);
 }
+
+/// A gateway whose API `api` calls `calls` with `send-request` carrying
+/// an `authentication-managed-identity` child, then forwards to `backend`.
+fn send_request_gateway(oidc: &Oidc, calls: &Backend, backend: &Backend, child: &str) -> Gateway {
+    let c = client();
+    let xml = policies(
+        &format!(
+            r#"<send-request mode="new" response-variable-name="r" timeout="10">
+                 <set-url>{}/called</set-url>
+                 <authentication-managed-identity resource="api://orders" output-token-variable-name="tok" {child}/>
+               </send-request>
+               <set-header name="X-Call-Status" exists-action="override"><value>@(((IResponse)context.Variables["r"]).StatusCode.ToString())</value></set-header>
+               <set-header name="X-Has-Var" exists-action="override"><value>@(context.Variables.ContainsKey("tok") ? "yes" : "no")</value></set-header>"#,
+            calls.url()
+        ),
+        "<forward-request />",
+        "",
+        REPORT,
+    );
+    let b = Gateway::builder()
+        .proxy("test-api", "api", &backend.url())
+        .env("authority.identity.default.clientId", &c.id)
+        .env("authority.identity.default.clientSecret", &c.secret)
+        .env("authority.identity.default.clientAuth", "basic")
+        .env("authority.identity.default.tokenEndpoint", &oidc.token_endpoint())
+        .env("OUTPOST_AUTHORITY_WAIT_TIMEOUT", "5s");
+    std::fs::write(b.config_dir().join("apis/test-api.xml"), xml).unwrap();
+    b.start()
+}
+
+#[test]
+fn send_request_with_a_managed_identity_child_calls_with_a_bearer_token() {
+    let c = client();
+    let oidc = Oidc::builder().client(&c.id, &c.secret).token_ttl(600).start();
+    let (calls, backend) = (Backend::start("calls"), Backend::start("api"));
+    let gw = send_request_gateway(&oidc, &calls, &backend, "");
+    // The first request waits for the token, the next ones use the
+    // worker's copy (or the one pushed to every worker).
+    for i in 0..3 {
+        let r = gw
+            .connect()
+            .request("GET", "/api/x", &[("Authorization", "Bearer client-token")], b"");
+        assert_eq!(r.status, 200, "{i}: {} {:?}", r.status_line(), r.header("X-Message"));
+    }
+    let called = calls.wait_until("three calls", WAIT, |r| r.len() == 3);
+    let auth: Vec<String> = called
+        .iter()
+        .map(|r| r.headers.get("Authorization").unwrap_or_default())
+        .collect();
+    let token = auth[0]
+        .strip_prefix("Bearer ")
+        .expect("the call carries a bearer token");
+    let cl = claims(token);
+    assert_eq!(cl["aud"], "api://orders");
+    assert_eq!(cl["client_id"], "orders-app");
+    assert!(auth.iter().all(|a| *a == auth[0]), "one cached token: {auth:?}");
+    assert_eq!(oidc.requests("/token"), 1);
+    // The token went on the call only: the request forwarded keeps the
+    // client's Authorization; the output variable was set.
+    let fwd = backend.wait_until("three forwarded requests", WAIT, |r| r.len() == 3);
+    for f in &fwd {
+        assert_eq!(f.headers.get("Authorization").as_deref(), Some("Bearer client-token"));
+        assert_eq!(f.headers.get("X-Call-Status").as_deref(), Some("200"));
+        assert_eq!(f.headers.get("X-Has-Var").as_deref(), Some("yes"));
+    }
+    assert!(
+        gw.lines().iter().all(|l| !l.contains(token)),
+        "the token is never logged"
+    );
+}
+
+#[test]
+fn send_request_without_a_token_fails_or_with_ignore_error_calls_without_one() {
+    let c = client();
+    let oidc = Oidc::builder().client(&c.id, &c.secret).start();
+    oidc.set_mode("/token", "error", 0);
+    let (calls, backend) = (Backend::start("calls"), Backend::start("api"));
+    let gw = send_request_gateway(&oidc, &calls, &backend, "");
+    let r = gw.connect().request("GET", "/api/x", &[], b"");
+    assert_eq!(r.status, 500, "{}", r.status_line());
+    assert_eq!(r.header("X-Reason").as_deref(), Some("TokenAcquisitionFailed"));
+    assert_eq!(calls.request_count(), 0, "the call is not sent without its token");
+
+    let gw = send_request_gateway(&oidc, &calls, &backend, r#"ignore-error="true""#);
+    let r = gw.connect().request("GET", "/api/x", &[], b"");
+    assert_eq!(r.status, 200, "{:?}", r.header("X-Message"));
+    let called = calls.wait_until("one call", WAIT, |r| r.len() == 1);
+    assert_eq!(called[0].headers.get("Authorization"), None);
+    let fwd = backend.wait_until("one forwarded request", WAIT, |r| r.len() == 1);
+    assert_eq!(fwd[0].headers.get("X-Has-Var").as_deref(), Some("no"));
+}

@@ -2,6 +2,7 @@
 //! 127.0.0.1, through raw sockets. One test binary to keep link time low.
 
 mod authority;
+mod authority_keys;
 mod bodies;
 mod body_and_log_policies;
 mod cache;
