@@ -36,6 +36,12 @@ use super::{Answer, AuthorityError, OpenIdKeys, Update, Want, REFRESH_MIN};
 use crate::worker::WorkerMsg;
 
 pub const MAX_PROVIDERS: usize = 1000;
+/// Providers first named by a request (an `openid-config url` computed
+/// from request data) rather than by the configuration: at most this many
+/// are kept, the least recently asked one making room for a new one, so
+/// URLs built from client input cannot grow the thread's work, memory or
+/// backup without bound.
+pub const MAX_ON_DEMAND: usize = 32;
 pub const MAX_SOURCES: usize = 1000;
 const TICK: Duration = Duration::from_secs(1);
 
@@ -82,6 +88,8 @@ struct Provider {
     /// The last refetch an ask caused (the unknown-`kid` rate limit).
     asked_refetch: Option<Instant>,
     last_error: Option<String>,
+    /// First named by a request, not by the configuration: `Some(last ask)`.
+    on_demand: Option<Instant>,
 }
 
 impl Provider {
@@ -91,6 +99,7 @@ impl Provider {
             jwks,
             due,
             asked_refetch: None,
+            on_demand: None,
             last_error: None,
         }
     }
@@ -264,6 +273,25 @@ impl Fetcher {
         asked.answer(r);
     }
 
+    /// Drops the least recently asked on-demand provider when
+    /// [`MAX_ON_DEMAND`] are held (its keys go from the workers' next
+    /// asks; they are fetched again if it is asked for again).
+    fn make_room_on_demand(&mut self) {
+        let on_demand = self.providers.values().filter(|p| p.on_demand.is_some()).count();
+        if on_demand < MAX_ON_DEMAND {
+            return;
+        }
+        let oldest = self
+            .providers
+            .iter()
+            .filter_map(|(u, p)| p.on_demand.map(|t| (t, u.clone())))
+            .min();
+        if let Some((_, url)) = oldest {
+            tracing::info!(url = %url, "forgetting the least recently used OpenID provider named by requests");
+            self.providers.remove(&url);
+        }
+    }
+
     /// Answers an ask for `url`'s keys (`held`: the worker's, see
     /// [`refetch_on_ask`]).
     fn openid(&mut self, url: &str, held: Option<SystemTime>, now: Instant) -> Result<Answer, AuthorityError> {
@@ -273,12 +301,17 @@ impl Fetcher {
                 return Err(AuthorityError::Busy("too many OpenID providers".into()));
             }
             None => {
+                self.make_room_on_demand();
                 self.watch(vec![url.to_owned()], now);
                 if let Some(p) = self.providers.get_mut(url) {
                     p.asked_refetch = Some(now);
+                    p.on_demand = Some(now);
                 }
             }
             Some(p) => {
+                if p.on_demand.is_some() {
+                    p.on_demand = Some(now);
+                }
                 if refetch_on_ask(p.keys.as_ref().map(|k| k.fetched), held, p.asked_refetch, now) {
                     p.asked_refetch = Some(now);
                     tracing::debug!(

@@ -312,3 +312,25 @@ fn keys_survive_a_restart_from_the_backup_and_a_corrupt_backup_is_refused() {
     assert!(matches!(e, Err(AuthorityError::Unavailable(_))), "{e:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn providers_named_by_requests_are_bounded_least_recently_asked_first() {
+    let idp = Idp::start("k1");
+    let (mut f, _workers) = fetcher(None);
+    let t0 = Instant::now();
+    // The configuration's provider is never evicted.
+    f.watch(vec![idp.url()], t0);
+    // Computed URLs (unreachable: refused at once) beyond the bound.
+    let url = |i: u64| format!("http://127.0.0.1:1/tenant-{i}/.well-known/openid-configuration");
+    for i in 0..(MAX_ON_DEMAND as u64 + 8) {
+        let _ = f.openid(&url(i), None, t0 + SEC * (i as u32));
+    }
+    let on_demand = f.providers.values().filter(|p| p.on_demand.is_some()).count();
+    assert_eq!(on_demand, MAX_ON_DEMAND);
+    assert!(f.providers.contains_key(&idp.url()), "configured providers stay");
+    assert!(
+        !f.providers.contains_key(&url(0)),
+        "the least recently asked went first"
+    );
+    assert!(f.providers.contains_key(&url(MAX_ON_DEMAND as u64 + 7)));
+}

@@ -129,6 +129,11 @@ pub fn load(dir: &Path) -> Loaded {
     }
     let mut out = Loaded::default();
     for e in file.providers {
+        let Some(fetched) = UNIX_EPOCH.checked_add(Duration::from_secs(e.fetched)) else {
+            out.problems
+                .push(format!("the saved keys of {} have an impossible fetch time", e.url));
+            continue;
+        };
         match parse_keys(e.jwks.as_bytes()) {
             Ok(keys) => out.saved.push(Saved {
                 keys: OpenIdKeys {
@@ -136,7 +141,7 @@ pub fn load(dir: &Path) -> Loaded {
                     issuer: e.issuer,
                     token_endpoint: e.token_endpoint,
                     keys,
-                    fetched: UNIX_EPOCH + Duration::from_secs(e.fetched),
+                    fetched,
                 },
                 jwks: e.jwks.into_bytes(),
             }),
@@ -199,6 +204,19 @@ mod tests {
         assert!(load(&dir).saved.is_empty());
         fs::write(path(&dir), br#"{"version":2,"providers":[]}"#).unwrap();
         assert!(load(&dir).problems[0].contains("version"));
+        // A fetch time past what a clock can hold: refused, not a panic.
+        let far = format!(
+            r#"{{"version":1,"providers":[{{"url":"https://far/","issuer":"i","tokenEndpoint":null,"jwks":{:?},"fetched":{}}}]}}"#,
+            String::from_utf8_lossy(&jwks),
+            u64::MAX
+        );
+        fs::write(path(&dir), far).unwrap();
+        let l = load(&dir);
+        assert!(
+            l.saved.is_empty() && l.problems[0].contains("impossible"),
+            "{:?}",
+            l.problems
+        );
         let _ = fs::remove_dir_all(&dir);
         let l = load(&dir);
         assert!(

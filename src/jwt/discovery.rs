@@ -26,9 +26,22 @@ struct Raw {
     token_endpoint: Option<String>,
 }
 
-fn http_url(s: &str) -> bool {
-    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://")
+/// Where keys and tokens may be fetched from: `https://`, or `http://` on
+/// a loopback host (a network attacker must not be able to swap the keys
+/// that decide who is authenticated). Bounded, without spaces or control
+/// characters.
+pub fn secure_url(u: &str) -> bool {
+    if u.len() > 2048 || u.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+        return false;
+    }
+    let Ok(parsed) = url::Url::parse(u) else { return false };
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return false,
+    };
+    parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback)
 }
 
 impl Discovery {
@@ -44,10 +57,14 @@ impl Discovery {
             .ok_or(JwtError::Malformed("no issuer"))?;
         let jwks_uri = raw
             .jwks_uri
-            .filter(|s| http_url(s))
-            .ok_or(JwtError::Malformed("no http(s) jwks_uri"))?;
+            .filter(|s| secure_url(s))
+            .ok_or(JwtError::Malformed("no https jwks_uri (http only on a loopback host)"))?;
         let token_endpoint = match raw.token_endpoint {
-            Some(t) if !http_url(&t) => return Err(JwtError::Malformed("token_endpoint is not http(s)")),
+            Some(t) if !secure_url(&t) => {
+                return Err(JwtError::Malformed(
+                    "token_endpoint is not https (http only on a loopback host)",
+                ))
+            }
             t => t,
         };
         Ok(Discovery {
@@ -80,6 +97,11 @@ mod tests {
         assert!(Discovery::parse(br#"{"issuer":"x"}"#).is_err());
         assert!(Discovery::parse(br#"{"issuer":"x","jwks_uri":"file:///etc/passwd"}"#).is_err());
         assert!(Discovery::parse(br#"{"issuer":1,"jwks_uri":"https://a"}"#).is_err());
+        // Keys over plain http only from a loopback host.
+        assert!(Discovery::parse(br#"{"issuer":"https://i","jwks_uri":"http://idp.example/keys"}"#).is_err());
+        assert!(Discovery::parse(br#"{"issuer":"https://i","jwks_uri":"http://127.0.0.1:9/keys"}"#).is_ok());
+        assert!(secure_url("http://localhost/x") && secure_url("http://[::1]:8/x") && secure_url("https://a/b"));
+        assert!(!secure_url("http://10.0.0.1/x") && !secure_url("ftp://a/b") && !secure_url("https://a/ b"));
         let huge = vec![b' '; MAX_DISCOVERY_BYTES + 1];
         assert!(matches!(Discovery::parse(&huge), Err(JwtError::TooLarge(..))));
         let deep = "[".repeat(100_000);

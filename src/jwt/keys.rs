@@ -158,16 +158,16 @@ impl Key {
                     None => return Ok(None),
                 },
             },
-            "EC" | "OKP" | "oct" => {
+            // A symmetric (`oct`) key in a published JWKS would make a public
+            // document an HMAC secret: symmetric keys come only inline from
+            // the policy, never from a key set.
+            "oct" => return Ok(None),
+            "EC" | "OKP" => {
                 let jwk: Jwk = match serde_json::from_value(value.clone()) {
                     Ok(j) => j,
                     Err(_) => return Ok(None),
                 };
-                let family = match kty {
-                    "EC" => Family::Ec,
-                    "OKP" => Family::Ed,
-                    _ => Family::Hmac,
-                };
+                let family = if kty == "EC" { Family::Ec } else { Family::Ed };
                 if kty == "OKP" && text("crv") != Some("Ed25519") {
                     return Ok(None);
                 }

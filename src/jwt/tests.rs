@@ -78,11 +78,29 @@ fn jwks_keys_and_kids() {
         KeySet::from_jwks(&vec![b' '; MAX_JWKS_BYTES + 1]),
         Err(JwtError::TooLarge(..))
     ));
+    let rsa: serde_json::Value = serde_json::from_slice(&rsa_jwks("k1")).unwrap();
+    let one = rsa["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == "k1")
+        .unwrap()
+        .clone();
     let many: Vec<_> = (0..MAX_KEYS + 1)
-        .map(|i| json!({"kty":"oct","k":"c2VjcmV0","kid":i.to_string()}))
+        .map(|i| {
+            let mut k = one.clone();
+            k["kid"] = json!(i.to_string());
+            k
+        })
         .collect();
     let doc = serde_json::to_vec(&json!({ "keys": many })).unwrap();
     assert!(matches!(KeySet::from_jwks(&doc), Err(JwtError::TooManyKeys(..))));
+    // A symmetric key published in a key set is never used: it would make
+    // a public document an HMAC secret.
+    let oct = json!({"keys": [{"kty":"oct","k":"c2VjcmV0","kid":"s"}, one]});
+    let set = KeySet::from_jwks(&serde_json::to_vec(&oct).unwrap()).unwrap();
+    assert_eq!(set.len(), 1);
+    assert!(!set.has_kid("s"));
 }
 
 #[test]

@@ -227,8 +227,15 @@ impl JwtCheck {
             return Ok(Step::Wait(url.to_string()));
         }
         let now = crate::jwt::now();
-        let mut scope = Vec::with_capacity(8 + 16 * providers.len());
+        // The rules in force are part of the cache scope: a token verified
+        // under looser computed rules (unsigned allowed, no `exp`, a wider
+        // skew) is not taken as verified under stricter ones.
+        let rules = self.rules(r)?;
+        let mut scope = Vec::with_capacity(24 + 16 * providers.len());
         scope.extend_from_slice(&self.id.to_le_bytes());
+        scope.push(u8::from(rules.require_signed_tokens));
+        scope.push(u8::from(rules.require_expiration_time));
+        scope.extend_from_slice(&rules.clock_skew.to_le_bytes());
         for p in &providers {
             scope.extend_from_slice(&(Rc::as_ptr(p) as usize as u64).to_le_bytes());
             let t = p
@@ -241,7 +248,6 @@ impl JwtCheck {
         if let Some(v) = services.jwt_cache.borrow_mut().get(&key, now) {
             return self.accept(r, &v).map(|_| Step::Done);
         }
-        let rules = self.rules(r)?;
         let sets: Vec<&KeySet> = std::iter::once(&self.keys)
             .chain(providers.iter().map(|p| &p.keys))
             .collect();
@@ -254,10 +260,15 @@ impl JwtCheck {
         match validate(&token, &trust, &rules, now).and_then(|v| self.check_apps(v)) {
             Ok(v) => {
                 let v = Rc::new(v);
-                services
-                    .jwt_cache
-                    .borrow_mut()
-                    .insert(key, v.clone(), now, rules.clock_skew);
+                // An unsigned token (require-signed-tokens="false") costs no
+                // signature check: not cached, so nobody can fill the cache
+                // with tokens minted for free.
+                if !v.alg.eq_ignore_ascii_case("none") {
+                    services
+                        .jwt_cache
+                        .borrow_mut()
+                        .insert(key, v.clone(), now, rules.clock_skew);
+                }
                 self.accept(r, &v).map(|_| Step::Done)
             }
             Err(refusal) if refusal.unknown_kid && !waited => match urls.first() {
@@ -286,7 +297,7 @@ impl JwtCheck {
             if !crate::policy::validate_jwt::is_http_url(&url) {
                 return Err(Failure::expression(
                     self.source_name,
-                    "openid-config url is not an http(s) URL".to_string(),
+                    "openid-config url is not an https URL (http only on a loopback host)".to_string(),
                 ));
             }
             urls.push(url);

@@ -60,6 +60,9 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<JwtCheck, CompileEr
         return Err(c.error(el, "tenant-id must be a tenant id, a domain or an http(s) URL"));
     }
     let url = discovery_url(tenant, c.attr(el, "authentication-endpoint"));
+    if !crate::jwt::discovery::secure_url(&url) {
+        return Err(c.error(el, "the authority must be an https URL (http only on a loopback host)"));
+    }
     c.targets.openid_url(&url);
     check.openid.push(url);
     for child in children(el) {
@@ -75,6 +78,13 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<JwtCheck, CompileEr
             "required-claims" => check.rules.required_claims = required_claims(c, child)?,
             other => return Err(c.error(child, format!("<{other}> may not appear in <validate-azure-ad-token>"))),
         }
+    }
+    // As APIM: without it any application of the tenant would pass.
+    if check.client_apps.is_empty() {
+        return Err(c.error(
+            el,
+            "<validate-azure-ad-token> needs <client-application-ids> with at least one <application-id>",
+        ));
     }
     Ok(check)
 }

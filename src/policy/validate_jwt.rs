@@ -68,7 +68,10 @@ pub fn compile(c: &mut Compiler<'_>, el: &Element) -> Result<JwtCheck, CompileEr
                     _ => {
                         let url = c.required(child, "url")?.trim().to_owned();
                         if !is_http_url(&url) {
-                            return Err(c.error(child, "openid-config url must be an http(s) URL"));
+                            return Err(c.error(
+                                child,
+                                "openid-config url must be an https URL (http only on a loopback host)",
+                            ));
                         }
                         c.targets.openid_url(&url);
                         check.openid.push(url);
@@ -294,10 +297,8 @@ pub fn required_claims(c: &Compiler<'_>, el: &Element) -> Result<Vec<ClaimRule>,
     Ok(out)
 }
 
-/// An absolute `http(s)://host…` URL without spaces or control characters.
+/// An `openid-config` URL the gateway may fetch keys from: `https://`, or
+/// `http://` on a loopback host (see `jwt::discovery::secure_url`).
 pub fn is_http_url(url: &str) -> bool {
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
-        && url.len() <= 2048
-        && !url.bytes().any(|b| b.is_ascii_control() || b == b' ')
+    crate::jwt::discovery::secure_url(url)
 }

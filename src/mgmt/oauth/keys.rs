@@ -19,7 +19,7 @@ use std::io::Read;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::jwt::discovery::Discovery;
+use crate::jwt::discovery::{secure_url, Discovery};
 use crate::jwt::KeySet;
 use crate::settings::KeySource;
 
@@ -229,16 +229,4 @@ fn fetch_keys(agent: &ureq::Agent, issuer: &str, source: &KeySource) -> Result<K
         }
     };
     KeySet::from_jwks(&get(agent, &jwks_url)?).map_err(|e| format!("{jwks_url}: {e}"))
-}
-
-/// `https://`, or `http://` on a loopback host.
-fn secure_url(u: &str) -> bool {
-    let Ok(parsed) = url::Url::parse(u) else { return false };
-    let loopback = match parsed.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback)
 }
