@@ -104,7 +104,7 @@ impl Asker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authority::{Token, View};
+    use crate::authority::{OpenIdKeys, Token, View};
     use std::time::SystemTime;
 
     #[test]
@@ -144,6 +144,45 @@ mod tests {
             assert_eq!(e.err(), Some(AuthorityError::Unavailable("down".into())));
         });
         fetch.join().unwrap();
+    }
+
+    #[test]
+    fn a_worker_holding_keys_asks_again_at_most_once_per_reask_interval() {
+        let (asker, rx) = Asker::channel(Duration::from_secs(5));
+        let keys = |url: &str| OpenIdKeys {
+            url: url.into(),
+            issuer: "i".into(),
+            token_endpoint: None,
+            keys: Default::default(),
+            fetched: SystemTime::now(),
+        };
+        let fetch = std::thread::spawn(move || {
+            let mut n = 0;
+            for asked in rx.iter() {
+                let Want::OpenId { url } = &asked.want else { continue };
+                let k = keys(url);
+                asked.answer(Ok(Answer::OpenId(k)));
+                n += 1;
+            }
+            n
+        });
+        let mut rt = monoio::RuntimeBuilder::<monoio::LegacyDriver>::new()
+            .enable_timer()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let v = View::new(Some(asker));
+            let want = || Want::OpenId { url: "u".into() };
+            // None held: asked. Held: the first unknown kid asks again, the
+            // following ones (a flood of made-up kids) get the held keys.
+            for _ in 0..5 {
+                assert!(v.ask(want()).await.is_ok());
+            }
+            // Another provider has its own allowance.
+            assert!(v.ask(Want::OpenId { url: "w".into() }).await.is_ok());
+            drop(v);
+        });
+        assert_eq!(fetch.join().unwrap(), 3, "u twice (none held, then one re-ask), w once");
     }
 
     #[test]

@@ -15,9 +15,18 @@ use std::time::SystemTime;
 
 use super::{Answer, Asker, AuthorityError, Got, OpenIdKeys, Token, Update, Want};
 
+/// How long a worker that holds a provider's keys waits before asking
+/// for them again (an unknown `kid`): a flood of tokens with made-up key
+/// ids makes at most one ask per provider per worker in this time, so the
+/// fetch thread's queue stays free for real asks while a provider is slow.
+pub const REASK_HELD: std::time::Duration = std::time::Duration::from_secs(10);
+
 #[derive(Default)]
 struct Inner {
     openid: HashMap<String, Rc<OpenIdKeys>>,
+    /// When this worker last asked for keys it already held (per URL of
+    /// `openid`; never more entries than `openid`).
+    reasked: HashMap<String, std::time::Instant>,
     /// (identity, resource) → token.
     tokens: HashMap<(String, String), Rc<Token>>,
 }
@@ -105,7 +114,22 @@ impl View {
             ));
         };
         let held = match &want {
-            Want::OpenId { url } => self.openid(url).map(|k| k.fetched),
+            Want::OpenId { url } => match self.openid(url) {
+                Some(keys) => {
+                    let now = std::time::Instant::now();
+                    let mut inner = self.inner.borrow_mut();
+                    if inner
+                        .reasked
+                        .get(url)
+                        .is_some_and(|t| now.duration_since(*t) < REASK_HELD)
+                    {
+                        return Ok(Got::OpenId(keys));
+                    }
+                    inner.reasked.insert(url.clone(), now);
+                    Some(keys.fetched)
+                }
+                None => None,
+            },
             Want::Token { .. } => None,
         };
         let answer = asker.ask(want, held).await?;
