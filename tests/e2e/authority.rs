@@ -33,7 +33,6 @@ fn client() -> Client {
 /// A gateway whose API `api` gets a token for `api://orders` from the
 /// default identity (the provider's client) and forwards to `backend`.
 fn gateway(oidc: &Oidc, backend: &Backend, extra: &str) -> Gateway {
-    let c = client();
     let xml = policies(
         &format!(
             r#"<authentication-managed-identity resource="api://orders" output-token-variable-name="tok" {extra}/>
@@ -43,15 +42,7 @@ fn gateway(oidc: &Oidc, backend: &Backend, extra: &str) -> Gateway {
         "",
         REPORT,
     );
-    let b = Gateway::builder()
-        .proxy("test-api", "api", &backend.url())
-        .env("authority.identity.default.clientId", &c.id)
-        .env("authority.identity.default.clientSecret", &c.secret)
-        .env("authority.identity.default.clientAuth", "basic")
-        .env("authority.identity.default.tokenEndpoint", &oidc.token_endpoint())
-        .env("OUTPOST_AUTHORITY_WAIT_TIMEOUT", "5s");
-    std::fs::write(b.config_dir().join("apis/test-api.xml"), xml).unwrap();
-    b.start()
+    with_identity(oidc, backend, &xml)
 }
 
 #[test]
@@ -199,7 +190,6 @@ fn a_gateway_syncs_with_an_oauth2_token_for_the_configured_audience() {
 /// A gateway whose API `api` calls `calls` with `send-request` carrying
 /// an `authentication-managed-identity` child, then forwards to `backend`.
 fn send_request_gateway(oidc: &Oidc, calls: &Backend, backend: &Backend, child: &str) -> Gateway {
-    let c = client();
     let xml = policies(
         &format!(
             r#"<send-request mode="new" response-variable-name="r" timeout="10">
@@ -214,15 +204,7 @@ fn send_request_gateway(oidc: &Oidc, calls: &Backend, backend: &Backend, child: 
         "",
         REPORT,
     );
-    let b = Gateway::builder()
-        .proxy("test-api", "api", &backend.url())
-        .env("authority.identity.default.clientId", &c.id)
-        .env("authority.identity.default.clientSecret", &c.secret)
-        .env("authority.identity.default.clientAuth", "basic")
-        .env("authority.identity.default.tokenEndpoint", &oidc.token_endpoint())
-        .env("OUTPOST_AUTHORITY_WAIT_TIMEOUT", "5s");
-    std::fs::write(b.config_dir().join("apis/test-api.xml"), xml).unwrap();
-    b.start()
+    with_identity(oidc, backend, &xml)
 }
 
 #[test]
@@ -285,4 +267,19 @@ fn send_request_without_a_token_fails_or_with_ignore_error_calls_without_one() {
     assert_eq!(called[0].headers.get("Authorization"), None);
     let fwd = backend.wait_until("one forwarded request", WAIT, |r| r.len() == 1);
     assert_eq!(fwd[0].headers.get("X-Has-Var").as_deref(), Some("no"));
+}
+
+/// A gateway whose default identity is the provider's client, with API
+/// `api` → `backend` under the policy document `xml`.
+fn with_identity(oidc: &Oidc, backend: &Backend, xml: &str) -> Gateway {
+    let c = client();
+    let b = Gateway::builder()
+        .proxy("test-api", "api", &backend.url())
+        .env("authority.identity.default.clientId", &c.id)
+        .env("authority.identity.default.clientSecret", &c.secret)
+        .env("authority.identity.default.clientAuth", "basic")
+        .env("authority.identity.default.tokenEndpoint", &oidc.token_endpoint())
+        .env("OUTPOST_AUTHORITY_WAIT_TIMEOUT", "5s");
+    std::fs::write(b.config_dir().join("apis/test-api.xml"), xml).unwrap();
+    b.start()
 }
