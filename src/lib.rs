@@ -41,5 +41,6 @@ pub mod server;
 pub mod settings;
 pub mod subscription;
 pub mod sync;
+pub mod telemetry;
 pub mod tls;
 pub mod worker;

@@ -334,6 +334,9 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     // Keys and tokens from identity providers: asked by the workers over
     // a bounded queue, fetched by one thread (see `outpost::authority`).
     let (asker, asked) = outpost::authority::Asker::channel(settings.authority_wait_timeout);
+    // Metrics and spans: one thread merges the workers' frames and feeds
+    // the sinks (see `outpost::telemetry`).
+    let telemetry = outpost::telemetry::start(&settings.telemetry, settings.service_endpoint.is_some());
     for (id, (listener, tls_listener)) in bound.into_iter().zip(tls_bound).enumerate() {
         let (tx, rx) = crossbeam_channel::unbounded();
         senders.push(tx);
@@ -350,6 +353,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
             limits: limits.clone(),
             cache: cache.clone(),
             authority: Some(asker.clone()),
+            telemetry: telemetry.clone(),
         })?;
     }
     let authority = match outpost::authority::fetch::spawn(outpost::authority::fetch::Spec {

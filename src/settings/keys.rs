@@ -9,12 +9,7 @@
 //! by a test in `settings`).
 
 /// Keys APIM defines that later issues implement; accepted with a warning.
-pub(super) const RESERVED_APIM_KEYS: &[&str] = &[
-    "telemetry.metrics.local",
-    "telemetry.metrics.cloud",
-    "telemetry.logs.local",
-    "observability.opentelemetry.enabled",
-];
+pub(super) const RESERVED_APIM_KEYS: &[&str] = &[];
 
 /// Keys APIM's deployment artifacts set to describe themselves (portal
 /// env files, YAML and Helm): informational, accepted and ignored.
@@ -70,6 +65,66 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     ("net.client.pool.idle.timeout", "idle backend connection lifetime (60s)"),
     ("runtime.shutdown.grace", "SIGTERM drain period (30s)"),
+    ("telemetry.logs.std.color", "ANSI colours in text logs on a terminal (true)"),
+    (
+        "telemetry.logs.local",
+        "request-log sink: none | auto | localsyslog | rfc5424 | journal | json (auto = none)",
+    ),
+    ("telemetry.logs.local.localsyslog.endpoint", "syslog socket path, e.g. /dev/log"),
+    ("telemetry.logs.local.localsyslog.facility", "syslog facility code 0..23 (16)"),
+    (
+        "telemetry.logs.local.rfc5424.endpoint",
+        "RFC 5424 syslog: udp://host:port, tcp://host:port or a socket path",
+    ),
+    ("telemetry.logs.local.rfc5424.facility", "syslog facility code 0..23 (16)"),
+    (
+        "telemetry.logs.local.journal.endpoint",
+        "systemd journal socket (/run/systemd/journal/socket)",
+    ),
+    (
+        "telemetry.logs.local.json.endpoint",
+        "JSON request-log datagrams: host:port (UDP) or a file path (127.0.0.1:8888)",
+    ),
+    ("telemetry.metrics.local", "local metrics: none | statsd | prometheus (none)"),
+    ("telemetry.metrics.local.statsd.endpoint", "StatsD server host:port (UDP)"),
+    ("telemetry.metrics.local.statsd.sampling", "share of requests sent as timings, 0..1 (1)"),
+    (
+        "telemetry.metrics.local.statsd.tag-format",
+        "dogStatsD | influxDB | librato | none (dogStatsD)",
+    ),
+    (
+        "telemetry.metrics.cloud",
+        "heartbeats carry the metrics since the last one to the management plane (true)",
+    ),
+    ("telemetry.metrics.prometheus.address", "Prometheus scrape endpoint address (0.0.0.0)"),
+    ("telemetry.metrics.prometheus.port", "Prometheus scrape endpoint port (9464; 0 = ephemeral)"),
+    ("telemetry.metrics.interval", "how often StatsD metrics are flushed (10s)"),
+    (
+        "telemetry.metrics.max-series",
+        "series per worker before dimension values fold into (other) (2000)",
+    ),
+    ("telemetry.queue.capacity", "items each telemetry sink holds before dropping (1024)"),
+    ("observability.opentelemetry.enabled", "export metrics (and traces) over OTLP (false)"),
+    (
+        "observability.opentelemetry.collector.uri",
+        "OTLP collector, e.g. http://collector:4317 (gRPC) or :4318 (HTTP)",
+    ),
+    ("observability.opentelemetry.collector.protocol", "grpc | http/protobuf (grpc)"),
+    (
+        "observability.opentelemetry.system-metrics.enabled",
+        "also export process CPU and memory (false)",
+    ),
+    (
+        "observability.opentelemetry.histogram.buckets",
+        "histogram bounds in ms (5,10,25,50,100,250,500,1000,2500,5000,10000)",
+    ),
+    ("observability.opentelemetry.export.interval", "OTLP export period (60s)"),
+    ("observability.opentelemetry.traces.enabled", "export spans over OTLP (false)"),
+    ("observability.opentelemetry.traces.sampling", "share of traces exported, 0..1 (1)"),
+    (
+        "observability.tracecontext.enabled",
+        "propagate W3C traceparent to backends, generating it when absent (true)",
+    ),
     ("telemetry.logs.std", "none | text | json (text)"),
     (
         "telemetry.logs.std.level",

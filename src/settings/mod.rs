@@ -45,6 +45,9 @@ use keys::{env_key, is_informational, looks_like_setting, RESERVED_APIM_KEYS};
 pub use mgmt::{AuthoritySettings, KeySource, MgmtAuthSettings};
 pub use parse::parse_duration;
 use parse::parse_file;
+pub use telemetry::{
+    parse_buckets, LogsLocal, MetricsLocal, OtlpProtocol, TagFormat, TelemetrySettings, DEFAULT_BUCKETS,
+};
 
 /// A settings error, naming where the bad value came from.
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +114,8 @@ pub struct Settings {
     pub log_level: tracing::Level,
     /// `None` = no logs at all (`fatal` has no tracing level below error).
     pub log_enabled: bool,
+    /// Metrics, traces and the local request-log sink (`telemetry.*`, `observability.*`).
+    pub telemetry: TelemetrySettings,
     pub config_watch_interval: Duration,
     /// Management plane (`config.service.endpoint`); `None` = standalone.
     pub service_endpoint: Option<String>,
@@ -211,6 +216,7 @@ impl Default for Settings {
             log_format: LogFormat::Text,
             log_level: tracing::Level::INFO,
             log_enabled: true,
+            telemetry: TelemetrySettings::default(),
             config_watch_interval: Duration::from_secs(1),
             service_endpoint: None,
             service_auth: None,
@@ -326,6 +332,7 @@ impl Settings {
             ));
         }
         self.mgmt_auth.check()?;
+        self.telemetry.check()?;
         if self.service_oauth() {
             if let Some(Err(e)) = self.gateway_identity() {
                 return Err(("config.service.auth.azureAd", e));
@@ -425,7 +432,7 @@ mod tests {
         assert_eq!(s.http_port, 0);
         assert_eq!(s.log_format, LogFormat::Json);
         assert_eq!(s.log_level, tracing::Level::WARN);
-        assert_eq!(w.len(), 2, "{w:?}");
+        assert_eq!(w.len(), 1, "{w:?}");
         assert!(
             w[0].contains("TLS_RSA_WITH_AES_128_CBC_SHA") && w[0].contains("ignored"),
             "{w:?}"

@@ -85,6 +85,8 @@ pub struct WorkerCtx {
     pub services: crate::policy::services::Services,
     /// The HTTP client of policies that call out (`send-request`…).
     pub client: crate::proxy::call::Client,
+    /// Metrics and spans of this worker (`None` when nothing consumes them).
+    pub telemetry: Option<crate::telemetry::WorkerTelemetry>,
 }
 
 impl WorkerCtx {
@@ -139,8 +141,15 @@ impl WorkerCtx {
                 },
             },
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((id as u64 + 1) << 32) ^ u64::from(std::process::id())),
+            telemetry: None,
             settings,
         }
+    }
+
+    /// Records metrics and spans for the telemetry thread `hub`.
+    pub fn with_telemetry(mut self, hub: Option<&crate::telemetry::hub::Hub>) -> WorkerCtx {
+        self.telemetry = hub.map(|h| crate::telemetry::WorkerTelemetry::new(h, &self.settings.telemetry));
+        self
     }
 
     /// The replica a new request runs on (it keeps it until it finishes).
@@ -206,6 +215,8 @@ pub struct WorkerSpec {
     pub cache: crate::cache::Cache,
     /// The fetch thread's queue (`crate::authority`), when it runs.
     pub authority: Option<crate::authority::Asker>,
+    /// The telemetry thread, when some sink consumes metrics or spans.
+    pub telemetry: Option<crate::telemetry::hub::Hub>,
 }
 
 /// Starts the worker thread.
@@ -229,6 +240,7 @@ fn run_worker(spec: WorkerSpec) {
         limits,
         cache,
         authority,
+        telemetry,
     } = spec;
     let pinned = cpu.is_some_and(core_affinity::set_for_current);
     let started = events.clone();
@@ -244,9 +256,10 @@ fn run_worker(spec: WorkerSpec) {
             });
         },
         move || async move {
-            let ctx = Rc::new(WorkerCtx::new(
-                id, settings, replica, access_log, limits, cache, authority,
-            ));
+            let ctx = Rc::new(
+                WorkerCtx::new(id, settings, replica, access_log, limits, cache, authority)
+                    .with_telemetry(telemetry.as_ref()),
+            );
             serve(ctx, [listener, tls_listener], control, events_for_counts).await
         },
     );
@@ -292,6 +305,9 @@ async fn serve(
     let _ = tls_loop.await;
     if ctx.active.get() > 0 {
         ctx.all_closed.wait().await;
+    }
+    if let Some(t) = &ctx.telemetry {
+        t.flush(ctx.id);
     }
     info!(worker = ctx.id, "worker drained");
     Ok(())
@@ -363,6 +379,11 @@ async fn poll_control(
     loop {
         tick = tick.wrapping_add(1);
         let counts = (ctx.requests.get(), ctx.failed.get(), ctx.tls_failed.get());
+        if tick.is_multiple_of(50) {
+            if let Some(t) = &ctx.telemetry {
+                t.flush(ctx.id);
+            }
+        }
         if tick.is_multiple_of(50) && counts != reported {
             reported = counts;
             let _ = events.send(WorkerEvent::Counters {

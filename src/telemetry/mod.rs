@@ -1,0 +1,78 @@
+//! Telemetry: request metrics with APIM's names and dimensions, `emit-metric`
+//! custom metrics, spans, and the sinks they go to (Prometheus, StatsD,
+//! OTLP, the management plane's heartbeat).
+//!
+//! The path of a value:
+//! 1. a worker records each finished request into its own
+//!    [`recorder::Recorder`] (no lock, no atomic);
+//! 2. once a second the worker's control task takes a [`model::Frame`] from
+//!    it and `try_send`s it to the telemetry thread ([`hub::Hub`]);
+//! 3. the hub merges the frame into the cumulative [`hub::Store`] and offers
+//!    it to each sink's bounded queue; each sink runs on its own thread.
+//!
+//! This module imports nothing from `proxy`, `worker` or `server`: the
+//! request path calls into it, never the other way round.
+
+pub mod hub;
+pub mod model;
+pub mod recorder;
+
+use crate::settings::TelemetrySettings;
+use std::sync::{Arc, Mutex};
+
+/// What a worker holds: its recorder and its end of the hub's channel.
+pub struct WorkerTelemetry {
+    pub recorder: recorder::Recorder,
+    pub frames: std::cell::RefCell<hub::FrameSender>,
+}
+
+impl WorkerTelemetry {
+    pub fn new(hub: &hub::Hub, t: &TelemetrySettings) -> WorkerTelemetry {
+        let bounds = hub::lock(&hub.store).bounds.clone();
+        let sampling = if t.metrics_local == crate::settings::MetricsLocal::Statsd {
+            t.statsd_sampling
+        } else {
+            0.0
+        };
+        WorkerTelemetry {
+            recorder: recorder::Recorder::new(
+                bounds,
+                recorder::RecorderConfig {
+                    max_series: t.max_series,
+                    sampling,
+                },
+            ),
+            frames: std::cell::RefCell::new(hub::FrameSender::new(hub)),
+        }
+    }
+
+    /// Hands what was recorded since the last call to the hub (never blocks).
+    pub fn flush(&self, worker: usize) {
+        if let Some(f) = self.recorder.take(worker) {
+            self.frames.borrow_mut().send(f);
+        }
+    }
+}
+
+/// Whether any sink consumes metrics or spans (otherwise workers record nothing).
+pub fn wanted(t: &TelemetrySettings, management_plane: bool) -> bool {
+    t.metrics_local != crate::settings::MetricsLocal::None || t.otel_enabled || (management_plane && t.metrics_cloud)
+}
+
+/// Starts the hub and the sinks the settings ask for; `None` when nothing
+/// consumes telemetry. A sink that cannot start is logged and left out.
+pub fn start(t: &TelemetrySettings, management_plane: bool) -> Option<hub::Hub> {
+    if !wanted(t, management_plane) {
+        return None;
+    }
+    let bounds: Arc<[f64]> = Arc::from(t.histogram_buckets.clone());
+    let store = Arc::new(Mutex::new(hub::Store::new(bounds, t.max_series)));
+    let sinks = Vec::new();
+    match hub::Hub::spawn(store, sinks) {
+        Ok(h) => Some(h),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the telemetry thread; no metrics are exported");
+            None
+        }
+    }
+}
