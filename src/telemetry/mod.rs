@@ -15,6 +15,7 @@
 
 pub mod hub;
 pub mod model;
+pub mod otlp;
 pub mod recorder;
 
 use crate::settings::TelemetrySettings;
@@ -67,7 +68,12 @@ pub fn start(t: &TelemetrySettings, management_plane: bool) -> Option<hub::Hub> 
     }
     let bounds: Arc<[f64]> = Arc::from(t.histogram_buckets.clone());
     let store = Arc::new(Mutex::new(hub::Store::new(bounds, t.max_series)));
-    let sinks = Vec::new();
+    let mut sinks = Vec::new();
+    match otlp::spawn(t, store.clone()) {
+        Some(Ok(q)) => sinks.push(q),
+        Some(Err(e)) => tracing::error!(error = %e, "cannot start the OpenTelemetry exporter"),
+        None => {}
+    }
     match hub::Hub::spawn(store, sinks) {
         Ok(h) => Some(h),
         Err(e) => {
