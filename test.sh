@@ -35,7 +35,6 @@ fi
 if [ ! -f tests/oidc/node_modules/oidc-provider/package.json ]; then
     (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
 fi
-<<<<<<< HEAD
 # The OTLP receiver of the OpenTelemetry tests (tests/otlp/receiver.py): the
 # official opentelemetry-proto Python package and grpcio, in a venv.
 if ! tests/otlp/.venv/bin/python -c 'import grpc, opentelemetry.proto.collector.metrics.v1' 2>/dev/null; then
@@ -45,7 +44,7 @@ if ! tests/otlp/.venv/bin/python -c 'import grpc, opentelemetry.proto.collector.
     rm -rf tests/otlp/.venv
     python3 -m venv tests/otlp/.venv
     tests/otlp/.venv/bin/pip install -q --disable-pip-version-check -r tests/otlp/requirements.txt
-=======
+fi
 # The metrics tests (tests/e2e/telemetry_prometheus.rs) scrape the gateway
 # with a real Prometheus server: Debian's package (the binary only; no
 # service is started by the tests' harness).
@@ -53,7 +52,6 @@ if ! command -v prometheus >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
     # Debian's package may start its own server on :9090; the tests start their own.
     systemctl stop prometheus 2>/dev/null || true
->>>>>>> tel-metrics
 fi
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
