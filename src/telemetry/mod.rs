@@ -16,6 +16,7 @@
 pub mod hub;
 pub mod model;
 pub mod recorder;
+pub mod spans;
 pub mod trace_context;
 
 use crate::settings::TelemetrySettings;
