@@ -86,6 +86,7 @@ pub async fn run(
         tls: x.tls,
         timestamp: crate::policy::expr::DateTime::now_utc(),
         started: std::time::Instant::now(),
+        trace: x.trace,
     };
     let req = RequestView {
         head: x.head,

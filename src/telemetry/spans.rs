@@ -397,8 +397,8 @@ impl RequestTrace {
 
     /// The request ended: records its server span and client spans (when
     /// recording) into `recorder`. A backend call still open ends with the
-    /// request's error.
-    pub fn finish(self, recorder: Option<&Recorder>, f: &ServerFacts<'_>) {
+    /// request's error. Call once: it empties the trace.
+    pub fn finish(&self, recorder: Option<&Recorder>, f: &ServerFacts<'_>) {
         if !self.recording {
             return;
         }
@@ -454,7 +454,7 @@ impl RequestTrace {
             trace_id: self.trace_id,
             span_id: self.span_id,
             parent_span_id: self.remote_parent,
-            trace_state: self.tracestate,
+            trace_state: self.tracestate.clone(),
             name: bounded(&name),
             kind: SpanKind::Server,
             start_unix_nanos: self.start_unix_nanos,
