@@ -35,6 +35,16 @@ fi
 if [ ! -f tests/oidc/node_modules/oidc-provider/package.json ]; then
     (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The OTLP receiver of the OpenTelemetry tests (tests/otlp/receiver.py): the
+# official opentelemetry-proto Python package and grpcio, in a venv.
+if ! tests/otlp/.venv/bin/python -c 'import grpc, opentelemetry.proto.collector.metrics.v1' 2>/dev/null; then
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+        apt-get update -qq && apt-get install -y -qq python3 python3-venv >/dev/null
+    fi
+    rm -rf tests/otlp/.venv
+    python3 -m venv tests/otlp/.venv
+    tests/otlp/.venv/bin/pip install -q --disable-pip-version-check -r tests/otlp/requirements.txt
+fi
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace -- --test-threads 2

@@ -5,6 +5,7 @@ pub mod client;
 pub mod control_plane;
 pub mod gateway;
 pub mod oidc;
+pub mod otlp;
 pub mod tls;
 pub mod wire;
 
