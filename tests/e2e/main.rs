@@ -42,6 +42,7 @@ mod smuggling;
 mod subscriptions;
 mod support;
 mod telemetry_otlp;
+mod telemetry_traces;
 mod tls;
 mod transform;
 mod validate_jwt;
