@@ -238,6 +238,7 @@ impl Gateway {
             timestamp: outpost::policy::expr::DateTime::now_utc(),
             started: std::time::Instant::now(),
             trace: None,
+            telemetry: None,
         }
     }
 

@@ -112,6 +112,8 @@ pub struct Env<'r> {
     /// The request's trace: `trace` adds events to its span, calls out
     /// carry its context.
     pub trace: Option<&'r crate::telemetry::spans::RequestTrace>,
+    /// The worker's metric recorder (`emit-metric`), when telemetry is on.
+    pub telemetry: Option<&'r crate::telemetry::recorder::Recorder>,
 }
 
 /// Everything a running policy can see and change.

@@ -161,6 +161,7 @@ impl Gateway {
             timestamp: super::expr::DateTime::now_utc(),
             started: std::time::Instant::now(),
             trace: None,
+            telemetry: None,
         };
         let mut flow = Flow::default();
         if !body.is_empty() {

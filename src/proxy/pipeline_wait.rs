@@ -148,7 +148,8 @@ fn advance<'a, 'r: 'a>(
             }
             Some(Op::RetryCheck { retry, slot, start }) => match retry.again(*slot, &mut r)? {
                 Some(wait) if !wait.is_zero() => {
-                    let fut: Pending<'a> = Box::pin(super::perform::perform(ctx, env.replica, Effect::Sleep(wait), None));
+                    let fut: Pending<'a> =
+                        Box::pin(super::perform::perform(ctx, env.replica, Effect::Sleep(wait), None));
                     return Ok(Step::Waits(fut, Resume::At(*start)));
                 }
                 Some(_) => pc = *start,

@@ -25,7 +25,10 @@ pub fn host_and_port(host_header: &str, tls: bool) -> (&str, u16) {
         Some(i) if !host_header[i..].contains(']') => (&host_header[..i], host_header[i + 1..].parse().ok()),
         _ => (host_header, None),
     };
-    (host.trim_start_matches('[').trim_end_matches(']'), port.unwrap_or(default))
+    (
+        host.trim_start_matches('[').trim_end_matches(']'),
+        port.unwrap_or(default),
+    )
 }
 
 /// A backend call starts: its client span opens and the returned context
@@ -88,7 +91,11 @@ fn call_info(call: &HttpCall) -> CallInfo<'_> {
 }
 
 /// A `send-request` (or Dapr) call starts: its client span and context.
-pub(super) fn begin_send(tracer: Option<&Tracer>, trace: Option<&RequestTrace>, call: &mut HttpCall) -> Option<ChildSpan> {
+pub(super) fn begin_send(
+    tracer: Option<&Tracer>,
+    trace: Option<&RequestTrace>,
+    call: &mut HttpCall,
+) -> Option<ChildSpan> {
     let (tracer, trace) = tracer.zip(trace)?;
     let (child, tp) = trace.begin_child(tracer, call_info(call));
     add_context(call, tp, trace);

@@ -189,7 +189,9 @@ fn attr_int(k: &str, v: i64) -> (Box<str>, AttrValue) {
 /// OTel's `http.request.method`: a known method, or `_OTHER` (the name
 /// then reads `HTTP`, the original goes to `http.request.method_original`).
 fn method_attrs(method: &str, attrs: &mut Vec<(Box<str>, AttrValue)>) -> &'static str {
-    const KNOWN: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ];
     match KNOWN.iter().find(|m| **m == method) {
         Some(m) => {
             attrs.push(attr_str("http.request.method", m));
@@ -295,7 +297,12 @@ impl RequestTrace {
         let name = method_attrs(call.method, &mut attributes);
         attributes.push(attr_str("server.address", call.host));
         attributes.push(attr_int("server.port", i64::from(call.port)));
-        let full = format!("{}://{}{}", call.scheme, host_port(call.host, call.port, call.scheme), call.path);
+        let full = format!(
+            "{}://{}{}",
+            call.scheme,
+            host_port(call.host, call.port, call.scheme),
+            call.path
+        );
         attributes.push(attr_str("url.full", &full));
         Box::new(SpanRecord {
             trace_id: self.trace_id,
@@ -355,7 +362,8 @@ impl RequestTrace {
     fn keep_child(&self, mut span: SpanRecord, status: u16, error: Option<&str>) {
         span.end_unix_nanos = now_unix_nanos().max(span.start_unix_nanos);
         if status != 0 {
-            span.attributes.push(attr_int("http.response.status_code", i64::from(status)));
+            span.attributes
+                .push(attr_int("http.response.status_code", i64::from(status)));
         }
         // Client spans: a 4xx or 5xx answer is an error (OTel HTTP conventions).
         let kind = match error {

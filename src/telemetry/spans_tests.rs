@@ -76,7 +76,10 @@ fn a_sampled_caller_is_continued_and_recorded() {
     let trace = tracer.start(Incoming::One(PARENT.as_bytes()), state, Instant::now());
     assert!(trace.recording(), "the caller's sampled flag wins over a ratio of 0");
     assert_eq!(hex(&trace.trace_id), "4bf92f3577b34da6a3ce929d0e0e4736");
-    assert_eq!(trace.remote_parent.map(|p| hex(&p)).as_deref(), Some("00f067aa0ba902b7"));
+    assert_eq!(
+        trace.remote_parent.map(|p| hex(&p)).as_deref(),
+        Some("00f067aa0ba902b7")
+    );
     assert_ne!(hex(&trace.span_id), "00f067aa0ba902b7");
     let tp = trace.begin_call(&tracer, call()).unwrap();
     assert_eq!(tp.trace_id, trace.trace_id);
@@ -95,7 +98,10 @@ fn a_sampled_caller_is_continued_and_recorded() {
     assert_eq!(client.parent_span_id, Some(server_id));
     assert_eq!(client.name.as_ref(), "GET");
     assert_eq!(client.error.as_deref(), Some("503"), "a 5xx answer fails a client span");
-    assert_eq!(attr(client, "url.full"), str_attr("http://127.0.0.1:9000/api/orders/7").as_ref());
+    assert_eq!(
+        attr(client, "url.full"),
+        str_attr("http://127.0.0.1:9000/api/orders/7").as_ref()
+    );
     assert_eq!(attr(client, "http.response.status_code"), Some(&AttrValue::Int(503)));
     assert_eq!(client.trace_state.as_deref(), Some("congo=t61rcWkgMzE"));
     assert_eq!(server.kind, SpanKind::Server);
@@ -156,7 +162,10 @@ fn absent_invalid_or_repeated_traceparent_starts_a_trace() {
         assert!(trace.recording());
         assert_ne!(hex(&trace.trace_id), "4bf92f3577b34da6a3ce929d0e0e4736");
         assert!(trace.remote_parent.is_none());
-        assert!(trace.tracestate().is_none(), "a tracestate without a valid traceparent is dropped");
+        assert!(
+            trace.tracestate().is_none(),
+            "a tracestate without a valid traceparent is dropped"
+        );
         let tp = trace.begin_call(&tracer, call()).unwrap();
         assert_eq!(tp.trace_id, trace.trace_id);
         assert!(tp.sampled());

@@ -84,8 +84,10 @@ fn decode_hex<const N: usize>(src: &[u8]) -> Result<[u8; N], InvalidTraceParent>
         return Err(InvalidTraceParent::Length);
     }
     for (o, pair) in out.iter_mut().zip(src.chunks_exact(2)) {
-        let (Some(hi), Some(lo)) = (pair.first().and_then(|c| hex_val(*c)), pair.get(1).and_then(|c| hex_val(*c)))
-        else {
+        let (Some(hi), Some(lo)) = (
+            pair.first().and_then(|c| hex_val(*c)),
+            pair.get(1).and_then(|c| hex_val(*c)),
+        ) else {
             return Err(InvalidTraceParent::Hex);
         };
         *o = hi << 4 | lo;
@@ -177,12 +179,12 @@ fn key_char(c: u8) -> bool {
 /// `simple-key` / `multi-tenant-key` of the spec.
 fn valid_key(k: &[u8]) -> bool {
     match k.iter().position(|&c| c == b'@') {
-        None => {
-            k.first().is_some_and(u8::is_ascii_lowercase) && k.len() <= 256 && k.iter().all(|&c| key_char(c))
-        }
+        None => k.first().is_some_and(u8::is_ascii_lowercase) && k.len() <= 256 && k.iter().all(|&c| key_char(c)),
         Some(at) => {
             let (tenant, system) = (&k[..at], &k[at + 1..]);
-            tenant.first().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            tenant
+                .first()
+                .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
                 && tenant.len() <= 241
                 && tenant.iter().all(|&c| key_char(c))
                 && system.first().is_some_and(u8::is_ascii_lowercase)
@@ -286,7 +288,11 @@ mod tests {
         let bad = |s: &str| TraceParent::parse(s.as_bytes()).unwrap_err();
         assert_eq!(bad(""), E::Length);
         assert_eq!(bad(&SAMPLE[..54]), E::Length);
-        assert_eq!(bad(&format!("{SAMPLE}-")), E::Length, "version 00 is exactly 55 characters");
+        assert_eq!(
+            bad(&format!("{SAMPLE}-")),
+            E::Length,
+            "version 00 is exactly 55 characters"
+        );
         assert_eq!(bad(&format!("{SAMPLE}0")), E::Length);
         assert_eq!(bad(&SAMPLE.to_uppercase()), E::Hex, "uppercase hex");
         assert_eq!(bad(&SAMPLE.replace("4bf9", "4BF9")), E::Hex);
@@ -351,7 +357,11 @@ mod tests {
             Some("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE,a@b=x y"),
             "several fields are one list; OWS goes"
         );
-        assert_eq!(ts(&["a=1,,  ,b=2"]).as_deref(), Some("a=1,b=2"), "empty members are allowed");
+        assert_eq!(
+            ts(&["a=1,,  ,b=2"]).as_deref(),
+            Some("a=1,b=2"),
+            "empty members are allowed"
+        );
         assert_eq!(ts(&[""]), None);
         assert_eq!(ts(&[" , "]), None);
         assert_eq!(ts(&[]), None);
@@ -395,7 +405,10 @@ mod tests {
         let input = format!("{},{long},{},{longer}", small[..10].join(","), small[10..].join(","));
         let out = ts(&[&input]).unwrap();
         assert!(out.len() <= TRACESTATE_MAX);
-        assert!(!out.contains("bigger="), "members over 128 characters go first, from the end");
+        assert!(
+            !out.contains("bigger="),
+            "members over 128 characters go first, from the end"
+        );
         assert_eq!(
             out,
             format!("{},{long},{}", small[..10].join(","), small[10..].join(",")),

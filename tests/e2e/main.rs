@@ -42,6 +42,8 @@ mod smuggling;
 mod subscriptions;
 mod support;
 mod telemetry_otlp;
+mod telemetry_prometheus;
+mod telemetry_statsd;
 mod telemetry_traces;
 mod tls;
 mod transform;

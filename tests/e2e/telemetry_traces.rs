@@ -27,12 +27,7 @@ fn fields(tp: &str) -> (String, String, String) {
 
 /// Sends `GET /api/echo/<tag>` with `headers`; returns the `traceparent`
 /// fields the backend received and its `tracestate`.
-fn through(
-    gw: &Gateway,
-    backend: &Backend,
-    tag: &str,
-    headers: &[(&str, &str)],
-) -> (Vec<String>, Option<String>) {
+fn through(gw: &Gateway, backend: &Backend, tag: &str, headers: &[(&str, &str)]) -> (Vec<String>, Option<String>) {
     let mut c = gw.connect();
     let r = c.request("GET", &format!("/api/echo/{tag}"), headers, b"");
     assert_eq!(r.status, 200, "{}", r.status_line());
@@ -62,7 +57,11 @@ fn trace_context_reaches_the_backend() {
         &gw,
         &backend,
         "valid",
-        &[("traceparent", PARENT), ("tracestate", "rojo=00f067aa0ba902b7 , congo=t61rcWkgMzE"), ("TraceState", "x@y=1")],
+        &[
+            ("traceparent", PARENT),
+            ("tracestate", "rojo=00f067aa0ba902b7 , congo=t61rcWkgMzE"),
+            ("TraceState", "x@y=1"),
+        ],
     );
     assert_eq!(tp, vec![PARENT.to_owned()]);
     assert_eq!(state.as_deref(), Some("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE,x@y=1"));
@@ -78,15 +77,26 @@ fn trace_context_reaches_the_backend() {
     assert_eq!(tp, vec![unsampled.clone()]);
 
     // An invalid tracestate is dropped, the traceparent still continues.
-    let (tp, state) = through(&gw, &backend, "bad-state", &[("traceparent", PARENT), ("tracestate", "UPPER=1")]);
+    let (tp, state) = through(
+        &gw,
+        &backend,
+        "bad-state",
+        &[("traceparent", PARENT), ("tracestate", "UPPER=1")],
+    );
     assert_eq!(tp, vec![PARENT.to_owned()]);
     assert_eq!(state, None);
 
     // Invalid: replaced by a new trace; its tracestate goes with it.
     let invalid = [
         ("uppercase", PARENT.to_uppercase()),
-        ("zero-trace", "00-00000000000000000000000000000000-00f067aa0ba902b7-01".to_owned()),
-        ("zero-parent", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01".to_owned()),
+        (
+            "zero-trace",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01".to_owned(),
+        ),
+        (
+            "zero-parent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01".to_owned(),
+        ),
         ("version-ff", PARENT.replacen("00-", "ff-", 1)),
         ("too-long", format!("{PARENT}-01")),
         ("garbage", "hello".to_owned()),
@@ -119,7 +129,12 @@ fn trace_context_off_leaves_the_headers_alone() {
         .start();
     let (tp, _) = through(&gw, &backend, "absent", &[]);
     assert!(tp.is_empty(), "nothing generated: {tp:?}");
-    let (tp, state) = through(&gw, &backend, "invalid", &[("traceparent", "hello"), ("tracestate", "UPPER")]);
+    let (tp, state) = through(
+        &gw,
+        &backend,
+        "invalid",
+        &[("traceparent", "hello"), ("tracestate", "UPPER")],
+    );
     assert_eq!(tp, vec!["hello".to_owned()], "forwarded like any header");
     assert_eq!(state.as_deref(), Some("UPPER"));
 }
@@ -150,7 +165,11 @@ fn a_policy_traceparent_wins_and_send_request_carries_the_trace() {
     let gw = b.start();
 
     let (tp, state) = through(&gw, &backend, "main", &[("traceparent", PARENT), ("tracestate", "a=1")]);
-    assert_eq!(tp, vec![PARENT.to_owned()], "not recorded: the caller's context passes on");
+    assert_eq!(
+        tp,
+        vec![PARENT.to_owned()],
+        "not recorded: the caller's context passes on"
+    );
     assert_eq!(state.as_deref(), Some("a=1"));
     let got = side.wait_until("the side call", WAIT, |rs| !rs.is_empty());
     assert_eq!(got[0].headers.get_all("traceparent"), vec![PARENT.to_owned()]);
