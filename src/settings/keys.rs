@@ -119,6 +119,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "histogram bounds in ms (5,10,25,50,100,250,500,1000,2500,5000,10000)",
     ),
     ("observability.opentelemetry.export.interval", "OTLP export period (60s)"),
+    (
+        "observability.opentelemetry.export.timeout",
+        "deadline of one OTLP export request, connect included (10s)",
+    ),
     ("observability.opentelemetry.traces.enabled", "export spans over OTLP (false)"),
     ("observability.opentelemetry.traces.sampling", "share of traces exported, 0..1 (1)"),
     (

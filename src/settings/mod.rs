@@ -304,6 +304,11 @@ impl Settings {
                 return Err(err("unknown setting (see `outpost help settings`)".into()));
             }
         }
+        // What the telemetry sinks name the gateway with.
+        if let Some(name) = &s.gateway_name {
+            s.telemetry.gateway_id = name.clone();
+        }
+        s.telemetry.location = s.deployment_region.clone();
         s.validate().map_err(|(key, message)| SettingsError {
             source_name: "settings".into(),
             key: key.into(),

@@ -84,6 +84,15 @@ pub struct TelemetrySettings {
     pub histogram_buckets: Vec<f64>,
     /// `observability.opentelemetry.export.interval` (APIM: every minute).
     pub otel_export_interval: Duration,
+    /// `observability.opentelemetry.export.timeout`: one export request's
+    /// deadline (connect included).
+    pub otel_export_timeout: Duration,
+    /// `GatewayId` of the exported metrics: `gateway.name`, else `outpost`
+    /// (copied when the settings are loaded; not a key of its own).
+    pub gateway_id: String,
+    /// `Location` of the exported metrics: `deployment.region` (copied when
+    /// the settings are loaded; not a key of its own).
+    pub location: String,
     /// `observability.opentelemetry.traces.enabled`: export spans.
     pub traces_enabled: bool,
     /// `observability.opentelemetry.traces.sampling`: 0..=1.
@@ -125,6 +134,9 @@ impl Default for TelemetrySettings {
             otel_system_metrics: false,
             histogram_buckets: DEFAULT_BUCKETS.to_vec(),
             otel_export_interval: Duration::from_secs(60),
+            otel_export_timeout: Duration::from_secs(10),
+            gateway_id: crate::policy::services::DEFAULT_GATEWAY_ID.into(),
+            location: String::new(),
             traces_enabled: false,
             traces_sampling: 1.0,
             trace_context: true,
@@ -323,6 +335,12 @@ pub(super) fn apply(s: &mut Settings, key: &str, v: &str) -> Result<bool, String
         "observability.opentelemetry.export.interval" => {
             t.otel_export_interval = parse_duration(v)?;
             if t.otel_export_interval < Duration::from_millis(100) {
+                return Err("must be at least 100ms".into());
+            }
+        }
+        "observability.opentelemetry.export.timeout" => {
+            t.otel_export_timeout = parse_duration(v)?;
+            if t.otel_export_timeout < Duration::from_millis(100) {
                 return Err("must be at least 100ms".into());
             }
         }

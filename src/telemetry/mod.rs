@@ -15,6 +15,7 @@
 
 pub mod hub;
 pub mod model;
+pub mod otlp;
 pub mod prometheus;
 pub mod prometheus_text;
 pub mod recorder;
@@ -85,6 +86,11 @@ pub fn start(t: &TelemetrySettings, management_plane: bool) -> Option<hub::Hub> 
             Ok(q) => sinks.push(q),
             Err(e) => tracing::error!(error = %e, "cannot start the StatsD sink; StatsD metrics are off"),
         }
+    }
+    match otlp::spawn(t, store.clone()) {
+        Some(Ok(q)) => sinks.push(q),
+        Some(Err(e)) => tracing::error!(error = %e, "cannot start the OpenTelemetry exporter"),
+        None => {}
     }
     let hub = match hub::Hub::spawn(store, sinks) {
         Ok(h) => h,
