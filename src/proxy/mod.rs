@@ -82,10 +82,40 @@ pub struct RequestLog {
     /// Request body bytes read from the client and forwarded (or buffered).
     pub request_bytes: u64,
     pub backend_time: Option<Duration>,
+    /// The last backend request as sent (for the request record); kept
+    /// only when request records are written (`server::access_log::wanted`).
+    pub backend_request: Option<Box<BackendRequest>>,
     pub api: Option<usize>,
     pub operation: Option<usize>,
     /// The subscription and product the request was granted with.
     pub grant: Grant,
+}
+
+/// A backend request's method and URL (`scheme://host/path?query`, as
+/// sent: after policy edits).
+#[derive(Debug)]
+pub struct BackendRequest {
+    pub method: Box<str>,
+    pub url: Box<str>,
+}
+
+impl BackendRequest {
+    /// From the request line at the start of `head` (`METHOD SP target SP
+    /// HTTP/1.1`); `None` when it is not one.
+    pub fn from_head(head: &[u8], tls: bool, host: &str) -> Option<Box<BackendRequest>> {
+        let line = head.split(|&b| b == b'\r').next()?;
+        let mut parts = line.splitn(3, |&b| b == b' ');
+        let (method, target) = (parts.next()?, parts.next()?);
+        let scheme = if tls { "https://" } else { "http://" };
+        let mut url = String::with_capacity(scheme.len() + host.len() + target.len());
+        url.push_str(scheme);
+        url.push_str(host);
+        url.push_str(&String::from_utf8_lossy(target));
+        Some(Box::new(BackendRequest {
+            method: String::from_utf8_lossy(method).into(),
+            url: url.into(),
+        }))
+    }
 }
 
 /// One request in flight on a connection.

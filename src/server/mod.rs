@@ -183,10 +183,7 @@ async fn handle_request(
         let ready = path == STATUS_PATH || ctx.replica().is_some();
         return health(ctx, client, client_w, head, scratch, ready).await;
     }
-    let url = ctx
-        .access_log
-        .is_some()
-        .then(|| String::from_utf8_lossy(head.target.get(client.data())).into_owned());
+    let url = access_log::wanted(ctx).then(|| access_log::request_url(head, client.data(), tls.is_some()));
     let replica = ctx.replica();
     let mut x = Exchange {
         ctx,
@@ -242,10 +239,9 @@ async fn handle_request(
         }
     };
     ctx.count_request(result.is_err());
-    if let Some((log_url, batch)) = url.zip(ctx.access_log.as_ref()) {
+    if let Some(log_url) = url {
         access_log::emit(
             ctx,
-            batch,
             peer,
             head,
             &log_url,

@@ -16,6 +16,7 @@
 pub mod hub;
 pub mod model;
 pub mod recorder;
+pub mod request_log;
 
 use crate::settings::TelemetrySettings;
 use std::sync::{Arc, Mutex};
