@@ -15,6 +15,7 @@ use crate::http::RequestHead;
 use crate::proxy::error::ProxyError;
 use crate::proxy::RequestLog;
 use crate::replica::Replica;
+use crate::telemetry::model::CacheOutcome;
 use crate::telemetry::request_log::encode::{self, Fields, Stamp, Value};
 use crate::worker::WorkerCtx;
 use std::borrow::Cow;
@@ -205,10 +206,14 @@ pub fn emit(
         correlation: Correlation(ctx.next_random()),
         method: head.method.as_str(),
         url: &url,
-        backend_status: 0,
+        backend_status: log.backend_status,
         status: log.status,
         response_size: log.response_bytes,
-        cache: "none",
+        cache: match log.cache {
+            CacheOutcome::None => "none",
+            CacheOutcome::Hit => "hit",
+            CacheOutcome::Miss => "miss",
+        },
         backend_ms: log.backend_time.map(|d| d.as_secs_f64() * 1000.0),
         api_id: api.map(|a| a.id.as_str()),
         operation_id: operation.map(|o| o.id.as_str()),

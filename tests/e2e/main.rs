@@ -41,6 +41,8 @@ mod send_request;
 mod smuggling;
 mod subscriptions;
 mod support;
+mod telemetry_prometheus;
+mod telemetry_statsd;
 mod tls;
 mod transform;
 mod validate_jwt;
