@@ -237,4 +237,39 @@ mod tests {
         assert_eq!(batch.dropped_writes(), 1);
         assert_eq!(batch.pending_len(), 0);
     }
+
+    struct Rec;
+
+    impl crate::telemetry::request_log::encode::Fields for Rec {
+        fn visit(&self, f: &mut dyn FnMut(&'static str, crate::telemetry::request_log::encode::Value<'_>)) {
+            f("responseCode", crate::telemetry::request_log::encode::Value::Int(200));
+        }
+    }
+
+    #[test]
+    fn a_request_log_batch_frames_records_and_hands_them_over_whole() {
+        use crate::telemetry::request_log::{encode, records, Queue};
+        let (q, rx) = Queue::new(4, encode::Layout::Journal);
+        run(async {
+            let batch = LogBatch::queue(q.clone());
+            let at = encode::Stamp { secs: 0, millis: 0 };
+            batch.push_record(at, &Rec);
+            batch.push_record(at, &Rec);
+            assert!(rx.is_empty(), "nothing handed over on the request path");
+            after_ready_tasks().await;
+            let got = rx.try_recv().expect("one batch after the burst");
+            let recs: Vec<&[u8]> = records(&got).collect();
+            assert_eq!(recs.len(), 2);
+            let text = String::from_utf8_lossy(recs[0]);
+            assert!(text.contains("\nRESPONSE_CODE=200\n"), "{text}");
+            assert!(rx.is_empty());
+        });
+        // A standard-output batch ignores request records.
+        let out = LogBatch::new(capture);
+        out.push_record(
+            crate::telemetry::request_log::encode::Stamp { secs: 0, millis: 0 },
+            &Rec,
+        );
+        assert_eq!(out.pending_len(), 0);
+    }
 }

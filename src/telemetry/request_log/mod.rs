@@ -29,7 +29,7 @@ use crate::settings::{LogsLocal, TelemetrySettings};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use encode::Layout;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use transport::{Endpoint, Framing, Sent, Transport};
 
@@ -67,6 +67,18 @@ pub struct Queue {
 }
 
 impl Queue {
+    /// A queue of `capacity` batches for records in `layout`, and its
+    /// receiving end (the sink thread's).
+    pub fn new(capacity: usize, layout: Layout) -> (Queue, Receiver<Vec<u8>>) {
+        let (tx, rx) = crossbeam_channel::bounded(capacity.max(1));
+        let q = Queue {
+            tx,
+            layout: Arc::new(layout),
+            stats: Arc::default(),
+        };
+        (q, rx)
+    }
+
     pub fn layout(&self) -> &Layout {
         &self.layout
     }
@@ -189,6 +201,15 @@ pub fn plan(t: &TelemetrySettings) -> Result<Option<(&'static str, Layout, Endpo
 /// systemd-journald's native-protocol socket.
 pub const JOURNAL_SOCKET: &str = "/run/systemd/journal/socket";
 
+/// The process's sink and its counters, for the Prometheus endpoint's
+/// `outpost_request_log_records_total` (set once, by [`start`]).
+static PROCESS: OnceLock<(&'static str, Arc<Stats>)> = OnceLock::new();
+
+/// The running sink's name and counters, if one was started.
+pub fn process_stats() -> Option<(&'static str, &'static Stats)> {
+    PROCESS.get().map(|(k, s)| (*k, &**s))
+}
+
 /// Starts the sink `telemetry.logs.local` asks for; `None` for `none` and
 /// `auto`, or when its thread cannot start (logged).
 pub fn start(t: &TelemetrySettings) -> Option<Handle> {
@@ -199,10 +220,21 @@ pub fn start(t: &TelemetrySettings) -> Option<Handle> {
             return None;
         }
     };
-    let (tx, rx) = crossbeam_channel::bounded(t.queue_capacity.max(1));
+    let h = spawn(t, kind, layout, endpoint, framing)?;
+    let _ = PROCESS.set((kind, h.queue.stats.clone()));
+    Some(h)
+}
+
+fn spawn(
+    t: &TelemetrySettings,
+    kind: &'static str,
+    layout: Layout,
+    endpoint: Endpoint,
+    framing: Framing,
+) -> Option<Handle> {
+    let (queue, rx) = Queue::new(t.queue_capacity, layout);
     let (done_tx, done) = crossbeam_channel::bounded(1);
-    let stats = Arc::new(Stats::default());
-    let st = stats.clone();
+    let st = queue.stats.clone();
     let transport = Transport::new(endpoint.clone(), framing);
     let spawned = std::thread::Builder::new()
         .name("outpost-request-log".into())
@@ -215,14 +247,7 @@ pub fn start(t: &TelemetrySettings) -> Option<Handle> {
         return None;
     }
     tracing::info!(sink = kind, endpoint = %endpoint, "request log sink started");
-    Some(Handle {
-        queue: Queue {
-            tx,
-            layout: Arc::new(layout),
-            stats,
-        },
-        done,
-    })
+    Some(Handle { queue, done })
 }
 
 /// The sink thread: writes batches until every queue handle is dropped.
@@ -307,15 +332,7 @@ mod tests {
     }
 
     fn queue(cap: usize) -> (Queue, Receiver<Vec<u8>>) {
-        let (tx, rx) = crossbeam_channel::bounded(cap);
-        (
-            Queue {
-                tx,
-                layout: Arc::new(Layout::Json),
-                stats: Arc::default(),
-            },
-            rx,
-        )
+        Queue::new(cap, Layout::Json)
     }
 
     #[test]
@@ -348,7 +365,8 @@ mod tests {
             json_endpoint: rx_sock.local_addr().unwrap().to_string(),
             ..Default::default()
         };
-        let h = start(&t).unwrap();
+        let (kind, layout, ep, framing) = plan(&t).unwrap().unwrap();
+        let h = spawn(&t, kind, layout, ep, framing).unwrap();
         let mut b = Vec::new();
         frame(&mut b, |o| o.extend_from_slice(b"{\"n\":1}"));
         frame(&mut b, |o| o.extend_from_slice(b"{\"n\":2}"));

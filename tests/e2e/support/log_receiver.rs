@@ -208,7 +208,9 @@ fn read_frames(mut c: impl Read, frames: Frames, sh: &Shared, stop: &AtomicBool)
         loop {
             let taken = match frames {
                 Frames::OctetCounted => {
-                    let Some(sp) = buf.iter().position(|&b| b == b' ') else { break };
+                    let Some(sp) = buf.iter().position(|&b| b == b' ') else {
+                        break;
+                    };
                     let len: usize = std::str::from_utf8(&buf[..sp])
                         .ok()
                         .and_then(|s| s.parse().ok())
@@ -220,7 +222,9 @@ fn read_frames(mut c: impl Read, frames: Frames, sh: &Shared, stop: &AtomicBool)
                     sp + 1 + len
                 }
                 Frames::Nul => {
-                    let Some(end) = buf.iter().position(|&b| b == 0) else { break };
+                    let Some(end) = buf.iter().position(|&b| b == 0) else {
+                        break;
+                    };
                     sh.push(&buf[..end]);
                     end + 1
                 }
@@ -233,12 +237,10 @@ fn read_frames(mut c: impl Read, frames: Frames, sh: &Shared, stop: &AtomicBool)
 /// `key=value` from APIM's text layout (`…, key=value, …`).
 pub fn kv(record: &str, key: &str) -> Option<String> {
     let needle = format!("{key}=");
-    record
-        .split(", ")
-        .find_map(|part| {
-            let i = part.rfind(&needle)?;
-            (i == 0 || part.as_bytes()[i - 1] == b' ').then(|| part[i + needle.len()..].to_string())
-        })
+    record.split(", ").find_map(|part| {
+        let i = part.rfind(&needle)?;
+        (i == 0 || part.as_bytes()[i - 1] == b' ').then(|| part[i + needle.len()..].to_string())
+    })
 }
 
 /// The journal native protocol's `NAME=value` lines.
