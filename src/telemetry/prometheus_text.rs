@@ -56,7 +56,7 @@ pub fn render(store: &Store, sinks: &[SinkDrops]) -> String {
     for (labels, a) in &series {
         let _ = writeln!(out, "{PREFIX}Requests{{{labels}}} {}", a.requests);
     }
-    let histograms: [(&str, &str, fn(&RequestAgg) -> &Histogram); 4] = [
+    let histograms: [(&str, &str, Pick); 4] = [
         ("DurationInMs", "Request received to response sent, in ms.", |a| {
             &a.duration
         }),
@@ -82,6 +82,9 @@ pub fn render(store: &Store, sinks: &[SinkDrops]) -> String {
     self_metrics(&mut out, store, sinks);
     out
 }
+
+/// Picks one of a series' histograms.
+type Pick = fn(&RequestAgg) -> &Histogram;
 
 fn family(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# HELP {PREFIX}{name} {help}\n# TYPE {PREFIX}{name} {kind}");

@@ -1,8 +1,9 @@
 //! The Prometheus endpoint scraped by a real Prometheus server: series and
 //! values after a known number of requests (APIM's names and dimensions,
 //! histograms with the configured bounds, cache hits and misses, backend
-//! codes, unmatched requests, emit-metric custom metrics, health probes not
-//! counted), the endpoint's strict HTTP handling, and cardinality folding.
+//! codes, unmatched requests and rejected heads, emit-metric custom
+//! metrics, health probes not counted), the endpoint's strict HTTP
+//! handling, and cardinality folding.
 
 use crate::support::prometheus::Prometheus;
 use crate::support::*;
@@ -68,13 +69,17 @@ fn telemetry_prometheus_scrapes_request_and_custom_metrics() {
         assert_eq!(gw.connect().get("/nowhere").status, 404);
     }
     assert_eq!(gw.connect().get("/px/status/503").status, 503);
+    // A rejected head (two Host headers) is counted too.
+    let mut c = gw.connect();
+    c.send(b"GET /echo/a HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+    assert_eq!(c.read_response().status, 400);
     // Health probes are not requests.
     for _ in 0..4 {
         assert_eq!(gw.connect().get("/status-0123456789abcdef").status, 200);
     }
 
     let prom = Prometheus::start(std::slice::from_ref(&target));
-    prom.wait_value("sum(azure_apim_Requests)", 11.0, WAIT);
+    prom.wait_value("sum(azure_apim_Requests)", 12.0, WAIT);
     prom.wait_value(r#"up{job="outpost"}"#, 1.0, WAIT);
     let q = |labels: &str| format!("sum(azure_apim_Requests{{{labels}}})");
     let echo = r#"ApiId="echo",Hostname="gateway.test",ResponseCode="200",ResponseCodeCategory="2xx",BackendResponseCode="200",BackendResponseCodeCategory="2xx",LastErrorReason="None",Cache="None",Status="Successful""#;
@@ -86,8 +91,13 @@ fn telemetry_prometheus_scrapes_request_and_custom_metrics() {
     );
     prom.wait_value(&q(r#"ApiId="cached",Cache="Hit",BackendResponseCode="0""#), 2.0, WAIT);
     prom.wait_value(
-        &q(r#"ApiId="",ResponseCode="404",LastErrorReason="OperationNotFound",Status="Successful""#),
+        &q(r#"ApiId="",ResponseCode="404",LastErrorReason="OperationNotFound",Status="Failed""#),
         2.0,
+        WAIT,
+    );
+    prom.wait_value(
+        &q(r#"ApiId="",Hostname="",ResponseCode="400",LastErrorReason="BadRequest",Status="Failed""#),
+        1.0,
         WAIT,
     );
     prom.wait_value(

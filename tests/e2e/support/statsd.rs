@@ -44,11 +44,6 @@ impl StatsdSink {
         format!("127.0.0.1:{}", self.port)
     }
 
-    /// Every line so far.
-    pub fn lines(&self) -> Vec<String> {
-        self.seen.0.lock().unwrap_or_else(|e| e.into_inner()).lines.clone()
-    }
-
     /// Every datagram's size so far.
     pub fn sizes(&self) -> Vec<usize> {
         self.seen.0.lock().unwrap_or_else(|e| e.into_inner()).sizes.clone()
