@@ -1,5 +1,7 @@
 //! Log output: `tracing` to standard output as text or JSON
-//! (`telemetry.logs.std`) at the level of `telemetry.logs.std.level`.
+//! (`telemetry.logs.std`) at the level of `telemetry.logs.std.level`; text
+//! lines carry ANSI colours when `telemetry.logs.std.color` is on (the
+//! default) and standard output is a terminal.
 //!
 //! Access-log records are written only in JSON mode at level info or more
 //! verbose, one line per request with APIM's GatewayLogs field names, by each
@@ -23,7 +25,11 @@ pub fn init(settings: &Settings) -> bool {
         .with_target(false);
     let result = match settings.log_format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
-        _ => builder.with_ansi(false).try_init(),
+        // ANSI colours only on a terminal: piped or collected output
+        // (containers, files) stays plain text.
+        _ => builder
+            .with_ansi(settings.telemetry.std_color && std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .try_init(),
     };
     // A second init (tests) keeps the first subscriber.
     drop(result);

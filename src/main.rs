@@ -337,6 +337,9 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     // Metrics and spans: one thread merges the workers' frames and feeds
     // the sinks (see `outpost::telemetry`).
     let telemetry = outpost::telemetry::start(&settings.telemetry, settings.service_endpoint.is_some());
+    // The local request log (`telemetry.logs.local`): its own thread behind
+    // a bounded queue (see `outpost::telemetry::request_log`).
+    let request_log = outpost::telemetry::request_log::start(&settings.telemetry);
     for (id, (listener, tls_listener)) in bound.into_iter().zip(tls_bound).enumerate() {
         let (tx, rx) = crossbeam_channel::unbounded();
         senders.push(tx);
@@ -354,6 +357,7 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
             cache: cache.clone(),
             authority: Some(asker.clone()),
             telemetry: telemetry.clone(),
+            request_log: request_log.as_ref().map(|h| h.queue.clone()),
         })?;
     }
     let authority = match outpost::authority::fetch::spawn(outpost::authority::fetch::Spec {
@@ -432,7 +436,11 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         authority,
     };
     drop(ev_tx);
-    Ok(control.run())
+    let code = control.run();
+    if let Some(h) = request_log {
+        h.finish(outpost::telemetry::request_log::EXIT_FLUSH);
+    }
+    Ok(code)
 }
 
 /// Management-plane mode: the initial configuration comes from the backup

@@ -229,6 +229,9 @@ pub async fn prepare(
             trace,
         };
         write_request_head(&mut out, head, head_buf, &target, x.peer.ip());
+        if crate::server::access_log::wanted(x.ctx) {
+            x.log.backend_request = super::BackendRequest::from_head(&out, backend.tls.is_some(), backend.host_header);
+        }
     }
     if let Some(body) = out_spec.body {
         out.extend_from_slice(body);

@@ -85,6 +85,9 @@ pub struct RequestLog {
     /// Backend I/O: from asking the pool for a connection (or connecting)
     /// until the backend's response ended (APIM's `BackendDurationInMs`).
     pub backend_time: Option<Duration>,
+    /// The last backend request as sent (for the request record); kept
+    /// only when request records are written (`server::access_log::wanted`).
+    pub backend_request: Option<Box<BackendRequest>>,
     /// The status the backend answered with (APIM's `BackendResponseCode`,
     /// `backendResponseCode`); 0 when no backend answered (an error before
     /// or during the call, a gateway-made or cached response).
@@ -105,6 +108,33 @@ pub struct RequestLog {
     pub operation: Option<usize>,
     /// The subscription and product the request was granted with.
     pub grant: Grant,
+}
+
+/// A backend request's method and URL (`scheme://host/path?query`, as
+/// sent: after policy edits).
+#[derive(Debug)]
+pub struct BackendRequest {
+    pub method: Box<str>,
+    pub url: Box<str>,
+}
+
+impl BackendRequest {
+    /// From the request line at the start of `head` (`METHOD SP target SP
+    /// HTTP/1.1`); `None` when it is not one.
+    pub fn from_head(head: &[u8], tls: bool, host: &str) -> Option<Box<BackendRequest>> {
+        let line = head.split(|&b| b == b'\r').next()?;
+        let mut parts = line.splitn(3, |&b| b == b' ');
+        let (method, target) = (parts.next()?, parts.next()?);
+        let scheme = if tls { "https://" } else { "http://" };
+        let mut url = String::with_capacity(scheme.len() + host.len() + target.len());
+        url.push_str(scheme);
+        url.push_str(host);
+        url.push_str(&String::from_utf8_lossy(target));
+        Some(Box::new(BackendRequest {
+            method: String::from_utf8_lossy(method).into(),
+            url: url.into(),
+        }))
+    }
 }
 
 /// One request in flight on a connection.

@@ -1,4 +1,5 @@
-//! Per-worker batching of access-log lines.
+//! Per-worker batching of access-log lines (standard output) and of local
+//! request-log records (`telemetry.logs.local`).
 //!
 //! Owns one worker's pending access-log bytes. A record is appended to the
 //! worker's buffer (no lock, no syscall on the request path); the first
@@ -14,6 +15,11 @@
 //! pending when the worker stops is written by `Drop`. A failed write drops
 //! the batch (logging must never fail a request), is counted, and the first
 //! failure of a worker is reported once on standard error.
+//!
+//! A batch for the local request log ([`LogBatch::queue`]) holds
+//! length-prefixed records instead of lines
+//! ([`crate::telemetry::request_log::frame`]) and is handed whole to that
+//! sink's bounded queue, which never blocks (a full queue drops and counts).
 
 use std::cell::{Cell, RefCell};
 use std::io::Write;
@@ -34,31 +40,53 @@ pub fn stdout_sink(bytes: &[u8]) -> std::io::Result<()> {
     out.flush()
 }
 
-/// One worker's pending access-log lines.
+enum Out {
+    /// Whole lines, written by the function.
+    Write(Sink),
+    /// Framed records, handed to the local request log's queue.
+    Queue(crate::telemetry::request_log::Queue),
+}
+
+/// One worker's pending access-log lines (or request-log records).
 pub struct LogBatch {
     pending: RefCell<Vec<u8>>,
     scheduled: Cell<bool>,
     dropped_writes: Cell<u64>,
-    sink: Sink,
+    out: Out,
 }
 
 impl LogBatch {
     pub fn new(sink: Sink) -> Rc<LogBatch> {
+        Self::with(Out::Write(sink))
+    }
+
+    /// A batch of framed records for the local request log's sink thread.
+    pub fn queue(q: crate::telemetry::request_log::Queue) -> Rc<LogBatch> {
+        Self::with(Out::Queue(q))
+    }
+
+    fn with(out: Out) -> Rc<LogBatch> {
         Rc::new(LogBatch {
             pending: RefCell::new(Vec::new()),
             scheduled: Cell::new(false),
             dropped_writes: Cell::new(0),
-            sink,
+            out,
         })
     }
 
-    /// Appends one record: `fill` writes the line (without its `\n`).
+    /// Appends one record: `fill` writes the line (without its `\n`), or
+    /// the record's bytes for a request-log batch.
     /// Must run on the worker's runtime (it may spawn the flush task).
     pub fn push(self: &Rc<Self>, fill: impl FnOnce(&mut Vec<u8>)) {
         let len = {
             let mut buf = self.pending.borrow_mut();
-            fill(&mut buf);
-            buf.push(b'\n');
+            match &self.out {
+                Out::Write(_) => {
+                    fill(&mut buf);
+                    buf.push(b'\n');
+                }
+                Out::Queue(_) => crate::telemetry::request_log::frame(&mut buf, fill),
+            }
             buf.len()
         };
         if len >= MAX_PENDING {
@@ -72,13 +100,33 @@ impl LogBatch {
         }
     }
 
+    /// Appends a request record in the local request log's layout (no-op
+    /// on a standard-output batch).
+    pub fn push_record(
+        self: &Rc<Self>,
+        at: crate::telemetry::request_log::encode::Stamp,
+        record: &dyn crate::telemetry::request_log::encode::Fields,
+    ) {
+        if let Out::Queue(q) = &self.out {
+            self.push(|buf| q.layout().encode(buf, at, record));
+        }
+    }
+
     /// Writes every pending line now.
     pub fn flush(&self) {
         let mut buf = self.pending.borrow_mut();
         if buf.is_empty() {
             return;
         }
-        if let Err(e) = (self.sink)(&buf) {
+        let sink = match &self.out {
+            Out::Write(sink) => sink,
+            Out::Queue(q) => {
+                let cap = buf.len().min(MAX_PENDING);
+                q.offer(std::mem::replace(&mut *buf, Vec::with_capacity(cap)));
+                return;
+            }
+        };
+        if let Err(e) = sink(&buf) {
             if self.dropped_writes.get() == 0 {
                 // Once per worker: standard output may be what is broken, so
                 // this goes to standard error.
@@ -188,5 +236,40 @@ mod tests {
         batch.flush();
         assert_eq!(batch.dropped_writes(), 1);
         assert_eq!(batch.pending_len(), 0);
+    }
+
+    struct Rec;
+
+    impl crate::telemetry::request_log::encode::Fields for Rec {
+        fn visit(&self, f: &mut dyn FnMut(&'static str, crate::telemetry::request_log::encode::Value<'_>)) {
+            f("responseCode", crate::telemetry::request_log::encode::Value::Int(200));
+        }
+    }
+
+    #[test]
+    fn a_request_log_batch_frames_records_and_hands_them_over_whole() {
+        use crate::telemetry::request_log::{encode, records, Queue};
+        let (q, rx) = Queue::new(4, encode::Layout::Journal);
+        run(async {
+            let batch = LogBatch::queue(q.clone());
+            let at = encode::Stamp { secs: 0, millis: 0 };
+            batch.push_record(at, &Rec);
+            batch.push_record(at, &Rec);
+            assert!(rx.is_empty(), "nothing handed over on the request path");
+            after_ready_tasks().await;
+            let got = rx.try_recv().expect("one batch after the burst");
+            let recs: Vec<&[u8]> = records(&got).collect();
+            assert_eq!(recs.len(), 2);
+            let text = String::from_utf8_lossy(recs[0]);
+            assert!(text.contains("\nRESPONSE_CODE=200\n"), "{text}");
+            assert!(rx.is_empty());
+        });
+        // A standard-output batch ignores request records.
+        let out = LogBatch::new(capture);
+        out.push_record(
+            crate::telemetry::request_log::encode::Stamp { secs: 0, millis: 0 },
+            &Rec,
+        );
+        assert_eq!(out.pending_len(), 0);
     }
 }

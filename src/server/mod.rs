@@ -198,10 +198,7 @@ async fn handle_request(
         let ready = path == STATUS_PATH || ctx.replica().is_some();
         return health(ctx, client, client_w, head, scratch, ready).await;
     }
-    let url = ctx
-        .access_log
-        .is_some()
-        .then(|| String::from_utf8_lossy(head.target.get(client.data())).into_owned());
+    let url = access_log::wanted(ctx).then(|| access_log::request_url(head, client.data(), tls.is_some()));
     let replica = ctx.replica();
     let traced = request_trace::start(ctx, head, client.data(), started);
     let mut log = RequestLog {
@@ -277,10 +274,9 @@ async fn handle_request(
         let error = result.as_ref().err();
         request_trace::finish(ctx, t, head, peer, tls.is_some(), replica.as_deref(), &log, error);
     }
-    if let Some((log_url, batch)) = url.zip(ctx.access_log.as_ref()) {
+    if let Some(log_url) = url {
         access_log::emit(
             ctx,
-            batch,
             peer,
             head,
             &log_url,

@@ -10,6 +10,7 @@
 
 use super::parse::{parse_bool, parse_num};
 use super::{parse_duration, LogFormat, Settings};
+use crate::telemetry::request_log::transport::Endpoint;
 use std::time::Duration;
 
 /// `telemetry.metrics.local`.
@@ -267,12 +268,25 @@ pub(super) fn apply(s: &mut Settings, key: &str, v: &str) -> Result<bool, String
                 }
             }
         }
-        "telemetry.logs.local.localsyslog.endpoint" => t.localsyslog_endpoint = Some(v.to_owned()),
+        // Endpoint shapes are checked by the request log's own parser.
+        "telemetry.logs.local.localsyslog.endpoint" => {
+            Endpoint::socket(v)?;
+            t.localsyslog_endpoint = Some(v.to_owned())
+        }
         "telemetry.logs.local.localsyslog.facility" => t.localsyslog_facility = facility(v)?,
-        "telemetry.logs.local.rfc5424.endpoint" => t.rfc5424_endpoint = Some(v.to_owned()),
+        "telemetry.logs.local.rfc5424.endpoint" => {
+            Endpoint::syslog(v)?;
+            t.rfc5424_endpoint = Some(v.to_owned())
+        }
         "telemetry.logs.local.rfc5424.facility" => t.rfc5424_facility = facility(v)?,
-        "telemetry.logs.local.journal.endpoint" => t.journal_endpoint = Some(v.to_owned()),
-        "telemetry.logs.local.json.endpoint" => t.json_endpoint = v.to_owned(),
+        "telemetry.logs.local.journal.endpoint" => {
+            Endpoint::socket(v)?;
+            t.journal_endpoint = Some(v.to_owned())
+        }
+        "telemetry.logs.local.json.endpoint" => {
+            Endpoint::json(v)?;
+            t.json_endpoint = v.to_owned()
+        }
         "telemetry.metrics.local" => {
             t.metrics_local = match v {
                 "none" => MetricsLocal::None,

@@ -20,6 +20,7 @@ pub mod prometheus;
 pub mod prometheus_text;
 pub mod recorder;
 pub mod spans;
+pub mod request_log;
 pub mod statsd;
 pub mod trace_context;
 

@@ -211,6 +211,31 @@ fn self_metrics(out: &mut String, store: &Store, sinks: &[SinkDrops]) {
         store.requests.len(),
         store.custom.len()
     );
+    if let Some((sink, s)) = super::request_log::process_stats() {
+        request_log_metrics(out, sink, s);
+    }
+}
+
+/// The local request log's counters (`telemetry.logs.local`).
+fn request_log_metrics(out: &mut String, sink: &str, s: &super::request_log::Stats) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let _ = writeln!(
+        out,
+        "# HELP outpost_request_log_records_total Request-log records by outcome: sent, dropped_queue_full (the sink was slower than the requests), dropped_endpoint (the endpoint was down or failed).\n\
+         # TYPE outpost_request_log_records_total counter"
+    );
+    for (outcome, v) in [
+        ("sent", s.sent.load(Relaxed)),
+        ("dropped_queue_full", s.dropped_queue_full.load(Relaxed)),
+        ("dropped_endpoint", s.dropped_endpoint.load(Relaxed)),
+    ] {
+        let mut l = String::new();
+        label(&mut l, "sink", sink);
+        let _ = writeln!(
+            out,
+            "outpost_request_log_records_total{{{l},outcome=\"{outcome}\"}} {v}"
+        );
+    }
 }
 
 /// `k="v"` with the value escaped (`\\`, `\"`, `\n`).
@@ -340,5 +365,22 @@ mod tests {
         assert_eq!(sanitize("é-x"), "x__x");
         assert_eq!(float(f64::INFINITY), "+Inf");
         assert_eq!(float(0.5), "0.5");
+    }
+
+    #[test]
+    fn request_log_counters_by_outcome() {
+        let stats = super::super::request_log::Stats::default();
+        stats.sent.store(5, std::sync::atomic::Ordering::Relaxed);
+        let mut out = String::new();
+        request_log_metrics(&mut out, "rfc5424", &stats);
+        assert!(
+            out.contains("# TYPE outpost_request_log_records_total counter\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("outpost_request_log_records_total{sink=\"rfc5424\",outcome=\"sent\"} 5\n"),
+            "{out}"
+        );
+        assert!(out.contains("outcome=\"dropped_endpoint\"} 0\n"), "{out}");
     }
 }

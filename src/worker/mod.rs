@@ -80,6 +80,8 @@ pub struct WorkerCtx {
     tls_failed: Cell<u64>,
     /// The JSON access log's batch, when access logging is on.
     pub access_log: Option<Rc<crate::server::log_batch::LogBatch>>,
+    /// The local request log's batch (`telemetry.logs.local`), when a sink runs.
+    pub request_log: Option<Rc<crate::server::log_batch::LogBatch>>,
     rng: Cell<u64>,
     /// What policies use beyond the request (settings, counters).
     pub services: crate::policy::services::Services,
@@ -145,8 +147,15 @@ impl WorkerCtx {
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((id as u64 + 1) << 32) ^ u64::from(std::process::id())),
             telemetry: None,
             tracer: crate::telemetry::spans::Tracer::new(&settings.telemetry, false),
+            request_log: None,
             settings,
         }
+    }
+
+    /// Writes request records to the local request log's sink.
+    pub fn with_request_log(mut self, q: Option<crate::telemetry::request_log::Queue>) -> WorkerCtx {
+        self.request_log = q.map(crate::server::log_batch::LogBatch::queue);
+        self
     }
 
     /// Records metrics and spans for the telemetry thread `hub`.
@@ -223,6 +232,8 @@ pub struct WorkerSpec {
     pub authority: Option<crate::authority::Asker>,
     /// The telemetry thread, when some sink consumes metrics or spans.
     pub telemetry: Option<crate::telemetry::hub::Hub>,
+    /// The local request log's queue (`telemetry.logs.local`), when a sink runs.
+    pub request_log: Option<crate::telemetry::request_log::Queue>,
 }
 
 /// Starts the worker thread.
@@ -247,6 +258,7 @@ fn run_worker(spec: WorkerSpec) {
         cache,
         authority,
         telemetry,
+        request_log,
     } = spec;
     let pinned = cpu.is_some_and(core_affinity::set_for_current);
     let started = events.clone();
@@ -264,7 +276,8 @@ fn run_worker(spec: WorkerSpec) {
         move || async move {
             let ctx = Rc::new(
                 WorkerCtx::new(id, settings, replica, access_log, limits, cache, authority)
-                    .with_telemetry(telemetry.as_ref()),
+                    .with_telemetry(telemetry.as_ref())
+                    .with_request_log(request_log),
             );
             serve(ctx, [listener, tls_listener], control, events_for_counts).await
         },

@@ -4,6 +4,7 @@ pub mod backend;
 pub mod client;
 pub mod control_plane;
 pub mod gateway;
+pub mod log_receiver;
 pub mod oidc;
 pub mod otlp;
 pub mod prometheus;
