@@ -17,6 +17,7 @@ pub mod client;
 pub mod snapshot;
 
 use crate::config::Config;
+use crate::telemetry::rollup;
 use client::{Counters, Fetched, Heartbeat, MgmtClient, SyncError};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use std::path::{Path, PathBuf};
@@ -48,6 +49,9 @@ pub struct SyncSettings {
     /// The gateway's configuration directory: its `certificates/` and
     /// `hostnames.toml` are merged into every snapshot (`config::overlay`).
     pub local_tls: Option<PathBuf>,
+    /// The request metrics heartbeats carry (`telemetry.metrics.cloud`);
+    /// `None` sends none.
+    pub metrics: Option<crate::telemetry::rollup::SharedRollup>,
 }
 
 /// A snapshot's configuration with the local TLS files of `local` (the
@@ -235,7 +239,7 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, 
                 warned_expiry = true;
             }
         }
-        let beat = {
+        let mut beat = {
             let st = lock(status);
             Heartbeat {
                 instance_id: instance.clone(),
@@ -249,16 +253,45 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, 
                     .or_else(|| client.oauth_expiry())
                     .map(|e| crate::logging::rfc3339(e, 0)),
                 identity: s.oauth.as_ref().map(|o| o.client_id().to_owned()),
+                metrics: None,
             }
         };
-        if let Err(e) = client.heartbeat(&beat) {
+        // The report is built under the rollup's lock, sent without it.
+        beat.metrics = s.metrics.as_ref().and_then(|m| rollup::lock(m).report());
+        let sent = client.heartbeat(&beat);
+        let backlog = match (&s.metrics, beat.metrics.take()) {
+            (Some(m), Some(report)) => settle_metrics(&mut rollup::lock(m), &report, &sent),
+            _ => false,
+        };
+        if let Err(e) = sent {
             tracing::debug!(error = %e, "heartbeat failed");
         }
+        // A backlog of metrics (after an outage) drains at once, a report
+        // of bounded size per heartbeat.
+        let wait = if backlog { Duration::ZERO } else { s.heartbeat_interval };
         crossbeam_channel::select! {
             recv(stop) -> _ => return,
             recv(nudge) -> msg => if msg.is_err() { return },
-            default(s.heartbeat_interval) => {}
+            default(wait) => {}
         }
+    }
+}
+
+/// Settles a metrics report after its heartbeat: acknowledged by a 2xx,
+/// dropped when refused as invalid (sending it again would fail again),
+/// kept for the next heartbeat otherwise. Returns whether acknowledged
+/// batches leave a backlog to send at once.
+fn settle_metrics(r: &mut rollup::Rollup, report: &rollup::Report, sent: &Result<(), SyncError>) -> bool {
+    match sent {
+        Ok(()) => {
+            r.acknowledge(report);
+            r.backlog()
+        }
+        Err(SyncError::Status(400 | 413 | 422)) => {
+            r.refused(report);
+            false
+        }
+        Err(_) => false,
     }
 }
 

@@ -206,6 +206,9 @@ pub struct Hub {
     pub frames: Sender<Frame>,
     pub store: SharedStore,
     pub sinks: Vec<SinkQueue>,
+    /// The management plane's one-minute buckets, read by the heartbeat
+    /// thread (`telemetry.metrics.cloud` with a management plane).
+    pub rollup: Option<super::rollup::SharedRollup>,
 }
 
 impl Hub {
@@ -229,6 +232,7 @@ impl Hub {
             frames: tx,
             store,
             sinks,
+            rollup: None,
         })
     }
 }

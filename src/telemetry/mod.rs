@@ -16,6 +16,7 @@
 pub mod hub;
 pub mod model;
 pub mod recorder;
+pub mod rollup;
 
 use crate::settings::TelemetrySettings;
 use std::sync::{Arc, Mutex};
@@ -66,10 +67,24 @@ pub fn start(t: &TelemetrySettings, management_plane: bool) -> Option<hub::Hub> 
         return None;
     }
     let bounds: Arc<[f64]> = Arc::from(t.histogram_buckets.clone());
-    let store = Arc::new(Mutex::new(hub::Store::new(bounds, t.max_series)));
-    let sinks = Vec::new();
+    let store = Arc::new(Mutex::new(hub::Store::new(bounds.clone(), t.max_series)));
+    let mut sinks = Vec::new();
+    // The management plane's metrics: one-minute buckets for the heartbeats.
+    let mut rollup = None;
+    if management_plane && t.metrics_cloud {
+        match rollup::spawn(bounds.clone(), t.queue_capacity) {
+            Ok((q, r)) => {
+                sinks.push(q);
+                rollup = Some(r);
+            }
+            Err(e) => tracing::error!(error = %e, "cannot start the management plane's metrics sink"),
+        }
+    }
     match hub::Hub::spawn(store, sinks) {
-        Ok(h) => Some(h),
+        Ok(mut h) => {
+            h.rollup = rollup;
+            Some(h)
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot start the telemetry thread; no metrics are exported");
             None
