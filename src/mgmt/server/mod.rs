@@ -83,6 +83,8 @@ pub struct State {
     pub oauth: OAuth,
     /// Content hashes this process served, per gateway: (version, hash), newest last.
     served: Mutex<HashMap<String, Vec<Served>>>,
+    /// When stored metrics were last pruned (Unix seconds).
+    pub(crate) metrics_pruned: std::sync::atomic::AtomicI64,
 }
 
 /// A provisioned admin token must be at least this long.
@@ -161,6 +163,7 @@ pub(crate) fn run(opts: ControlPlaneOptions) -> Result<(), MgmtError> {
         admin_hash,
         oauth: OAuth::start(&opts.auth)?,
         served: Mutex::new(HashMap::new()),
+        metrics_pruned: Default::default(),
     });
     conn::serve_listener(listener, limits(), Arc::new(move |req| serve(&state, req)));
     Ok(())
