@@ -130,10 +130,14 @@ async fn finish(x: &mut Exchange<'_>, json: &[u8]) -> Result<(), ProxyError> {
         out.extend_from_slice(json);
     }
     x.log.status = 200;
+    // The built-in echo backend answered.
+    x.log.backend_status = 200;
     x.log.response_started = true;
     x.log.keep_alive = keep_alive;
     x.log.response_bytes = json.len() as u64;
+    let writing = std::time::Instant::now();
     let (res, out) = write_vec(x.client_w, out).await;
+    x.log.client_time += writing.elapsed();
     x.scratch.out = out;
     res.map_err(ProxyError::ClientIo)
 }

@@ -224,7 +224,10 @@ pub async fn prepare(
     if let Some(body) = out_spec.body {
         out.extend_from_slice(body);
     } else if let Some(n) = replay_len {
-        out = match read_small_body(x, out, n).await {
+        let reading = Instant::now();
+        let read = read_small_body(x, out, n).await;
+        x.log.client_time += reading.elapsed();
+        out = match read {
             Ok(out) => out,
             Err((e, out)) => {
                 x.scratch.out = out;
@@ -253,6 +256,7 @@ pub async fn send(
     let Prepared { replay_len, timeout } = prepared;
     let head = x.head;
     let mut out = std::mem::take(&mut x.scratch.out);
+    let asked_at = Instant::now();
     let pooled = x.ctx.pool.take(backend.pool_key);
     let reused = pooled.is_some();
     let conn = match pooled {
@@ -309,7 +313,8 @@ pub async fn send(
     }
     x.log.request_body_done = replay_len.is_some();
     if replay_len.is_some() {
-        x.log.backend_time = Some(sent_at.elapsed());
+        x.log.backend_time = Some(asked_at.elapsed());
+        x.log.backend_status = x.scratch.resp.status;
         if defer {
             return Ok(Some(Pending { up, timeout }));
         }
@@ -317,6 +322,8 @@ pub async fn send(
         return Ok(None);
     }
     let outcome = super::duplex::duplex(x, &mut up, sent_at, timeout, hook).await;
+    // Backend time counts the connect (or pool take) too.
+    x.log.backend_time = Some(asked_at.elapsed());
     finish(x, up, backend.pool_key, outcome)?;
     Ok(None)
 }

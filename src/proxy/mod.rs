@@ -81,7 +81,25 @@ pub struct RequestLog {
     pub response_bytes: u64,
     /// Request body bytes read from the client and forwarded (or buffered).
     pub request_bytes: u64,
+    /// Backend I/O: from asking the pool for a connection (or connecting)
+    /// until the backend's response ended (APIM's `BackendDurationInMs`).
     pub backend_time: Option<Duration>,
+    /// The status the backend answered with (APIM's `BackendResponseCode`,
+    /// `backendResponseCode`); 0 when no backend answered (an error before
+    /// or during the call, a gateway-made or cached response).
+    pub backend_status: u16,
+    /// What `cache-lookup` found (APIM's `Cache`/`cache`): `None` when the
+    /// request was not looked up.
+    pub cache: crate::telemetry::model::CacheOutcome,
+    /// Client I/O (APIM's `ClientDurationInMs`): reading the request head
+    /// (first byte to parsed), reading a request body the gateway takes
+    /// whole, and writing response heads and gateway-written responses.
+    /// Bodies streamed between backend and client count as backend time.
+    pub client_time: Duration,
+    /// The request's host name (the `Host` header or absolute-form
+    /// authority) without port, ASCII-lowercased; "" when there is none or
+    /// when no consumer asked for it (see `server::wants_hostname`).
+    pub hostname: Box<str>,
     pub api: Option<usize>,
     pub operation: Option<usize>,
     /// The subscription and product the request was granted with.

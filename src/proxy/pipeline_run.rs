@@ -41,6 +41,8 @@ use crate::policy::program::{Op, Program};
 use crate::replica::{BackendTarget, Replica};
 use crate::routing::RouteMatch;
 use crate::server::io::write_vec;
+use crate::telemetry::model::CacheOutcome;
+use std::time::Instant;
 
 /// How the pipeline ended without error.
 enum Done {
@@ -110,6 +112,13 @@ async fn run_with<'r>(
         consumed: false,
     };
     let outcome = main(x, env, req, pipeline, &mut flow, &mut st).await;
+    if let Some(lookup) = flow.cache.as_deref() {
+        x.log.cache = if lookup.hit {
+            CacheOutcome::Hit
+        } else {
+            CacheOutcome::Miss
+        };
+    }
     let result = match outcome {
         Ok(Done::Relayed) => Ok(()),
         Ok(Done::Synthetic) => {
@@ -161,6 +170,7 @@ async fn main<'r>(
         forward::maybe_continue(x).await?;
         x.client.consume(x.head.head_len);
         st.consumed = true;
+        let reading = Instant::now();
         let body = super::body::read_all(
             x.client,
             x.head.framing,
@@ -168,7 +178,9 @@ async fn main<'r>(
             x.ctx.settings.body_timeout,
             super::body::Side::Client,
         )
-        .await?;
+        .await;
+        x.log.client_time += reading.elapsed();
+        let body = body?;
         x.log.request_body_done = true;
         x.log.request_bytes = body.len() as u64;
         flow.request_body = Some(body);
@@ -422,7 +434,9 @@ async fn respond(x: &mut Exchange<'_>, flow: &Flow<'_>, st: &mut State) -> Resul
     x.log.response_started = true;
     x.log.keep_alive = keep_alive;
     x.log.response_bytes = n;
+    let writing = Instant::now();
     let (res, out) = write_vec(x.client_w, out).await;
+    x.log.client_time += writing.elapsed();
     x.scratch.out = out;
     res.map_err(ProxyError::ClientIo)
 }

@@ -135,6 +135,7 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
     }
     let resp = &*rc.resp;
     rc.log.status = resp.status;
+    rc.log.backend_status = resp.status;
     let upgrade = resp.status == 101 && rc.head.upgrade;
     let client_keep = rc.head.keep_alive && !rc.ctx.is_draining() && rc.body_settled.get();
     let plan = plan_response(resp, rc.head.version, client_keep);
@@ -148,7 +149,9 @@ pub async fn relay_response(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf
     rc.log.response_started = true;
     rc.log.keep_alive = plan.keep_alive;
     rc.log.upgraded = upgrade;
+    let writing = Instant::now();
     let (res, out) = write_vec(rc.client_w, out).await;
+    rc.log.client_time += writing.elapsed();
     *rc.scratch_out = out;
     res.map_err(ProxyError::ClientIo)?;
     if upgrade {
@@ -167,6 +170,7 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
         return Err(ProxyError::BackendClosed);
     };
     let resp = &*rc.resp;
+    rc.log.backend_status = resp.status;
     let upgrade = resp.status == 101 && rc.head.upgrade;
     let mut body_read = false;
     let mut saved_head = Vec::new();
@@ -222,7 +226,9 @@ async fn relay_with_hook(rc: &mut ResponseCtx<'_>, up: &mut Buffered<ReadHalf>) 
         }
     }
     rc.log.response_started = true;
+    let writing = Instant::now();
     let (res, out) = write_vec(rc.client_w, out).await;
+    rc.log.client_time += writing.elapsed();
     *rc.scratch_out = out;
     res.map_err(ProxyError::ClientIo)?;
     let synthetic = synthetic.is_some();

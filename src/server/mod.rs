@@ -17,6 +17,7 @@ pub mod access_log;
 pub mod io;
 pub mod linger;
 pub mod log_batch;
+pub mod request_metrics;
 
 use crate::http::RequestHead;
 use crate::proxy::error::{write_rescue, write_simple, ProxyError};
@@ -93,16 +94,21 @@ async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: 
     let mut scratch = Scratch::default();
     let mut first = true;
     loop {
-        match read_head(&ctx, &mut client, &mut head, first).await {
+        let mut first_byte = None;
+        match read_head(&ctx, &mut client, &mut head, first, &mut first_byte).await {
             Ok(true) => {}
             Ok(false) => return,
             Err(e) => {
                 debug!(worker = ctx.id, peer = %peer, error = %e, "rejected request head");
                 send_error(&mut client_w, &mut scratch, &e).await;
+                if let (Some(started), Some((status, _))) = (first_byte, e.rescue()) {
+                    request_metrics::record_rejected(&ctx, &e, status, started);
+                }
                 return linger::lingering_close(client, client_w, &ctx.settings).await;
             }
         }
         first = false;
+        let started = first_byte.unwrap_or_else(Instant::now);
         match handle_request(
             &ctx,
             &mut client,
@@ -111,6 +117,7 @@ async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: 
             peer,
             tls.as_ref(),
             &mut scratch,
+            started,
         )
         .await
         {
@@ -124,16 +131,21 @@ async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: 
 }
 
 /// Waits for a complete head. `Ok(false)` = the connection should just close
-/// (peer closed, idle timeout, or drain while idle).
+/// (peer closed, idle timeout, or drain while idle). `first_byte` is set when
+/// the head's first bytes are seen (the request's start for its durations).
 async fn read_head(
     ctx: &WorkerCtx,
     client: &mut Buffered<ReadHalf>,
     head: &mut RequestHead,
     first: bool,
+    first_byte: &mut Option<Instant>,
 ) -> Result<bool, ProxyError> {
     let s = &ctx.settings;
     let mut deadline = None;
     loop {
+        if first_byte.is_none() && !client.data().is_empty() {
+            *first_byte = Some(Instant::now());
+        }
         if !client.data().is_empty() && head.parse(client.data(), &ctx.limits).map_err(ProxyError::Head)? {
             return Ok(true);
         }
@@ -176,8 +188,9 @@ async fn handle_request(
     peer: SocketAddr,
     tls: Option<&ClientTls>,
     scratch: &mut Scratch,
+    started: Instant,
 ) -> Next {
-    let started = Instant::now();
+    let parsed = Instant::now();
     let path = head.path.get(client.data());
     if path == STATUS_PATH || path == INTERNAL_STATUS_PATH {
         let ready = path == STATUS_PATH || ctx.replica().is_some();
@@ -188,6 +201,15 @@ async fn handle_request(
         .is_some()
         .then(|| String::from_utf8_lossy(head.target.get(client.data())).into_owned());
     let replica = ctx.replica();
+    let mut log = RequestLog {
+        client_time: parsed.saturating_duration_since(started),
+        ..RequestLog::default()
+    };
+    if request_metrics::wants_hostname(ctx) {
+        if let Some(h) = head.host {
+            log.hostname = request_metrics::hostname(h.get(client.data()));
+        }
+    }
     let mut x = Exchange {
         ctx,
         client,
@@ -196,7 +218,7 @@ async fn handle_request(
         peer,
         tls,
         scratch,
-        log: RequestLog::default(),
+        log,
         upgraded: None,
     };
     let result = match &replica {
@@ -219,7 +241,9 @@ async fn handle_request(
             out.clear();
             let close = !head.keep_alive || has_body(head) || ctx.is_draining();
             write_simple(&mut out, 200, "text/plain", b"", close);
+            let writing = Instant::now();
             let (res, out) = write_vec(client_w, out).await;
+            log.client_time += writing.elapsed();
             scratch.out = out;
             log.status = 200;
             if res.is_err() || close {
@@ -236,12 +260,15 @@ async fn handle_request(
                 if let Some((status, _)) = e.rescue() {
                     log.status = status;
                 }
+                let writing = Instant::now();
                 send_error(client_w, scratch, e).await;
+                log.client_time += writing.elapsed();
             }
             Next::Close
         }
     };
     ctx.count_request(result.is_err());
+    request_metrics::record(ctx, replica.as_deref(), &log, result.as_ref().err(), started);
     if let Some((log_url, batch)) = url.zip(ctx.access_log.as_ref()) {
         access_log::emit(
             ctx,
