@@ -2,7 +2,7 @@
 //! `GET /mgmt/apis/{api}/metrics`.
 //!
 //! Query parameters: `from`, `to` (ISO 8601; default: the last 60
-//! intervals up to now), `grain` (alias `interval`: `PT1M`, `PT5M`,
+//! intervals, the current one included), `grain` (alias `interval`: `PT1M`, `PT5M`,
 //! `PT15M`, `PT30M`, `PT1H`, `PT6H`, `PT12H`, `P1D`; default `PT1M`),
 //! `by=responseCodeClass` (one point per interval and class that had
 //! requests, instead of one zero-filled point per interval), and a filter
@@ -83,8 +83,11 @@ impl Query {
                     .ok_or_else(|| bad(format!("{name}: expected an ISO 8601 time, e.g. 2026-05-01T10:00:00Z"))),
             }
         };
-        let to = time("to")?.unwrap_or(now);
-        let to = to.div_euclid(grain) * grain + if to.rem_euclid(grain) == 0 { 0 } else { grain };
+        // Up to the end of the interval holding `to` (by default: now's).
+        let to = match time("to")? {
+            Some(t) => t.div_euclid(grain) * grain + if t.rem_euclid(grain) == 0 { 0 } else { grain },
+            None => now.div_euclid(grain) * grain + grain,
+        };
         let from = time("from")?.unwrap_or(to - DEFAULT_POINTS * grain);
         let from = from.div_euclid(grain) * grain;
         if from >= to {
@@ -312,4 +315,72 @@ pub fn run(c: &rusqlite::Connection, scope: Scope<'_>, q: &Query) -> R<Series> {
         api_id,
         value,
     })
+}
+
+/// Requests, errors and average duration of one API or gateway over a range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Total {
+    pub id: String,
+    pub requests: u64,
+    pub errors: u64,
+    pub avg_ms: f64,
+}
+
+/// Totals in `[from, to)` per `group` (`api_id` or `gateway_id`), where
+/// `filter` (`(column, value)`) holds if given; most requests first, at most `limit`.
+pub fn totals(
+    c: &rusqlite::Connection,
+    group: Group,
+    filter: Option<(Group, &str)>,
+    from: i64,
+    to: i64,
+    limit: usize,
+) -> R<Vec<Total>> {
+    let filter_sql = match filter {
+        Some((g, _)) => format!("AND {} = ?3", g.column()),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT {col}, SUM(requests), SUM(errors), SUM(duration_sum) FROM request_metrics
+         WHERE minute >= ?1 AND minute < ?2 {filter_sql} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {limit}",
+        col = group.column(),
+    );
+    let mut params: Vec<rusqlite::types::Value> = vec![from.into(), to.into()];
+    if let Some((_, v)) = filter {
+        params.push(v.to_string().into());
+    }
+    let mut stmt = c.prepare(&sql)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            let requests: i64 = r.get(1)?;
+            let sum: f64 = r.get(3)?;
+            Ok(Total {
+                id: r.get(0)?,
+                requests: requests as u64,
+                errors: r.get::<_, i64>(2)? as u64,
+                avg_ms: if requests > 0 {
+                    round(sum / requests as f64, 1e3)
+                } else {
+                    0.0
+                },
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+/// What [`totals`] groups or filters by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    Api,
+    Gateway,
+}
+
+impl Group {
+    fn column(self) -> &'static str {
+        match self {
+            Group::Api => "api_id",
+            Group::Gateway => "gateway_id",
+        }
+    }
 }

@@ -180,11 +180,14 @@ fn points_are_zero_filled_aligned_and_grouped_by_grain() {
         (None, &None),
         "no requests, no rates"
     );
-    // Default range: the last 60 minutes up to now.
+    // Default range: the last 60 minutes, the current one included.
     let default = query(&s, Scope::Gateway { id: "gw", api: None }, &[]);
     assert_eq!(default.value.len(), 60);
-    assert_eq!((default.from.clone(), default.to.clone()), (iso(NOW - 3600), iso(NOW)));
-    assert_eq!(default.value[0].requests, 1, "T0 is the first minute");
+    assert_eq!(
+        (default.from.clone(), default.to.clone()),
+        (iso(NOW - 3540), iso(NOW + 60))
+    );
+    assert_eq!(default.value[0].requests, 2, "T0 + 60 is the first minute");
 }
 
 #[test]
