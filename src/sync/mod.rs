@@ -228,6 +228,8 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, 
     let host = hostname();
     let expiry = client::token_expiry(&s.auth);
     let mut warned_expiry = false;
+    // Whether request metrics wait for the management plane (logged once).
+    let mut metrics_kept = false;
     loop {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -260,7 +262,7 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, 
         beat.metrics = s.metrics.as_ref().and_then(|m| rollup::lock(m).report());
         let sent = client.heartbeat(&beat);
         let backlog = match (&s.metrics, beat.metrics.take()) {
-            (Some(m), Some(report)) => settle_metrics(&mut rollup::lock(m), &report, &sent),
+            (Some(m), Some(report)) => settle_metrics(&mut rollup::lock(m), &report, &sent, &mut metrics_kept),
             _ => false,
         };
         if let Err(e) = sent {
@@ -279,25 +281,81 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, 
 
 /// Settles a metrics report after its heartbeat: acknowledged by a 2xx,
 /// dropped when refused as invalid (sending it again would fail again),
-/// kept for the next heartbeat otherwise. Returns whether acknowledged
-/// batches leave a backlog to send at once.
-fn settle_metrics(r: &mut rollup::Rollup, report: &rollup::Report, sent: &Result<(), SyncError>) -> bool {
+/// kept for the next heartbeat otherwise (`kept` logs that once per
+/// outage). Returns whether acknowledged batches leave a backlog to send
+/// at once.
+fn settle_metrics(
+    r: &mut rollup::Rollup,
+    report: &rollup::Report,
+    sent: &Result<(), SyncError>,
+    kept: &mut bool,
+) -> bool {
     match sent {
         Ok(()) => {
             r.acknowledge(report);
+            if std::mem::take(kept) {
+                info!("request metrics delivered to the management plane again");
+            }
             r.backlog()
         }
         Err(SyncError::Status(400 | 413 | 422)) => {
             r.refused(report);
             false
         }
-        Err(_) => false,
+        Err(e) => {
+            if !std::mem::replace(kept, true) {
+                info!(error = %e, max_buckets = rollup::MAX_BUCKETS,
+                    "heartbeat failed; request metrics are kept for the next one");
+            }
+            false
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metrics_reports_are_acknowledged_kept_or_dropped_by_the_answer() {
+        use crate::telemetry::model::{CacheOutcome, Frame, RequestAgg, RequestDims};
+        let bounds: std::sync::Arc<[f64]> = std::sync::Arc::from(vec![10.0]);
+        let mut agg = RequestAgg::new(&bounds);
+        agg.requests = 3;
+        let dims = RequestDims {
+            api_id: "a".into(),
+            operation_id: "".into(),
+            hostname: "h".into(),
+            response_code: 200,
+            backend_response_code: 200,
+            last_error_reason: "None".into(),
+            cache: CacheOutcome::None,
+        };
+        let frame = Frame {
+            worker: 0,
+            bounds: bounds.clone(),
+            requests: vec![(dims, agg)],
+            custom: vec![],
+            samples: vec![],
+            spans: vec![],
+            folded: 0,
+            dropped: 0,
+        };
+        let mut r = rollup::Rollup::new(bounds);
+        let mut kept = false;
+        r.add(&frame, 600);
+        let report = r.report().unwrap();
+        let down = Err(SyncError::Transport("refused".into()));
+        assert!(!settle_metrics(&mut r, &report, &down, &mut kept));
+        assert!(kept && r.backlog(), "kept for the next heartbeat");
+        let report = r.report().unwrap();
+        assert!(!settle_metrics(&mut r, &report, &Ok(()), &mut kept));
+        assert!(!kept && !r.backlog(), "acknowledged");
+        r.add(&frame, 660);
+        let report = r.report().unwrap();
+        settle_metrics(&mut r, &report, &Err(SyncError::Status(400)), &mut kept);
+        assert_eq!((r.backlog(), r.dropped_requests), (false, 3), "refused: dropped");
+    }
 
     #[test]
     fn outage_backs_off_exponentially_with_bounded_jitter_and_resets() {

@@ -41,6 +41,7 @@ mod send_request;
 mod smuggling;
 mod subscriptions;
 mod support;
+mod telemetry_console;
 mod tls;
 mod transform;
 mod validate_jwt;

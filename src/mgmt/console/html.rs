@@ -66,6 +66,20 @@ pub fn stylesheet() -> Resp {
     }
 }
 
+/// The tab icon (so that browsers do not ask for `/favicon.ico`).
+pub fn favicon() -> Resp {
+    const SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#111827"/><polyline points="2,12 6,7 9,9 14,3" fill="none" stroke="#60a5fa" stroke-width="2"/></svg>"##;
+    Resp {
+        status: 200,
+        body: SVG.as_bytes().to_vec(),
+        headers: vec![
+            ("Content-Type".into(), "image/svg+xml".into()),
+            ("Cache-Control".into(), "max-age=86400".into()),
+            ("X-Content-Type-Options".into(), "nosniff".into()),
+        ],
+    }
+}
+
 /// A whole page: header (with who is signed in and a sign-out button), `body`.
 pub fn page(title: &str, who: Option<&Principal>, refresh: bool, body: &str) -> String {
     let user = match who {
@@ -84,7 +98,8 @@ pub fn page(title: &str, who: Option<&Principal>, refresh: bool, body: &str) -> 
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">{refresh}
-<title>{title} · Outpost console</title><link rel="stylesheet" href="/console/style.css"></head>
+<title>{title} · Outpost console</title><link rel="stylesheet" href="/console/style.css">
+<link rel="icon" type="image/svg+xml" href="/console/favicon.svg"></head>
 <body><header><a class="brand" href="/console">Outpost console</a><nav>{user}</nav></header>
 <main>{body}</main></body></html>
 "#,

@@ -7,7 +7,7 @@
 //!
 //! Routes: `GET /console`, `/console/gateways/{g}`, `/console/apis/{api}`
 //! (`?range=1h|6h|24h|7d`), `GET/POST /console/login`, `POST
-//! /console/logout`, `GET /console/style.css`.
+//! /console/logout`, `GET /console/style.css` and `/console/favicon.svg`.
 //!
 //! Authentication is `/mgmt`'s: a request carries an admin bearer token
 //! (the admin token or an administrator's OAuth2 token, reader or
@@ -31,6 +31,7 @@ pub fn handle(state: &State, req: &Req, segs: &[&str]) -> Result<Resp, MgmtError
     let get = m == "GET" || m == "HEAD";
     match segs {
         ["style.css"] if get => Ok(html::stylesheet()),
+        ["favicon.svg"] if get => Ok(html::favicon()),
         ["login"] if get => match signed_in(state, req) {
             Some(_) => Ok(html::redirect("/console")),
             None => Ok(html::respond(200, pages::login(None))),
