@@ -217,7 +217,7 @@ fn instances_table(list: &[GatewayInstance], current_version: u64, now: i64) -> 
 
 fn totals_table(title: &str, link: &str, rows: &[query::Total], range: &Range) -> String {
     if rows.is_empty() {
-        return format!(r#"<p class="muted">No requests in this range.</p>"#);
+        return r#"<p class="muted">No requests in this range.</p>"#.to_string();
     }
     let mut s = format!(
         "<table class=\"totals\"><tr><th>{title}</th><th class=\"num\">Requests</th><th class=\"num\">Errors</th>\

@@ -67,7 +67,7 @@ fn check_bucket(k: &Bucket, bounds: usize) -> R<()> {
     if !CLASSES.contains(&k.class.as_str()) {
         return Err(bad("metrics: class must be 1xx, 2xx, 3xx, 4xx, 5xx or None"));
     }
-    if k.time % 60 != 0 || k.time > i64::MAX as u64 {
+    if !k.time.is_multiple_of(60) || k.time > i64::MAX as u64 {
         return Err(bad("metrics: time must be the start of a minute (Unix seconds)"));
     }
     if k.requests > MAX_COUNT || k.errors > k.requests {
