@@ -35,6 +35,14 @@ fi
 if [ ! -f tests/oidc/node_modules/oidc-provider/package.json ]; then
     (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The metrics tests (tests/e2e/telemetry_prometheus.rs) scrape the gateway
+# with a real Prometheus server: Debian's package (the binary only; no
+# service is started by the tests' harness).
+if ! command -v prometheus >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
+    # Debian's package may start its own server on :9090; the tests start their own.
+    systemctl stop prometheus 2>/dev/null || true
+fi
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace -- --test-threads 2

@@ -6,6 +6,7 @@
 #   bench/run.sh --tls [--duration S] [--repeats N] [--suite IANA_NAME]
 #   bench/run.sh --policies [--duration S] [--repeats N]
 #   bench/run.sh --calls [--duration S] [--repeats N]
+#   bench/run.sh --telemetry [--duration S] [--repeats N]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -62,6 +63,11 @@ fi
 if [ "${1:-}" = "--calls" ]; then
   shift
   exec python3 "$HERE/calls.py" "$@"
+fi
+# Telemetry cost (bench/telemetry.py): bench/run.sh --telemetry [--duration S] [--repeats N]
+if [ "${1:-}" = "--telemetry" ]; then
+  shift
+  exec python3 "$HERE/telemetry.py" "$@"
 fi
 # Policy-set scenario (bench/policies.py): bench/run.sh --policies [--duration S] [--repeats N]
 if [ "${1:-}" = "--policies" ]; then

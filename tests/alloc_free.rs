@@ -237,6 +237,7 @@ impl Gateway {
             tls: None,
             timestamp: outpost::policy::expr::DateTime::now_utc(),
             started: std::time::Instant::now(),
+            telemetry: None,
         }
     }
 

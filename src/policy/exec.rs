@@ -109,6 +109,8 @@ pub struct Env<'r> {
     /// `context.Timestamp` and the start of `context.Elapsed`.
     pub timestamp: super::expr::DateTime,
     pub started: std::time::Instant,
+    /// The worker's metric recorder (`emit-metric`), when telemetry is on.
+    pub telemetry: Option<&'r crate::telemetry::recorder::Recorder>,
 }
 
 /// Everything a running policy can see and change.

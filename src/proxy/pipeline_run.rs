@@ -86,6 +86,7 @@ pub async fn run(
         tls: x.tls,
         timestamp: crate::policy::expr::DateTime::now_utc(),
         started: std::time::Instant::now(),
+        telemetry: x.ctx.telemetry.as_ref().map(|t| &t.recorder),
     };
     let req = RequestView {
         head: x.head,
@@ -249,6 +250,7 @@ async fn main<'r>(
                             // The built-in backend's answer becomes a
                             // gateway-made response, so outbound still runs.
                             let json = super::echo::echo_request(x, req, flow, &env.api.path).await?;
+                            x.log.backend_status = 200;
                             let mut resp = ResponseEdits::synthetic(200);
                             resp.headers.add("Content-Type", Cow::Borrowed("application/json"));
                             resp.body = Some(json);

@@ -180,6 +180,7 @@ async fn send_error(client_w: &mut WriteHalf, scratch: &mut Scratch, e: &ProxyEr
     scratch.out = out;
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn handle_request(
     ctx: &WorkerCtx,
     client: &mut Buffered<ReadHalf>,

@@ -11,11 +11,14 @@
 //!   queue, then its frames are dropped and counted ([`SinkQueue::dropped`]),
 //!   never delaying the hub, other sinks or a worker;
 //! - the cumulative store is bounded like a worker's recorder: past
-//!   `4 × max_series` series, new series fold into [`OTHER`];
+//!   `4 × max_series` series, new series fold into [`OTHER`] (and past
+//!   `4 × max_series + FOLD_SLACK`, their codes and custom dimension names
+//!   too);
 //! - the store's mutex is taken by the hub (once per frame) and by readers
 //!   (a scrape, an export), never by a worker.
 
 use super::model::{CustomAgg, CustomKey, Frame, RequestAgg, RequestDims, OTHER};
+use super::recorder::FOLD_SLACK;
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -66,12 +69,15 @@ impl Store {
             }
             let key = if self.requests.len() >= self.max_series {
                 self.folded += a.requests;
+                let codes = self.requests.len() < self.max_series + FOLD_SLACK;
                 RequestDims {
                     api_id: OTHER.into(),
                     operation_id: OTHER.into(),
                     hostname: OTHER.into(),
                     last_error_reason: OTHER.into(),
-                    ..d.clone()
+                    response_code: if codes { d.response_code } else { 0 },
+                    backend_response_code: if codes { d.backend_response_code } else { 0 },
+                    cache: if codes { d.cache } else { Default::default() },
                 }
             } else {
                 d.clone()
@@ -88,10 +94,12 @@ impl Store {
             }
             let key = if self.custom.len() >= self.max_series {
                 self.folded += a.count;
-                CustomKey {
-                    dims: k.dims.iter().map(|(n, _)| (n.clone(), OTHER.into())).collect(),
-                    ..k.clone()
-                }
+                let dims = if self.custom.len() < self.max_series + FOLD_SLACK {
+                    k.dims.iter().map(|(n, _)| (n.clone(), OTHER.into())).collect()
+                } else {
+                    vec![(OTHER.into(), OTHER.into())]
+                };
+                CustomKey { dims, ..k.clone() }
             } else {
                 k.clone()
             };

@@ -15,8 +15,11 @@
 
 pub mod hub;
 pub mod model;
+pub mod prometheus;
+pub mod prometheus_text;
 pub mod recorder;
 pub mod rollup;
+pub mod statsd;
 
 use crate::settings::TelemetrySettings;
 use std::sync::{Arc, Mutex};
@@ -69,6 +72,12 @@ pub fn start(t: &TelemetrySettings, management_plane: bool) -> Option<hub::Hub> 
     let bounds: Arc<[f64]> = Arc::from(t.histogram_buckets.clone());
     let store = Arc::new(Mutex::new(hub::Store::new(bounds.clone(), t.max_series)));
     let mut sinks = Vec::new();
+    if t.metrics_local == crate::settings::MetricsLocal::Statsd {
+        match statsd::spawn(t, bounds.clone()) {
+            Ok(q) => sinks.push(q),
+            Err(e) => tracing::error!(error = %e, "cannot start the StatsD sink; StatsD metrics are off"),
+        }
+    }
     // The management plane's metrics: one-minute buckets for the heartbeats.
     let mut rollup = None;
     if management_plane && t.metrics_cloud {
@@ -80,14 +89,21 @@ pub fn start(t: &TelemetrySettings, management_plane: bool) -> Option<hub::Hub> 
             Err(e) => tracing::error!(error = %e, "cannot start the management plane's metrics sink"),
         }
     }
-    match hub::Hub::spawn(store, sinks) {
+    let hub = match hub::Hub::spawn(store, sinks) {
         Ok(mut h) => {
             h.rollup = rollup;
-            Some(h)
+            h
         }
         Err(e) => {
             tracing::error!(error = %e, "cannot start the telemetry thread; no metrics are exported");
-            None
+            return None;
+        }
+    };
+    if t.metrics_local == crate::settings::MetricsLocal::Prometheus {
+        let addr = std::net::SocketAddr::new(t.prometheus_address, t.prometheus_port);
+        if let Err(e) = prometheus::spawn(addr, hub.store.clone(), hub.sinks.clone()) {
+            tracing::error!(address = %addr, error = %e, "cannot start the Prometheus endpoint; it is off");
         }
     }
+    Some(hub)
 }

@@ -10,7 +10,10 @@
 //!   reason; custom dimension values) folded into [`OTHER`], and beyond
 //!   `max_series + FOLD_SLACK` everything new lands in one overflow series.
 //!   Host names are folded sooner: at most [`MAX_HOSTNAMES`] distinct ones per
-//!   frame, since any client can send any `Host`;
+//!   frame, since any client can send any `Host`. Custom series fold the same
+//!   way: past `max_series` their dimension values read [`OTHER`], past
+//!   `max_series + FOLD_SLACK` their dimensions are one `(other)=(other)`
+//!   (dimension names may come from expressions);
 //! - samples (StatsD timings) and spans are bounded per frame
 //!   ([`MAX_SAMPLES`], [`MAX_SPANS`]); what does not fit is counted in
 //!   `Frame::dropped`.
@@ -90,6 +93,36 @@ impl DimsRef<'_> {
             last_error_reason: self.last_error_reason.into(),
             cache: self.cache,
         }
+    }
+}
+
+/// How much of a custom series' dimensions is kept (see the module invariants).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fold {
+    /// Names and values as given.
+    None,
+    /// Names kept, values read [`OTHER`].
+    Values,
+    /// One dimension `(other)=(other)`: names from expressions are bounded too.
+    All,
+}
+
+impl Fold {
+    fn len(self, dims: &[(&str, &str)]) -> usize {
+        if self == Fold::All {
+            1
+        } else {
+            dims.len()
+        }
+    }
+
+    fn dims<'a>(self, dims: &'a [(&'a str, &'a str)]) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let all = (self == Fold::All).then_some((OTHER, OTHER));
+        let each = dims
+            .iter()
+            .filter(move |_| self != Fold::All)
+            .map(move |(k, v)| (*k, if self == Fold::Values { OTHER } else { *v }));
+        all.into_iter().chain(each)
     }
 }
 
@@ -249,50 +282,43 @@ impl Recorder {
     /// Counts one `emit-metric` value.
     pub fn emit(&self, namespace: &str, name: &str, dims: &[(&str, &str)], value: f64) {
         let mut table = self.custom.borrow_mut();
-        let fold = table.len() >= self.config.max_series;
-        let hash_of = |dims: &mut dyn Iterator<Item = (&str, &str)>| {
+        let hash_of = |fold: Fold| {
             let mut h = self.hasher.build_hasher();
             namespace.hash(&mut h);
             name.hash(&mut h);
-            for (k, v) in dims {
+            for (k, v) in fold.dims(dims) {
                 k.hash(&mut h);
                 v.hash(&mut h);
             }
             h.finish()
         };
-        let mut it = dims.iter().map(|(k, v)| (*k, *v));
-        let mut hash = hash_of(&mut it);
-        let same = |k: &CustomKey, dims: &[(&str, &str)], fold: bool| {
+        let same = |k: &CustomKey, fold: Fold| {
             *k.namespace == *namespace
                 && *k.name == *name
-                && k.dims.len() == dims.len()
+                && k.dims.len() == fold.len(dims)
                 && k.dims
                     .iter()
-                    .zip(dims)
-                    .all(|((a, b), (c, d))| **a == **c && **b == *(if fold { OTHER } else { d }))
+                    .zip(fold.dims(dims))
+                    .all(|((a, b), (c, d))| **a == *c && **b == *d)
         };
-        let found = table.find(hash, |(_, k, _)| same(k, dims, false)).is_some();
-        let fold_now = !found && fold;
-        if fold_now {
+        let mut fold = Fold::None;
+        let mut hash = hash_of(fold);
+        if table.find(hash, |(_, k, _)| same(k, fold)).is_none() && table.len() >= self.config.max_series {
             self.folded.set(self.folded.get() + 1);
-            let mut it = dims.iter().map(|(k, _)| (*k, OTHER));
-            hash = hash_of(&mut it);
+            fold = if table.len() >= self.config.max_series + FOLD_SLACK {
+                Fold::All
+            } else {
+                Fold::Values
+            };
+            hash = hash_of(fold);
         }
-        let entry = match table.find_mut(hash, |(_, k, _)| same(k, dims, fold_now)) {
+        let entry = match table.find_mut(hash, |(_, k, _)| same(k, fold)) {
             Some(e) => e,
             None => {
                 let key = CustomKey {
                     namespace: namespace.into(),
                     name: name.into(),
-                    dims: dims
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                Box::<str>::from(*k),
-                                Box::<str>::from(if fold_now { OTHER } else { *v }),
-                            )
-                        })
-                        .collect(),
+                    dims: fold.dims(dims).map(|(k, v)| (k.into(), v.into())).collect(),
                 };
                 table
                     .insert_unique(hash, (hash, key, CustomAgg::default()), |e| e.0)
@@ -421,5 +447,21 @@ mod tests {
         assert_eq!(c[0].1.count, 2);
         assert_eq!((c[1].1.count, c[1].1.sum), (2, 3.0));
         assert_eq!(f.folded, 2);
+    }
+
+    #[test]
+    fn custom_dimension_names_fold_past_the_slack() {
+        let r = recorder(1, 0.0);
+        let n = FOLD_SLACK + 50;
+        for i in 0..n {
+            let name = format!("n{i}");
+            r.emit("ns", "m", &[(&name, "v")], 1.0);
+        }
+        let f = r.take(0).unwrap();
+        assert!(f.custom.len() <= FOLD_SLACK + 2, "{}", f.custom.len());
+        let all: Vec<(Box<str>, Box<str>)> = vec![(OTHER.into(), OTHER.into())];
+        assert!(f.custom.iter().any(|(k, _)| k.dims == all));
+        assert_eq!(f.custom.iter().map(|(_, a)| a.count).sum::<u64>(), n as u64);
+        assert_eq!(f.folded, n as u64 - 1);
     }
 }

@@ -1,7 +1,7 @@
 //! Policies not covered elsewhere, through the real gateway against a real
 //! backend: request-body edits in inbound (set-body with an expression,
 //! find-and-replace), set-backend-service by `base-url` (literal and
-//! expression, and its failure), trace and emit-metric to the log, and the
+//! expression, and its failure), trace and emit-metric to the log (debug), and the
 //! client's error body for an expression that fails at run time.
 
 use crate::support::*;
@@ -118,6 +118,9 @@ fn a_runtime_expression_failure_answers_apims_500() {
 fn trace_and_emit_metric_write_log_records() {
     let backend = Backend::start("b");
     let gw = Gateway::builder()
+        // emit-metric's record is at debug level (the metric itself goes to
+        // the metric sinks: tests/e2e/telemetry_*.rs).
+        .env("OUTPOST_TELEMETRY_LOGS_STD_LEVEL", "debug")
         .proxy("obs", "obs", &backend.url())
         .file(
             "apis/obs.xml",
@@ -141,12 +144,12 @@ fn trace_and_emit_metric_write_log_records() {
     for part in ["source=\"orders\"", "api=\"obs\"", "metadata=tier=gold"] {
         assert!(trace.contains(part), "{part} in {trace}");
     }
-    let metric = gw.wait_for_line(|l| l.contains("INFO custom metric"), WAIT);
+    let metric = gw.wait_for_line(|l| l.contains("DEBUG") && l.contains("custom metric"), WAIT);
     for part in [
         "metric=\"orders-placed\"",
         "namespace=\"shop\"",
         "value=3.0",
-        "dimensions=API ID=obs,Region=eu",
+        "dimensions=[(\"API ID\", \"obs\"), (\"Region\", \"eu\")]",
     ] {
         assert!(metric.contains(part), "{part} in {metric}");
     }

@@ -42,6 +42,8 @@ mod smuggling;
 mod subscriptions;
 mod support;
 mod telemetry_console;
+mod telemetry_prometheus;
+mod telemetry_statsd;
 mod tls;
 mod transform;
 mod validate_jwt;

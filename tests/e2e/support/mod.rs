@@ -6,6 +6,8 @@ pub mod client;
 pub mod control_plane;
 pub mod gateway;
 pub mod oidc;
+pub mod prometheus;
+pub mod statsd;
 pub mod tls;
 pub mod wire;
 
