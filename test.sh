@@ -46,7 +46,7 @@ fi
 # The console test (tests/e2e/telemetry_console.rs): Debian's Chromium,
 # headless, driven by the npm package playwright-core (tests/console).
 if [ ! -x /usr/bin/chromium ]; then
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
 fi
 if [ ! -f tests/console/node_modules/playwright-core/package.json ]; then
     (cd tests/console && npm ci --no-audit --no-fund --loglevel=error)
