@@ -8,7 +8,7 @@
 //! transaction as the heartbeat; values are capped so that sums cannot
 //! overflow SQLite's integers.
 
-use rusqlite::{params_from_iter, Connection};
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
 use super::{columns, COLUMNS, LAYOUT, MAX_BUCKETS_PER_HEARTBEAT, MAX_FUTURE_SECS, MAX_ROWS, RETENTION_SECS};
 use crate::mgmt::{bad, MgmtError};
@@ -95,6 +95,7 @@ pub fn record(c: &Connection, gateway: &str, instance: &str, r: &Report, now: i6
             [gateway, instance],
             |row| row.get(0),
         )
+        .optional()?
         .unwrap_or(0);
     let mut last = applied;
     let sql = format!(
