@@ -53,6 +53,14 @@ if ! command -v prometheus >/dev/null; then
     # Debian's package may start its own server on :9090; the tests start their own.
     systemctl stop prometheus 2>/dev/null || true
 fi
+# The console test (tests/e2e/telemetry_console.rs): Debian's Chromium,
+# headless, driven by the npm package playwright-core (tests/console).
+if [ ! -x /usr/bin/chromium ]; then
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+fi
+if [ ! -f tests/console/node_modules/playwright-core/package.json ]; then
+    (cd tests/console && npm ci --no-audit --no-fund --loglevel=error)
+fi
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace -- --test-threads 2

@@ -292,6 +292,10 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
         outpost::tls::local_ca::read(dir).context("invalid local CA certificates (certificates.local.ca.path)")?;
     }
 
+    // Metrics and spans: one thread merges the workers' frames and feeds
+    // the sinks (see `outpost::telemetry`); started before the sync threads,
+    // whose heartbeats carry the management plane's metrics.
+    let telemetry = outpost::telemetry::start(&settings.telemetry, settings.service_endpoint.is_some());
     let mut source = source;
     let mut remote = None;
     let fingerprint = source.fingerprint();
@@ -302,7 +306,8 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
                 _ => None,
             };
             source = Source::Remote(endpoint.clone());
-            let (r, initial) = start_remote(&settings, endpoint, &auth.0, local_tls);
+            let metrics = telemetry.as_ref().and_then(|h| h.rollup.clone());
+            let (r, initial) = start_remote(&settings, endpoint, &auth.0, local_tls, metrics);
             remote = Some(r);
             initial
         }
@@ -334,9 +339,6 @@ fn gateway(args: &[String]) -> anyhow::Result<i32> {
     // Keys and tokens from identity providers: asked by the workers over
     // a bounded queue, fetched by one thread (see `outpost::authority`).
     let (asker, asked) = outpost::authority::Asker::channel(settings.authority_wait_timeout);
-    // Metrics and spans: one thread merges the workers' frames and feeds
-    // the sinks (see `outpost::telemetry`).
-    let telemetry = outpost::telemetry::start(&settings.telemetry, settings.service_endpoint.is_some());
     // The local request log (`telemetry.logs.local`): its own thread behind
     // a bounded queue (see `outpost::telemetry::request_log`).
     let request_log = outpost::telemetry::request_log::start(&settings.telemetry);
@@ -450,6 +452,7 @@ fn start_remote(
     endpoint: &str,
     auth: &str,
     local_tls: Option<PathBuf>,
+    metrics: Option<outpost::telemetry::rollup::SharedRollup>,
 ) -> (control::Remote, (Config, Option<Replica>)) {
     let backup = settings.backup_dir.as_ref().map(Backup::new);
     let mut initial = (Config::default(), None);
@@ -505,6 +508,7 @@ fn start_remote(
         heartbeat_interval: settings.service_heartbeat_interval,
         skip_verify: settings.service_skip_verify,
         local_tls: local_tls.clone(),
+        metrics,
     };
     if settings.service_skip_verify {
         warn!("config.service.endpoint.disableCertificateValidation is set: the management plane's TLS certificate is NOT verified (testing only)");

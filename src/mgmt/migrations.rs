@@ -94,8 +94,31 @@ CREATE INDEX gateway_identities_client ON gateway_identities (client_id);
 ALTER TABLE gateway_instances ADD COLUMN identity TEXT;
 "#;
 
+/// Request metrics from the gateways' heartbeats (`mgmt::metrics`): one row
+/// per (gateway, minute, API id, response-code class), summed over the
+/// gateway's instances; `minute` is Unix seconds (a multiple of 60); the
+/// duration histogram is on APIM's default bounds (`d0`…`d11`, the last
+/// above 10,000 ms; REAL because another layout is spread onto it). Each
+/// instance remembers the last metrics batch it applied (`metrics_seq`),
+/// so a batch sent again after a lost acknowledgement counts once.
+const V7: &str = r#"
+CREATE TABLE request_metrics (
+    gateway_id TEXT NOT NULL REFERENCES gateways(id) ON DELETE CASCADE,
+    minute INTEGER NOT NULL, api_id TEXT NOT NULL, class TEXT NOT NULL,
+    requests INTEGER NOT NULL, errors INTEGER NOT NULL,
+    duration_sum REAL NOT NULL, duration_min REAL NOT NULL, duration_max REAL NOT NULL,
+    backend_sum REAL NOT NULL,
+    d0 REAL NOT NULL, d1 REAL NOT NULL, d2 REAL NOT NULL, d3 REAL NOT NULL,
+    d4 REAL NOT NULL, d5 REAL NOT NULL, d6 REAL NOT NULL, d7 REAL NOT NULL,
+    d8 REAL NOT NULL, d9 REAL NOT NULL, d10 REAL NOT NULL, d11 REAL NOT NULL,
+    PRIMARY KEY (gateway_id, minute, api_id, class)) WITHOUT ROWID;
+CREATE INDEX request_metrics_api ON request_metrics (api_id, minute);
+CREATE INDEX request_metrics_minute ON request_metrics (minute);
+ALTER TABLE gateway_instances ADD COLUMN metrics_seq INTEGER NOT NULL DEFAULT 0;
+"#;
+
 /// Append-only list of migrations.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// Current schema version of `conn` (0 for an empty database).
 pub fn schema_version(conn: &Connection) -> rusqlite::Result<usize> {

@@ -13,7 +13,9 @@
 //! - [`openapi`]: OpenAPI 3 import (JSON or YAML).
 //! - [`certificates`]: certificate uploads and gateway host-name configurations.
 //! - [`gateway_cas`]: gateway certificate authorities (client-certificate CAs per gateway).
+//! - [`metrics`]: request metrics from heartbeats (one-minute rows, bounded) and their queries.
 //! - [`api`]: the `/mgmt` routes; [`server`]: HTTP plumbing, auth, gateway endpoints.
+//! - [`console`]: the web console (`/console`): HTML pages with SVG charts, sign-in sessions.
 //! - [`principal`]: who calls `/mgmt` (admin token or OAuth2 subject) and its role.
 //! - [`audit`]: the audit log of every `/mgmt` write (`GET /mgmt/audit`).
 //! - [`oauth`]: OAuth2/OIDC bearer tokens for administrators and gateways
@@ -36,7 +38,9 @@
 pub mod api;
 pub mod audit;
 pub mod certificates;
+pub mod console;
 pub mod gateway_cas;
+pub mod metrics;
 pub mod migrations;
 pub mod model;
 pub mod oauth;

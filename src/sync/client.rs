@@ -58,6 +58,10 @@ pub struct Heartbeat {
     /// (`config.service.auth=azureAdApp`); absent with a gateway token.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
+    /// Request metrics since the last acknowledged heartbeat
+    /// (`telemetry.metrics.cloud`; see `telemetry::rollup`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<crate::telemetry::rollup::Report>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]

@@ -17,6 +17,7 @@ pub mod client;
 pub mod snapshot;
 
 use crate::config::Config;
+use crate::telemetry::rollup;
 use client::{Counters, Fetched, Heartbeat, MgmtClient, SyncError};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use std::path::{Path, PathBuf};
@@ -48,6 +49,9 @@ pub struct SyncSettings {
     /// The gateway's configuration directory: its `certificates/` and
     /// `hostnames.toml` are merged into every snapshot (`config::overlay`).
     pub local_tls: Option<PathBuf>,
+    /// The request metrics heartbeats carry (`telemetry.metrics.cloud`);
+    /// `None` sends none.
+    pub metrics: Option<crate::telemetry::rollup::SharedRollup>,
 }
 
 /// A snapshot's configuration with the local TLS files of `local` (the
@@ -224,6 +228,8 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, 
     let host = hostname();
     let expiry = client::token_expiry(&s.auth);
     let mut warned_expiry = false;
+    // Whether request metrics wait for the management plane (logged once).
+    let mut metrics_kept = false;
     loop {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -235,7 +241,7 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, 
                 warned_expiry = true;
             }
         }
-        let beat = {
+        let mut beat = {
             let st = lock(status);
             Heartbeat {
                 instance_id: instance.clone(),
@@ -249,15 +255,59 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, 
                     .or_else(|| client.oauth_expiry())
                     .map(|e| crate::logging::rfc3339(e, 0)),
                 identity: s.oauth.as_ref().map(|o| o.client_id().to_owned()),
+                metrics: None,
             }
         };
-        if let Err(e) = client.heartbeat(&beat) {
+        // The report is built under the rollup's lock, sent without it.
+        beat.metrics = s.metrics.as_ref().and_then(|m| rollup::lock(m).report());
+        let sent = client.heartbeat(&beat);
+        let backlog = match (&s.metrics, beat.metrics.take()) {
+            (Some(m), Some(report)) => settle_metrics(&mut rollup::lock(m), &report, &sent, &mut metrics_kept),
+            _ => false,
+        };
+        if let Err(e) = sent {
             tracing::debug!(error = %e, "heartbeat failed");
         }
+        // A backlog of metrics (after an outage) drains at once, a report
+        // of bounded size per heartbeat.
+        let wait = if backlog { Duration::ZERO } else { s.heartbeat_interval };
         crossbeam_channel::select! {
             recv(stop) -> _ => return,
             recv(nudge) -> msg => if msg.is_err() { return },
-            default(s.heartbeat_interval) => {}
+            default(wait) => {}
+        }
+    }
+}
+
+/// Settles a metrics report after its heartbeat: acknowledged by a 2xx,
+/// dropped when refused as invalid (sending it again would fail again),
+/// kept for the next heartbeat otherwise (`kept` logs that once per
+/// outage). Returns whether acknowledged batches leave a backlog to send
+/// at once.
+fn settle_metrics(
+    r: &mut rollup::Rollup,
+    report: &rollup::Report,
+    sent: &Result<(), SyncError>,
+    kept: &mut bool,
+) -> bool {
+    match sent {
+        Ok(()) => {
+            r.acknowledge(report);
+            if std::mem::take(kept) {
+                info!("request metrics delivered to the management plane again");
+            }
+            r.backlog()
+        }
+        Err(SyncError::Status(400 | 413 | 422)) => {
+            r.refused(report);
+            false
+        }
+        Err(e) => {
+            if !std::mem::replace(kept, true) {
+                info!(error = %e, max_buckets = rollup::MAX_BUCKETS,
+                    "heartbeat failed; request metrics are kept for the next one");
+            }
+            false
         }
     }
 }
@@ -265,6 +315,47 @@ fn heartbeat_loop(s: &SyncSettings, status: &SharedStatus, stop: &Receiver<()>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metrics_reports_are_acknowledged_kept_or_dropped_by_the_answer() {
+        use crate::telemetry::model::{CacheOutcome, Frame, RequestAgg, RequestDims};
+        let bounds: std::sync::Arc<[f64]> = std::sync::Arc::from(vec![10.0]);
+        let mut agg = RequestAgg::new(&bounds);
+        agg.requests = 3;
+        let dims = RequestDims {
+            api_id: "a".into(),
+            operation_id: "".into(),
+            hostname: "h".into(),
+            response_code: 200,
+            backend_response_code: 200,
+            last_error_reason: "None".into(),
+            cache: CacheOutcome::None,
+        };
+        let frame = Frame {
+            worker: 0,
+            bounds: bounds.clone(),
+            requests: vec![(dims, agg)],
+            custom: vec![],
+            samples: vec![],
+            spans: vec![],
+            folded: 0,
+            dropped: 0,
+        };
+        let mut r = rollup::Rollup::new(bounds);
+        let mut kept = false;
+        r.add(&frame, 600);
+        let report = r.report().unwrap();
+        let down = Err(SyncError::Transport("refused".into()));
+        assert!(!settle_metrics(&mut r, &report, &down, &mut kept));
+        assert!(kept && r.backlog(), "kept for the next heartbeat");
+        let report = r.report().unwrap();
+        assert!(!settle_metrics(&mut r, &report, &Ok(()), &mut kept));
+        assert!(!kept && !r.backlog(), "acknowledged");
+        r.add(&frame, 660);
+        let report = r.report().unwrap();
+        settle_metrics(&mut r, &report, &Err(SyncError::Status(400)), &mut kept);
+        assert_eq!((r.backlog(), r.dropped_requests), (false, 3), "refused: dropped");
+    }
 
     #[test]
     fn outage_backs_off_exponentially_with_bounded_jitter_and_resets() {

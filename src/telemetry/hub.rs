@@ -214,6 +214,9 @@ pub struct Hub {
     pub frames: Sender<Frame>,
     pub store: SharedStore,
     pub sinks: Vec<SinkQueue>,
+    /// The management plane's one-minute buckets, read by the heartbeat
+    /// thread (`telemetry.metrics.cloud` with a management plane).
+    pub rollup: Option<super::rollup::SharedRollup>,
 }
 
 impl Hub {
@@ -237,6 +240,7 @@ impl Hub {
             frames: tx,
             store,
             sinks,
+            rollup: None,
         })
     }
 }

@@ -21,6 +21,7 @@ pub mod prometheus_text;
 pub mod recorder;
 pub mod spans;
 pub mod request_log;
+pub mod rollup;
 pub mod statsd;
 pub mod trace_context;
 
@@ -93,8 +94,22 @@ pub fn start(t: &TelemetrySettings, management_plane: bool) -> Option<hub::Hub> 
             Err(e) => tracing::error!(error = %e, "cannot start the StatsD sink; StatsD metrics are off"),
         }
     }
+    // The management plane's metrics: one-minute buckets for the heartbeats.
+    let mut rollup = None;
+    if management_plane && t.metrics_cloud {
+        match rollup::spawn(bounds.clone(), t.queue_capacity) {
+            Ok((q, r)) => {
+                sinks.push(q);
+                rollup = Some(r);
+            }
+            Err(e) => tracing::error!(error = %e, "cannot start the management plane's metrics sink"),
+        }
+    }
     let hub = match hub::Hub::spawn(store, sinks) {
-        Ok(h) => h,
+        Ok(mut h) => {
+            h.rollup = rollup;
+            h
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot start the telemetry thread; no metrics are exported");
             return None;

@@ -41,6 +41,7 @@ mod send_request;
 mod smuggling;
 mod subscriptions;
 mod support;
+mod telemetry_console;
 mod telemetry_logs;
 mod telemetry_otlp;
 mod telemetry_prometheus;

@@ -13,11 +13,12 @@
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
+use super::metrics::query::{self, Query, Scope};
 use super::model::{self, *};
 use super::resources as res;
 use super::server::{Req, Resp};
 use super::store::Store;
-use super::{audit, bad, certificates, gateway_cas, not_found, MgmtError};
+use super::{audit, bad, certificates, gateway_cas, not_found, tokens, MgmtError};
 
 pub(super) type R = Result<Resp, MgmtError>;
 
@@ -88,6 +89,11 @@ pub fn handle(store: &Store, req: &Req, segs: &[&str]) -> R {
             let api_id = id("api", api_id)?;
             store.read(|c| res::require(c, "apis", "api", api_id))?;
             policy(store, req, format!("api:{api_id}"))
+        }
+        ["apis", api_id, "metrics"] if m == "GET" => {
+            let api_id = id("api", api_id)?;
+            let gateway = req.query("gatewayId").map(|g| id("gateway", g)).transpose()?;
+            metrics(store, req, "apis", "api", api_id, Scope::Api { id: api_id, gateway })
         }
         ["apis", api_id, "operations"] if m == "GET" => {
             let api_id = id("api", api_id)?;
@@ -182,6 +188,11 @@ pub fn handle(store: &Store, req: &Req, segs: &[&str]) -> R {
             })?;
             Ok(Resp::json(200, &json!({ "value": all })))
         }
+        ["gateways", g, "metrics"] if m == "GET" => {
+            let g = id("gateway", g)?;
+            let api = req.query("apiId").map(|a| id("api", a)).transpose()?;
+            metrics(store, req, "gateways", "gateway", g, Scope::Gateway { id: g, api })
+        }
         ["gateways", g, "identities"] => identity(store, req, id("gateway", g)?, None),
         ["gateways", g, "identities", client] => identity(store, req, id("gateway", g)?, Some(id("client", client)?)),
         ["gateways", g] => gateway(store, req, id("gateway", g)?),
@@ -202,6 +213,17 @@ pub fn handle(store: &Store, req: &Req, segs: &[&str]) -> R {
         }
         _ => Err(MgmtError::NotFound(format!("no route for {} {}", req.method, req.path))),
     }
+}
+
+/// `GET /mgmt/gateways/{g}/metrics`, `GET /mgmt/apis/{api}/metrics`
+/// (see [`crate::mgmt::metrics::query`]).
+fn metrics(store: &Store, req: &Req, table: &str, what: &str, key: &str, scope: Scope<'_>) -> R {
+    let q = Query::parse(|n| req.query(n).map(str::to_string), tokens::now_unix())?;
+    let series = store.read(|c| {
+        res::require(c, table, what, key)?;
+        query::run(c, scope, &q)
+    })?;
+    Ok(Resp::json(200, &series))
 }
 
 pub(super) fn hide_keys(s: &mut Subscription) {

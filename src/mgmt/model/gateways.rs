@@ -175,6 +175,9 @@ pub struct Heartbeat {
     pub last_error: Option<String>,
     #[serde(default)]
     pub token_expiry: Option<String>,
+    /// Request metrics since the instance's last acknowledged heartbeat.
+    #[serde(default)]
+    pub metrics: Option<crate::telemetry::rollup::Report>,
 }
 
 /// A row of `GET /mgmt/gateways/{id}/instances`.

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use super::{Req, Resp, State};
 use crate::mgmt::model::{GatewayAuth, Heartbeat};
-use crate::mgmt::{api, bad, resources as res, snapshot, tokens, MgmtError};
+use crate::mgmt::{api, bad, metrics, resources as res, snapshot, tokens, MgmtError};
+use std::sync::atomic::Ordering;
 
 const MAX_WAIT_SECS: u64 = 60;
 const GATEWAY_AUTH_FAILED: &str = "invalid or expired gateway token";
@@ -138,9 +139,24 @@ pub(super) fn heartbeat(state: &State, req: &Req) -> Result<Resp, MgmtError> {
     let (gw, auth) = check_gateway(state, req)?;
     let hb: Heartbeat = api::parse_json(&req.body)?;
     model_check(&hb)?;
-    state
-        .store
-        .write_status(|c| res::record_heartbeat(c, &gw, &hb, &auth, tokens::now_unix()))?;
+    let now = tokens::now_unix();
+    // Old rows go at most once a minute, in a heartbeat's transaction.
+    let last = state.metrics_pruned.load(Ordering::Relaxed);
+    let prune = now >= last + 60
+        && state
+            .metrics_pruned
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok();
+    state.store.write_status(|c| {
+        res::record_heartbeat(c, &gw, &hb, &auth, now)?;
+        if let Some(report) = &hb.metrics {
+            metrics::ingest::record(c, &gw, &hb.instance_id, report, now)?;
+        }
+        if prune {
+            metrics::ingest::prune_default(c, now)?;
+        }
+        Ok(())
+    })?;
     Ok(Resp::empty(204))
 }
 
@@ -154,6 +170,9 @@ fn model_check(hb: &Heartbeat) -> Result<(), MgmtError> {
         .any(|s| s.len() > 4096);
     if long || hb.requests.as_ref().is_some_and(|r| r.to_string().len() > 64 * 1024) {
         return Err(bad("heartbeat field too long"));
+    }
+    if let Some(m) = &hb.metrics {
+        metrics::ingest::validate(m)?;
     }
     Ok(())
 }

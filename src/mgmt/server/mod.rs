@@ -45,7 +45,7 @@ mod http;
 mod wire;
 
 use gateway::{gateway_config, heartbeat};
-use http::percent_decode;
+pub(crate) use http::percent_decode;
 pub use http::{Req, Resp};
 
 /// Largest accepted request body (OpenAPI documents can be big).
@@ -83,6 +83,12 @@ pub struct State {
     pub oauth: OAuth,
     /// Content hashes this process served, per gateway: (version, hash), newest last.
     served: Mutex<HashMap<String, Vec<Served>>>,
+    /// When stored metrics were last pruned (Unix seconds).
+    pub(crate) metrics_pruned: std::sync::atomic::AtomicI64,
+    /// The console's sign-in sessions.
+    pub(crate) console: super::console::session::Sessions,
+    /// Console cookies are `Secure` (the management plane serves HTTPS).
+    pub(crate) secure_cookies: bool,
 }
 
 /// A provisioned admin token must be at least this long.
@@ -161,6 +167,9 @@ pub(crate) fn run(opts: ControlPlaneOptions) -> Result<(), MgmtError> {
         admin_hash,
         oauth: OAuth::start(&opts.auth)?,
         served: Mutex::new(HashMap::new()),
+        metrics_pruned: Default::default(),
+        console: Default::default(),
+        secure_cookies: opts.tls.is_some(),
     });
     conn::serve_listener(listener, limits(), Arc::new(move |req| serve(&state, req)));
     Ok(())
@@ -216,6 +225,7 @@ pub fn route(state: &State, req: &Req) -> Result<Resp, MgmtError> {
             };
             api::handle(&state.store.audited(ctx), req, rest)
         }
+        ["console", rest @ ..] => super::console::handle(state, req, rest),
         ["gateway", "config"] if req.method == "GET" => gateway_config(state, req),
         ["gateway", "heartbeat"] if req.method == "POST" => heartbeat(state, req),
         _ => Err(MgmtError::NotFound(format!("no route for {} {}", req.method, req.path))),
@@ -223,14 +233,22 @@ pub fn route(state: &State, req: &Req) -> Result<Resp, MgmtError> {
 }
 
 /// The admin token, else an administrators' OAuth2 token (when enabled).
-fn authenticate_admin(state: &State, req: &Req) -> Result<Principal, MgmtError> {
-    let presented = req.header("Authorization").and_then(bearer);
-    match presented {
-        Some(t) if tokens::ct_eq(tokens::sha256_hex(t).as_bytes(), state.admin_hash.as_bytes()) => {
-            Ok(Principal::admin_token())
-        }
-        Some(t) if state.oauth.admin.is_some() => state.oauth.admin_principal(t),
-        _ => Err(MgmtError::Unauthorized("a valid admin bearer token is required".into())),
+pub(crate) fn authenticate_admin(state: &State, req: &Req) -> Result<Principal, MgmtError> {
+    match req.header("Authorization").and_then(bearer) {
+        Some(t) => principal_for_token(state, t),
+        None => Err(MgmtError::Unauthorized("a valid admin bearer token is required".into())),
+    }
+}
+
+/// Who a presented admin credential is: the admin token, else an
+/// administrators' OAuth2 token (when enabled).
+pub(crate) fn principal_for_token(state: &State, t: &str) -> Result<Principal, MgmtError> {
+    if tokens::ct_eq(tokens::sha256_hex(t).as_bytes(), state.admin_hash.as_bytes()) {
+        Ok(Principal::admin_token())
+    } else if state.oauth.admin.is_some() {
+        state.oauth.admin_principal(t)
+    } else {
+        Err(MgmtError::Unauthorized("a valid admin bearer token is required".into()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Test support: the gateway process, a recording backend, a raw client.
 
 pub mod backend;
+pub mod browser;
 pub mod client;
 pub mod control_plane;
 pub mod gateway;
