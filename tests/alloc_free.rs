@@ -237,6 +237,7 @@ impl Gateway {
             tls: None,
             timestamp: outpost::policy::expr::DateTime::now_utc(),
             started: std::time::Instant::now(),
+            trace: None,
             telemetry: None,
         }
     }
@@ -392,5 +393,35 @@ fn bench_inbound_on_existing_counters() {
         }
         let cpu = thread_cpu_ns().unwrap_or(0).saturating_sub(before) as f64 / f64::from(iters.max(1));
         println!("inbound {op:<20} CPU {cpu:7.1} ns/request, {allocs} allocations/request");
+    }
+}
+
+/// Trace context without spans (the default: propagate, export nothing)
+/// costs a request no allocation: continuing a caller's trace, starting
+/// one, the backend call's context and the request's end.
+#[test]
+fn trace_context_without_spans_allocates_nothing() {
+    use outpost::telemetry::spans::{CallInfo, Incoming, ServerFacts, Tracer};
+    let settings = outpost::settings::TelemetrySettings::default();
+    let tracer = Tracer::new(&settings, false).expect("trace context is on by default");
+    let call = CallInfo {
+        method: "GET",
+        scheme: "http",
+        host: "127.0.0.1",
+        port: 9000,
+        path: "/x",
+    };
+    let parent = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let mut out = Vec::with_capacity(256);
+    for incoming in [Incoming::One(parent), Incoming::Absent, Incoming::One(b"invalid")] {
+        let (_, n) = allocations(|| {
+            let trace = tracer.start(incoming, std::iter::empty(), std::time::Instant::now());
+            let tp = trace.begin_call(&tracer, call).expect("propagated");
+            tp.write(&mut out);
+            trace.end_call(200, None);
+            trace.finish(None, &ServerFacts::default());
+        });
+        assert_eq!(n, 0, "{incoming:?}");
+        out.clear();
     }
 }

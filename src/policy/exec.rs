@@ -109,6 +109,9 @@ pub struct Env<'r> {
     /// `context.Timestamp` and the start of `context.Elapsed`.
     pub timestamp: super::expr::DateTime,
     pub started: std::time::Instant,
+    /// The request's trace: `trace` adds events to its span, calls out
+    /// carry its context.
+    pub trace: Option<&'r crate::telemetry::spans::RequestTrace>,
     /// The worker's metric recorder (`emit-metric`), when telemetry is on.
     pub telemetry: Option<&'r crate::telemetry::recorder::Recorder>,
 }

@@ -160,6 +160,7 @@ impl Gateway {
             tls: None,
             timestamp: super::expr::DateTime::now_utc(),
             started: std::time::Instant::now(),
+            trace: None,
             telemetry: None,
         };
         let mut flow = Flow::default();

@@ -1,6 +1,8 @@
 //! `trace`: write a message to the gateway's log (APIM sends it to the
 //! request trace and Application Insights; here it is a log record at the
-//! given severity with the API, operation and request id).
+//! given severity with the API, operation and request id) and, when the
+//! request's span is recorded, an event on it: named by the message, with
+//! `source`, `severity` and the metadata as attributes.
 //!
 //! ```xml
 //! <trace source="orders" severity="information">
@@ -81,6 +83,9 @@ impl Trace {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(",");
+        if let Some(t) = r.env.trace {
+            t.event(&message, || self.event_attributes());
+        }
         let (api, op) = (&*r.env.api.id, &*r.env.op.id);
         match self.severity {
             Severity::Verbose => {
@@ -94,6 +99,22 @@ impl Trace {
             }
         }
         Ok(())
+    }
+
+    fn event_attributes(&self) -> Vec<(Box<str>, crate::telemetry::model::AttrValue)> {
+        use crate::telemetry::model::AttrValue;
+        let severity = match self.severity {
+            Severity::Verbose => "verbose",
+            Severity::Information => "information",
+            Severity::Error => "error",
+        };
+        let mut a = Vec::with_capacity(2 + self.metadata.len());
+        a.push(("source".into(), AttrValue::Str(self.source.clone())));
+        a.push(("severity".into(), AttrValue::Str(severity.into())));
+        for (k, v) in &self.metadata {
+            a.push((k.clone(), AttrValue::Str(v.clone())));
+        }
+        a
     }
 }
 

@@ -62,6 +62,8 @@ pub async fn echo_request(
         edits: Some(&flow.request),
         body_len: buffered.as_ref().map(|b| b.len() as u64),
         scheme: super::upstream_head::client_scheme(head, req.buf, x.tls.is_some(), x.ctx.settings.forwarded_proto),
+        // The built-in backend is no backend call: no trace context of its own.
+        trace: None,
     };
     super::upstream_head::write_request_head(&mut bytes, head, req.buf, &target, x.peer.ip());
     let mut edited = crate::http::RequestHead::new();

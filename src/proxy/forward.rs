@@ -206,6 +206,14 @@ pub async fn prepare(
     out.clear();
     {
         let head_buf = out_spec.head_buf.unwrap_or(x.client.data());
+        let method = out_spec.edits.and_then(|e| e.method.as_ref()).unwrap_or(&head.method);
+        let trace = super::trace_calls::begin_forward(x.trace, x.ctx.tracer.as_ref(), backend, method, || {
+            let rest = match out_spec.edits.and_then(|e| e.path.as_deref()) {
+                Some(p) => p.as_bytes(),
+                None => remainder.get(head_buf),
+            };
+            format!("{}{}", backend.base_path, String::from_utf8_lossy(rest))
+        });
         let target = Target {
             base_path: backend.base_path,
             host_header: backend.host_header,
@@ -218,6 +226,7 @@ pub async fn prepare(
                 x.tls.is_some(),
                 x.ctx.settings.forwarded_proto,
             ),
+            trace,
         };
         write_request_head(&mut out, head, head_buf, &target, x.peer.ip());
     }
@@ -245,8 +254,24 @@ pub async fn prepare(
 
 /// Sends a [`Prepared`] request and relays the response through `hook`,
 /// or, when `defer` and the request was in memory, returns the response
-/// with only its head read.
+/// with only its head read. The call's span ends here unless deferred.
 pub async fn send(
+    x: &mut Exchange<'_>,
+    backend: &HttpBackend<'_>,
+    prepared: Prepared,
+    defer: bool,
+    hook: Option<&mut dyn super::respond::ResponseHook>,
+) -> Result<Option<Pending>, ProxyError> {
+    // No backend has answered this call yet.
+    x.log.backend_status = 0;
+    let sent = send_call(x, backend, prepared, defer, hook).await;
+    if !matches!(sent, Ok(Some(_))) {
+        super::trace_calls::end_forward(x, sent.as_ref().err());
+    }
+    sent
+}
+
+async fn send_call(
     x: &mut Exchange<'_>,
     backend: &HttpBackend<'_>,
     prepared: Prepared,
@@ -340,7 +365,9 @@ pub async fn relay_pending(
         let mut rc = response_ctx(x, &settled, p.timeout, super::respond::shorten(hook));
         relay_response(&mut rc, &mut p.up.r).await
     };
-    finish(x, p.up, pool_key, outcome)
+    let relayed = finish(x, p.up, pool_key, outcome);
+    super::trace_calls::end_forward(x, relayed.as_ref().err());
+    relayed
 }
 
 /// Drops or pools the connection after a relay; keeps upgraded ones.
@@ -367,6 +394,7 @@ fn finish(
 /// Returns a deferred response's connection buffer (the connection closes).
 pub fn discard_pending(x: &mut Exchange<'_>, p: Pending) {
     x.scratch.upstream_buf = p.up.r.into_parts().1;
+    super::trace_calls::end_forward(x, None);
 }
 
 pub(super) fn response_ctx<'a>(

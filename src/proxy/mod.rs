@@ -29,6 +29,7 @@ pub mod pool;
 pub mod redirect;
 pub mod resolve;
 pub mod respond;
+pub mod trace_calls;
 pub mod tunnel;
 pub mod upstream_head;
 
@@ -119,6 +120,8 @@ pub struct Exchange<'a> {
     pub log: RequestLog,
     /// Set when the backend accepted an upgrade: the connection becomes a tunnel.
     pub upgraded: Option<(Buffered<ReadHalf>, WriteHalf)>,
+    /// The request's trace (`None` without trace context or spans).
+    pub trace: Option<&'a crate::telemetry::spans::RequestTrace>,
 }
 
 impl Exchange<'_> {

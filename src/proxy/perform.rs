@@ -9,10 +9,12 @@ use crate::authority::{AuthorityError, Got};
 use crate::policy::effect::CallError;
 use crate::policy::effect::{Effect, HttpCall, Outcome};
 use crate::replica::Replica;
+use crate::telemetry::spans::RequestTrace;
 use crate::worker::WorkerCtx;
 
-/// Performs `effect` on this worker; `replica` is the request's.
-pub async fn perform(ctx: &WorkerCtx, replica: &Replica, effect: Effect) -> Outcome {
+/// Performs `effect` on this worker; `replica` and `trace` are the
+/// request's (calls carry its trace context and get client spans).
+pub async fn perform(ctx: &WorkerCtx, replica: &Replica, effect: Effect, trace: Option<&RequestTrace>) -> Outcome {
     match effect {
         Effect::Nothing => Outcome::Done,
         Effect::Sleep(wait) => {
@@ -23,17 +25,17 @@ pub async fn perform(ctx: &WorkerCtx, replica: &Replica, effect: Effect) -> Outc
         Effect::Cache(e) => Outcome::Cache(crate::cache::perform(&ctx.services.cache, e).await),
         Effect::Http(mut call) => {
             let Some(bearer) = call.bearer.take() else {
-                return Outcome::Http(send(ctx, replica, &call).await);
+                return Outcome::Http(send(ctx, replica, &mut call, trace).await);
             };
             match ctx.services.authority.ask(bearer.want).await {
                 Ok(Got::Token(token)) => {
                     call.set_bearer(&token.value);
-                    let sent = send(ctx, replica, &call).await;
+                    let sent = send(ctx, replica, &mut call, trace).await;
                     Outcome::Authorized(token, Box::new(Outcome::Http(sent)))
                 }
                 Err(e) if bearer.ignore_error => {
                     tracing::debug!(error = %e, "no token for the call; ignore-error sends it without one");
-                    Outcome::Http(send(ctx, replica, &call).await)
+                    Outcome::Http(send(ctx, replica, &mut call, trace).await)
                 }
                 Ok(Got::OpenId(_)) => Outcome::Authority(Err(AuthorityError::Unavailable(
                     "the identity-provider thread answered with keys, not a token".into(),
@@ -41,7 +43,8 @@ pub async fn perform(ctx: &WorkerCtx, replica: &Replica, effect: Effect) -> Outc
                 Err(e) => Outcome::Authority(Err(e)),
             }
         }
-        Effect::Detach(call) => {
+        Effect::Detach(mut call) => {
+            super::trace_calls::one_way(trace, &mut call);
             match super::call::destination(replica, &call) {
                 Ok(dest) => ctx.client.detach(dest, *call),
                 Err(e) => tracing::info!(url = %call.url.display(), error = %e, "one-way request not sent"),
@@ -51,14 +54,18 @@ pub async fn perform(ctx: &WorkerCtx, replica: &Replica, effect: Effect) -> Outc
     }
 }
 
-/// Sends `call` over the worker's pools.
+/// Sends `call` over the worker's pools, as a client span of `trace`.
 async fn send(
     ctx: &WorkerCtx,
     replica: &Replica,
-    call: &HttpCall,
+    call: &mut HttpCall,
+    trace: Option<&RequestTrace>,
 ) -> Result<crate::policy::effect::HttpResponse, CallError> {
-    match super::call::destination(replica, call) {
+    let span = super::trace_calls::begin_send(ctx.tracer.as_ref(), trace, call);
+    let sent = match super::call::destination(replica, call) {
         Ok(dest) => ctx.client.send(dest, call).await,
         Err(e) => Err(e),
-    }
+    };
+    super::trace_calls::end_send(trace, span, &sent);
+    sent
 }

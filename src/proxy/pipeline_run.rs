@@ -86,6 +86,7 @@ pub async fn run(
         tls: x.tls,
         timestamp: crate::policy::expr::DateTime::now_utc(),
         started: std::time::Instant::now(),
+        trace: x.trace,
         telemetry: x.ctx.telemetry.as_ref().map(|t| &t.recorder),
     };
     let req = RequestView {

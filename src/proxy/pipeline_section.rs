@@ -84,7 +84,7 @@ pub(super) async fn suspended<'r>(
                 let mut r = Run { flow, env, req, resp };
                 policy.start(&mut r).map_err(at)?
             };
-            let outcome = super::perform::perform(ctx, env.replica, effect).await;
+            let outcome = super::perform::perform(ctx, env.replica, effect, env.trace).await;
             let mut r = Run { flow, env, req, resp };
             policy.finish(&mut r, outcome).map_err(at)?;
             Ok(if r.flow.answered {
@@ -101,7 +101,7 @@ pub(super) async fn suspended<'r>(
             match again {
                 Some(wait) => {
                     if !wait.is_zero() {
-                        super::perform::perform(ctx, env.replica, Effect::Sleep(wait)).await;
+                        super::perform::perform(ctx, env.replica, Effect::Sleep(wait), None).await;
                     }
                     Ok(Next::At(*start))
                 }

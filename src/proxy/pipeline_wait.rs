@@ -143,12 +143,13 @@ fn advance<'a, 'r: 'a>(
             Some(Op::Async(policy)) => {
                 let effect = policy.start(&mut r)?;
                 let replica = env.replica;
-                let fut: Pending<'a> = Box::pin(super::perform::perform(ctx, replica, effect));
+                let fut: Pending<'a> = Box::pin(super::perform::perform(ctx, replica, effect, env.trace));
                 return Ok(Step::Waits(fut, Resume::Finish(i)));
             }
             Some(Op::RetryCheck { retry, slot, start }) => match retry.again(*slot, &mut r)? {
                 Some(wait) if !wait.is_zero() => {
-                    let fut: Pending<'a> = Box::pin(super::perform::perform(ctx, env.replica, Effect::Sleep(wait)));
+                    let fut: Pending<'a> =
+                        Box::pin(super::perform::perform(ctx, env.replica, Effect::Sleep(wait), None));
                     return Ok(Step::Waits(fut, Resume::At(*start)));
                 }
                 Some(_) => pc = *start,

@@ -9,6 +9,7 @@
 
 use crate::http::{BodyFraming, RequestHead, ResponseHead, Span, Version};
 use crate::policy::flow::{header_eq, query_eq, FieldEdits, RequestEdits, ResponseEdits};
+use crate::telemetry::trace_context::TraceParent;
 use std::io::Write;
 use std::net::IpAddr;
 
@@ -25,6 +26,9 @@ pub struct Target<'a> {
     /// The client's scheme (`http` / `https`), or a trusted front's
     /// `X-Forwarded-Proto` (see [`client_scheme`]).
     pub scheme: &'a [u8],
+    /// W3C trace context to send (`traceparent`, valid `tracestate`): it
+    /// replaces the client's fields, unless a policy set `traceparent`.
+    pub trace: Option<(TraceParent, Option<&'a str>)>,
 }
 
 /// The scheme the client used: `https` on the HTTPS listener; with
@@ -95,6 +99,7 @@ pub fn write_request_head(out: &mut Vec<u8>, head: &RequestHead, buf: &[u8], tar
             || eq(name, b"x-forwarded-proto")
             || eq(name, b"x-forwarded-host")
             || head.is_connection_header(buf, name)
+            || (target.trace.is_some() && (eq(name, b"traceparent") || eq(name, b"tracestate")))
         {
             continue;
         }
@@ -107,11 +112,21 @@ pub fn write_request_head(out: &mut Vec<u8>, head: &RequestHead, buf: &[u8], tar
         }
         header(out, name, h.value.get(buf));
     }
+    let mut policy_traceparent = false;
     if let Some(e) = edits {
         for (name, value) in e.headers.added(header_eq) {
             if !is_framing(name.as_bytes()) {
                 header(out, name.as_bytes(), value.as_bytes());
+                policy_traceparent |= eq(name.as_bytes(), b"traceparent");
             }
+        }
+    }
+    if let Some((tp, state)) = target.trace.as_ref().filter(|_| !policy_traceparent) {
+        out.extend_from_slice(b"traceparent: ");
+        tp.write(out);
+        out.extend_from_slice(b"\r\n");
+        if let Some(s) = state {
+            header(out, b"tracestate", s.as_bytes());
         }
     }
     out.extend_from_slice(b"X-Forwarded-For: ");

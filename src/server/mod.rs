@@ -18,6 +18,7 @@ pub mod io;
 pub mod linger;
 pub mod log_batch;
 pub mod request_metrics;
+pub mod request_trace;
 
 use crate::http::RequestHead;
 use crate::proxy::error::{write_rescue, write_simple, ProxyError};
@@ -202,6 +203,7 @@ async fn handle_request(
         .is_some()
         .then(|| String::from_utf8_lossy(head.target.get(client.data())).into_owned());
     let replica = ctx.replica();
+    let traced = request_trace::start(ctx, head, client.data(), started);
     let mut log = RequestLog {
         client_time: parsed.saturating_duration_since(started),
         ..RequestLog::default()
@@ -221,6 +223,7 @@ async fn handle_request(
         scratch,
         log,
         upgraded: None,
+        trace: traced.as_ref().map(|t| &t.trace),
     };
     let result = match &replica {
         Some(r) => crate::proxy::handle(&mut x, r).await,
@@ -270,6 +273,10 @@ async fn handle_request(
     };
     ctx.count_request(result.is_err());
     request_metrics::record(ctx, replica.as_deref(), &log, result.as_ref().err(), started);
+    if let Some(t) = &traced {
+        let error = result.as_ref().err();
+        request_trace::finish(ctx, t, head, peer, tls.is_some(), replica.as_deref(), &log, error);
+    }
     if let Some((log_url, batch)) = url.zip(ctx.access_log.as_ref()) {
         access_log::emit(
             ctx,

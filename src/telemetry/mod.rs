@@ -19,7 +19,9 @@ pub mod otlp;
 pub mod prometheus;
 pub mod prometheus_text;
 pub mod recorder;
+pub mod spans;
 pub mod statsd;
+pub mod trace_context;
 
 use crate::settings::TelemetrySettings;
 use std::sync::{Arc, Mutex};
@@ -66,6 +68,13 @@ pub fn wanted(t: &TelemetrySettings, management_plane: bool) -> bool {
 /// Starts the hub and the sinks the settings ask for; `None` when nothing
 /// consumes telemetry. A sink that cannot start is logged and left out.
 pub fn start(t: &TelemetrySettings, management_plane: bool) -> Option<hub::Hub> {
+    if t.traces_enabled && !t.otel_enabled {
+        tracing::warn!(
+            "observability.opentelemetry.traces.enabled is true but observability.opentelemetry.enabled is false: \
+             no span is recorded or exported (trace context is still propagated when \
+             observability.tracecontext.enabled is true)"
+        );
+    }
     if !wanted(t, management_plane) {
         return None;
     }

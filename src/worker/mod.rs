@@ -87,6 +87,8 @@ pub struct WorkerCtx {
     pub client: crate::proxy::call::Client,
     /// Metrics and spans of this worker (`None` when nothing consumes them).
     pub telemetry: Option<crate::telemetry::WorkerTelemetry>,
+    /// W3C trace context and spans (`None` when neither is wanted).
+    pub tracer: Option<crate::telemetry::spans::Tracer>,
 }
 
 impl WorkerCtx {
@@ -142,6 +144,7 @@ impl WorkerCtx {
             },
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ ((id as u64 + 1) << 32) ^ u64::from(std::process::id())),
             telemetry: None,
+            tracer: crate::telemetry::spans::Tracer::new(&settings.telemetry, false),
             settings,
         }
     }
@@ -149,6 +152,9 @@ impl WorkerCtx {
     /// Records metrics and spans for the telemetry thread `hub`.
     pub fn with_telemetry(mut self, hub: Option<&crate::telemetry::hub::Hub>) -> WorkerCtx {
         self.telemetry = hub.map(|h| crate::telemetry::WorkerTelemetry::new(h, &self.settings.telemetry));
+        // Spans go out only through the OTLP exporter.
+        let exporting = self.telemetry.is_some() && self.settings.telemetry.otel_enabled;
+        self.tracer = crate::telemetry::spans::Tracer::new(&self.settings.telemetry, exporting);
         self
     }
 

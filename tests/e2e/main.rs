@@ -44,6 +44,7 @@ mod support;
 mod telemetry_otlp;
 mod telemetry_prometheus;
 mod telemetry_statsd;
+mod telemetry_traces;
 mod tls;
 mod transform;
 mod validate_jwt;
