@@ -392,4 +392,29 @@ mod tests {
         assert!(facility("23").is_ok());
         assert!(facility("24").is_err());
     }
+
+    #[test]
+    fn request_log_endpoints_are_checked() {
+        let mut s = Settings::default();
+        let mut ok = |k: &str, v: &str| apply(&mut s, k, v);
+        assert_eq!(
+            ok("telemetry.logs.local.rfc5424.endpoint", "tcp://127.0.0.1:601"),
+            Ok(true)
+        );
+        assert_eq!(ok("telemetry.logs.local.rfc5424.endpoint", "/dev/log"), Ok(true));
+        assert!(ok("telemetry.logs.local.rfc5424.endpoint", "tcp://nohost").is_err());
+        assert!(ok("telemetry.logs.local.rfc5424.endpoint", "syslog").is_err());
+        assert!(ok("telemetry.logs.local.localsyslog.endpoint", "").is_err());
+        assert!(ok(
+            "telemetry.logs.local.journal.endpoint",
+            &format!("/{}", "j".repeat(200))
+        )
+        .is_err());
+        assert_eq!(
+            ok("telemetry.logs.local.json.endpoint", "/var/log/outpost/requests.json"),
+            Ok(true)
+        );
+        assert!(ok("telemetry.logs.local.json.endpoint", "udp://x").is_err());
+        assert_eq!(s.telemetry.json_endpoint, "/var/log/outpost/requests.json");
+    }
 }

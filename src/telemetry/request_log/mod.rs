@@ -357,7 +357,7 @@ mod tests {
     }
 
     #[test]
-    fn sink_thread_writes_to_udp_and_counts_a_dead_endpoint() {
+    fn sink_thread_writes_batches_to_udp() {
         let rx_sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         rx_sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let t = TelemetrySettings {
