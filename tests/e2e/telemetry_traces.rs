@@ -233,7 +233,7 @@ fn spans_link_the_caller_the_gateway_and_the_backend() {
     let mut c = gw.connect();
     let r = c.request(
         "GET",
-        "/api/echo/one?subscription-key=s3cret-key&x=1",
+        "/api/echo/one?sig=s3cret-key&x=1",
         &[("traceparent", PARENT), ("tracestate", "congo=t61rcWkgMzE")],
         b"",
     );
@@ -243,13 +243,22 @@ fn spans_link_the_caller_the_gateway_and_the_backend() {
     assert_eq!(sent.len(), 1, "{sent:?}");
     let (trace, backend_parent, flags) = fields(&sent[0]);
     assert_eq!((trace.as_str(), flags.as_str()), (TRACE_ID, "01"));
-    assert_ne!(backend_parent, PARENT_ID, "the backend's parent is the gateway's client span");
+    assert_ne!(
+        backend_parent, PARENT_ID,
+        "the backend's parent is the gateway's client span"
+    );
     assert_eq!(got[0].headers.get("tracestate").as_deref(), Some("congo=t61rcWkgMzE"));
 
-    let spans = wait_trace(&rx, TRACE_ID, |sp| kind(sp, "SPAN_KIND_SERVER").len() == 1 && kind(sp, "SPAN_KIND_CLIENT").len() == 1);
+    let spans = wait_trace(&rx, TRACE_ID, |sp| {
+        kind(sp, "SPAN_KIND_SERVER").len() == 1 && kind(sp, "SPAN_KIND_CLIENT").len() == 1
+    });
     let server = kind(&spans, "SPAN_KIND_SERVER")[0];
     let client = kind(&spans, "SPAN_KIND_CLIENT")[0];
-    assert_eq!(s(&server.value, "parentSpanId"), PARENT_ID, "the caller's span is the parent");
+    assert_eq!(
+        s(&server.value, "parentSpanId"),
+        PARENT_ID,
+        "the caller's span is the parent"
+    );
     assert_eq!(s(&client.value, "parentSpanId"), s(&server.value, "spanId"));
     assert_eq!(s(&client.value, "spanId"), backend_parent);
     assert_eq!(s(&server.value, "traceState"), "congo=t61rcWkgMzE");
@@ -308,7 +317,9 @@ fn failed_calls_and_new_traces_over_http() {
     let (trace2, second_parent, _) = fields(&got[1].headers.get_all("traceparent")[0]);
     assert_eq!(trace, trace2, "one trace");
     assert_ne!(first_parent, second_parent, "each attempt is its own call");
-    let spans = wait_trace(&rx, &trace, |sp| kind(sp, "SPAN_KIND_SERVER").len() == 1 && kind(sp, "SPAN_KIND_CLIENT").len() == 2);
+    let spans = wait_trace(&rx, &trace, |sp| {
+        kind(sp, "SPAN_KIND_SERVER").len() == 1 && kind(sp, "SPAN_KIND_CLIENT").len() == 2
+    });
     let server = kind(&spans, "SPAN_KIND_SERVER")[0];
     assert_eq!(s(&server.value, "parentSpanId"), "", "a root span");
     assert_eq!(server.value["status"]["code"], "STATUS_CODE_ERROR", "a 5xx answer");
@@ -324,10 +335,15 @@ fn failed_calls_and_new_traces_over_http() {
     // A 404 from the backend fails the client span, not the server span.
     let r = c.request("GET", "/api/status/404", &[("traceparent", PARENT)], b"");
     assert_eq!(r.status, 404);
-    let spans = wait_trace(&rx, TRACE_ID, |sp| kind(sp, "SPAN_KIND_SERVER").len() == 1 && kind(sp, "SPAN_KIND_CLIENT").len() == 1);
+    let spans = wait_trace(&rx, TRACE_ID, |sp| {
+        kind(sp, "SPAN_KIND_SERVER").len() == 1 && kind(sp, "SPAN_KIND_CLIENT").len() == 1
+    });
     let server = kind(&spans, "SPAN_KIND_SERVER")[0];
     assert_ne!(server.value["status"]["code"], "STATUS_CODE_ERROR");
-    assert_eq!(kind(&spans, "SPAN_KIND_CLIENT")[0].value["status"]["code"], "STATUS_CODE_ERROR");
+    assert_eq!(
+        kind(&spans, "SPAN_KIND_CLIENT")[0].value["status"]["code"],
+        "STATUS_CODE_ERROR"
+    );
 
     // A backend that cannot be reached: both spans fail with the reason.
     let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -359,8 +375,14 @@ fn sampling_zero_exports_no_new_trace_but_honours_a_sampled_caller() {
         let r = c.request("GET", &format!("/api/echo/{i}"), &[], b"");
         assert_eq!(r.status, 200);
     }
-    let unsampled = PARENT.replace("4bf92f3577b34da6a3ce929d0e0e4736", "11111111111111111111111111111111").replace("-01", "-00");
-    assert_eq!(c.request("GET", "/api/echo/unsampled", &[("traceparent", &unsampled)], b"").status, 200);
+    let unsampled = PARENT
+        .replace("4bf92f3577b34da6a3ce929d0e0e4736", "11111111111111111111111111111111")
+        .replace("-01", "-00");
+    assert_eq!(
+        c.request("GET", "/api/echo/unsampled", &[("traceparent", &unsampled)], b"")
+            .status,
+        200
+    );
     let got = backend.wait_until("21 calls", WAIT, |rs| rs.len() == 21);
     for r in &got {
         let (_, _, flags) = fields(&r.headers.get_all("traceparent")[0]);
@@ -368,7 +390,11 @@ fn sampling_zero_exports_no_new_trace_but_honours_a_sampled_caller() {
     }
     // A caller that sampled is recorded; on the same connection (so the
     // same worker, whose frames arrive in order) after everything above.
-    assert_eq!(c.request("GET", "/api/echo/last", &[("traceparent", PARENT)], b"").status, 200);
+    assert_eq!(
+        c.request("GET", "/api/echo/last", &[("traceparent", PARENT)], b"")
+            .status,
+        200
+    );
     wait_trace(&rx, TRACE_ID, |sp| sp.len() == 2);
     let spans = otlp::spans(&rx.received());
     let others: Vec<String> = spans
@@ -401,7 +427,9 @@ fn trace_policy_events_and_send_request_spans() {
         "",
     );
     let gw = traced(&backend, &rx, false, "1", Some(&xml));
-    let r = gw.connect().request("GET", "/api/echo/x", &[("traceparent", PARENT)], b"");
+    let r = gw
+        .connect()
+        .request("GET", "/api/echo/x", &[("traceparent", PARENT)], b"");
     assert_eq!(r.status, 200);
     let spans = wait_trace(&rx, TRACE_ID, |sp| sp.len() == 3);
     let server = kind(&spans, "SPAN_KIND_SERVER")[0];
