@@ -381,7 +381,10 @@ fn spans_wait_out_an_outage_within_their_bound() {
     let trace_of = |i: u32| format!("{i:032x}");
     traced(1);
     rx.wait_for("the first trace's two spans", WAIT, |items| {
-        let n = otlp::spans(items).iter().filter(|s| s.value["traceId"] == trace_of(1)).count();
+        let n = otlp::spans(items)
+            .iter()
+            .filter(|s| s.value["traceId"] == trace_of(1))
+            .count();
         (n == 2).then_some(())
     });
     let (grpc_port, http_port) = (rx.grpc_port, rx.http_port);
@@ -396,21 +399,32 @@ fn spans_wait_out_an_outage_within_their_bound() {
     let items = rx.wait_for("outage spans and the drop count", WAIT, |items| {
         let delivered = otlp::spans(items)
             .iter()
-            .filter(|s| s.value["traceId"].as_str().is_some_and(|t| outage_traces.iter().any(|o| o == t)))
+            .filter(|s| {
+                s.value["traceId"]
+                    .as_str()
+                    .is_some_and(|t| outage_traces.iter().any(|o| o == t))
+            })
             .count() as u64;
         let lost = dropped(items, &["otlp-spans", "otlp-queue"]);
         (delivered > 0 && lost > 0).then(|| items.to_vec())
     });
     let delivered: Vec<Item> = otlp::spans(&items)
         .into_iter()
-        .filter(|s| s.value["traceId"].as_str().is_some_and(|t| outage_traces.iter().any(|o| o == t)))
+        .filter(|s| {
+            s.value["traceId"]
+                .as_str()
+                .is_some_and(|t| outage_traces.iter().any(|o| o == t))
+        })
         .collect();
     assert!(delivered.len() <= 16, "at most the buffer: {}", delivered.len());
     gw.wait_for_line(|l| l.contains("telemetry export resumed"), WAIT);
     // Tracing goes on normally afterwards.
     traced(7);
     rx.wait_for("a trace after the outage", WAIT, |items| {
-        let n = otlp::spans(items).iter().filter(|s| s.value["traceId"] == trace_of(7)).count();
+        let n = otlp::spans(items)
+            .iter()
+            .filter(|s| s.value["traceId"] == trace_of(7))
+            .count();
         (n == 2).then_some(())
     });
 }
