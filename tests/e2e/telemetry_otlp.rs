@@ -346,3 +346,85 @@ fn emit_metric_custom_metrics_are_exported() {
     assert_eq!(otlp::attr(&p, "API ID").as_deref(), Some("echo"));
     assert_eq!(otlp::attr(&p, "Region").as_deref(), Some("eu"));
 }
+
+/// The sum of `outpost.telemetry.dropped` over `stages` in the latest export.
+fn dropped(items: &[Received], stages: &[&str]) -> u64 {
+    let m = otlp::metrics_named(items, "outpost.telemetry.dropped");
+    m.last()
+        .map(|m| {
+            data_points(&m.value)
+                .iter()
+                .filter(|p| otlp::attr(p, "stage").is_some_and(|s| stages.contains(&s.as_str())))
+                .map(|p| int(&p["asInt"]))
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Spans recorded while the collector is down wait in a bounded buffer
+/// (8 per frame of `telemetry.queue.capacity`: 16 here) and are delivered
+/// when it is back; the rest are dropped and counted, never queued without
+/// bound.
+#[test]
+fn spans_wait_out_an_outage_within_their_bound() {
+    let backend = Backend::start("b");
+    let mut rx = Otlp::start();
+    let gw = otlp_gateway(&backend, &rx.grpc_uri(), "grpc")
+        .env("OUTPOST_OBSERVABILITY_OPENTELEMETRY_TRACES_ENABLED", "true")
+        .env("OUTPOST_TELEMETRY_QUEUE_CAPACITY", "2")
+        .start();
+    let traced = |i: u32| {
+        let tp = format!("00-{i:032x}-{i:016x}-01");
+        let r = gw.connect().request("GET", "/api/echo/t", &[("traceparent", &tp)], b"");
+        assert_eq!(r.status, 200);
+    };
+    let trace_of = |i: u32| format!("{i:032x}");
+    traced(1);
+    rx.wait_for("the first trace's two spans", WAIT, |items| {
+        let n = otlp::spans(items)
+            .iter()
+            .filter(|s| s.value["traceId"] == trace_of(1))
+            .count();
+        (n == 2).then_some(())
+    });
+    let (grpc_port, http_port) = (rx.grpc_port, rx.http_port);
+    rx.stop();
+    // 20 requests: 40 spans (a server and a client span each) > 16.
+    for i in 100..120 {
+        traced(i);
+    }
+    gw.wait_for_line(|l| l.contains("telemetry export failing"), WAIT);
+    let rx = Otlp::start_on(grpc_port, http_port);
+    let outage_traces: Vec<String> = (100..120).map(trace_of).collect();
+    let items = rx.wait_for("outage spans and the drop count", WAIT, |items| {
+        let delivered = otlp::spans(items)
+            .iter()
+            .filter(|s| {
+                s.value["traceId"]
+                    .as_str()
+                    .is_some_and(|t| outage_traces.iter().any(|o| o == t))
+            })
+            .count() as u64;
+        let lost = dropped(items, &["otlp-spans", "otlp-queue"]);
+        (delivered > 0 && lost > 0).then(|| items.to_vec())
+    });
+    let delivered: Vec<Item> = otlp::spans(&items)
+        .into_iter()
+        .filter(|s| {
+            s.value["traceId"]
+                .as_str()
+                .is_some_and(|t| outage_traces.iter().any(|o| o == t))
+        })
+        .collect();
+    assert!(delivered.len() <= 16, "at most the buffer: {}", delivered.len());
+    gw.wait_for_line(|l| l.contains("telemetry export resumed"), WAIT);
+    // Tracing goes on normally afterwards.
+    traced(7);
+    rx.wait_for("a trace after the outage", WAIT, |items| {
+        let n = otlp::spans(items)
+            .iter()
+            .filter(|s| s.value["traceId"] == trace_of(7))
+            .count();
+        (n == 2).then_some(())
+    });
+}

@@ -8,7 +8,8 @@
 //!   exports it ([`metrics`]), with the process metrics ([`system`]) and
 //!   the telemetry self-metrics;
 //! - it receives the workers' frames from its bounded [`SinkQueue`] and
-//!   buffers their spans ([`spans::Pending`], bounded), sending a batch when
+//!   buffers their spans ([`spans::Pending`], at most
+//!   [`PENDING_SPANS_PER_FRAME`] × `telemetry.queue.capacity`), sending a batch when
 //!   [`spans::BATCH`] are waiting or the oldest has waited
 //!   `min(1 s, export.interval)`;
 //! - exports go through [`transport::Transport`] with a deadline
@@ -43,8 +44,9 @@ use transport::{ExportError, Transport};
 
 /// Tries of one export request (the first and two retries).
 pub const ATTEMPTS: u32 = 3;
-/// Spans buffered while the collector is slow or down.
-pub const MAX_PENDING_SPANS: usize = 8192;
+/// Spans buffered while the collector is slow or down, per frame the
+/// sink's queue may hold (`telemetry.queue.capacity`): 8192 by default.
+pub const PENDING_SPANS_PER_FRAME: usize = 8;
 /// Longest a span waits for its batch when few spans come.
 const SPAN_DELAY: Duration = Duration::from_secs(1);
 
@@ -190,6 +192,7 @@ pub fn spawn(t: &TelemetrySettings, store: SharedStore) -> Option<std::io::Resul
     };
     let (protocol, timeout, interval) = (t.otel_protocol, t.otel_export_timeout, t.otel_export_interval);
     let (system_metrics, traces) = (t.otel_system_metrics, t.traces_enabled);
+    let span_capacity = t.queue_capacity.saturating_mul(PENDING_SPANS_PER_FRAME);
     let (queue_tx, queue_rx) = crossbeam_channel::bounded::<SinkQueue>(1);
     tracing::info!(
         collector = %redacted(&uri),
@@ -216,7 +219,7 @@ pub fn spawn(t: &TelemetrySettings, store: SharedStore) -> Option<std::io::Resul
             interval,
             system_metrics,
             traces,
-            pending: spans::Pending::new(MAX_PENDING_SPANS),
+            pending: spans::Pending::new(span_capacity),
             counts: Counts::default(),
             outage: OutageLog::new("otlp"),
             retry_at: Instant::now(),
