@@ -81,16 +81,16 @@ pub fn start(t: &TelemetrySettings, management_plane: bool) -> Option<hub::Hub> 
     let bounds: Arc<[f64]> = Arc::from(t.histogram_buckets.clone());
     let store = Arc::new(Mutex::new(hub::Store::new(bounds.clone(), t.max_series)));
     let mut sinks = Vec::new();
+    match otlp::spawn(t, store.clone()) {
+        Some(Ok(q)) => sinks.push(q),
+        Some(Err(e)) => tracing::error!(error = %e, "cannot start the OpenTelemetry exporter; OTLP export is off"),
+        None => {}
+    }
     if t.metrics_local == crate::settings::MetricsLocal::Statsd {
         match statsd::spawn(t, bounds.clone()) {
             Ok(q) => sinks.push(q),
             Err(e) => tracing::error!(error = %e, "cannot start the StatsD sink; StatsD metrics are off"),
         }
-    }
-    match otlp::spawn(t, store.clone()) {
-        Some(Ok(q)) => sinks.push(q),
-        Some(Err(e)) => tracing::error!(error = %e, "cannot start the OpenTelemetry exporter"),
-        None => {}
     }
     let hub = match hub::Hub::spawn(store, sinks) {
         Ok(h) => h,

@@ -298,3 +298,51 @@ fn system_metrics_are_exported_when_enabled() {
     assert!(otlp::metrics_named(&items, "process.memory.usage").is_empty());
     assert!(!otlp::metrics_named(&items, "outpost.telemetry.dropped").is_empty());
 }
+
+/// `emit-metric` over OTLP: a scope per namespace, the metric as a
+/// histogram without bounds (count, sum, min, max of the values), its
+/// dimensions (a default one filled in by the gateway) as attributes.
+#[test]
+fn emit_metric_custom_metrics_are_exported() {
+    let rx = Otlp::start();
+    let gw = Gateway::builder()
+        .api("echo", &api_toml("echo", "echo://"))
+        .file(
+            "apis/echo.xml",
+            &policies(
+                r#"<emit-metric name="orders-placed" value="@(context.Request.Headers.GetValueOrDefault("X-Count", "1"))" namespace="shop">
+                     <dimension name="API ID" />
+                     <dimension name="Region" value="eu" />
+                   </emit-metric>"#,
+                "<base />",
+                "",
+                "",
+            ),
+        )
+        .env("OUTPOST_OBSERVABILITY_OPENTELEMETRY_ENABLED", "true")
+        .env("OUTPOST_OBSERVABILITY_OPENTELEMETRY_COLLECTOR_URI", &rx.http_uri())
+        .env("OUTPOST_OBSERVABILITY_OPENTELEMETRY_COLLECTOR_PROTOCOL", "http/protobuf")
+        .env("OUTPOST_OBSERVABILITY_OPENTELEMETRY_EXPORT_INTERVAL", "200ms")
+        .start();
+    for i in 1..=4 {
+        let r = gw
+            .connect()
+            .request("GET", "/echo/a", &[("X-Count", &i.to_string())], b"");
+        assert_eq!(r.status, 200);
+    }
+    let point = rx.wait_for("orders-placed with 4 values", WAIT, |items| {
+        let m = otlp::metrics_named(items, "orders-placed");
+        let last = m.last()?;
+        let p = data_points(&last.value).into_iter().next()?;
+        (int(&p["count"]) == 4).then(|| (last.clone(), p))
+    });
+    let (metric, p) = point;
+    assert_eq!(metric.scope["name"], "shop");
+    assert_eq!(p["sum"], 10.0);
+    assert_eq!(
+        (p["min"].clone(), p["max"].clone()),
+        (Value::from(1.0), Value::from(4.0))
+    );
+    assert_eq!(otlp::attr(&p, "API ID").as_deref(), Some("echo"));
+    assert_eq!(otlp::attr(&p, "Region").as_deref(), Some("eu"));
+}

@@ -10,8 +10,10 @@
 //!   [`request_attributes`]; the telemetry self-metrics (folded and dropped
 //!   counts, exports per outcome); the process metrics when enabled;
 //! - one scope per `emit-metric` namespace: each custom metric as a
-//!   non-monotonic cumulative double sum of its values, with its
-//!   dimensions as attributes.
+//!   cumulative histogram without bounds (one bucket: the count, the sum,
+//!   the min and the max of its values, as Application Insights aggregates
+//!   them and as the Prometheus endpoint's `_count`/`_sum` show them), with
+//!   its dimensions as attributes.
 //!
 //! Invariants: the series are those of the store, already bounded (folded
 //! into `(other)` past `4 × max-series`); a request carries at most about
@@ -157,11 +159,11 @@ pub fn gauge_metric(name: &str, description: &str, unit: &str, points: Vec<Numbe
     }
 }
 
-fn histogram_metric(name: &str, description: &str, points: Vec<HistogramDataPoint>) -> Metric {
+fn histogram_metric(name: &str, description: &str, unit: &str, points: Vec<HistogramDataPoint>) -> Metric {
     Metric {
         name: name.into(),
         description: description.into(),
-        unit: "ms".into(),
+        unit: unit.into(),
         metadata: Vec::new(),
         data: Some(Data::Histogram(PHistogram {
             data_points: points,
@@ -208,16 +210,28 @@ fn request_unit(series: &[(RequestDims, RequestAgg)], bounds: &[f64], id: &Ident
                 true,
                 requests,
             ),
-            histogram_metric("DurationInMs", "Request received to response fully sent", duration),
-            histogram_metric("BackendDurationInMs", "Backend I/O: connect, send, receive", backend),
+            histogram_metric(
+                "DurationInMs",
+                "Request received to response fully sent",
+                "ms",
+                duration,
+            ),
+            histogram_metric(
+                "BackendDurationInMs",
+                "Backend I/O: connect, send, receive",
+                "ms",
+                backend,
+            ),
             histogram_metric(
                 "ClientDurationInMs",
                 "Client I/O: reading the request, writing the response",
+                "ms",
                 client,
             ),
             histogram_metric(
                 "GatewayDurationInMs",
                 "Time in the gateway: duration − backend − client",
+                "ms",
                 gateway,
             ),
         ],
@@ -228,15 +242,28 @@ fn request_unit(series: &[(RequestDims, RequestAgg)], bounds: &[f64], id: &Ident
 /// `emit-metric` series: one scope per namespace, one metric per name.
 fn custom_units(custom: &[(CustomKey, CustomAgg)], w: Window) -> Vec<ScopeMetrics> {
     // namespace → name → points (sorted: stable output).
-    let mut by_ns: BTreeMap<&str, BTreeMap<&str, Vec<NumberDataPoint>>> = BTreeMap::new();
+    let mut by_ns: BTreeMap<&str, BTreeMap<&str, Vec<HistogramDataPoint>>> = BTreeMap::new();
     for (k, a) in custom {
         let attrs = k.dims.iter().map(|(n, v)| attr(n, v)).collect();
+        let point = HistogramDataPoint {
+            attributes: attrs,
+            start_time_unix_nano: w.start,
+            time_unix_nano: w.now,
+            count: a.count,
+            sum: Some(a.sum),
+            bucket_counts: vec![a.count],
+            explicit_bounds: Vec::new(),
+            exemplars: Vec::new(),
+            flags: 0,
+            min: (a.count > 0).then_some(a.min),
+            max: (a.count > 0).then_some(a.max),
+        };
         by_ns
             .entry(&k.namespace)
             .or_default()
             .entry(&k.name)
             .or_default()
-            .push(number_point(number_data_point::Value::AsDouble(a.sum), attrs, w));
+            .push(point);
     }
     let mut units = Vec::new();
     for (ns, metrics) in by_ns {
@@ -258,11 +285,10 @@ fn custom_units(custom: &[(CustomKey, CustomAgg)], w: Window) -> Vec<ScopeMetric
                     points_in_unit = 0;
                 }
                 points_in_unit += chunk.len();
-                unit.metrics.push(sum_metric(
+                unit.metrics.push(histogram_metric(
                     name,
-                    "emit-metric: sum of the values",
+                    "emit-metric: count, sum, min and max of the values",
                     "",
-                    false,
                     chunk.to_vec(),
                 ));
             }
@@ -468,14 +494,14 @@ mod tests {
         assert_eq!(scopes, ["API Management", "shop"]);
         let m = &sms[0].metrics[0];
         assert_eq!(m.name, "orders");
-        let Some(Data::Sum(s)) = &m.data else { panic!("a sum") };
-        assert!(!s.is_monotonic);
-        assert_eq!(s.data_points[0].value, Some(number_data_point::Value::AsDouble(3.5)));
+        let Some(Data::Histogram(h)) = &m.data else {
+            panic!("a histogram")
+        };
+        let p = &h.data_points[0];
+        assert_eq!((p.count, p.sum, p.min, p.max), (2, Some(3.5), Some(1.0), Some(2.5)));
+        assert_eq!((p.bucket_counts.as_slice(), p.explicit_bounds.len()), (&[2u64][..], 0));
         use opentelemetry_proto::tonic::common::v1::any_value::Value as V;
-        assert_eq!(
-            value(&s.data_points[0].attributes, "API ID"),
-            Some(&V::StringValue("a".into()))
-        );
+        assert_eq!(value(&p.attributes, "API ID"), Some(&V::StringValue("a".into())));
     }
 
     #[test]

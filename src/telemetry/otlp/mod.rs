@@ -127,6 +127,25 @@ pub fn resource(id: &Identity, env: &dyn Fn(&str) -> Option<String>) -> Resource
     }
 }
 
+/// `text` (a URI, an error mentioning one) with the `user:password@` of
+/// every URI in it left out: collector credentials never reach a log.
+pub fn redacted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let (authority, after) = tail.split_at(end);
+        out.push_str(authority.rsplit_once('@').map_or(authority, |(_, host)| host));
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Counters of the sink itself, exported with the metrics.
 #[derive(Debug, Default, Clone)]
 struct Counts {
@@ -173,7 +192,7 @@ pub fn spawn(t: &TelemetrySettings, store: SharedStore) -> Option<std::io::Resul
     let (system_metrics, traces) = (t.otel_system_metrics, t.traces_enabled);
     let (queue_tx, queue_rx) = crossbeam_channel::bounded::<SinkQueue>(1);
     tracing::info!(
-        collector = %uri,
+        collector = %redacted(&uri),
         protocol = ?protocol,
         interval_ms = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
         traces,
@@ -185,7 +204,7 @@ pub fn spawn(t: &TelemetrySettings, store: SharedStore) -> Option<std::io::Resul
         let transport = match Transport::new(&uri, protocol, timeout) {
             Ok(t) => t,
             Err(e) => {
-                tracing::error!(error = %e, "OpenTelemetry export disabled");
+                tracing::error!(error = %redacted(&e.to_string()), "OpenTelemetry export disabled");
                 return;
             }
         };
@@ -329,7 +348,7 @@ impl Sink {
                 Err(e) => {
                     if !e.retryable() || attempt == ATTEMPTS {
                         self.counts.exports_failed[signal] += 1;
-                        self.outage.failed(&format_args!("{}: {e}", SIGNALS[signal]));
+                        self.outage.failed(&redacted(&format!("{}: {e}", SIGNALS[signal])));
                         self.retry_at = Instant::now() + self.backoff;
                         self.backoff = (self.backoff * 2).min(self.max_backoff);
                         return false;
@@ -451,5 +470,15 @@ mod tests {
         assert_eq!(get(&r, "deployment.environment"), Some("prod"));
         assert_eq!(get(&r, "team"), Some("a b"));
         assert_eq!(r.attributes.iter().filter(|a| a.key == "service.name").count(), 1);
+    }
+
+    #[test]
+    fn logged_uris_carry_no_credentials() {
+        assert_eq!(redacted("http://u:secret@collector:4317"), "http://collector:4317");
+        assert_eq!(redacted("https://collector:4318"), "https://collector:4318");
+        assert_eq!(
+            redacted("http://a:b@c:1/v1/metrics: refused; see https://x@y/z"),
+            "http://c:1/v1/metrics: refused; see https://y/z"
+        );
     }
 }

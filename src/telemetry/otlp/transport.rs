@@ -208,11 +208,14 @@ fn status_error(s: tonic::Status) -> ExportError {
             | Code::ResourceExhausted
     );
     // tonic reports connection failures as UNAVAILABLE with the cause in
-    // its source chain.
+    // its source chain; each level tends to repeat the one below.
     let mut message = s.message().to_owned();
     let mut source = std::error::Error::source(&s);
     while let Some(e) = source {
-        message = format!("{message}: {e}");
+        let text = e.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
         source = e.source();
     }
     ExportError::Status {
