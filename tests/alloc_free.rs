@@ -425,3 +425,79 @@ fn trace_context_without_spans_allocates_nothing() {
         out.clear();
     }
 }
+
+/// Micro-benchmark: CPU ns and allocations per request of a request's
+/// trace on the worker, propagation only (the default) and recorded (a
+/// server span and one client span into the worker's recorder, whose frame
+/// is taken every 1000 requests as the worker does once a second). Prints
+/// figures, asserts nothing about speed. Run with `cargo test --release
+/// --test alloc_free bench_request_trace -- --ignored --nocapture`.
+#[test]
+#[ignore = "micro-benchmark: prints figures, asserts nothing about speed"]
+fn bench_request_trace() {
+    use outpost::telemetry::recorder::{Recorder, RecorderConfig};
+    use outpost::telemetry::spans::{CallInfo, Incoming, ServerFacts, Tracer};
+    let iters: u32 = std::env::var("ALLOC_FREE_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    let call = CallInfo {
+        method: "GET",
+        scheme: "http",
+        host: "127.0.0.1",
+        port: 9000,
+        path: "/base/orders/7",
+    };
+    let facts = ServerFacts {
+        method: "GET",
+        path: "/api/orders/7",
+        scheme: "http",
+        host: "api.example.com",
+        port: Some(8080),
+        client_address: "127.0.0.1",
+        protocol_version: "1.1",
+        route: Some("/api/orders/{id}"),
+        status: 200,
+        api_id: "orders",
+        operation_id: "get-order",
+        subscription_id: Some("sub-1"),
+        product_id: Some("starter"),
+        error: None,
+    };
+    let parent = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    for (label, traces) in [("propagation only", false), ("recorded (2 spans)", true)] {
+        let settings = outpost::settings::TelemetrySettings {
+            traces_enabled: traces,
+            ..Default::default()
+        };
+        let tracer = Tracer::new(&settings, true).expect("a tracer");
+        let recorder = Recorder::new(
+            std::sync::Arc::from(vec![5.0, 10.0]),
+            RecorderConfig {
+                max_series: 100,
+                sampling: 0.0,
+            },
+        );
+        let mut out = Vec::with_capacity(256);
+        let one = |out: &mut Vec<u8>| {
+            let trace = tracer.start(Incoming::One(parent), std::iter::empty(), std::time::Instant::now());
+            if let Some(tp) = trace.begin_call(&tracer, call) {
+                tp.write(out);
+            }
+            trace.end_call(200, None);
+            trace.finish(Some(&recorder), &facts);
+            out.clear();
+        };
+        let (_, allocs) = allocations(|| one(&mut out));
+        recorder.take(0);
+        let before = thread_cpu_ns().unwrap_or(0);
+        for i in 0..iters {
+            one(&mut out);
+            if i % 1000 == 999 {
+                std::hint::black_box(recorder.take(0));
+            }
+        }
+        let cpu = thread_cpu_ns().unwrap_or(0).saturating_sub(before) as f64 / f64::from(iters.max(1));
+        println!("trace {label:<20} CPU {cpu:7.1} ns/request, {allocs} allocations/request");
+    }
+}
