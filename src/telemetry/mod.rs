@@ -19,9 +19,9 @@ pub mod otlp;
 pub mod prometheus;
 pub mod prometheus_text;
 pub mod recorder;
-pub mod spans;
 pub mod request_log;
 pub mod rollup;
+pub mod spans;
 pub mod statsd;
 pub mod trace_context;
 
