@@ -112,12 +112,14 @@ pub fn write_request_head(out: &mut Vec<u8>, head: &RequestHead, buf: &[u8], tar
         }
         header(out, name, h.value.get(buf));
     }
-    let mut policy_traceparent = false;
+    // A trace header a policy sets wins over the gateway's own.
+    let (mut policy_traceparent, mut policy_tracestate) = (false, false);
     if let Some(e) = edits {
         for (name, value) in e.headers.added(header_eq) {
             if !is_framing(name.as_bytes()) {
                 header(out, name.as_bytes(), value.as_bytes());
                 policy_traceparent |= eq(name.as_bytes(), b"traceparent");
+                policy_tracestate |= eq(name.as_bytes(), b"tracestate");
             }
         }
     }
@@ -125,7 +127,7 @@ pub fn write_request_head(out: &mut Vec<u8>, head: &RequestHead, buf: &[u8], tar
         out.extend_from_slice(b"traceparent: ");
         tp.write(out);
         out.extend_from_slice(b"\r\n");
-        if let Some(s) = state {
+        if let Some(s) = state.as_ref().filter(|_| !policy_tracestate) {
             header(out, b"tracestate", s.as_bytes());
         }
     }

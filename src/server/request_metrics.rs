@@ -36,10 +36,23 @@ pub fn hostname(raw: &[u8]) -> Box<str> {
             _ => raw,
         }
     };
+    // Only what can be a DNS name or an IP literal becomes a label value:
+    // a client chooses its `Host`, and a long or odd one would otherwise be
+    // kept (and printed on every scrape) for the life of the process.
+    let plausible = name.len() <= MAX_HOSTNAME
+        && name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'[' | b']' | b':'));
+    if !plausible {
+        return crate::telemetry::model::OTHER.into();
+    }
     let mut s = String::from_utf8_lossy(name).into_owned();
     s.make_ascii_lowercase();
     s.into_boxed_str()
 }
+
+/// Longest host name kept as a `Hostname` value (DNS' limit).
+const MAX_HOSTNAME: usize = 253;
 
 /// Counts one proxied request (`started`: its first byte arrived).
 pub fn record(
@@ -98,6 +111,10 @@ mod tests {
         assert_eq!(&*hostname(b"host:"), "host");
         assert_eq!(&*hostname(b"a:b"), "a:b");
         assert_eq!(&*hostname(b""), "");
-        assert_eq!(&*hostname(b"\xff:1"), "\u{fffd}");
+        // Not a host name: folded, never kept as a label value.
+        assert_eq!(&*hostname(b"\xff:1"), "(other)");
+        assert_eq!(&*hostname(b"a b"), "(other)");
+        assert_eq!(&*hostname("x".repeat(254).as_bytes()), "(other)");
+        assert_eq!(hostname("x".repeat(253).as_bytes()).len(), 253);
     }
 }
