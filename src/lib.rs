@@ -22,6 +22,7 @@
 /// the access log, tokens and quotas use the same one).
 pub use outpost_expr::library::time::civil as civil_date;
 pub mod authority;
+pub mod bufpool;
 pub mod cache;
 pub mod config;
 pub mod control;
@@ -34,6 +35,7 @@ pub mod pipeline;
 pub mod policy;
 pub mod probe;
 pub mod proxy;
+pub mod readiness;
 pub mod replica;
 pub mod routing;
 pub mod schema;

@@ -68,6 +68,13 @@ impl RequestHead {
         }
     }
 
+    /// Frees the header lists while a connection is idle (the next parse
+    /// allocates them again).
+    pub fn release(&mut self) {
+        self.headers = Vec::new();
+        self.connection_tokens = Vec::new();
+    }
+
     /// Parse a request head at the start of `buf`. `Ok(false)`: incomplete, call again with
     /// a longer buffer. `Ok(true)`: complete, all fields filled.
     pub fn parse(&mut self, buf: &[u8], limits: &HeadLimits) -> Result<bool, HeadError> {

@@ -110,6 +110,10 @@ impl<W: AsyncWriteRent> Sink<'_, W> {
     }
 }
 
+/// Space offered to each read of a client's body (the head's small pooled
+/// buffer is swapped for a body-sized one).
+const CLIENT_BODY_READ: usize = 8 * 1024;
+
 /// Copies one body; returns the payload bytes copied.
 pub async fn copy_body<S: AsyncReadRent, W: AsyncWriteRent>(
     src: &mut Buffered<S>,
@@ -128,6 +132,10 @@ pub async fn copy_body<S: AsyncReadRent, W: AsyncWriteRent>(
 
 async fn read_more<S: AsyncReadRent>(src: &mut Buffered<S>, spec: &CopySpec, eof_ok: bool) -> Result<usize, CopyError> {
     let err = |e: ProxyError| CopyError::Source(e);
+    if matches!(spec.side, Side::Client) {
+        // A client's body reads take a body-sized buffer, not its head's.
+        src.reserve_read(CLIENT_BODY_READ);
+    }
     match monoio::time::timeout(spec.read_timeout, src.fill()).await {
         Ok(Ok(0)) if eof_ok => Ok(0),
         Ok(Ok(0)) => Err(err(match spec.side {

@@ -39,8 +39,9 @@ pub const SMALL_BODY_MAX: u64 = 64 * 1024;
 /// A connection's outgoing buffer grown beyond this by a large request is
 /// given back after the request, so idle connections stay small.
 const OUT_RETAIN_MAX: usize = 32 * 1024;
-/// Read buffer of a backend connection.
-const UPSTREAM_BUF: usize = 16 * 1024;
+/// Read buffer of a backend exchange (taken from the worker's pool for the
+/// exchange only): a 64 KiB response is one read and one write.
+const UPSTREAM_BUF: usize = crate::bufpool::LARGE;
 
 pub struct HttpBackend<'a> {
     /// Set for `https://` backends.
@@ -291,10 +292,8 @@ async fn send_call(
         Some(c) => c,
         None => connect(x, backend).await?,
     };
-    let mut buf = std::mem::take(&mut x.scratch.upstream_buf);
-    buf.reserve(UPSTREAM_BUF);
     let mut up = Upstream {
-        r: Buffered::with_buffer(conn.0, buf),
+        r: Buffered::with_buffer(conn.0, x.ctx.buffers.take(UPSTREAM_BUF)),
         w: conn.1,
     };
     let sent_at = Instant::now();
@@ -309,12 +308,10 @@ async fn send_call(
         let retry = reused && idempotent(&head.method) && up.r.data().is_empty();
         match result {
             Err(ProxyError::BackendIo(_) | ProxyError::BackendClosed) if retry => {
-                x.scratch.upstream_buf = up.r.into_parts().1;
+                drop(up);
                 let conn = connect(x, backend).await?;
-                let mut buf = std::mem::take(&mut x.scratch.upstream_buf);
-                buf.reserve(UPSTREAM_BUF);
                 up = Upstream {
-                    r: Buffered::with_buffer(conn.0, buf),
+                    r: Buffered::with_buffer(conn.0, x.ctx.buffers.take(UPSTREAM_BUF)),
                     w: conn.1,
                 };
                 let sent_at = Instant::now();
@@ -335,10 +332,7 @@ async fn send_call(
         out.shrink_to(4096);
     }
     x.scratch.out = out;
-    if let Err(e) = result {
-        x.scratch.upstream_buf = up.r.into_parts().1;
-        return Err(e);
-    }
+    result?;
     x.log.request_body_done = replay_len.is_some();
     if replay_len.is_some() {
         x.log.backend_time = Some(asked_at.elapsed());
@@ -384,8 +378,8 @@ fn finish(
         x.upgraded = Some((up.r, up.w));
         return Ok(());
     }
-    let (r, buf) = up.r.into_parts();
-    x.scratch.upstream_buf = buf;
+    // The read buffer goes back to the worker's pool here (dropped).
+    let (r, _) = up.r.into_parts();
     if let Ok(true) = outcome {
         if x.log.request_body_done {
             x.ctx.pool.put(pool_key, (r, up.w));
@@ -396,7 +390,7 @@ fn finish(
 
 /// Returns a deferred response's connection buffer (the connection closes).
 pub fn discard_pending(x: &mut Exchange<'_>, p: Pending) {
-    x.scratch.upstream_buf = p.up.r.into_parts().1;
+    drop(p);
     super::trace_calls::end_forward(x, None);
 }
 

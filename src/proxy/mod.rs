@@ -50,7 +50,6 @@ pub struct Scratch {
     pub chunk: Vec<u8>,
     /// Re-chunking buffer of the response direction.
     pub chunk_out: Vec<u8>,
-    pub upstream_buf: Vec<u8>,
     pub resp: ResponseHead,
     pub route: RouteScratch,
     /// Copy of the request head for policy pipelines.
@@ -63,11 +62,25 @@ impl Default for Scratch {
             out: Vec::with_capacity(4096),
             chunk: Vec::new(),
             chunk_out: Vec::new(),
-            upstream_buf: Vec::new(),
             resp: ResponseHead::new(),
             route: RouteScratch::default(),
             req_head: Vec::new(),
         }
+    }
+}
+
+impl Scratch {
+    /// Frees every buffer while the connection is idle (the next request
+    /// allocates what it needs again).
+    pub fn release(&mut self) {
+        *self = Scratch {
+            out: Vec::new(),
+            chunk: Vec::new(),
+            chunk_out: Vec::new(),
+            resp: ResponseHead::empty(),
+            route: RouteScratch::default(),
+            req_head: Vec::new(),
+        };
     }
 }
 

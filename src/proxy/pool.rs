@@ -50,11 +50,14 @@ impl Pool {
         None
     }
 
-    /// Returns a reusable connection to the pool.
-    pub fn put(&self, key: &str, conn: Conn) {
+    /// Returns a reusable connection to the pool (an idle connection keeps
+    /// no buffer: TLS' are freed here).
+    pub fn put(&self, key: &str, mut conn: Conn) {
         if self.0.max_idle == 0 {
             return;
         }
+        conn.0.release_idle();
+        conn.1.release_idle();
         let mut map = self.0.idle.borrow_mut();
         let list = match map.get_mut(key) {
             Some(list) => list,

@@ -14,6 +14,7 @@
 //!   keeps it to the end, so a reload never changes a request mid-flight.
 
 pub mod access_log;
+pub mod idle;
 pub mod io;
 pub mod linger;
 pub mod log_batch;
@@ -37,8 +38,6 @@ use tracing::debug;
 pub const STATUS_PATH: &[u8] = b"/status-0123456789abcdef";
 /// Readiness probe path (APIM's): 200 once a configuration is loaded.
 pub const INTERNAL_STATUS_PATH: &[u8] = b"/internal-status-0123456789abcdef";
-
-const CLIENT_BUF: usize = 16 * 1024;
 
 enum Next {
     Continue,
@@ -90,13 +89,19 @@ pub async fn serve_tls_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: S
 /// connection.
 async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: Option<ClientTls>) {
     let (r, mut client_w) = conn;
-    let mut client = Buffered::new(r, CLIENT_BUF);
+    let mut client = Buffered::pooled(r, ctx.buffers.clone(), crate::bufpool::BODY);
     let mut head = RequestHead::new();
     let mut scratch = Scratch::default();
     let mut first = true;
     loop {
+        if !first
+            && client.data().is_empty()
+            && !idle::wait_for_request(&ctx, &mut client, &mut client_w, &mut scratch, &mut head).await
+        {
+            return;
+        }
         let mut first_byte = None;
-        match read_head(&ctx, &mut client, &mut head, first, &mut first_byte).await {
+        match read_head(&ctx, &mut client, &mut head, &mut first_byte).await {
             Ok(true) => {}
             Ok(false) => return,
             Err(e) => {
@@ -131,14 +136,15 @@ async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: 
     }
 }
 
-/// Waits for a complete head. `Ok(false)` = the connection should just close
-/// (peer closed, idle timeout, or drain while idle). `first_byte` is set when
-/// the head's first bytes are seen (the request's start for its durations).
+/// Waits for a complete head (a keep-alive connection's wait between
+/// requests is [`idle`]'s). `Ok(false)` = the connection should just close
+/// (peer closed, or no byte before the head timeout). `first_byte` is set
+/// when the head's first bytes are seen (the request's start for its
+/// durations).
 async fn read_head(
     ctx: &WorkerCtx,
     client: &mut Buffered<ReadHalf>,
     head: &mut RequestHead,
-    first: bool,
     first_byte: &mut Option<Instant>,
 ) -> Result<bool, ProxyError> {
     let s = &ctx.settings;
@@ -150,17 +156,9 @@ async fn read_head(
         if !client.data().is_empty() && head.parse(client.data(), &ctx.limits).map_err(ProxyError::Head)? {
             return Ok(true);
         }
-        if client.data().is_empty() && !first {
-            // Idle between requests: wake up for drain or idle timeout.
-            monoio::select! {
-                r = monoio::time::timeout(s.keepalive_timeout, client.fill()) => match r {
-                    Ok(Ok(n)) if n > 0 => {}
-                    _ => return Ok(false),
-                },
-                _ = ctx.drain.wait() => return Ok(false),
-            }
-            continue;
-        }
+        // An incomplete head waits for more bytes in a small buffer (a slow
+        // client holds 2 KiB, not a body-sized buffer).
+        client.shrink_pooled(crate::bufpool::HEAD);
         let d = *deadline.get_or_insert_with(|| monoio::time::Instant::now() + s.head_timeout);
         match monoio::time::timeout_at(d, client.fill()).await {
             Ok(Ok(0)) | Ok(Err(_)) => return Ok(false),

@@ -93,6 +93,9 @@ pub struct Settings {
     pub driver: DriverChoice,
     pub head_timeout: Duration,
     pub keepalive_timeout: Duration,
+    /// How long a keep-alive connection keeps its read buffer for the next
+    /// request before it gives its buffers back (`server::idle`).
+    pub keepalive_buffer_hold: Duration,
     pub body_timeout: Duration,
     pub max_head_bytes: usize,
     pub max_uri_bytes: usize,
@@ -201,6 +204,7 @@ impl Default for Settings {
             driver: DriverChoice::Auto,
             head_timeout: Duration::from_secs(10),
             keepalive_timeout: Duration::from_secs(75),
+            keepalive_buffer_hold: Duration::from_secs(1),
             body_timeout: Duration::from_secs(60),
             max_head_bytes: 32 * 1024,
             max_uri_bytes: 8 * 1024,

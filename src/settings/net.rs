@@ -40,6 +40,7 @@ pub(super) fn apply(
         "net.server.http.forwarded.proto.enabled" => s.forwarded_proto = parse_bool(v)?,
         "net.server.http.head.timeout" => s.head_timeout = parse_duration(v)?,
         "net.server.http.keepalive.timeout" => s.keepalive_timeout = parse_duration(v)?,
+        "net.server.http.keepalive.buffer-hold" => s.keepalive_buffer_hold = parse_duration(v)?,
         "net.server.http.body.timeout" => s.body_timeout = parse_duration(v)?,
         "net.server.http.head.max-bytes" => s.max_head_bytes = parse_num(v)?,
         "net.server.http.uri.max-bytes" => s.max_uri_bytes = parse_num(v)?,

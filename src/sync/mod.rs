@@ -340,6 +340,7 @@ mod tests {
             spans: vec![],
             folded: 0,
             dropped: 0,
+            buffers: None,
         };
         let mut r = rollup::Rollup::new(bounds);
         let mut kept = false;

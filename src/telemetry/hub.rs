@@ -17,7 +17,7 @@
 //! - the store's mutex is taken by the hub (once per frame) and by readers
 //!   (a scrape, an export), never by a worker.
 
-use super::model::{CustomAgg, CustomKey, Frame, RequestAgg, RequestDims, OTHER};
+use super::model::{BufferGauges, CustomAgg, CustomKey, Frame, RequestAgg, RequestDims, OTHER};
 use super::recorder::FOLD_SLACK;
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 use std::collections::HashMap;
@@ -41,6 +41,8 @@ pub struct Store {
     pub dropped_in_workers: u64,
     /// Frames the workers could not hand over (hub inbound full).
     pub dropped_frames: u64,
+    /// Each worker's buffer pool, as last reported.
+    pub buffers: std::collections::BTreeMap<usize, BufferGauges>,
     max_series: usize,
 }
 
@@ -54,6 +56,7 @@ impl Store {
             folded: 0,
             dropped_in_workers: 0,
             dropped_frames: 0,
+            buffers: Default::default(),
             max_series: max_series.saturating_mul(4),
         }
     }
@@ -62,6 +65,9 @@ impl Store {
     pub fn merge(&mut self, f: &Frame) {
         self.folded += f.folded;
         self.dropped_in_workers += f.dropped;
+        if let Some(b) = f.buffers {
+            self.buffers.insert(f.worker, b);
+        }
         for (d, a) in &f.requests {
             if let Some(s) = self.requests.get_mut(d) {
                 s.merge(a);
@@ -303,6 +309,7 @@ mod tests {
             spans: vec![],
             folded: 0,
             dropped: 0,
+            buffers: None,
         }
     }
 

@@ -32,6 +32,8 @@ use std::sync::{Arc, Mutex};
 pub struct WorkerTelemetry {
     pub recorder: recorder::Recorder,
     pub frames: std::cell::RefCell<hub::FrameSender>,
+    /// The buffer gauges last handed over (sent again only when they change).
+    last_buffers: std::cell::Cell<Option<model::BufferGauges>>,
 }
 
 impl WorkerTelemetry {
@@ -51,12 +53,20 @@ impl WorkerTelemetry {
                 },
             ),
             frames: std::cell::RefCell::new(hub::FrameSender::new(hub)),
+            last_buffers: std::cell::Cell::new(None),
         }
     }
 
     /// Hands what was recorded since the last call to the hub (never blocks).
-    pub fn flush(&self, worker: usize) {
-        if let Some(f) = self.recorder.take(worker) {
+    pub fn flush(&self, worker: usize, buffers: model::BufferGauges) {
+        let mut frame = self.recorder.take(worker);
+        if self.last_buffers.get() != Some(buffers) {
+            self.last_buffers.set(Some(buffers));
+            frame
+                .get_or_insert_with(|| model::Frame::empty(worker, self.recorder.bounds().clone()))
+                .buffers = Some(buffers);
+        }
+        if let Some(f) = frame {
             self.frames.borrow_mut().send(f);
         }
     }

@@ -296,9 +296,37 @@ pub struct Frame {
     pub folded: u64,
     /// Samples and spans dropped because the frame's bound was reached.
     pub dropped: u64,
+    /// The worker's buffer pool, when it changed since its last frame.
+    pub buffers: Option<BufferGauges>,
+}
+
+/// A worker's buffer pool ([`crate::bufpool`]) as self-metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BufferGauges {
+    /// Buffers lent to connections (0 when none is moving bytes).
+    pub in_use: u64,
+    /// Free buffers the pool keeps.
+    pub idle: u64,
+    /// Buffers allocated since the worker started.
+    pub allocated: u64,
 }
 
 impl Frame {
+    /// A frame that records nothing (it carries gauges only).
+    pub fn empty(worker: usize, bounds: Arc<[f64]>) -> Frame {
+        Frame {
+            worker,
+            bounds,
+            requests: Vec::new(),
+            custom: Vec::new(),
+            samples: Vec::new(),
+            spans: Vec::new(),
+            folded: 0,
+            dropped: 0,
+            buffers: None,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.requests.is_empty() && self.custom.is_empty() && self.spans.is_empty()
     }

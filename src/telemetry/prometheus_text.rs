@@ -11,6 +11,7 @@
 //!   names ([`REQUEST_LABELS`]);
 //! - `azure_apim_custom_<name>` (summary: `_sum`, `_count`) per
 //!   `emit-metric` name, labelled `Namespace` and the dimensions;
+//! - `outpost_worker_buffers_*`: each worker's read-buffer pool;
 //! - `outpost_telemetry_*`: folded observations, dropped frames per sink,
 //!   dropped samples and spans, series held.
 //!
@@ -175,6 +176,38 @@ fn custom_labels(k: &CustomKey) -> String {
     s
 }
 
+/// Each worker's buffer pool (`outpost_worker_buffers_*`).
+fn buffer_metrics(out: &mut String, store: &Store) {
+    if store.buffers.is_empty() {
+        return;
+    }
+    type Read = fn(&super::model::BufferGauges) -> u64;
+    let kinds: [(&str, &str, &str, Read); 3] = [
+        (
+            "in_use",
+            "gauge",
+            "Read buffers lent to connections that are moving bytes (0 when every connection is idle).",
+            |b| b.in_use,
+        ),
+        ("idle", "gauge", "Free read buffers a worker's pool keeps.", |b| b.idle),
+        (
+            "allocated_total",
+            "counter",
+            "Read buffers a worker allocated (its pool had none free).",
+            |b| b.allocated,
+        ),
+    ];
+    for (name, kind, help, get) in kinds {
+        let _ = writeln!(
+            out,
+            "# HELP outpost_worker_buffers_{name} {help}\n# TYPE outpost_worker_buffers_{name} {kind}"
+        );
+        for (w, b) in &store.buffers {
+            let _ = writeln!(out, "outpost_worker_buffers_{name}{{worker=\"{w}\"}} {}", get(b));
+        }
+    }
+}
+
 fn self_metrics(out: &mut String, store: &Store, sinks: &[SinkDrops]) {
     let _ = writeln!(
         out,
@@ -211,6 +244,7 @@ fn self_metrics(out: &mut String, store: &Store, sinks: &[SinkDrops]) {
         store.requests.len(),
         store.custom.len()
     );
+    buffer_metrics(out, store);
     if let Some((sink, s)) = super::request_log::process_stats() {
         request_log_metrics(out, sink, s);
     }
@@ -365,6 +399,32 @@ mod tests {
         assert_eq!(sanitize("é-x"), "x__x");
         assert_eq!(float(f64::INFINITY), "+Inf");
         assert_eq!(float(0.5), "0.5");
+    }
+
+    #[test]
+    fn buffer_gauges_per_worker() {
+        let mut s = store();
+        let mut out = String::new();
+        buffer_metrics(&mut out, &s);
+        assert!(out.is_empty(), "nothing before the workers report: {out}");
+        s.buffers.insert(
+            1,
+            super::super::model::BufferGauges {
+                in_use: 3,
+                idle: 7,
+                allocated: 12,
+            },
+        );
+        buffer_metrics(&mut out, &s);
+        for line in [
+            "# TYPE outpost_worker_buffers_in_use gauge",
+            "outpost_worker_buffers_in_use{worker=\"1\"} 3",
+            "outpost_worker_buffers_idle{worker=\"1\"} 7",
+            "# TYPE outpost_worker_buffers_allocated_total counter",
+            "outpost_worker_buffers_allocated_total{worker=\"1\"} 12",
+        ] {
+            assert!(out.lines().any(|l| l == line), "{line}\nnot in\n{out}");
+        }
     }
 
     #[test]

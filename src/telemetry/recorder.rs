@@ -356,6 +356,7 @@ impl Recorder {
             spans: std::mem::take(&mut *self.spans.borrow_mut()),
             folded: self.folded.replace(0),
             dropped: self.dropped.replace(0),
+            buffers: None,
         };
         (!frame.is_empty() || frame.folded > 0 || frame.dropped > 0).then_some(frame)
     }

@@ -369,6 +369,7 @@ mod tests {
             spans: vec![],
             folded: 0,
             dropped: 0,
+            buffers: None,
         }
     }
 

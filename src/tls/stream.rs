@@ -166,12 +166,54 @@ impl TlsRead {
             }
             let mut buf = std::mem::take(&mut self.cipher);
             buf.clear();
+            // Given back while idle ([`TlsRead::wait_readable`]): taken again.
+            buf.reserve(CIPHER_BUF);
             self.pos = 0;
             let (res, b) = self.tcp.read(buf).await;
             self.cipher = b;
             if res? == 0 {
                 self.eof = true;
             }
+        }
+    }
+}
+
+impl TlsRead {
+    /// Whether a read would return without waiting for the socket: the
+    /// session has plaintext (or the end) pending, or ciphertext is unread.
+    fn has_pending(&self) -> bool {
+        if self.pos < self.cipher.len() || self.eof {
+            return true;
+        }
+        let mut s = self.session.borrow_mut();
+        !matches!(s.reader().fill_buf(), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    }
+
+    /// Waits until the socket is readable, first freeing the ciphertext
+    /// buffer (an idle connection holds none); returns at once when bytes
+    /// are pending already.
+    pub async fn wait_readable(&mut self) -> io::Result<()> {
+        if self.has_pending() {
+            return Ok(());
+        }
+        self.release_idle();
+        crate::readiness::tcp_readable(&self.tcp).await
+    }
+
+    /// Frees the ciphertext buffer when it holds nothing unread.
+    pub fn release_idle(&mut self) {
+        if self.pos >= self.cipher.len() {
+            self.cipher = Vec::new();
+            self.pos = 0;
+        }
+    }
+}
+
+impl TlsWrite {
+    /// Frees the record buffer when nothing waits in it.
+    pub fn release_idle(&mut self) {
+        if self.out.is_empty() {
+            self.out = Vec::new();
         }
     }
 }

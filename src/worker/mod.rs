@@ -72,6 +72,8 @@ pub struct WorkerCtx {
     pub limits: HeadLimits,
     replica: RefCell<Option<Rc<Replica>>>,
     pub pool: Pool,
+    /// Read buffers lent to connections while they move bytes.
+    pub buffers: crate::bufpool::BufPool,
     pub drain: Notify,
     all_closed: Notify,
     active: Cell<usize>,
@@ -94,6 +96,15 @@ pub struct WorkerCtx {
 }
 
 impl WorkerCtx {
+    /// The buffer pool's counters, for the self-metrics.
+    pub fn buffer_gauges(&self) -> crate::telemetry::model::BufferGauges {
+        crate::telemetry::model::BufferGauges {
+            in_use: self.buffers.in_use() as u64,
+            idle: self.buffers.idle() as u64,
+            allocated: self.buffers.allocated(),
+        }
+    }
+
     pub fn new(
         id: usize,
         settings: Settings,
@@ -119,6 +130,7 @@ impl WorkerCtx {
             id,
             limits,
             pool,
+            buffers: crate::bufpool::BufPool::new(),
             client,
             replica: RefCell::new(replica.map(Rc::new)),
             drain: Notify::new(),
@@ -326,7 +338,7 @@ async fn serve(
         ctx.all_closed.wait().await;
     }
     if let Some(t) = &ctx.telemetry {
-        t.flush(ctx.id);
+        t.flush(ctx.id, ctx.buffer_gauges());
     }
     info!(worker = ctx.id, "worker drained");
     Ok(())
@@ -400,7 +412,7 @@ async fn poll_control(
         let counts = (ctx.requests.get(), ctx.failed.get(), ctx.tls_failed.get());
         if tick.is_multiple_of(50) {
             if let Some(t) = &ctx.telemetry {
-                t.flush(ctx.id);
+                t.flush(ctx.id, ctx.buffer_gauges());
             }
         }
         if tick.is_multiple_of(50) && counts != reported {

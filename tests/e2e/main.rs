@@ -8,6 +8,7 @@ mod body_and_log_policies;
 mod cache;
 mod check_policy;
 mod client_certs;
+mod connections;
 mod container;
 mod dapr;
 mod early;
