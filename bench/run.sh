@@ -7,6 +7,7 @@
 #   bench/run.sh --policies [--duration S] [--repeats N]
 #   bench/run.sh --calls [--duration S] [--repeats N]
 #   bench/run.sh --telemetry [--duration S] [--repeats N]
+#   bench/run.sh --connections [--counts 1000,5000,15000] [--peers P,...] [--cases idle,partial,tls]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -68,6 +69,12 @@ fi
 if [ "${1:-}" = "--telemetry" ]; then
   shift
   exec python3 "$HERE/telemetry.py" "$@"
+fi
+# Idle connections at scale (bench/connections.py): bench/run.sh --connections [--counts 1000,5000,15000]
+if [ "${1:-}" = "--connections" ]; then
+  shift
+  command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
+  exec python3 "$HERE/connections.py" "$@"
 fi
 # Policy-set scenario (bench/policies.py): bench/run.sh --policies [--duration S] [--repeats N]
 if [ "${1:-}" = "--policies" ]; then

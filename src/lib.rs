@@ -24,6 +24,7 @@ pub use outpost_expr::library::time::civil as civil_date;
 pub mod authority;
 pub mod bufpool;
 pub mod cache;
+pub mod coarse_timer;
 pub mod config;
 pub mod control;
 pub mod cpus;

@@ -100,6 +100,7 @@ fn for_each_element(
 /// Copies httparse headers into `out` as spans (cleared first, capacity reused).
 pub(crate) fn collect_headers(buf: &[u8], parsed: &[httparse::Header<'_>], out: &mut Vec<HeaderSpan>) {
     out.clear();
+    out.reserve(parsed.len());
     for h in parsed {
         let name = span_of(buf, h.name.as_bytes());
         let value = trim_ows(buf, span_of(buf, h.value));

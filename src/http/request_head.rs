@@ -57,22 +57,16 @@ impl RequestHead {
             path: Span::default(),
             query: None,
             version: Version::Http11,
-            headers: Vec::with_capacity(32),
+            // Allocated by the first parse, at its exact size.
+            headers: Vec::new(),
             head_len: 0,
             framing: BodyFraming::None,
             keep_alive: false,
             expect_continue: false,
             upgrade: false,
             host: None,
-            connection_tokens: Vec::with_capacity(4),
+            connection_tokens: Vec::new(),
         }
-    }
-
-    /// Frees the header lists while a connection is idle (the next parse
-    /// allocates them again).
-    pub fn release(&mut self) {
-        self.headers = Vec::new();
-        self.connection_tokens = Vec::new();
     }
 
     /// Parse a request head at the start of `buf`. `Ok(false)`: incomplete, call again with

@@ -40,29 +40,17 @@ impl Default for ResponseHead {
 }
 
 impl ResponseHead {
-    /// A head that holds no allocation (for idle connections).
-    pub fn empty() -> Self {
-        ResponseHead {
-            headers: Vec::new(),
-            connection_tokens: Vec::new(),
-            ..Self::new_with(0)
-        }
-    }
-
     pub fn new() -> Self {
-        Self::new_with(32)
-    }
-
-    fn new_with(headers: usize) -> Self {
         ResponseHead {
             status: 0,
             version: Version::Http11,
             reason: Span::default(),
-            headers: Vec::with_capacity(headers),
+            // Allocated by the first parse, at its exact size.
+            headers: Vec::new(),
             head_len: 0,
             framing: BodyFraming::None,
             keep_alive: false,
-            connection_tokens: Vec::with_capacity(headers.min(4)),
+            connection_tokens: Vec::new(),
         }
     }
 

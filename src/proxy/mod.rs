@@ -69,21 +69,6 @@ impl Default for Scratch {
     }
 }
 
-impl Scratch {
-    /// Frees every buffer while the connection is idle (the next request
-    /// allocates what it needs again).
-    pub fn release(&mut self) {
-        *self = Scratch {
-            out: Vec::new(),
-            chunk: Vec::new(),
-            chunk_out: Vec::new(),
-            resp: ResponseHead::empty(),
-            route: RouteScratch::default(),
-            req_head: Vec::new(),
-        };
-    }
-}
-
 /// What happened to one request, for the connection loop and the access log.
 #[derive(Default)]
 pub struct RequestLog {

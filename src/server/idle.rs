@@ -8,7 +8,8 @@
 //!    `Canceller` and awaited, so the buffer comes back (and a byte that
 //!    raced the cancel is kept, never lost).
 //! 2. *Idle*: the connection gives its read buffer back to the worker's pool
-//!    and frees its scratch buffers, header lists and TLS buffers, then waits
+//!    and drops its request head and scratch buffers (`server::Working`) and
+//!    TLS' buffers, then waits
 //!    for readability with no buffer at all (an io_uring POLL_ADD), until the
 //!    rest of the keep-alive timeout or the worker's drain.
 //!
@@ -20,8 +21,6 @@
 //! `false` it should close. An idle connection owns no buffer.
 
 use super::io::{Buffered, ReadHalf, WriteHalf};
-use crate::http::RequestHead;
-use crate::proxy::Scratch;
 use crate::worker::WorkerCtx;
 use monoio::io::Canceller;
 use std::io;
@@ -39,8 +38,7 @@ pub async fn wait_for_request(
     ctx: &WorkerCtx,
     client: &mut Buffered<ReadHalf>,
     client_w: &mut WriteHalf,
-    scratch: &mut Scratch,
-    head: &mut RequestHead,
+    working: &mut Option<Box<super::Working>>,
 ) -> bool {
     let keepalive = ctx.settings.keepalive_timeout;
     let mut hold = Duration::ZERO;
@@ -50,7 +48,7 @@ pub async fn wait_for_request(
         let mut read = std::pin::pin!(client.fill_cancelable(canceller.handle()));
         let woke = monoio::select! {
             r = &mut read => Woke::Read(r),
-            _ = monoio::time::sleep(hold) => Woke::Hold,
+            _ = ctx.timers.after(hold) => Woke::Hold,
             _ = ctx.drain.wait() => Woke::Drain,
         };
         let result = match woke {
@@ -71,12 +69,12 @@ pub async fn wait_for_request(
         }
     }
     client.release();
-    scratch.release();
-    head.release();
+    *working = None;
     client_w.release_idle();
     let rest = keepalive.saturating_sub(hold);
     monoio::select! {
-        r = monoio::time::timeout(rest, client.stream.wait_readable()) => matches!(r, Ok(Ok(()))),
+        r = client.stream.wait_readable() => r.is_ok(),
+        _ = ctx.timers.after(rest) => false,
         _ = ctx.drain.wait() => false,
     }
 }

@@ -61,8 +61,8 @@ pub async fn serve_tls_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: S
     let _ = stream.set_nodelay(true);
     let replica = ctx.replica();
     let tls = replica.as_ref().and_then(|r| r.server_tls.as_deref());
-    let accepted = match monoio::time::timeout(ctx.settings.head_timeout, crate::tls::server::accept(stream, tls)).await
-    {
+    let handshake = Box::pin(crate::tls::server::accept(stream, tls));
+    let accepted = match monoio::time::timeout(ctx.settings.head_timeout, handshake).await {
         Ok(r) => r,
         Err(_) => Err(crate::tls::server::HandshakeError::Timeout),
     };
@@ -76,7 +76,9 @@ pub async fn serve_tls_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: S
                     sni = i.sni.as_deref().unwrap_or(""), client_certificate = i.certificate.is_some(),
                     "TLS handshake completed");
             }
-            serve_split(ctx, conn, peer, info).await
+            // Boxed: the TLS path's state stays out of every plain
+            // connection's future.
+            Box::pin(serve_split(ctx, conn, peer, info.map(Box::new))).await
         }
         Err(e) => {
             ctx.count_handshake_failure();
@@ -87,53 +89,79 @@ pub async fn serve_tls_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: S
 
 /// The connection loop over an already split (and, for HTTPS, handshaken)
 /// connection.
-async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: Option<ClientTls>) {
+///
+/// Its future is resident for the connection's whole life, so it is kept
+/// small: the request's future is boxed while a request runs, and the
+/// request head and scratch buffers ([`Working`]) exist only while the
+/// connection is not idle.
+async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: Option<Box<ClientTls>>) {
     let (r, mut client_w) = conn;
     let mut client = Buffered::pooled(r, ctx.buffers.clone(), crate::bufpool::BODY);
-    let mut head = RequestHead::new();
-    let mut scratch = Scratch::default();
+    let mut working: Option<Box<Working>> = None;
     let mut first = true;
     loop {
         if !first
             && client.data().is_empty()
-            && !idle::wait_for_request(&ctx, &mut client, &mut client_w, &mut scratch, &mut head).await
+            && !idle::wait_for_request(&ctx, &mut client, &mut client_w, &mut working).await
         {
             return;
         }
+        let Working { head, scratch } = &mut **working.get_or_insert_with(Default::default);
         let mut first_byte = None;
-        match read_head(&ctx, &mut client, &mut head, &mut first_byte).await {
+        match read_head(&ctx, &mut client, head, &mut first_byte).await {
             Ok(true) => {}
             Ok(false) => return,
             Err(e) => {
                 debug!(worker = ctx.id, peer = %peer, error = %e, "rejected request head");
-                send_error(&mut client_w, &mut scratch, &e).await;
+                Box::pin(send_error(
+                    &mut client_w,
+                    scratch.get_or_insert_with(Scratch::default),
+                    &e,
+                ))
+                .await;
                 if let (Some(started), Some((status, _))) = (first_byte, e.rescue()) {
                     request_metrics::record_rejected(&ctx, &e, status, started);
                 }
-                return linger::lingering_close(client, client_w, &ctx.settings).await;
+                return Box::pin(linger::lingering_close(client, client_w, &ctx.settings)).await;
             }
         }
         first = false;
         let started = first_byte.unwrap_or_else(Instant::now);
-        match handle_request(
+        // The request's future (the whole pipeline, tens of KiB) is boxed:
+        // it exists only while a request runs, and the connection's own
+        // future, resident for its whole life, stays small.
+        let handled = Box::pin(handle_request(
             &ctx,
             &mut client,
             &mut client_w,
-            &head,
+            head,
             peer,
-            tls.as_ref(),
-            &mut scratch,
+            tls.as_deref(),
+            scratch.get_or_insert_with(Scratch::default),
             started,
-        )
-        .await
-        {
+        ))
+        .await;
+        match handled {
             Next::Continue if !ctx.is_draining() => {}
             Next::Continue if client.data().is_empty() => return,
-            Next::Tunnel(upstream) => return crate::proxy::tunnel::tunnel((client, client_w), upstream).await,
+            Next::Tunnel(upstream) => {
+                return Box::pin(crate::proxy::tunnel::tunnel((client, client_w), upstream)).await
+            }
             Next::Close => return,
-            Next::Continue | Next::Linger => return linger::lingering_close(client, client_w, &ctx.settings).await,
+            Next::Continue | Next::Linger => {
+                return Box::pin(linger::lingering_close(client, client_w, &ctx.settings)).await
+            }
         }
     }
+}
+
+/// What a connection uses while it reads or handles a request (dropped while
+/// it is idle).
+#[derive(Default)]
+pub struct Working {
+    pub head: RequestHead,
+    /// Made when a head is complete (a partial head holds none of it).
+    pub scratch: Option<Scratch>,
 }
 
 /// Waits for a complete head (a keep-alive connection's wait between
@@ -159,12 +187,16 @@ async fn read_head(
         // An incomplete head waits for more bytes in a small buffer (a slow
         // client holds 2 KiB, not a body-sized buffer).
         client.shrink_pooled(crate::bufpool::HEAD);
-        let d = *deadline.get_or_insert_with(|| monoio::time::Instant::now() + s.head_timeout);
-        match monoio::time::timeout_at(d, client.fill()).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return Ok(false),
-            Ok(Ok(_)) => {}
-            Err(_) if client.data().is_empty() => return Ok(false),
-            Err(_) => return Err(ProxyError::HeadTimeout),
+        let d = *deadline.get_or_insert_with(|| Instant::now() + s.head_timeout);
+        let read = monoio::select! {
+            r = client.fill() => Some(r),
+            _ = ctx.timers.at(d) => None,
+        };
+        match read {
+            Some(Ok(0)) | Some(Err(_)) => return Ok(false),
+            Some(Ok(_)) => {}
+            None if client.data().is_empty() => return Ok(false),
+            None => return Err(ProxyError::HeadTimeout),
         }
     }
 }

@@ -41,7 +41,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("runtime.driver", "auto | io_uring | epoll"),
     ("net.server.http.head.timeout", "time to receive a request head (10s)"),
     ("net.server.http.keepalive.timeout", "idle keep-alive timeout (75s)"),
-    ("net.server.http.keepalive.buffer-hold", "how long an idle keep-alive connection keeps its read buffer (1s)"),
+    ("net.server.http.keepalive.buffer-hold", "how long an idle keep-alive connection keeps its read buffer (0s)"),
     (
         "net.server.http.body.timeout",
         "max gap between request body reads (60s)",

@@ -204,7 +204,7 @@ impl Default for Settings {
             driver: DriverChoice::Auto,
             head_timeout: Duration::from_secs(10),
             keepalive_timeout: Duration::from_secs(75),
-            keepalive_buffer_hold: Duration::from_secs(1),
+            keepalive_buffer_hold: Duration::ZERO,
             body_timeout: Duration::from_secs(60),
             max_head_bytes: 32 * 1024,
             max_uri_bytes: 8 * 1024,

@@ -23,7 +23,7 @@ use notify::Notify;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 /// How often a worker looks at its control channel.
 pub const CONTROL_POLL: Duration = Duration::from_millis(20);
@@ -74,6 +74,8 @@ pub struct WorkerCtx {
     pub pool: Pool,
     /// Read buffers lent to connections while they move bytes.
     pub buffers: crate::bufpool::BufPool,
+    /// Connections' idle, buffer-hold and head deadlines (coarse, small).
+    pub timers: crate::coarse_timer::Timers,
     pub drain: Notify,
     all_closed: Notify,
     active: Cell<usize>,
@@ -131,6 +133,7 @@ impl WorkerCtx {
             limits,
             pool,
             buffers: crate::bufpool::BufPool::new(),
+            timers: crate::coarse_timer::Timers::new(),
             client,
             replica: RefCell::new(replica.map(Rc::new)),
             drain: Notify::new(),
@@ -331,6 +334,7 @@ async fn serve(
     let tls_listener = monoio::net::TcpListener::from_std(tls_listener)?;
     monoio::spawn(poll_control(ctx.clone(), control, events, stop_accepting));
     monoio::spawn(ctx.pool.clone().sweep_forever());
+    monoio::spawn(ctx.timers.clone().run());
     let tls_loop = monoio::spawn(accept_loop(ctx.clone(), tls_listener, true));
     accept_loop(ctx.clone(), listener, false).await;
     let _ = tls_loop.await;
@@ -347,6 +351,7 @@ async fn serve(
 /// Accepts connections until drain, each served by its own task; `tls`
 /// selects the HTTPS listener's handshake first.
 async fn accept_loop(ctx: Rc<WorkerCtx>, listener: monoio::net::TcpListener, tls: bool) {
+    let mut task_size_logged = false;
     loop {
         let accepted = listener.accept().await;
         if ctx.is_draining() {
@@ -361,19 +366,39 @@ async fn accept_loop(ctx: Rc<WorkerCtx>, listener: monoio::net::TcpListener, tls
             Ok((stream, peer)) => {
                 ctx.conn_opened();
                 let c = ctx.clone();
-                monoio::spawn(async move {
-                    let served = async {
+                let served = {
+                    let c = c.clone();
+                    async move {
                         if tls {
-                            crate::server::serve_tls_connection(c.clone(), stream, peer).await
+                            crate::server::serve_tls_connection(c, stream, peer).await
                         } else {
-                            crate::server::serve_connection(c.clone(), stream, peer).await
+                            crate::server::serve_connection(c, stream, peer).await
                         }
-                    };
-                    if contain_panic(served).await.is_err() {
+                    }
+                };
+                let connection_bytes = std::mem::size_of_val(&served);
+                // Boxed here, before the task captures it (a captured future
+                // would be stored in the task as well as in the box).
+                let served = contain_panic(served);
+                let task = async move {
+                    if served.await.is_err() {
                         tracing::error!(worker = c.id, peer = %peer, "connection task panicked; connection closed");
                     }
                     c.conn_closed();
-                });
+                };
+                if !task_size_logged {
+                    // What every open connection costs before any buffer
+                    // (bench/README.md "Connections" reports it).
+                    task_size_logged = true;
+                    debug!(
+                        worker = ctx.id,
+                        connection_bytes,
+                        task_bytes = std::mem::size_of_val(&task),
+                        tls,
+                        "connection future sizes"
+                    );
+                }
+                monoio::spawn(task);
             }
             Err(e) => {
                 // EMFILE and friends: back off briefly instead of spinning.
@@ -386,16 +411,29 @@ async fn accept_loop(ctx: Rc<WorkerCtx>, listener: monoio::net::TcpListener, tls
 
 /// Runs `fut`, turning a panic inside it into `Err` so that one bad
 /// connection can never take its worker (and every other connection) down.
-pub async fn contain_panic<F: std::future::Future<Output = ()>>(fut: F) -> Result<(), ()> {
-    use std::panic::{catch_unwind, AssertUnwindSafe};
-    use std::task::Poll;
-    let mut fut = std::pin::pin!(fut);
-    std::future::poll_fn(|cx| match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-        Ok(Poll::Ready(())) => Poll::Ready(Ok(())),
-        Ok(Poll::Pending) => Poll::Pending,
-        Err(_) => Poll::Ready(Err(())),
-    })
-    .await
+/// The future is boxed once here and polled in place: a connection's task is
+/// the box plus a pointer, never two copies of the connection's state (an
+/// `async fn` wrapper would keep its moved-from argument in its own state).
+pub fn contain_panic<F: std::future::Future<Output = ()>>(fut: F) -> ContainPanic<F> {
+    ContainPanic(Box::pin(fut))
+}
+
+/// The future of [`contain_panic`].
+pub struct ContainPanic<F>(std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future<Output = ()>> std::future::Future for ContainPanic<F> {
+    type Output = Result<(), ()>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        use std::panic::{catch_unwind, AssertUnwindSafe};
+        use std::task::Poll;
+        let fut = self.0.as_mut();
+        match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+            Ok(Poll::Ready(())) => Poll::Ready(Ok(())),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(_) => Poll::Ready(Err(())),
+        }
+    }
 }
 
 /// Applies control messages between requests; never blocks the thread.
