@@ -51,9 +51,10 @@ impl Timers {
         }
     }
 
-    /// A future that completes after `d`.
+    /// A future that completes after `d` (a duration too long for the
+    /// clock is as good as never).
     pub fn after(&self, d: Duration) -> Deadline {
-        self.at(Instant::now() + d)
+        self.at(later(Instant::now(), d))
     }
 
     /// Wakes every deadline that has passed by `now`.
@@ -85,6 +86,14 @@ impl Timers {
             self.fire(Instant::now());
         }
     }
+}
+
+/// `now + d`, or a deadline decades away when that overflows the clock
+/// (settings accept any number of seconds).
+pub fn later(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(now)
 }
 
 /// Completes when its deadline has passed.
@@ -175,6 +184,13 @@ mod tests {
         assert!(timers.is_empty(), "a dropped wait leaves nothing behind");
         drop(soon);
         assert!(timers.is_empty());
+    }
+
+    #[test]
+    fn huge_durations_do_not_overflow() {
+        let now = Instant::now();
+        assert!(later(now, Duration::from_secs(u64::MAX)) > now + Duration::from_secs(86_400));
+        assert_eq!(later(now, Duration::from_secs(5)), now + Duration::from_secs(5));
     }
 
     #[test]

@@ -225,21 +225,29 @@ impl<S> Buffered<S> {
         }
     }
 
-    /// A pooled stream holding a buffer larger than `size` with at most
-    /// `size / 2` unread bytes moves them to a pooled buffer of `size`
+    /// A pooled stream holding a buffer larger than `size`, whose unread
+    /// bytes leave room for a read in `size`, moves them to a pooled buffer
+    /// of `size`
     /// (a partial head waiting for more bytes keeps a small buffer).
     pub fn shrink_pooled(&mut self, size: usize) {
         let Some((pool, _)) = &self.pool else {
             return;
         };
         let unread = self.buf.len() - self.pos;
-        if self.buf.capacity() <= size || unread > size / 2 {
+        if self.buf.capacity() <= size || unread + MIN_READ > size {
             return;
         }
         let mut small = pool.take(size);
         small.extend_from_slice(self.data());
         self.buf = small;
         self.pos = 0;
+    }
+
+    /// The size a pooled stream takes for its next read into no buffer.
+    pub fn set_first_read(&mut self, size: usize) {
+        if let Some((_, first)) = &mut self.pool {
+            *first = size;
+        }
     }
 
     /// Splits into the stream and the read buffer (unread bytes dropped).

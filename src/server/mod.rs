@@ -96,7 +96,9 @@ pub async fn serve_tls_connection(ctx: Rc<WorkerCtx>, stream: TcpStream, peer: S
 /// connection is not idle.
 async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: Option<Box<ClientTls>>) {
     let (r, mut client_w) = conn;
-    let mut client = Buffered::pooled(r, ctx.buffers.clone(), crate::bufpool::BODY);
+    // A new connection's first read may wait for a slow client: a head-sized
+    // buffer. Later reads follow readiness (bytes are there): body-sized.
+    let mut client = Buffered::pooled(r, ctx.buffers.clone(), crate::bufpool::HEAD);
     let mut working: Option<Box<Working>> = None;
     let mut first = true;
     loop {
@@ -124,6 +126,9 @@ async fn serve_split(ctx: Rc<WorkerCtx>, conn: io::Conn, peer: SocketAddr, tls: 
                 }
                 return Box::pin(linger::lingering_close(client, client_w, &ctx.settings)).await;
             }
+        }
+        if first {
+            client.set_first_read(crate::bufpool::BODY);
         }
         first = false;
         let started = first_byte.unwrap_or_else(Instant::now);
@@ -187,7 +192,7 @@ async fn read_head(
         // An incomplete head waits for more bytes in a small buffer (a slow
         // client holds 2 KiB, not a body-sized buffer).
         client.shrink_pooled(crate::bufpool::HEAD);
-        let d = *deadline.get_or_insert_with(|| Instant::now() + s.head_timeout);
+        let d = *deadline.get_or_insert_with(|| crate::coarse_timer::later(Instant::now(), s.head_timeout));
         let read = monoio::select! {
             r = client.fill() => Some(r),
             _ = ctx.timers.at(d) => None,
@@ -195,7 +200,9 @@ async fn read_head(
         match read {
             Some(Ok(0)) | Some(Err(_)) => return Ok(false),
             Some(Ok(_)) => {}
-            None if client.data().is_empty() => return Ok(false),
+            // The dropped read took the buffer: whether head bytes came is
+            // `first_byte`'s to say.
+            None if first_byte.is_none() => return Ok(false),
             None => return Err(ProxyError::HeadTimeout),
         }
     }

@@ -267,9 +267,10 @@ impl FrameSender {
         }
     }
 
-    /// Never blocks: a full hub drops the frame.
-    pub fn send(&mut self, f: Frame) {
-        if self.tx.try_send(f).is_err() {
+    /// Never blocks: a full hub drops the frame (`false`).
+    pub fn send(&mut self, f: Frame) -> bool {
+        let sent = self.tx.try_send(f).is_ok();
+        if !sent {
             self.dropped += 1;
             // Rare (the hub is far behind); the count is reported through the
             // store, taking its lock off the request path.
@@ -277,6 +278,7 @@ impl FrameSender {
                 s.dropped_frames += std::mem::take(&mut self.dropped);
             }
         }
+        sent
     }
 }
 

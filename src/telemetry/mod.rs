@@ -60,14 +60,17 @@ impl WorkerTelemetry {
     /// Hands what was recorded since the last call to the hub (never blocks).
     pub fn flush(&self, worker: usize, buffers: model::BufferGauges) {
         let mut frame = self.recorder.take(worker);
-        if self.last_buffers.get() != Some(buffers) {
-            self.last_buffers.set(Some(buffers));
+        let changed = self.last_buffers.get() != Some(buffers);
+        if changed {
             frame
                 .get_or_insert_with(|| model::Frame::empty(worker, self.recorder.bounds().clone()))
                 .buffers = Some(buffers);
         }
         if let Some(f) = frame {
-            self.frames.borrow_mut().send(f);
+            // A frame the hub could not take sends the gauges again next time.
+            if self.frames.borrow_mut().send(f) && changed {
+                self.last_buffers.set(Some(buffers));
+            }
         }
     }
 }
