@@ -2,58 +2,13 @@
 //! real sockets with a minimal HTTP/1.0 client (no extra crates). No sleeps
 //! are used for synchronisation and nothing asserts on timing.
 
-use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::mpsc;
 
 use serde_json::{json, Value};
 
+use super::test_http::{http, Reply};
 use super::{run, tokens, ControlPlaneOptions};
-
-struct Reply {
-    status: u16,
-    headers: HashMap<String, String>,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-fn http(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-    let mut s = TcpStream::connect(addr).unwrap();
-    let mut req = format!(
-        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Reply {
-        status,
-        headers,
-        body: body.to_string(),
-    }
-}
 
 struct Client {
     addr: SocketAddr,
@@ -257,7 +212,7 @@ fn control_plane_end_to_end() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(paths(&r), ["apis/echo.toml", "apis/echo.xml", "fragments/hdr.xml"]);
     assert_eq!(r.json()["gatewayId"], "gw-a");
-    let etag = r.headers["etag"].clone();
+    let etag = r.header("etag").unwrap_or_default().to_string();
     assert_eq!(etag, format!("\"{}\"", r.json()["version"]));
     assert_eq!(config(addr, &token_a, Some(&etag), "").status, 304);
     assert_eq!(config(addr, "GatewayKey gw-a&209901010000&AAAA", None, "").status, 401);
@@ -271,7 +226,7 @@ fn control_plane_end_to_end() {
     assert_eq!(c.mgmt("PUT", "/apis/other", other).status, 201);
     let r = config(addr, &token_a, Some(&etag), "");
     assert_eq!(r.status, 304);
-    let etag = r.headers["etag"].clone();
+    let etag = r.header("etag").unwrap_or_default().to_string();
 
     // Long poll woken by a write from another thread.
     let poll = {
@@ -295,7 +250,7 @@ fn control_plane_end_to_end() {
     assert_eq!(writer.join().unwrap(), 201);
     let r = poll.join().unwrap();
     assert_eq!(r.status, 200);
-    assert_ne!(r.headers["etag"], etag);
+    assert_ne!(r.header("etag"), Some(etag.as_str()));
     assert!(paths(&r).contains(&"named-values.toml".to_string()));
     assert!(r.body.contains("s3cret"), "the gateway receives secret values");
     let nv = c.mgmt("GET", "/named-values/token", Value::Null).json();

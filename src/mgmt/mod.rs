@@ -59,6 +59,8 @@ pub mod tokens;
 
 #[cfg(test)]
 mod integration_tests;
+#[cfg(test)]
+mod test_http;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -132,59 +132,37 @@ impl Transport {
     }
 
     pub fn metrics(&self, req: ExportMetricsServiceRequest) -> Result<Accepted, ExportError> {
-        match &self.kind {
+        let resp = match &self.kind {
             Kind::Grpc { rt, channel } => {
                 let mut client = MetricsServiceClient::new(channel.clone());
                 let r = rt.block_on(client.export(self.grpc_request(req)));
-                let resp = r.map_err(status_error)?.into_inner();
-                Ok(resp
-                    .partial_success
-                    .map(|p| Accepted {
-                        rejected: p.rejected_data_points,
-                        message: p.error_message,
-                    })
-                    .unwrap_or_default())
+                r.map_err(status_error)?.into_inner()
             }
             Kind::Http { agent, metrics_url, .. } => {
                 let body = http_post(agent, metrics_url, req.encode_to_vec())?;
-                let resp = ExportMetricsServiceResponse::decode(body.as_slice()).unwrap_or_default();
-                Ok(resp
-                    .partial_success
-                    .map(|p| Accepted {
-                        rejected: p.rejected_data_points,
-                        message: p.error_message,
-                    })
-                    .unwrap_or_default())
+                ExportMetricsServiceResponse::decode(body.as_slice()).unwrap_or_default()
             }
-        }
+        };
+        Ok(accepted(
+            resp.partial_success.map(|p| (p.rejected_data_points, p.error_message)),
+        ))
     }
 
     pub fn traces(&self, req: ExportTraceServiceRequest) -> Result<Accepted, ExportError> {
-        match &self.kind {
+        let resp = match &self.kind {
             Kind::Grpc { rt, channel } => {
                 let mut client = TraceServiceClient::new(channel.clone());
                 let r = rt.block_on(client.export(self.grpc_request(req)));
-                let resp = r.map_err(status_error)?.into_inner();
-                Ok(resp
-                    .partial_success
-                    .map(|p| Accepted {
-                        rejected: p.rejected_spans,
-                        message: p.error_message,
-                    })
-                    .unwrap_or_default())
+                r.map_err(status_error)?.into_inner()
             }
             Kind::Http { agent, traces_url, .. } => {
                 let body = http_post(agent, traces_url, req.encode_to_vec())?;
-                let resp = ExportTraceServiceResponse::decode(body.as_slice()).unwrap_or_default();
-                Ok(resp
-                    .partial_success
-                    .map(|p| Accepted {
-                        rejected: p.rejected_spans,
-                        message: p.error_message,
-                    })
-                    .unwrap_or_default())
+                ExportTraceServiceResponse::decode(body.as_slice()).unwrap_or_default()
             }
-        }
+        };
+        Ok(accepted(
+            resp.partial_success.map(|p| (p.rejected_spans, p.error_message)),
+        ))
     }
 
     fn grpc_request<T>(&self, msg: T) -> tonic::Request<T> {
@@ -249,6 +227,14 @@ fn read_bounded(r: ureq::Response) -> Vec<u8> {
     let mut buf = Vec::new();
     let _ = r.into_reader().take(MAX_RESPONSE).read_to_end(&mut buf);
     buf
+}
+
+/// A collector's partial success (rejected items and its message), or all
+/// accepted.
+fn accepted(partial: Option<(i64, String)>) -> Accepted {
+    partial
+        .map(|(rejected, message)| Accepted { rejected, message })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -24,17 +24,7 @@ fn ensure_installed() {
             Path::new("/usr/bin/chromium").exists(),
             "Debian's chromium is needed for the console test; ./test.sh installs it"
         );
-        let dir = console_dir();
-        if dir.join("node_modules/playwright-core/package.json").exists() {
-            return;
-        }
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .status()
-            .expect("npm (Node.js) is needed for the console test; ./test.sh installs it");
-        assert!(status.success(), "npm ci in tests/console failed");
+        super::npm::ci_unless_installed(&console_dir(), "playwright-core", "the console test");
     });
 }
 

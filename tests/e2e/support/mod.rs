@@ -6,6 +6,7 @@ pub mod client;
 pub mod control_plane;
 pub mod gateway;
 pub mod log_receiver;
+pub mod npm;
 pub mod oidc;
 pub mod otlp;
 pub mod prometheus;

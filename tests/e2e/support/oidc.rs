@@ -27,17 +27,7 @@ fn oidc_dir() -> PathBuf {
 fn ensure_installed() {
     static DONE: OnceLock<()> = OnceLock::new();
     DONE.get_or_init(|| {
-        let dir = oidc_dir();
-        if dir.join("node_modules/oidc-provider/package.json").exists() {
-            return;
-        }
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .status()
-            .expect("npm (Node.js) is needed for the OpenID provider tests; ./test.sh installs it");
-        assert!(status.success(), "npm ci in tests/oidc failed");
+        super::npm::ci_unless_installed(&oidc_dir(), "oidc-provider", "the OpenID provider tests");
     });
 }
 
